@@ -1,0 +1,97 @@
+import * as assert from 'assert';
+import { applyFix, code, findingsOf, hits, offeredFixes } from '../../server/test/harness';
+
+const ID = 'over-fetch-multiplier';
+
+describe(ID, () => {
+  describe('python', () => {
+    it('flags a multiplied limit on a cursor and in keyword arguments', () => {
+      const src = code`
+        async def feed(db, limit: int):
+            a = await db.posts.find({}).limit(limit * 2).to_list(None)
+            b = await db.posts.find({}).to_list(length=limit * 3)
+            c = search(query, page_size=page_size * 3)
+            d = index.query(vector, top_k=2 * k)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['limit * 2', 'limit * 3', 'page_size * 3', '2 * k']);
+    });
+    it('leaves exact limits, constants, offsets and unrelated keywords alone', () => {
+      const src = code`
+        async def feed(db, limit: int, page: int):
+            a = await db.posts.find({}).skip((page - 1) * limit).limit(limit).to_list(None)
+            b = await db.posts.find({}).limit(5 * 10).to_list(None)
+            name = Column(String(length=size * 2))
+            c = retry(timeout=limit * 2)
+            d = items[: limit * 2]
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+    it('says how much is over-fetched', () => {
+      const [f] = findingsOf('python', 'x = q.limit(limit * 4)\n', ID);
+      assert.match(f.message, /4× the rows/);
+      assert.match(f.message, /75%/);
+      assert.strictEqual(f.severity, 'warning');
+    });
+    it('fix: fetches the limit itself, as an unsafe fix', () => {
+      const src = 'rows = await db.t.find({}).limit(limit * 2).to_list(None)\n';
+      assert.strictEqual(applyFix('python', src, ID, 'use-limit'), 'rows = await db.t.find({}).limit(limit).to_list(None)\n');
+    });
+  });
+
+  describe('go', () => {
+    it('flags a multiplied limit passed to a query or to gorm Limit', () => {
+      const src = code`
+        package main
+        func feed(db *sql.DB, g *gorm.DB, limit int) {
+            rows, _ := db.Query("SELECT id FROM posts ORDER BY id LIMIT $1", limit*2)
+            g.Limit(pageSize * 3).Find(&posts)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['limit*2', 'pageSize * 3']);
+    });
+    it('leaves filter values and exact limits alone', () => {
+      const src = code`
+        package main
+        func feed(db *sql.DB, limit int, price int) {
+            rows, _ := db.Query("SELECT id FROM items WHERE price > $1 LIMIT $2", price*2, limit)
+            total := limit * 2
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+    it('fix: passes the limit itself', () => {
+      const src = 'package main\nfunc f() { db.Query("SELECT 1 LIMIT $1", limit*2) }\n';
+      assert.strictEqual(applyFix('go', src, ID, 'use-limit'), 'package main\nfunc f() { db.Query("SELECT 1 LIMIT $1", limit) }\n');
+    });
+  });
+
+  for (const lang of ['typescript', 'javascript'] as const) {
+    describe(lang, () => {
+      it('flags .limit(n * 2) and take/limit options', () => {
+        const src = code`
+          async function feed(limit) {
+            const a = await posts.find({}).limit(limit * 2).toArray();
+            const b = await prisma.post.findMany({ take: limit * 3 });
+            const c = await posts.find({}, { limit: 2 * limit }).toArray();
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['limit * 2', 'limit * 3', '2 * limit']);
+      });
+      it('leaves exact limits, constants and other multiplications alone', () => {
+        const src = code`
+          async function feed(limit, page) {
+            const a = await posts.find({}).skip(page * limit).limit(limit).toArray();
+            const b = await prisma.post.findMany({ take: 5 * 10, skip: page * limit });
+            const ttl = { ttl: limit * 2 };
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+      it('fix: uses the limit itself; it is the only (unsafe) fix', () => {
+        const src = 'const a = posts.find({}).limit(limit * 2);\n';
+        assert.deepStrictEqual(offeredFixes(lang, src, ID), ['use-limit']);
+        assert.strictEqual(applyFix(lang, src, ID, 'use-limit'), 'const a = posts.find({}).limit(limit);\n');
+      });
+    });
+  }
+});

@@ -1,0 +1,142 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import * as jsonc from 'jsonc-parser';
+import schema from '../../../schemas/headroom.schema.json';
+import type { Scale, Severity } from '../engine/rule-api';
+
+export const CONFIG_FILE_NAME = '.headroom.json';
+
+type FixValue = number | boolean | string;
+
+/** `.headroom.json` after defaults are applied: what the engine, the fixes and the CLI read. */
+export interface ResolvedConfig {
+  targetUsers: Scale;
+  exclude: string[];
+  rules: Record<string, Severity | 'off'>;
+  thresholds: { fetchCap: number; maxFileSizeKB: number };
+  suppressions: { reportUnused: boolean };
+  fixDefaults: {
+    motor: Record<string, FixValue>;
+    sqlalchemy: Record<string, FixValue>;
+    goSql: Record<'SetMaxOpenConns' | 'SetMaxIdleConns' | 'SetConnMaxLifetime' | 'SetConnMaxIdleTime', string>;
+    nodePg: Record<string, FixValue>;
+    mysql2: Record<string, FixValue>;
+    mongodbNode: Record<string, FixValue>;
+    pageLimit: { default: number; max: number };
+  };
+}
+
+export function defaultConfig(): ResolvedConfig {
+  return {
+    targetUsers: '100k',
+    exclude: [],
+    rules: {},
+    thresholds: { fetchCap: 100, maxFileSizeKB: 2048 },
+    suppressions: { reportUnused: true },
+    fixDefaults: {
+      motor: { maxPoolSize: 100, minPoolSize: 10, maxIdleTimeMS: 30000, waitQueueTimeoutMS: 5000 },
+      sqlalchemy: { pool_size: 20, max_overflow: 30, pool_timeout: 30, pool_recycle: 3600, pool_pre_ping: true },
+      goSql: {
+        SetMaxOpenConns: '100',
+        SetMaxIdleConns: '25',
+        SetConnMaxLifetime: '5 * time.Minute',
+        SetConnMaxIdleTime: '2 * time.Minute',
+      },
+      nodePg: { max: 20, idleTimeoutMillis: 30000, connectionTimeoutMillis: 5000 },
+      mysql2: { connectionLimit: 20, waitForConnections: true, queueLimit: 0 },
+      mongodbNode: { maxPoolSize: 100, minPoolSize: 10, maxIdleTimeMS: 30000, waitQueueTimeoutMS: 5000 },
+      pageLimit: { default: 50, max: 500 },
+    },
+  };
+}
+
+/** A problem in a config file, located by UTF-16 offsets into its text. */
+export interface ConfigProblem {
+  message: string;
+  start: number;
+  length: number;
+}
+
+export interface LoadedConfig {
+  config: ResolvedConfig;
+  problems: ConfigProblem[];
+}
+
+let validate: ReturnType<Ajv['compile']> | undefined;
+
+function validator(): ReturnType<Ajv['compile']> {
+  validate ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  return validate;
+}
+
+/**
+ * Parses and validates the text of a `.headroom.json`. An invalid file yields problems to report
+ * on the file itself; the settings that are valid still apply, the invalid ones fall back to defaults.
+ */
+export function parseConfig(text: string): LoadedConfig {
+  const problems: ConfigProblem[] = [];
+  const parseErrors: jsonc.ParseError[] = [];
+  const tree = jsonc.parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: false });
+  for (const e of parseErrors) {
+    problems.push({ message: `Invalid JSON: ${jsonc.printParseErrorCode(e.error)}`, start: e.offset, length: Math.max(1, e.length) });
+  }
+  const raw: unknown = tree ? jsonc.getNodeValue(tree) : undefined;
+  const config = defaultConfig();
+  if (raw === undefined || parseErrors.length > 0) {
+    if (raw === undefined && parseErrors.length === 0) problems.push({ message: 'The file is empty: expected a JSON object.', start: 0, length: 1 });
+    return { config, problems };
+  }
+  const validateFn = validator();
+  if (!validateFn(raw)) {
+    for (const err of validateFn.errors ?? []) problems.push(locate(err, tree!));
+    // Apply only the top-level sections that are valid on their own.
+    const invalidSections = new Set((validateFn.errors ?? []).map((e) => topSection(e)));
+    merge(config, raw as Record<string, unknown>, invalidSections);
+  } else {
+    merge(config, raw as Record<string, unknown>, new Set());
+  }
+  return { config, problems };
+}
+
+function topSection(err: ErrorObject): string {
+  const path = err.instancePath.split('/').filter(Boolean);
+  if (err.keyword === 'additionalProperties' && path.length === 0) return `#${String(err.params.additionalProperty)}`;
+  return path[0] ?? '#root';
+}
+
+function merge(config: ResolvedConfig, raw: Record<string, unknown>, invalid: Set<string>): void {
+  const ok = (k: string): boolean => k in raw && !invalid.has(k);
+  if (ok('targetUsers')) config.targetUsers = raw.targetUsers as Scale;
+  if (ok('exclude')) config.exclude = raw.exclude as string[];
+  if (ok('rules')) config.rules = raw.rules as ResolvedConfig['rules'];
+  if (ok('thresholds')) Object.assign(config.thresholds, raw.thresholds);
+  if (ok('suppressions')) Object.assign(config.suppressions, raw.suppressions);
+  if (ok('fixDefaults')) {
+    const fd = raw.fixDefaults as Record<string, Record<string, never>>;
+    for (const key of Object.keys(fd) as (keyof ResolvedConfig['fixDefaults'])[]) {
+      // A section given in the file replaces the defaults of that section: these are literal settings.
+      (config.fixDefaults as unknown as Record<string, unknown>)[key] =
+        key === 'pageLimit' || key === 'goSql' ? { ...config.fixDefaults[key], ...fd[key] } : { ...fd[key] };
+    }
+  }
+}
+
+function locate(err: ErrorObject, root: jsonc.Node): ConfigProblem {
+  const path = err.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  let node = jsonc.findNodeAtLocation(root, path) ?? root;
+  let message = `${err.instancePath || 'The configuration'} ${err.message ?? 'is invalid'}`;
+  if (err.keyword === 'additionalProperties') {
+    const prop = String(err.params.additionalProperty);
+    const propNode = node.children?.find((c) => c.children?.[0]?.value === prop)?.children?.[0];
+    if (propNode) node = propNode;
+    message = `Unknown setting "${prop}"${err.instancePath ? ` in ${err.instancePath}` : ''}.`;
+  } else if (err.keyword === 'enum') {
+    message = `${err.instancePath} must be one of ${(err.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
+  } else if (err.keyword === 'propertyNames') {
+    message = `${err.instancePath} has an invalid rule id.`;
+  }
+  return { message, start: node.offset, length: Math.max(1, node.length) };
+}

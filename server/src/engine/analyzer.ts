@@ -1,0 +1,286 @@
+import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { ResolvedConfig } from '../config/config';
+import type { Catalogue, PatternInfo } from './catalogue';
+import { SUPPRESSION_CAPTURE } from './catalogue';
+import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages';
+import { log } from './log';
+import { PREDICATES, enclosingFunction } from './predicates';
+import type { CandidateInit, CheckContext, FactRef, RuleMatch, RuleModule, Severity } from './rule-api';
+import { parseSuppression, resolveSuppressions, type Suppression } from './suppressions';
+
+export interface Related {
+  start: number;
+  end: number;
+  message: string;
+}
+
+/** A finding: plain data with UTF-16 offsets into the analysed text. */
+export interface Finding {
+  ruleId: string;
+  start: number;
+  end: number;
+  message: string;
+  severity: Severity;
+  related: Related[];
+  data: Record<string, string | number | boolean>;
+  /** The syntax type of the reported node, to find it again for fixes. */
+  nodeType: string;
+}
+
+interface Candidate {
+  ruleId: string;
+  start: number;
+  end: number;
+  nodeType: string;
+  message: string;
+  severity?: Severity;
+  related: Related[];
+  requires?: FactRef[];
+  unless?: FactRef[];
+  data: Record<string, string | number | boolean>;
+}
+
+export interface Fact {
+  name: string;
+  key: string;
+  start: number;
+  end: number;
+}
+
+/** What one top-level unit (a module-level statement or declaration) yields; offsets relative to the unit. */
+interface UnitResult {
+  candidates: Candidate[];
+  facts: Fact[];
+  suppressions: Suppression[];
+}
+
+/**
+ * Results per top-level unit, keyed by the unit's kind and text. An edit changes one or a few units;
+ * the others are found here by their text and only shifted, so the query pass after a keystroke
+ * covers the edited units alone. Rule code must therefore judge a match by its own unit, and see the
+ * rest of the file only through facts.
+ */
+export class UnitCache {
+  private units = new Map<string, UnitResult>();
+  private configRef: ResolvedConfig | undefined;
+  hits = 0;
+  misses = 0;
+
+  begin(config: ResolvedConfig): Map<string, UnitResult> {
+    if (config !== this.configRef) {
+      this.units.clear();
+      this.configRef = config;
+    }
+    return this.units;
+  }
+
+  replace(next: Map<string, UnitResult>): void {
+    this.units = next;
+  }
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  /** Rule ids whose code threw on this file: their other findings still stand. */
+  failedRules: string[];
+}
+
+export interface AnalysisInput {
+  tree: Tree;
+  text: string;
+  grammar: GrammarId;
+}
+
+const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+export class Analyzer {
+  constructor(readonly catalogue: Catalogue) {}
+
+  analyze(input: AnalysisInput, config: ResolvedConfig, cache?: UnitCache): AnalysisResult {
+    const compiled = this.catalogue.forGrammar(input.grammar);
+    const language = queryLanguageOf(input.grammar);
+    const failed = new Set<string>();
+    const ctx = makeContext(config, language);
+    const previous = cache?.begin(config);
+    const next = new Map<string, UnitResult>();
+
+    const candidates: Candidate[] = [];
+    const facts = new Map<string, Fact[]>();
+    const suppressions: Suppression[] = [];
+
+    const cursor = input.tree.rootNode.walk();
+    if (cursor.gotoFirstChild()) {
+      do {
+        const start = cursor.startIndex;
+        const end = cursor.endIndex;
+        const key = cache ? `${cursor.nodeType}\u0000${input.text.slice(start, end)}` : '';
+        let unit = previous?.get(key);
+        if (unit) cache!.hits++;
+        else {
+          unit = this.analyzeUnit(cursor.currentNode, compiled.patterns, compiled.query, input, language, ctx, failed);
+          if (cache) cache.misses++;
+        }
+        if (cache) next.set(key, unit);
+        for (const c of unit.candidates) candidates.push(shift(c, start));
+        for (const f of unit.facts) {
+          const list = facts.get(f.name) ?? [];
+          list.push({ ...f, start: f.start + start, end: f.end + start });
+          facts.set(f.name, list);
+        }
+        for (const s of unit.suppressions) suppressions.push({ ...s, start: s.start + start, end: s.end + start });
+      } while (cursor.gotoNextSibling());
+    }
+    cache?.replace(next);
+
+    const findings: Finding[] = [];
+    for (const c of candidates) {
+      const f = this.resolve(c, facts, config);
+      if (f) findings.push(f);
+    }
+    const kept = resolveSuppressions(findings, suppressions, input.text, config, this.catalogue);
+    kept.sort((a, b) => a.start - b.start || ORDER[a.severity] - ORDER[b.severity] || a.ruleId.localeCompare(b.ruleId));
+    return { findings: kept, failedRules: [...failed] };
+  }
+
+  private analyzeUnit(
+    unit: SyntaxNode,
+    patterns: PatternInfo[],
+    query: CompiledQuery,
+    input: AnalysisInput,
+    language: QueryLanguage,
+    ctx: CheckContext,
+    failed: Set<string>,
+  ): UnitResult {
+    const base = unit.startIndex;
+    const result: UnitResult = { candidates: [], facts: [], suppressions: [] };
+    for (const m of query.matches(unit)) {
+      const info = patterns[m.pattern];
+      if (info.kind === 'suppression') {
+        const node = m.captures.find((c) => c.name === SUPPRESSION_CAPTURE)?.node;
+        const s = node && parseSuppression(node.text, node.startIndex - base, node.endIndex - base);
+        if (s) result.suppressions.push(s);
+        continue;
+      }
+      const rule = info.rule!;
+      if (rule.meta.id in config(ctx).rules && config(ctx).rules[rule.meta.id] === 'off') continue;
+      const match = toRuleMatch(m.captures, info, language, input.grammar);
+      if (!passesPredicates(match, info, language)) continue;
+      try {
+        if (info.kind === 'fact') {
+          const made = rule.facts
+            ? rule.facts(match, ctx) ?? []
+            : [{ name: info.props.fact!, key: match.text('key') ?? '', node: match.node('key') ?? m.captures[0].node }];
+          for (const f of made) result.facts.push({ name: f.name, key: f.key, start: f.node.startIndex - base, end: f.node.endIndex - base });
+        } else {
+          const made = rule.check ? rule.check(match, ctx) : {};
+          for (const c of made === undefined ? [] : Array.isArray(made) ? made : [made]) {
+            const cand = toCandidate(rule, c, match, base);
+            if (cand) result.candidates.push(cand);
+          }
+        }
+      } catch (e) {
+        failed.add(rule.meta.id);
+        log.once(`${rule.meta.id}:${(e as Error).message}`, `rule ${rule.meta.id} failed: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+    return result;
+  }
+
+  private resolve(c: Candidate, facts: Map<string, Fact[]>, config: ResolvedConfig): Finding | undefined {
+    const related = [...c.related];
+    for (const req of c.requires ?? []) {
+      const found = findFact(facts, req);
+      if (!found) return undefined;
+      if (req.related) related.push({ start: found.start, end: found.end, message: req.related });
+    }
+    for (const un of c.unless ?? []) if (findFact(facts, un)) return undefined;
+    const meta = this.catalogue.meta(c.ruleId)!;
+    const configured = config.rules[c.ruleId];
+    if (configured === 'off') return undefined;
+    const severity = configured ?? c.severity ?? meta.severityAtScale?.[config.targetUsers] ?? meta.severity;
+    return { ruleId: c.ruleId, start: c.start, end: c.end, message: c.message, severity, related, data: c.data, nodeType: c.nodeType };
+  }
+}
+
+type CompiledQuery = ReturnType<Catalogue['forGrammar']>['query'];
+
+function config(ctx: CheckContext): ResolvedConfig {
+  return ctx.config;
+}
+
+function findFact(facts: Map<string, Fact[]>, ref: FactRef): Fact | undefined {
+  const list = facts.get(ref.fact);
+  if (!list) return undefined;
+  return ref.key === undefined ? list[0] : list.find((f) => f.key === ref.key);
+}
+
+function shift(c: Candidate, by: number): Candidate {
+  return {
+    ...c,
+    start: c.start + by,
+    end: c.end + by,
+    related: c.related.map((r) => ({ ...r, start: r.start + by, end: r.end + by })),
+  };
+}
+
+function makeContext(config: ResolvedConfig, language: QueryLanguage): CheckContext {
+  return {
+    config,
+    is(name, node) {
+      const p = PREDICATES[name];
+      if (!p) throw new Error(`unknown predicate ${name}`);
+      return p(node, language);
+    },
+    enclosingFunction: (node) => enclosingFunction(node, language),
+  };
+}
+
+function toRuleMatch(
+  captures: { name: string; node: SyntaxNode }[],
+  info: PatternInfo,
+  language: QueryLanguage,
+  grammar: GrammarId,
+): RuleMatch {
+  return {
+    language,
+    grammar,
+    props: info.props,
+    node: (name) => captures.find((c) => c.name === name)?.node,
+    nodes: (name) => captures.filter((c) => c.name === name).map((c) => c.node),
+    text: (name) => captures.find((c) => c.name === name)?.node.text,
+  };
+}
+
+function passesPredicates(match: RuleMatch, info: PatternInfo, language: QueryLanguage): boolean {
+  for (const [name, capture] of info.asserted) {
+    const node = match.node(capture);
+    if (!node || !PREDICATES[name](node, language)) return false;
+  }
+  for (const [name, capture] of info.refuted) {
+    const node = match.node(capture);
+    if (node && PREDICATES[name](node, language)) return false;
+  }
+  return true;
+}
+
+function toCandidate(rule: RuleModule, init: CandidateInit, match: RuleMatch, base: number): Candidate | undefined {
+  const node = init.node ?? match.node('match');
+  if (!node) throw new Error(`pattern has no @match capture and check() gave no node`);
+  const message = fill(init.message ?? rule.meta.message, init.args ?? {});
+  return {
+    ruleId: rule.meta.id,
+    start: node.startIndex - base,
+    end: node.endIndex - base,
+    nodeType: node.type,
+    message,
+    severity: init.severity,
+    related: (init.related ?? []).map((r) => ({ start: r.node.startIndex - base, end: r.node.endIndex - base, message: r.message })),
+    requires: init.requires,
+    unless: init.unless,
+    data: init.data ?? {},
+  };
+}
+
+function fill(template: string, args: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in args ? String(args[name]) : whole));
+}

@@ -1,0 +1,137 @@
+import type { SyntaxNode } from 'tree-sitter';
+import type { GrammarId, QueryLanguage } from './languages';
+import type { ResolvedConfig } from '../config/config';
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
+
+export type Scale = '1k' | '10k' | '100k' | '1m';
+export const SCALES: readonly Scale[] = ['1k', '10k', '100k', '1m'];
+
+/** Readiness categories; the readiness model groups findings by these. */
+export type Category =
+  | 'connection-pooling'
+  | 'query-bounds'
+  | 'background-work'
+  | 'rate-limiting'
+  | 'shared-state'
+  | 'blocking-io';
+
+export interface FixMeta {
+  id: string;
+  title: string;
+  /** Unsafe fixes change behaviour: never preferred, never part of fix-all. */
+  safe: boolean;
+}
+
+/** The data half of a rule: `rules/<id>/rule.json`. */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  category: Category;
+  severity: Severity;
+  /** Severity at a given target scale, where it differs from `severity`. */
+  severityAtScale?: Partial<Record<Scale, Severity>>;
+  /** Default message; `{name}` placeholders are filled from a candidate's `args`. */
+  message: string;
+  languages: QueryLanguage[];
+  fixes: FixMeta[];
+}
+
+/** One match of one of a rule's patterns, with captures grouped by name. */
+export interface RuleMatch {
+  readonly language: QueryLanguage;
+  readonly grammar: GrammarId;
+  /** `#set!` properties of the pattern that matched. */
+  readonly props: Readonly<Record<string, string | null>>;
+  node(capture: string): SyntaxNode | undefined;
+  nodes(capture: string): SyntaxNode[];
+  text(capture: string): string | undefined;
+}
+
+/** A condition on the file: a fact with this name (and key, when given) exists somewhere in it. */
+export interface FactRef {
+  fact: string;
+  key?: string;
+  /** When the fact satisfies a `requires`, add its location as related information with this message. */
+  related?: string;
+}
+
+export interface RelatedInit {
+  node: SyntaxNode;
+  message: string;
+}
+
+/** What a rule's `check` returns: a finding that still has to pass its file-level conditions. */
+export interface CandidateInit {
+  /** The range of the diagnostic: defaults to the `@match` capture. */
+  node?: SyntaxNode;
+  /** Overrides the rule's message template. */
+  message?: string;
+  args?: Record<string, string | number>;
+  /** A severity for this instance (e.g. raised to error when a loop depends on it). */
+  severity?: Severity;
+  related?: RelatedInit[];
+  /** Every one of these facts must exist in the file. */
+  requires?: FactRef[];
+  /** None of these facts may exist in the file. */
+  unless?: FactRef[];
+  /** Handed to the rule's fixes. */
+  data?: Record<string, string | number | boolean>;
+}
+
+export interface FactInit {
+  name: string;
+  key: string;
+  node: SyntaxNode;
+}
+
+/** What rule code gets besides the match: the named, shared predicates and the configuration. */
+export interface CheckContext {
+  readonly config: ResolvedConfig;
+  /** Evaluates a named shared predicate (see engine/predicates.ts) on a node. */
+  is(predicate: string, node: SyntaxNode): boolean;
+  /** The nearest enclosing function of a node (not the node itself), if any. */
+  enclosingFunction(node: SyntaxNode): SyntaxNode | undefined;
+}
+
+export interface TextEditInit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface FixTarget {
+  /** The node the finding was reported on, in the tree of the version the fix is computed for. */
+  node: SyntaxNode;
+  root: SyntaxNode;
+  text: string;
+  grammar: GrammarId;
+  language: QueryLanguage;
+  data: Readonly<Record<string, string | number | boolean>>;
+  config: ResolvedConfig;
+}
+
+/** Returns the edits of the fix, or undefined when the fix does not apply to this finding. */
+export type FixProvider = (target: FixTarget, ctx: CheckContext) => TextEditInit[] | undefined;
+
+/** A rule: `rules/<id>/rule.ts` default-exports one of these. */
+export interface RuleModule {
+  meta: RuleMeta;
+  queries: Partial<Record<QueryLanguage, string>>;
+  /**
+   * Turns a match of a finding pattern (one with an `@match` capture) into candidates. Without it,
+   * every match is one candidate at `@match` with the rule's message.
+   */
+  check?(match: RuleMatch, ctx: CheckContext): CandidateInit | CandidateInit[] | undefined;
+  /**
+   * Turns a match of a fact pattern (one with `(#set! fact NAME)`) into facts. Without it, the fact
+   * is keyed by the text of the `@key` capture (or the empty string).
+   */
+  facts?(match: RuleMatch, ctx: CheckContext): FactInit[] | undefined;
+  fixes?: Record<string, FixProvider>;
+}
+
+export function defineRule(rule: RuleModule): RuleModule {
+  return rule;
+}

@@ -1,0 +1,88 @@
+import * as assert from 'assert';
+import type { SyntaxNode } from 'tree-sitter';
+import { defaultConfig, type ResolvedConfig } from '../src/config/config';
+import type { Finding } from '../src/engine/analyzer';
+import { applyEdits, fixesFor } from '../src/engine/fixes';
+import { analyzeText, engine, parse } from '../src/engine/index';
+import type { GrammarId } from '../src/engine/languages';
+
+/** Test languages: JavaScript is parsed with the TSX grammar, as the server does for .js files. */
+export type TestLanguage = 'python' | 'go' | 'typescript' | 'tsx' | 'javascript';
+
+export function grammarOf(lang: TestLanguage): GrammarId {
+  return lang === 'javascript' ? 'tsx' : lang;
+}
+
+export function config(overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
+  return { ...defaultConfig(), ...overrides };
+}
+
+/** Strips the common indentation of a template literal, so cases can be written indented. */
+export function code(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
+  const lines = raw.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+}
+
+export function analyze(lang: TestLanguage, source: string, cfg: ResolvedConfig = config()): Finding[] {
+  const { findings, failedRules } = analyzeText(source, grammarOf(lang), cfg);
+  assert.deepStrictEqual(failedRules, [], `rules threw: ${failedRules.join(', ')}`);
+  return findings;
+}
+
+/** The source text of each finding of a rule, in document order: the readable form of a rule test. */
+export function hits(lang: TestLanguage, source: string, ruleId: string, cfg?: ResolvedConfig): string[] {
+  return analyze(lang, source, cfg)
+    .filter((f) => f.ruleId === ruleId)
+    .map((f) => source.slice(f.start, f.end));
+}
+
+export function findingsOf(lang: TestLanguage, source: string, ruleId: string, cfg?: ResolvedConfig): Finding[] {
+  return analyze(lang, source, cfg).filter((f) => f.ruleId === ruleId);
+}
+
+export function assertParses(lang: TestLanguage, source: string): void {
+  const tree = parse(grammarOf(lang), source);
+  const err = firstError(tree.rootNode);
+  assert.ok(!err, `fixed code does not parse: ${err?.type} at ${JSON.stringify(err?.startPosition)} in\n${source}`);
+}
+
+function firstError(node: SyntaxNode): SyntaxNode | undefined {
+  if (!node.hasError) return undefined;
+  if (node.type === 'ERROR' || node.isMissing) return node;
+  for (const c of node.children) {
+    const e = firstError(c);
+    if (e) return e;
+  }
+  return node;
+}
+
+/**
+ * Applies a rule's fix to the nth finding of the rule and returns the new text, after checking what
+ * every fix must guarantee: the result parses, and that finding is gone.
+ */
+export function applyFix(lang: TestLanguage, source: string, ruleId: string, fixId: string, opts: { nth?: number; cfg?: ResolvedConfig } = {}): string {
+  const cfg = opts.cfg ?? config();
+  const grammar = grammarOf(lang);
+  const { findings, tree } = analyzeText(source, grammar, cfg);
+  const mine = findings.filter((f) => f.ruleId === ruleId);
+  const finding = mine[opts.nth ?? 0];
+  assert.ok(finding, `no ${ruleId} finding #${opts.nth ?? 0} to fix`);
+  const fix = fixesFor(finding, { tree, text: source, grammar }, cfg, engine().catalogue, { offerIgnore: true }).find((f) => f.fixId === fixId);
+  assert.ok(fix, `fix ${fixId} is not offered for ${ruleId} at ${source.slice(finding.start, finding.end)}`);
+  const out = applyEdits(source, fix.edits);
+  assertParses(lang, out);
+  const after = findingsOf(lang, out, ruleId, cfg);
+  assert.ok(after.length < mine.length, `the ${ruleId} finding is still there after ${fixId}:\n${out}`);
+  return out;
+}
+
+/** The fix ids offered for the nth finding of a rule (without the generic ignore). */
+export function offeredFixes(lang: TestLanguage, source: string, ruleId: string, nth = 0, cfg: ResolvedConfig = config()): string[] {
+  const grammar = grammarOf(lang);
+  const { findings, tree } = analyzeText(source, grammar, cfg);
+  const finding = findings.filter((f) => f.ruleId === ruleId)[nth];
+  assert.ok(finding, `no ${ruleId} finding #${nth}`);
+  return fixesFor(finding, { tree, text: source, grammar }, cfg, engine().catalogue, { offerIgnore: false }).map((f) => f.fixId);
+}
