@@ -1,0 +1,47 @@
+import { URI } from 'vscode-uri';
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding } from '../engine/analyzer';
+import type { Severity, TextEditInit } from '../engine/rule-api';
+import { installRoot, ruleDocPath } from '../engine/paths';
+import { UNUSED_SUPPRESSION } from '../engine/suppressions';
+
+export const SOURCE = 'headroom';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** The rule docs ship with the package (rules/<id>/doc.md), so the links work offline. */
+export function docUri(ruleId: string): string {
+  const file = ruleId === UNUSED_SUPPRESSION.id ? `${installRoot()}/rules/README.md` : ruleDocPath(ruleId);
+  return URI.file(file).toString();
+}
+
+export function toDiagnostic(f: Finding, doc: TextDocument): Diagnostic {
+  const d: Diagnostic = {
+    range: { start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
+    severity: SEVERITY[f.severity],
+    code: f.ruleId,
+    codeDescription: { href: docUri(f.ruleId) },
+    source: SOURCE,
+    message: f.message,
+    // Lets code actions find the finding again without trusting the client's copy of the range alone.
+    data: { ruleId: f.ruleId, start: f.start, end: f.end, version: doc.version },
+  };
+  if (f.related.length > 0) {
+    d.relatedInformation = f.related.map((r) => ({
+      location: { uri: doc.uri, range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) } },
+      message: r.message,
+    }));
+  }
+  if (f.ruleId === UNUSED_SUPPRESSION.id) d.tags = [DiagnosticTag.Unnecessary];
+  return d;
+}
+
+export function toTextEdit(e: TextEditInit, doc: TextDocument): TextEdit {
+  return { range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText };
+}

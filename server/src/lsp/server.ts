@@ -1,0 +1,316 @@
+import * as path from 'path';
+import {
+  CodeActionKind,
+  DiagnosticSeverity,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  LSPErrorCodes,
+  ResponseError,
+  TextDocumentEdit,
+  TextDocumentSyncKind,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
+import { URI } from 'vscode-uri';
+import { CONFIG_FILE_NAME } from '../config/config';
+import type { AnalysisResult, Finding } from '../engine/analyzer';
+import { fixAllEdits, fixesFor } from '../engine/fixes';
+import { engine } from '../engine/index';
+import { setLogger } from '../engine/log';
+import type { TextEditInit } from '../engine/rule-api';
+import { ConfigStore, toPath, type ClientSettings } from './config-store';
+import { SOURCE, toDiagnostic, toTextEdit } from './convert';
+import { DocumentStore, type OpenDocument } from './documents';
+import { Excludes } from './excludes';
+
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
+export const FIX_ALL_COMMAND = 'headroom.fixAll';
+
+/** Why an open document is not analysed (too large, binary, excluded): reported once, as information. */
+interface Skip {
+  reason: string;
+}
+
+export function startServer(connection: Connection): void {
+  const store = new DocumentStore();
+  const configs = new ConfigStore();
+  const excludes = new Excludes();
+  let pullDiagnostics = false;
+  let refreshSupport = false;
+  let versionedEdits = false;
+  let watchRegistration = false;
+  let configurationRegistration = false;
+  const pushTimers = new Map<string, NodeJS.Timeout>();
+
+  setLogger({
+    error: (m) => connection.console.error(m),
+    warn: (m) => connection.console.warn(m),
+    info: (m) => connection.console.info(m),
+  });
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    pullDiagnostics = caps.textDocument?.diagnostic !== undefined;
+    refreshSupport = caps.workspace?.diagnostics?.refreshSupport === true;
+    versionedEdits = caps.workspace?.workspaceEdit?.documentChanges === true;
+    watchRegistration = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    configurationRegistration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    const init = (params.initializationOptions ?? {}) as { settings?: Partial<ClientSettings> };
+    if (init.settings) configs.setSettings(init.settings);
+    const roots = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []))
+      .map((f) => toPath(f.uri))
+      .filter((p): p is string => p !== undefined);
+    configs.setFolders(roots);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        diagnosticProvider: { identifier: SOURCE, interFileDependencies: false, workspaceDiagnostics: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        executeCommandProvider: { commands: [FIX_ALL_COMMAND] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'headroom', version: (require('../../../package.json') as { version: string }).version },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (watchRegistration) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] });
+    }
+    if (configurationRegistration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'headroom' });
+    publishConfigProblems();
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const current = configs.allFolders().map((f) => f.root);
+      const removed = new Set(e.removed.map((f) => toPath(f.uri)));
+      const added = e.added.map((f) => toPath(f.uri)).filter((p): p is string => p !== undefined);
+      configs.setFolders([...current.filter((r) => !removed.has(r)), ...added]);
+      configurationChanged();
+    });
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    const settings = (change.settings as { headroom?: Partial<ClientSettings> } | undefined)?.headroom;
+    if (settings) {
+      configs.setSettings(settings);
+      configurationChanged();
+    }
+  });
+
+  connection.onDidChangeWatchedFiles((e) => {
+    let changed = false;
+    for (const c of e.changes) {
+      const file = toPath(c.uri);
+      if (file && path.basename(file) === CONFIG_FILE_NAME && configs.reload(file)) changed = true;
+    }
+    if (changed) configurationChanged();
+  });
+
+  function configurationChanged(): void {
+    excludes.clear();
+    publishConfigProblems();
+    if (pullDiagnostics && refreshSupport) void connection.languages.diagnostics.refresh();
+    else if (!pullDiagnostics) for (const d of store.all()) schedulePush(d);
+  }
+
+  /** Problems in `.headroom.json` are reported on the file itself, never silently replaced by defaults. */
+  function publishConfigProblems(): void {
+    for (const f of configs.allFolders()) {
+      const uri = URI.file(path.join(f.root, CONFIG_FILE_NAME)).toString();
+      const text = f.text ?? '';
+      const diagnostics: Diagnostic[] = f.problems.map((p) => ({
+        range: { start: positionAt(text, p.start), end: positionAt(text, p.start + p.length) },
+        severity: DiagnosticSeverity.Error,
+        source: SOURCE,
+        message: `${p.message} This setting is ignored until it is fixed.`,
+      }));
+      void connection.sendDiagnostics({ uri, diagnostics });
+    }
+  }
+
+  connection.onDidOpenTextDocument(({ textDocument: t }) => {
+    const d = store.open(t.uri, t.languageId, t.version, t.text);
+    if (!pullDiagnostics) schedulePush(d);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const d = store.get(textDocument.uri);
+    if (!d) return;
+    try {
+      d.applyChanges(contentChanges, textDocument.version ?? d.version + 1);
+    } catch (e) {
+      // A change we cannot apply means our copy is wrong: say so, and wait for the client to reopen it.
+      connection.console.error(`could not apply a change to ${textDocument.uri}: ${(e as Error).message}`);
+      store.close(textDocument.uri);
+      return;
+    }
+    if (!pullDiagnostics) schedulePush(d);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    store.close(textDocument.uri);
+    const timer = pushTimers.get(textDocument.uri);
+    if (timer) clearTimeout(timer);
+    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+  });
+
+  /** The analysis of a document's current version, computed at most once per version and configuration. */
+  function analysisOf(d: OpenDocument): { result: AnalysisResult; skip?: Skip } {
+    const gen = configs.generation;
+    if (d.analysis && d.analysis.version === d.version && d.analysis.configGen === gen) return { result: d.analysis.result };
+    const empty: AnalysisResult = { findings: [], failedRules: [] };
+    const config = configs.configFor(d.uri);
+    if (!configs.clientSettings.enable || !d.grammar) return { result: empty };
+    const folder = configs.folderOf(d.uri);
+    const file = toPath(d.uri);
+    if (folder && file && excludes.isExcluded(folder.root, config.exclude, file)) return { result: empty };
+    const text = d.text;
+    const limit = config.thresholds.maxFileSizeKB * 1024;
+    if (text.length > limit) {
+      return { result: empty, skip: { reason: `Headroom skipped this file: ${(text.length / 1024 / 1024).toFixed(1)} MB is above the ${config.thresholds.maxFileSizeKB} KB limit (thresholds.maxFileSizeKB in ${CONFIG_FILE_NAME}).` } };
+    }
+    if (text.includes('\u0000')) return { result: empty, skip: { reason: 'Headroom skipped this file: it contains NUL bytes, so it looks binary.' } };
+    const result = engine().analyzer.analyze({ tree: d.currentTree(), text, grammar: d.grammar }, config, d.units);
+    d.analysis = { version: d.version, configGen: gen, result };
+    return { result };
+  }
+
+  function diagnosticsOf(d: OpenDocument): Diagnostic[] {
+    const { result, skip } = analysisOf(d);
+    if (skip) return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, code: 'file-skipped', message: skip.reason }];
+    return result.findings.map((f) => toDiagnostic(f, d.doc));
+  }
+
+  connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
+    const d = store.get(params.textDocument.uri);
+    if (!d) return { kind: 'full', items: [] };
+    const version = d.version;
+    // Let queued changes and cancellations be read first, so a burst of keystrokes is analysed once.
+    // vscode-jsonrpc hands over one queued message per turn of the check phase, after ours: two turns.
+    await nextTurn();
+    await nextTurn();
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    const current = store.get(params.textDocument.uri);
+    if (current !== d || d.version !== version) {
+      // Stale: the client asks again for the new version; never answer with an old version's findings.
+      throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
+    }
+    const resultId = `${d.version}:${configs.generation}`;
+    if (params.previousResultId === resultId && d.analysis) return { kind: 'unchanged', resultId };
+    try {
+      return { kind: 'full', resultId, items: diagnosticsOf(d) };
+    } catch (e) {
+      connection.console.error(`analysis of ${d.uri} failed: ${(e as Error).stack ?? String(e)}`);
+      return { kind: 'full', items: [] };
+    }
+  });
+
+  /** For clients without pull diagnostics: publish after a short pause in typing, for the version analysed. */
+  function schedulePush(d: OpenDocument): void {
+    const previous = pushTimers.get(d.uri);
+    if (previous) clearTimeout(previous);
+    pushTimers.set(
+      d.uri,
+      setTimeout(() => {
+        pushTimers.delete(d.uri);
+        if (store.get(d.uri) !== d) return;
+        try {
+          void connection.sendDiagnostics({ uri: d.uri, version: d.version, diagnostics: diagnosticsOf(d) });
+        } catch (e) {
+          connection.console.error(`analysis of ${d.uri} failed: ${(e as Error).stack ?? String(e)}`);
+        }
+      }, 150),
+    );
+  }
+
+  function editFor(d: OpenDocument, edits: TextEditInit[]): WorkspaceEdit {
+    const textEdits = edits.map((e) => toTextEdit(e, d.doc));
+    // Versioned edits make the client refuse a fix computed for an older version of the document.
+    return versionedEdits
+      ? { documentChanges: [TextDocumentEdit.create({ uri: d.uri, version: d.version }, textEdits)] }
+      : { changes: { [d.uri]: textEdits } };
+  }
+
+  function wants(only: string[] | undefined, kind: string): boolean {
+    return !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+  }
+
+  connection.onCodeAction((params) => {
+    const d = store.get(params.textDocument.uri);
+    if (!d?.grammar) return [];
+    try {
+      const { result } = analysisOf(d);
+      const config = configs.configFor(d.uri);
+      const input = { tree: d.currentTree(), text: d.text, grammar: d.grammar };
+      const actions: CodeAction[] = [];
+      const only = params.context.only;
+      if (wants(only, CodeActionKind.QuickFix)) {
+        for (const diag of params.context.diagnostics) {
+          if (diag.source !== SOURCE) continue;
+          const f = findingFor(result.findings, diag, d);
+          if (!f) continue;
+          for (const fix of fixesFor(f, input, config, engine().catalogue, { offerIgnore: configs.clientSettings.ignoreAction })) {
+            actions.push({
+              title: fix.safe || fix.fixId === 'ignore' ? fix.title : `${fix.title} (unsafe)`,
+              kind: CodeActionKind.QuickFix,
+              diagnostics: [diag],
+              isPreferred: fix.preferred,
+              edit: editFor(d, fix.edits),
+            });
+          }
+        }
+      }
+      // Fix-all goes out when asked for (on save) or alongside quick fixes when several findings have one.
+      const explicitFixAll = only?.some((k) => FIX_ALL_KIND === k || FIX_ALL_KIND.startsWith(`${k}.`)) ?? false;
+      if (explicitFixAll || (!only && params.context.diagnostics.some((x) => x.source === SOURCE))) {
+        const edits = fixAllEdits(result.findings, input, config, engine().catalogue);
+        if (edits.length > 0 && (explicitFixAll || edits.length > 1)) {
+          actions.push({ title: 'Fix all safe Headroom findings', kind: FIX_ALL_KIND, edit: editFor(d, edits) });
+        }
+      }
+      return actions;
+    } catch (e) {
+      connection.console.error(`code actions for ${d.uri} failed: ${(e as Error).stack ?? String(e)}`);
+      return [];
+    }
+  });
+
+  connection.onExecuteCommand(async (params) => {
+    if (params.command !== FIX_ALL_COMMAND) return;
+    const arg = (params.arguments?.[0] ?? {}) as { uri?: string; version?: number };
+    const d = arg.uri ? store.get(arg.uri) : undefined;
+    if (!d?.grammar) throw new ResponseError(LSPErrorCodes.RequestFailed, `${arg.uri ?? 'no document'} is not open`);
+    if (arg.version !== undefined && arg.version !== d.version) {
+      throw new ResponseError(LSPErrorCodes.ContentModified, `the document changed (version ${d.version}, asked for ${arg.version})`);
+    }
+    const { result } = analysisOf(d);
+    const edits = fixAllEdits(result.findings, { tree: d.currentTree(), text: d.text, grammar: d.grammar }, configs.configFor(d.uri), engine().catalogue);
+    if (edits.length === 0) return { applied: 0 };
+    const res = await connection.workspace.applyEdit({ label: 'Headroom: fix all', edit: editFor(d, edits) });
+    return { applied: res.applied ? edits.length : 0 };
+  });
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function findingFor(findings: Finding[], diag: Diagnostic, d: OpenDocument): Finding | undefined {
+  const start = d.doc.offsetAt(diag.range.start);
+  const end = d.doc.offsetAt(diag.range.end);
+  return findings.find((f) => f.ruleId === diag.code && f.start === start && f.end === end);
+}
+
+function positionAt(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, character: Math.max(0, offset - lineStart) };
+}

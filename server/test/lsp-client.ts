@@ -1,0 +1,198 @@
+import { spawn, type ChildProcess } from 'child_process';
+import * as path from 'path';
+import {
+  ApplyWorkspaceEditRequest,
+  CodeActionRequest,
+  createProtocolConnection,
+  DocumentDiagnosticRequest,
+  ExecuteCommandRequest,
+  ExitNotification,
+  InitializeRequest,
+  InitializedNotification,
+  PublishDiagnosticsNotification,
+  RegistrationRequest,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  DidOpenTextDocumentNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
+  type ApplyWorkspaceEditParams,
+  type ClientCapabilities,
+  type CodeAction,
+  type Command,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
+  type InitializeResult,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type Range,
+  type TextDocumentContentChangeEvent,
+  type FileEvent,
+} from 'vscode-languageserver-protocol/node';
+import { URI } from 'vscode-uri';
+
+/** Where the built bundles are, from the test bundle (out/test/tests.js) or from scripts/. */
+export function repoRoot(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+export interface ClientOptions {
+  rootDir?: string;
+  /** Declare pull-diagnostics support (as VS Code does); without it the server pushes. */
+  pull?: boolean;
+  settings?: Record<string, unknown>;
+}
+
+/** A minimal LSP client that drives dist/server.js over stdio through the real protocol. */
+export class LspClient {
+  readonly published: PublishDiagnosticsParams[] = [];
+  readonly appliedEdits: ApplyWorkspaceEditParams[] = [];
+  readonly registrations: string[] = [];
+  stderr = '';
+  private publishWaiters: (() => void)[] = [];
+  init!: InitializeResult;
+
+  private constructor(
+    readonly conn: ProtocolConnection,
+    readonly proc: ChildProcess,
+  ) {}
+
+  static async start(options: ClientOptions = {}): Promise<LspClient> {
+    const proc = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    const client = new LspClient(conn, proc);
+    proc.stderr!.on('data', (b: Buffer) => (client.stderr += b.toString()));
+    conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      client.published.push(p);
+      client.notifyPublish();
+    });
+    conn.onRequest(ApplyWorkspaceEditRequest.type, (p) => {
+      client.appliedEdits.push(p);
+      return { applied: true };
+    });
+    conn.onRequest(RegistrationRequest.type, (p) => {
+      client.registrations.push(...p.registrations.map((r) => r.method));
+    });
+    conn.onRequest('workspace/diagnostic/refresh', () => null);
+    conn.listen();
+    const capabilities: ClientCapabilities = {
+      textDocument: {
+        synchronization: { dynamicRegistration: false },
+        codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source.fixAll'] } }, isPreferredSupport: true },
+        ...(options.pull !== false ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
+        publishDiagnostics: { relatedInformation: true, versionSupport: true },
+      },
+      workspace: {
+        workspaceEdit: { documentChanges: true },
+        didChangeWatchedFiles: { dynamicRegistration: true },
+        diagnostics: { refreshSupport: true },
+        workspaceFolders: true,
+      },
+    };
+    const rootUri = options.rootDir ? URI.file(options.rootDir).toString() : null;
+    client.init = await conn.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri,
+      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'root' }] : null,
+      capabilities,
+      initializationOptions: options.settings ? { settings: options.settings } : undefined,
+    });
+    conn.sendNotification(InitializedNotification.type, {});
+    return client;
+  }
+
+  private notifyPublish(): void {
+    const waiters = this.publishWaiters;
+    this.publishWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Waits (by polling the notifications received) until a publish for `uri` satisfies `pred`. */
+  async waitForPublish(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 5000): Promise<PublishDiagnosticsParams> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = [...this.published].reverse().find((p) => p.uri === uri && pred(p));
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no matching publishDiagnostics for ${uri} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 50);
+        this.publishWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  open(uri: string, languageId: string, text: string, version = 1): void {
+    this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): void {
+    this.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
+  }
+
+  close(uri: string): void {
+    this.conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+  }
+
+  watchedFilesChanged(changes: FileEvent[]): void {
+    this.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes });
+  }
+
+  pull(uri: string, previousResultId?: string): Promise<DocumentDiagnosticReport> {
+    return this.conn.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri }, previousResultId });
+  }
+
+  async diagnostics(uri: string): Promise<Diagnostic[]> {
+    const r = await this.pull(uri);
+    if (r.kind !== 'full') throw new Error('expected a full report');
+    return r.items;
+  }
+
+  async codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
+    const res = (await this.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics, only } })) ?? [];
+    return res.filter((a): a is CodeAction => !isCommand(a));
+  }
+
+  executeCommand(command: string, args: unknown[]): Promise<unknown> {
+    return this.conn.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+  }
+
+  /** shutdown + exit; resolves with the server's exit code. */
+  async stop(): Promise<number | null> {
+    const exited = new Promise<number | null>((resolve) => this.proc.once('exit', (code) => resolve(code)));
+    await this.conn.sendRequest(ShutdownRequest.type);
+    this.conn.sendNotification(ExitNotification.type);
+    const code = await exited;
+    this.conn.dispose();
+    return code;
+  }
+
+  kill(): void {
+    this.conn.dispose();
+    this.proc.kill();
+  }
+}
+
+function isCommand(a: CodeAction | Command): a is Command {
+  return typeof (a as Command).command === 'string' && (a as CodeAction).edit === undefined && (a as CodeAction).kind === undefined;
+}
+
+/** Applies LSP text edits (non-overlapping, any order) to a text. */
+export function applyTextEdits(text: string, edits: { range: Range; newText: string }[]): string {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\r' && text[i + 1] === '\n') {
+      lineStarts.push(i + 2);
+      i++;
+    } else if (text[i] === '\n' || text[i] === '\r') lineStarts.push(i + 1);
+  }
+  const off = (p: { line: number; character: number }) => Math.min(text.length, (lineStarts[p.line] ?? text.length) + p.character);
+  const sorted = edits.map((e) => ({ s: off(e.range.start), e: off(e.range.end), t: e.newText })).sort((a, b) => b.s - a.s);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.s) + e.t + out.slice(e.e);
+  return out;
+}
