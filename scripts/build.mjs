@@ -1,5 +1,5 @@
 // Bundles the language server, the CLI, its scan worker and the test suite with esbuild.
-// Usage: node scripts/build.mjs [--watch] [--tests | --only-tests] [--production]
+// Usage: node scripts/build.mjs [--watch] [--tests | --only-tests] [--bench] [--production]
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -78,6 +78,10 @@ const builds = args.has('--only-tests') ? [] : [
 ];
 if (args.has('--tests') || args.has('--only-tests')) {
   builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { tests: 'server/test/index.ts' }, outdir: 'out/test' });
+}
+
+if (args.has('--bench')) {
+  builds.push({ ...common, sourcemap: false, entryPoints: { bench: 'scripts/bench/bench.ts', 'parse-worker': 'scripts/bench/parse-worker.ts' }, outdir: 'out/bench' });
 }
 
 process.chdir(root);

@@ -1,0 +1,32 @@
+; rows, err := db.QueryContext(ctx, `SELECT id, email FROM users`) inside a request handler
+((call_expression
+   function: (selector_expression field: (field_identifier) @method)
+   arguments: (argument_list
+     [(interpreted_string_literal) (raw_string_literal) (binary_expression)] @match))
+ (#any-of? @method "Query" "QueryContext" "Queryx" "QueryxContext" "Select" "SelectContext" "NamedQuery" "NamedQueryContext" "Raw")
+ (#is? inside-handler match))
+
+; query := `SELECT ...` in a handler, then db.Query(query) in the same function
+((short_var_declaration
+   left: (expression_list . (identifier) @var .)
+   right: (expression_list . [(interpreted_string_literal) (raw_string_literal) (binary_expression)] @match .))
+ (#is? inside-handler match))
+((var_spec
+   name: (identifier) @var
+   value: (expression_list . [(interpreted_string_literal) (raw_string_literal) (binary_expression)] @match .))
+ (#is? inside-handler match))
+((const_spec
+   name: (identifier) @var
+   value: (expression_list . [(interpreted_string_literal) (raw_string_literal) (binary_expression)] @match .))
+ (#is? inside-handler match))
+
+; Fact: a variable passed to a query call.
+((call_expression
+   function: (selector_expression field: (field_identifier) @method)
+   arguments: (argument_list (identifier) @key))
+ (#any-of? @method "Query" "QueryContext" "Queryx" "QueryxContext" "Select" "SelectContext" "NamedQuery" "NamedQueryContext" "Raw")
+ (#set! fact "unbounded-fetch.go-arg"))
+
+; Fact: a variable assigned again (`query += " WHERE ..."`): its final text is unknown.
+((assignment_statement left: (expression_list (identifier) @key))
+ (#set! fact "unbounded-fetch.go-reassign"))

@@ -1,0 +1,28 @@
+; db.users.find(q).to_list(None), cursor.to_list(length=None), User.find_all().to_list()
+((call
+   function: (attribute object: (_) @recv attribute: (identifier) @method)
+   arguments: (argument_list) @args) @match
+ (#eq? @method "to_list"))
+
+; repo.list_orders(user_id, limit=None): an explicit "no limit" passed to a data-access call
+((call
+   function: [
+     (attribute attribute: (identifier) @method)
+     (identifier) @method
+   ]
+   arguments: (argument_list
+     (keyword_argument name: (identifier) @kw value: (none)) @match))
+ (#eq? @kw "limit"))
+
+; Fact: `cursor.limit(n)` bounds the cursor held by `cursor`.
+((call
+   function: (attribute object: (identifier) @key attribute: (identifier) @method))
+ (#eq? @method "limit")
+ (#set! fact "unbounded-fetch.limit-call"))
+
+; Fact: what `cursor = db.users.find(q).sort(...)` holds (bounded or not).
+((assignment
+   left: (identifier) @key
+   right: (call function: (attribute attribute: (identifier) @method)) @value)
+ (#any-of? @method "find" "find_all" "find_many" "aggregate" "sort" "skip" "limit" "batch_size" "hint" "max_time_ms" "collation" "comment" "allow_disk_use" "projection" "project")
+ (#set! fact "unbounded-fetch.assign"))

@@ -1,0 +1,469 @@
+import * as assert from 'assert';
+import { code, config, findingsOf, hits, offeredFixes } from '../../server/test/harness';
+import { UnitCache } from '../../server/src/engine/analyzer';
+import { analyzeText } from '../../server/src/engine/index';
+import { isUnboundedSelect } from './rule';
+
+const ID = 'unbounded-fetch';
+
+describe(ID, () => {
+  describe('python', () => {
+    it('flags to_list(None) and to_list(length=None) on a find or aggregate chain', () => {
+      const src = code`
+        async def export(db, tenant):
+            a = await db.users.find({}).to_list(None)
+            b = await db.orders.find({"tenant": tenant}).sort("_id", -1).to_list(length=None)
+            c = await db["events"].find().to_list(None)
+            d = await db.orders.aggregate([{"$match": {"tenant": tenant}}, {"$sort": {"at": -1}}]).to_list(None)
+            e = await db.users.find({}).limit(0).to_list(None)
+            f = await (
+                db.users.find({}, {"email": 1})
+                .sort("email")
+                .to_list(None)
+            )
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), [
+        'db.users.find({}).to_list(None)',
+        'db.orders.find({"tenant": tenant}).sort("_id", -1).to_list(length=None)',
+        'db["events"].find().to_list(None)',
+        'db.orders.aggregate([{"$match": {"tenant": tenant}}, {"$sort": {"at": -1}}]).to_list(None)',
+        'db.users.find({}).limit(0).to_list(None)',
+        'db.users.find({}, {"email": 1})\n        .sort("email")\n        .to_list(None)',
+      ]);
+    });
+
+    it('flags Beanie queries materialised with a bare to_list()', () => {
+      const src = code`
+        async def all_users():
+            users = await User.find_all().to_list()
+            active = await User.find(User.active == True).sort(-User.created).to_list()
+            return users, active
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['User.find_all().to_list()', 'User.find(User.active == True).sort(-User.created).to_list()']);
+    });
+
+    it('flags a cursor variable filled by an unbounded find in the same function', () => {
+      const src = code`
+        @app.get("/users")
+        async def list_users(db=Depends(get_db)):
+            cursor = db.users.find({"active": True}).sort("name")
+            users = await cursor.to_list(length=None)
+            return users
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['cursor.to_list(length=None)']);
+    });
+
+    it('flags an explicit limit=None passed to a data-access call', () => {
+      const src = code`
+        async def report(repo, search_client, user_id):
+            orders = await repo.list_orders(user_id, limit=None)
+            hits = search_client.search("shoes", limit=None)
+            rows = await crud.get_users(db, skip=0, limit=None)
+            items = fetch_all_items(limit=None)
+            docs = store.find({"a": 1}, limit=None)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['limit=None', 'limit=None', 'limit=None', 'limit=None', 'limit=None']);
+    });
+
+    it('leaves bounded chains, caps and cursors of unknown origin alone', () => {
+      const src = code`
+        async def feed(db, limit: int, q, pipeline, cursor_in):
+            a = await db.posts.find(q).limit(limit).to_list(None)
+            b = await db.posts.find(q).sort("_id", -1).limit(20).to_list(length=None)
+            c = await db.posts.find(q, limit=50).to_list(None)
+            d = await db.posts.find(q).to_list(100)
+            e = await db.posts.find(q).to_list(length=limit)
+            f = await db.posts.aggregate(pipeline).to_list(None)
+            g = await db.posts.aggregate([{"$match": q}, {"$limit": 10}]).to_list(None)
+            h = await db.posts.aggregate([{"$group": {"_id": None, "n": {"$sum": 1}}}]).to_list(None)
+            i = await db.posts.aggregate([{"$match": q}, {"$count": "n"}]).to_list(None)
+            j = await cursor_in.to_list(None)
+            k = await recent_posts(db).to_list(None)
+            l = await self.repo.recent().to_list(None)
+            m = df["email"].to_list()
+            n = series.to_list()
+            o = await db.posts.find(q).to_list(*args)
+            p = frame["email"].str.find("@").to_list()
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('leaves a cursor variable alone when the function limits it or it holds something else', () => {
+      const src = code`
+        async def a(db, limit):
+            cursor = db.users.find({})
+            if limit:
+                cursor = cursor.limit(limit)
+            return await cursor.to_list(None)
+
+        async def b(db):
+            cursor = db.users.find({})
+            cursor.limit(10)
+            return await cursor.to_list(None)
+
+        async def c(db):
+            cursor = db.users.find({}).limit(25)
+            return await cursor.to_list(None)
+
+        async def d(db, make_cursor):
+            cursor = make_cursor(db)
+            return await cursor.to_list(None)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('does not let a cursor of another function decide', () => {
+      const src = code`
+        async def a(db):
+            cursor = db.users.find({})
+            return await cursor.to_list(10)
+
+        async def b(cursor):
+            return await cursor.to_list(None)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('leaves limit=None alone outside data access: defaults, caches, other keywords, variables', () => {
+      const src = code`
+        import functools, itertools, traceback
+
+        def list_orders(db, limit=None, *, page_size: int = None):
+            return db.orders.find({}).limit(limit or 50)
+
+        @functools.lru_cache(maxsize=None)
+        def settings():
+            return load()
+
+        def misc(task, text, items, limit):
+            traceback.print_exc(limit=None)
+            task.get_stack(limit=None)
+            parts = text.split(",", maxsplit=-1)
+            head = list(itertools.islice(items, None))
+            rows = repo.list_orders(limit=limit)
+            df = frame.fillna(0, limit=None)
+            t = list(limit=None)
+            s = select(limit=None)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('says what breaks, at what scale, with warning severity (info at 1k users)', () => {
+      const src = 'async def f(db):\n    return await db.users.find({}).to_list(None)\n';
+      const [f] = findingsOf('python', src, ID);
+      assert.strictEqual(
+        f.message,
+        '`to_list(None)` loads the whole collection into memory at once, with no limit, and the result grows with the data: ' +
+          'at 100k users (a few hundred thousand documents) that is hundreds of MB on every call, until the process runs out of memory ' +
+          'or the request times out. Page it (`.limit(n)` with a range on `_id`) or stream it with `async for`.',
+      );
+      assert.strictEqual(f.severity, 'warning');
+      assert.strictEqual(findingsOf('python', src, ID, config({ targetUsers: '1k' }))[0].severity, 'info');
+      const [g] = findingsOf('python', 'rows = repo.list_orders(uid, limit=None)\n', ID);
+      assert.match(g.message, /^`list_orders\(limit=None\)` loads every record the call returns into memory/);
+    });
+
+    it('keeps judging a cursor variable by its own function across edits (unit cache)', () => {
+      const cache = new UnitCache();
+      const cfg = config();
+      const fn = 'async def users(db):\n    cursor = db.users.find({})\n    return await cursor.to_list(None)\n';
+      const ranges = (text: string) =>
+        analyzeText(text, 'python', cfg, cache).findings.filter((f) => f.ruleId === ID).map((f) => text.slice(f.start, f.end));
+      assert.deepStrictEqual(ranges(`import x\n\n${fn}`), ['cursor.to_list(None)']);
+      // Another unit changes: this one is reused from the cache, shifted, and still judged the same.
+      assert.deepStrictEqual(ranges(`import x, y\n\nN = 1\n\n${fn}`), ['cursor.to_list(None)']);
+      // Its own function limits the cursor: the finding goes.
+      assert.deepStrictEqual(ranges(`import x, y\n\nN = 1\n\n${fn.replace('    return', '    cursor.limit(N)\n    return')}`), []);
+      assert.ok(cache.hits > 0);
+    });
+
+    it('offers no fix of its own (only the ignore comment)', () => {
+      assert.deepStrictEqual(offeredFixes('python', 'async def f(db):\n    return await db.users.find({}).to_list(None)\n', ID), []);
+    });
+  });
+
+  describe('go', () => {
+    it('flags a SELECT with no WHERE and no LIMIT passed to a query call in a handler', () => {
+      const src = code`
+        package api
+
+        func (h *Handler) ListUsers(w http.ResponseWriter, r *http.Request) {
+        	rows, err := h.db.QueryContext(r.Context(), \`SELECT id, email, name FROM users ORDER BY id\`)
+        	_ = rows
+        	_ = err
+        	var orders []Order
+        	h.dbx.SelectContext(r.Context(), &orders, "select * from orders o join users u on u.id = o.user_id")
+        	h.gorm.Raw("SELECT * FROM products").Scan(&products)
+        	db.Query("SELECT id, name " +
+        		"FROM teams")
+        }
+
+        func listOrders(c *gin.Context) {
+        	rows, _ := db.Query("SELECT id,\\ntotal\\nFROM orders")
+        	_ = rows
+        	db.Query("SELECT 'where' AS kind, id FROM places")
+        }
+
+        func Routes(db *sql.DB) http.HandlerFunc {
+        	return func(w http.ResponseWriter, r *http.Request) {
+        		rows, _ := db.Query("SELECT status, count(*) FROM orders GROUP BY status")
+        		_ = rows
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), [
+        '`SELECT id, email, name FROM users ORDER BY id`',
+        '"select * from orders o join users u on u.id = o.user_id"',
+        '"SELECT * FROM products"',
+        '"SELECT id, name " +\n\t\t"FROM teams"',
+        '"SELECT id,\\ntotal\\nFROM orders"',
+        '"SELECT \'where\' AS kind, id FROM places"',
+        '"SELECT status, count(*) FROM orders GROUP BY status"',
+      ]);
+    });
+
+    it('flags a SQL variable of the handler passed unchanged to a query call', () => {
+      const src = code`
+        package api
+
+        func listUsers(w http.ResponseWriter, r *http.Request) {
+        	query := \`
+        		SELECT id, email
+        		FROM users
+        		ORDER BY created_at DESC\`
+        	rows, err := db.QueryContext(r.Context(), query)
+        	_, _ = rows, err
+        	const q2 = "SELECT * FROM audit_log"
+        	db.Query(q2)
+        	var q3 string = "SELECT id FROM teams"
+        	sqlx.Select(db, &teams, q3)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), [
+        '`\n\t\tSELECT id, email\n\t\tFROM users\n\t\tORDER BY created_at DESC`',
+        '"SELECT * FROM audit_log"',
+        '"SELECT id FROM teams"',
+      ]);
+    });
+
+    it('leaves bounded, single-row and non-fetch queries alone', () => {
+      const src = code`
+        package api
+
+        func handler(w http.ResponseWriter, r *http.Request) {
+        	db.Query("SELECT id FROM users WHERE tenant_id = $1", tenant)
+        	db.Query("SELECT id FROM users ORDER BY id LIMIT 50")
+        	db.Query("SELECT id FROM users ORDER BY id limit $1", n)
+        	db.Query("SELECT id FROM users ORDER BY id FETCH FIRST 10 ROWS ONLY")
+        	db.Query("SELECT TOP 10 id FROM users")
+        	db.QueryRowContext(ctx, "SELECT count(*) FROM users")
+        	db.Query("SELECT count(*) FROM users")
+        	db.Query("SELECT max(created_at), min(created_at) FROM orders")
+        	db.Query("SELECT now()")
+        	db.Query("SELECT 1")
+        	db.Query("SELECT EXISTS(SELECT 1 FROM users)")
+        	db.Query("SELECT * FROM unnest($1::int[])", ids)
+        	db.QueryRow("SELECT id FROM users")
+        	db.Exec("DELETE FROM sessions")
+        	db.Exec("SELECT pg_notify('x', 'y')")
+        	db.Query("INSERT INTO t SELECT * FROM s")
+        	db.Query("SELECT * FROM users " + where, args...)
+        	db.Query(fmt.Sprintf("SELECT * FROM %s", table))
+        	db.Query("SELECT id FROM users -- no where\\nWHERE id = $1", id)
+        	g.Select("id, name").Find(&users)
+        	query := "SELECT id FROM users"
+        	if onlyActive {
+        		query += " WHERE active"
+        	}
+        	db.Query(query)
+        	unused := "SELECT id FROM teams"
+        	log.Println(unused)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+
+    it('leaves queries outside a request handler alone (jobs, repositories, package-level SQL)', () => {
+      const src = code`
+        package store
+
+        const allUsers = "SELECT id FROM users"
+
+        func (s *Store) AllUsers(ctx context.Context) (*sql.Rows, error) {
+        	return s.db.QueryContext(ctx, "SELECT id FROM users")
+        }
+
+        func nightlyExport(db *sql.DB) {
+        	db.Query("SELECT * FROM orders")
+        }
+
+        func handler(w http.ResponseWriter, r *http.Request) {
+        	db.Query(allUsers)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+
+    it('says what breaks', () => {
+      const src = 'package a\nfunc h(c echo.Context) error { db.Query("SELECT * FROM users"); return nil }\n';
+      const [f] = findingsOf('go', src, ID);
+      assert.match(f.message, /^`SELECT \* FROM users` loads the whole table into memory at once, with no limit/);
+      assert.match(f.message, /hundreds of MB on every call/);
+      assert.strictEqual(f.severity, 'warning');
+    });
+
+    it('reads SQL text the way the database does', () => {
+      assert.strictEqual(isUnboundedSelect('  select id from users'), true);
+      assert.strictEqual(isUnboundedSelect('SELECT DISTINCT country FROM users'), true);
+      assert.strictEqual(isUnboundedSelect('SELECT json_agg(u) FROM users u'), true);
+      assert.strictEqual(isUnboundedSelect('SELECT id, count(*) OVER () FROM users'), true);
+      assert.strictEqual(isUnboundedSelect('/* list */ SELECT id FROM users'), true);
+      assert.strictEqual(isUnboundedSelect('SELECT id FROM somewhere_table'), true);
+      assert.strictEqual(isUnboundedSelect('SELECT id, (SELECT count(*) FROM orders o WHERE o.uid = u.id) FROM users u'), false);
+      assert.strictEqual(isUnboundedSelect('SELECT sum(total) FROM orders'), false);
+      assert.strictEqual(isUnboundedSelect('SELECT * FROM (SELECT id FROM users) t'), false);
+      assert.strictEqual(isUnboundedSelect('WITH t AS (SELECT 1) SELECT * FROM t'), false);
+      assert.strictEqual(isUnboundedSelect('UPDATE users SET a = 1'), false);
+    });
+  });
+
+  for (const lang of ['typescript', 'javascript'] as const) {
+    describe(lang, () => {
+      it('flags find({}) / find() materialised with toArray and no limit', () => {
+        const src = code`
+          app.get('/users', async (req, res) => {
+            const a = await db.collection('users').find({}).toArray();
+            const b = await users.find().sort({ name: 1 }).toArray();
+            const c = await users.find({}, { projection: { email: 1 } }).toArray();
+            const d = await users.find({}).limit(0).toArray();
+            res.json({ a, b, c, d });
+          });
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          "db.collection('users').find({}).toArray()",
+          'users.find().sort({ name: 1 }).toArray()',
+          'users.find({}, { projection: { email: 1 } }).toArray()',
+          'users.find({}).limit(0).toArray()',
+        ]);
+      });
+
+      it('flags a find({}) cursor variable materialised in the same function', () => {
+        const src = code`
+          async function exportAll(db) {
+            const cursor = db.collection('orders').find({});
+            return cursor.toArray();
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['cursor.toArray()']);
+      });
+
+      it('flags mongoose and TypeORM finds that resolve to the whole collection', () => {
+        const src = code`
+          async function all() {
+            const a = await User.find();
+            const b = await User.find({}).sort({ createdAt: -1 }).lean();
+            const c = await User.find({}).exec();
+            const d = await this.userRepository.find();
+            return [a, b, c, d];
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['User.find()', 'User.find({}).sort({ createdAt: -1 }).lean()', 'User.find({}).exec()', 'this.userRepository.find()']);
+      });
+
+      it('flags Prisma findMany without take', () => {
+        const src = code`
+          async function list(userId) {
+            const a = await prisma.user.findMany();
+            const b = await prisma.order.findMany({ where: { userId }, orderBy: { createdAt: 'desc' } });
+            const c = await prisma.post.findMany({ include: { author: true } });
+            const d = await db.query.users.findMany({ with: { posts: true } });
+            const e = await prisma.post.findMany({ take: undefined });
+            return [a, b, c, d, e];
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          'prisma.user.findMany()',
+          "prisma.order.findMany({ where: { userId }, orderBy: { createdAt: 'desc' } })",
+          'prisma.post.findMany({ include: { author: true } })',
+          'db.query.users.findMany({ with: { posts: true } })',
+          'prisma.post.findMany({ take: undefined })',
+        ]);
+      });
+
+      it('leaves bounded, filtered and unknown queries alone', () => {
+        const src = code`
+          async function feed(req, filter, args, opts) {
+            const a = await posts.find({}).limit(20).toArray();
+            const b = await posts.find({}).sort({ _id: -1 }).limit(req.query.limit).toArray();
+            const c = await posts.find({ authorId: req.user.id }).toArray();
+            const d = await posts.find(filter).toArray();
+            const e = await posts.find({}, { limit: 50 }).toArray();
+            const f = await posts.find({}, opts).toArray();
+            const g = await posts.aggregate([{ $match: {} }]).toArray();
+            const h = await prisma.post.findMany({ take: 20 });
+            const i = await prisma.post.findMany({ where: { published: true }, take: limit, skip });
+            const j = await prisma.post.findMany(args);
+            const k = await prisma.post.findMany({ ...args, where: { published: true } });
+            const l = await prisma.post.findMany({ where: { id: { in: ids } } });
+            const m = await prisma.post.findFirst();
+            const n = await prisma.post.findUnique({ where: { id } });
+            const o = await prisma.post.count();
+            const p = await prisma.post.aggregate({ _sum: { views: true } });
+            const q = await db.query.posts.findMany({ limit: 10 });
+            const r = items.find((x) => x.id === id);
+            const s = /x/.exec(text);
+            const t = await User.find({ email }).lean();
+            const u = await User.find({}).limit(10).lean().exec();
+            const v = await stream.toArray();
+            const w = await User.find({}, null, { limit: 5 });
+            return [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w];
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('leaves a cursor variable alone when limited, filtered or of unknown origin', () => {
+        const src = code`
+          async function a(coll, limit) {
+            let cursor = coll.find({});
+            if (limit) cursor = cursor.limit(limit);
+            return cursor.toArray();
+          }
+          async function b(coll) {
+            const cursor = coll.find({});
+            cursor.limit(100);
+            return cursor.toArray();
+          }
+          async function c(coll, q) {
+            const cursor = coll.find({ q });
+            return cursor.toArray();
+          }
+          async function d(cursor) {
+            return cursor.toArray();
+          }
+          async function e(coll) {
+            const cursor = coll.find({});
+            for await (const doc of cursor) process(doc);
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('says what breaks, for Prisma and for the driver', () => {
+        const [f] = findingsOf(lang, 'const rows = await prisma.order.findMany({ where: { status } });\n', ID);
+        assert.strictEqual(
+          f.message,
+          '`findMany({ where })` loads every row the filter matches into memory at once, with no limit, and the result grows with the data: ' +
+            'at 100k users (a few hundred thousand rows) that is hundreds of MB on every call, until the process runs out of memory ' +
+            'or the request times out. Add `take` (with a `cursor` or `skip`) and page through the rest.',
+        );
+        const [g] = findingsOf(lang, 'const rows = await coll.find({}).toArray();\n', ID);
+        assert.match(g.message, /^`find\(\{\}\)\.toArray\(\)` loads the whole collection into memory/);
+        const [h] = findingsOf(lang, 'const rows = await this.orderRepository.find();\n', ID);
+        assert.match(h.message, /^`orderRepository\.find\(\)` loads the whole table into memory.* Pass `take`/);
+        const [i] = findingsOf(lang, 'const rows = await Order.find().lean();\n', ID);
+        assert.match(i.message, /^`await find\(\)` loads the whole collection into memory/);
+      });
+    });
+  }
+});
