@@ -74,6 +74,9 @@ function validator(): ReturnType<Ajv['compile']> {
  */
 export function parseConfig(text: string): LoadedConfig {
   const problems: ConfigProblem[] = [];
+  if (text.trim() === '') {
+    return { config: defaultConfig(), problems: [{ message: 'The file is empty: expected a JSON object.', start: 0, length: 1 }] };
+  }
   const parseErrors: jsonc.ParseError[] = [];
   const tree = jsonc.parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: false });
   for (const e of parseErrors) {
@@ -81,10 +84,7 @@ export function parseConfig(text: string): LoadedConfig {
   }
   const raw: unknown = tree ? jsonc.getNodeValue(tree) : undefined;
   const config = defaultConfig();
-  if (raw === undefined || parseErrors.length > 0) {
-    if (raw === undefined && parseErrors.length === 0) problems.push({ message: 'The file is empty: expected a JSON object.', start: 0, length: 1 });
-    return { config, problems };
-  }
+  if (raw === undefined || parseErrors.length > 0) return { config, problems };
   const validateFn = validator();
   if (!validateFn(raw)) {
     for (const err of validateFn.errors ?? []) problems.push(locate(err, tree!));

@@ -93,8 +93,22 @@ export interface AnalysisInput {
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
+const EMPTY_UNIT: UnitResult = { candidates: [], facts: [], suppressions: [] };
+
+export interface AnalyzerOptions {
+  /** Skip units that hold none of the literals the patterns need (on by default; tests compare both). */
+  prefilter?: boolean;
+}
+
 export class Analyzer {
-  constructor(readonly catalogue: Catalogue) {}
+  private readonly usePrefilter: boolean;
+
+  constructor(
+    readonly catalogue: Catalogue,
+    options: AnalyzerOptions = {},
+  ) {
+    this.usePrefilter = options.prefilter ?? true;
+  }
 
   analyze(input: AnalysisInput, config: ResolvedConfig, cache?: UnitCache): AnalysisResult {
     const compiled = this.catalogue.forGrammar(input.grammar);
@@ -108,16 +122,21 @@ export class Analyzer {
     const facts = new Map<string, Fact[]>();
     const suppressions: Suppression[] = [];
 
+    const prefilter = this.usePrefilter ? compiled.prefilter : undefined;
     const cursor = input.tree.rootNode.walk();
     if (cursor.gotoFirstChild()) {
       do {
         const start = cursor.startIndex;
         const end = cursor.endIndex;
-        const key = cache ? `${cursor.nodeType}\u0000${input.text.slice(start, end)}` : '';
+        const unitText = input.text.slice(start, end);
+        const key = cache ? `${cursor.nodeType}\u0000${unitText}` : '';
         let unit = previous?.get(key);
         if (unit) cache!.hits++;
         else {
-          unit = this.analyzeUnit(cursor.currentNode, compiled.patterns, compiled.query, input, language, ctx, failed);
+          unit =
+            prefilter && !prefilter.test(unitText)
+              ? EMPTY_UNIT
+              : this.analyzeUnit(cursor.currentNode, compiled.patterns, compiled.query, input, language, ctx, failed);
           if (cache) cache.misses++;
         }
         if (cache) next.set(key, unit);

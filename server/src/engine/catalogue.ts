@@ -3,6 +3,7 @@ import { grammar, queryLanguageOf, type GrammarId } from './languages';
 import type { RuleMeta, RuleModule } from './rule-api';
 import { PREDICATES } from './predicates';
 import { log } from './log';
+import { buildPrefilter } from './prefilter';
 
 /** The capture and fact names the engine itself uses. */
 export const SUPPRESSION_CAPTURE = 'headroom.suppression';
@@ -21,6 +22,8 @@ export interface PatternInfo {
 export interface CompiledGrammar {
   query: Parser.Query;
   patterns: PatternInfo[];
+  /** Units whose text does not match it cannot match any pattern (see prefilter.ts); undefined: query every unit. */
+  prefilter: RegExp | undefined;
 }
 
 /**
@@ -108,7 +111,7 @@ export class Catalogue {
         patterns.push({ rule, kind, props, asserted, refuted });
       }
     });
-    return { query, patterns };
+    return { query, patterns, prefilter: buildPrefilter(sources) };
   }
 }
 

@@ -1,0 +1,164 @@
+/**
+ * A literal pre-filter for a combined query. Text predicates (`#eq?`, `#any-of?`, `#match?`) are
+ * evaluated by the binding only after the C engine has walked the tree, so a unit whose text holds
+ * none of the literals a pattern requires would be walked for nothing. From each pattern's source
+ * we take one positive text predicate whose values are plain literals: that pattern can only match
+ * where one of them occurs. If every pattern has one, a unit containing none of them is skipped.
+ */
+
+/** Splits query source into its top-level patterns (predicates that follow a pattern belong to it). */
+export function splitPatterns(source: string): string[] {
+  const patterns: string[] = [];
+  let i = 0;
+  let current = '';
+  const n = source.length;
+  while (i < n) {
+    const c = source[i];
+    if (c === ';') {
+      while (i < n && source[i] !== '\n') i++;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (c === '(' || c === '[') {
+      i = skipBalanced(source, i);
+    } else if (c === '"') {
+      i = skipString(source, i);
+    } else {
+      // A capture name, quantifier or anchor that trails the previous pattern.
+      while (i < n && !/[\s()[\]";]/.test(source[i])) i++;
+      current += ' ' + source.slice(start, i);
+      continue;
+    }
+    const form = source.slice(start, i);
+    if (form.startsWith('(#') && current) current += ' ' + form;
+    else {
+      if (current) patterns.push(current);
+      current = form;
+    }
+  }
+  if (current) patterns.push(current);
+  return patterns;
+}
+
+function skipString(s: string, i: number): number {
+  i++;
+  while (i < s.length && s[i] !== '"') i += s[i] === '\\' ? 2 : 1;
+  return i + 1;
+}
+
+function skipBalanced(s: string, i: number): number {
+  let depth = 0;
+  while (i < s.length) {
+    const c = s[i];
+    if (c === '"') {
+      i = skipString(s, i);
+      continue;
+    }
+    if (c === ';') {
+      while (i < s.length && s[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return i;
+}
+
+const PREDICATE = /\(#(eq|any-of|match)\?\s+@([\w.-]+)((?:\s+"(?:[^"\\]|\\.)*")+)\s*\)/g;
+const STRING = /"((?:[^"\\]|\\.)*)"/g;
+
+function unescape(s: string): string {
+  return s.replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch === 't' ? '\t' : ch));
+}
+
+/** A regex that only matches plain words (optionally anchored or grouped as alternatives) yields them. */
+function regexLiterals(regex: string): string[] | undefined {
+  const body = regex.replace(/^\^/, '').replace(/\$$/, '').replace(/^\\b|\\b$/g, '');
+  const inner = /^\((?:\?:)?([^()]*)\)$/.exec(body)?.[1] ?? body;
+  const parts = inner.split('|');
+  if (parts.some((p) => !/^[\w\-./: ]+$/.test(p))) return undefined;
+  return parts;
+}
+
+/** The literals one pattern needs (any one of them), or undefined when it needs none we can tell. */
+export function patternLiterals(pattern: string): string[] | undefined {
+  let best: string[] | undefined;
+  for (const m of pattern.matchAll(PREDICATE)) {
+    // The binding passes `#eq?` when its capture is absent (any-of and match fail), so an `#eq?` on
+    // an optional capture requires nothing.
+    if (m[1] === 'eq' && !captureIsRequired(pattern, m[2])) continue;
+    const values = [...m[3].matchAll(STRING)].map((s) => unescape(s[1]));
+    const literals = m[1] === 'match' ? (values.length === 1 ? regexLiterals(values[0]) : undefined) : values;
+    if (!literals || literals.some((l) => l.length === 0)) continue;
+    // Prefer the most selective predicate: the one whose shortest literal is longest.
+    if (!best || Math.min(...literals.map((l) => l.length)) > Math.min(...best.map((l) => l.length))) best = literals;
+  }
+  return best;
+}
+
+/**
+ * Whether every match of the pattern has the capture: it is not on a quantified (`?`, `*`) node, nor
+ * inside a quantified group or an alternation.
+ */
+export function captureIsRequired(source: string, name: string): boolean {
+  // Blank out string contents so parentheses inside predicate regexes do not count as groups.
+  const pattern = source.replace(/"(?:[^"\\]|\\.)*"/g, (s) => `"${' '.repeat(s.length - 2)}"`);
+  const re = new RegExp(`@${name.replace(/[.-]/g, '\\$&')}(?![\\w.-])`, 'g');
+  let pos = -1;
+  for (const m of pattern.matchAll(re)) {
+    if (!insidePredicate(pattern, m.index)) {
+      pos = m.index;
+      break;
+    }
+  }
+  if (pos < 0) return false;
+  let k = pos - 1;
+  while (k >= 0 && /\s/.test(pattern[k])) k--;
+  if (pattern[k] === '?' || pattern[k] === '*') return false;
+  // Walk out through the enclosing groups.
+  let depth = 0;
+  for (let i = pos - 1; i >= 0; i--) {
+    const c = pattern[i];
+    if (c === ')' || c === ']') depth++;
+    else if (c === '(' || c === '[') {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      if (c === '[') return false;
+      const close = skipBalanced(pattern, i);
+      let j = close;
+      while (j < pattern.length && /\s/.test(pattern[j])) j++;
+      if (pattern[j] === '?' || pattern[j] === '*') return false;
+    }
+  }
+  return true;
+}
+
+function insidePredicate(pattern: string, at: number): boolean {
+  const open = pattern.lastIndexOf('(#', at);
+  return open >= 0 && skipBalanced(pattern, open) > at;
+}
+
+/** The pre-filter of a whole combined query: undefined when some pattern could match anywhere. */
+export function buildPrefilter(sources: readonly string[]): RegExp | undefined {
+  const literals = new Set<string>();
+  for (const source of sources) {
+    for (const p of splitPatterns(source)) {
+      const lits = patternLiterals(p);
+      if (!lits) return undefined;
+      for (const l of lits) literals.add(l);
+    }
+  }
+  if (literals.size === 0) return undefined;
+  const alternatives = [...literals].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(alternatives.join('|'));
+}

@@ -1,0 +1,151 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { defaultConfig, parseConfig } from '../src/config/config';
+import { Analyzer } from '../src/engine/analyzer';
+import { Catalogue } from '../src/engine/catalogue';
+import { engine, parse } from '../src/engine/index';
+import { grammarForPath } from '../src/engine/languages';
+import { setLogger } from '../src/engine/log';
+import { defineRule, type RuleModule } from '../src/engine/rule-api';
+import { OpenDocument } from '../src/lsp/documents';
+import { code, hits, analyze, config } from './harness';
+
+const OVER = 'over-fetch-multiplier';
+
+function bogusRule(id: string, query: string, check: RuleModule['check']): RuleModule {
+  return defineRule({
+    meta: { id, title: id, category: 'query-bounds', severity: 'warning', message: 'bogus', languages: ['python'], fixes: [] },
+    queries: { python: query },
+    check,
+  });
+}
+
+describe('engine', () => {
+  describe('a broken rule', () => {
+    let logged: string[];
+    beforeEach(() => {
+      logged = [];
+      setLogger({ error: (m) => logged.push(m), warn: () => undefined, info: () => undefined });
+    });
+    afterEach(() => setLogger({ error: () => undefined, warn: () => undefined, info: () => undefined }));
+
+    it('that throws is logged once, loses only its own findings, and is named in failedRules', () => {
+      const over = engine().catalogue.rule(OVER)!;
+      const thrower = bogusRule('always-throws', '((call function: (identifier) @f) @match (#eq? @f "boom"))', () => {
+        throw new Error('kaboom');
+      });
+      const analyzer = new Analyzer(new Catalogue([thrower, over]));
+      const text = 'boom()\nrows = q.limit(limit * 2)\nboom()\n';
+      for (let i = 0; i < 3; i++) {
+        const r = analyzer.analyze({ tree: parse('python', text), text, grammar: 'python' }, defaultConfig());
+        assert.deepStrictEqual(r.findings.map((f) => f.ruleId), [OVER]);
+        assert.deepStrictEqual(r.failedRules, ['always-throws']);
+      }
+      assert.strictEqual(logged.filter((m) => m.includes('kaboom')).length, 1, 'logged once for all those runs');
+    });
+
+    it('whose query does not compile is left out, and the other rules still run', () => {
+      const over = engine().catalogue.rule(OVER)!;
+      const broken = bogusRule('bad-query', '((no_such_node) @match', undefined);
+      const catalogue = new Catalogue([broken, over]);
+      const analyzer = new Analyzer(catalogue);
+      const text = 'rows = q.limit(limit * 2)\n';
+      const r = analyzer.analyze({ tree: parse('python', text), text, grammar: 'python' }, defaultConfig());
+      assert.deepStrictEqual(r.findings.map((f) => f.ruleId), [OVER]);
+      assert.strictEqual(catalogue.compileErrors.length, 1);
+      assert.match(catalogue.compileErrors[0], /bad-query: the python query does not compile/);
+    });
+  });
+
+  describe('suppressions', () => {
+    it('cover their own line after code, or the next line when alone on theirs', () => {
+      const src = code`
+        a = q.limit(limit * 2)  # headroom-ignore[${OVER}]: measured, fine
+        # headroom-ignore[${OVER}]
+        b = q.limit(limit * 2)
+        c = q.limit(limit * 2)
+      `;
+      assert.deepStrictEqual(hits('python', src, OVER), ['limit * 2']);
+      assert.deepStrictEqual(analyze('python', src).map((f) => f.ruleId), [OVER]);
+    });
+
+    it('name several rules; an unknown or stale one is reported, a rule that is off is not', () => {
+      const src = code`
+        // headroom-ignore[${OVER}, no-such-rule]
+        const a = q.limit(limit * 2);
+        // headroom-ignore[${OVER}]
+        const b = q.limit(limit);
+      `;
+      const found = analyze('typescript', src).map((f) => [f.ruleId, f.message]);
+      assert.deepStrictEqual(found, [
+        ['unused-suppression', 'Unknown rule "no-such-rule" in headroom-ignore.'],
+        ['unused-suppression', `This headroom-ignore comment no longer suppresses ${OVER}: the finding is gone.`],
+      ]);
+      const off = config({ rules: { [OVER]: 'off' } });
+      assert.deepStrictEqual(analyze('typescript', '// headroom-ignore[' + OVER + ']\nconst b = q.limit(limit);\n', off), []);
+      assert.deepStrictEqual(analyze('typescript', src, config({ suppressions: { reportUnused: false } })), []);
+    });
+  });
+
+  describe('configuration', () => {
+    it('applies valid settings and reports invalid ones at their location, keeping defaults for them', () => {
+      const text = '{\n  "targetUsers": "1k",\n  "rules": { "over-fetch-multiplier": "loud" },\n  "bogus": 1\n}';
+      const { config: c, problems } = parseConfig(text);
+      assert.strictEqual(c.targetUsers, '1k');
+      assert.deepStrictEqual(c.rules, {});
+      assert.deepStrictEqual(
+        problems.map((p) => [p.message, text.slice(p.start, p.start + p.length)]),
+        [
+          ['Unknown setting "bogus".', '"bogus"'],
+          ['/rules/over-fetch-multiplier must be one of "error", "warning", "info", "hint", "off".', '"loud"'],
+        ],
+      );
+    });
+
+    it('reports broken JSON and an empty file instead of falling back silently', () => {
+      assert.match(parseConfig('{ "targetUsers": ').problems[0].message, /Invalid JSON/);
+      assert.match(parseConfig('').problems[0].message, /empty/);
+    });
+
+    it('severity: the configuration wins, then the instance, then the target scale', () => {
+      const src = 'rows = q.limit(limit * 2)\n';
+      assert.strictEqual(analyze('python', src)[0].severity, 'warning');
+      assert.strictEqual(analyze('python', src, config({ targetUsers: '1k' }))[0].severity, 'info');
+      assert.strictEqual(analyze('python', src, config({ rules: { [OVER]: 'error' } }))[0].severity, 'error');
+      assert.deepStrictEqual(analyze('python', src, config({ rules: { [OVER]: 'off' } })), []);
+    });
+  });
+
+  describe('incremental analysis', () => {
+    it('after random edits, incremental re-parse + unit cache give exactly the findings of a fresh analysis', () => {
+      const root = path.resolve(__dirname, '..', '..', 'test-fixtures');
+      const files = (fs.readdirSync(root, { recursive: true }) as string[])
+        .map((f) => path.join(root, f))
+        .filter((f) => grammarForPath(f) && fs.statSync(f).isFile())
+        .slice(0, 12);
+      assert.ok(files.length >= 4);
+      let seed = 42;
+      const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+      const alphabet = ['x', ' ', '\n', '(', ')', '2', '*', '"', 'é', '😀', '\r\n', ''];
+      const { analyzer } = engine();
+      const cfg = defaultConfig(); // the cache is invalidated by a new configuration object
+      for (const file of files) {
+        const grammar = grammarForPath(file)!;
+        const doc = new OpenDocument(`file://${file}`, 'plaintext', 1, fs.readFileSync(file, 'utf8'));
+        for (let e = 0; e < 25; e++) {
+          const text = doc.text;
+          const start = rand(text.length + 1);
+          const end = Math.min(text.length, start + rand(4));
+          const startPos = doc.doc.positionAt(start);
+          const endPos = doc.doc.positionAt(end);
+          doc.applyChanges([{ range: { start: startPos, end: endPos }, text: alphabet[rand(alphabet.length)] }], doc.version + 1);
+          const cached = analyzer.analyze({ tree: doc.currentTree(), text: doc.text, grammar }, cfg, doc.units).findings;
+          const fresh = analyzer.analyze({ tree: parse(grammar, doc.text), text: doc.text, grammar }, cfg).findings;
+          assert.deepStrictEqual(cached, fresh, `${path.basename(file)} after edit ${e}`);
+        }
+        assert.ok(doc.units.hits > 0, 'the cache was used');
+      }
+    });
+  });
+});

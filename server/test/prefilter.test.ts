@@ -1,0 +1,69 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { defaultConfig } from '../src/config/config';
+import { Analyzer } from '../src/engine/analyzer';
+import { engine, parse } from '../src/engine/index';
+import { grammarForPath, queryLanguageOf } from '../src/engine/languages';
+import { buildPrefilter, captureIsRequired, patternLiterals, splitPatterns } from '../src/engine/prefilter';
+
+describe('query pre-filter', () => {
+  it('splits query source into top-level patterns, keeping trailing captures and predicates', () => {
+    const src = [
+      '; a comment (with parens)',
+      '((call function: (identifier) @f) @match (#eq? @f "open"))',
+      '(comment) @c (#match? @c "x(")',
+      '[(a) (b)] @alt',
+    ].join('\n');
+    assert.deepStrictEqual(splitPatterns(src), [
+      '((call function: (identifier) @f) @match (#eq? @f "open"))',
+      '(comment) @c (#match? @c "x(")',
+      '[(a) (b)] @alt',
+    ]);
+  });
+
+  it('takes literals from #eq?, #any-of? and plain-word #match?, and nothing from other regexes', () => {
+    assert.deepStrictEqual(patternLiterals('((call function: (identifier) @f) (#eq? @f "open"))'), ['open']);
+    assert.deepStrictEqual(patternLiterals('((x) @m (#any-of? @m "limit" "take"))'), ['limit', 'take']);
+    assert.deepStrictEqual(patternLiterals('((x) @m (#match? @m "^(get|post)$"))'), ['get', 'post']);
+    assert.strictEqual(patternLiterals('((x) @m (#match? @m "^[Ss]elect"))'), undefined);
+    assert.strictEqual(patternLiterals('((x) @m (#not-eq? @m "a"))'), undefined);
+    assert.strictEqual(patternLiterals('((x) @a (y) @b (#eq? @a @b))'), undefined);
+    // The most selective predicate wins.
+    assert.deepStrictEqual(patternLiterals('((x) @a (y) @b (#any-of? @a "to" "in") (#eq? @b "SetMaxOpenConns"))'), ['SetMaxOpenConns']);
+  });
+
+  it('does not trust #eq? on an optional capture (the binding passes it when the capture is absent)', () => {
+    assert.strictEqual(captureIsRequired('((call (identifier) @f) (#eq? @f "x"))', 'f'), true);
+    assert.strictEqual(captureIsRequired('((call (identifier)? @f) (#eq? @f "x"))', 'f'), false);
+    assert.strictEqual(captureIsRequired('((call (args (identifier) @f)*) (#eq? @f "x"))', 'f'), false);
+    assert.strictEqual(captureIsRequired('((call [(identifier) @f (string)]) (#eq? @f "x"))', 'f'), false);
+    assert.strictEqual(patternLiterals('((call (identifier)? @f) @match (#eq? @f "x"))'), undefined);
+  });
+
+  it('is built only when every pattern of a query needs a literal', () => {
+    assert.ok(buildPrefilter(['((a) @x (#eq? @x "foo"))', '((b) @y (#any-of? @y "bar" "b.z"))'])!.test('xx b.z'));
+    assert.ok(!buildPrefilter(['((a) @x (#eq? @x "foo"))'])!.test('fo o'));
+    assert.strictEqual(buildPrefilter(['((a) @x (#eq? @x "foo"))', '(b) @y']), undefined);
+  });
+
+  it('never changes the findings: every fixture file analyses the same with and without it', () => {
+    const root = path.resolve(__dirname, '..', '..', 'test-fixtures');
+    const files = fs.existsSync(root) ? (fs.readdirSync(root, { recursive: true }) as string[]).map((f) => path.join(root, f)) : [];
+    const { catalogue } = engine();
+    const withIt = new Analyzer(catalogue);
+    const without = new Analyzer(catalogue, { prefilter: false });
+    let compared = 0;
+    for (const file of files) {
+      const grammar = grammarForPath(file);
+      if (!grammar || !fs.statSync(file).isFile()) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      const tree = parse(grammar, text);
+      const a = withIt.analyze({ tree, text, grammar }, defaultConfig()).findings;
+      const b = without.analyze({ tree, text, grammar }, defaultConfig()).findings;
+      assert.deepStrictEqual(a, b, `${path.relative(root, file)} (${queryLanguageOf(grammar)})`);
+      compared++;
+    }
+    assert.ok(compared >= 8, `compared ${compared} fixture files`);
+  });
+});
