@@ -1,0 +1,14 @@
+; Motor / Beanie: db.users.find(q).to_list(1000), cursor.to_list(length=1000). The chain's own
+; `.limit(M)` / `find(limit=M)` / `.skip(x)` are read by rule.ts.
+((call
+   function: (attribute attribute: (identifier) @method)
+   arguments: (argument_list)) @match
+ (#eq? @method "to_list"))
+
+; A call that sends, schedules or writes, inside a loop: recorded per iterated variable, so that a
+; cap on what the loop iterates is raised to an error (rule.ts classifies the name precisely).
+((call
+   function: [(identifier) @callee (attribute attribute: (identifier) @callee)]) @call
+ (#match? @callee "^(send|notify|publish|post|emit|deliver|dispatch|email|mail|sms|broadcast|enqueue|queue|schedule|submit|defer|delay|apply_async|add|create|ensure_future|insert|update|upsert|save|write|delete|remove|put|replace|bulk|lpush|rpush|xadd|persist|store|find_one_and)")
+ (#is? inside-loop call)
+ (#set! fact item-action))
