@@ -1,5 +1,7 @@
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import type { SyntaxNode } from 'tree-sitter';
+import * as ts from 'typescript';
 import { defaultConfig, type ResolvedConfig } from '../src/config/config';
 import type { Finding } from '../src/engine/analyzer';
 import { applyEdits, fixesFor } from '../src/engine/fixes';
@@ -42,10 +44,25 @@ export function findingsOf(lang: TestLanguage, source: string, ruleId: string, c
   return analyze(lang, source, cfg).filter((f) => f.ruleId === ruleId);
 }
 
+/**
+ * Fixed code must parse: with tree-sitter, and also with the language's own parser where one is
+ * at hand (CPython's `ast`, the TypeScript compiler), which reject some code tree-sitter accepts.
+ */
 export function assertParses(lang: TestLanguage, source: string): void {
   const tree = parse(grammarOf(lang), source);
   const err = firstError(tree.rootNode);
   assert.ok(!err, `fixed code does not parse: ${err?.type} at ${JSON.stringify(err?.startPosition)} in\n${source}`);
+  if (lang === 'python') {
+    const r = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: source, encoding: 'utf8' });
+    if (r.error) throw new Error(`python3 is needed to check fixed Python code: ${r.error.message}`);
+    assert.strictEqual(r.status, 0, `CPython rejects the fixed code:\n${r.stderr}\n${source}`);
+  } else if (lang !== 'go') {
+    const fileName = lang === 'typescript' ? 'fixed.ts' : lang === 'tsx' ? 'fixed.tsx' : 'fixed.jsx';
+    // transpileModule reports syntactic diagnostics only: exactly "does it parse".
+    const out = ts.transpileModule(source, { fileName, reportDiagnostics: true, compilerOptions: { jsx: ts.JsxEmit.Preserve, allowJs: true } });
+    const messages = (out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    assert.deepStrictEqual(messages, [], `TypeScript rejects the fixed code:\n${source}`);
+  }
 }
 
 function firstError(node: SyntaxNode): SyntaxNode | undefined {
