@@ -1,6 +1,6 @@
-import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { Point, QueryMatch, SyntaxNode, Tree } from 'tree-sitter';
 import type { ResolvedConfig } from '../config/config';
-import type { Catalogue, PatternInfo } from './catalogue';
+import type { Catalogue, CompiledGrammar, PatternInfo } from './catalogue';
 import { SUPPRESSION_CAPTURE } from './catalogue';
 import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages';
 import { log } from './log';
@@ -61,12 +61,13 @@ interface UnitResult {
  * rest of the file only through facts.
  */
 export class UnitCache {
-  private units = new Map<string, UnitResult>();
+  /** Keyed by the unit's text (a slice of the document: no copy); the node type is checked on lookup. */
+  private units = new Map<string, { type: string; result: UnitResult }>();
   private configRef: ResolvedConfig | undefined;
   hits = 0;
   misses = 0;
 
-  begin(config: ResolvedConfig): Map<string, UnitResult> {
+  begin(config: ResolvedConfig): Map<string, { type: string; result: UnitResult }> {
     if (config !== this.configRef) {
       this.units.clear();
       this.configRef = config;
@@ -74,7 +75,7 @@ export class UnitCache {
     return this.units;
   }
 
-  replace(next: Map<string, UnitResult>): void {
+  replace(next: Map<string, { type: string; result: UnitResult }>): void {
     this.units = next;
   }
 }
@@ -96,18 +97,21 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3
 const EMPTY_UNIT: UnitResult = { candidates: [], facts: [], suppressions: [] };
 
 export interface AnalyzerOptions {
-  /** Skip units that hold none of the literals the patterns need (on by default; tests compare both). */
-  prefilter?: boolean;
+  /** Run anchored patterns only around their literals (on by default; tests compare both ways). */
+  anchorRanges?: boolean;
 }
 
+/** Anchor occurrences closer than this are matched in one range. */
+const CLUSTER_GAP = Number(process.env.HEADROOM_GAP ?? 512);
+
 export class Analyzer {
-  private readonly usePrefilter: boolean;
+  private readonly anchorRanges: boolean;
 
   constructor(
     readonly catalogue: Catalogue,
     options: AnalyzerOptions = {},
   ) {
-    this.usePrefilter = options.prefilter ?? true;
+    this.anchorRanges = options.anchorRanges ?? true;
   }
 
   analyze(input: AnalysisInput, config: ResolvedConfig, cache?: UnitCache): AnalysisResult {
@@ -116,30 +120,29 @@ export class Analyzer {
     const failed = new Set<string>();
     const ctx = makeContext(config, language);
     const previous = cache?.begin(config);
-    const next = new Map<string, UnitResult>();
+    const next = new Map<string, { type: string; result: UnitResult }>();
 
     const candidates: Candidate[] = [];
     const facts = new Map<string, Fact[]>();
     const suppressions: Suppression[] = [];
 
-    const prefilter = this.usePrefilter ? compiled.prefilter : undefined;
     const cursor = input.tree.rootNode.walk();
     if (cursor.gotoFirstChild()) {
       do {
         const start = cursor.startIndex;
         const end = cursor.endIndex;
         const unitText = input.text.slice(start, end);
-        const key = cache ? `${cursor.nodeType}\u0000${unitText}` : '';
-        let unit = previous?.get(key);
-        if (unit) cache!.hits++;
-        else {
-          unit =
-            prefilter && !prefilter.test(unitText)
-              ? EMPTY_UNIT
-              : this.analyzeUnit(cursor.currentNode, compiled.patterns, compiled.query, input, language, ctx, failed);
+        const type = cursor.nodeType;
+        const hit = previous?.get(unitText);
+        let unit: UnitResult;
+        if (hit && hit.type === type) {
+          unit = hit.result;
+          cache!.hits++;
+        } else {
+          unit = this.analyzeUnit(cursor.currentNode, unitText, cursor.startPosition, compiled, input, language, ctx, failed);
           if (cache) cache.misses++;
         }
-        if (cache) next.set(key, unit);
+        if (cache) next.set(unitText, { type, result: unit });
         for (const c of unit.candidates) candidates.push(shift(c, start));
         for (const f of unit.facts) {
           const list = facts.get(f.name) ?? [];
@@ -163,46 +166,76 @@ export class Analyzer {
 
   private analyzeUnit(
     unit: SyntaxNode,
-    patterns: PatternInfo[],
-    query: CompiledQuery,
+    unitText: string,
+    unitStart: Point,
+    compiled: CompiledGrammar,
     input: AnalysisInput,
     language: QueryLanguage,
     ctx: CheckContext,
     failed: Set<string>,
   ): UnitResult {
-    const base = unit.startIndex;
     const result: UnitResult = { candidates: [], facts: [], suppressions: [] };
-    for (const m of query.matches(unit)) {
-      const info = patterns[m.pattern];
-      if (info.kind === 'suppression') {
-        const node = m.captures.find((c) => c.name === SUPPRESSION_CAPTURE)?.node;
-        const s = node && parseSuppression(node.text, node.startIndex - base, node.endIndex - base);
-        if (s) result.suppressions.push(s);
-        continue;
-      }
-      const rule = info.rule!;
-      if (rule.meta.id in config(ctx).rules && config(ctx).rules[rule.meta.id] === 'off') continue;
-      const match = toRuleMatch(m.captures, info, language, input.grammar);
-      if (!passesPredicates(match, info, language)) continue;
-      try {
-        if (info.kind === 'fact') {
-          const made = rule.facts
-            ? rule.facts(match, ctx) ?? []
-            : [{ name: info.props.fact!, key: match.text('key') ?? '', node: match.node('key') ?? m.captures[0].node }];
-          for (const f of made) result.facts.push({ name: f.name, key: f.key, start: f.node.startIndex - base, end: f.node.endIndex - base });
-        } else {
-          const made = rule.check ? rule.check(match, ctx) : {};
-          for (const c of made === undefined ? [] : Array.isArray(made) ? made : [made]) {
-            const cand = toCandidate(rule, c, match, base);
-            if (cand) result.candidates.push(cand);
+    const take = (m: QueryMatch, info: PatternInfo) => this.takeMatch(m, info, unit.startIndex, result, input, language, ctx, failed);
+    if (compiled.free) for (const m of compiled.free.query.matches(unit)) take(m, compiled.free.patterns[m.pattern]);
+    const anchored = compiled.anchored;
+    if (anchored && compiled.anchors) {
+      if (!this.anchorRanges) {
+        for (const m of anchored.query.matches(unit)) take(m, anchored.patterns[m.pattern]);
+      } else {
+        const ranges = anchorRanges(unitText, compiled.anchors, unitStart);
+        const seen = ranges.length > 1 ? new Set<string>() : undefined;
+        for (const r of ranges) {
+          for (const m of anchored.query.matches(unit, { startPosition: r.start, endPosition: r.end })) {
+            if (seen) {
+              const key = `${m.pattern}:${m.captures.map((c) => `${c.name}@${c.node.startIndex}-${c.node.endIndex}`).join(',')}`;
+              if (seen.has(key)) continue;
+              seen.add(key);
+            }
+            take(m, anchored.patterns[m.pattern]);
           }
         }
-      } catch (e) {
-        failed.add(rule.meta.id);
-        log.once(`${rule.meta.id}:${(e as Error).message}`, `rule ${rule.meta.id} failed: ${(e as Error).stack ?? String(e)}`);
       }
     }
-    return result;
+    return result.candidates.length + result.facts.length + result.suppressions.length === 0 ? EMPTY_UNIT : result;
+  }
+
+  private takeMatch(
+    m: QueryMatch,
+    info: PatternInfo,
+    base: number,
+    result: UnitResult,
+    input: AnalysisInput,
+    language: QueryLanguage,
+    ctx: CheckContext,
+    failed: Set<string>,
+  ): void {
+    if (info.kind === 'suppression') {
+      const node = m.captures.find((c) => c.name === SUPPRESSION_CAPTURE)?.node;
+      const s = node && parseSuppression(node.text, node.startIndex - base, node.endIndex - base);
+      if (s) result.suppressions.push(s);
+      return;
+    }
+    const rule = info.rule!;
+    if (ctx.config.rules[rule.meta.id] === 'off') return;
+    const match = toRuleMatch(m.captures, info, language, input.grammar);
+    if (!passesPredicates(match, info, language)) return;
+    try {
+      if (info.kind === 'fact') {
+        const made = rule.facts
+          ? rule.facts(match, ctx) ?? []
+          : [{ name: info.props.fact!, key: match.text('key') ?? '', node: match.node('key') ?? m.captures[0].node }];
+        for (const f of made) result.facts.push({ name: f.name, key: f.key, start: f.node.startIndex - base, end: f.node.endIndex - base });
+      } else {
+        const made = rule.check ? rule.check(match, ctx) : {};
+        for (const c of made === undefined ? [] : Array.isArray(made) ? made : [made]) {
+          const cand = toCandidate(rule, c, match, base);
+          if (cand) result.candidates.push(cand);
+        }
+      }
+    } catch (e) {
+      failed.add(rule.meta.id);
+      log.once(`${rule.meta.id}:${(e as Error).message}`, `rule ${rule.meta.id} failed: ${(e as Error).stack ?? String(e)}`);
+    }
   }
 
   private resolve(c: Candidate, facts: Map<string, Fact[]>, config: ResolvedConfig): Finding | undefined {
@@ -221,10 +254,35 @@ export class Analyzer {
   }
 }
 
-type CompiledQuery = ReturnType<Catalogue['forGrammar']>['query'];
-
-function config(ctx: CheckContext): ResolvedConfig {
-  return ctx.config;
+/**
+ * Point ranges around the anchor literals found in a unit's text (tree-sitter points: rows split on
+ * `\n`, columns in UTF-16 units), nearby occurrences merged. Point ranges, because this binding
+ * mishandles index ranges (the start is taken in bytes and the end is ignored).
+ */
+function anchorRanges(text: string, anchors: RegExp, unitStart: Point): { start: Point; end: Point }[] {
+  const spans: [number, number][] = [];
+  anchors.lastIndex = 0;
+  for (let m = anchors.exec(text); m; m = anchors.exec(text)) {
+    const s = m.index;
+    const e = s + m[0].length;
+    const last = spans[spans.length - 1];
+    if (last && s - last[1] < CLUSTER_GAP) last[1] = e;
+    else spans.push([s, e]);
+  }
+  const out: { start: Point; end: Point }[] = [];
+  let row = 0;
+  let lineStart = 0;
+  let scanned = 0;
+  const pointAt = (offset: number): Point => {
+    for (let nl = text.indexOf('\n', scanned); nl >= 0 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
+      row++;
+      lineStart = nl + 1;
+    }
+    scanned = Math.max(scanned, lineStart);
+    return row === 0 ? { row: unitStart.row, column: unitStart.column + offset } : { row: unitStart.row + row, column: offset - lineStart };
+  };
+  for (const [s, e] of spans) out.push({ start: pointAt(s), end: pointAt(e) });
+  return out;
 }
 
 function findFact(facts: Map<string, Fact[]>, ref: FactRef): Fact | undefined {

@@ -3,7 +3,7 @@ import { grammar, queryLanguageOf, type GrammarId } from './languages';
 import type { RuleMeta, RuleModule } from './rule-api';
 import { PREDICATES } from './predicates';
 import { log } from './log';
-import { buildPrefilter } from './prefilter';
+import { patternLiterals, splitPatterns } from './query-literals';
 
 /** The capture and fact names the engine itself uses. */
 export const SUPPRESSION_CAPTURE = 'headroom.suppression';
@@ -19,11 +19,21 @@ export interface PatternInfo {
   refuted: readonly [string, string][];
 }
 
-export interface CompiledGrammar {
+export interface QueryPart {
   query: Parser.Query;
   patterns: PatternInfo[];
-  /** Units whose text does not match it cannot match any pattern (see prefilter.ts); undefined: query every unit. */
-  prefilter: RegExp | undefined;
+}
+
+export interface CompiledGrammar {
+  /**
+   * Patterns with a required literal (an identifier an `#eq?`/`#any-of?`/`#match?` needs): a match
+   * must contain an occurrence of one, so they run only around those occurrences (see analyzer).
+   */
+  anchored: QueryPart | undefined;
+  /** Finds the literals of the anchored patterns in a unit's text. */
+  anchors: RegExp | undefined;
+  /** Patterns that could match anywhere: they run over whole units. */
+  free: QueryPart | undefined;
 }
 
 /**
@@ -65,54 +75,92 @@ export class Catalogue {
   private compile(id: GrammarId): CompiledGrammar {
     const lang = grammar(id);
     const qlang = queryLanguageOf(id);
-    const sources: string[] = [];
-    const owners: (RuleModule | undefined)[] = [];
-    const counts: number[] = [];
-    const add = (rule: RuleModule | undefined, source: string): void => {
-      // Compile alone first: to count its patterns, and so one broken query only disables its rule.
-      let q: Parser.Query;
-      try {
-        q = new Parser.Query(lang, source);
-      } catch (e) {
-        const msg = `rule ${rule?.meta.id ?? '(engine)'}: the ${id} query does not compile: ${(e as Error).message}`;
-        this.compileErrors.push(msg);
-        log.error(msg);
-        return;
-      }
-      const qi = internals(q);
-      const unknown = [...Object.keys(flatten(qi.assertedProperties)), ...Object.keys(flatten(qi.refutedProperties))].filter(
-        (p) => !(p in PREDICATES),
-      );
-      if (unknown.length > 0) {
-        const msg = `rule ${rule?.meta.id}: unknown predicate(s) ${unknown.join(', ')} in the ${id} query`;
-        this.compileErrors.push(msg);
-        log.error(msg);
-        return;
-      }
-      sources.push(source);
-      owners.push(rule);
-      counts.push(qi.predicates.length);
-    };
-    add(undefined, SUPPRESSION_PATTERN);
+    const sources: { rule: RuleModule | undefined; source: string }[] = [{ rule: undefined, source: SUPPRESSION_PATTERN }];
     for (const rule of this.rules) {
       const src = rule.queries[qlang];
-      if (src && rule.meta.languages.includes(qlang)) add(rule, src);
+      if (src && rule.meta.languages.includes(qlang)) sources.push({ rule, source: src });
     }
-    const query = new Parser.Query(lang, sources.join('\n'));
-    const qi = internals(query);
-    const patterns: PatternInfo[] = [];
-    let p = 0;
-    owners.forEach((rule, i) => {
-      for (let k = 0; k < counts[i]; k++, p++) {
-        const props = qi.setProperties[p] ?? {};
-        const asserted = Object.entries(qi.assertedProperties[p] ?? {}).map(([n, c]) => [n, c ?? 'match'] as [string, string]);
-        const refuted = Object.entries(qi.refutedProperties[p] ?? {}).map(([n, c]) => [n, c ?? 'match'] as [string, string]);
-        const kind = rule === undefined ? 'suppression' : props.fact !== undefined ? 'fact' : 'finding';
-        patterns.push({ rule, kind, props, asserted, refuted });
-      }
-    });
-    return { query, patterns, prefilter: buildPrefilter(sources) };
+    // Compiling costs more than analysing a file, and every scan worker pays it: compile the two
+    // combined queries only, and go rule by rule just to find the culprit when that fails.
+    const fast = this.split(sources);
+    try {
+      return this.build(lang, id, fast);
+    } catch {
+      const valid = sources.filter(({ rule, source }) => this.validate(lang, id, rule, source));
+      return this.build(lang, id, this.split(valid));
+    }
   }
+
+  /** Splits every query into its patterns, sorted into anchored (with their literals) and free ones. */
+  private split(sources: { rule: RuleModule | undefined; source: string }[]): { anchored: Piece[]; free: Piece[]; literals: Set<string> } {
+    const anchored: Piece[] = [];
+    const free: Piece[] = [];
+    const literals = new Set<string>();
+    for (const { rule, source } of sources) {
+      for (const text of splitPatterns(source)) {
+        const lits = patternLiterals(text);
+        if (lits) {
+          anchored.push({ rule, text });
+          for (const l of lits) literals.add(l);
+        } else free.push({ rule, text });
+      }
+    }
+    return { anchored, free, literals };
+  }
+
+  private build(lang: Parser.Language, id: GrammarId, parts: { anchored: Piece[]; free: Piece[]; literals: Set<string> }): CompiledGrammar {
+    const anchored = combine(lang, parts.anchored);
+    const free = combine(lang, parts.free);
+    for (const part of [anchored, free]) {
+      const unknown = part?.patterns.flatMap((p) => [...p.asserted, ...p.refuted].map(([name]) => name).filter((n) => !(n in PREDICATES)));
+      if (unknown && unknown.length > 0) throw new Error(`unknown predicate(s) ${unknown.join(', ')} in the ${id} queries`);
+    }
+    return { anchored, anchors: parts.literals.size > 0 ? literalRegex(parts.literals) : undefined, free };
+  }
+
+  /** Compiles one rule's query alone; a broken one is logged and left out, so the others still run. */
+  private validate(lang: Parser.Language, id: GrammarId, rule: RuleModule | undefined, source: string): boolean {
+    try {
+      const q = new Parser.Query(lang, source);
+      const qi = internals(q);
+      const unknown = [...Object.keys(flatten(qi.assertedProperties)), ...Object.keys(flatten(qi.refutedProperties))].filter((p) => !(p in PREDICATES));
+      if (unknown.length > 0) throw new Error(`unknown predicate(s) ${unknown.join(', ')}`);
+      if (splitPatterns(source).length !== qi.predicates.length) throw new Error('the query could not be split into its patterns');
+      return true;
+    } catch (e) {
+      const msg = `rule ${rule?.meta.id ?? '(engine)'}: the ${id} query does not compile: ${(e as Error).message}`;
+      this.compileErrors.push(msg);
+      log.error(msg);
+      return false;
+    }
+  }
+}
+
+interface Piece {
+  rule: RuleModule | undefined;
+  /** Exactly one pattern. */
+  text: string;
+}
+
+function combine(lang: Parser.Language, pieces: Piece[]): QueryPart | undefined {
+  if (pieces.length === 0) return undefined;
+  const query = new Parser.Query(lang, pieces.map((p) => p.text).join('\n'));
+  const qi = internals(query);
+  // Pattern i of the combined query is piece i: the splitter must agree with tree-sitter.
+  if (qi.predicates.length !== pieces.length) throw new Error(`split into ${pieces.length} patterns, compiled ${qi.predicates.length}`);
+  const patterns = pieces.map(({ rule }, p): PatternInfo => {
+    const props = qi.setProperties[p] ?? {};
+    const asserted = Object.entries(qi.assertedProperties[p] ?? {}).map(([n, c]) => [n, c ?? 'match'] as [string, string]);
+    const refuted = Object.entries(qi.refutedProperties[p] ?? {}).map(([n, c]) => [n, c ?? 'match'] as [string, string]);
+    const kind = rule === undefined ? 'suppression' : props.fact !== undefined ? 'fact' : 'finding';
+    return { rule, kind, props, asserted, refuted };
+  });
+  return { query, patterns };
+}
+
+function literalRegex(literals: Set<string>): RegExp {
+  const alternatives = [...literals].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(alternatives.join('|'), 'g');
 }
 
 /** Per-pattern data the binding computes but its typings do not declare. */

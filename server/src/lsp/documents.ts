@@ -14,12 +14,15 @@ export class OpenDocument {
   readonly grammar: GrammarId | undefined;
   private tree: Tree | undefined;
   private treeStale = true;
+  /** LSP counts a lone `\r` as a line break, tree-sitter does not: only then do their rows differ. */
+  private loneCR: boolean;
   readonly units = new UnitCache();
   /** The last analysis, tagged with what it was computed for. */
   analysis: { version: number; configGen: number; result: AnalysisResult } | undefined;
 
   constructor(uri: string, languageId: string, version: number, text: string) {
     this.doc = TextDocument.create(uri, languageId, version, text);
+    this.loneCR = LONE_CR.test(text);
     this.grammar = grammarForDocument(languageId, uri);
   }
 
@@ -39,6 +42,7 @@ export class OpenDocument {
     for (const change of changes) {
       if (!('range' in change) || !this.tree) {
         this.doc = TextDocument.update(this.doc, [change], version);
+        this.loneCR = LONE_CR.test(this.doc.getText());
         this.tree = undefined; // a whole-text replacement: parse from scratch
         this.treeStale = true;
         continue;
@@ -47,11 +51,13 @@ export class OpenDocument {
       const oldText = before.getText();
       const startIndex = before.offsetAt(change.range.start);
       const oldEndIndex = before.offsetAt(change.range.end);
-      // LSP counts a lone `\r` as a line break, tree-sitter does not: only then do rows differ.
-      const loneCR = LONE_CR.test(oldText);
-      const startPosition = pointAt(oldText, startIndex, change.range.start, loneCR);
-      const oldEndPosition = pointAt(oldText, oldEndIndex, change.range.end, loneCR);
+      const startPosition = pointAt(oldText, startIndex, change.range.start, this.loneCR);
+      const oldEndPosition = pointAt(oldText, oldEndIndex, change.range.end, this.loneCR);
       this.doc = TextDocument.update(before, [change], version);
+      // A lone `\r` can only appear or vanish where a change touches a line break.
+      if (this.loneCR || /[\r\n]/.test(change.text) || /[\r\n]/.test(oldText.slice(Math.max(0, startIndex - 1), oldEndIndex + 1))) {
+        this.loneCR = LONE_CR.test(this.doc.getText());
+      }
       this.tree.edit({
         startIndex,
         oldEndIndex,

@@ -1,9 +1,9 @@
 /**
- * A literal pre-filter for a combined query. Text predicates (`#eq?`, `#any-of?`, `#match?`) are
- * evaluated by the binding only after the C engine has walked the tree, so a unit whose text holds
- * none of the literals a pattern requires would be walked for nothing. From each pattern's source
- * we take one positive text predicate whose values are plain literals: that pattern can only match
- * where one of them occurs. If every pattern has one, a unit containing none of them is skipped.
+ * The literals a query pattern needs. Text predicates (`#eq?`, `#any-of?`, `#match?`) are evaluated
+ * by the binding only after the C engine has matched the structure and every captured node has been
+ * marshalled into JavaScript, which costs microseconds per raw match. From a pattern's source we
+ * take one positive text predicate whose values are plain literals: every match of the pattern
+ * contains an occurrence of one of them, so the pattern need only run around those occurrences.
  */
 
 /** Splits query source into its top-level patterns (predicates that follow a pattern belong to it). */
@@ -146,19 +146,4 @@ export function captureIsRequired(source: string, name: string): boolean {
 function insidePredicate(pattern: string, at: number): boolean {
   const open = pattern.lastIndexOf('(#', at);
   return open >= 0 && skipBalanced(pattern, open) > at;
-}
-
-/** The pre-filter of a whole combined query: undefined when some pattern could match anywhere. */
-export function buildPrefilter(sources: readonly string[]): RegExp | undefined {
-  const literals = new Set<string>();
-  for (const source of sources) {
-    for (const p of splitPatterns(source)) {
-      const lits = patternLiterals(p);
-      if (!lits) return undefined;
-      for (const l of lits) literals.add(l);
-    }
-  }
-  if (literals.size === 0) return undefined;
-  const alternatives = [...literals].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(alternatives.join('|'));
 }

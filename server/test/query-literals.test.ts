@@ -5,9 +5,9 @@ import { defaultConfig } from '../src/config/config';
 import { Analyzer } from '../src/engine/analyzer';
 import { engine, parse } from '../src/engine/index';
 import { grammarForPath, queryLanguageOf } from '../src/engine/languages';
-import { buildPrefilter, captureIsRequired, patternLiterals, splitPatterns } from '../src/engine/prefilter';
+import { captureIsRequired, patternLiterals, splitPatterns } from '../src/engine/query-literals';
 
-describe('query pre-filter', () => {
+describe('query literals and anchored ranges', () => {
   it('splits query source into top-level patterns, keeping trailing captures and predicates', () => {
     const src = [
       '; a comment (with parens)',
@@ -41,18 +41,12 @@ describe('query pre-filter', () => {
     assert.strictEqual(patternLiterals('((call (identifier)? @f) @match (#eq? @f "x"))'), undefined);
   });
 
-  it('is built only when every pattern of a query needs a literal', () => {
-    assert.ok(buildPrefilter(['((a) @x (#eq? @x "foo"))', '((b) @y (#any-of? @y "bar" "b.z"))'])!.test('xx b.z'));
-    assert.ok(!buildPrefilter(['((a) @x (#eq? @x "foo"))'])!.test('fo o'));
-    assert.strictEqual(buildPrefilter(['((a) @x (#eq? @x "foo"))', '(b) @y']), undefined);
-  });
-
-  it('never changes the findings: every fixture file analyses the same with and without it', () => {
+  it('anchored ranges never change the findings: every fixture file analyses the same with and without them', () => {
     const root = path.resolve(__dirname, '..', '..', 'test-fixtures');
     const files = fs.existsSync(root) ? (fs.readdirSync(root, { recursive: true }) as string[]).map((f) => path.join(root, f)) : [];
     const { catalogue } = engine();
     const withIt = new Analyzer(catalogue);
-    const without = new Analyzer(catalogue, { prefilter: false });
+    const without = new Analyzer(catalogue, { anchorRanges: false });
     let compared = 0;
     for (const file of files) {
       const grammar = grammarForPath(file);

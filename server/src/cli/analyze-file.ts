@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import type { ResolvedConfig } from '../config/config';
+import type { Finding } from '../engine/analyzer';
+import { analyzeText } from '../engine/index';
+import { SUPPORTED_EXTENSIONS, grammarForPath } from '../engine/languages';
+import { LineIndex } from './positions';
+import type { CodeFrame, FileOutcome, ReportedFinding } from './report';
+
+/** How many bytes at the start of a file are searched for a NUL byte (as git and grep do). */
+const BINARY_SNIFF_BYTES = 8192;
+/** Lines of context above and below a finding in a code frame, and the most range lines shown. */
+const FRAME_CONTEXT = 1;
+const FRAME_MAX_RANGE_LINES = 6;
+
+export const UNSUPPORTED_NOTE = `not a file type Headroom analyses (${SUPPORTED_EXTENSIONS.join(' ')}; not .d.ts)`;
+
+export interface AnalyzeFileOptions {
+  maxBytes: number;
+  /** Attach source lines for the text format's code frames. */
+  frames: boolean;
+}
+
+/** Reads, decodes, parses and analyses one file. The parse tree does not outlive this call. */
+export function analyzeFile(absPath: string, config: ResolvedConfig, options: AnalyzeFileOptions): FileOutcome {
+  const grammar = grammarForPath(absPath);
+  if (!grammar) return { kind: 'skipped', reason: 'unsupported-language', note: UNSUPPORTED_NOTE };
+  let bytes: Buffer;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(absPath, 'r');
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { kind: 'error', message: 'not a regular file' };
+    if (st.size > options.maxBytes) {
+      return { kind: 'skipped', reason: 'too-large', note: `${formatKB(st.size)} is above the size limit of ${formatKB(options.maxBytes)}` };
+    }
+    bytes = fs.readFileSync(fd);
+  } catch (e) {
+    return { kind: 'error', message: describeFsError(e) };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  if (bytes.length > options.maxBytes) {
+    return { kind: 'skipped', reason: 'too-large', note: `${formatKB(bytes.length)} is above the size limit of ${formatKB(options.maxBytes)}` };
+  }
+  const encoding = sniffEncoding(bytes);
+  if (encoding) return { kind: 'skipped', reason: encoding.reason, note: encoding.note };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); // also drops a UTF-8 BOM
+  } catch {
+    return { kind: 'skipped', reason: 'non-utf8', note: 'not valid UTF-8' };
+  }
+  const { findings } = analyzeText(text, grammar, config);
+  return { kind: 'ok', bytes: bytes.length, findings: report(findings, text, options.frames) };
+}
+
+function sniffEncoding(bytes: Buffer): { reason: 'binary' | 'non-utf8'; note: string } | undefined {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if (bytes.length >= 2 && ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff))) {
+    return { reason: 'non-utf8', note: 'UTF-16 text: only UTF-8 is read' };
+  }
+  const head = bytes.length > BINARY_SNIFF_BYTES ? bytes.subarray(0, BINARY_SNIFF_BYTES) : bytes;
+  if (head.includes(0)) return { reason: 'binary', note: `binary file (a NUL byte in the first ${BINARY_SNIFF_BYTES / 1024} KB)` };
+  return undefined;
+}
+
+function report(findings: Finding[], text: string, frames: boolean): ReportedFinding[] {
+  if (findings.length === 0) return [];
+  const index = new LineIndex(text);
+  const occurrences = new Map<string, number>();
+  return findings.map((f) => {
+    const span = index.span(f.start, f.end);
+    const hash = fingerprintHash(f.ruleId, text.slice(f.start, f.end));
+    const n = (occurrences.get(hash) ?? 0) + 1;
+    occurrences.set(hash, n);
+    const out: ReportedFinding = {
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      ...span,
+      related: f.related.map((r) => ({ message: r.message, ...index.span(r.start, r.end) })),
+      fingerprint: `${hash}:${n}`,
+    };
+    if (frames) out.frame = frame(index, span.line, span.endLine);
+    return out;
+  });
+}
+
+/** Whitespace-insensitive, position-free: a finding keeps its fingerprint when code moves or is re-indented. */
+function fingerprintHash(ruleId: string, source: string): string {
+  const normalised = source.replace(/\s+/g, ' ').trim().slice(0, 1000);
+  return createHash('sha256').update(ruleId).update('\0').update(normalised).digest('hex').slice(0, 32);
+}
+
+function frame(index: LineIndex, line: number, endLine: number): CodeFrame {
+  const first = Math.max(1, line - FRAME_CONTEXT);
+  const lastRange = Math.min(endLine, line + FRAME_MAX_RANGE_LINES - 1);
+  const last = Math.min(index.lineCount, lastRange + FRAME_CONTEXT);
+  const lines: string[] = [];
+  for (let l = first; l <= last; l++) lines.push(index.lineText(l));
+  // The empty "line" after a file's final newline is not worth showing as context.
+  if (last === index.lineCount && last > endLine && lines[lines.length - 1] === '') lines.pop();
+  return { firstLine: first, lines };
+}
+
+export function formatKB(bytes: number): string {
+  const kb = bytes / 1024;
+  return kb >= 1024 ? `${(kb / 1024).toFixed(1)} MB` : `${kb < 10 ? kb.toFixed(1) : Math.round(kb)} KB`;
+}
+
+export function describeFsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'not a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return err.message ?? String(e);
+  }
+}

@@ -1,0 +1,78 @@
+import type { Severity } from '../engine/rule-api';
+import type { Span } from './positions';
+
+/** The types a scan produces: plain data, safe to pass between threads and to print. */
+
+export interface ReportedRelated extends Span {
+  message: string;
+}
+
+/** Source lines around a finding, for the text format's code frame. */
+export interface CodeFrame {
+  /** The 1-based number of `lines[0]`. */
+  firstLine: number;
+  lines: string[];
+}
+
+export interface ReportedFinding extends Span {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  related: ReportedRelated[];
+  /**
+   * Stable across runs and line shifts: a hash of the rule and the normalised text of the range,
+   * with the occurrence number of that hash in the file (`<hash>:<n>`).
+   */
+  fingerprint: string;
+  frame?: CodeFrame;
+}
+
+export type SkipReason = 'binary' | 'non-utf8' | 'too-large' | 'unsupported-language' | 'excluded';
+
+export interface SkippedFile {
+  /** Display path: relative to the scan root when inside it, absolute otherwise. */
+  path: string;
+  reason: SkipReason;
+  /** A sentence for people. */
+  note: string;
+}
+
+export interface ScanError {
+  path: string;
+  message: string;
+  kind: 'path' | 'read' | 'config' | 'internal';
+  /** For config errors: 1-based position in the config file. */
+  line?: number;
+  column?: number;
+}
+
+export interface FileFindings {
+  /** Display path (see SkippedFile.path); `/`-separated. */
+  path: string;
+  absPath: string;
+  findings: ReportedFinding[];
+}
+
+export interface ScanResult {
+  /** The directory paths are shown relative to (SARIF's %SRCROOT%). */
+  root: string;
+  /** Files with at least one finding, sorted by path; their findings sorted by position. */
+  files: FileFindings[];
+  skipped: SkippedFile[];
+  errors: ScanError[];
+  stats: {
+    filesScanned: number;
+    bytesScanned: number;
+    findings: number;
+    bySeverity: Record<Severity, number>;
+    durationMs: number;
+    /** Worker threads used (0: the scan ran in the calling thread). */
+    workers: number;
+  };
+}
+
+/** What analysing one file yields (in a worker or in the calling thread). */
+export type FileOutcome =
+  | { kind: 'ok'; bytes: number; findings: ReportedFinding[] }
+  | { kind: 'skipped'; reason: SkipReason; note: string }
+  | { kind: 'error'; message: string };
