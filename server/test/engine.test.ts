@@ -149,3 +149,19 @@ describe('engine', () => {
     });
   });
 });
+
+describe('shared predicates', () => {
+  it('a class-based view method taking the request is a request handler', () => {
+    const src = code`
+      class SignupView(View):
+          def post(self, request):
+              with smtplib.SMTP("mail") as s:
+                  s.send_message(m)
+      class Report:
+          def build(self, rows):
+              with smtplib.SMTP("mail") as s:
+                  s.send_message(m)
+    `;
+    assert.deepStrictEqual(hits('python', src, 'sync-smtp-in-request'), ['smtplib.SMTP("mail")']);
+  });
+});

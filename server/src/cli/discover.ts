@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { excludeMatcher, IGNORE_CASE } from '../config/excludes';
 import { grammarForPath } from '../engine/languages';
 import { UNSUPPORTED_NOTE, describeFsError } from './analyze-file';
 import type { ConfigLookup, FoundConfig } from './config-lookup';
@@ -20,7 +21,6 @@ export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
 /** A directory holding this file is a Python virtualenv, whatever its name. */
 const VIRTUALENV_MARKER = 'pyvenv.cfg';
 
-const IGNORE_CASE = process.platform === 'win32' || process.platform === 'darwin';
 
 export interface DiscoveredFile {
   absPath: string;
@@ -76,7 +76,7 @@ export function discover(paths: readonly string[], cwd: string, configs: ConfigL
     if (ci === undefined) {
       ci = out.configs.push(found) - 1;
       configIndex.set(found, ci);
-      excludes.set(ci, { base: found.base, rules: ignore({ ignorecase: IGNORE_CASE }).add(found.config.exclude) });
+      excludes.set(ci, { base: found.base, rules: excludeMatcher(found.config.exclude) });
     }
     const exclude = excludes.get(ci)!;
     const add = (file: string): void => {

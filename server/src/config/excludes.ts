@@ -1,9 +1,12 @@
 import ignore, { type Ignore } from 'ignore';
 import * as path from 'path';
 
+/** Paths compare case-insensitively where the file system usually does. */
+export const IGNORE_CASE = process.platform === 'win32' || process.platform === 'darwin';
+
 /** `.headroom.json` `exclude` globs (gitignore syntax, relative to the folder that holds the file). */
 export function excludeMatcher(patterns: readonly string[]): Ignore {
-  return ignore().add([...patterns]);
+  return ignore({ ignorecase: IGNORE_CASE }).add([...patterns]);
 }
 
 /** Whether a file under `root` is excluded by the patterns; files outside `root` never are. */

@@ -102,7 +102,7 @@ export interface AnalyzerOptions {
 }
 
 /** Anchor occurrences closer than this are matched in one range. */
-const CLUSTER_GAP = Number(process.env.HEADROOM_GAP ?? 512);
+const CLUSTER_GAP = 512;
 
 export class Analyzer {
   private readonly anchorRanges: boolean;

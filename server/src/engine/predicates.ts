@@ -116,9 +116,10 @@ export function isHandlerFunction(fn: SyntaxNode, language: QueryLanguage): bool
           if (d.type === 'decorator' && PY_ROUTE_DECORATOR.test(d.text)) return true;
         }
       }
-      // Django and Starlette function views take the request first.
+      // Django and Starlette function views take the request first (after self in class-based views).
       const params = fn.childForFieldName('parameters');
-      const first = params?.namedChildren[0];
+      const named = params?.namedChildren ?? [];
+      const first = named[0]?.text === 'self' || named[0]?.text === 'cls' ? named[1] : named[0];
       const firstName = first?.type === 'identifier' ? first.text : first?.childForFieldName('name')?.text ?? first?.namedChildren[0]?.text;
       return firstName === 'request';
     }

@@ -93,7 +93,8 @@ export function objectProperties(obj: SyntaxNode): { props: Map<string, SyntaxNo
 export function goArguments(call: SyntaxNode): { args: SyntaxNode[]; variadic: boolean } {
   const list = call.childForFieldName('arguments');
   const args = (list?.namedChildren ?? []).filter((a) => a.type !== 'comment');
-  return { args, variadic: list?.children.some((c) => c.type === '...') ?? false };
+  // tree-sitter-go wraps `args...` in a variadic_argument node.
+  return { args, variadic: args.some((a) => a.type === 'variadic_argument') || (list?.children.some((c) => c.type === '...') ?? false) };
 }
 
 /** The last identifier of a callee: `pool.query` → `query`, `sql.Open` → `Open`, `foo` → `foo`. */
