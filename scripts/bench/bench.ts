@@ -5,6 +5,7 @@
  *  2. the CLI scan's throughput on a generated tree of 2,000 files next to bare tree-sitter parsing
  *     of the same files (read + parse, the floor no scan can beat), both with 1 thread and with one
  *     worker per core, and each run's peak memory (VmHWM of a fresh process).
+ * Options: --edits-only (part 1 only), --lang=python|go|typescript (part 1 for one language).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,32 +26,43 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function editLatency(lang: BenchLanguage, dir: string): Promise<{ p50: number; p95: number; max: number; findings: number; lines: number }> {
+async function editLatency(lang: BenchLanguage, dir: string): Promise<{ p50: number; p95: number; max: number; findings: number; lines: number; unchanged: number }> {
   const text = generateFile(lang, FILE_LINES);
   const client = await LspClient.start({ rootDir: dir });
   try {
     const uri = URI.file(path.join(dir, `bench${EXTENSION[lang]}`)).toString();
     client.open(uri, LANGUAGE_ID[lang], text);
-    const findings = (await client.diagnostics(uri)).length;
+    const initial = await client.diagnostics(uri);
+    const findings = initial.length;
     const lines = text.split('\n');
-    // Edit comment lines spread over the file: insert a character, then delete it.
-    const targets = lines.map((l, i) => (/^\s*(#|\/\/)/.test(l) ? i : -1)).filter((i) => i >= 0);
+    // Edits spread over the file, each a character inserted then deleted: half at the end of comment
+    // lines (no finding moves), half in front of a finding on its line (the finding moves: a full report).
+    const comments = lines.map((l, i) => (/^\s*(#|\/\/)/.test(l) ? i : -1)).filter((i) => i >= 0);
+    // A space in front of a finding that is not the first thing on its line changes no meaning.
+    const findingStarts = initial.map((d) => d.range.start).filter((p) => lines[p.line].slice(0, p.character).trim() !== '');
     const times: number[] = [];
     let version = 1;
+    let unchanged = 0;
+    // As VS Code does, each pull names the previous result, so an unmoved result comes back "unchanged".
+    let resultId: string | undefined;
     for (let e = 0; e < EDITS; e++) {
-      const line = targets[Math.floor(e / 2) * 37 % targets.length];
-      const col = lines[line].length;
+      const k = Math.floor(e / 2);
+      const [line, col] = k % 2 === 0
+        ? [comments[(k * 37) % comments.length], lines[comments[(k * 37) % comments.length]].length]
+        : [findingStarts[(k * 7) % findingStarts.length].line, findingStarts[(k * 7) % findingStarts.length].character];
       const change = e % 2 === 0
-        ? { range: { start: { line, character: col }, end: { line, character: col } }, text: 'x' }
+        ? { range: { start: { line, character: col }, end: { line, character: col } }, text: k % 2 === 0 ? 'x' : ' ' }
         : { range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: '' };
       const t0 = performance.now();
       client.change(uri, ++version, [change]);
-      const report = await client.pull(uri);
+      const report = await client.pull(uri, resultId);
       times.push(performance.now() - t0);
-      if (report.kind !== 'full' || report.items.length !== findings) throw new Error(`edit ${e}: expected ${findings} findings, got ${report.kind === 'full' ? report.items.length : report.kind}`);
+      resultId = report.resultId;
+      if (report.kind === 'unchanged') unchanged++;
+      else if (report.items.length !== findings) throw new Error(`edit ${e}: expected ${findings} findings, got ${report.items.length}`);
     }
     times.sort((a, b) => a - b);
-    return { p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1], findings, lines: lines.length };
+    return { p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1], findings, lines: lines.length, unchanged };
   } finally {
     await client.stop();
   }
@@ -140,10 +152,12 @@ async function main(): Promise<void> {
   try {
     console.log(`Headroom benchmark · node ${process.version} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? ''}`);
     console.log(`\n1. didChange → diagnostics over LSP (stdio), ${EDITS} one-character edits of a ${FILE_LINES}-line file, no debounce`);
-    for (const lang of LANGS) {
+    const only = process.argv.find((a) => a.startsWith('--lang='))?.slice('--lang='.length);
+    for (const lang of LANGS.filter((l) => !only || l === only)) {
       const r = await editLatency(lang, tmp);
-      console.log(`   ${lang.padEnd(11)} p50 ${r.p50.toFixed(2)} ms   p95 ${r.p95.toFixed(2)} ms   max ${r.max.toFixed(2)} ms   (${r.lines} lines, ${r.findings} findings)`);
+      console.log(`   ${lang.padEnd(11)} p50 ${r.p50.toFixed(2)} ms   p95 ${r.p95.toFixed(2)} ms   max ${r.max.toFixed(2)} ms   (${r.lines} lines, ${r.findings} findings, ${r.unchanged}/${EDITS} answered "unchanged")`);
     }
+    if (process.argv.includes('--edits-only')) return;
     const treeDir = path.join(tmp, 'tree');
     const tree = generateTree(treeDir);
     const cores = os.availableParallelism();

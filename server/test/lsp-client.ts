@@ -60,7 +60,9 @@ export class LspClient {
   ) {}
 
   static async start(options: ClientOptions = {}): Promise<LspClient> {
-    const proc = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // HEADROOM_SERVER_NODE_ARGS lets a benchmark profile the server (e.g. "--cpu-prof --cpu-prof-dir=DIR").
+    const nodeArgs = process.env.HEADROOM_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const proc = spawn(process.execPath, [...nodeArgs, path.join(repoRoot(), 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new LspClient(conn, proc);
     proc.stderr!.on('data', (b: Buffer) => (client.stderr += b.toString()));

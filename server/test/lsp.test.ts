@@ -95,13 +95,20 @@ describe('language server over stdio (LSP protocol)', function () {
     assert.deepStrictEqual(await client.diagnostics(uri), []);
   });
 
-  it('answers "unchanged" when nothing changed since the previous result', async () => {
+  it('answers "unchanged" when an edit leaves the diagnostics as they were, "full" when it moves them', async () => {
     const uri = uriOf(dir, 'same.py');
-    client.open(uri, 'python', 'rows = q.limit(limit * 2)\n');
+    client.open(uri, 'python', 'rows = q.limit(limit * 2)  # note\n');
     const a = await client.pull(uri);
     assert.strictEqual(a.kind, 'full');
     const b = await client.pull(uri, a.resultId);
     assert.deepStrictEqual(b, { kind: 'unchanged', resultId: a.resultId });
+    // Typing in the comment after the finding moves nothing.
+    client.change(uri, 2, [{ range: { start: { line: 0, character: 32 }, end: { line: 0, character: 32 } }, text: 's' }]);
+    assert.deepStrictEqual(await client.pull(uri, a.resultId), { kind: 'unchanged', resultId: a.resultId });
+    // A line inserted above moves the finding: a full report.
+    client.change(uri, 3, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);
+    const c = await client.pull(uri, a.resultId);
+    assert.ok(c.kind === 'full' && c.items[0].range.start.line === 1);
   });
 
   it('quick fixes: real fix first, ignore last; applying ignore suppresses; a stale suppression is reported and fix-all removes it', async () => {

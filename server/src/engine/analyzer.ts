@@ -54,29 +54,55 @@ interface UnitResult {
   suppressions: Suppression[];
 }
 
+interface UnitEntry {
+  start: number;
+  end: number;
+  type: string;
+  result: UnitResult;
+  /** An edit touched this unit since it was analysed. */
+  dirty: boolean;
+}
+
 /**
- * Results per top-level unit, keyed by the unit's kind and text. An edit changes one or a few units;
- * the others are found here by their text and only shifted, so the query pass after a keystroke
- * covers the edited units alone. Rule code must therefore judge a match by its own unit, and see the
- * rest of the file only through facts.
+ * Results per top-level unit of one document. The document store reports every edit, which shifts
+ * the entries after it and marks the ones it touches; a unit found again at its shifted position,
+ * untouched, has the same text and is reused as is (its results are relative to its start). So the
+ * query pass after a keystroke covers the edited units alone, and no unit text is hashed. Rule code
+ * must therefore judge a match by its own unit, and see the rest of the file only through facts.
  */
 export class UnitCache {
-  /** Keyed by the unit's text (a slice of the document: no copy); the node type is checked on lookup. */
-  private units = new Map<string, { type: string; result: UnitResult }>();
+  private entries: UnitEntry[] = [];
   private configRef: ResolvedConfig | undefined;
   hits = 0;
   misses = 0;
 
-  begin(config: ResolvedConfig): Map<string, { type: string; result: UnitResult }> {
-    if (config !== this.configRef) {
-      this.units.clear();
-      this.configRef = config;
+  /** Text [start, oldEnd) was replaced by text ending at newEnd (offsets before the edit). */
+  noteEdit(start: number, oldEnd: number, newEnd: number): void {
+    const delta = newEnd - oldEnd;
+    for (const e of this.entries) {
+      if (e.end < start) continue;
+      if (e.start > oldEnd) {
+        e.start += delta;
+        e.end += delta;
+      } else e.dirty = true;
     }
-    return this.units;
   }
 
-  replace(next: Map<string, { type: string; result: UnitResult }>): void {
-    this.units = next;
+  /** The whole text was replaced. */
+  reset(): void {
+    this.entries = [];
+  }
+
+  begin(config: ResolvedConfig): UnitEntry[] {
+    if (config !== this.configRef) {
+      this.entries = [];
+      this.configRef = config;
+    }
+    return this.entries;
+  }
+
+  replace(next: UnitEntry[]): void {
+    this.entries = next;
   }
 }
 
@@ -120,7 +146,8 @@ export class Analyzer {
     const failed = new Set<string>();
     const ctx = makeContext(config, language);
     const previous = cache?.begin(config);
-    const next = new Map<string, { type: string; result: UnitResult }>();
+    const next: UnitEntry[] = [];
+    let pi = 0;
 
     const candidates: Candidate[] = [];
     const facts = new Map<string, Fact[]>();
@@ -131,18 +158,19 @@ export class Analyzer {
       do {
         const start = cursor.startIndex;
         const end = cursor.endIndex;
-        const unitText = input.text.slice(start, end);
         const type = cursor.nodeType;
-        const hit = previous?.get(unitText);
         let unit: UnitResult;
-        if (hit && hit.type === type) {
+        // Entries and units are both in document order: walk them together.
+        while (previous && pi < previous.length && previous[pi].start < start) pi++;
+        const hit = previous?.[pi];
+        if (hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === type) {
           unit = hit.result;
           cache!.hits++;
         } else {
-          unit = this.analyzeUnit(cursor.currentNode, unitText, cursor.startPosition, compiled, input, language, ctx, failed);
+          unit = this.analyzeUnit(cursor.currentNode, input.text.slice(start, end), cursor.startPosition, compiled, input, language, ctx, failed);
           if (cache) cache.misses++;
         }
-        if (cache) next.set(unitText, { type, result: unit });
+        if (cache) next.push({ start, end, type, result: unit, dirty: false });
         for (const c of unit.candidates) candidates.push(shift(c, start));
         for (const f of unit.facts) {
           const list = facts.get(f.name) ?? [];

@@ -29,8 +29,6 @@ export function toDiagnostic(f: Finding, doc: TextDocument): Diagnostic {
     codeDescription: { href: docUri(f.ruleId) },
     source: SOURCE,
     message: f.message,
-    // Lets code actions find the finding again without trusting the client's copy of the range alone.
-    data: { ruleId: f.ruleId, start: f.start, end: f.end, version: doc.version },
   };
   if (f.related.length > 0) {
     d.relatedInformation = f.related.map((r) => ({

@@ -43,6 +43,7 @@ export class OpenDocument {
       if (!('range' in change) || !this.tree) {
         this.doc = TextDocument.update(this.doc, [change], version);
         this.loneCR = LONE_CR.test(this.doc.getText());
+        this.units.reset();
         this.tree = undefined; // a whole-text replacement: parse from scratch
         this.treeStale = true;
         continue;
@@ -54,8 +55,9 @@ export class OpenDocument {
       const startPosition = pointAt(oldText, startIndex, change.range.start, this.loneCR);
       const oldEndPosition = pointAt(oldText, oldEndIndex, change.range.end, this.loneCR);
       this.doc = TextDocument.update(before, [change], version);
-      // A lone `\r` can only appear or vanish where a change touches a line break.
-      if (this.loneCR || /[\r\n]/.test(change.text) || /[\r\n]/.test(oldText.slice(Math.max(0, startIndex - 1), oldEndIndex + 1))) {
+      this.units.noteEdit(startIndex, oldEndIndex, startIndex + change.text.length);
+      // A lone `\r` can only appear or vanish where a change inserts, removes or follows a `\r`.
+      if (this.loneCR || change.text.includes('\r') || oldText[startIndex - 1] === '\r' || oldText.slice(startIndex, oldEndIndex).includes('\r')) {
         this.loneCR = LONE_CR.test(this.doc.getText());
       }
       this.tree.edit({

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
 import {
   CodeActionKind,
@@ -199,10 +200,13 @@ export function startServer(connection: Connection): void {
       // Stale: the client asks again for the new version; never answer with an old version's findings.
       throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
     }
-    const resultId = `${d.version}:${configs.generation}`;
-    if (params.previousResultId === resultId && d.analysis) return { kind: 'unchanged', resultId };
     try {
-      return { kind: 'full', resultId, items: diagnosticsOf(d) };
+      const items = diagnosticsOf(d);
+      // The id names the content: most keystrokes move no finding, and then the client keeps what
+      // it has instead of receiving every diagnostic again.
+      const resultId = createHash('sha1').update(JSON.stringify(items)).digest('base64');
+      if (params.previousResultId === resultId) return { kind: 'unchanged', resultId };
+      return { kind: 'full', resultId, items };
     } catch (e) {
       connection.console.error(`analysis of ${d.uri} failed: ${(e as Error).stack ?? String(e)}`);
       return { kind: 'full', items: [] };
