@@ -74,7 +74,7 @@ const common = {
 };
 
 const builds = args.has('--only-tests') ? [] : [
-  { ...common, entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts', 'scan-worker': 'server/src/cli/scan-worker.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts', 'scan-worker': 'server/src/cli/scan-worker.ts', client: 'client/src/extension.ts' }, outdir: 'dist' },
 ];
 if (args.has('--tests') || args.has('--only-tests')) {
   // The TypeScript compiler (used by the tests to double-check fixed code) is loaded from node_modules.

@@ -104,7 +104,8 @@ describe('engine', () => {
     });
 
     it('reports broken JSON and an empty file instead of falling back silently', () => {
-      assert.match(parseConfig('{ "targetUsers": ').problems[0].message, /Invalid JSON/);
+      assert.deepStrictEqual(parseConfig('{ "targetUsers": ').problems.map((p) => p.message), ['Invalid JSON: expected a value.']);
+      assert.deepStrictEqual(parseConfig('{ targetUsers: "1k" }').problems.map((p) => [p.message, p.start]), [['Invalid JSON: unexpected character.', 2]]);
       assert.match(parseConfig('').problems[0].message, /empty/);
     });
 

@@ -79,9 +79,9 @@ export function parseConfig(text: string): LoadedConfig {
   }
   const parseErrors: jsonc.ParseError[] = [];
   const tree = jsonc.parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: false });
-  for (const e of parseErrors) {
-    problems.push({ message: `Invalid JSON: ${jsonc.printParseErrorCode(e.error)}`, start: e.offset, length: Math.max(1, e.length) });
-  }
+  // After the first syntax error the parser's later complaints are mostly echoes of it.
+  const first = parseErrors[0];
+  if (first) problems.push({ message: `Invalid JSON: ${describeParseError(first.error)}.`, start: first.offset, length: Math.max(1, first.length) });
   const raw: unknown = tree ? jsonc.getNodeValue(tree) : undefined;
   const config = defaultConfig();
   if (raw === undefined || parseErrors.length > 0) return { config, problems };
@@ -95,6 +95,24 @@ export function parseConfig(text: string): LoadedConfig {
     merge(config, raw as Record<string, unknown>, new Set());
   }
   return { config, problems };
+}
+
+const PARSE_ERRORS: Partial<Record<jsonc.ParseErrorCode, string>> = {
+  [jsonc.ParseErrorCode.InvalidSymbol]: 'unexpected character',
+  [jsonc.ParseErrorCode.InvalidNumberFormat]: 'invalid number',
+  [jsonc.ParseErrorCode.PropertyNameExpected]: 'expected a property name in double quotes',
+  [jsonc.ParseErrorCode.ValueExpected]: 'expected a value',
+  [jsonc.ParseErrorCode.ColonExpected]: 'expected a colon after the property name',
+  [jsonc.ParseErrorCode.CommaExpected]: 'expected a comma',
+  [jsonc.ParseErrorCode.CloseBraceExpected]: 'expected a closing brace',
+  [jsonc.ParseErrorCode.CloseBracketExpected]: 'expected a closing bracket',
+  [jsonc.ParseErrorCode.EndOfFileExpected]: 'unexpected content after the end',
+  [jsonc.ParseErrorCode.UnexpectedEndOfString]: 'unterminated string',
+  [jsonc.ParseErrorCode.UnexpectedEndOfComment]: 'unterminated comment',
+};
+
+function describeParseError(code: jsonc.ParseErrorCode): string {
+  return PARSE_ERRORS[code] ?? jsonc.printParseErrorCode(code);
 }
 
 function topSection(err: ErrorObject): string {
