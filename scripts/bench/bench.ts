@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     const parseN = measure('parse', treeDir, cores);
     const scanN = measure('scan', treeDir, cores);
     console.log(`   ${row('bare parse, 1 thread', parse1)}`);
-    console.log(`   ${row('headroom scan, 1 worker', scan1)}`);
+    console.log(`   ${row('headroom scan, 1 thread', scan1)}`);
     console.log(`   ${row(`bare parse, ${cores} threads`, parseN)}`);
     console.log(`   ${row(`headroom scan, ${cores} workers`, scanN)}`);
     const ratio1 = (scan1.files / scan1.ms) / (parse1.files / parse1.ms);
