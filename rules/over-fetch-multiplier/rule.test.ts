@@ -12,8 +12,9 @@ describe(ID, () => {
             b = await db.posts.find({}).to_list(length=limit * 3)
             c = search(query, page_size=page_size * 3)
             d = index.query(vector, top_k=2 * k)
+            e = es.search(index="posts", size=size * 2)
       `;
-      assert.deepStrictEqual(hits('python', src, ID), ['limit * 2', 'limit * 3', 'page_size * 3', '2 * k']);
+      assert.deepStrictEqual(hits('python', src, ID), ['limit * 2', 'limit * 3', 'page_size * 3', '2 * k', 'size * 2']);
     });
     it('leaves exact limits, constants, offsets and unrelated keywords alone', () => {
       const src = code`
@@ -23,6 +24,9 @@ describe(ID, () => {
             name = Column(String(length=size * 2))
             c = retry(timeout=limit * 2)
             d = items[: limit * 2]
+            e = rng.normal(size=2 * n)
+            f = shared_memory.SharedMemory(name, size=20 * block.size)
+            g = random.multinomial(n, pvals, size=(1,) * 6)
       `;
       assert.deepStrictEqual(hits('python', src, ID), []);
     });

@@ -15,18 +15,26 @@ function overFetch(expr: SyntaxNode): { operand: SyntaxNode; factor: number } | 
   const right = expr.childForFieldName('right');
   if (op?.text !== '*' || !left || !right) return undefined;
   const [lit, operand] = NUMBER_TYPES.has(right.type) ? [right, left] : NUMBER_TYPES.has(left.type) ? [left, right] : [];
-  if (!lit || !operand || NUMBER_TYPES.has(operand.type)) return undefined; // `5 * 10` is a constant, not an over-fetch
+  if (!lit || !operand || !LIMIT_OPERAND.has(operand.type)) return undefined; // `5 * 10` is a constant, `(1,) * 6` a tuple
   const factor = Number(lit.text.replace(/_/g, ''));
   return Number.isFinite(factor) && factor > 1 ? { operand, factor } : undefined;
 }
 
-/** Python `to_list(length=...)` is Motor's limit; `length=` elsewhere (columns, strings) is not. */
+/**
+ * Python `to_list(length=...)` is Motor's limit, `length=` elsewhere (columns, strings) is not; and
+ * `size=` is a page size only for search and query calls (Elasticsearch), not for arrays or samples.
+ */
 function isLimitKeyword(match: RuleMatch): boolean {
   const kw = match.text('kw');
-  if (kw !== 'length') return true;
   const callee = match.node('callee');
-  return callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'to_list';
+  const name = (callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee)?.text ?? '';
+  if (kw === 'length') return name === 'to_list';
+  if (kw === 'size') return /search|query|find|scan|scroll|fetch/i.test(name);
+  return true;
 }
+
+/** A count of records is a name, an attribute, a call or a subscript; not a tuple, list or string. */
+const LIMIT_OPERAND = new Set(['identifier', 'attribute', 'call', 'subscript', 'selector_expression', 'call_expression', 'member_expression', 'subscript_expression', 'index_expression', 'parenthesized_expression']);
 
 /** Go: `Query(sql, price*2)` multiplies a filter value, not the limit; only limit-like operands count. */
 function isGoLimitArgument(match: RuleMatch, operand: SyntaxNode): boolean {

@@ -235,8 +235,28 @@ describe(ID, () => {
             while True:
                 msg = queue.get()
                 smtplib.SMTP(HOST).send_message(msg)
+
+        def check_auth_mechanisms():
+            for mechanism in ("PLAIN", "LOGIN"):
+                smtplib.SMTP(HOST).login(USER, PASSWORD)
+            supported = {"PLAIN", "LOGIN"}
+            supported.add("CRAM-MD5")
+            for mechanism in supported:
+                smtplib.SMTP(HOST).login(USER, PASSWORD)
       `;
       assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('still flags a loop over a collection that comes from elsewhere', () => {
+      const src = code`
+        import smtplib
+
+        def notify(users):
+            recipients = [u.email for u in users]
+            for email in recipients:
+                smtplib.SMTP(HOST).sendmail(FROM, [email], body)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['smtplib.SMTP(HOST)']);
     });
 
     it('leaves a per-item loop in a function handed to a thread or a background task alone', () => {

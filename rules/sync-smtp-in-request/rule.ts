@@ -10,7 +10,7 @@ import {
   type TextEditInit,
 } from '../../server/src/engine/rule-api';
 import { enclosingFunction, enclosingLoop, isAsyncFunction, isHandlerFunction } from '../../server/src/engine/predicates';
-import { calleeName, jsArguments, objectProperties, stringLiteral } from '../../server/src/engine/syntax';
+import { calleeName, jsArguments, objectProperties, stringLiteral, isLiteralCollection, pythonNameBoundToLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport, eol, indentAt, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
 import meta from './rule.json';
 import python from './python.scm';
@@ -107,6 +107,9 @@ function pyPerItemLoop(node: SyntaxNode): SyntaxNode | undefined {
       const right = l.childForFieldName('right');
       if (RETRY.test(left?.text ?? '') || RETRY.test(right?.text ?? '')) continue;
       if (left?.text === '_' && /^range\(\s*\d+\s*\)$/.test(right?.text ?? '')) continue;
+      // A fixed set written in the code (`for mech in ("PLAIN", "LOGIN")`), not per user or record.
+      if (isLiteralCollection(right)) continue;
+      if (right?.type === 'identifier' && l.parent?.type === 'block' && pythonNameBoundToLiteral(right.text, l.parent, l)) continue;
       return l;
     }
     return l; // a comprehension
@@ -417,6 +420,7 @@ function goPerItemLoop(node: SyntaxNode): SyntaxNode | undefined {
     const header = l.namedChildren.find((c) => !same(c, body) && c.type !== 'comment');
     if (!header) continue; // `for { ... }`: a worker or a poller
     if (header.type === 'range_clause') {
+      if (isLiteralCollection(header.childForFieldName('right'))) continue; // `range []string{"a", "b"}`
       const left = header.childForFieldName('left');
       if (!left) continue; // `for range ticker.C`, `for range 3`
       if (left.namedChildren.length >= 2) return l; // `for _, u := range users`
@@ -534,6 +538,7 @@ function tsPerItemLoop(node: SyntaxNode): SyntaxNode | undefined {
       if (RETRY.test(header) || /^for\s*\(\s*;\s*;\s*\)/.test(header)) continue;
       return l;
     }
+    if (l.type === 'for_in_statement' && isLiteralCollection(l.childForFieldName('right'))) continue; // `for (const m of ['a', 'b'])`
     return l; // for...of / for...in, or an iterating callback (`users.forEach(...)`)
   }
   return undefined;

@@ -105,6 +105,39 @@ export function calleeName(call: SyntaxNode): string | undefined {
   return last.text;
 }
 
+const LITERAL_COLLECTIONS = new Set(['list', 'set', 'tuple', 'dictionary', 'array', 'composite_literal', 'string', 'interpreted_string_literal', 'raw_string_literal']);
+
+/**
+ * A collection written out in the code (`["PLAIN", "LOGIN"]`, `[]string{"a", "b"}`, `range(3)`):
+ * a loop over it runs a fixed number of times, not once per user or record.
+ */
+export function isLiteralCollection(node: SyntaxNode | null | undefined): boolean {
+  if (!node) return false;
+  if (node.type === 'parenthesized_expression') return isLiteralCollection(node.namedChildren[0]);
+  if (LITERAL_COLLECTIONS.has(node.type)) return !node.namedChildren.some((c) => c.type === 'list_splat' || c.type === 'spread_element');
+  // Python `range(N)` with a literal N.
+  if (node.type === 'call' && node.childForFieldName('function')?.text === 'range') {
+    const args = node.childForFieldName('arguments')?.namedChildren ?? [];
+    return args.length > 0 && args.every((a) => intLiteral(a) !== undefined);
+  }
+  return false;
+}
+
+/**
+ * Whether a Python name is bound to a literal collection by a plain assignment among the
+ * statements of the block (a function body) that holds `before`, ahead of it.
+ */
+export function pythonNameBoundToLiteral(name: string, block: SyntaxNode | null, before: SyntaxNode): boolean {
+  for (const stmt of block?.namedChildren ?? []) {
+    if (stmt.startIndex >= before.startIndex) break;
+    const a = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    if (a?.type === 'assignment' && a.childForFieldName('left')?.text === name) {
+      return isLiteralCollection(a.childForFieldName('right'));
+    }
+  }
+  return false;
+}
+
 /** The statement a node belongs to: its ancestor whose parent is a block/body/module. */
 export function enclosingStatement(node: SyntaxNode): SyntaxNode {
   let n = node;
