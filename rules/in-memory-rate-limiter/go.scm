@@ -30,3 +30,10 @@
    function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)) @match
  (#any-of? @fn "New" "Limit")
  (#any-of? @pkg "limiter" "httprate"))
+
+; Evidence for the readiness model: rate-limit counts kept in Redis (go-redis/redis_rate, ulule's redis store).
+((call_expression
+   function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)) @evidence
+ (#any-of? @pkg "redis_rate" "sredis")
+ (#any-of? @fn "NewLimiter" "NewStore" "NewStoreWithOptions")
+ (#set! evidence "rate limits kept in Redis"))

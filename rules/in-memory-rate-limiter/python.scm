@@ -92,3 +92,11 @@
    right: (_) @value) @fill
  (#set! fact "rate-limiter.fill")
  (#set! fill "assign"))
+
+; Evidence for the readiness model: a limiter whose counts live in a shared store.
+((call
+   function: (identifier) @ctor
+   arguments: (argument_list (keyword_argument name: (identifier) @kw))) @evidence
+ (#eq? @ctor "Limiter")
+ (#eq? @kw "storage_uri")
+ (#set! evidence "rate limits kept in a shared store (storage_uri)"))

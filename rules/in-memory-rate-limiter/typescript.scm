@@ -159,3 +159,8 @@
      index: (_) @addr)) @fill
  (#set! fact "rate-limiter.fill")
  (#set! fill "increment"))
+
+; Evidence for the readiness model: rate-limit counts kept in Redis.
+((new_expression constructor: (identifier) @ctor) @evidence
+ (#any-of? @ctor "RedisStore" "RateLimiterRedis")
+ (#set! evidence "rate limits kept in Redis"))

@@ -63,3 +63,9 @@
  (#eq? @pkg "pgxpool")
  (#eq? @fn "ParseConfig")
  (#set! fact go-pgx-parsed-config))
+
+; Evidence for the readiness model: a database/sql pool capped.
+((call_expression
+   function: (selector_expression field: (field_identifier) @method)) @evidence
+ (#eq? @method "SetMaxOpenConns")
+ (#set! evidence "connection pool capped with SetMaxOpenConns"))

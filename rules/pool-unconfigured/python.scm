@@ -22,3 +22,11 @@
    right: [(string) (call arguments: (argument_list [(string) (keyword_argument value: (string))]))] @value)
  (#match? @value "sqlite")
  (#set! fact py-sqlite-url))
+
+; Evidence for the readiness model: a client whose pool is sized.
+((call
+   function: [(identifier) @ctor (attribute attribute: (identifier) @ctor)]
+   arguments: (argument_list (keyword_argument name: (identifier) @kw))) @evidence
+ (#any-of? @ctor "AsyncIOMotorClient" "MongoClient" "AsyncMongoClient" "create_engine" "create_async_engine")
+ (#any-of? @kw "maxPoolSize" "pool_size")
+ (#set! evidence "connection pool sized"))

@@ -35,3 +35,17 @@
      property: (property_identifier) @export))
  (#eq? @require "require")
  (#set! fact ts-import))
+
+; Evidence for the readiness model: a pool or client whose size is set.
+((new_expression
+   constructor: [(identifier) @ctor (member_expression property: (property_identifier) @ctor)]
+   arguments: (arguments (object (pair key: (property_identifier) @key)))) @evidence
+ (#any-of? @ctor "Pool" "MongoClient")
+ (#any-of? @key "max" "maxPoolSize")
+ (#set! evidence "connection pool sized"))
+((call_expression
+   function: (member_expression property: (property_identifier) @fn)
+   arguments: (arguments (object (pair key: (property_identifier) @key)))) @evidence
+ (#any-of? @fn "createPool" "connect" "createConnection")
+ (#any-of? @key "connectionLimit" "maxPoolSize")
+ (#set! evidence "connection pool sized"))

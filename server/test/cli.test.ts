@@ -205,8 +205,13 @@ describe('cli', function () {
       ]);
     });
 
-    it('markdown: a report grouped by category, rule and file', () => {
-      const dir = tree({ 'b.py': PY, 'a.ts': 'const r = await q.limit(limit * 3);\n' });
+    it('markdown: the readiness report (verdict, categories, evidence, findings with their fix)', () => {
+      const dir = tree({
+        'b.py': PY,
+        'a.ts': 'const r = await q.limit(limit * 3);\n',
+        'db.py': 'from motor.motor_asyncio import AsyncIOMotorClient\nclient = AsyncIOMotorClient(URL, maxPoolSize=50)\n',
+        '.headroom.json': '{ "targetUsers": "10k" }',
+      });
       const { findings } = json(dir);
       const r = headroom(dir, '--format', 'markdown');
       assert.strictEqual(r.code, 0);
@@ -214,19 +219,34 @@ describe('cli', function () {
       assert.strictEqual(
         r.stdout,
         [
-          '## Headroom scan',
+          '## Headroom readiness report',
           '',
-          '**2 findings** (2 warnings) in 2 files · 2 files scanned.',
+          '**At risk at 10K users: 2 warnings in query bounds.**',
+          '',
+          '2 findings (2 warnings) · 3 files scanned.',
+          '',
+          '| Category | Status | Errors | Warnings | Why |',
+          '| --- | --- | ---: | ---: | --- |',
+          '| Connection pooling | ✅ OK | 0 | 0 | connection pool sized in db.py:2 |',
+          '| Query bounds | ⚠️ at risk | 0 | 2 | 2 warnings |',
+          '| Background work | — not detected | 0 | 0 | nothing found, for or against |',
+          '| Rate limiting | — not detected | 0 | 0 | nothing found, for or against |',
+          '| Shared state and caching | — not detected | 0 | 0 | nothing found, for or against |',
+          '| Blocking I/O | — not detected | 0 | 0 | nothing found, for or against |',
+          '',
+          '### Connection pooling',
+          '',
+          'Handled in the code:',
+          '- connection pool sized: `db.py:2`',
           '',
           '### Query bounds',
           '',
           `#### \`${RULE}\` — Query limit multiplied to over-fetch (2)`,
           '',
-          '`a.ts`',
-          `- **1:25** warning — ${msg(0)}`,
+          `Fix: Fetch exactly the requested limit (changes behaviour). See \`rules/${RULE}/doc.md\`.`,
           '',
-          '`b.py`',
-          `- **2:20** warning — ${msg(1)}`,
+          `- \`a.ts:1:25\` warning — ${msg(0)}`,
+          `- \`b.py:2:20\` warning — ${msg(1)}`,
           '',
         ].join('\n'),
       );

@@ -141,8 +141,9 @@ describe('engine', () => {
           const startPos = doc.doc.positionAt(start);
           const endPos = doc.doc.positionAt(end);
           doc.applyChanges([{ range: { start: startPos, end: endPos }, text: alphabet[rand(alphabet.length)] }], doc.version + 1);
-          const cached = analyzer.analyze({ tree: doc.currentTree(), text: doc.text, grammar }, cfg, doc.units).findings;
-          const fresh = analyzer.analyze({ tree: parse(grammar, doc.text), text: doc.text, grammar }, cfg).findings;
+          const { findings: cached, evidence: cachedEvidence } = analyzer.analyze({ tree: doc.currentTree(), text: doc.text, grammar }, cfg, doc.units);
+          const { findings: fresh, evidence: freshEvidence } = analyzer.analyze({ tree: parse(grammar, doc.text), text: doc.text, grammar }, cfg);
+          assert.deepStrictEqual(cachedEvidence, freshEvidence, `${path.basename(file)} evidence after edit ${e}`);
           assert.deepStrictEqual(cached, fresh, `${path.basename(file)} after edit ${e}`);
         }
         assert.ok(doc.units.hits > 0, 'the cache was used');

@@ -124,7 +124,7 @@ describe('language server over stdio (LSP protocol)', function () {
     assert.deepStrictEqual(
       actions.map((a) => [a.title, a.kind, a.isPreferred ?? false]),
       [
-        ['Fetch exactly the requested limit (changes results: filter in the query) (unsafe)', 'quickfix', false],
+        ['Fetch exactly the requested limit (unsafe)', 'quickfix', false],
         [`Ignore this finding (headroom-ignore[${OVER}])`, 'quickfix', false],
       ],
     );

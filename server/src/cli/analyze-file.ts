@@ -51,8 +51,14 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   } catch {
     return { kind: 'skipped', reason: 'non-utf8', note: 'not valid UTF-8' };
   }
-  const { findings } = analyzeText(text, grammar, config);
-  return { kind: 'ok', bytes: bytes.length, findings: report(findings, text, options.frames) };
+  const { findings, evidence } = analyzeText(text, grammar, config);
+  const index = evidence.length > 0 ? new LineIndex(text) : undefined;
+  return {
+    kind: 'ok',
+    bytes: bytes.length,
+    findings: report(findings, text, options.frames),
+    evidence: evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, ...index!.span(e.start, e.end) })),
+  };
 }
 
 function sniffEncoding(bytes: Buffer): { reason: 'binary' | 'non-utf8'; note: string } | undefined {

@@ -1,59 +1,55 @@
+import { buildReadiness, type CategoryReadiness, type CategoryStatus, type Readiness } from '../readiness/model';
 import { plural, severityCounts } from './format-text';
-import type { ReportedFinding, ScanResult } from './report';
-import { categoryTitle, publicDocUri, ruleMeta } from './rule-info';
+import type { ScanResult } from './report';
+import { allRules, publicDocUri, ruleMeta } from './rule-info';
 
 /** Findings listed per rule: a PR comment must stay readable (and under GitHub's 65,536 characters). */
 const MAX_LISTED_PER_RULE = 25;
 
+const STATUS: Readonly<Record<CategoryStatus, string>> = {
+  blocker: '⛔ blocker',
+  'at-risk': '⚠️ at risk',
+  ok: '✅ OK',
+  'not-detected': '— not detected',
+};
+
+/** The readiness model of a scan: the same model the editor's sidebar shows. */
+export function readinessOf(result: ScanResult): Readiness {
+  return buildReadiness({
+    findings: result.files.flatMap((file) => file.findings.map((f) => ({ ruleId: f.ruleId, message: f.message, severity: f.severity, path: file.path, line: f.line, column: f.column }))),
+    evidence: result.evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, path: e.path, line: e.line, column: e.column })),
+    rules: allRules().filter((r) => r.id !== 'unused-suppression'),
+    targetUsers: result.targetUsers,
+    filesScanned: result.stats.filesScanned,
+  });
+}
+
 /**
- * A Markdown report for a pull-request comment: findings grouped by category, then rule, then file.
- * Kept on its own so that the readiness verdict (a later issue) can replace it.
+ * The readiness report in Markdown (`--format markdown`, and the editor's "Export Readiness
+ * Report"): the verdict, a table of categories, then every finding with its location, what breaks
+ * and its fix, grouped by category and rule.
  */
 export function formatMarkdown(result: ScanResult): string {
-  const out: string[] = ['## Headroom scan', ''];
+  const readiness = readinessOf(result);
+  const out: string[] = ['## Headroom readiness report', '', `**${escape(readiness.verdict)}**`, ''];
   const { stats } = result;
   const scanned = `${plural(stats.filesScanned, 'file')} scanned`;
-  if (stats.findings === 0) {
-    out.push(`No findings · ${scanned}.`);
-  } else {
-    out.push(`**${plural(stats.findings, 'finding')}** (${severityCounts(result)}) in ${plural(result.files.length, 'file')} · ${scanned}.`);
+  out.push(stats.findings === 0 ? `No findings · ${scanned}.` : `${plural(stats.findings, 'finding')} (${severityCounts(result)}) · ${scanned}.`);
+  out.push('', '| Category | Status | Errors | Warnings | Why |', '| --- | --- | ---: | ---: | --- |');
+  for (const c of readiness.categories) {
+    out.push(`| ${c.title} | ${STATUS[c.status]} | ${c.counts.error} | ${c.counts.warning} | ${escape(c.reason).replace(/\|/g, '\\|')} |`);
   }
-
-  // category → rule → file → findings
-  const tree = new Map<string, Map<string, Map<string, ReportedFinding[]>>>();
-  for (const file of result.files) {
-    for (const f of file.findings) {
-      const category = ruleMeta(f.ruleId)?.category ?? 'other';
-      const rules = tree.get(category) ?? new Map<string, Map<string, ReportedFinding[]>>();
-      tree.set(category, rules);
-      const files = rules.get(f.ruleId) ?? new Map<string, ReportedFinding[]>();
-      rules.set(f.ruleId, files);
-      const list = files.get(file.path) ?? [];
-      files.set(file.path, list);
-      list.push(f);
-    }
+  for (const c of readiness.categories) {
+    if (c.findings.length === 0 && c.evidence.length === 0) continue;
+    out.push('', `### ${c.title}`);
+    renderEvidence(c, out);
+    renderFindings(c, out);
   }
-  for (const category of [...tree.keys()].sort()) {
-    out.push('', `### ${categoryTitle(category)}`);
-    const rules = tree.get(category)!;
-    for (const ruleId of [...rules.keys()].sort()) {
-      const files = rules.get(ruleId)!;
-      const count = [...files.values()].reduce((n, l) => n + l.length, 0);
-      const title = ruleMeta(ruleId)?.title;
-      const doc = publicDocUri(ruleId);
-      const name = doc ? `[\`${ruleId}\`](${doc})` : `\`${ruleId}\``;
-      out.push('', `#### ${name}${title ? ` — ${escape(title)}` : ''} (${count})`);
-      let listed = 0;
-      for (const path of [...files.keys()].sort()) {
-        if (listed >= MAX_LISTED_PER_RULE) break;
-        out.push('', `\`${path}\``);
-        for (const f of files.get(path)!.slice(0, MAX_LISTED_PER_RULE - listed)) {
-          out.push(`- **${f.line}:${f.column}** ${f.severity} — ${escape(f.message)}`);
-          listed++;
-        }
-      }
-      if (count > listed) out.push('', `…and ${count - listed} more (see the full report: \`headroom --format sarif\` or \`--format json\`).`);
-    }
+  // Findings outside the readiness categories (an unused suppression) are still the scan's findings.
+  const other = result.files.flatMap((file) => file.findings.filter((f) => f.ruleId === 'unused-suppression').map((f) => ({ file, f })));
+  if (other.length > 0) {
+    out.push('', '### Unused suppressions');
+    for (const { file, f } of other) out.push(`- \`${file.path}:${f.line}:${f.column}\` ${escape(f.message)}`);
   }
   if (result.skipped.length > 0) {
     out.push('', `<details><summary>Skipped ${plural(result.skipped.length, 'file')}</summary>`, '');
@@ -65,6 +61,32 @@ export function formatMarkdown(result: ScanResult): string {
     for (const e of result.errors) out.push(`- ${escape(e.message)}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+function renderEvidence(c: CategoryReadiness, out: string[]): void {
+  if (c.evidence.length === 0) return;
+  out.push('', 'Handled in the code:');
+  for (const e of c.evidence.slice(0, MAX_LISTED_PER_RULE)) out.push(`- ${escape(e.message)}: \`${e.path}:${e.line}\``);
+  if (c.evidence.length > MAX_LISTED_PER_RULE) out.push(`- …and ${c.evidence.length - MAX_LISTED_PER_RULE} more`);
+}
+
+function renderFindings(c: CategoryReadiness, out: string[]): void {
+  const byRule = new Map<string, typeof c.findings>();
+  for (const f of c.findings) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  for (const ruleId of [...byRule.keys()].sort()) {
+    const findings = byRule.get(ruleId)!;
+    const meta = ruleMeta(ruleId);
+    const doc = publicDocUri(ruleId);
+    const name = doc ? `[\`${ruleId}\`](${doc})` : `\`${ruleId}\``;
+    out.push('', `#### ${name}${meta ? ` — ${escape(meta.title)}` : ''} (${findings.length})`);
+    const fixes = meta?.fixes.map((f) => `${f.title}${f.safe ? '' : ' (changes behaviour)'}`) ?? [];
+    if (fixes.length > 0) out.push('', `Fix: ${escape(fixes.join('; '))}. See \`rules/${ruleId}/doc.md\`.`);
+    out.push('');
+    for (const f of findings.slice(0, MAX_LISTED_PER_RULE)) out.push(`- \`${f.path}:${f.line}:${f.column}\` ${f.severity} — ${escape(f.message)}`);
+    if (findings.length > MAX_LISTED_PER_RULE) {
+      out.push('', `…and ${findings.length - MAX_LISTED_PER_RULE} more (the full list: \`headroom --format sarif\` or \`--format json\`).`);
+    }
+  }
 }
 
 /** Keeps messages on one line and keeps `<` outside code spans from opening HTML. */

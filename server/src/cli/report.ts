@@ -1,4 +1,4 @@
-import type { Severity } from '../engine/rule-api';
+import type { Scale, Severity } from '../engine/rule-api';
 import type { Span } from './positions';
 
 /** The types a scan produces: plain data, safe to pass between threads and to print. */
@@ -25,6 +25,12 @@ export interface ReportedFinding extends Span {
    */
   fingerprint: string;
   frame?: CodeFrame;
+}
+
+/** Evidence that a concern is handled (see engine/analyzer.ts Evidence), located like a finding. */
+export interface ReportedEvidence extends Span {
+  ruleId: string;
+  message: string;
 }
 
 export type SkipReason = 'binary' | 'non-utf8' | 'too-large' | 'unsupported-language' | 'excluded';
@@ -56,8 +62,12 @@ export interface FileFindings {
 export interface ScanResult {
   /** The directory paths are shown relative to (SARIF's %SRCROOT%). */
   root: string;
+  /** The target scale of the configuration at the scan root (default 100k). */
+  targetUsers: Scale;
   /** Files with at least one finding, sorted by path; their findings sorted by position. */
   files: FileFindings[];
+  /** Evidence found, by file path then position (for the readiness model). */
+  evidence: (ReportedEvidence & { path: string })[];
   skipped: SkippedFile[];
   errors: ScanError[];
   stats: {
@@ -73,6 +83,6 @@ export interface ScanResult {
 
 /** What analysing one file yields (in a worker or in the calling thread). */
 export type FileOutcome =
-  | { kind: 'ok'; bytes: number; findings: ReportedFinding[] }
+  | { kind: 'ok'; bytes: number; findings: ReportedFinding[]; evidence: ReportedEvidence[] }
   | { kind: 'skipped'; reason: SkipReason; note: string }
   | { kind: 'error'; message: string };

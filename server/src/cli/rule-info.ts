@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pkg from '../../../package.json';
 import { engine } from '../engine/index';
-import type { RuleMeta } from '../engine/rule-api';
+import { ruleDocPath } from '../engine/paths';
+import { CATEGORY_TITLES, type Category, type RuleMeta } from '../engine/rule-api';
 import { UNUSED_SUPPRESSION } from '../engine/suppressions';
 
 export const TOOL_NAME = 'Headroom';
@@ -20,23 +20,13 @@ export function ruleMeta(id: string): RuleMeta | undefined {
 
 /** `connection-pooling` → `Connection pooling`. */
 export function categoryTitle(category: string): string {
-  const words = category.replace(/-/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** The rules/ folder shipped with the package: next to dist/ (or two levels up from a test bundle). */
-function rulesDir(): string | undefined {
-  for (const dir of [path.resolve(__dirname, '..', 'rules'), path.resolve(__dirname, '..', '..', 'rules')]) {
-    if (fs.existsSync(dir)) return dir;
-  }
-  return undefined;
+  return CATEGORY_TITLES[category as Category] ?? category;
 }
 
 /** The rule's Markdown doc (rules/<id>/doc.md), when it ships. */
 export function docFile(id: string): string | undefined {
-  const dir = rulesDir();
-  const file = dir && path.join(dir, id, 'doc.md');
-  return file && fs.existsSync(file) ? file : undefined;
+  const file = ruleDocPath(id);
+  return fs.existsSync(file) ? file : undefined;
 }
 
 export function docText(id: string): string | undefined {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { defaultConfig } from '../config/config';
 import type { Severity } from '../engine/rule-api';
 import { ConfigLookup } from './config-lookup';
 import { discover, type DiscoveredFile } from './discover';
@@ -43,7 +44,9 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
   const result: ScanResult = {
     root,
+    targetUsers: found.configs[0]?.config.targetUsers ?? defaultConfig().targetUsers,
     files: [],
+    evidence: [],
     skipped,
     errors,
     stats: { filesScanned: 0, bytesScanned: 0, findings: 0, bySeverity, durationMs: 0, workers: 0 },
@@ -82,6 +85,7 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
       result.stats.filesScanned++;
       result.stats.bytesScanned += outcome.bytes;
       if (outcome.findings.length > 0) result.files.push({ path: shown, absPath: task.path, findings: outcome.findings });
+      for (const e of outcome.evidence) result.evidence.push({ path: shown, ...e });
     } else if (outcome.kind === 'skipped') {
       skipped.push({ path: shown, reason: outcome.reason, note: outcome.note });
     } else {
@@ -95,6 +99,7 @@ function finish(result: ScanResult, t0: number): ScanResult {
   const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   result.files.sort(byPath);
   result.skipped.sort(byPath);
+  result.evidence.sort((a, b) => byPath(a, b) || a.line - b.line || a.column - b.column);
   for (const file of result.files) {
     file.findings.sort(
       (a, b) => a.line - b.line || a.column - b.column || a.endLine - b.endLine || a.endColumn - b.endColumn || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0),

@@ -40,6 +40,17 @@ interface Candidate {
   data: Record<string, string | number | boolean>;
 }
 
+/**
+ * Evidence that a concern is handled (a pool configured, a Redis-backed limiter): what lets the
+ * readiness model call a category OK for a reason it can show. Patterns with `(#set! evidence "…")`.
+ */
+export interface Evidence {
+  ruleId: string;
+  message: string;
+  start: number;
+  end: number;
+}
+
 export interface Fact {
   name: string;
   key: string;
@@ -52,6 +63,7 @@ interface UnitResult {
   candidates: Candidate[];
   facts: Fact[];
   suppressions: Suppression[];
+  evidence: Evidence[];
 }
 
 interface UnitEntry {
@@ -108,6 +120,7 @@ export class UnitCache {
 
 export interface AnalysisResult {
   findings: Finding[];
+  evidence: Evidence[];
   /** Rule ids whose code threw on this file: their other findings still stand. */
   failedRules: string[];
 }
@@ -120,7 +133,7 @@ export interface AnalysisInput {
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
-const EMPTY_UNIT: UnitResult = { candidates: [], facts: [], suppressions: [] };
+const EMPTY_UNIT: UnitResult = { candidates: [], facts: [], suppressions: [], evidence: [] };
 
 export interface AnalyzerOptions {
   /** Run anchored patterns only around their literals (on by default; tests compare both ways). */
@@ -152,6 +165,7 @@ export class Analyzer {
     const candidates: Candidate[] = [];
     const facts = new Map<string, Fact[]>();
     const suppressions: Suppression[] = [];
+    const evidence: Evidence[] = [];
 
     const cursor = input.tree.rootNode.walk();
     if (cursor.gotoFirstChild()) {
@@ -178,6 +192,7 @@ export class Analyzer {
           facts.set(f.name, list);
         }
         for (const s of unit.suppressions) suppressions.push({ ...s, start: s.start + start, end: s.end + start });
+        for (const e of unit.evidence) evidence.push({ ...e, start: e.start + start, end: e.end + start });
       } while (cursor.gotoNextSibling());
     }
     cache?.replace(next);
@@ -189,7 +204,7 @@ export class Analyzer {
     }
     const kept = resolveSuppressions(findings, suppressions, input.text, config, this.catalogue);
     kept.sort((a, b) => a.start - b.start || ORDER[a.severity] - ORDER[b.severity] || a.ruleId.localeCompare(b.ruleId));
-    return { findings: kept, failedRules: [...failed] };
+    return { findings: kept, evidence, failedRules: [...failed] };
   }
 
   private analyzeUnit(
@@ -202,7 +217,7 @@ export class Analyzer {
     ctx: CheckContext,
     failed: Set<string>,
   ): UnitResult {
-    const result: UnitResult = { candidates: [], facts: [], suppressions: [] };
+    const result: UnitResult = { candidates: [], facts: [], suppressions: [], evidence: [] };
     const take = (m: QueryMatch, info: PatternInfo) => this.takeMatch(m, info, unit.startIndex, result, input, language, ctx, failed);
     if (compiled.free) for (const m of compiled.free.query.matches(unit)) take(m, compiled.free.patterns[m.pattern]);
     const anchored = compiled.anchored;
@@ -224,7 +239,7 @@ export class Analyzer {
         }
       }
     }
-    return result.candidates.length + result.facts.length + result.suppressions.length === 0 ? EMPTY_UNIT : result;
+    return result.candidates.length + result.facts.length + result.suppressions.length + result.evidence.length === 0 ? EMPTY_UNIT : result;
   }
 
   private takeMatch(
@@ -248,7 +263,10 @@ export class Analyzer {
     const match = toRuleMatch(m.captures, info, language, input.grammar);
     if (!passesPredicates(match, info, language)) return;
     try {
-      if (info.kind === 'fact') {
+      if (info.kind === 'evidence') {
+        const node = match.node('evidence') ?? m.captures[0].node;
+        result.evidence.push({ ruleId: rule.meta.id, message: info.props.evidence ?? '', start: node.startIndex - base, end: node.endIndex - base });
+      } else if (info.kind === 'fact') {
         const made = rule.facts
           ? rule.facts(match, ctx) ?? []
           : [{ name: info.props.fact!, key: match.text('key') ?? '', node: match.node('key') ?? m.captures[0].node }];

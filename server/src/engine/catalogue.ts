@@ -12,7 +12,7 @@ const SUPPRESSION_PATTERN = `((comment) @${SUPPRESSION_CAPTURE} (#match? @${SUPP
 export interface PatternInfo {
   /** undefined for the engine's own suppression-comment pattern. */
   rule: RuleModule | undefined;
-  kind: 'finding' | 'fact' | 'suppression';
+  kind: 'finding' | 'fact' | 'evidence' | 'suppression';
   props: Readonly<Record<string, string | null>>;
   /** Named predicates from `#is?` / `#is-not?`: [predicate, capture name]. */
   asserted: readonly [string, string][];
@@ -152,7 +152,7 @@ function combine(lang: Parser.Language, pieces: Piece[]): QueryPart | undefined 
     const props = qi.setProperties[p] ?? {};
     const asserted = Object.entries(qi.assertedProperties[p] ?? {}).map(([n, c]) => [n, c ?? 'match'] as [string, string]);
     const refuted = Object.entries(qi.refutedProperties[p] ?? {}).map(([n, c]) => [n, c ?? 'match'] as [string, string]);
-    const kind = rule === undefined ? 'suppression' : props.fact !== undefined ? 'fact' : 'finding';
+    const kind = rule === undefined ? 'suppression' : props.fact !== undefined ? 'fact' : props.evidence !== undefined ? 'evidence' : 'finding';
     return { rule, kind, props, asserted, refuted };
   });
   return { query, patterns };

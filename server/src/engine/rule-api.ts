@@ -17,6 +17,16 @@ export type Category =
   | 'shared-state'
   | 'blocking-io';
 
+/** Every category, in the order reports list them, with its title. */
+export const CATEGORY_TITLES: Readonly<Record<Category, string>> = {
+  'connection-pooling': 'Connection pooling',
+  'query-bounds': 'Query bounds',
+  'background-work': 'Background work',
+  'rate-limiting': 'Rate limiting',
+  'shared-state': 'Shared state and caching',
+  'blocking-io': 'Blocking I/O',
+};
+
 export interface FixMeta {
   id: string;
   title: string;

@@ -163,7 +163,7 @@ export function startServer(connection: Connection): void {
   function analysisOf(d: OpenDocument): { result: AnalysisResult; skip?: Skip } {
     const gen = configs.generation;
     if (d.analysis && d.analysis.version === d.version && d.analysis.configGen === gen) return { result: d.analysis.result };
-    const empty: AnalysisResult = { findings: [], failedRules: [] };
+    const empty: AnalysisResult = { findings: [], evidence: [], failedRules: [] };
     const config = configs.configFor(d.uri);
     if (!configs.clientSettings.enable || !d.grammar) return { result: empty };
     const folder = configs.folderOf(d.uri);

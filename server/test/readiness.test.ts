@@ -1,0 +1,77 @@
+import * as assert from 'assert';
+import { engine, parse } from '../src/engine/index';
+import { buildReadiness, type Located, type ReadinessFinding } from '../src/readiness/model';
+import { analyze, config } from './harness';
+
+const rules = engine().catalogue.rules.map((r) => r.meta);
+const at = (ruleId: string, path: string, line: number, severity: ReadinessFinding['severity'] = 'warning'): ReadinessFinding => ({
+  ruleId,
+  severity,
+  message: `${ruleId} here`,
+  path,
+  line,
+  column: 1,
+});
+const evidence = (ruleId: string, message: string, path: string, line: number): Located => ({ ruleId, message, path, line, column: 1 });
+
+describe('readiness model', () => {
+  it('blockers come first in the verdict, naming the categories in plain words', () => {
+    const r = buildReadiness({
+      findings: [at('pool-unconfigured', 'db.py', 3, 'error'), at('hardcoded-fetch-cap', 'jobs.py', 9, 'error'), at('hardcoded-fetch-cap', 'jobs.py', 20, 'error'), at('over-fetch-multiplier', 'feed.py', 4)],
+      evidence: [],
+      rules,
+      targetUsers: '100k',
+      filesScanned: 12,
+    });
+    assert.strictEqual(r.verdict, 'Not ready for 100K users: 3 blockers in connection pooling and query bounds.');
+    assert.strictEqual(r.ready, false);
+    const byCategory = Object.fromEntries(r.categories.map((c) => [c.category, [c.status, c.reason]]));
+    assert.deepStrictEqual(byCategory['query-bounds'], ['blocker', '2 blockers and 1 warning']);
+    assert.deepStrictEqual(byCategory['connection-pooling'], ['blocker', '1 blocker']);
+    assert.deepStrictEqual(byCategory['rate-limiting'], ['not-detected', 'nothing found, for or against']);
+  });
+
+  it('a category is OK for a reason it shows: the evidence, or findings that are only informational at this scale', () => {
+    const r = buildReadiness({
+      findings: [at('over-fetch-multiplier', 'feed.py', 4, 'info'), at('in-memory-rate-limiter', 'limits.py', 7)],
+      evidence: [evidence('pool-unconfigured', 'connection pool sized', 'app/db.py', 12), evidence('pool-unconfigured', 'connection pool sized', 'app/reports.py', 3)],
+      rules,
+      targetUsers: '1k',
+      filesScanned: 5,
+    });
+    const byCategory = Object.fromEntries(r.categories.map((c) => [c.category, [c.status, c.reason]]));
+    assert.deepStrictEqual(byCategory['connection-pooling'], ['ok', 'connection pool sized in app/db.py:12 (and 1 more)']);
+    assert.deepStrictEqual(byCategory['query-bounds'], ['ok', '1 informational finding: not a risk at 1K users']);
+    assert.strictEqual(r.verdict, 'At risk at 1K users: 1 warning in rate limiting.');
+    assert.strictEqual(r.ready, true);
+  });
+
+  it('with nothing against, the verdict says so and names what the code shows handled; no invented numbers', () => {
+    const r = buildReadiness({
+      findings: [{ ...at('unused-suppression', 'a.py', 1), severity: 'warning' }],
+      evidence: [evidence('in-memory-rate-limiter', 'rate limits kept in Redis', 'limits.ts', 14)],
+      rules,
+      targetUsers: '1m',
+      filesScanned: 3,
+    });
+    assert.strictEqual(r.verdict, 'No blockers or warnings for 1M users; the code shows rate limiting handled.');
+    assert.ok(!/\d/.test(r.verdict.replace('1M', '')), 'no figures other than the target scale');
+  });
+
+  it('the engine reports evidence with its location, and none for a rule switched off', () => {
+    const src = 'from motor.motor_asyncio import AsyncIOMotorClient\nclient = AsyncIOMotorClient(URL, maxPoolSize=50)\n';
+    const { evidence: found } = engine().analyzer.analyze(
+      { tree: parse('python', src), text: src, grammar: 'python' },
+      config(),
+    );
+    assert.deepStrictEqual(found.map((e) => [e.ruleId, e.message, src.slice(e.start, e.end)]), [
+      ['pool-unconfigured', 'connection pool sized', 'AsyncIOMotorClient(URL, maxPoolSize=50)'],
+    ]);
+    assert.deepStrictEqual(analyze('python', src, config({ rules: { 'pool-unconfigured': 'off' } })), []);
+    const off = engine().analyzer.analyze(
+      { tree: parse('python', src), text: src, grammar: 'python' },
+      config({ rules: { 'pool-unconfigured': 'off' } }),
+    );
+    assert.deepStrictEqual(off.evidence, []);
+  });
+});
