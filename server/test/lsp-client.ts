@@ -43,6 +43,8 @@ export interface ClientOptions {
   /** Declare pull-diagnostics support (as VS Code does); without it the server pushes. */
   pull?: boolean;
   settings?: Record<string, unknown>;
+  /** Declare work-done progress support (as VS Code does). */
+  progress?: boolean;
 }
 
 /** A minimal LSP client that drives dist/server.js over stdio through the real protocol. */
@@ -50,6 +52,10 @@ export class LspClient {
   readonly published: PublishDiagnosticsParams[] = [];
   readonly appliedEdits: ApplyWorkspaceEditParams[] = [];
   readonly registrations: string[] = [];
+  /** `$/progress` notifications, in order. */
+  readonly progress: { token: string | number; value: { kind: string; message?: string; percentage?: number; cancellable?: boolean } }[] = [];
+  /** Notifications of Headroom's own (`headroom/...`), in order. */
+  readonly custom: { method: string; params: unknown }[] = [];
   stderr = '';
   private publishWaiters: (() => void)[] = [];
   init!: InitializeResult;
@@ -78,6 +84,15 @@ export class LspClient {
       client.registrations.push(...p.registrations.map((r) => r.method));
     });
     conn.onRequest('workspace/diagnostic/refresh', () => null);
+    conn.onRequest('window/workDoneProgress/create', () => null);
+    conn.onNotification('$/progress', (p: LspClient['progress'][number]) => {
+      client.progress.push(p);
+      client.notifyPublish();
+    });
+    conn.onNotification('headroom/readinessChanged', (params: unknown) => {
+      client.custom.push({ method: 'headroom/readinessChanged', params });
+      client.notifyPublish();
+    });
     conn.listen();
     const capabilities: ClientCapabilities = {
       textDocument: {
@@ -86,6 +101,7 @@ export class LspClient {
         ...(options.pull !== false ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
         publishDiagnostics: { relatedInformation: true, versionSupport: true },
       },
+      window: { workDoneProgress: options.progress ?? false },
       workspace: {
         workspaceEdit: { documentChanges: true },
         didChangeWatchedFiles: { dynamicRegistration: true },
@@ -103,6 +119,21 @@ export class LspClient {
     });
     conn.sendNotification(InitializedNotification.type, {});
     return client;
+  }
+
+  /** Waits (by polling what has arrived) until `pred` holds. */
+  async waitFor(pred: () => boolean, what: string, timeoutMs = 15000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 50);
+        this.publishWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
   }
 
   private notifyPublish(): void {

@@ -48,7 +48,14 @@ interface Layer {
  * and `.git/info/exclude`) and the `exclude` globs of the applicable `.headroom.json`. A file named
  * on the command line is scanned even if ignored by git, but not when the configuration excludes it.
  */
-export function discover(paths: readonly string[], cwd: string, configs: ConfigLookup, display: (abs: string) => string): Discovery {
+export function discover(
+  paths: readonly string[],
+  cwd: string,
+  configs: ConfigLookup,
+  display: (abs: string) => string,
+  /** More exclude globs, like the configuration's (the editor's `files.exclude`). */
+  extraExcludes: readonly string[] = [],
+): Discovery {
   const out: Discovery = { files: [], configs: [], skipped: [], errors: [] };
   const seen = new Set<string>();
   const configIndex = new Map<FoundConfig, number>();
@@ -76,7 +83,7 @@ export function discover(paths: readonly string[], cwd: string, configs: ConfigL
     if (ci === undefined) {
       ci = out.configs.push(found) - 1;
       configIndex.set(found, ci);
-      excludes.set(ci, { base: found.base, rules: excludeMatcher(found.config.exclude) });
+      excludes.set(ci, { base: found.base, rules: excludeMatcher([...found.config.exclude, ...extraExcludes]) });
     }
     const exclude = excludes.get(ci)!;
     const add = (file: string): void => {

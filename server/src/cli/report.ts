@@ -64,10 +64,14 @@ export interface ScanResult {
   root: string;
   /** The target scale of the configuration at the scan root (default 100k). */
   targetUsers: Scale;
+  /** The scan was stopped before every file was analysed (ScanOptions.signal). */
+  cancelled?: boolean;
   /** Files with at least one finding, sorted by path; their findings sorted by position. */
   files: FileFindings[];
   /** Evidence found, by file path then position (for the readiness model). */
   evidence: (ReportedEvidence & { path: string })[];
+  /** Every file analysed (absolute paths), with or without findings: what an index refreshes. */
+  scanned: string[];
   skipped: SkippedFile[];
   errors: ScanError[];
   stats: {

@@ -22,6 +22,10 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
   /** The worker entry (dist/scan-worker.js). Default: next to this bundle; without it, the scan runs in the calling thread. */
   workerScript?: string;
+  /** More exclude globs (gitignore syntax, relative to each configuration's folder). */
+  extraExcludes?: readonly string[];
+  /** Stops handing out files; the files in flight finish and the result says `cancelled`. */
+  signal?: AbortSignal;
 }
 
 /** Below this many files the scan runs in the calling thread: starting workers would cost more than it saves. */
@@ -37,7 +41,7 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   const t0 = performance.now();
   const root = path.resolve(options.cwd ?? process.cwd());
   const display = (abs: string): string => displayPath(root, abs);
-  const found = discover(paths.length > 0 ? paths : ['.'], root, new ConfigLookup(display), display);
+  const found = discover(paths.length > 0 ? paths : ['.'], root, new ConfigLookup(display), display, options.extraExcludes);
 
   const skipped: SkippedFile[] = found.skipped.map((s) => ({ path: display(s.absPath), reason: s.reason, note: s.note }));
   const errors: ScanError[] = [...found.errors];
@@ -47,6 +51,7 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
     targetUsers: found.configs[0]?.config.targetUsers ?? defaultConfig().targetUsers,
     files: [],
     evidence: [],
+    scanned: [],
     skipped,
     errors,
     stats: { filesScanned: 0, bytesScanned: 0, findings: 0, bySeverity, durationMs: 0, workers: 0 },
@@ -72,17 +77,20 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   const jobs = Math.max(1, Math.min(options.jobs ?? os.availableParallelism(), tasks.length));
   const script = options.workerScript ?? path.join(__dirname, 'scan-worker.js');
   if (tasks.length < IN_THREAD_BELOW || jobs === 1 || !fs.existsSync(script)) {
-    await scanInThread(tasks, init, onOutcome);
+    await scanInThread(tasks, init, onOutcome, options.signal);
   } else {
     result.stats.workers = jobs;
-    await scanInWorkers(tasks, init, jobs, script, onOutcome);
+    await scanInWorkers(tasks, init, jobs, script, onOutcome, options.signal);
   }
 
+  if (options.signal?.aborted) result.cancelled = true;
   tasks.forEach((task, i) => {
     const outcome = outcomes[i];
     const shown = display(task.path);
+    if (!outcome) return; // not reached: the scan was cancelled
     if (outcome.kind === 'ok') {
       result.stats.filesScanned++;
+      result.scanned.push(task.path);
       result.stats.bytesScanned += outcome.bytes;
       if (outcome.findings.length > 0) result.files.push({ path: shown, absPath: task.path, findings: outcome.findings });
       for (const e of outcome.evidence) result.evidence.push({ path: shown, ...e });
@@ -121,8 +129,9 @@ export function displayPath(root: string, abs: string): string {
 }
 
 /** For a handful of files. Yields to the event loop between files so that each parse tree is freed. */
-async function scanInThread(tasks: WorkerTask[], init: WorkerInit, onOutcome: (id: number, o: FileOutcome) => void): Promise<void> {
+async function scanInThread(tasks: WorkerTask[], init: WorkerInit, onOutcome: (id: number, o: FileOutcome) => void, signal?: AbortSignal): Promise<void> {
   for (const task of tasks) {
+    if (signal?.aborted) return;
     onOutcome(task.id, runTask(task, init));
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -134,6 +143,7 @@ async function scanInWorkers(
   jobs: number,
   script: string,
   onOutcome: (id: number, o: FileOutcome) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const workers: Worker[] = [];
   try {
@@ -141,7 +151,7 @@ async function scanInWorkers(
       let next = 0;
       let done = 0;
       const feed = (w: Worker, inFlight: { n: number }): void => {
-        while (inFlight.n < IN_FLIGHT_PER_WORKER && next < tasks.length) {
+        while (inFlight.n < IN_FLIGHT_PER_WORKER && next < tasks.length && !signal?.aborted) {
           w.postMessage(tasks[next++]);
           inFlight.n++;
         }
@@ -153,7 +163,8 @@ async function scanInWorkers(
         w.on('message', (reply: WorkerReply) => {
           inFlight.n--;
           onOutcome(reply.id, reply.outcome);
-          if (++done === tasks.length) resolve();
+          // Cancelled: no more files are handed out, and the scan ends when those in flight are back.
+          if (++done === tasks.length || (signal?.aborted && done === next)) resolve();
           else feed(w, inFlight);
         });
         w.on('error', reject);

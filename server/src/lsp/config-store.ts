@@ -10,9 +10,13 @@ export interface ClientSettings {
   targetUsers?: Scale;
   /** Offer "ignore this finding" quick fixes. */
   ignoreAction: boolean;
+  /** Scan the whole workspace when the server starts. */
+  scanOnStartup: boolean;
+  /** More exclude globs for the workspace scan (the editor's files.exclude, extra excludes). */
+  excludes: string[];
 }
 
-export const DEFAULT_SETTINGS: ClientSettings = { enable: true, ignoreAction: true };
+export const DEFAULT_SETTINGS: ClientSettings = { enable: true, ignoreAction: true, scanOnStartup: true, excludes: [] };
 
 interface FolderConfig {
   root: string;

@@ -22,15 +22,25 @@ import { CONFIG_FILE_NAME } from '../config/config';
 import type { AnalysisResult, Finding } from '../engine/analyzer';
 import { fixAllEdits, fixesFor } from '../engine/fixes';
 import { engine } from '../engine/index';
+import { grammarForPath, SUPPORTED_EXTENSIONS } from '../engine/languages';
 import { setLogger } from '../engine/log';
 import type { TextEditInit } from '../engine/rule-api';
 import { ConfigStore, toPath, type ClientSettings } from './config-store';
 import { SOURCE, toDiagnostic, toTextEdit } from './convert';
 import { DocumentStore, type OpenDocument } from './documents';
 import { Excludes } from './excludes';
+import { WorkspaceIndex, type FileEntry } from './workspace-index';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 export const FIX_ALL_COMMAND = 'headroom.fixAll';
+
+/** Requests and notifications of Headroom's own (the sidebar and the export use them). */
+export const READINESS_REQUEST = 'headroom/readiness';
+export const EXPORT_REPORT_REQUEST = 'headroom/exportReport';
+export const SCAN_WORKSPACE_REQUEST = 'headroom/scanWorkspace';
+export const READINESS_CHANGED = 'headroom/readinessChanged';
+
+const SOURCE_GLOB = `**/*.{${SUPPORTED_EXTENSIONS.map((e) => e.slice(1)).join(',')}}`;
 
 /** Why an open document is not analysed (too large, binary, excluded): reported once, as information. */
 interface Skip {
@@ -46,6 +56,11 @@ export function startServer(connection: Connection): void {
   let versionedEdits = false;
   let watchRegistration = false;
   let configurationRegistration = false;
+  let progressSupport = false;
+  const index = new WorkspaceIndex();
+  let scan: AbortController | undefined;
+  let pendingRefresh = new Set<string>();
+  let refreshTimer: NodeJS.Timeout | undefined;
   const pushTimers = new Map<string, NodeJS.Timeout>();
 
   setLogger({
@@ -61,6 +76,7 @@ export function startServer(connection: Connection): void {
     versionedEdits = caps.workspace?.workspaceEdit?.documentChanges === true;
     watchRegistration = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     configurationRegistration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    progressSupport = caps.window?.workDoneProgress === true;
     const init = (params.initializationOptions ?? {}) as { settings?: Partial<ClientSettings> };
     if (init.settings) configs.setSettings(init.settings);
     const roots = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []))
@@ -81,7 +97,9 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(() => {
     if (watchRegistration) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] });
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: SOURCE_GLOB }],
+      });
     }
     if (configurationRegistration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'headroom' });
     publishConfigProblems();
@@ -92,6 +110,7 @@ export function startServer(connection: Connection): void {
       configs.setFolders([...current.filter((r) => !removed.has(r)), ...added]);
       configurationChanged();
     });
+    if (configs.clientSettings.scanOnStartup) void scanWorkspace();
   });
 
   connection.onDidChangeConfiguration((change) => {
@@ -107,9 +126,92 @@ export function startServer(connection: Connection): void {
     for (const c of e.changes) {
       const file = toPath(c.uri);
       if (file && path.basename(file) === CONFIG_FILE_NAME && configs.reload(file)) changed = true;
+      else if (file && grammarForPath(file)) pendingRefresh.add(file);
     }
     if (changed) configurationChanged();
+    if (pendingRefresh.size > 0 && !refreshTimer) {
+      // A checkout or a formatter touches many files at once: refresh them together.
+      refreshTimer = setTimeout(() => {
+        refreshTimer = undefined;
+        const files = [...pendingRefresh];
+        pendingRefresh = new Set();
+        void index.refreshFiles(files, configs.clientSettings.excludes).then(readinessChanged, (err: Error) => connection.console.error(`refreshing ${files.length} files failed: ${err.message}`));
+      }, 200);
+    }
   });
+
+  function readinessChanged(): void {
+    void connection.sendNotification(READINESS_CHANGED, { lastScan: index.lastScan?.toISOString() ?? null });
+  }
+
+  /**
+   * Scans every workspace folder in worker threads, with cancellable progress; a new scan stops the
+   * one running. The editor's own requests never wait for it.
+   */
+  async function scanWorkspace(): Promise<{ files: number; cancelled: boolean }> {
+    scan?.abort();
+    const controller = new AbortController();
+    scan = controller;
+    const roots = configs.allFolders().map((f) => f.root);
+    const progress = progressSupport ? await connection.window.createWorkDoneProgress() : undefined;
+    progress?.begin('Headroom', 0, 'Scanning the workspace', true);
+    progress?.token.onCancellationRequested(() => controller.abort());
+    let lastPercent = -1;
+    let outcome: { files: number; cancelled: boolean } = { files: 0, cancelled: true };
+    try {
+      outcome = await index.scanFolders(roots, {
+        extraExcludes: configs.clientSettings.excludes,
+        signal: controller.signal,
+        onProgress: (done, total) => {
+          const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
+          if (percent !== lastPercent) {
+            lastPercent = percent;
+            progress?.report(percent, `${done}/${total} files`);
+          }
+        },
+      });
+    } catch (e) {
+      connection.console.error(`the workspace scan failed: ${(e as Error).stack ?? String(e)}`);
+    } finally {
+      progress?.done();
+      if (scan === controller) scan = undefined;
+    }
+    if (!outcome.cancelled) readinessChanged();
+    return outcome;
+  }
+
+  /** Open documents, analysed live, stand in for their files on disk. */
+  function openOverlay(): Map<string, FileEntry> {
+    const overlay = new Map<string, FileEntry>();
+    for (const d of store.all()) {
+      const file = toPath(d.uri);
+      if (!file || !d.grammar) continue;
+      try {
+        const { result } = analysisOf(d);
+        const at = (offset: number) => d.doc.positionAt(offset);
+        const span = (start: number, end: number) => {
+          const s = at(start);
+          const e = at(end);
+          return { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 };
+        };
+        overlay.set(file, {
+          findings: result.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, ...span(f.start, f.end), related: [], fingerprint: '' })),
+          evidence: result.evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, ...span(e.start, e.end) })),
+        });
+      } catch (e) {
+        connection.console.error(`analysis of ${d.uri} failed: ${(e as Error).message}`);
+      }
+    }
+    return overlay;
+  }
+
+  connection.onRequest(READINESS_REQUEST, () => ({
+    readiness: index.readiness(openOverlay()),
+    lastScan: index.lastScan?.toISOString() ?? null,
+    scanning: index.scanning,
+  }));
+  connection.onRequest(EXPORT_REPORT_REQUEST, () => ({ markdown: index.reportMarkdown(openOverlay()) }));
+  connection.onRequest(SCAN_WORKSPACE_REQUEST, () => scanWorkspace());
 
   function configurationChanged(): void {
     excludes.clear();

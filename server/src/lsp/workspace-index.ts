@@ -1,0 +1,148 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { defaultConfig } from '../config/config';
+import { formatMarkdown, readinessOf } from '../cli/format-markdown';
+import type { ReportedEvidence, ReportedFinding, ScanResult } from '../cli/report';
+import { displayPath, scan } from '../cli/scan';
+import type { Readiness } from '../readiness/model';
+import type { Scale, Severity } from '../engine/rule-api';
+
+/** What one file contributes: its findings and evidence, located 1-based as the CLI reports them. */
+export interface FileEntry {
+  findings: ReportedFinding[];
+  evidence: ReportedEvidence[];
+}
+
+interface FolderIndex {
+  root: string;
+  targetUsers: Scale;
+  /** Absolute path → what the last analysis of that file on disk found. */
+  files: Map<string, FileEntry>;
+}
+
+export interface ScanOutcome {
+  files: number;
+  cancelled: boolean;
+}
+
+/**
+ * The whole workspace's findings and evidence, for the readiness model: filled by a scan of every
+ * folder (in the CLI's worker threads, so the editor's own requests never wait for it), refreshed
+ * file by file when files change on disk, and overlaid with the live analysis of open editors.
+ */
+export class WorkspaceIndex {
+  private folders = new Map<string, FolderIndex>();
+  lastScan: Date | undefined;
+  scanning = false;
+
+  constructor(private readonly workerScript?: string) {}
+
+  async scanFolders(
+    roots: readonly string[],
+    options: { extraExcludes?: readonly string[]; signal?: AbortSignal; onProgress?: (done: number, total: number, root: string) => void } = {},
+  ): Promise<ScanOutcome> {
+    this.scanning = true;
+    let files = 0;
+    try {
+      for (const root of roots) {
+        if (options.signal?.aborted) return { files, cancelled: true };
+        const result = await scan([root], {
+          cwd: root,
+          extraExcludes: options.extraExcludes,
+          signal: options.signal,
+          workerScript: this.workerScript,
+          onProgress: (done, total) => options.onProgress?.(done, total, root),
+        });
+        const folder: FolderIndex = { root, targetUsers: result.targetUsers, files: new Map() };
+        fill(folder, result);
+        this.folders.set(root, folder);
+        files += result.stats.filesScanned;
+        if (result.cancelled) return { files, cancelled: true };
+      }
+      this.lastScan = new Date();
+      return { files, cancelled: false };
+    } finally {
+      this.scanning = false;
+    }
+  }
+
+  /** Re-analyses files that changed, were created or were deleted on disk. */
+  async refreshFiles(absPaths: readonly string[], extraExcludes?: readonly string[]): Promise<void> {
+    for (const folder of this.folders.values()) {
+      const mine = absPaths.filter((p) => inside(folder.root, p));
+      if (mine.length === 0) continue;
+      for (const p of mine) folder.files.delete(p);
+      const existing = mine.filter((p) => fs.existsSync(p));
+      if (existing.length === 0) continue;
+      const result = await scan(existing, { cwd: folder.root, extraExcludes, workerScript: this.workerScript, jobs: 1 });
+      fill(folder, result);
+    }
+  }
+
+  folderOf(file: string): string | undefined {
+    let best: string | undefined;
+    for (const root of this.folders.keys()) if (inside(root, file) && (!best || root.length > best.length)) best = root;
+    return best;
+  }
+
+  /** The merged result of every folder, with open documents' live entries in place of their files on disk. */
+  result(overlay: ReadonlyMap<string, FileEntry> = new Map()): ScanResult {
+    const multi = this.folders.size > 1;
+    const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
+    const merged: ScanResult = {
+      root: this.folders.size === 1 ? [...this.folders.keys()][0] : '',
+      targetUsers: [...this.folders.values()][0]?.targetUsers ?? defaultConfig().targetUsers,
+      files: [],
+      evidence: [],
+      scanned: [],
+      skipped: [],
+      errors: [],
+      stats: { filesScanned: 0, bytesScanned: 0, findings: 0, bySeverity, durationMs: 0, workers: 0 },
+    };
+    for (const folder of this.folders.values()) {
+      const entries = new Map(folder.files);
+      for (const [file, entry] of overlay) if (inside(folder.root, file)) entries.set(file, entry);
+      for (const [file, entry] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        // Several folders: paths start with the folder's name, as VS Code shows them.
+        const shown = multi ? `${path.basename(folder.root)}/${displayPath(folder.root, file)}` : displayPath(folder.root, file);
+        merged.scanned.push(file);
+        merged.stats.filesScanned++;
+        if (entry.findings.length > 0) merged.files.push({ path: shown, absPath: file, findings: entry.findings });
+        for (const e of entry.evidence) merged.evidence.push({ path: shown, ...e });
+        for (const f of entry.findings) {
+          merged.stats.findings++;
+          bySeverity[f.severity]++;
+        }
+      }
+    }
+    return merged;
+  }
+
+  readiness(overlay?: ReadonlyMap<string, FileEntry>): Readiness {
+    return readinessOf(this.result(overlay));
+  }
+
+  reportMarkdown(overlay?: ReadonlyMap<string, FileEntry>): string {
+    return formatMarkdown(this.result(overlay));
+  }
+
+  clear(): void {
+    this.folders.clear();
+    this.lastScan = undefined;
+  }
+}
+
+function fill(folder: FolderIndex, result: ScanResult): void {
+  for (const file of result.scanned) folder.files.set(file, { findings: [], evidence: [] });
+  for (const f of result.files) folder.files.get(f.absPath)!.findings.push(...f.findings);
+  for (const e of result.evidence) {
+    const abs = path.resolve(folder.root, e.path);
+    const { path: _shown, ...located } = e;
+    folder.files.get(abs)?.evidence.push(located);
+  }
+}
+
+function inside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}

@@ -1,0 +1,118 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { URI } from 'vscode-uri';
+import type { Readiness } from '../src/readiness/model';
+import { LspClient } from './lsp-client';
+
+interface ReadinessReply {
+  readiness: Readiness;
+  lastScan: string | null;
+  scanning: boolean;
+}
+
+const MOTOR = 'from motor.motor_asyncio import AsyncIOMotorClient\nclient = AsyncIOMotorClient(URL)\n';
+const MOTOR_SIZED = 'from motor.motor_asyncio import AsyncIOMotorClient\nclient = AsyncIOMotorClient(URL, maxPoolSize=50)\n';
+const CAP_LOOP = [
+  'async def remind(db):',
+  '    users = await db.users.find({}).to_list(1000)',
+  '    for u in users:',
+  '        await send_email(u["email"])',
+  '',
+].join('\n');
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+}
+
+function status(r: Readiness, category: string): [string, string] {
+  const c = r.categories.find((x) => x.category === category)!;
+  return [c.status, c.reason];
+}
+
+describe('workspace scan and readiness (LSP protocol)', function () {
+  let dir: string;
+  let client: LspClient;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-ws-'));
+    write(dir, {
+      'app/db.py': MOTOR,
+      'app/jobs.py': CAP_LOOP,
+      'node_modules/lib/index.js': 'const r = await posts.find({}).limit(5000).toArray();\n',
+      'excluded/gen.py': CAP_LOOP,
+    });
+    client = await LspClient.start({ rootDir: dir, progress: true, settings: { excludes: ['excluded/'] } });
+  });
+
+  after(() => {
+    client?.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('scans the workspace at startup with work-done progress, honouring ignores and excludes', async () => {
+    await client.waitFor(() => client.custom.length > 0, 'headroom/readinessChanged after the startup scan');
+    const kinds = client.progress.map((p) => p.value.kind);
+    assert.strictEqual(kinds[0], 'begin');
+    assert.strictEqual(client.progress[0].value.cancellable, true);
+    assert.strictEqual(kinds[kinds.length - 1], 'end');
+    const r = (await client.conn.sendRequest('headroom/readiness')) as ReadinessReply;
+    assert.ok(r.lastScan && !r.scanning);
+    assert.strictEqual(r.readiness.filesScanned, 2, 'node_modules and the excluded folder are not scanned');
+    assert.strictEqual(r.readiness.verdict, 'Not ready for 100K users: 1 blocker in query bounds.');
+    assert.deepStrictEqual(status(r.readiness, 'connection-pooling'), ['at-risk', '1 warning']);
+    assert.deepStrictEqual(status(r.readiness, 'query-bounds'), ['blocker', '1 blocker']);
+  });
+
+  it('an open editor counts with its unsaved text; a file changed on disk is re-analysed', async () => {
+    const db = path.join(dir, 'app', 'db.py');
+    const uri = URI.file(db).toString();
+    client.open(uri, 'python', MOTOR_SIZED);
+    let r = (await client.conn.sendRequest('headroom/readiness')) as ReadinessReply;
+    assert.deepStrictEqual(status(r.readiness, 'connection-pooling'), ['ok', 'connection pool sized in app/db.py:2']);
+    client.close(uri);
+
+    const before = client.custom.length;
+    fs.writeFileSync(path.join(dir, 'app', 'jobs.py'), CAP_LOOP.replace('to_list(1000)', 'to_list(None)'));
+    client.watchedFilesChanged([{ uri: URI.file(path.join(dir, 'app', 'jobs.py')).toString(), type: 2 }]);
+    await client.waitFor(() => client.custom.length > before, 'headroom/readinessChanged after a file change');
+    r = (await client.conn.sendRequest('headroom/readiness')) as ReadinessReply;
+    assert.deepStrictEqual(status(r.readiness, 'query-bounds'), ['at-risk', '1 warning']);
+    assert.strictEqual(r.readiness.verdict, 'At risk at 100K users: 2 warnings in connection pooling and query bounds.');
+  });
+
+  it('exports the readiness report as Markdown: verdict, category table, every finding with its fix', async () => {
+    const { markdown } = (await client.conn.sendRequest('headroom/exportReport')) as { markdown: string };
+    const lines = markdown.split('\n');
+    assert.strictEqual(lines[0], '## Headroom readiness report');
+    assert.strictEqual(lines[2], '**At risk at 100K users: 2 warnings in connection pooling and query bounds.**');
+    assert.ok(lines.includes('| Connection pooling | ⚠️ at risk | 0 | 1 | 1 warning |'));
+    assert.ok(lines.some((l) => l.startsWith('- `app/db.py:2:10` warning — `AsyncIOMotorClient` creates a connection pool')));
+    assert.ok(lines.some((l) => l.startsWith('Fix: Add pool settings')));
+  });
+
+  it('a rescan can be cancelled from its progress, and typing is served while it runs', async function () {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 400; i++) many[`bulk/m${i}.py`] = CAP_LOOP.repeat(20);
+    write(dir, many);
+    const uri = URI.file(path.join(dir, 'app', 'typing.py')).toString();
+    client.open(uri, 'python', 'rows = q.limit(limit * 2)\n');
+    const begins = client.progress.filter((p) => p.value.kind === 'begin').length;
+    const scan = client.conn.sendRequest('headroom/scanWorkspace') as Promise<{ files: number; cancelled: boolean }>;
+    await client.waitFor(() => client.progress.filter((p) => p.value.kind === 'begin').length > begins, 'the rescan to begin');
+    // While the scan runs, a keystroke's diagnostics come back.
+    const diags = await client.diagnostics(uri);
+    assert.strictEqual(diags.length, 1);
+    const running = client.progress.filter((p) => p.value.kind === 'end').length;
+    const token = [...client.progress].reverse().find((p) => p.value.kind === 'begin')!.token;
+    assert.strictEqual(running, begins, 'the diagnostics came back before the scan ended');
+    client.conn.sendNotification('window/workDoneProgress/cancel', { token });
+    const outcome = await scan;
+    assert.strictEqual(outcome.cancelled, true);
+    assert.ok(outcome.files < 400, `stopped early (${outcome.files} files)`);
+  });
+});
