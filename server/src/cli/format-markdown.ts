@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { buildReadiness, type CategoryReadiness, type CategoryStatus, type Readiness } from '../readiness/model';
 import { plural, severityCounts } from './format-text';
 import type { ScanResult } from './report';
@@ -16,8 +17,11 @@ const STATUS: Readonly<Record<CategoryStatus, string>> = {
 /** The readiness model of a scan: the same model the editor's sidebar shows. */
 export function readinessOf(result: ScanResult): Readiness {
   return buildReadiness({
-    findings: result.files.flatMap((file) => file.findings.map((f) => ({ ruleId: f.ruleId, message: f.message, severity: f.severity, path: file.path, line: f.line, column: f.column }))),
-    evidence: result.evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, path: e.path, line: e.line, column: e.column })),
+    findings: result.files.flatMap((file) => {
+      const uri = pathToFileURL(file.absPath).href;
+      return file.findings.map((f) => ({ ruleId: f.ruleId, message: f.message, severity: f.severity, path: file.path, uri, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn }));
+    }),
+    evidence: result.evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, path: e.path, uri: pathToFileURL(e.absPath).href, line: e.line, column: e.column, endLine: e.endLine, endColumn: e.endColumn })),
     rules: allRules().filter((r) => r.id !== 'unused-suppression'),
     targetUsers: result.targetUsers,
     filesScanned: result.stats.filesScanned,

@@ -69,7 +69,7 @@ export interface ScanResult {
   /** Files with at least one finding, sorted by path; their findings sorted by position. */
   files: FileFindings[];
   /** Evidence found, by file path then position (for the readiness model). */
-  evidence: (ReportedEvidence & { path: string })[];
+  evidence: (ReportedEvidence & { path: string; absPath: string })[];
   /** Every file analysed (absolute paths), with or without findings: what an index refreshes. */
   scanned: string[];
   skipped: SkippedFile[];

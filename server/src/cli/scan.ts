@@ -93,7 +93,7 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
       result.scanned.push(task.path);
       result.stats.bytesScanned += outcome.bytes;
       if (outcome.findings.length > 0) result.files.push({ path: shown, absPath: task.path, findings: outcome.findings });
-      for (const e of outcome.evidence) result.evidence.push({ path: shown, ...e });
+      for (const e of outcome.evidence) result.evidence.push({ path: shown, absPath: task.path, ...e });
     } else if (outcome.kind === 'skipped') {
       skipped.push({ path: shown, reason: outcome.reason, note: outcome.note });
     } else {

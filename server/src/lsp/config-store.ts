@@ -14,9 +14,11 @@ export interface ClientSettings {
   scanOnStartup: boolean;
   /** More exclude globs for the workspace scan (the editor's files.exclude, extra excludes). */
   excludes: string[];
+  /** Milliseconds after the last change before diagnostics are pushed (clients without pull). */
+  debounce: number;
 }
 
-export const DEFAULT_SETTINGS: ClientSettings = { enable: true, ignoreAction: true, scanOnStartup: true, excludes: [] };
+export const DEFAULT_SETTINGS: ClientSettings = { enable: true, ignoreAction: true, scanOnStartup: true, excludes: [], debounce: 150 };
 
 interface FolderConfig {
   root: string;

@@ -26,19 +26,22 @@ import { grammarForPath, SUPPORTED_EXTENSIONS } from '../engine/languages';
 import { setLogger } from '../engine/log';
 import type { TextEditInit } from '../engine/rule-api';
 import { ConfigStore, toPath, type ClientSettings } from './config-store';
-import { SOURCE, toDiagnostic, toTextEdit } from './convert';
+import { docUri, SOURCE, toDiagnostic, toTextEdit } from './convert';
 import { DocumentStore, type OpenDocument } from './documents';
 import { Excludes } from './excludes';
+import {
+  EXPORT_REPORT_REQUEST,
+  FIX_ALL_COMMAND,
+  READINESS_CHANGED,
+  READINESS_REQUEST,
+  SCAN_WORKSPACE_REQUEST,
+  type ExportReportReply,
+  type ReadinessReply,
+  type ScanWorkspaceReply,
+} from '../protocol';
 import { WorkspaceIndex, type FileEntry } from './workspace-index';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
-export const FIX_ALL_COMMAND = 'headroom.fixAll';
-
-/** Requests and notifications of Headroom's own (the sidebar and the export use them). */
-export const READINESS_REQUEST = 'headroom/readiness';
-export const EXPORT_REPORT_REQUEST = 'headroom/exportReport';
-export const SCAN_WORKSPACE_REQUEST = 'headroom/scanWorkspace';
-export const READINESS_CHANGED = 'headroom/readinessChanged';
 
 const SOURCE_GLOB = `**/*.{${SUPPORTED_EXTENSIONS.map((e) => e.slice(1)).join(',')}}`;
 
@@ -205,13 +208,20 @@ export function startServer(connection: Connection): void {
     return overlay;
   }
 
-  connection.onRequest(READINESS_REQUEST, () => ({
+  connection.onRequest(READINESS_REQUEST, (): ReadinessReply => ({
     readiness: index.readiness(openOverlay()),
+    rules: engine().catalogue.rules.map(({ meta }) => ({
+      id: meta.id,
+      title: meta.title,
+      category: meta.category,
+      hasSafeFix: meta.fixes.some((f) => f.safe),
+      docUri: docUri(meta.id),
+    })),
     lastScan: index.lastScan?.toISOString() ?? null,
     scanning: index.scanning,
   }));
-  connection.onRequest(EXPORT_REPORT_REQUEST, () => ({ markdown: index.reportMarkdown(openOverlay()) }));
-  connection.onRequest(SCAN_WORKSPACE_REQUEST, () => scanWorkspace());
+  connection.onRequest(EXPORT_REPORT_REQUEST, (): ExportReportReply => ({ markdown: index.reportMarkdown(openOverlay()) }));
+  connection.onRequest(SCAN_WORKSPACE_REQUEST, (): Promise<ScanWorkspaceReply> => scanWorkspace());
 
   function configurationChanged(): void {
     excludes.clear();
@@ -329,7 +339,7 @@ export function startServer(connection: Connection): void {
         } catch (e) {
           connection.console.error(`analysis of ${d.uri} failed: ${(e as Error).stack ?? String(e)}`);
         }
-      }, 150),
+      }, configs.clientSettings.debounce),
     );
   }
 

@@ -108,7 +108,7 @@ export class WorkspaceIndex {
         merged.scanned.push(file);
         merged.stats.filesScanned++;
         if (entry.findings.length > 0) merged.files.push({ path: shown, absPath: file, findings: entry.findings });
-        for (const e of entry.evidence) merged.evidence.push({ path: shown, ...e });
+        for (const e of entry.evidence) merged.evidence.push({ path: shown, absPath: file, ...e });
         for (const f of entry.findings) {
           merged.stats.findings++;
           bySeverity[f.severity]++;
@@ -135,11 +135,7 @@ export class WorkspaceIndex {
 function fill(folder: FolderIndex, result: ScanResult): void {
   for (const file of result.scanned) folder.files.set(file, { findings: [], evidence: [] });
   for (const f of result.files) folder.files.get(f.absPath)!.findings.push(...f.findings);
-  for (const e of result.evidence) {
-    const abs = path.resolve(folder.root, e.path);
-    const { path: _shown, ...located } = e;
-    folder.files.get(abs)?.evidence.push(located);
-  }
+  for (const { path: _shown, absPath, ...located } of result.evidence) folder.files.get(absPath)?.evidence.push(located);
 }
 
 function inside(root: string, file: string): boolean {

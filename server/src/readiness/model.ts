@@ -17,6 +17,11 @@ export interface Located {
   /** 1-based. */
   line: number;
   column: number;
+  endLine?: number;
+  /** Exclusive. */
+  endColumn?: number;
+  /** The file's URI, for the editor to open it. */
+  uri?: string;
 }
 
 export interface ReadinessFinding extends Located {
