@@ -81,6 +81,10 @@ if (args.has('--tests') || args.has('--only-tests')) {
   builds.push({ ...common, external: [...external, 'typescript'], sourcemap: true, minify: false, entryPoints: { tests: 'server/test/index.ts' }, outdir: 'out/test' });
 }
 
+if (args.has('--editor-tests')) {
+  // The extension-host suite: loaded by VS Code's extension host, so `vscode` is external and mocha comes from node_modules.
+  builds.push({ ...common, external: [...external, 'mocha'], sourcemap: true, minify: false, entryPoints: { index: 'client/test/suite/index.ts' }, outdir: 'out/ext-test' });
+}
 if (args.has('--bench')) {
   builds.push({ ...common, sourcemap: false, entryPoints: { bench: 'scripts/bench/bench.ts', 'parse-worker': 'scripts/bench/parse-worker.ts' }, outdir: 'out/bench' });
 }

@@ -6,7 +6,8 @@ export const READINESS_REQUEST = 'headroom/readiness';
 export const EXPORT_REPORT_REQUEST = 'headroom/exportReport';
 export const SCAN_WORKSPACE_REQUEST = 'headroom/scanWorkspace';
 export const READINESS_CHANGED = 'headroom/readinessChanged';
-export const FIX_ALL_COMMAND = 'headroom.fixAll';
+/** The server's command id; the extension's "Headroom: Fix All" (headroom.fixAll) calls it. */
+export const FIX_ALL_COMMAND = 'headroom.server.fixAll';
 
 /** What the views need to know of each rule. */
 export interface RuleInfo {

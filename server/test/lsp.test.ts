@@ -163,16 +163,16 @@ describe('language server over stdio (LSP protocol)', function () {
     assert.deepStrictEqual(actions, []);
   });
 
-  it('executeCommand headroom.fixAll applies the safe fixes through workspace/applyEdit', async () => {
+  it('executeCommand headroom.server.fixAll applies the safe fixes through workspace/applyEdit', async () => {
     const uri = uriOf(dir, 'cmd.py');
     client.open(uri, 'python', '# headroom-ignore[over-fetch-multiplier]: old\nrows = q.limit(limit)\n', 7);
-    const res = await client.executeCommand('headroom.fixAll', [{ uri, version: 7 }]);
+    const res = await client.executeCommand('headroom.server.fixAll', [{ uri, version: 7 }]);
     assert.deepStrictEqual(res, { applied: 1 });
     const last = client.appliedEdits[client.appliedEdits.length - 1];
     const dc = last.edit.documentChanges as TextDocumentEdit[];
     assert.strictEqual(dc[0].textDocument.version, 7);
     assert.strictEqual(applyTextEdits('# headroom-ignore[over-fetch-multiplier]: old\nrows = q.limit(limit)\n', dc[0].edits as never), 'rows = q.limit(limit)\n');
-    await assert.rejects(client.executeCommand('headroom.fixAll', [{ uri, version: 6 }]), (e: { code: number }) => e.code === LSPErrorCodes.ContentModified);
+    await assert.rejects(client.executeCommand('headroom.server.fixAll', [{ uri, version: 6 }]), (e: { code: number }) => e.code === LSPErrorCodes.ContentModified);
   });
 
   it('CRLF line endings and emoji/CJK before a finding: ranges in exact UTF-16 columns', async () => {
