@@ -1,4 +1,5 @@
-import Parser = require('tree-sitter');
+import type Parser from 'tree-sitter';
+import { treeSitter } from './native';
 import { grammar, queryLanguageOf, type GrammarId } from './languages';
 import type { RuleMeta, RuleModule } from './rule-api';
 import { PREDICATES } from './predicates';
@@ -121,7 +122,7 @@ export class Catalogue {
   /** Compiles one rule's query alone; a broken one is logged and left out, so the others still run. */
   private validate(lang: Parser.Language, id: GrammarId, rule: RuleModule | undefined, source: string): boolean {
     try {
-      const q = new Parser.Query(lang, source);
+      const q = new (treeSitter().Query)(lang, source);
       const qi = internals(q);
       const unknown = [...Object.keys(flatten(qi.assertedProperties)), ...Object.keys(flatten(qi.refutedProperties))].filter((p) => !(p in PREDICATES));
       if (unknown.length > 0) throw new Error(`unknown predicate(s) ${unknown.join(', ')}`);
@@ -144,7 +145,7 @@ interface Piece {
 
 function combine(lang: Parser.Language, pieces: Piece[]): QueryPart | undefined {
   if (pieces.length === 0) return undefined;
-  const query = new Parser.Query(lang, pieces.map((p) => p.text).join('\n'));
+  const query = new (treeSitter().Query)(lang, pieces.map((p) => p.text).join('\n'));
   const qi = internals(query);
   // Pattern i of the combined query is piece i: the splitter must agree with tree-sitter.
   if (qi.predicates.length !== pieces.length) throw new Error(`split into ${pieces.length} patterns, compiled ${qi.predicates.length}`);

@@ -1,5 +1,6 @@
 import * as path from 'path';
-import Parser = require('tree-sitter');
+import type Parser from 'tree-sitter';
+import { treeSitter } from './native';
 
 /** The grammar a file is parsed with. JavaScript is parsed with the TSX grammar (a superset for our purposes). */
 export type GrammarId = 'python' | 'go' | 'typescript' | 'tsx';
@@ -84,7 +85,7 @@ const parsers = new Map<GrammarId, Parser>();
 export function parserFor(id: GrammarId): Parser {
   let parser = parsers.get(id);
   if (!parser) {
-    parser = new Parser();
+    parser = new (treeSitter())();
     parser.setLanguage(grammar(id));
     parsers.set(id, parser);
   }

@@ -22,6 +22,7 @@ import { CONFIG_FILE_NAME } from '../config/config';
 import type { AnalysisResult, Finding } from '../engine/analyzer';
 import { fixAllEdits, fixesFor } from '../engine/fixes';
 import { engine } from '../engine/index';
+import { NativeLoadError } from '../engine/native';
 import { grammarForPath, SUPPORTED_EXTENSIONS } from '../engine/languages';
 import { setLogger } from '../engine/log';
 import type { TextEditInit } from '../engine/rule-api';
@@ -174,7 +175,7 @@ export function startServer(connection: Connection): void {
         },
       });
     } catch (e) {
-      connection.console.error(`the workspace scan failed: ${(e as Error).stack ?? String(e)}`);
+      reportFailure('the workspace scan failed', e);
     } finally {
       progress?.done();
       if (scan === controller) scan = undefined;
@@ -320,10 +321,20 @@ export function startServer(connection: Connection): void {
       if (params.previousResultId === resultId) return { kind: 'unchanged', resultId };
       return { kind: 'full', resultId, items };
     } catch (e) {
-      connection.console.error(`analysis of ${d.uri} failed: ${(e as Error).stack ?? String(e)}`);
+      reportFailure(`analysis of ${d.uri} failed`, e);
       return { kind: 'full', items: [] };
     }
   });
+
+  let nativeReported = false;
+  /** Logs a failure; one that stops all analysis (the parser cannot load) is also told to the user, once. */
+  function reportFailure(what: string, e: unknown): void {
+    connection.console.error(`${what}: ${(e as Error).stack ?? String(e)}`);
+    if (e instanceof NativeLoadError && !nativeReported) {
+      nativeReported = true;
+      void connection.window.showErrorMessage(`${e.message}. See "Platforms" in Headroom's README.`);
+    }
+  }
 
   /** For clients without pull diagnostics: publish after a short pause in typing, for the version analysed. */
   function schedulePush(d: OpenDocument): void {
@@ -337,7 +348,7 @@ export function startServer(connection: Connection): void {
         try {
           void connection.sendDiagnostics({ uri: d.uri, version: d.version, diagnostics: diagnosticsOf(d) });
         } catch (e) {
-          connection.console.error(`analysis of ${d.uri} failed: ${(e as Error).stack ?? String(e)}`);
+          reportFailure(`analysis of ${d.uri} failed`, e);
         }
       }, configs.clientSettings.debounce),
     );
