@@ -1,7 +1,8 @@
 // The UI test: installs the built headroom.vsix into code-server (what a user does), opens a copy
 // of test-fixtures in the workbench in headless Chromium and drives it with playwright-core:
 // the squiggle appears, hovering shows the message, the quick-fix menu lists the fix, applying it
-// removes the squiggle, and the Headroom sidebar shows the verdict and the findings.
+// removes the squiggle, the Headroom sidebar shows the verdict and the findings, the Findings
+// filter narrows the tree, and a finding's inline action opens its rule's documentation.
 // Every wait polls for the state it needs. Screenshots go to test-output/ (git-ignored).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -84,6 +85,32 @@ try {
     await page.waitForSelector('.pane-body .monaco-list-row:has-text("hardcoded-fetch-cap")', { timeout: 30_000 });
     await shot('5-sidebar');
   });
+
+  await step('filtering Findings to errors only leaves the warning-only rules out', async () => {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type('Headroom: Filter Findings');
+    await page.waitForSelector('.quick-input-list .monaco-list-row:has-text("Filter Findings")', { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-list .monaco-list-row:has-text("Errors only")', { timeout: 20_000 });
+    await page.keyboard.type('Errors only');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.pane-body :text("Filter: Errors only")', { timeout: 20_000 });
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('.pane-body .monaco-list-row')].map((r) => r.textContent ?? '');
+      return rows.some((t) => t.includes('hardcoded-fetch-cap')) && !rows.some((t) => t.includes('pool-unconfigured'));
+    }, undefined, { timeout: 20_000 });
+    await shot('6-errors-only');
+  });
+
+  await step('a finding\'s inline action opens its rule\'s documentation', async () => {
+    const row = page.locator('.pane-body .monaco-list-row:has-text(".py:")').first();
+    await row.hover();
+    await row.locator('.action-label[aria-label="Open Rule Documentation"]').click();
+    await page.waitForSelector('.tab:has-text("doc.md")', { timeout: 30_000 });
+    await shot('7-rule-doc');
+  });
+
 } catch {
   code = 1;
   await page.screenshot({ path: path.join(OUT, 'ui-failure.png') }).catch(() => undefined);
@@ -96,4 +123,4 @@ try {
 }
 const passed = results.filter((r) => r.ok).length;
 console.log(`ui: ${passed} passed, ${results.length - passed} failed`);
-process.exit(code || (passed === 5 ? 0 : 1));
+process.exit(code || (passed === results.length && passed === 7 ? 0 : 1));
