@@ -17,6 +17,7 @@ import {
   type InitializeResult,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { CONFIG_FILE_NAME } from '../config/config';
 import type { AnalysisResult, Finding } from '../engine/analyzer';
@@ -235,9 +236,9 @@ export function startServer(connection: Connection): void {
   function publishConfigProblems(): void {
     for (const f of configs.allFolders()) {
       const uri = URI.file(path.join(f.root, CONFIG_FILE_NAME)).toString();
-      const text = f.text ?? '';
+      const doc = TextDocument.create(uri, 'json', 0, f.text ?? '');
       const diagnostics: Diagnostic[] = f.problems.map((p) => ({
-        range: { start: positionAt(text, p.start), end: positionAt(text, p.start + p.length) },
+        range: { start: doc.positionAt(p.start), end: doc.positionAt(p.start + p.length) },
         severity: DiagnosticSeverity.Error,
         source: SOURCE,
         message: `${p.message} This setting is ignored until it is fixed.`,
@@ -430,14 +431,4 @@ function findingFor(findings: Finding[], diag: Diagnostic, d: OpenDocument): Fin
   const start = d.doc.offsetAt(diag.range.start);
   const end = d.doc.offsetAt(diag.range.end);
   return findings.find((f) => f.ruleId === diag.code && f.start === start && f.end === end);
-}
-
-function positionAt(text: string, offset: number): { line: number; character: number } {
-  let line = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, character: Math.max(0, offset - lineStart) };
 }
