@@ -34,7 +34,15 @@ for (const d of fs.readdirSync(path.join(root, 'rules'), { withFileTypes: true }
   if (d.isDirectory() && fs.existsSync(path.join(root, 'rules', d.name, 'doc.md'))) copy(`rules/${d.name}/doc.md`);
 }
 for (const [pkg, files] of Object.entries(NATIVE)) for (const f of files) copy(`node_modules/${pkg}/${f}`);
-const platforms = fs.readdirSync(path.join(stage, 'node_modules', 'tree-sitter', 'prebuilds')).sort();
+// Every native package must ship a prebuild for each platform VS Code runs on.
+const PLATFORMS = ['darwin-arm64', 'darwin-x64', 'linux-arm64', 'linux-x64', 'win32-arm64', 'win32-x64'];
+for (const pkg of Object.keys(NATIVE).filter((p) => p.startsWith('tree-sitter'))) {
+  for (const platform of PLATFORMS) {
+    const dir = path.join(stage, 'node_modules', pkg, 'prebuilds', platform);
+    if (!fs.existsSync(dir) || !fs.readdirSync(dir).some((f) => f.endsWith('.node'))) throw new Error(`${pkg} has no prebuild for ${platform}`);
+  }
+}
+const platforms = PLATFORMS;
 // Upstream's linux prebuilds of the tree-sitter core need GLIBCXX_3.4.31 (GCC 13's C++ runtime),
 // which Debian 12 and Ubuntu 22.04 lack: npm builds it from source there. Ship that build for
 // linux-x64 (it needs GLIBCXX_3.4.29); linux-arm64 keeps upstream's (README: Platforms).
