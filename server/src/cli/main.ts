@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatJson } from './format-json';
-import { formatMarkdown } from './format-markdown';
+import { formatMarkdown } from '../readiness/report';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
 import { parseOptions, USAGE, UsageError, type CliOptions } from './options';

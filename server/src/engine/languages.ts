@@ -8,8 +8,6 @@ export type GrammarId = 'python' | 'go' | 'typescript' | 'tsx';
 /** The query family a rule writes one `.scm` file for: TS, TSX and JS share `typescript.scm`. */
 export type QueryLanguage = 'python' | 'go' | 'typescript';
 
-export const QUERY_LANGUAGES: readonly QueryLanguage[] = ['python', 'go', 'typescript'];
-
 const EXTENSION_GRAMMAR: Record<string, GrammarId> = {
   '.py': 'python',
   '.pyi': 'python',
@@ -91,5 +89,3 @@ export function parserFor(id: GrammarId): Parser {
   }
   return parser;
 }
-
-export const GRAMMARS: readonly GrammarId[] = ['python', 'go', 'typescript', 'tsx'];

@@ -6,7 +6,6 @@ export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
 
 export type Scale = '1k' | '10k' | '100k' | '1m';
-export const SCALES: readonly Scale[] = ['1k', '10k', '100k', '1m'];
 
 /** Readiness categories; the readiness model groups findings by these. */
 export type Category =

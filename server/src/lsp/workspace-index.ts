@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { defaultConfig } from '../config/config';
-import { formatMarkdown, readinessOf } from '../cli/format-markdown';
+import { formatMarkdown, readinessOf } from '../readiness/report';
 import type { ReportedEvidence, ReportedFinding, ScanResult } from '../cli/report';
 import { displayPath, scan } from '../cli/scan';
 import type { Readiness } from '../readiness/model';

@@ -1,8 +1,10 @@
 import { pathToFileURL } from 'node:url';
-import { buildReadiness, type CategoryReadiness, type CategoryStatus, type Readiness } from '../readiness/model';
-import { plural, severityCounts } from './format-text';
-import type { ScanResult } from './report';
-import { allRules, publicDocUri, ruleMeta } from './rule-info';
+import { buildReadiness, type CategoryReadiness, type CategoryStatus, type Readiness } from './model';
+import { plural, severityCounts } from '../cli/format-text';
+import type { ScanResult } from '../cli/report';
+import { engine } from '../engine/index';
+import { UNUSED_SUPPRESSION } from '../engine/suppressions';
+import { publicDocUri, ruleMeta } from '../cli/rule-info';
 
 /** Findings listed per rule: a PR comment must stay readable (and under GitHub's 65,536 characters). */
 const MAX_LISTED_PER_RULE = 25;
@@ -22,7 +24,7 @@ export function readinessOf(result: ScanResult): Readiness {
       return file.findings.map((f) => ({ ruleId: f.ruleId, message: f.message, severity: f.severity, path: file.path, uri, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn }));
     }),
     evidence: result.evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, path: e.path, uri: pathToFileURL(e.absPath).href, line: e.line, column: e.column, endLine: e.endLine, endColumn: e.endColumn })),
-    rules: allRules().filter((r) => r.id !== 'unused-suppression'),
+    rules: engine().catalogue.rules.map((r) => r.meta),
     targetUsers: result.targetUsers,
     filesScanned: result.stats.filesScanned,
   });
@@ -50,7 +52,7 @@ export function formatMarkdown(result: ScanResult): string {
     renderFindings(c, out);
   }
   // Findings outside the readiness categories (an unused suppression) are still the scan's findings.
-  const other = result.files.flatMap((file) => file.findings.filter((f) => f.ruleId === 'unused-suppression').map((f) => ({ file, f })));
+  const other = result.files.flatMap((file) => file.findings.filter((f) => f.ruleId === UNUSED_SUPPRESSION.id).map((f) => ({ file, f })));
   if (other.length > 0) {
     out.push('', '### Unused suppressions');
     for (const { file, f } of other) out.push(`- \`${file.path}:${f.line}:${f.column}\` ${escape(f.message)}`);
