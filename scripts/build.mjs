@@ -7,6 +7,8 @@ import * as path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
+// `--out=DIR` puts the test bundle elsewhere, so that several people can build and test one checkout at once.
+const testOut = [...args].find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? 'out/test';
 
 // Native bindings stay outside the bundle: node-gyp-build finds their per-platform prebuilds
 // (linux/darwin/win32 × x64/arm64) next to each package at run time.
@@ -78,7 +80,7 @@ const builds = args.has('--only-tests') ? [] : [
 ];
 if (args.has('--tests') || args.has('--only-tests')) {
   // The TypeScript compiler (used by the tests to double-check fixed code) is loaded from node_modules.
-  builds.push({ ...common, external: [...external, 'typescript'], sourcemap: true, minify: false, entryPoints: { tests: 'server/test/index.ts' }, outdir: 'out/test' });
+  builds.push({ ...common, external: [...external, 'typescript'], sourcemap: true, minify: false, entryPoints: { tests: 'server/test/index.ts' }, outdir: testOut });
 }
 
 if (args.has('--editor-tests')) {

@@ -89,7 +89,7 @@ describe('Headroom in a real VS Code', function () {
       return r && r.lastScan ? r : undefined;
     });
     assert.match(reply.readiness.verdict, /^Not ready for 100K users: \d+ blockers in /);
-    assert.deepStrictEqual(reply.readiness.categories.map((c) => c.category), ['connection-pooling', 'query-bounds', 'background-work', 'rate-limiting', 'shared-state', 'blocking-io']);
+    assert.deepStrictEqual(reply.readiness.categories.map((c) => c.category), ['connection-pooling', 'query-bounds', 'database-load', 'concurrency', 'background-work', 'rate-limiting', 'shared-state', 'blocking-io']);
     const pooling = reply.readiness.categories.find((c) => c.category === 'connection-pooling')!;
     assert.strictEqual(pooling.status, 'at-risk');
     assert.ok(pooling.evidence.length > 0, 'configured pools are shown as evidence');

@@ -11,6 +11,8 @@ export type Scale = '1k' | '10k' | '100k' | '1m';
 export type Category =
   | 'connection-pooling'
   | 'query-bounds'
+  | 'database-load'
+  | 'concurrency'
   | 'background-work'
   | 'rate-limiting'
   | 'shared-state'
@@ -20,6 +22,8 @@ export type Category =
 export const CATEGORY_TITLES: Readonly<Record<Category, string>> = {
   'connection-pooling': 'Connection pooling',
   'query-bounds': 'Query bounds',
+  'database-load': 'Database load',
+  'concurrency': 'Concurrency limits',
   'background-work': 'Background work',
   'rate-limiting': 'Rate limiting',
   'shared-state': 'Shared state and caching',
