@@ -229,6 +229,8 @@ describe('cli', function () {
           '| --- | --- | ---: | ---: | --- |',
           '| Connection pooling | ✅ OK | 0 | 0 | connection pool sized in db.py:2 |',
           '| Query bounds | ⚠️ at risk | 0 | 2 | 2 warnings |',
+          '| Database load | — not detected | 0 | 0 | nothing found, for or against |',
+          '| Concurrency limits | — not detected | 0 | 0 | nothing found, for or against |',
           '| Background work | — not detected | 0 | 0 | nothing found, for or against |',
           '| Rate limiting | — not detected | 0 | 0 | nothing found, for or against |',
           '| Shared state and caching | — not detected | 0 | 0 | nothing found, for or against |',

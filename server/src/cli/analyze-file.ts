@@ -4,8 +4,9 @@ import type { ResolvedConfig } from '../config/config';
 import type { Finding } from '../engine/analyzer';
 import { analyzeText } from '../engine/index';
 import { SUPPORTED_EXTENSIONS, grammarForPath } from '../engine/languages';
+import { DEPLOYMENT_SOURCE, PROCESS_COUNT, isDeploymentFile, readDeployment } from '../workspace/deployment';
 import { LineIndex } from './positions';
-import type { CodeFrame, FileOutcome, ReportedFinding } from './report';
+import type { CodeFrame, FileOutcome, ReportedFinding, WorkspaceContribution } from './report';
 
 /** How many bytes at the start of a file are searched for a NUL byte (as git and grep do). */
 const BINARY_SNIFF_BYTES = 8192;
@@ -24,7 +25,8 @@ export interface AnalyzeFileOptions {
 /** Reads, decodes, parses and analyses one file. The parse tree does not outlive this call. */
 export function analyzeFile(absPath: string, config: ResolvedConfig, options: AnalyzeFileOptions): FileOutcome {
   const grammar = grammarForPath(absPath);
-  if (!grammar) return { kind: 'skipped', reason: 'unsupported-language', note: UNSUPPORTED_NOTE };
+  const deployment = !grammar && isDeploymentFile(absPath);
+  if (!grammar && !deployment) return { kind: 'skipped', reason: 'unsupported-language', note: UNSUPPORTED_NOTE };
   let bytes: Buffer;
   let fd: number | undefined;
   try {
@@ -51,13 +53,31 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   } catch {
     return { kind: 'skipped', reason: 'non-utf8', note: 'not valid UTF-8' };
   }
-  const { findings, evidence } = analyzeText(text, grammar, config);
-  const index = evidence.length > 0 ? new LineIndex(text) : undefined;
+  if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: [], ...deploymentContribution(text) };
+  const { findings, evidence, exports, deferredSuppressions } = analyzeText(text, grammar, config);
+  const index = evidence.length + exports.length + deferredSuppressions.length > 0 ? new LineIndex(text) : undefined;
   return {
     kind: 'ok',
     bytes: bytes.length,
     findings: report(findings, text, options.frames),
     evidence: evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, ...index!.span(e.start, e.end) })),
+    exports: exports.map((x) => ({ ruleId: x.ruleId, name: x.name, data: x.data, ...index!.span(x.start, x.end) })),
+    suppressions: deferredSuppressions.map((s) => ({ ruleIds: s.ruleIds, line: index!.lineOf(s.line) + 1 })),
+  };
+}
+
+/** A deployment file yields only the process counts it declares. */
+export function deploymentContribution(text: string): WorkspaceContribution {
+  const decls = readDeployment(text);
+  const index = decls.length > 0 ? new LineIndex(text) : undefined;
+  return {
+    exports: decls.map((d) => ({
+      ruleId: DEPLOYMENT_SOURCE,
+      name: PROCESS_COUNT,
+      data: { runtime: d.runtime, count: d.count, source: d.source },
+      ...index!.span(d.start, d.end),
+    })),
+    suppressions: [],
   };
 }
 

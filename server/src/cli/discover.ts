@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { excludeMatcher, IGNORE_CASE } from '../config/excludes';
 import { grammarForPath } from '../engine/languages';
+import { isDeploymentFile } from '../workspace/deployment';
 import { UNSUPPORTED_NOTE, describeFsError } from './analyze-file';
 import type { ConfigLookup, FoundConfig } from './config-lookup';
 import type { ScanError, SkippedFile } from './report';
@@ -93,7 +94,7 @@ export function discover(
     };
 
     if (st.isFile()) {
-      if (!grammarForPath(abs)) out.skipped.push({ absPath: abs, reason: 'unsupported-language', note: UNSUPPORTED_NOTE });
+      if (!scannable(abs)) out.skipped.push({ absPath: abs, reason: 'unsupported-language', note: UNSUPPORTED_NOTE });
       else if (decides([exclude], abs, false)) out.skipped.push({ absPath: abs, reason: 'excluded', note: `excluded by ${found.file ? display(found.file) : 'the configuration'}` });
       else add(abs);
       continue;
@@ -143,10 +144,15 @@ function walk(
     if (isDir) {
       if (SKIPPED_DIRECTORIES.has(entry.name) || decides(layers, abs, true) || decides([exclude], abs, true)) continue;
       walk(abs, false, layers, exclude, add, onError);
-    } else if (isFile && grammarForPath(entry.name) && !decides(layers, abs, false) && !decides([exclude], abs, false)) {
+    } else if (isFile && scannable(entry.name) && !decides(layers, abs, false) && !decides([exclude], abs, false)) {
       add(abs);
     }
   }
+}
+
+/** Source files, and the deployment files that say how many server processes run (see workspace/deployment.ts). */
+function scannable(file: string): boolean {
+  return grammarForPath(file) !== undefined || isDeploymentFile(file);
 }
 
 /** Whether the ignore layers ignore a path: the deepest layer with a rule for it decides (a `!` rule re-includes). */

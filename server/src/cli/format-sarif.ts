@@ -50,7 +50,7 @@ export function formatSarif(result: ScanResult): string {
         out.relatedLocations = f.related.map((r, i) => ({
           id: i + 1,
           message: { text: r.message },
-          physicalLocation: { artifactLocation: artifact(file), region: region(r) },
+          physicalLocation: { artifactLocation: r.path && r.absPath ? artifactFor(r.path, r.absPath) : artifact(file), region: region(r) },
         }));
       }
       return out;

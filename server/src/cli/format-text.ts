@@ -38,7 +38,7 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     for (const f of file.findings) {
       out.push(`  ${f.line}:${f.column}  ${p.severity[f.severity](f.severity)}  ${oneLine(f.message)}  ${p.dim(f.ruleId)}`);
       out.push(...codeFrame(f, p));
-      for (const r of f.related) out.push(`    ${p.dim(`related ${r.line}:${r.column}`)}  ${oneLine(r.message)}`);
+      for (const r of f.related) out.push(`    ${p.dim(`related ${r.path ? `${oneLine(r.path)}:` : ''}${r.line}:${r.column}`)}  ${oneLine(r.message)}`);
       out.push('');
     }
   }

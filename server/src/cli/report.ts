@@ -1,3 +1,4 @@
+import type { ResolvedConfig } from '../config/config';
 import type { Scale, Severity } from '../engine/rule-api';
 import type { Span } from './positions';
 
@@ -5,6 +6,9 @@ import type { Span } from './positions';
 
 export interface ReportedRelated extends Span {
   message: string;
+  /** Set when the location is in another file (workspace rules): display path and absolute path. */
+  path?: string;
+  absPath?: string;
 }
 
 /** Source lines around a finding, for the text format's code frame. */
@@ -64,6 +68,8 @@ export interface ScanResult {
   root: string;
   /** The target scale of the configuration at the scan root (default 100k). */
   targetUsers: Scale;
+  /** The configuration at the scan root: the workspace rules run under it. */
+  config: ResolvedConfig;
   /** The scan was stopped before every file was analysed (ScanOptions.signal). */
   cancelled?: boolean;
   /** Files with at least one finding, sorted by path; their findings sorted by position. */
@@ -72,6 +78,8 @@ export interface ScanResult {
   evidence: (ReportedEvidence & { path: string; absPath: string })[];
   /** Every file analysed (absolute paths), with or without findings: what an index refreshes. */
   scanned: string[];
+  /** What each analysed file (absolute path) hands to the workspace rules, when it has anything. */
+  contributions: Map<string, WorkspaceContribution>;
   skipped: SkippedFile[];
   errors: ScanError[];
   stats: {
@@ -85,8 +93,14 @@ export interface ScanResult {
   };
 }
 
+/** What a file hands to the workspace rules: its exports, and its suppressions of workspace rules (covered 1-based lines). */
+export interface WorkspaceContribution {
+  exports: (Span & { ruleId: string; name: string; data: Record<string, string | number | boolean> })[];
+  suppressions: { line: number; ruleIds: string[] }[];
+}
+
 /** What analysing one file yields (in a worker or in the calling thread). */
 export type FileOutcome =
-  | { kind: 'ok'; bytes: number; findings: ReportedFinding[]; evidence: ReportedEvidence[] }
+  | ({ kind: 'ok'; bytes: number; findings: ReportedFinding[]; evidence: ReportedEvidence[] } & WorkspaceContribution)
   | { kind: 'skipped'; reason: SkipReason; note: string }
   | { kind: 'error'; message: string };

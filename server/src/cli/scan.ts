@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { defaultConfig } from '../config/config';
 import type { Severity } from '../engine/rule-api';
+import { engine } from '../engine/index';
+import { runWorkspaceRules } from '../workspace/run';
 import { ConfigLookup } from './config-lookup';
 import { discover, type DiscoveredFile } from './discover';
 import type { FileOutcome, ScanError, ScanResult, SkippedFile } from './report';
@@ -26,6 +28,8 @@ export interface ScanOptions {
   extraExcludes?: readonly string[];
   /** Stops handing out files; the files in flight finish and the result says `cancelled`. */
   signal?: AbortSignal;
+  /** Run the workspace rules over the files scanned (default true; an index that joins scans runs them itself). */
+  workspaceRules?: boolean;
 }
 
 /** Below this many files the scan runs in the calling thread: starting workers would cost more than it saves. */
@@ -49,9 +53,11 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   const result: ScanResult = {
     root,
     targetUsers: found.configs[0]?.config.targetUsers ?? defaultConfig().targetUsers,
+    config: found.configs[0]?.config ?? defaultConfig(),
     files: [],
     evidence: [],
     scanned: [],
+    contributions: new Map(),
     skipped,
     errors,
     stats: { filesScanned: 0, bytesScanned: 0, findings: 0, bySeverity, durationMs: 0, workers: 0 },
@@ -94,13 +100,36 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
       result.stats.bytesScanned += outcome.bytes;
       if (outcome.findings.length > 0) result.files.push({ path: shown, absPath: task.path, findings: outcome.findings });
       for (const e of outcome.evidence) result.evidence.push({ path: shown, absPath: task.path, ...e });
+      if (outcome.exports.length + outcome.suppressions.length > 0) {
+        result.contributions.set(task.path, { exports: outcome.exports, suppressions: outcome.suppressions });
+      }
     } else if (outcome.kind === 'skipped') {
       skipped.push({ path: shown, reason: outcome.reason, note: outcome.note });
     } else {
       errors.push({ path: shown, kind: 'read', message: `cannot read ${shown}: ${outcome.message}` });
     }
   });
+  // A cancelled scan saw part of the workspace: joining what it saw would report wrong things.
+  if (!result.cancelled && options.workspaceRules !== false) addWorkspaceFindings(result);
   return finish(result, t0);
+}
+
+/** Runs the workspace rules over what the files contributed and files their findings with the others'. */
+function addWorkspaceFindings(result: ScanResult): void {
+  const found = runWorkspaceRules(engine().catalogue, {
+    root: result.root,
+    config: result.config,
+    contributions: result.contributions,
+    display: (abs) => displayPath(result.root, abs),
+  });
+  for (const [absPath, findings] of found) {
+    let entry = result.files.find((f) => f.absPath === absPath);
+    if (!entry) {
+      entry = { path: displayPath(result.root, absPath), absPath, findings: [] };
+      result.files.push(entry);
+    }
+    entry.findings.push(...findings);
+  }
 }
 
 function finish(result: ScanResult, t0: number): ScanResult {

@@ -14,6 +14,13 @@ export interface ResolvedConfig {
   rules: Record<string, Severity | 'off'>;
   thresholds: { fetchCap: number; maxFileSizeKB: number };
   suppressions: { reportUnused: boolean };
+  /** What the workspace rules assume about where the code runs. */
+  deployment: {
+    /** CPUs per host: resolves "one process per CPU" (`pm2 -i max`, cluster forks per `os.cpus()`). */
+    cpus: number;
+    /** Connections each database accepts; a database without a number here is not checked. */
+    maxConnections: { postgresql?: number; mysql?: number; mongodb?: number };
+  };
   fixDefaults: {
     motor: Record<string, FixValue>;
     sqlalchemy: Record<string, FixValue>;
@@ -32,6 +39,9 @@ export function defaultConfig(): ResolvedConfig {
     rules: {},
     thresholds: { fetchCap: 100, maxFileSizeKB: 2048 },
     suppressions: { reportUnused: true },
+    // PostgreSQL's and (conservatively) MySQL's stock max_connections; MongoDB's limit depends on
+    // the deployment (Atlas tier, ulimit), so it is checked only when configured.
+    deployment: { cpus: 4, maxConnections: { postgresql: 100, mysql: 100 } },
     fixDefaults: {
       motor: { maxPoolSize: 100, minPoolSize: 10, maxIdleTimeMS: 30000, waitQueueTimeoutMS: 5000 },
       sqlalchemy: { pool_size: 20, max_overflow: 30, pool_timeout: 30, pool_recycle: 3600, pool_pre_ping: true },
@@ -128,6 +138,11 @@ function merge(config: ResolvedConfig, raw: Record<string, unknown>, invalid: Se
   if (ok('rules')) config.rules = raw.rules as ResolvedConfig['rules'];
   if (ok('thresholds')) Object.assign(config.thresholds, raw.thresholds);
   if (ok('suppressions')) Object.assign(config.suppressions, raw.suppressions);
+  if (ok('deployment')) {
+    const d = raw.deployment as { cpus?: number; maxConnections?: ResolvedConfig['deployment']['maxConnections'] };
+    if (d.cpus !== undefined) config.deployment.cpus = d.cpus;
+    if (d.maxConnections) Object.assign(config.deployment.maxConnections, d.maxConnections);
+  }
   if (ok('fixDefaults')) {
     const fd = raw.fixDefaults as Record<string, Record<string, never>>;
     for (const key of Object.keys(fd) as (keyof ResolvedConfig['fixDefaults'])[]) {

@@ -5,7 +5,7 @@ import { SUPPRESSION_CAPTURE } from './catalogue';
 import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages';
 import { log } from './log';
 import { PREDICATES, enclosingFunction } from './predicates';
-import type { CandidateInit, CheckContext, FactRef, RuleMatch, RuleModule, Severity } from './rule-api';
+import type { CandidateInit, CheckContext, ExportData, FactRef, RuleMatch, RuleModule, Severity } from './rule-api';
 import { parseSuppression, resolveSuppressions, type Suppression } from './suppressions';
 
 export interface Related {
@@ -51,6 +51,22 @@ export interface Evidence {
   end: number;
 }
 
+/** A fact for workspace rules (see RuleModule.exports), with UTF-16 offsets into the analysed text. */
+export interface Export {
+  ruleId: string;
+  name: string;
+  data: ExportData;
+  start: number;
+  end: number;
+}
+
+/** A suppression comment naming a workspace rule: applied when the workspace rules run. */
+export interface DeferredSuppression {
+  ruleIds: string[];
+  /** Offset of the start of the line it covers. */
+  line: number;
+}
+
 export interface Fact {
   name: string;
   key: string;
@@ -64,6 +80,7 @@ interface UnitResult {
   facts: Fact[];
   suppressions: Suppression[];
   evidence: Evidence[];
+  exports: Export[];
 }
 
 interface UnitEntry {
@@ -121,6 +138,8 @@ export class UnitCache {
 export interface AnalysisResult {
   findings: Finding[];
   evidence: Evidence[];
+  exports: Export[];
+  deferredSuppressions: DeferredSuppression[];
   /** Rule ids whose code threw on this file: their other findings still stand. */
   failedRules: string[];
 }
@@ -133,7 +152,7 @@ export interface AnalysisInput {
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
-const EMPTY_UNIT: UnitResult = { candidates: [], facts: [], suppressions: [], evidence: [] };
+const EMPTY_UNIT: UnitResult = { candidates: [], facts: [], suppressions: [], evidence: [], exports: [] };
 
 export interface AnalyzerOptions {
   /** Run anchored patterns only around their literals (on by default; tests compare both ways). */
@@ -166,6 +185,7 @@ export class Analyzer {
     const facts = new Map<string, Fact[]>();
     const suppressions: Suppression[] = [];
     const evidence: Evidence[] = [];
+    const exports: Export[] = [];
 
     const cursor = input.tree.rootNode.walk();
     if (cursor.gotoFirstChild()) {
@@ -193,6 +213,7 @@ export class Analyzer {
         }
         for (const s of unit.suppressions) suppressions.push({ ...s, start: s.start + start, end: s.end + start });
         for (const e of unit.evidence) evidence.push({ ...e, start: e.start + start, end: e.end + start });
+        for (const x of unit.exports) exports.push({ ...x, start: x.start + start, end: x.end + start });
       } while (cursor.gotoNextSibling());
     }
     cache?.replace(next);
@@ -202,9 +223,9 @@ export class Analyzer {
       const f = this.resolve(c, facts, config);
       if (f) findings.push(f);
     }
-    const kept = resolveSuppressions(findings, suppressions, input.text, config, this.catalogue);
+    const { kept, deferred } = resolveSuppressions(findings, suppressions, input.text, config, this.catalogue);
     kept.sort((a, b) => a.start - b.start || ORDER[a.severity] - ORDER[b.severity] || a.ruleId.localeCompare(b.ruleId));
-    return { findings: kept, evidence, failedRules: [...failed] };
+    return { findings: kept, evidence, exports, deferredSuppressions: deferred, failedRules: [...failed] };
   }
 
   private analyzeUnit(
@@ -217,7 +238,7 @@ export class Analyzer {
     ctx: CheckContext,
     failed: Set<string>,
   ): UnitResult {
-    const result: UnitResult = { candidates: [], facts: [], suppressions: [], evidence: [] };
+    const result: UnitResult = { candidates: [], facts: [], suppressions: [], evidence: [], exports: [] };
     const take = (m: QueryMatch, info: PatternInfo) => this.takeMatch(m, info, unit.startIndex, result, input, language, ctx, failed);
     if (compiled.free) for (const m of compiled.free.query.matches(unit)) take(m, compiled.free.patterns[m.pattern]);
     const anchored = compiled.anchored;
@@ -239,7 +260,8 @@ export class Analyzer {
         }
       }
     }
-    return result.candidates.length + result.facts.length + result.suppressions.length + result.evidence.length === 0 ? EMPTY_UNIT : result;
+    const size = result.candidates.length + result.facts.length + result.suppressions.length + result.evidence.length + result.exports.length;
+    return size === 0 ? EMPTY_UNIT : result;
   }
 
   private takeMatch(
@@ -266,6 +288,11 @@ export class Analyzer {
       if (info.kind === 'evidence') {
         const node = match.node('evidence') ?? m.captures[0].node;
         result.evidence.push({ ruleId: rule.meta.id, message: info.props.evidence ?? '', start: node.startIndex - base, end: node.endIndex - base });
+      } else if (info.kind === 'export') {
+        const made = rule.exports
+          ? rule.exports(match, ctx) ?? []
+          : [{ name: info.props.export!, node: match.node('key') ?? m.captures[0].node, data: { key: (match.node('key') ?? m.captures[0].node).text } }];
+        for (const x of made) result.exports.push({ ruleId: rule.meta.id, name: x.name, data: x.data, start: x.node.startIndex - base, end: x.node.endIndex - base });
       } else if (info.kind === 'fact') {
         const made = rule.facts
           ? rule.facts(match, ctx) ?? []

@@ -13,7 +13,7 @@ const SUPPRESSION_PATTERN = `((comment) @${SUPPRESSION_CAPTURE} (#match? @${SUPP
 export interface PatternInfo {
   /** undefined for the engine's own suppression-comment pattern. */
   rule: RuleModule | undefined;
-  kind: 'finding' | 'fact' | 'evidence' | 'suppression';
+  kind: 'finding' | 'fact' | 'export' | 'evidence' | 'suppression';
   props: Readonly<Record<string, string | null>>;
   /** Named predicates from `#is?` / `#is-not?`: [predicate, capture name]. */
   asserted: readonly [string, string][];
@@ -153,7 +153,16 @@ function combine(lang: Parser.Language, pieces: Piece[]): QueryPart | undefined 
     const props = qi.setProperties[p] ?? {};
     const asserted = Object.entries(qi.assertedProperties[p] ?? {}).map(([n, c]) => [n, c ?? 'match'] as [string, string]);
     const refuted = Object.entries(qi.refutedProperties[p] ?? {}).map(([n, c]) => [n, c ?? 'match'] as [string, string]);
-    const kind = rule === undefined ? 'suppression' : props.fact !== undefined ? 'fact' : props.evidence !== undefined ? 'evidence' : 'finding';
+    const kind =
+      rule === undefined
+        ? 'suppression'
+        : props.fact !== undefined
+          ? 'fact'
+          : props.export !== undefined
+            ? 'export'
+            : props.evidence !== undefined
+              ? 'evidence'
+              : 'finding';
     return { rule, kind, props, asserted, refuted };
   });
   return { query, patterns };

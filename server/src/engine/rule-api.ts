@@ -99,6 +99,15 @@ export interface FactInit {
   node: SyntaxNode;
 }
 
+export type ExportData = Record<string, string | number | boolean>;
+
+/** A fact for the workspace: what a workspace rule joins across files (an index declared, a pool size). */
+export interface ExportInit {
+  name: string;
+  node: SyntaxNode;
+  data: ExportData;
+}
+
 /** What rule code gets besides the match: the named, shared predicates and the configuration. */
 export interface CheckContext {
   readonly config: ResolvedConfig;
@@ -142,7 +151,47 @@ export interface RuleModule {
    * is keyed by the text of the `@key` capture (or the empty string).
    */
   facts?(match: RuleMatch, ctx: CheckContext): FactInit[] | undefined;
+  /**
+   * Turns a match of an export pattern (one with `(#set! export NAME)`) into exports. Without it,
+   * the export is at `@key` (or the first capture) with data `{ key: <its text> }`.
+   */
+  exports?(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined;
+  /**
+   * A workspace rule: judges the exports of every file of a workspace together (and the process
+   * counts read from deployment files). Runs after a workspace scan, never on a lone file.
+   */
+  workspace?(ws: WorkspaceView): WorkspaceFindingInit[];
   fixes?: Record<string, FixProvider>;
+}
+
+/** An export, located in the workspace (1-based lines, UTF-16 columns, end exclusive). */
+export interface LocatedExport {
+  ruleId: string;
+  name: string;
+  data: ExportData;
+  /** Absolute path of the file. */
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface WorkspaceView {
+  readonly config: ResolvedConfig;
+  /** Every export of that name, from any rule or from the deployment-file reader, in path then position order. */
+  exports(name: string): readonly LocatedExport[];
+  /** The directory of the project (package.json, pyproject.toml, go.mod …) a file belongs to; the workspace root when none. */
+  projectOf(file: string): string;
+  /** Workspace-relative `/`-separated path, for messages. */
+  display(file: string): string;
+}
+
+export interface WorkspaceFindingInit {
+  at: LocatedExport;
+  message: string;
+  severity?: Severity;
+  related?: { at: LocatedExport; message: string }[];
 }
 
 export function defineRule(rule: RuleModule): RuleModule {

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/config';
-import type { Finding } from './analyzer';
+import type { DeferredSuppression, Finding } from './analyzer';
 import type { Catalogue } from './catalogue';
 import type { RuleMeta } from './rule-api';
 
@@ -50,15 +50,25 @@ function coveredLineStart(text: string, s: Suppression): number {
   return nl < 0 ? text.length + 1 : nl + 1;
 }
 
-/** Drops suppressed findings and adds one finding per suppression that suppressed nothing. */
+/**
+ * Drops suppressed findings and adds one finding per suppression that suppressed nothing. Workspace
+ * rules' findings do not exist yet when a file is analysed: suppressions naming them are handed
+ * back (`deferred`) for the workspace pass, and never reported as unused here.
+ */
 export function resolveSuppressions(
   findings: Finding[],
   suppressions: Suppression[],
   text: string,
   config: ResolvedConfig,
   catalogue: Catalogue,
-): Finding[] {
-  if (suppressions.length === 0) return findings;
+): { kept: Finding[]; deferred: DeferredSuppression[] } {
+  if (suppressions.length === 0) return { kept: findings, deferred: [] };
+  const deferred: DeferredSuppression[] = [];
+  const isWorkspaceRule = (id: string): boolean => catalogue.rule(id)?.workspace !== undefined;
+  for (const s of suppressions) {
+    const ids = s.ruleIds.filter((id) => id === '*' || isWorkspaceRule(id));
+    if (ids.length > 0) deferred.push({ ruleIds: ids, line: coveredLineStart(text, s) });
+  }
   const byLine = new Map<number, { s: Suppression; used: Set<string> }[]>();
   const entries = suppressions.map((s) => ({ s, used: new Set<string>() }));
   for (const e of entries) {
@@ -74,11 +84,11 @@ export function resolveSuppressions(
     return !hit;
   });
   const unusedSeverity = config.rules[UNUSED_SUPPRESSION.id];
-  if (!config.suppressions.reportUnused || unusedSeverity === 'off') return kept;
+  if (!config.suppressions.reportUnused || unusedSeverity === 'off') return { kept, deferred };
   for (const { s, used } of entries) {
     const unknown = s.ruleIds.filter((id) => id !== '*' && !catalogue.meta(id));
     // A rule switched off in the configuration suppresses nothing by design: not worth a report.
-    const stale = s.ruleIds.filter((id) => catalogue.meta(id) && !used.has(id) && config.rules[id] !== 'off');
+    const stale = s.ruleIds.filter((id) => catalogue.meta(id) && !isWorkspaceRule(id) && !used.has(id) && config.rules[id] !== 'off');
     const wildcardUnused = s.ruleIds.includes('*') && used.size === 0;
     if (s.ruleIds.length === 0) {
       kept.push(unused(s, 'This headroom-ignore comment names no rule: write headroom-ignore[rule-id].', unusedSeverity));
@@ -89,7 +99,7 @@ export function resolveSuppressions(
       kept.push(unused(s, `This headroom-ignore comment no longer suppresses ${which}: the finding is gone.`, unusedSeverity));
     }
   }
-  return kept;
+  return { kept, deferred };
 }
 
 function unused(s: Suppression, message: string, severity: ResolvedConfig['rules'][string] | undefined): Finding {

@@ -5,6 +5,8 @@ import type { Finding } from '../engine/analyzer';
 import type { Severity, TextEditInit } from '../engine/rule-api';
 import { installRoot, ruleDocPath } from '../engine/paths';
 import { UNUSED_SUPPRESSION } from '../engine/suppressions';
+import type { Span } from '../cli/positions';
+import type { ReportedFinding } from '../cli/report';
 
 export const SOURCE = 'headroom';
 
@@ -42,4 +44,21 @@ export function toDiagnostic(f: Finding, doc: TextDocument): Diagnostic {
 
 export function toTextEdit(e: TextEditInit, doc: TextDocument): TextEdit {
   return { range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText };
+}
+
+/** A workspace rule's finding (located 1-based, UTF-16 columns) as a diagnostic of the document at `uri`. */
+export function reportedToDiagnostic(f: ReportedFinding, uri: string): Diagnostic {
+  const range = (s: Span) => ({ start: { line: s.line - 1, character: s.column - 1 }, end: { line: s.endLine - 1, character: s.endColumn - 1 } });
+  const d: Diagnostic = {
+    range: range(f),
+    severity: SEVERITY[f.severity],
+    code: f.ruleId,
+    codeDescription: { href: docUri(f.ruleId) },
+    source: SOURCE,
+    message: f.message,
+  };
+  if (f.related.length > 0) {
+    d.relatedInformation = f.related.map((r) => ({ location: { uri: r.absPath ? URI.file(r.absPath).toString() : uri, range: range(r) }, message: r.message }));
+  }
+  return d;
 }

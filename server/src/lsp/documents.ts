@@ -18,7 +18,8 @@ export class OpenDocument {
   private loneCR: boolean;
   readonly units = new UnitCache();
   /** The last analysis, tagged with what it was computed for. */
-  analysis: { version: number; configGen: number; result: AnalysisResult } | undefined;
+  /** `contributed`: what the workspace rules saw of it (see server.ts contributionKey). */
+  analysis: { version: number; configGen: number; result: AnalysisResult; contributed: string } | undefined;
 
   constructor(uri: string, languageId: string, version: number, text: string) {
     this.doc = TextDocument.create(uri, languageId, version, text);

@@ -28,7 +28,9 @@ import { grammarForPath, SUPPORTED_EXTENSIONS } from '../engine/languages';
 import { setLogger } from '../engine/log';
 import type { TextEditInit } from '../engine/rule-api';
 import { ConfigStore, toPath, type ClientSettings } from './config-store';
-import { docUri, SOURCE, toDiagnostic, toTextEdit } from './convert';
+import { docUri, reportedToDiagnostic, SOURCE, toDiagnostic, toTextEdit } from './convert';
+import type { ReportedFinding } from '../cli/report';
+import { isDeploymentFile } from '../workspace/deployment';
 import { DocumentStore, type OpenDocument } from './documents';
 import { Excludes } from './excludes';
 import {
@@ -46,6 +48,8 @@ import { WorkspaceIndex, type FileEntry } from './workspace-index';
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 
 const SOURCE_GLOB = `**/*.{${SUPPORTED_EXTENSIONS.map((e) => e.slice(1)).join(',')}}`;
+/** A superset of workspace/deployment.ts's names (watcher globs are case-sensitive on Linux); the server filters. */
+const DEPLOYMENT_GLOB = '**/{[Dd]ockerfile*,*.[Dd]ockerfile,[Cc]ontainerfile,[Pp]rocfile*,*compose*.{yml,yaml},.env*,*.sh}';
 
 /** Why an open document is not analysed (too large, binary, excluded): reported once, as information. */
 interface Skip {
@@ -103,7 +107,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(() => {
     if (watchRegistration) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: SOURCE_GLOB }],
+        watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: SOURCE_GLOB }, { globPattern: DEPLOYMENT_GLOB }],
       });
     }
     if (configurationRegistration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'headroom' });
@@ -131,7 +135,7 @@ export function startServer(connection: Connection): void {
     for (const c of e.changes) {
       const file = toPath(c.uri);
       if (file && path.basename(file) === CONFIG_FILE_NAME && configs.reload(file)) changed = true;
-      else if (file && grammarForPath(file)) pendingRefresh.add(file);
+      else if (file && (grammarForPath(file) || isDeploymentFile(file))) pendingRefresh.add(file);
     }
     if (changed) configurationChanged();
     if (pendingRefresh.size > 0 && !refreshTimer) {
@@ -140,7 +144,13 @@ export function startServer(connection: Connection): void {
         refreshTimer = undefined;
         const files = [...pendingRefresh];
         pendingRefresh = new Set();
-        void index.refreshFiles(files, configs.clientSettings.excludes).then(readinessChanged, (err: Error) => connection.console.error(`refreshing ${files.length} files failed: ${err.message}`));
+        void index.refreshFiles(files, configs.clientSettings.excludes).then(
+          () => {
+            workspaceInputChanged();
+            readinessChanged();
+          },
+          (err: Error) => connection.console.error(`refreshing ${files.length} files failed: ${err.message}`),
+        );
       }, 200);
     }
   });
@@ -181,7 +191,10 @@ export function startServer(connection: Connection): void {
       progress?.done();
       if (scan === controller) scan = undefined;
     }
-    if (!outcome.cancelled) readinessChanged();
+    if (!outcome.cancelled) {
+      workspaceInputChanged();
+      readinessChanged();
+    }
     return outcome;
   }
 
@@ -202,6 +215,10 @@ export function startServer(connection: Connection): void {
         overlay.set(file, {
           findings: result.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, ...span(f.start, f.end), related: [], fingerprint: '' })),
           evidence: result.evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, ...span(e.start, e.end) })),
+          contribution: {
+            exports: result.exports.map((x) => ({ ruleId: x.ruleId, name: x.name, data: x.data, ...span(x.start, x.end) })),
+            suppressions: result.deferredSuppressions.map((s) => ({ ruleIds: s.ruleIds, line: at(s.line).line + 1 })),
+          },
         });
       } catch (e) {
         connection.console.error(`analysis of ${d.uri} failed: ${(e as Error).message}`);
@@ -227,6 +244,7 @@ export function startServer(connection: Connection): void {
 
   function configurationChanged(): void {
     excludes.clear();
+    workspaceGeneration++;
     publishConfigProblems();
     if (pullDiagnostics && refreshSupport) void connection.languages.diagnostics.refresh();
     else if (!pullDiagnostics) for (const d of store.all()) schedulePush(d);
@@ -267,7 +285,10 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
+    const closed = store.get(textDocument.uri);
     store.close(textDocument.uri);
+    // Its file on disk stands in for it again.
+    if (closed?.analysis?.contributed) workspaceInputChanged(textDocument.uri);
     const timer = pushTimers.get(textDocument.uri);
     if (timer) clearTimeout(timer);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
@@ -277,7 +298,7 @@ export function startServer(connection: Connection): void {
   function analysisOf(d: OpenDocument): { result: AnalysisResult; skip?: Skip } {
     const gen = configs.generation;
     if (d.analysis && d.analysis.version === d.version && d.analysis.configGen === gen) return { result: d.analysis.result };
-    const empty: AnalysisResult = { findings: [], evidence: [], failedRules: [] };
+    const empty: AnalysisResult = { findings: [], evidence: [], exports: [], deferredSuppressions: [], failedRules: [] };
     const config = configs.configFor(d.uri);
     if (!configs.clientSettings.enable || !d.grammar) return { result: empty };
     const folder = configs.folderOf(d.uri);
@@ -290,14 +311,52 @@ export function startServer(connection: Connection): void {
     }
     if (text.includes('\u0000')) return { result: empty, skip: { reason: 'Headroom skipped this file: it contains NUL bytes, so it looks binary.' } };
     const result = engine().analyzer.analyze({ tree: d.currentTree(), text, grammar: d.grammar }, config, d.units);
-    d.analysis = { version: d.version, configGen: gen, result };
+    const contributed = contributionKey(result);
+    if (contributed !== d.analysis?.contributed) workspaceInputChanged(d.uri);
+    d.analysis = { version: d.version, configGen: gen, result, contributed };
     return { result };
+  }
+
+  /** What the workspace rules see of a document: its exports and deferred suppressions, positions included. */
+  function contributionKey(result: AnalysisResult): string {
+    return result.exports.length + result.deferredSuppressions.length === 0 ? '' : JSON.stringify([result.exports, result.deferredSuppressions]);
+  }
+
+  // The workspace rules' findings, recomputed when their input changed: a scan or refresh, a
+  // configuration change, or an open document whose exports moved.
+  let workspaceGeneration = 0;
+  let workspaceCache: { generation: number; byFile: Map<string, ReportedFinding[]> } | undefined;
+  let workspaceRefreshTimer: NodeJS.Timeout | undefined;
+
+  function workspaceInputChanged(changedUri?: string): void {
+    workspaceGeneration++;
+    if (index.lastScan === undefined || workspaceRefreshTimer) return;
+    // Other open documents may gain or lose a workspace finding: refresh them once typing settles.
+    workspaceRefreshTimer = setTimeout(() => {
+      workspaceRefreshTimer = undefined;
+      const before = workspaceCache?.byFile;
+      const after = workspaceFindingsNow();
+      const changed = [...store.all()].filter((d) => d.uri !== changedUri && JSON.stringify(before?.get(toPath(d.uri) ?? '')) !== JSON.stringify(after.get(toPath(d.uri) ?? '')));
+      if (changed.length === 0) return;
+      if (pullDiagnostics && refreshSupport) void connection.languages.diagnostics.refresh();
+      else if (!pullDiagnostics) for (const d of changed) schedulePush(d);
+    }, configs.clientSettings.debounce);
+  }
+
+  function workspaceFindingsNow(): Map<string, ReportedFinding[]> {
+    if (workspaceCache?.generation === workspaceGeneration) return workspaceCache.byFile;
+    const generation = workspaceGeneration;
+    const byFile = index.lastScan === undefined ? new Map<string, ReportedFinding[]>() : index.workspaceFindings(openOverlay());
+    workspaceCache = { generation, byFile };
+    return byFile;
   }
 
   function diagnosticsOf(d: OpenDocument): Diagnostic[] {
     const { result, skip } = analysisOf(d);
     if (skip) return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, code: 'file-skipped', message: skip.reason }];
-    return result.findings.map((f) => toDiagnostic(f, d.doc));
+    const file = toPath(d.uri);
+    const workspace = file ? workspaceFindingsNow().get(file) ?? [] : [];
+    return [...result.findings.map((f) => toDiagnostic(f, d.doc)), ...workspace.map((f) => reportedToDiagnostic(f, d.uri))];
   }
 
   connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {

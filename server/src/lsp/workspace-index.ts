@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultConfig } from '../config/config';
+import { defaultConfig, type ResolvedConfig } from '../config/config';
+import { engine } from '../engine/index';
 import { formatMarkdown, readinessOf } from '../readiness/report';
-import type { ReportedEvidence, ReportedFinding, ScanResult } from '../cli/report';
+import type { ReportedEvidence, ReportedFinding, ScanResult, WorkspaceContribution } from '../cli/report';
+import { runWorkspaceRules } from '../workspace/run';
 import { displayPath, scan } from '../cli/scan';
 import type { Readiness } from '../readiness/model';
 import type { Scale, Severity } from '../engine/rule-api';
@@ -11,11 +13,14 @@ import type { Scale, Severity } from '../engine/rule-api';
 export interface FileEntry {
   findings: ReportedFinding[];
   evidence: ReportedEvidence[];
+  /** What the file hands to the workspace rules. */
+  contribution?: WorkspaceContribution;
 }
 
 interface FolderIndex {
   root: string;
   targetUsers: Scale;
+  config: ResolvedConfig;
   /** Absolute path → what the last analysis of that file on disk found. */
   files: Map<string, FileEntry>;
 }
@@ -51,9 +56,10 @@ export class WorkspaceIndex {
           extraExcludes: options.extraExcludes,
           signal: options.signal,
           workerScript: this.workerScript,
+          workspaceRules: false,
           onProgress: (done, total) => options.onProgress?.(done, total, root),
         });
-        const folder: FolderIndex = { root, targetUsers: result.targetUsers, files: new Map() };
+        const folder: FolderIndex = { root, targetUsers: result.targetUsers, config: result.config, files: new Map() };
         fill(folder, result);
         this.folders.set(root, folder);
         files += result.stats.filesScanned;
@@ -74,7 +80,7 @@ export class WorkspaceIndex {
       for (const p of mine) folder.files.delete(p);
       const existing = mine.filter((p) => fs.existsSync(p));
       if (existing.length === 0) continue;
-      const result = await scan(existing, { cwd: folder.root, extraExcludes, workerScript: this.workerScript, jobs: 1 });
+      const result = await scan(existing, { cwd: folder.root, extraExcludes, workerScript: this.workerScript, jobs: 1, workspaceRules: false });
       fill(folder, result);
     }
   }
@@ -85,16 +91,46 @@ export class WorkspaceIndex {
     return best;
   }
 
+  /**
+   * The workspace rules' findings per absolute path, each folder judged on its own, with open
+   * documents' live entries in place of their files on disk. Empty until a scan has run: a lone
+   * file is no workspace.
+   */
+  workspaceFindings(overlay: ReadonlyMap<string, FileEntry> = new Map()): Map<string, ReportedFinding[]> {
+    const out = new Map<string, ReportedFinding[]>();
+    const multi = this.folders.size > 1;
+    for (const folder of this.folders.values()) {
+      const contributions = new Map<string, WorkspaceContribution>();
+      for (const [file, entry] of folder.files) if (entry.contribution) contributions.set(file, entry.contribution);
+      for (const [file, entry] of overlay) {
+        if (!inside(folder.root, file)) continue;
+        if (entry.contribution) contributions.set(file, entry.contribution);
+        else contributions.delete(file);
+      }
+      const found = runWorkspaceRules(engine().catalogue, {
+        root: folder.root,
+        config: folder.config,
+        contributions,
+        display: (abs) => (multi ? `${path.basename(folder.root)}/${displayPath(folder.root, abs)}` : displayPath(folder.root, abs)),
+      });
+      for (const [file, findings] of found) out.set(file, findings);
+    }
+    return out;
+  }
+
   /** The merged result of every folder, with open documents' live entries in place of their files on disk. */
   result(overlay: ReadonlyMap<string, FileEntry> = new Map()): ScanResult {
+    const workspace = this.workspaceFindings(overlay);
     const multi = this.folders.size > 1;
     const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
     const merged: ScanResult = {
       root: this.folders.size === 1 ? [...this.folders.keys()][0] : '',
       targetUsers: [...this.folders.values()][0]?.targetUsers ?? defaultConfig().targetUsers,
+      config: [...this.folders.values()][0]?.config ?? defaultConfig(),
       files: [],
       evidence: [],
       scanned: [],
+      contributions: new Map(),
       skipped: [],
       errors: [],
       stats: { filesScanned: 0, bytesScanned: 0, findings: 0, bySeverity, durationMs: 0, workers: 0 },
@@ -107,9 +143,10 @@ export class WorkspaceIndex {
         const shown = multi ? `${path.basename(folder.root)}/${displayPath(folder.root, file)}` : displayPath(folder.root, file);
         merged.scanned.push(file);
         merged.stats.filesScanned++;
-        if (entry.findings.length > 0) merged.files.push({ path: shown, absPath: file, findings: entry.findings });
+        const findings = [...entry.findings, ...(workspace.get(file) ?? [])];
+        if (findings.length > 0) merged.files.push({ path: shown, absPath: file, findings });
         for (const e of entry.evidence) merged.evidence.push({ path: shown, absPath: file, ...e });
-        for (const f of entry.findings) {
+        for (const f of findings) {
           merged.stats.findings++;
           bySeverity[f.severity]++;
         }
@@ -133,7 +170,7 @@ export class WorkspaceIndex {
 }
 
 function fill(folder: FolderIndex, result: ScanResult): void {
-  for (const file of result.scanned) folder.files.set(file, { findings: [], evidence: [] });
+  for (const file of result.scanned) folder.files.set(file, { findings: [], evidence: [], contribution: result.contributions.get(file) });
   for (const f of result.files) folder.files.get(f.absPath)!.findings.push(...f.findings);
   for (const { path: _shown, absPath, ...located } of result.evidence) folder.files.get(absPath)?.evidence.push(located);
 }
