@@ -5,13 +5,19 @@
 //   `// expect: rule-a; ok: rule-b`               both in one comment
 // A marker comment alone on its line applies to the next line that is neither blank nor a marker;
 // after the code, it applies to its own line. Anything after ` -- ` in a marker is a note.
-// Every rule's findings over all fixtures must equal its expect markers exactly.
+// Every rule's findings over all fixtures must equal its expect markers exactly. Each sample backend
+// is also a workspace: the workspace rules run over its files (and deployment files) as a scan would.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { SyntaxNode } from 'tree-sitter';
-import { defaultConfig } from '../src/config/config';
+import { defaultConfig, parseConfig } from '../src/config/config';
 import type { Finding } from '../src/engine/analyzer';
+import { deploymentContribution } from '../src/cli/analyze-file';
+import { LineIndex } from '../src/cli/positions';
+import type { WorkspaceContribution } from '../src/cli/report';
+import { isDeploymentFile } from '../src/workspace/deployment';
+import { runWorkspaceRules } from '../src/workspace/run';
 import { analyzeText, engine } from '../src/engine/index';
 import { grammarForPath, queryLanguageOf, type QueryLanguage } from '../src/engine/languages';
 import { SEVERITIES, type Severity } from '../src/engine/rule-api';
@@ -37,7 +43,9 @@ interface Marker {
 }
 
 interface FixtureFile {
+  abs: string;
   rel: string;
+  contribution: WorkspaceContribution;
   language: QueryLanguage;
   lines: string[];
   /** UTF-16 offset at which each line starts (as are the findings' offsets). */
@@ -111,7 +119,12 @@ function loadFixture(root: string, file: string): FixtureFile {
   const text = fs.readFileSync(file, 'utf8');
   const grammar = grammarForPath(file)!;
   const language = queryLanguageOf(grammar);
-  const { findings, failedRules, tree } = analyzeText(text, grammar, defaultConfig());
+  const { findings, failedRules, tree, exports, deferredSuppressions } = analyzeText(text, grammar, defaultConfig());
+  const index = new LineIndex(text);
+  const contribution: WorkspaceContribution = {
+    exports: exports.map((x) => ({ ruleId: x.ruleId, name: x.name, data: x.data, ...index.span(x.start, x.end) })),
+    suppressions: deferredSuppressions.map((s) => ({ ruleIds: s.ruleIds, line: index.lineOf(s.line) + 1 })),
+  };
   const lines = text.split(/\r?\n/);
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
@@ -145,7 +158,36 @@ function loadFixture(root: string, file: string): FixtureFile {
       for (const e of p.entries as Entry[]) markers.push({ kind: p.kind, ruleId: e.ruleId, severity: e.severity, line, markerLine });
     }
   }
-  return { rel, language, lines, lineStarts, markers, findings, failedRules, problems };
+  return { abs: file, rel, contribution, language, lines, lineStarts, markers, findings, failedRules, problems };
+}
+
+/** Runs the workspace rules per sample backend (each folder of test-fixtures/) and files their findings with the others'. */
+function addWorkspaceFindings(fixturesRoot: string, files: FixtureFile[]): void {
+  for (const backend of fs.readdirSync(fixturesRoot, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    const dir = path.join(fixturesRoot, backend.name);
+    const mine = files.filter((f) => f.abs.startsWith(`${dir}${path.sep}`));
+    const contributions = new Map<string, WorkspaceContribution>(mine.map((f) => [f.abs, f.contribution]));
+    for (const file of walkAll(dir).filter((p) => isDeploymentFile(p))) contributions.set(file, deploymentContribution(fs.readFileSync(file, 'utf8')));
+    const configFile = path.join(dir, '.headroom.json');
+    const config = fs.existsSync(configFile) ? parseConfig(fs.readFileSync(configFile, 'utf8')).config : defaultConfig();
+    const found = runWorkspaceRules(engine().catalogue, { root: dir, config, contributions, display: (f) => path.relative(dir, f) });
+    for (const f of mine) {
+      for (const x of found.get(f.abs) ?? []) {
+        const start = f.lineStarts[x.line - 1] + x.column - 1;
+        f.findings.push({ ruleId: x.ruleId, start, end: start, message: x.message, severity: x.severity, related: [], data: {}, nodeType: '' });
+      }
+    }
+  }
+}
+
+function walkAll(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules') walkAll(p, out);
+    } else out.push(p);
+  }
+  return out;
 }
 
 /** The 1-based line an offset falls on. */
@@ -163,6 +205,7 @@ function lineOf(lineStarts: number[], offset: number): number {
 describe('fixtures', () => {
   const root = repoRoot();
   const files = walk(path.join(root, 'test-fixtures')).map((f) => loadFixture(root, f));
+  addWorkspaceFindings(path.join(root, 'test-fixtures'), files);
   const catalogue = engine().catalogue;
 
   // A finding's line: the line its range starts on.

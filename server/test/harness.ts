@@ -1,5 +1,8 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { SyntaxNode } from 'tree-sitter';
 import * as ts from 'typescript';
 import { defaultConfig, type ResolvedConfig } from '../src/config/config';
@@ -7,6 +10,8 @@ import type { Finding } from '../src/engine/analyzer';
 import { applyEdits, fixesFor } from '../src/engine/fixes';
 import { analyzeText, engine, parse } from '../src/engine/index';
 import type { GrammarId } from '../src/engine/languages';
+import type { ScanResult } from '../src/cli/report';
+import { scan } from '../src/cli/scan';
 
 /** Test languages: JavaScript is parsed with the TSX grammar, as the server does for .js files. */
 export type TestLanguage = 'python' | 'go' | 'typescript' | 'tsx' | 'javascript';
@@ -102,4 +107,34 @@ export function offeredFixes(lang: TestLanguage, source: string, ruleId: string,
   const finding = findings.filter((f) => f.ruleId === ruleId)[nth];
   assert.ok(finding, `no ${ruleId} finding #${nth}`);
   return fixesFor(finding, { tree, text: source, grammar }, cfg, engine().catalogue, { offerIgnore: false }).map((f) => f.fixId);
+}
+
+/** Writes files into a new temporary directory (paths relative to it) and returns the directory. */
+export function tempTree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-test-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+/** Scans a little workspace as the CLI does (in this thread), workspace rules included. */
+export async function scanTree(files: Record<string, string>): Promise<ScanResult> {
+  const dir = tempTree(files);
+  try {
+    return await scan(['.'], { cwd: dir, jobs: 1 });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A workspace rule's findings in a little workspace, as `path:line:column`, with their messages. */
+export async function workspaceHits(files: Record<string, string>, ruleId: string): Promise<{ at: string; message: string; related: string[] }[]> {
+  const result = await scanTree(files);
+  return result.files.flatMap((file) =>
+    file.findings
+      .filter((f) => f.ruleId === ruleId)
+      .map((f) => ({ at: `${file.path}:${f.line}:${f.column}`, message: f.message, related: f.related.map((r) => `${r.path ?? file.path}:${r.line}: ${r.message}`) })),
+  );
 }

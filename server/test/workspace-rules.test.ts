@@ -56,7 +56,7 @@ function tempTree(files: Record<string, string>): string {
 
 describe('workspace rules', () => {
   describe('deployment files', () => {
-    const counts = (text: string) => readDeployment(text).map((d) => [d.runtime, d.count, d.source, text.slice(d.start, d.end)]);
+    const counts = (text: string) => readDeployment(text).map((d) => [d.runtime, d.perCpu ? `${d.count}+${d.perCpu}/cpu` : d.count, d.source, text.slice(d.start, d.end)]);
 
     it('reads worker counts from server command lines, exec-form or shell-form, across line continuations', () => {
       assert.deepStrictEqual(counts('CMD ["gunicorn", "-w", "4", "app:app"]\n'), [['python', 4, 'gunicorn -w', '4']]);
@@ -64,7 +64,7 @@ describe('workspace rules', () => {
       assert.deepStrictEqual(counts('CMD gunicorn app:app \\\n    --bind 0.0.0.0:8000 \\\n    -w 12\n'), [['python', 12, 'gunicorn -w', '12']]);
       assert.deepStrictEqual(counts('web: uvicorn main:app --host 0.0.0.0 --workers 4\n'), [['python', 4, 'uvicorn --workers', '4']]);
       assert.deepStrictEqual(counts('web: gunicorn app:app -w ${WEB_CONCURRENCY:-3}\n'), [['python', 3, 'gunicorn -w', '3']]);
-      assert.deepStrictEqual(counts('CMD ["pm2-runtime", "start", "dist/app.js", "-i", "max"]\n'), [['node', 0, 'pm2-runtime -i', 'max']]);
+      assert.deepStrictEqual(counts('CMD ["pm2-runtime", "start", "dist/app.js", "-i", "max"]\n'), [['node', '0+1/cpu', 'pm2-runtime -i', 'max']]);
       assert.deepStrictEqual(counts('pm2 start app.js --instances 6\n'), [['node', 6, 'pm2 --instances', '6']]);
     });
 

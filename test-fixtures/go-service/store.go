@@ -33,7 +33,7 @@ func openStore(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open orders db: %w", err)
 	}
-	db.SetMaxOpenConns(40)
+	db.SetMaxOpenConns(40) // ok: pool-oversized -- one Go process, 40 < 100
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxLifetime(30 * time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -74,7 +74,7 @@ export function deploymentContribution(text: string): WorkspaceContribution {
     exports: decls.map((d) => ({
       ruleId: DEPLOYMENT_SOURCE,
       name: PROCESS_COUNT,
-      data: { runtime: d.runtime, count: d.count, source: d.source },
+      data: { runtime: d.runtime, count: d.count, perCpu: d.perCpu, source: d.source },
       ...index!.span(d.start, d.end),
     })),
     suppressions: [],

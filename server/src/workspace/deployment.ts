@@ -16,8 +16,9 @@ export type Runtime = 'python' | 'node';
 
 export interface ProcessDeclaration {
   runtime: Runtime;
-  /** Processes started; 0 stands for "one per CPU" (`pm2 -i max`), resolved with `deployment.cpus`. */
+  /** Processes started: `count + perCpu × CPUs` (`pm2 -i max` is 0 + 1 per CPU; `deployment.cpus` says how many). */
   count: number;
+  perCpu: number;
   /** What declared it, for messages: "gunicorn --workers", "WEB_CONCURRENCY". */
   source: string;
   /** UTF-16 offsets of the value in the file's text. */
@@ -93,7 +94,8 @@ export function readDeployment(text: string): ProcessDeclaration[] {
       // The value is the last thing the flag regex matched: find it from the end of the match.
       const at = from + f.index + f[0].lastIndexOf(token);
       const count = perCpu ? 0 : Number(value);
-      out.push({ runtime: cmd.runtime, count: perCpu || count === 0 ? 0 : count, source: `${w[0]} ${f[1]}`, start: at, end: at + token.length });
+      const one = perCpu || count === 0; // pm2's `-i 0` means one per CPU too
+      out.push({ runtime: cmd.runtime, count: one ? 0 : count, perCpu: one ? 1 : 0, source: `${w[0]} ${f[1]}`, start: at, end: at + token.length });
       cmd.word.lastIndex = from + f.index + f[0].length;
     }
   }
@@ -101,7 +103,7 @@ export function readDeployment(text: string): ProcessDeclaration[] {
   for (let m = WEB_CONCURRENCY.exec(text); m; m = WEB_CONCURRENCY.exec(text)) {
     const at = m.index + m[0].length - m[1].length;
     const count = Number(m[1]);
-    if (count > 0) out.push({ runtime: 'python', count, source: 'WEB_CONCURRENCY', start: at, end: at + m[1].length });
+    if (count > 0) out.push({ runtime: 'python', count, perCpu: 0, source: 'WEB_CONCURRENCY', start: at, end: at + m[1].length });
   }
   return out.sort((a, b) => a.start - b.start);
 }

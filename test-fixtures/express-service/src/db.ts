@@ -10,7 +10,7 @@ export const pg = new Pool({ connectionString: process.env.DATABASE_URL, ssl: { 
 // The reporting replica: 4 API replicas x 10 stay under its connection limit.
 export const replica = new Pool({ // ok: pool-unconfigured
   connectionString: process.env.REPLICA_DATABASE_URL,
-  max: 10,
+  max: 10, // ok: pool-oversized -- 10 x 4 pm2 instances = 40
   idleTimeoutMillis: 30_000,
   connectionTimeoutMillis: 5_000,
 });

@@ -12,10 +12,10 @@ REPLICA_URL = os.environ.get("REPLICA_DATABASE_URL", DATABASE_URL)
 engine = create_engine(DATABASE_URL, pool_pre_ping=True, echo=False)  # expect: pool-unconfigured
 SessionLocal = sessionmaker(bind=engine, expire_on_commit=False)
 
-# Reports read from the replica: 4 gunicorn workers x (5 + 5) stay under its 60 connections.
+# Reports read from the replica: 9 gunicorn workers x (5 + 5) stay under its 100 connections.
 replica_engine = create_engine(  # ok: pool-unconfigured
     REPLICA_URL,
-    pool_size=5,
+    pool_size=5,  # ok: pool-oversized -- (5 + 5) x 9 = 90
     max_overflow=5,
     pool_timeout=10,
     pool_recycle=1800,
