@@ -17,17 +17,17 @@ scheduler = AsyncIOScheduler(timezone="UTC")
 
 
 async def send_daily_digest() -> None:
-    subscribers = await db.users.find({"digest": True, "unsubscribed": False}, {"email": 1}).to_list(length=10000)  # expect: hardcoded-fetch-cap (error)
+    subscribers = await db.users.find({"digest": True, "unsubscribed": False}, {"email": 1}).to_list(length=10000)  # expect: hardcoded-fetch-cap (error), missing-index
     for user in subscribers:
         scheduler.add_job(send_digest_to, args=[user["_id"]], misfire_grace_time=3600)
     log.info("digest scheduled for %d users", len(subscribers))
 
 
 async def send_digest_to(user_id) -> None:
-    user = await db.users.find_one({"_id": user_id}, {"email": 1, "name": 1})
+    user = await db.users.find_one({"_id": user_id}, {"email": 1, "name": 1})  # ok: missing-index
     if user is None:
         return
-    unread = await db.notifications.find({"user_id": user_id, "read": False}).sort("created_at", -1).to_list(20)  # ok: hardcoded-fetch-cap
+    unread = await db.notifications.find({"user_id": user_id, "read": False}).sort("created_at", -1).to_list(20)  # ok: hardcoded-fetch-cap, missing-index
     if not unread:
         return
     lines = "\n".join(f"- {n['title']}" for n in unread)
@@ -52,14 +52,14 @@ def send_trial_notices(users: list[dict]) -> None:
 
 async def renewal_job() -> None:
     soon = datetime.now(timezone.utc) + timedelta(days=3)
-    due = await db.subscriptions.find({"renews_at": {"$lt": soon}, "reminded": False}).to_list(None)  # expect: unbounded-fetch
+    due = await db.subscriptions.find({"renews_at": {"$lt": soon}, "reminded": False}).to_list(None)  # expect: unbounded-fetch, missing-index
     send_renewal_reminders(due)  # expect: sync-smtp-in-request (error)
     await db.subscriptions.update_many({"_id": {"$in": [s["_id"] for s in due]}}, {"$set": {"reminded": True}})
 
 
 async def trial_job() -> None:
     tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
-    expiring = await db.users.find({"trial_ends_at": {"$lt": tomorrow}, "plan": None}).to_list(length=None)  # expect: unbounded-fetch
+    expiring = await db.users.find({"trial_ends_at": {"$lt": tomorrow}, "plan": None}).to_list(length=None)  # expect: unbounded-fetch, missing-index
     await asyncio.to_thread(send_trial_notices, expiring)  # ok: sync-smtp-in-request
 
 

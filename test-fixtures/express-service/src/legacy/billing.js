@@ -21,7 +21,7 @@ mongoose.connect(process.env.BILLING_MONGO_URL); // expect: pool-unconfigured
 
 const Payment = mongoose.model(
   'Payment',
-  new mongoose.Schema({ customerId: String, amountCents: Number, status: String, failedAt: Date, email: String }),
+  new mongoose.Schema({ customerId: { type: String, index: true }, amountCents: Number, status: String, failedAt: Date, email: String }),
 );
 
 const billing = express.Router();
@@ -38,17 +38,17 @@ billing.get('/ledger/:customerId', async (req, res) => {
 });
 
 billing.get('/payments/failed', async (_req, res) => {
-  const failed = await Payment.find({ status: 'failed' }).sort({ failedAt: -1 }).limit(500).lean(); // expect: hardcoded-fetch-cap (warning)
+  const failed = await Payment.find({ status: 'failed' }).sort({ failedAt: -1 }).limit(500).lean(); // expect: hardcoded-fetch-cap (warning), missing-index
   res.json(failed);
 });
 
 billing.get('/payments/recent/:customerId', async (req, res) => {
-  const recent = await Payment.find({ customerId: req.params.customerId }).sort({ failedAt: -1 }).limit(10).lean(); // ok: hardcoded-fetch-cap
+  const recent = await Payment.find({ customerId: req.params.customerId }).sort({ failedAt: -1 }).limit(10).lean(); // ok: hardcoded-fetch-cap, missing-index
   res.json(recent);
 });
 
 billing.post('/payments/failed/remind', async (_req, res) => {
-  const failed = await Payment.find({ status: 'failed', reminded: { $ne: true } }).limit(200).lean(); // expect: hardcoded-fetch-cap (error)
+  const failed = await Payment.find({ status: 'failed', reminded: { $ne: true } }).limit(200).lean(); // expect: hardcoded-fetch-cap (error), missing-index
   for (const payment of failed) {
     await transporter.sendMail({ to: payment.email, subject: 'Your payment failed', text: 'Please update your card.' }); // expect: sync-smtp-in-request
   }
@@ -57,7 +57,7 @@ billing.post('/payments/failed/remind', async (_req, res) => {
 
 billing.post('/payments/failed/remind-later', async (_req, res) => {
   let queued = 0;
-  for await (const payment of Payment.find({ status: 'failed', reminded: { $ne: true } }).select('email').cursor()) {
+  for await (const payment of Payment.find({ status: 'failed', reminded: { $ne: true } }).select('email').cursor()) { // expect: missing-index
     await enqueueMail({ to: payment.email, subject: 'Your payment failed', text: 'Please update your card.' }); // ok: sync-smtp-in-request
     queued += 1;
   }

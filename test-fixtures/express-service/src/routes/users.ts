@@ -36,19 +36,19 @@ users.get('/search', async (req: Request, res: Response) => {
 });
 
 users.get('/:id/activity', async (req: Request, res: Response) => {
-  const events = await mongoDb.collection('activity').find({ userId: new ObjectId(req.params.id) }).sort({ at: -1 }).limit(1000).toArray(); // expect: hardcoded-fetch-cap (warning)
+  const events = await mongoDb.collection('activity').find({ userId: new ObjectId(req.params.id) }).sort({ at: -1 }).limit(1000).toArray(); // expect: hardcoded-fetch-cap (warning); ok: missing-index
   res.json(events);
 });
 
 users.get('/:id/activity/recent', async (req: Request, res: Response) => {
   const { limit, skip } = pageParams(req);
-  const events = await mongoDb.collection('activity').find({ userId: new ObjectId(req.params.id) }).sort({ at: -1 }).skip(skip).limit(limit).toArray(); // ok: hardcoded-fetch-cap, unbounded-fetch
+  const events = await mongoDb.collection('activity').find({ userId: new ObjectId(req.params.id) }).sort({ at: -1 }).skip(skip).limit(limit).toArray(); // ok: hardcoded-fetch-cap, unbounded-fetch, missing-index
   res.json(events);
 });
 
 users.get('/:id/feed', async (req: Request, res: Response) => {
   const { limit } = pageParams(req);
-  const muted: ObjectId[] = (await mongoDb.collection('mutes').findOne({ userId: new ObjectId(req.params.id) }))?.muted ?? [];
+  const muted: ObjectId[] = (await mongoDb.collection('mutes').findOne({ userId: new ObjectId(req.params.id) }))?.muted ?? []; // expect: missing-index
   const posts = await mongoDb.collection('posts').find({}).sort({ _id: -1 }).limit(limit * 3).toArray(); // expect: over-fetch-multiplier; ok: unbounded-fetch
   res.json(posts.filter((p) => !muted.some((m) => m.equals(p.authorId))).slice(0, limit));
 });
@@ -70,7 +70,7 @@ users.get('/:id/profile', async (req: Request, res: Response) => {
 
 users.get('/:id/orgs', async (req: Request, res: Response) => {
   // A user belongs to a handful of organisations.
-  const orgs = await mongoDb.collection('memberships').find({ userId: new ObjectId(req.params.id) }).toArray(); // ok: unbounded-fetch -- filtered, not the whole collection
+  const orgs = await mongoDb.collection('memberships').find({ userId: new ObjectId(req.params.id) }).toArray(); // ok: unbounded-fetch, missing-index -- filtered, not the whole collection
   res.json(orgs);
 });
 
@@ -99,6 +99,6 @@ users.get('/admin/signups/latest', async (_req: Request, res: Response) => {
 });
 
 users.get('/admin/top-referrers', async (_req: Request, res: Response) => {
-  const top = await mongoDb.collection('users').find({ referrals: { $gt: 0 } }).sort({ referrals: -1 }).limit(5).toArray(); // ok: hardcoded-fetch-cap
+  const top = await mongoDb.collection('users').find({ referrals: { $gt: 0 } }).sort({ referrals: -1 }).limit(5).toArray(); // expect: missing-index; ok: hardcoded-fetch-cap
   res.json(top);
 });

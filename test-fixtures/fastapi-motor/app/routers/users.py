@@ -17,7 +17,7 @@ def serialize(user: dict) -> dict:
 
 @router.get("")
 async def list_users(db: AsyncIOMotorDatabase = Depends(get_db)):
-    users = await db.users.find({"deleted": False}, PUBLIC_FIELDS).sort("created_at", -1).to_list(1000)  # expect: hardcoded-fetch-cap (warning)
+    users = await db.users.find({"deleted": False}, PUBLIC_FIELDS).sort("created_at", -1).to_list(1000)  # expect: hardcoded-fetch-cap (warning), missing-index
     return [serialize(u) for u in users]
 
 
@@ -27,14 +27,14 @@ async def page_users(
     limit: int = Query(50, ge=1, le=200),
     db: AsyncIOMotorDatabase = Depends(get_db),
 ):
-    cursor = db.users.find({"deleted": False}, PUBLIC_FIELDS).sort("_id", 1).skip(skip).limit(limit)
+    cursor = db.users.find({"deleted": False}, PUBLIC_FIELDS).sort("_id", 1).skip(skip).limit(limit)  # expect: missing-index
     users = await cursor.to_list(length=limit)  # ok: hardcoded-fetch-cap, unbounded-fetch
     return [serialize(u) for u in users]
 
 
 @router.get("/leaderboard")
 async def leaderboard(db: AsyncIOMotorDatabase = Depends(get_db)):
-    top = await db.users.find({"deleted": False}, {"name": 1, "score": 1}).sort("score", -1).limit(5).to_list(5)  # ok: hardcoded-fetch-cap
+    top = await db.users.find({"deleted": False}, {"name": 1, "score": 1}).sort("score", -1).limit(5).to_list(5)  # expect: missing-index; ok: hardcoded-fetch-cap
     return [serialize(u) for u in top]
 
 
@@ -56,13 +56,13 @@ async def user_notifications(user_id: str, db: AsyncIOMotorDatabase = Depends(ge
 @router.get("/{user_id}/devices")
 async def user_devices(user_id: str, db: AsyncIOMotorDatabase = Depends(get_db)):
     # A user has a handful of devices; the explicit limit bounds the list.
-    devices = await db.devices.find({"user_id": ObjectId(user_id)}).limit(20).to_list(500)  # ok: hardcoded-fetch-cap
+    devices = await db.devices.find({"user_id": ObjectId(user_id)}).limit(20).to_list(500)  # expect: missing-index; ok: hardcoded-fetch-cap
     return [serialize(d) for d in devices]
 
 
 @router.get("/{user_id}")
 async def get_user(user_id: str, db: AsyncIOMotorDatabase = Depends(get_db)):
-    user = await db.users.find_one({"_id": ObjectId(user_id)}, PUBLIC_FIELDS)
+    user = await db.users.find_one({"_id": ObjectId(user_id)}, PUBLIC_FIELDS)  # ok: missing-index
     if user is None:
         raise HTTPException(status_code=404, detail="User not found")
     return serialize(user)

@@ -1,0 +1,156 @@
+import * as assert from 'assert';
+import { code, hits, workspaceHits } from '../../server/test/harness';
+
+const RULE = 'missing-index';
+const at = async (files: Record<string, string>) => (await workspaceHits(files, RULE)).map((h) => h.at);
+
+const PY_DB = code`
+  from motor.motor_asyncio import AsyncIOMotorClient
+
+  client = AsyncIOMotorClient(URL, maxPoolSize=50)
+  db = client.app
+
+
+  async def ensure_indexes():
+      await db.users.create_index("email", unique=True)
+      await db.orders.create_index([("user_id", 1), ("created_at", -1)])
+`;
+
+const TS_DB = code`
+  import { MongoClient } from 'mongodb';
+  export const db = new MongoClient(URL, { maxPoolSize: 50 }).db('app');
+  export const orders = db.collection('orders');
+  export async function ensureIndexes() {
+    await db.collection('users').createIndex({ email: 1 }, { unique: true });
+    await orders.createIndexes([{ key: { userId: 1, createdAt: -1 } }]);
+  }
+`;
+
+describe(RULE, () => {
+  it('is silent on a lone file: it needs the workspace', () => {
+    assert.deepStrictEqual(hits('python', 'from pymongo import MongoClient\nu = db.users.find_one({"name": n})\n', RULE), []);
+  });
+
+  describe('python', () => {
+    it('flags a filter on fields no declared index starts with, naming the collection, fields and where indexes are', async () => {
+      const routes = code`
+        async def by_name(name):
+            return await db.users.find_one({"name": name})
+      `;
+      const found = await workspaceHits({ 'app/db.py': PY_DB, 'app/routes.py': routes }, RULE);
+      assert.deepStrictEqual(found, [
+        {
+          at: 'app/routes.py:2:36',
+          message:
+            '`users` is queried by `name` (find_one) and no declared index starts with it: MongoDB scans the whole collection for each such query, which is milliseconds at 10k documents and seconds at millions. ' +
+            'Indexes on `users` start with `email`. Declare an index on `name`.',
+          related: ['app/db.py:8: index declared here (email)'],
+        },
+      ]);
+    });
+
+    it('leaves alone filters an index covers (its first key, or _id), and filters that are not literal documents', async () => {
+      const routes = code`
+        async def handlers(email, uid, q):
+            await db.users.find_one({"email": email})
+            await db.users.find_one({"email": email, "deleted": False})
+            await db.orders.find({"user_id": uid}).to_list(20)
+            await db.users.update_one({"_id": uid}, {"$set": {"seen": True}})
+            await db.users.find(q).to_list(10)
+            await db.users.find({"$text": {"$search": q}}).to_list(10)
+            await db.users.find({}).to_list(10)
+      `;
+      assert.deepStrictEqual(await at({ 'db.py': PY_DB, 'routes.py': routes }), []);
+    });
+
+    it('an index whose first key is not in the filter does not cover it', async () => {
+      const routes = 'async def recent(since):\n    return await db.orders.find({"created_at": {"$gt": since}}).to_list(50)\n';
+      assert.deepStrictEqual(await at({ 'db.py': PY_DB, 'routes.py': routes }), ['routes.py:2:33']);
+    });
+
+    it('resolves collections named by subscript, get_collection and collection aliases', async () => {
+      const repo = code`
+        from pymongo import MongoClient
+        users_collection = db.get_collection("users")
+
+        class Orders:
+            def __init__(self, db):
+                self.collection = db["orders"]
+
+            def by_status(self, status):
+                return self.collection.find({"status": status})
+
+        def by_plan(plan):
+            return users_collection.find({"plan": plan})
+
+        def by_country(c):
+            return db["users"].find({"country": c})
+      `;
+      assert.deepStrictEqual(await at({ 'db.py': PY_DB, 'repo.py': repo }), ['repo.py:9:37', 'repo.py:12:34', 'repo.py:15:29']);
+    });
+
+    it('without MongoDB in the workspace, find({...}) is somebody else\'s API', async () => {
+      const src = 'def f(soup):\n    return soup.items.find({"class": "price"})\n';
+      assert.deepStrictEqual(await at({ 'scrape.py': src }), []);
+    });
+
+    it('with no index declared anywhere, it says so', async () => {
+      const src = 'from pymongo import MongoClient\ndb = MongoClient(URL).app\nu = db.users.find_one({"name": "x"})\n';
+      const [found] = await workspaceHits({ 'app.py': src }, RULE);
+      assert.match(found.message, /No index is declared anywhere in the workspace: if they are created elsewhere/);
+      assert.deepStrictEqual(found.related, []);
+    });
+  });
+
+  describe('typescript', () => {
+    it('flags driver queries by collection and through an alias', async () => {
+      const routes = code`
+        import { db, orders } from './db';
+        export async function find(name: string, status: string, email: string) {
+          const a = await db.collection('users').findOne({ name });
+          const b = await orders.find({ status }).toArray();
+          const c = await db.collection('users').findOne({ email });
+          const d = await orders.find({ userId: a._id, status }).toArray();
+          return [a, b, c, d];
+        }
+      `;
+      assert.deepStrictEqual(await at({ 'src/db.ts': TS_DB, 'src/routes.ts': routes }), ['src/routes.ts:3:50', 'src/routes.ts:4:31']);
+    });
+
+    it('mongoose: schema indexes (index/unique options and schema.index) cover queries on the model', async () => {
+      const model = code`
+        import mongoose, { Schema } from 'mongoose';
+        const userSchema = new Schema({
+          email: { type: String, unique: true },
+          name: String,
+          org: { type: Schema.Types.ObjectId, ref: 'Org', index: true },
+        });
+        userSchema.index({ lastSeenAt: -1, plan: 1 });
+        export const User = mongoose.model('User', userSchema);
+      `;
+      const routes = code`
+        import { User } from './user';
+        export const a = (email: string) => User.findOne({ email });
+        export const b = (org: string) => User.find({ org, active: true });
+        export const c = (since: Date) => User.find({ lastSeenAt: { $gt: since } });
+        export const d = (name: string) => User.find({ name });
+        export const e = (plan: string) => User.countDocuments({ plan });
+      `;
+      const found = await workspaceHits({ 'src/user.ts': model, 'src/routes.ts': routes }, RULE);
+      assert.deepStrictEqual(found.map((f) => f.at), ['src/routes.ts:5:46', 'src/routes.ts:6:56']);
+      assert.match(found[0].message, /^`users` is queried by `name` \(find\)/);
+      assert.match(found[0].message, /Indexes on `users` start with `email`, `org`, `lastSeenAt`\./);
+    });
+
+    it('an inline mongoose schema without indexes, and a model name that is not a mongoose model', async () => {
+      const billing = code`
+        const mongoose = require('mongoose');
+        const Payment = mongoose.model('Payment', new mongoose.Schema({ customerId: { type: String, index: true }, status: String }));
+        const a = Payment.find({ status: 'failed' });
+        const b = Payment.find({ customerId: id });
+        const c = Invoice.findOne({ where: { id } });
+      `;
+      assert.deepStrictEqual(await at({ 'billing.js': billing }), ['billing.js:3:24']);
+    });
+  });
+});
