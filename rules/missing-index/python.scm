@@ -27,3 +27,9 @@
 ((import_statement name: (dotted_name) @module) @call
  (#match? @module "^(motor|pymongo)")
  (#set! export "mongo-driver"))
+
+; Evidence for the readiness model: the code declares its indexes.
+((call
+   function: (attribute attribute: (identifier) @method)) @evidence
+ (#any-of? @method "create_index" "create_indexes")
+ (#set! evidence "MongoDB indexes declared"))

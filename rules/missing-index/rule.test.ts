@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import { defaultConfig } from '../../server/src/config/config';
+import { analyzeText } from '../../server/src/engine/index';
 import { code, hits, workspaceHits } from '../../server/test/harness';
 
 const RULE = 'missing-index';
@@ -152,5 +154,13 @@ describe(RULE, () => {
       `;
       assert.deepStrictEqual(await at({ 'billing.js': billing }), ['billing.js:3:24']);
     });
+  });
+});
+
+describe(`${RULE} evidence`, () => {
+  it('index declarations are evidence for the readiness model; a query is not', () => {
+    const ev = (src: string, grammar: 'python' | 'typescript') => analyzeText(src, grammar, defaultConfig()).evidence.filter((e) => e.ruleId === RULE).map((e) => [e.message, src.slice(e.start, e.end)]);
+    assert.deepStrictEqual(ev('db.users.create_index("email")\nx = db.users.find_one({"a": 1})\n', 'python'), [['MongoDB indexes declared', 'db.users.create_index("email")']]);
+    assert.deepStrictEqual(ev("await users.createIndex({ email: 1 });\nawait users.findOne({ a: 1 });\n", 'typescript'), [['MongoDB indexes declared', 'users.createIndex({ email: 1 })']]);
   });
 });

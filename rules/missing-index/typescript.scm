@@ -43,3 +43,9 @@
  (#eq? @require "require")
  (#any-of? @module "mongodb" "mongoose")
  (#set! export "mongo-driver"))
+
+; Evidence for the readiness model: the code declares its indexes.
+((call_expression
+   function: (member_expression property: (property_identifier) @method)) @evidence
+ (#any-of? @method "createIndex" "createIndexes")
+ (#set! evidence "MongoDB indexes declared"))
