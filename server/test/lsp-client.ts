@@ -59,6 +59,8 @@ export class LspClient {
   stderr = '';
   private publishWaiters: (() => void)[] = [];
   init!: InitializeResult;
+  /** workspace/diagnostic/refresh requests received. */
+  refreshes = 0;
 
   private constructor(
     readonly conn: ProtocolConnection,
@@ -83,7 +85,11 @@ export class LspClient {
     conn.onRequest(RegistrationRequest.type, (p) => {
       client.registrations.push(...p.registrations.map((r) => r.method));
     });
-    conn.onRequest('workspace/diagnostic/refresh', () => null);
+    conn.onRequest('workspace/diagnostic/refresh', () => {
+      client.refreshes++;
+      client.notifyPublish();
+      return null;
+    });
     conn.onRequest('window/workDoneProgress/create', () => null);
     conn.onNotification('$/progress', (p: LspClient['progress'][number]) => {
       client.progress.push(p);

@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import type { Readiness } from '../src/readiness/model';
 import { LspClient } from './lsp-client';
@@ -114,5 +115,59 @@ describe('workspace scan and readiness (LSP protocol)', function () {
     const outcome = await scan;
     assert.strictEqual(outcome.cancelled, true);
     assert.ok(outcome.files < 400, `stopped early (${outcome.files} files)`);
+  });
+});
+
+describe('workspace rules in the editor (LSP protocol)', function () {
+  const ENGINE = 'from sqlalchemy import create_engine\nengine = create_engine("postgresql://db/app", pool_size=20, max_overflow=10)\n';
+  let dir: string;
+  let client: LspClient;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-wsr-'));
+    write(dir, { 'requirements.txt': '', 'Dockerfile': 'CMD gunicorn -w 4 app:app\n', 'db.py': ENGINE, 'reports.py': ENGINE.replace('engine =', 'reports_engine =') });
+    client = await LspClient.start({ rootDir: dir });
+    await client.waitFor(() => client.custom.length > 0, 'the startup scan');
+  });
+
+  after(() => {
+    client?.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const oversized = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'pool-oversized');
+
+  it('an open file shows the workspace finding, with related information in the deployment file', async () => {
+    const uri = URI.file(path.join(dir, 'db.py')).toString();
+    client.open(uri, 'python', ENGINE);
+    const [d] = oversized(await client.diagnostics(uri));
+    assert.deepStrictEqual(d.range, { start: { line: 1, character: 56 }, end: { line: 1, character: 58 } });
+    assert.match(d.message as string, /^Up to 120 connections: a pool of 30 \(pool_size 20 \+ max_overflow 10\) × 4 processes \(gunicorn -w, Dockerfile:1\)/);
+    assert.deepStrictEqual(d.relatedInformation, [
+      { location: { uri: URI.file(path.join(dir, 'Dockerfile')).toString(), range: { start: { line: 0, character: 16 }, end: { line: 0, character: 17 } } }, message: '4 processes: gunicorn -w' },
+    ]);
+  });
+
+  it('typing a smaller pool removes it at once, without touching the disk; other open files are left alone', async () => {
+    const uri = URI.file(path.join(dir, 'db.py')).toString();
+    const other = URI.file(path.join(dir, 'reports.py')).toString();
+    client.open(other, 'python', ENGINE.replace('engine =', 'reports_engine ='));
+    assert.strictEqual(oversized(await client.diagnostics(other)).length, 1);
+    const refreshes = client.refreshes;
+    const col = ENGINE.split('\n')[1].indexOf('20');
+    client.change(uri, 2, [{ range: { start: { line: 1, character: col }, end: { line: 1, character: col + 2 } }, text: '5' }]);
+    assert.deepStrictEqual(oversized(await client.diagnostics(uri)), []);
+    assert.strictEqual(oversized(await client.diagnostics(other)).length, 1);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.strictEqual(client.refreshes, refreshes, 'no other file changed: no refresh');
+  });
+
+  it('a change to the deployment file on disk re-judges the open files and asks the client to pull again', async () => {
+    const other = URI.file(path.join(dir, 'reports.py')).toString();
+    const refreshes = client.refreshes;
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'CMD gunicorn -w 2 app:app\n');
+    client.watchedFilesChanged([{ uri: URI.file(path.join(dir, 'Dockerfile')).toString(), type: 2 }]);
+    await client.waitFor(() => client.refreshes > refreshes, 'workspace/diagnostic/refresh');
+    assert.deepStrictEqual(oversized(await client.diagnostics(other)), [], '30 × 2 = 60 fits');
   });
 });
