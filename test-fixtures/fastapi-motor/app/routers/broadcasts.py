@@ -14,6 +14,7 @@ router = APIRouter(prefix="/broadcasts", tags=["broadcasts"])
 
 # At most this many pushes in flight per process, whichever endpoint sends them.
 push_slots = asyncio.Semaphore(50)
+webhook_client = httpx.AsyncClient(timeout=10)
 
 
 class PushIn(BaseModel):
@@ -53,9 +54,8 @@ async def push_to_segment_batched(body: PushIn, db: AsyncIOMotorDatabase = Depen
 @router.post("/events/{event_type}")
 async def publish_event(event_type: str, payload: dict, db: AsyncIOMotorDatabase = Depends(get_db)):
     subscribers = await load_subscribers(db, event_type)
-    async with httpx.AsyncClient(timeout=10) as client:
-        for sub in subscribers:
-            asyncio.create_task(deliver_webhook(client, sub["url"], payload))  # expect: unbounded-fan-out
+    for sub in subscribers:
+        asyncio.create_task(deliver_webhook(webhook_client, sub["url"], payload))  # expect: unbounded-fan-out
     return {"queued": len(subscribers)}
 
 

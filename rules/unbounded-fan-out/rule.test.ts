@@ -1,0 +1,551 @@
+import * as assert from 'assert';
+import { applyFix, code, config, findingsOf, hits, offeredFixes } from '../../server/test/harness';
+
+const ID = 'unbounded-fan-out';
+
+describe(ID, () => {
+  describe('python', () => {
+    it('flags gather over a comprehension, a generator, map() and a list built by a loop', () => {
+      const src = code`
+        import asyncio
+
+        async def notify_all(db):
+            users = await db.users.find({"active": True}).to_list(None)
+            await asyncio.gather(*[send_push(u) for u in users])
+            await asyncio.gather(*(send_email(u) for u in users), return_exceptions=True)
+            await asyncio.gather(*map(refresh, users))
+
+        async def rebuild(db, ids):
+            coros = []
+            for i in ids:
+                coros.append(rebuild_one(db, i))
+            await asyncio.gather(*coros)
+
+        async def warm(keys):
+            jobs = [load(k) for k in keys]
+            done, _ = await asyncio.wait(jobs)
+            for fut in asyncio.as_completed([fetch(k) for k in keys]):
+                await fut
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.gather', 'asyncio.gather', 'asyncio.gather', 'asyncio.gather', 'asyncio.wait', 'asyncio.as_completed']);
+    });
+
+    it('flags a task started per item: create_task, loop.create_task, TaskGroup, ensure_future, start_soon', () => {
+      const src = code`
+        async def fan_out(users, loop):
+            tasks = [asyncio.create_task(sync_user(u)) for u in users]
+            await asyncio.gather(*tasks)
+            for u in users:
+                loop.create_task(audit(u))
+            async with asyncio.TaskGroup() as tg:
+                for order in await repo.pending_orders():
+                    tg.create_task(charge(order))
+            futs = [asyncio.ensure_future(ping(h)) for h in hosts]
+            async with anyio.create_task_group() as g:
+                for row in rows:
+                    g.start_soon(export_row, row)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), [
+        'asyncio.create_task',
+        'loop.create_task',
+        'tg.create_task',
+        'asyncio.ensure_future',
+        'g.start_soon',
+      ]);
+    });
+
+    it('leaves fixed collections, worker pools and fixed arguments alone', () => {
+      const src = code`
+        REGIONS = ["eu", "us"]
+
+        async def startup(db, queue, num_workers):
+            await asyncio.gather(db.ping(), cache.ping(), search.ping())
+            await asyncio.gather(*[check(s) for s in ("db", "cache", "search")])
+            await asyncio.gather(*[warm(r) for r in REGIONS])
+            await asyncio.gather(*[warm(r) for r in settings.REGIONS])
+            workers = [asyncio.create_task(worker(queue)) for _ in range(num_workers)]
+            more = [asyncio.create_task(worker(queue)) for _ in range(4)]
+            sources = [primary, replica]
+            await asyncio.gather(*[s.connect() for s in sources])
+            jobs = [refresh_stats(), refresh_feed()]
+            await asyncio.gather(*jobs)
+            await asyncio.gather(*external_tasks)
+            top = await db.users.find().limit(20).to_list(None)
+            await asyncio.gather(*[send_push(u) for u in top])
+            task = asyncio.create_task(heartbeat())
+            while True:
+                item = await queue.get()
+                asyncio.create_task(handle(item))
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('leaves bounded fan-outs alone: semaphores, guarded coroutines, chunks and batches', () => {
+      const src = code`
+        sem = asyncio.Semaphore(20)
+
+        async def fetch(u):
+            async with sem:
+                return await client.get(u.url)
+
+        async def crawl(users):
+            return await asyncio.gather(*[fetch(u) for u in users])
+
+        async def crawl_local(users):
+            limiter = asyncio.Semaphore(10)
+            async def one(u):
+                async with limiter:
+                    await client.get(u.url)
+            await asyncio.gather(*[one(u) for u in users])
+
+        async def grouped(users):
+            sem = asyncio.Semaphore(10)
+            async with asyncio.TaskGroup() as tg:
+                for u in users:
+                    tg.create_task(guarded(sem, u))
+
+        async def crawl_wrapped(users):
+            await asyncio.gather(*[bounded(client.get(u.url)) for u in users])
+
+        async def in_chunks(users):
+            for chunk in chunks(users, 100):
+                await asyncio.gather(*[send(u) for u in chunk])
+            for group in itertools.batched(users, 50):
+                await asyncio.gather(*[send(u) for u in group])
+            for i in range(0, len(users), 100):
+                await asyncio.gather(*[send(u) for u in users[i:i + 100]])
+            for i in range(0, len(users), 100):
+                batch = users[i:i + 100]
+                await asyncio.gather(*(send(u) for u in batch))
+
+        async def pooled(photos):
+            await asyncio.gather(*[asyncio.to_thread(resize, p) for p in photos])
+            await asyncio.gather(*[loop.run_in_executor(None, resize, p) for p in photos])
+
+        async def one_by_one(users):
+            for u in users:
+                t = asyncio.create_task(send(u))
+                await t
+
+        async def paged(db, after):
+            recent = await db.users.find({"_id": {"$gt": after}}).limit(PAGE_SIZE).to_list(None)
+            await asyncio.gather(*[send(u) for u in recent])
+            twenty = await db.users.find().to_list(length=20)
+            await asyncio.gather(*[send(u) for u in twenty])
+
+        async def in_waves(users):
+            pending = []
+            for u in users:
+                pending.append(asyncio.create_task(send(u)))
+                if len(pending) >= 100:
+                    await asyncio.gather(*pending)
+                    pending = []
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('still flags when a semaphore guards a different coroutine, or a limit is only a keyword argument', () => {
+      const src = code`
+        async def fetch(u):
+            async with sem:
+                return await client.get(u.url)
+
+        async def crawl(users):
+            await asyncio.gather(*[store(u, limit=10) for u in users])
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.gather']);
+    });
+
+    it('does not report code at module level, and reports the list once where its tasks start', () => {
+      const src = code`
+        results = asyncio.run(asyncio.gather(*[f(u) for u in users]))
+
+        async def run(users):
+            await asyncio.gather(*[asyncio.create_task(f(u)) for u in users])
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.create_task']);
+    });
+
+    it('says what breaks and points at the loop that builds the list', () => {
+      const src = code`
+        async def rebuild(ids):
+            coros = []
+            for i in ids:
+                coros.append(rebuild_one(i))
+            await asyncio.gather(*coros)
+      `;
+      const [f] = findingsOf('python', src, ID);
+      assert.strictEqual(
+        f.message,
+        '`asyncio.gather` runs one coroutine for every item of `ids` at the same time, with no limit on how many run at once: a list of 10,000 items means 10,000 concurrent queries or requests, which drains the connection pool (typically 10–100 connections) and trips the rate limits of the service behind it. Bound it with an `asyncio.Semaphore` held by each coroutine, or by gathering in chunks.',
+      );
+      assert.strictEqual(f.severity, 'warning');
+      assert.deepStrictEqual(
+        f.related.map((r) => [src.slice(r.start, r.end), r.message]),
+        [['ids', 'one concurrent task per item of `ids`']],
+      );
+      assert.deepStrictEqual(offeredFixes('python', src, ID), []);
+    });
+
+    it('is info at 1k users', () => {
+      const [f] = findingsOf('python', 'async def f(us):\n    await asyncio.gather(*[g(u) for u in us])\n', ID, config({ targetUsers: '1k' }));
+      assert.strictEqual(f.severity, 'info');
+    });
+  });
+
+  describe('go', () => {
+    it('flags a goroutine per item of a range loop, at any depth in the loop body', () => {
+      const src = code`
+        package main
+
+        func notifyAll(users []User) {
+        	var wg sync.WaitGroup
+        	for _, u := range users {
+        		wg.Add(1)
+        		go func(u User) {
+        			defer wg.Done()
+        			send(u)
+        		}(u)
+        	}
+        	wg.Wait()
+        	for _, o := range orders {
+        		if o.Pending {
+        			go charge(o)
+        		}
+        	}
+        	for i := 0; i < len(ids); i++ {
+        		go refresh(ids[i])
+        	}
+        	for msg := range sub.Channel() {
+        		go handle(msg)
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['go', 'go charge(o)', 'go refresh(ids[i])', 'go handle(msg)']);
+    });
+
+    it('flags errgroup and conc groups without a limit', () => {
+      const src = code`
+        package main
+
+        func syncAll(ctx context.Context, accounts []Account) error {
+        	g, ctx := errgroup.WithContext(ctx)
+        	for _, a := range accounts {
+        		g.Go(func() error { return syncAccount(ctx, a) })
+        	}
+        	var eg errgroup.Group
+        	for _, a := range accounts {
+        		eg.Go(func() error { return audit(a) })
+        	}
+        	return g.Wait()
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['g.Go', 'eg.Go']);
+    });
+
+    it('leaves worker pools, fixed sets, semaphores, SetLimit and batch waits alone', () => {
+      const src = code`
+        package main
+
+        func pool(jobs chan Job, n int) {
+        	for i := 0; i < n; i++ {
+        		go worker(jobs)
+        	}
+        	for w := range numWorkers {
+        		go worker(jobs, w)
+        	}
+        	for i := range 4 {
+        		go worker(jobs, i)
+        	}
+        	for _, name := range []string{"db", "cache"} {
+        		go ping(name)
+        	}
+        	for _, s := range SHARDS {
+        		go compact(s)
+        	}
+        	go serve()
+        	for {
+        		conn, _ := ln.Accept()
+        		go handle(conn)
+        	}
+        }
+
+        func withSemaphore(users []User) {
+        	sem := make(chan struct{}, 10)
+        	for _, u := range users {
+        		sem <- struct{}{}
+        		go func(u User) {
+        			defer func() { <-sem }()
+        			send(u)
+        		}(u)
+        	}
+        }
+
+        func withInnerSemaphore(users []User, tokens chan struct{}) {
+        	for _, u := range users {
+        		go func(u User) {
+        			tokens <- struct{}{}
+        			defer func() { <-tokens }()
+        			send(u)
+        		}(u)
+        	}
+        }
+
+        func withLimit(ctx context.Context, users []User) error {
+        	g, ctx := errgroup.WithContext(ctx)
+        	g.SetLimit(8)
+        	for _, u := range users {
+        		g.Go(func() error { return send(u) })
+        	}
+        	return g.Wait()
+        }
+
+        func weighted(ctx context.Context, users []User) {
+        	s := semaphore.NewWeighted(10)
+        	for _, u := range users {
+        		_ = s.Acquire(ctx, 1)
+        		go func(u User) { defer s.Release(1); send(u) }(u)
+        	}
+        }
+
+        func batches(users []User) {
+        	for start := 0; start < len(users); start += 100 {
+        		end := min(start+100, len(users))
+        		for _, u := range users[start:end] {
+        			go send(u)
+        		}
+        		wg.Wait()
+        	}
+        	for _, batch := range chunk(users, 100) {
+        		for _, u := range batch {
+        			go send(u)
+        		}
+        	}
+        }
+
+        func selectCase(ctx context.Context, users []User, slots chan struct{}) {
+        	for _, u := range users {
+        		go func(u User) {
+        			select {
+        			case slots <- struct{}{}:
+        			case <-ctx.Done():
+        				return
+        			}
+        			defer func() { <-slots }()
+        			send(u)
+        		}(u)
+        	}
+        }
+
+        func concPool(users []User) {
+        	p := pool.New().WithMaxGoroutines(10)
+        	for _, u := range users {
+        		p.Go(func() { send(u) })
+        	}
+        	p.Wait()
+        }
+
+        func rateLimited(ctx context.Context, users []User) {
+        	for _, u := range users {
+        		if err := limiter.Wait(ctx); err != nil {
+        			return
+        		}
+        		go send(u)
+        	}
+        }
+
+        func consumer(msgs chan Msg) {
+        	for running {
+        		go handle(<-msgs)
+        	}
+        }
+
+        func main() {
+        	for _, srv := range cfg.Servers {
+        		go srv.ListenAndServe()
+        	}
+        }
+
+        func TestSendAll(t *testing.T) {
+        	for _, u := range fixtures {
+        		go func() { send(u) }()
+        	}
+        }
+
+        func unknownGroup(users []User) {
+        	for _, u := range users {
+        		s.group.Go(func() error { return send(u) })
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+
+    it('a done signal sent at the end of the goroutine is no semaphore', () => {
+      const src = code`
+        package main
+
+        func run(users []User) {
+        	done := make(chan struct{}, len(users))
+        	for _, u := range users {
+        		go func(u User) {
+        			send(u)
+        			done <- struct{}{}
+        		}(u)
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['go']);
+    });
+
+    it('says what breaks, with the loop as related information', () => {
+      const src = 'package main\nfunc f(users []User) {\n\tfor _, u := range users {\n\t\tgo send(u)\n\t}\n}\n';
+      const [f] = findingsOf('go', src, ID);
+      assert.match(f.message, /^`go` starts one goroutine for every item of `users` at the same time/);
+      assert.match(f.message, /Bound it with a buffered-channel semaphore, `errgroup` with `SetLimit`, or a fixed pool of workers reading from a channel\.$/);
+      assert.deepStrictEqual(f.related.map((r) => [src.slice(r.start, r.end), r.message]), [['users', 'one concurrent goroutine per item of `users`']]);
+    });
+
+    it('fix: limits the errgroup right after it is created, as an unsafe fix', () => {
+      const src = code`
+        package main
+
+        func syncAll(ctx context.Context, accounts []Account) error {
+        	g, ctx := errgroup.WithContext(ctx)
+        	for _, a := range accounts {
+        		g.Go(func() error { return syncAccount(ctx, a) })
+        	}
+        	return g.Wait()
+        }
+      `;
+      const [f] = findingsOf('go', src, ID);
+      assert.match(f.message, /Bound it with `g\.SetLimit\(n\)` before the loop\.$/);
+      assert.strictEqual(
+        applyFix('go', src, ID, 'errgroup-set-limit'),
+        code`
+          package main
+
+          func syncAll(ctx context.Context, accounts []Account) error {
+          	g, ctx := errgroup.WithContext(ctx)
+          	g.SetLimit(10)
+          	for _, a := range accounts {
+          		g.Go(func() error { return syncAccount(ctx, a) })
+          	}
+          	return g.Wait()
+          }
+        `,
+      );
+    });
+
+    it('fix: works on a declared errgroup.Group too', () => {
+      const src = 'package main\n\nfunc f(xs []X) {\n\tvar g errgroup.Group\n\tfor _, x := range xs {\n\t\tg.Go(func() error { return do(x) })\n\t}\n\t_ = g.Wait()\n}\n';
+      assert.strictEqual(
+        applyFix('go', src, ID, 'errgroup-set-limit'),
+        'package main\n\nfunc f(xs []X) {\n\tvar g errgroup.Group\n\tg.SetLimit(10)\n\tfor _, x := range xs {\n\t\tg.Go(func() error { return do(x) })\n\t}\n\t_ = g.Wait()\n}\n',
+      );
+    });
+
+    it('the fix is not offered for plain goroutines or non-errgroup groups', () => {
+      const plain = 'package main\nfunc f(users []User) {\n\tfor _, u := range users {\n\t\tgo send(u)\n\t}\n}\n';
+      assert.deepStrictEqual(offeredFixes('go', plain, ID), []);
+      const wg = 'package main\nfunc f(users []User) {\n\tvar wg sync.WaitGroup\n\tfor _, u := range users {\n\t\twg.Go(func() { send(u) })\n\t}\n\twg.Wait()\n}\n';
+      assert.deepStrictEqual(hits('go', wg, ID), ['wg.Go']);
+      assert.deepStrictEqual(offeredFixes('go', wg, ID), []);
+    });
+  });
+
+  for (const lang of ['typescript', 'javascript'] as const) {
+    describe(lang, () => {
+      it('flags Promise.all / allSettled over a map of a data set, inline or built first', () => {
+        const src = code`
+          async function notifyAll(db) {
+            const users = await db.collection('users').find({ active: true }).toArray();
+            await Promise.all(users.map(async (u) => sendPush(u)));
+            await Promise.allSettled(users.map((u) => sendEmail(u)));
+            await Promise.all(users.map(refresh));
+            await Promise.all([...users.map(audit), flush()]);
+            await Promise.all(Object.keys(byTenant).map((t) => rebuild(t)));
+            await Promise.all(Array.from(users, (u) => audit(u)));
+            const fastest = await Promise.any(mirrors.map((m) => fetch(m.url)));
+          }
+
+          const rebuildAll = async (ids) => {
+            const jobs = ids.map((id) => rebuild(id));
+            await Promise.all(jobs);
+            const pending = [];
+            for (const id of ids) {
+              pending.push(reindex(id));
+            }
+            await Promise.allSettled(pending);
+          };
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          'Promise.all',
+          'Promise.allSettled',
+          'Promise.all',
+          'Promise.all',
+          'Promise.all',
+          'Promise.all',
+          'Promise.any',
+          'Promise.all',
+          'Promise.allSettled',
+        ]);
+      });
+
+      it('leaves literal arrays, fixed sets, limiters and chunks alone', () => {
+        const src = code`
+          const REGIONS = ['eu', 'us'];
+          const limit = pLimit(10);
+
+          async function startup() {
+            await Promise.all([db.connect(), cache.connect()]);
+            await Promise.all(REGIONS.map((r) => warm(r)));
+            await Promise.all(['a', 'b'].map((k) => load(k)));
+            await Promise.all([...Array(4)].map(() => worker(queue)));
+            const services = [db, cache];
+            await Promise.all(services.map((s) => s.close()));
+            await Promise.all(pending);
+          }
+
+          async function bounded(users) {
+            await Promise.all(users.map((u) => limit(() => sendPush(u))));
+            await Promise.all(users.map((u) => queue.add(() => sendPush(u))));
+            await pMap(users, (u) => sendPush(u), { concurrency: 10 });
+            await Promise.all(users.map((u) => this.limiter.schedule(() => sendPush(u))));
+            for (let i = 0; i < users.length; i += 100) {
+              await Promise.all(users.slice(i, i + 100).map((u) => sendPush(u)));
+            }
+            for (const chunk of _.chunk(users, 100)) {
+              await Promise.all(chunk.map((u) => sendPush(u)));
+            }
+            for (const group of chunks(users, 50)) {
+              await Promise.all(group.map((u) => sendPush(u)));
+            }
+            const take = 100;
+            const members = await prisma.user.findMany({ take, skip: offset });
+            await Promise.all(members.map((u) => sendPush(u)));
+            const top = await User.find().limit(20);
+            await Promise.all(top.map((u) => sendPush(u)));
+            const wave = [];
+            for (const u of users) {
+              wave.push(sendPush(u));
+              if (wave.length >= 100) await Promise.all(wave.splice(0, 100));
+            }
+          }
+
+          await Promise.all(files.map((f) => migrate(f)));
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('says what breaks and offers no fix', () => {
+        const src = 'async function f(users) {\n  const jobs = users.map((u) => send(u));\n  await Promise.all(jobs);\n}\n';
+        const [f] = findingsOf(lang, src, ID);
+        assert.match(f.message, /^`Promise\.all` runs one call for every item of `users` at the same time/);
+        assert.match(f.message, /Bound it with `p-limit`, `p-map` with `concurrency`, or by awaiting one chunk at a time\.$/);
+        assert.deepStrictEqual(f.related.map((r) => src.slice(r.start, r.end)), ['users']);
+        assert.deepStrictEqual(offeredFixes(lang, src, ID), []);
+      });
+    });
+  }
+});

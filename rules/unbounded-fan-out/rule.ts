@@ -1,0 +1,685 @@
+import type { SyntaxNode } from 'tree-sitter';
+import {
+  defineRule,
+  type CandidateInit,
+  type FactInit,
+  type FixTarget,
+  type RuleMatch,
+  type RuleMeta,
+  type TextEditInit,
+} from '../../server/src/engine/rule-api';
+import type { QueryLanguage } from '../../server/src/engine/languages';
+import { isFunctionNode } from '../../server/src/engine/predicates';
+import { calleeName, isLiteralCollection } from '../../server/src/engine/syntax';
+import { eol, indentAt } from '../../server/src/engine/edit-helpers';
+import meta from './rule.json';
+import python from './python.scm';
+import go from './go.scm';
+import typescript from './typescript.scm';
+
+/*
+ * A fan-out is concurrency started once per item of a collection. It is reported when the
+ * collection is a data set (not written out in the code, not a fixed count of workers, not one
+ * chunk of a larger list) and no bound is visible: a semaphore or limiter, errgroup SetLimit,
+ * p-limit and the like, or a loop that waits for each batch. Everything here looks at the
+ * matched node, its ancestors up to the enclosing function, the statements of the blocks on that
+ * path and the text of those statements: no tree walks.
+ */
+
+const GROUP_BOUND: Record<QueryLanguage, string> = {
+  python: 'an `asyncio.Semaphore` held by each coroutine, or by gathering in chunks',
+  go: 'a buffered-channel semaphore, `errgroup` with `SetLimit`, or a fixed pool of workers reading from a channel',
+  typescript: '`p-limit`, `p-map` with `concurrency`, or by awaiting one chunk at a time',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Where a node sits: its ancestors up to its function, the loops around it, the statements before it
+
+interface Place {
+  /** The node and its ancestors, nearest first, up to (not including) the enclosing function. */
+  path: SyntaxNode[];
+  fn?: SyntaxNode;
+}
+
+function placeOf(node: SyntaxNode, lang: QueryLanguage): Place {
+  const path = [node];
+  for (let n = node.parent; n; n = n.parent) {
+    if (isFunctionNode(n, lang)) return { path, fn: n };
+    path.push(n);
+  }
+  return { path };
+}
+
+function within(node: SyntaxNode, container: SyntaxNode | null | undefined): boolean {
+  return !!container && node.startIndex >= container.startIndex && node.endIndex <= container.endIndex;
+}
+
+const STATEMENT_CONTAINERS: Record<QueryLanguage, ReadonlySet<string>> = {
+  python: new Set(['block', 'module']),
+  go: new Set(['statement_list', 'source_file']),
+  typescript: new Set(['statement_block', 'program']),
+};
+
+/** The statements ahead of the node in every block on its path, nearest first (innermost block first). */
+function statementsBefore(place: Place, lang: QueryLanguage): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let i = 1; i < place.path.length; i++) {
+    const block = place.path[i];
+    if (!STATEMENT_CONTAINERS[lang].has(block.type)) continue;
+    const onPath = place.path[i - 1];
+    const before = block.namedChildren.filter((s) => s.endIndex <= onPath.startIndex);
+    for (let k = before.length - 1; k >= 0; k--) out.push(before[k]);
+  }
+  return out;
+}
+
+interface Loop {
+  node: SyntaxNode;
+  /** What it iterates over, when it iterates the items of something. */
+  iterable?: SyntaxNode;
+  /** The loop variable(s). */
+  variable?: SyntaxNode;
+  /** `each`: once per item of iterable; `count`: a fixed number of times (`i < n; i++`); `other`: while, `for {}`. */
+  kind: 'each' | 'count' | 'other';
+  body?: SyntaxNode;
+}
+
+const PY_COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+/** The loops on a node's path whose repeated part holds the node, nearest first. */
+function loopsAround(place: Place, lang: QueryLanguage): Loop[] {
+  const loops: Loop[] = [];
+  for (let i = 1; i < place.path.length; i++) {
+    const n = place.path[i];
+    const child = place.path[i - 1];
+    const loop = asLoop(n, child, lang);
+    if (loop) loops.push(loop);
+  }
+  return loops;
+}
+
+function asLoop(n: SyntaxNode, child: SyntaxNode, lang: QueryLanguage): Loop | undefined {
+  if (lang === 'python') {
+    if (n.type === 'for_statement') {
+      const body = n.childForFieldName('body');
+      if (!within(child, body)) return undefined;
+      return { node: n, iterable: n.childForFieldName('right') ?? undefined, variable: n.childForFieldName('left') ?? undefined, kind: 'each', body: body ?? undefined };
+    }
+    if (n.type === 'while_statement') return within(child, n.childForFieldName('body')) ? { node: n, kind: 'other' } : undefined;
+    if (PY_COMPREHENSIONS.has(n.type)) {
+      const first = n.namedChildren.find((c) => c.type === 'for_in_clause');
+      if (!first || within(child, first)) return undefined; // the first iterable is evaluated once
+      return { node: n, iterable: first.childForFieldName('right') ?? undefined, variable: first.childForFieldName('left') ?? undefined, kind: 'each', body: n.childForFieldName('body') ?? undefined };
+    }
+    return undefined;
+  }
+  if (lang === 'go') {
+    if (n.type !== 'for_statement') return undefined;
+    const body = n.childForFieldName('body');
+    if (!within(child, body)) return undefined;
+    const range = n.namedChildren.find((c) => c.type === 'range_clause');
+    if (range) return { node: n, iterable: range.childForFieldName('right') ?? undefined, variable: range.childForFieldName('left') ?? undefined, kind: 'each', body: body ?? undefined };
+    const clause = n.namedChildren.find((c) => c.type === 'for_clause');
+    const over = clause && lengthOf(clause.childForFieldName('condition'), lang);
+    if (over) return { node: n, iterable: over, kind: 'each', body: body ?? undefined };
+    return { node: n, kind: clause ? 'count' : 'other', body: body ?? undefined };
+  }
+  if (n.type === 'for_in_statement') {
+    const body = n.childForFieldName('body');
+    if (!within(child, body)) return undefined;
+    return { node: n, iterable: n.childForFieldName('right') ?? undefined, variable: n.childForFieldName('left') ?? undefined, kind: 'each', body: body ?? undefined };
+  }
+  if (n.type === 'for_statement') {
+    const body = n.childForFieldName('body');
+    if (!within(child, body)) return undefined;
+    const over = lengthOf(n.childForFieldName('condition'), lang);
+    return over ? { node: n, iterable: over, kind: 'each', body: body ?? undefined } : { node: n, kind: 'count', body: body ?? undefined };
+  }
+  if (n.type === 'while_statement' || n.type === 'do_statement') return within(child, n.childForFieldName('body')) ? { node: n, kind: 'other' } : undefined;
+  return undefined;
+}
+
+/** `i < len(users)` (Go), `i < users.length` (JS): the collection a counting loop walks. */
+function lengthOf(cond: SyntaxNode | null | undefined, lang: QueryLanguage): SyntaxNode | undefined {
+  const c = cond?.type === 'condition_expression' || cond?.type === 'parenthesized_expression' ? cond.namedChildren[0] : cond;
+  if (c?.type !== 'binary_expression') return undefined;
+  const right = c.childForFieldName('right');
+  if (lang === 'go' && right?.type === 'call_expression' && right.childForFieldName('function')?.text === 'len') {
+    return right.childForFieldName('arguments')?.namedChildren[0];
+  }
+  if (lang === 'typescript' && right?.type === 'member_expression' && right.childForFieldName('property')?.text === 'length') {
+    return right.childForFieldName('object') ?? undefined;
+  }
+  return undefined;
+}
+
+/** The value a name was last given among the statements before the node (nearest first). */
+function boundValue(name: string, statements: SyntaxNode[], lang: QueryLanguage): SyntaxNode | undefined {
+  for (const s of statements) {
+    const v = bindingIn(s, name, lang);
+    if (v !== undefined) return v ?? undefined;
+  }
+  return undefined;
+}
+
+/** What statement `s` assigns to `name`: the value, null when it binds the name without one we can read, undefined when it does not bind it. */
+function bindingIn(s: SyntaxNode, name: string, lang: QueryLanguage): SyntaxNode | null | undefined {
+  if (lang === 'python') {
+    const a = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    if (a?.type === 'assignment' && a.childForFieldName('left')?.text === name) return a.childForFieldName('right');
+    return undefined;
+  }
+  if (lang === 'go') {
+    if (s.type === 'short_var_declaration' || s.type === 'assignment_statement') {
+      const left = s.childForFieldName('left')?.namedChildren ?? [];
+      const i = left.findIndex((l) => l.text === name);
+      if (i < 0) return undefined;
+      const right = s.childForFieldName('right')?.namedChildren ?? [];
+      return right.length === left.length ? right[i] : null;
+    }
+    if (s.type === 'var_declaration') {
+      for (const spec of s.namedChildren) {
+        if (spec.type === 'var_spec' && spec.childrenForFieldName('name').some((n) => n.text === name)) {
+          return spec.childForFieldName('value')?.namedChildren[0] ?? null;
+        }
+      }
+    }
+    return undefined;
+  }
+  if (s.type === 'lexical_declaration' || s.type === 'variable_declaration') {
+    for (const d of s.namedChildren) {
+      if (d.type === 'variable_declarator' && d.childForFieldName('name')?.text === name) return d.childForFieldName('value');
+    }
+    return undefined;
+  }
+  const a = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+  if (a?.type === 'assignment_expression' && a.childForFieldName('left')?.text === name) return a.childForFieldName('right');
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Is the collection a data set?
+
+/** Collections that are configuration or a worker count, not data: `workers`, `num_workers`, `shards`. */
+const WORKER_NAME = /^(?:n|num_?workers|n_?workers|workers?|worker_?count|workerCount|numWorkers|max_?workers|maxWorkers|concurrency|parallelism|pool_?size|poolSize|shards|num_?shards|numShards|partitions|replicas|consumers)$/i;
+/** A constant: `HOSTS`, `settings.SHARDS`, `REGIONS`. */
+const CONSTANT_NAME = /^_*[A-Z][A-Z0-9_]+$/;
+/** One chunk of a larger list: `chunk`, `batch`, `user_batch`, `batchIds`, `page`. Plurals (`batches`) are lists of chunks. */
+const CHUNK_NAME = /^(?:[a-z0-9]+_)*(?:chunk|batch|page|slice|window)(?:_[a-z0-9]+)*$|^(?:chunk|batch|page|slice|window)(?:[A-Z0-9]\w*)?$|[a-z0-9](?:Chunk|Batch|Page|Slice|Window)(?:[A-Z0-9]\w*)?$/;
+/** A call that splits a list into chunks: `chunks(users, 100)`, `_.chunk(ids, 50)`, `itertools.batched`, `cursor.pages()`. */
+const CHUNKER = /chunk|batch|islice|partition|grouper|paginat|pages/i;
+/**
+ * The page size of a query: `.limit(20)`, `.to_list(length=n)`, `take: 100`, `take,` (shorthand),
+ * `limit: pageSize`, `LIMIT 50`. Its value decides whether the rows are a fixed handful.
+ */
+const QUERY_LIMIT = /\.limit\(\s*([\w.]+)\s*\)|\bto_list\(\s*(?:length\s*=\s*)?([\w.]+)\s*\)|\btake:\s*([\w.]+)|\blimit:\s*([\w.]+)|\b(take)\s*[,}]|\bLIMIT\s+(\d+)\b/;
+const SMALL = 100;
+/** A page-size name: a bound chosen by the author (`PAGE_SIZE`, `batch_size`, `pageSize`). */
+const PAGE_SIZE_NAME = /^_*[A-Z][A-Z0-9_]+$|batch|page|chunk|per_?page/i;
+
+/** Rows of a query whose page size is a small literal or a named page size: one page, not the whole table. */
+function isOnePage(value: SyntaxNode, lang: QueryLanguage, statements: SyntaxNode[]): boolean {
+  const m = QUERY_LIMIT.exec(value.text);
+  const size = m?.slice(1).find((g) => g !== undefined);
+  if (!size || size === 'None' || size === 'null' || size === 'undefined') return false;
+  if (/^\d+$/.test(size)) return Number(size) <= SMALL;
+  const last = size.split('.').pop()!;
+  const bound = /^[A-Za-z_$][\w$]*$/.test(size) ? boundValue(size, statements, lang) : undefined;
+  if (bound && /^\d[\d_]*$/.test(bound.text)) return Number(bound.text.replace(/_/g, '')) <= SMALL;
+  return PAGE_SIZE_NAME.test(last) || PAGE_SIZE_NAME.test(size);
+}
+
+type Kind = 'data' | 'fixed' | 'chunk';
+
+const PY_WRAPPERS = new Set(['enumerate', 'sorted', 'list', 'reversed', 'tuple', 'set', 'zip', 'iter']);
+
+function unwrap(expr: SyntaxNode, lang: QueryLanguage): SyntaxNode {
+  let e = expr;
+  for (let i = 0; i < 4; i++) {
+    if (e.type === 'parenthesized_expression' && e.namedChildren.length === 1) {
+      e = e.namedChildren[0];
+      continue;
+    }
+    const call = e.type === 'call' || e.type === 'call_expression' ? e : undefined;
+    if (!call) break;
+    const fn = call.childForFieldName('function');
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+    if (lang === 'python' && fn?.type === 'identifier' && PY_WRAPPERS.has(fn.text) && args[0] && args[0].type !== 'keyword_argument') {
+      e = args[0];
+      continue;
+    }
+    // users.items(), users.keys(), Object.entries(users), users.entries()
+    const prop = fn?.childForFieldName('attribute') ?? fn?.childForFieldName('property');
+    const obj = fn?.childForFieldName('object');
+    if (prop && obj && /^(items|keys|values|entries)$/.test(prop.text) && args.length === 0) {
+      e = obj;
+      continue;
+    }
+    if (lang === 'typescript' && obj?.text === 'Object' && prop && /^(keys|values|entries)$/.test(prop.text) && args[0]) {
+      e = args[0];
+      continue;
+    }
+    break;
+  }
+  return e;
+}
+
+/** The names an expression reads first and last: `page.items` → page, items; `users` → users. */
+function rootAndLast(expr: SyntaxNode): { root?: string; last?: string } {
+  if (expr.type === 'identifier') return { root: expr.text, last: expr.text };
+  const last = expr.childForFieldName('attribute') ?? expr.childForFieldName('property') ?? expr.childForFieldName('field');
+  if (!last) return {};
+  let r: SyntaxNode | null = expr;
+  for (let i = 0; i < 8 && r && r.type !== 'identifier' && r.type !== 'this'; i++) r = r.childForFieldName('object') ?? r.childForFieldName('operand') ?? r.childForFieldName('value');
+  return { root: r?.type === 'identifier' ? r.text : undefined, last: last.text };
+}
+
+/** A slice with an end: `users[i:i + 100]`, `users[:50]`, `ids[i:end]` (Go), `ids.slice(i, i + 100)`. */
+function isBoundedSlice(expr: SyntaxNode, lang: QueryLanguage): boolean {
+  if (lang === 'python' && expr.type === 'subscript') {
+    const slice = expr.childForFieldName('subscript');
+    if (slice?.type !== 'slice') return false;
+    const parts = slice.text.split(':');
+    return parts.length >= 2 && parts[1].trim() !== '';
+  }
+  if (lang === 'go' && expr.type === 'slice_expression') return expr.childForFieldName('end') !== null;
+  if (lang === 'typescript' && expr.type === 'call_expression') {
+    const fn = expr.childForFieldName('function');
+    const prop = fn?.type === 'member_expression' ? fn.childForFieldName('property')?.text : undefined;
+    const args = expr.childForFieldName('arguments')?.namedChildren ?? [];
+    return (prop === 'slice' || prop === 'splice') && args.length === 2;
+  }
+  return false;
+}
+
+/** A loop over chunks: the loop variable is one chunk (`for chunk in chunks(users, 100)`, `for batch in batches`). */
+function isChunkLoop(loop: Loop): boolean {
+  const it = loop.iterable;
+  if (!it) return false;
+  if ((it.type === 'call' || it.type === 'call_expression') && CHUNKER.test(it.childForFieldName('function')?.text ?? '')) return true;
+  const { last } = rootAndLast(it);
+  return last !== undefined && /chunk|batch|pages/i.test(last);
+}
+
+function loopVariables(loop: Loop): string[] {
+  const v = loop.variable;
+  if (!v) return [];
+  if (v.type === 'identifier') return [v.text];
+  return v.text.match(/[A-Za-z_$][\w$]*/g) ?? [];
+}
+
+function classify(expr: SyntaxNode, lang: QueryLanguage, statements: SyntaxNode[], loops: Loop[], depth = 0): Kind {
+  const e = unwrap(expr, lang);
+  if (isLiteralCollection(e)) return 'fixed';
+  if (e.type === 'int_literal' || e.type === 'integer' || e.type === 'number') return 'fixed';
+  if (lang === 'python' && e.type === 'call' && e.childForFieldName('function')?.text === 'range') {
+    // range(n_workers) is a count; range(len(users)) and range(0, total, 100) walk a data set.
+    const args = e.childForFieldName('arguments')?.namedChildren ?? [];
+    return args.length === 1 && !/\blen\s*\(/.test(args[0].text) ? 'fixed' : 'data';
+  }
+  if (lang === 'typescript' && /^(?:\[\s*\.\.\.\s*(?:new\s+)?Array\s*\(|(?:new\s+)?Array\s*\(|Array\.from\(\s*\{\s*length\b)/.test(e.text)) return 'fixed';
+  if (lang === 'typescript' && e.type === 'array' && e.namedChildren.length === 1 && e.namedChildren[0].type === 'spread_element') {
+    return classify(e.namedChildren[0].namedChildren[0], lang, statements, loops, depth + 1);
+  }
+  if (isBoundedSlice(e, lang)) return 'chunk';
+  const { root, last } = rootAndLast(e);
+  if (last !== undefined && (CONSTANT_NAME.test(last) || WORKER_NAME.test(last))) return 'fixed';
+  if ((root !== undefined && CHUNK_NAME.test(root)) || (last !== undefined && CHUNK_NAME.test(last))) return 'chunk';
+  if (root !== undefined && loops.some((l) => isChunkLoop(l) && loopVariables(l).includes(root))) return 'chunk';
+  if (e.type === 'identifier' && depth < 2) {
+    const value = boundValue(e.text, statements, lang);
+    if (value) {
+      if (isOnePage(value, lang, statements)) return 'fixed';
+      return classify(value, lang, statements, loops, depth + 1);
+    }
+  }
+  return 'data';
+}
+
+function short(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 40 ? `${t.slice(0, 39)}…` : t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python
+
+/** A semaphore, limiter or capacity limiter visible in the function. */
+const PY_FN_BOUND = /\b(?:Bounded)?Semaphore\s*\(|\bCapacityLimiter\s*\(|\bAsyncLimiter\s*\(|\baiometer\b|\.acquire\s*\(|async\s+with\s+[\w.]*(?:sem|limit|throttl|slot|concurren)/i;
+/** The per-item coroutine goes through a limiter: `bounded(sem, fetch(u))`, `limited(fetch(u))`, `with_semaphore(...)`. */
+const PY_ELEMENT_BOUND = /(?:^|[^.\w]|self\.)\w*(?:sem|Sem|SEM|limit|Limit|throttl|Throttl|slot|Slot|bounded|Bounded)\w*(?!\s*=)(?=\s*[(,)\]])/;
+/** The loop waits for what it started, batch by batch. */
+const PY_WAITS = /\bawait\s+(?:asyncio\.)?(?:gather|wait)\s*\(/;
+/** Work handed to a thread pool (`asyncio.to_thread`, `run_in_executor`, anyio `to_thread.run_sync`) is bounded by the pool's size. */
+const PY_POOLED = /\b(?:to_thread|run_in_executor|run_sync)\s*\(/;
+const PY_SPAWN = /\b(?:create_task|ensure_future|start_soon)\s*\(/;
+
+/** The coroutine function an element calls: `fetch(u)` → fetch, `self.fetch(u)` → fetch, `f` (start_soon) → f. */
+function pyCalleeOf(element: SyntaxNode | undefined): string | undefined {
+  if (!element) return undefined;
+  const e = element.type === 'await' ? element.namedChildren[0] : element;
+  if (e?.type === 'call') return calleeName(e);
+  if (e?.type === 'identifier') return e.text;
+  if (e?.type === 'attribute') return e.childForFieldName('attribute')?.text;
+  return undefined;
+}
+
+interface Collection {
+  /** The data the fan-out runs over. */
+  items: SyntaxNode;
+  /** The per-item expression (or the loop that builds the list): where a limiter would show. */
+  element?: SyntaxNode;
+  /** The function each item calls, for the guarded-coroutine fact. */
+  callee?: string;
+  /** Where the collection was built, when not inline. */
+  builder?: SyntaxNode;
+}
+
+/** The per-item collection of a gather/wait/as_completed argument, when it is built over some iterable. */
+function pyCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Collection | 'fixed' | undefined {
+  if (PY_COMPREHENSIONS.has(arg.type)) {
+    const first = arg.namedChildren.find((c) => c.type === 'for_in_clause');
+    const items = first?.childForFieldName('right');
+    const body = arg.childForFieldName('body') ?? undefined;
+    return items ? { items, element: body, callee: pyCalleeOf(body) } : undefined;
+  }
+  if (arg.type === 'call' && arg.childForFieldName('function')?.text === 'map') {
+    const [f, items] = arg.childForFieldName('arguments')?.namedChildren ?? [];
+    return items ? { items, element: f, callee: pyCalleeOf(f) } : undefined;
+  }
+  if (arg.type === 'list' || arg.type === 'tuple' || arg.type === 'set') return arg.namedChildren.some((c) => c.type === 'list_splat') ? undefined : 'fixed';
+  if (arg.type !== 'identifier' || depth > 1) return undefined;
+  const name = arg.text;
+  const append = new RegExp(`\\b${name}\\.(?:append|extend|add)\\s*\\(\\s*(?:await\\s+)?([\\w.]+)?`);
+  for (const s of statements) {
+    if (s.type === 'for_statement') {
+      const m = append.exec(s.text);
+      if (m) {
+        const items = s.childForFieldName('right');
+        return items ? { items, element: s.childForFieldName('body') ?? undefined, callee: m[1]?.split('.').pop(), builder: s } : undefined;
+      }
+    }
+    const v = bindingIn(s, name, 'python');
+    if (v === undefined) continue;
+    if (!v) return undefined;
+    const inner = pyCollection(v, statements, depth + 1);
+    return inner && inner !== 'fixed' ? { ...inner, builder: inner.builder ?? s } : inner;
+  }
+  return undefined;
+}
+
+function pyGatherArgument(match: RuleMatch): SyntaxNode[] {
+  const args = (match.node('args')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+  const fn = match.text('fn');
+  if (fn === 'gather') return args.filter((a) => a.type === 'list_splat').map((a) => a.namedChildren[0]).filter((a): a is SyntaxNode => !!a);
+  const first = args[0];
+  return first && first.type !== 'keyword_argument' && first.type !== 'list_splat' ? [first] : [];
+}
+
+function pyCheck(match: RuleMatch): CandidateInit | undefined {
+  const callee = match.node('match')!;
+  const call = callee.parent!;
+  const place = placeOf(call, 'python');
+  if (!place.fn) return undefined; // module-level code runs once, at start-up or in a script
+  const statements = statementsBefore(place, 'python');
+  const loops = loopsAround(place, 'python');
+  const fnText = place.fn.text;
+  if (match.props.kind === 'gather') {
+    for (const arg of pyGatherArgument(match)) {
+      const c = pyCollection(arg, statements);
+      if (!c || c === 'fixed') continue;
+      const elementText = c.element?.text ?? '';
+      // A list of tasks already started (create_task per item) is reported where they start.
+      if (PY_SPAWN.test(elementText)) continue;
+      if (c.builder && PY_WAITS.test(c.builder.text)) continue;
+      if (classify(c.items, 'python', statements, loops) !== 'data') continue;
+      if (PY_FN_BOUND.test(fnText) || PY_ELEMENT_BOUND.test(elementText) || PY_POOLED.test(elementText)) continue;
+      return candidate(callee, 'python', { what: `\`${callee.text}\` runs one coroutine`, items: c.items, around: c.builder, guardedCallee: c.callee });
+    }
+    return undefined;
+  }
+  // create_task / ensure_future / start_soon: once per item of a loop over data.
+  const loop = dataLoop(loops, 'python', statements);
+  if (!loop) return undefined;
+  const args = (match.node('args')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+  const element = args[0];
+  if (PY_FN_BOUND.test(fnText) || PY_ELEMENT_BOUND.test(element?.text ?? '') || PY_POOLED.test(element?.text ?? '')) return undefined;
+  if (loop.body && PY_WAITS.test(loop.body.text)) return undefined;
+  // `t = asyncio.create_task(...)` then `await t` in the same iteration: one at a time.
+  const assigned = place.path[1]?.type === 'assignment' ? place.path[1].childForFieldName('left') : undefined;
+  if (assigned?.type === 'identifier' && loop.body && new RegExp(`\\bawait\\s+(?:asyncio\\.wait_for\\(\\s*)?${assigned.text}\\b`).test(loop.body.text)) return undefined;
+  return candidate(callee, 'python', { what: `\`${callee.text}\` starts one task`, items: loop.iterable!, around: loop.node, guardedCallee: pyCalleeOf(element) });
+}
+
+/**
+ * The nearest loop around the node that runs once per item of a data set, or undefined when there
+ * is none or it walks one chunk of a larger list (bounded by the chunk size).
+ */
+function dataLoop(loops: Loop[], lang: QueryLanguage, statements: SyntaxNode[]): Loop | undefined {
+  for (let i = 0; i < loops.length; i++) {
+    const l = loops[i];
+    if (l.kind !== 'each' || !l.iterable) continue;
+    const kind = classify(l.iterable, lang, statements, loops.slice(i + 1));
+    if (kind === 'fixed') continue;
+    return kind === 'data' ? l : undefined;
+  }
+  return undefined;
+}
+
+interface Report {
+  what: string;
+  items: SyntaxNode;
+  /** The loop or the statement that builds the collection, when it is not inline: related information. */
+  around?: SyntaxNode;
+  /** Python: the coroutine function each item calls; a semaphore inside it bounds the fan-out (a fact). */
+  guardedCallee?: string;
+  bound?: string;
+  data?: Record<string, string | number | boolean>;
+}
+
+function candidate(node: SyntaxNode, lang: QueryLanguage, r: Report): CandidateInit {
+  const unit = lang === 'go' ? 'goroutine' : lang === 'python' ? 'task' : 'call';
+  return {
+    node,
+    args: { what: r.what, items: short(r.items.text), bound: r.bound ?? GROUP_BOUND[lang] },
+    related: r.around ? [{ node: r.items, message: `one concurrent ${unit} per item of \`${short(r.items.text)}\`` }] : [],
+    unless: r.guardedCallee ? [{ fact: 'unbounded-fan-out.guarded', key: r.guardedCallee }] : undefined,
+    data: r.data,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go
+
+/** errgroup SetLimit, x/sync/semaphore, conc pools, a rate limiter, or a send on a semaphore-named channel. */
+const GO_FN_BOUND = /\.SetLimit\s*\(|\bsemaphore\.NewWeighted\s*\(|\.(?:Try)?Acquire\s*\(|\bWithMaxGoroutines\s*\(|\b\w*[lL]imiter\w*\.Wait\s*\(|\b\w*(?:sem|Sem|SEM|token|Token|slot|Slot|throttle|Throttle|limit|Limit)\w*\s*<-/;
+/** The loop waits for what it started (`wg.Wait()` per batch). */
+const GO_WAITS = /\.Wait\(\s*\)/;
+/** Groups whose Go method starts a goroutine per call. */
+const GO_GROUP = /\berrgroup\.|\bconc\.|\bpool\.New\b|\bsync\.WaitGroup\b|\bWaitGroup\b/;
+
+/**
+ * A channel semaphore: a send in the loop body (before the goroutine or inside it, also as a
+ * `select` case) on a channel the goroutine receives from again (`sem <- struct{}{}` … `<-sem`).
+ * A done or result channel is sent to by the goroutine and received from outside it: no bound.
+ */
+function channelSemaphore(loop: Loop, goroutine: SyntaxNode | null | undefined): boolean {
+  if (!loop.body || !goroutine) return false;
+  for (const m of loop.body.text.matchAll(/([A-Za-z_][\w.]*)\s*<-(?!-)/g)) {
+    const ch = m[1].replace(/[.]/g, '\\.');
+    if (new RegExp(`<-\\s*${ch}(?![\\w.])`).test(goroutine.text)) return true;
+  }
+  return false;
+}
+
+/**
+ * Functions whose loops run once, over configuration, not per request or per row: `main`, `init`
+ * and tests (`*testing.T`, `*testing.B`). For a closure, the function declaration around it decides.
+ */
+function goStartupOrTest(fn: SyntaxNode): boolean {
+  const decl = fn.type === 'func_literal' ? enclosingGoDeclaration(fn) : fn;
+  if (!decl) return false;
+  const name = decl.childForFieldName('name')?.text;
+  if (decl.type === 'function_declaration' && (name === 'main' || name === 'init')) return true;
+  return /\*testing\.[TBF]\b/.test(decl.childForFieldName('parameters')?.text ?? '');
+}
+
+function enclosingGoDeclaration(node: SyntaxNode): SyntaxNode | null {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_declaration' || n.type === 'method_declaration') return n;
+  return null;
+}
+
+function goCheck(match: RuleMatch): CandidateInit | undefined {
+  const m = match.node('match')!;
+  if (m.type === 'go_statement') {
+    const call = m.namedChildren.find((c) => c.type === 'call_expression');
+    if (!call) return undefined;
+    const place = placeOf(m, 'go');
+    if (!place.fn || goStartupOrTest(place.fn)) return undefined;
+    const statements = statementsBefore(place, 'go');
+    const loop = dataLoop(loopsAround(place, 'go'), 'go', statements);
+    if (!loop) return undefined;
+    const fnLit = call.childForFieldName('function');
+    if (GO_FN_BOUND.test(place.fn.text) || (loop.body && GO_WAITS.test(loop.body.text))) return undefined;
+    if (channelSemaphore(loop, m)) return undefined;
+    // `go notify(u)` is reported whole; `go func() { ... }()` on its keyword, not the whole body.
+    const node = fnLit?.type === 'func_literal' ? m.child(0)! : m;
+    return candidate(node, 'go', { what: '`go` starts one goroutine', items: loop.iterable!, around: loop.node });
+  }
+  // g.Go(func() error { ... })
+  const recv = match.text('recv')!;
+  const call = m.parent;
+  if (call?.type !== 'call_expression') return undefined;
+  const place = placeOf(call, 'go');
+  if (!place.fn || goStartupOrTest(place.fn)) return undefined;
+  const statements = statementsBefore(place, 'go');
+  const decl = statements.find((s) => bindingIn(s, recv, 'go') !== undefined);
+  if (!decl || !GO_GROUP.test(decl.text)) return undefined;
+  const loop = dataLoop(loopsAround(place, 'go'), 'go', statements);
+  if (!loop) return undefined;
+  if (GO_FN_BOUND.test(place.fn.text) || (loop.body && GO_WAITS.test(loop.body.text))) return undefined;
+  const fnLit = call.childForFieldName('arguments')?.namedChildren[0];
+  if (channelSemaphore(loop, fnLit)) return undefined;
+  const errgroup = /\berrgroup\./.test(decl.text);
+  return candidate(m, 'go', {
+    what: `\`${m.text}\` starts one goroutine`,
+    items: loop.iterable!,
+    around: loop.node,
+    bound: errgroup ? `\`${recv}.SetLimit(n)\` before the loop` : undefined,
+  });
+}
+
+/** The declaration of an errgroup in the statements before the node: where `SetLimit` goes. */
+function errgroupDeclaration(node: SyntaxNode, recv: string): SyntaxNode | undefined {
+  const place = placeOf(node, 'go');
+  if (!place.fn) return undefined;
+  const decl = statementsBefore(place, 'go').find((s) => bindingIn(s, recv, 'go') !== undefined);
+  return decl && /\berrgroup\.(?:WithContext\s*\(|Group\b)/.test(decl.text) ? decl : undefined;
+}
+
+function setLimitFix(target: FixTarget): TextEditInit[] | undefined {
+  const sel = target.node;
+  if (target.language !== 'go' || sel.type !== 'selector_expression') return undefined;
+  const recv = sel.childForFieldName('operand');
+  if (recv?.type !== 'identifier') return undefined;
+  const decl = errgroupDeclaration(sel, recv.text);
+  if (!decl) return undefined;
+  const indent = indentAt(target.text, decl.startIndex);
+  return [{ start: decl.endIndex, end: decl.endIndex, newText: `${eol(target.text)}${indent}${recv.text}.SetLimit(10)` }];
+}
+
+// ---------------------------------------------------------------------------------------------
+// TypeScript / JavaScript
+
+/** The callback goes through a limiter: `limit(() => send(u))`, `queue.add(...)`, `limiter.schedule(...)`, `sem.acquire()`. */
+const TS_ELEMENT_BOUND = /(?:^|[^.\w$]|this\.)[\w$]*(?:limit|Limit|throttle|Throttle|sem|Sem|mutex|Mutex|queue|Queue|bottleneck|Bottleneck)[\w$]*\s*(?:\.\s*(?:add|schedule|acquire|run|runExclusive|wrap|enqueue)\s*)?\(/;
+/** The loop waits for each batch it builds. */
+const TS_WAITS = /\bawait\s+Promise\.(?:all|allSettled)\s*\(/;
+const ITERATORS = new Set(['map', 'flatMap']);
+
+function tsCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Collection | 'fixed' | undefined {
+  if (arg.type === 'parenthesized_expression') return tsCollection(arg.namedChildren[0], statements, depth);
+  if (arg.type === 'array') {
+    const spread = arg.namedChildren.find((c) => c.type === 'spread_element');
+    return spread ? tsCollection(spread.namedChildren[0], statements, depth) : 'fixed';
+  }
+  if (arg.type === 'call_expression') {
+    const fn = arg.childForFieldName('function');
+    const args = (arg.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+    if (fn?.type !== 'member_expression') return undefined;
+    const prop = fn.childForFieldName('property')?.text ?? '';
+    const obj = fn.childForFieldName('object');
+    if (ITERATORS.has(prop) && obj) return { items: obj, element: args[0] };
+    // Array.from(users, (u) => send(u))
+    if (obj?.text === 'Array' && prop === 'from' && args.length >= 2) return { items: args[0], element: args[1] };
+    return undefined;
+  }
+  if (arg.type !== 'identifier' || depth > 1) return undefined;
+  const name = arg.text;
+  const push = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\.push\\s*\\(`);
+  for (const s of statements) {
+    if ((s.type === 'for_in_statement' || s.type === 'for_statement') && push.test(s.text)) {
+      const items = s.type === 'for_in_statement' ? s.childForFieldName('right') : lengthOf(s.childForFieldName('condition'), 'typescript');
+      return items ? { items, element: s.childForFieldName('body') ?? undefined, builder: s } : undefined;
+    }
+    // users.forEach((u) => promises.push(send(u)))
+    const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    if (expr?.type === 'call_expression' && push.test(expr.text)) {
+      const fn = expr.childForFieldName('function');
+      if (fn?.type === 'member_expression' && fn.childForFieldName('property')?.text === 'forEach') {
+        const items = fn.childForFieldName('object');
+        return items ? { items, element: expr.childForFieldName('arguments') ?? undefined, builder: s } : undefined;
+      }
+    }
+    const v = bindingIn(s, name, 'typescript');
+    if (v === undefined) continue;
+    if (!v) return undefined;
+    const inner = tsCollection(v, statements, depth + 1);
+    return inner && inner !== 'fixed' ? { ...inner, builder: inner.builder ?? s } : inner;
+  }
+  return undefined;
+}
+
+function tsCheck(match: RuleMatch): CandidateInit | undefined {
+  const callee = match.node('match')!;
+  const call = callee.parent!;
+  const place = placeOf(call, 'typescript');
+  if (!place.fn) return undefined;
+  const arg = (match.node('args')?.namedChildren ?? []).filter((a) => a.type !== 'comment')[0];
+  if (!arg) return undefined;
+  const statements = statementsBefore(place, 'typescript');
+  const c = tsCollection(arg, statements);
+  if (!c || c === 'fixed') return undefined;
+  if (classify(c.items, 'typescript', statements, loopsAround(place, 'typescript')) !== 'data') return undefined;
+  if (TS_ELEMENT_BOUND.test(c.element?.text ?? '')) return undefined;
+  if (c.builder && TS_WAITS.test(c.builder.text)) return undefined;
+  return candidate(callee, 'typescript', { what: `\`${callee.text}\` runs one call`, items: c.items, around: c.builder });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export default defineRule({
+  meta: meta as RuleMeta,
+  queries: { python, go, typescript },
+  check(match) {
+    switch (match.language) {
+      case 'python':
+        return pyCheck(match);
+      case 'go':
+        return goCheck(match);
+      case 'typescript':
+        return tsCheck(match);
+    }
+  },
+  facts(match, ctx): FactInit[] | undefined {
+    // A coroutine that holds a semaphore or limiter: keyed by its name.
+    const guard = match.node('guard');
+    if (!guard) return undefined;
+    const fn = ctx.enclosingFunction(guard);
+    const name = fn?.type === 'function_definition' ? fn.childForFieldName('name') : undefined;
+    return name ? [{ name: 'unbounded-fan-out.guarded', key: name.text, node: name }] : undefined;
+  },
+  fixes: {
+    'errgroup-set-limit': (target) => setLimitFix(target),
+  },
+});
