@@ -1,0 +1,586 @@
+import * as assert from 'assert';
+import { applyFix, code, config, findingsOf, hits, offeredFixes } from '../../server/test/harness';
+
+const ID = 'n-plus-one';
+
+describe(ID, () => {
+  describe('python', () => {
+    it('flags Motor/PyMongo lookups, counts and finds that use the loop variable', () => {
+      const src = code`
+        async def order_summaries(db, orders: list[dict]):
+            out = []
+            for order in orders:
+                user = await db.users.find_one({"_id": order["user_id"]})
+                n = await db.items.count_documents({"order_id": order["_id"]})
+                items = await db.items.find({"order_id": order["_id"]}).to_list(100)
+                out.append((user, n, items))
+            return out
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), [
+        'db.users.find_one({"_id": order["user_id"]})',
+        'db.items.count_documents({"order_id": order["_id"]})',
+        'db.items.find({"order_id": order["_id"]})',
+      ]);
+    });
+
+    it('follows variables derived from the loop variable, comprehensions, async for and nested blocks', () => {
+      const src = code`
+        async def lookups(db, ids):
+            names = [await db.users.find_one({"_id": i}) for i in ids]
+            async for order in db.orders.find({"status": "open"}):
+                uid = order["user_id"]
+                query = {"user_id": uid, "read": False}
+                if uid:
+                    user = await db.users.find_one({"_id": uid})
+                    unread = await db.notifications.count_documents(query)
+            for i, (sku, qty) in enumerate(lines):
+                product = await db.products.find_one({"sku": sku})
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), [
+        'db.users.find_one({"_id": i})',
+        'db.users.find_one({"_id": uid})',
+        'db.notifications.count_documents(query)',
+        'db.products.find_one({"sku": sku})',
+      ]);
+    });
+
+    it('flags SQLAlchemy session.get/execute/scalars/query, Flask-SQLAlchemy and DB-API cursors', () => {
+      const src = code`
+        def invoice_report(session, cur, invoices):
+            for inv in invoices:
+                customer = session.get(Customer, inv.customer_id)
+                lines = session.execute(select(Line).where(Line.invoice_id == inv.id)).scalars().all()
+                stmt = select(Payment).where(Payment.invoice_id == inv.id)
+                paid = session.scalars(stmt).all()
+                refund = session.query(Refund).filter(Refund.invoice_id == inv.id).first()
+                owner = User.query.get(inv.owner_id)
+                cur.execute("SELECT name FROM tags WHERE invoice_id = %s", (inv.id,))
+                raw = session.execute(text("SELECT 1 FROM notes WHERE invoice_id = :id"), {"id": inv.id})
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), [
+        'session.get(Customer, inv.customer_id)',
+        'session.execute(select(Line).where(Line.invoice_id == inv.id))',
+        'session.scalars(stmt)',
+        'session.query(Refund)',
+        'User.query.get(inv.owner_id)',
+        'cur.execute("SELECT name FROM tags WHERE invoice_id = %s", (inv.id,))',
+        'session.execute(text("SELECT 1 FROM notes WHERE invoice_id = :id"), {"id": inv.id})',
+      ]);
+    });
+
+    it('flags Django .objects.get/filter, once per chain', () => {
+      const src = code`
+        def open_orders(request):
+            rows = []
+            for order in Order.objects.filter(status="open"):
+                user = User.objects.get(pk=order.user_id)
+                tags = Tag.objects.select_related("group").filter(order=order).get(primary=True)
+                rows.append((order, user, tags))
+            return rows
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['User.objects.get(pk=order.user_id)', 'Tag.objects.select_related("group").filter(order=order).get(primary=True)']);
+    });
+
+    it('points at the loop, names the iterable and the batched form, warns (info at 1k users)', () => {
+      const src = code`
+        async def f(db, orders):
+            for order in orders:
+                user = await db.users.find_one({"_id": order["user_id"]})
+      `;
+      const [f] = findingsOf('python', src, ID);
+      assert.strictEqual(
+        f.message,
+        '`db.users.find_one` runs once per item of `orders`: 1,000 items cost 1,000 database round trips, so the response time and the load on the database grow with the data. Fetch them all with one `$in` query before the loop and look each one up in a dict.',
+      );
+      assert.deepStrictEqual(
+        f.related.map((r) => [src.slice(r.start, r.end).split('\n')[0], r.message]),
+        [['for order in orders:', 'loop over `orders`']],
+      );
+      assert.strictEqual(f.severity, 'warning');
+      assert.strictEqual(findingsOf('python', src, ID, config({ targetUsers: '1k' }))[0].severity, 'info');
+      const [sa] = findingsOf('python', 'def f(session, items):\n    for it in enumerate(items):\n        session.get(User, it[1].user_id)\n', ID);
+      assert.match(sa.message, /per item of `items`.*`select\(Model\)\.where\(Model\.id\.in_\(ids\)\)`/);
+      const [dbapi] = findingsOf('python', 'def f(conn, items):\n    for it in items:\n        conn.execute("SELECT * FROM t WHERE id = ?", (it,))\n', ID);
+      assert.match(dbapi.message, /`WHERE id = ANY\(\$1\)`, `IN \(\.\.\.\)` or a JOIN\) and look them up in a dict\.$/);
+      const [dj] = findingsOf('python', 'def f(items):\n    for it in items:\n        Tag.objects.filter(item=it).first()\n', ID);
+      assert.match(dj.message, /`in_bulk\(ids\)`/);
+    });
+
+    it('asyncio.gather over a comprehension: the queries are sent all at once', () => {
+      const src = code`
+        async def owners(db, orders):
+            return await asyncio.gather(*[db.users.find_one({"_id": o["owner"]}) for o in orders])
+      `;
+      const [f] = findingsOf('python', src, ID);
+      assert.match(f.message, /^`db\.users\.find_one` runs once per item of `orders`, all at once: 1,000 items send 1,000 queries together/);
+      assert.deepStrictEqual(f.related.map((r) => r.message), ['loop over `orders`']);
+    });
+
+    it('leaves fixed loops, hoistable queries, writes, batches and look-alike methods alone', () => {
+      const src = code`
+        async def fine(db, session, cur, df, orders, prices, text, chunks, last, statements):
+            for region in ["eu", "us"]:
+                await db.stats.find_one({"region": region})
+            for i in range(3):
+                await db.shards.find_one({"n": i})
+            for r in REGIONS:
+                await db.stats.find_one({"region": r})
+            for r in settings.REGIONS:
+                await db.stats.find_one({"region": r})
+            kinds = ("a", "b")
+            for k in kinds:
+                await db.kinds.find_one({"k": k})
+            for order in orders:
+                currency = await db.settings.find_one({"_id": "currency"})
+                price = prices.get(order["sku"])
+                pos = text.find(order["ref"])
+                soup_item = soup.find("div", order["css"])
+                cached = cache.get(order["id"], None)
+                page = session.get(order["url"], timeout=5)
+                frame = df.query(f"sku == '{order['sku']}'")
+                raw = session.query(order["sql"])
+                await db.orders.update_one({"_id": order["_id"]}, {"$set": {"seen": True}})
+                watchers = await db.users.find({"_id": {"$in": order["watchers"]}}).to_list(50)
+                session.execute(update(Order).where(Order.id == order["_id"]).values(seen=True))
+                session.execute(text("UPDATE orders SET seen = true WHERE id = :id"), {"id": order["_id"]})
+                session.execute(stmt_for(order))
+                Order.objects.filter(pk=order["_id"]).update(seen=True)
+                tagged = Tag.objects.filter(order_id__in=order["related"])
+                session.query(Order).filter(Order.id == order["_id"]).delete()
+                rows = session.execute(select(Tag).where(Tag.id.in_(order["tag_ids"])))
+                cur.execute("SELECT * FROM t WHERE id = ANY(%s)", (order["ids"],))
+                order = normalize(order)
+            for q in statements:
+                cur.execute(q)
+            for chunk in chunks:
+                await db.users.find({"_id": {"$in": chunk}}).to_list(500)
+            while True:
+                page = await db.users.find({"_id": {"$gt": last}}).limit(100).to_list(100)
+                if not page:
+                    break
+                last = page[-1]["_id"]
+            users = await db.users.find({"_id": {"$in": [o["user_id"] for o in orders]}}).to_list(None)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('fix (Motor): one async $in query before the loop, a dict lookup inside it', () => {
+      const src = code`
+        async def order_summaries(db, orders: list[dict]):
+            out = []
+            for order in orders:
+                user = await db.users.find_one({"_id": order["user_id"]})
+                out.append({"order": order["_id"], "user": user["name"] if user else None})
+            return out
+      `;
+      assert.strictEqual(
+        applyFix('python', src, ID, 'batch-lookup'),
+        code`
+          async def order_summaries(db, orders: list[dict]):
+              out = []
+              users_by_id = {doc["_id"]: doc async for doc in db.users.find({"_id": {"$in": [order["user_id"] for order in orders]}})}
+              for order in orders:
+                  user = users_by_id.get(order["user_id"])
+                  out.append({"order": order["_id"], "user": user["name"] if user else None})
+              return out
+        `,
+      );
+    });
+
+    it('fix (PyMongo): a plain comprehension, keeping the projection and the key expression', () => {
+      const src = code`
+        def names(db, orders_query):
+            orders = list(db.orders.find(orders_query).limit(50))
+            for order in orders:
+                user = db.users.find_one({'_id': ObjectId(order['user_id'])}, {'name': 1})
+                print(user['name'])
+      `;
+      assert.strictEqual(
+        applyFix('python', src, ID, 'batch-lookup'),
+        code`
+          def names(db, orders_query):
+              orders = list(db.orders.find(orders_query).limit(50))
+              users_by_id = {doc['_id']: doc for doc in db.users.find({'_id': {'$in': [ObjectId(order['user_id']) for order in orders]}}, {'name': 1})}
+              for order in orders:
+                  user = users_by_id.get(ObjectId(order['user_id']))
+                  print(user['name'])
+        `,
+      );
+    });
+
+    it('fix: keyed by another field, with a fresh name when the obvious one is taken', () => {
+      const src = code`
+        async def f(db, members: list[dict], profiles_by_email):
+            orders = await db.orders.find({}).to_list(length=20)
+            for member in members:
+                profile = await db.profiles.find_one({"email": member["email"]})
+      `;
+      assert.strictEqual(
+        applyFix('python', src, ID, 'batch-lookup'),
+        code`
+          async def f(db, members: list[dict], profiles_by_email):
+              orders = await db.orders.find({}).to_list(length=20)
+              profiles_by_email2 = {doc["email"]: doc async for doc in db.profiles.find({"email": {"$in": [member["email"] for member in members]}})}
+              for member in members:
+                  profile = profiles_by_email2.get(member["email"])
+        `,
+      );
+    });
+
+    it('fix is not offered where it does not fit', () => {
+      const cases = [
+        // two fields in the filter
+        'async def f(db, orders: list):\n    for o in orders:\n        await db.users.find_one({"_id": o["u"], "active": True})\n',
+        // the iterable is not a plain name
+        'async def f(db):\n    for o in await load_orders():\n        await db.users.find_one({"_id": o["u"]})\n',
+        'async def f(db):\n    async for o in db.orders.find({}):\n        await db.users.find_one({"_id": o["u"]})\n',
+        // the key comes from a variable of the loop body
+        'async def f(db, orders: list):\n    for o in orders:\n        uid = o["u"]\n        await db.users.find_one({"_id": uid})\n',
+        // only some items are looked up
+        'async def f(db, orders: list):\n    for o in orders:\n        if o.get("u"):\n            await db.users.find_one({"_id": o["u"]})\n',
+        // a cursor: building the keys would consume it before the loop
+        'def f(db):\n    orders = db.orders.find({})\n    for o in orders:\n        db.users.find_one({"_id": o["u"]})\n',
+        // an unknown iterable (no annotation, not assigned a list here)
+        'async def f(db, orders):\n    for o in orders:\n        await db.users.find_one({"_id": o["u"]})\n',
+        // options that the batch query would drop
+        'async def f(db, orders: list, s):\n    for o in orders:\n        await db.users.find_one({"_id": o["u"]}, session=s)\n',
+        // a projection that drops the key
+        'async def f(db, orders: list):\n    for o in orders:\n        await db.users.find_one({"email": o["e"]}, {"name": 1})\n',
+        // counts and SQLAlchemy: explained in the message, no fix
+        'async def f(db, orders: list):\n    for o in orders:\n        await db.items.count_documents({"order": o["_id"]})\n',
+        'def f(session, orders: list):\n    for o in orders:\n        session.get(User, o.user_id)\n',
+      ];
+      for (const src of cases) assert.deepStrictEqual(offeredFixes('python', src, ID), [], src);
+    });
+  });
+
+  describe('go', () => {
+    it('flags database/sql, sqlx, gorm and mongo-go queries that use the loop variable', () => {
+      const src = code`
+        package main
+
+        func (s *Store) summaries(ctx context.Context, orders []Order, ids []string) {
+        	for _, o := range orders {
+        		var name string
+        		s.db.QueryRowContext(ctx, "SELECT name FROM users WHERE id = $1", o.UserID).Scan(&name)
+        		rows, _ := s.db.QueryContext(ctx, "SELECT sku FROM order_items WHERE order_id = $1", o.ID)
+        		var u User
+        		s.rx.GetContext(ctx, &u, "SELECT * FROM users WHERE id = $1", o.UserID)
+        		s.gdb.Where("order_id = ?", o.ID).Find(&items)
+        		s.gdb.First(&u, o.UserID)
+        	}
+        	rows, _ := s.db.QueryContext(ctx, "SELECT id FROM users")
+        	for rows.Next() {
+        		var id int64
+        		if err := rows.Scan(&id); err != nil {
+        			return
+        		}
+        		s.db.QueryRowContext(ctx, "SELECT count(*) FROM orders WHERE user_id = $1", id).Scan(&n)
+        	}
+        	for i := 0; i < len(ids); i++ {
+        		s.users.FindOne(ctx, bson.M{"_id": ids[i]}).Decode(&u)
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), [
+        's.db.QueryRowContext(ctx, "SELECT name FROM users WHERE id = $1", o.UserID)',
+        's.db.QueryContext(ctx, "SELECT sku FROM order_items WHERE order_id = $1", o.ID)',
+        's.rx.GetContext(ctx, &u, "SELECT * FROM users WHERE id = $1", o.UserID)',
+        's.gdb.Where("order_id = ?", o.ID).Find(&items)',
+        's.gdb.First(&u, o.UserID)',
+        's.db.QueryRowContext(ctx, "SELECT count(*) FROM orders WHERE user_id = $1", id)',
+        's.users.FindOne(ctx, bson.M{"_id": ids[i]})',
+      ]);
+      const f = findingsOf('go', src, ID)[5];
+      assert.match(f.message, /per item of `rows`.*`WHERE id = ANY\(\$1\)`/);
+      assert.deepStrictEqual(offeredFixes('go', src, ID), []);
+    });
+
+    it('leaves fixed loops, hoistable queries, writes, batches and look-alikes alone', () => {
+      const src = code`
+        package main
+
+        func (s *Store) fine(ctx context.Context, orders []Order, chunks [][]int64, last int64) {
+        	for _, region := range []string{"eu", "us"} {
+        		s.db.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE region = $1", region).Scan(&n)
+        	}
+        	regions := []string{"eu", "us"}
+        	for _, region := range regions {
+        		s.db.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE region = $1", region).Scan(&n)
+        	}
+        	for i := 0; i < 3; i++ {
+        		s.db.QueryRowContext(ctx, "SELECT $1::int", i).Scan(&n)
+        	}
+        	for _, o := range orders {
+        		s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'currency'").Scan(&cur)
+        		s.db.QueryRowContext(ctx, "INSERT INTO audit (order_id) VALUES ($1) RETURNING id", o.ID).Scan(&id)
+        		s.db.QueryRowContext(ctx, insertAudit, o.ID).Scan(&id)
+        		v := cache.Get(o.ID)
+        		q := r.URL.Query()
+        		page := c.Query(o.Key)
+        		hit, _ := rdb.Get(ctx, o.Key).Result()
+        		resp, _ := http.Get(o.URL)
+        		s.gdb.Model(&o).Update("status", "seen")
+        		s.gdb.Select("name").Where("x = ?", 1).Find(&names)
+        	}
+        	for _, chunk := range chunks {
+        		s.db.QueryContext(ctx, "SELECT id FROM users WHERE id = ANY($1)", pq.Array(chunk))
+        		s.gdb.Where("id IN ?", chunk).Find(&users)
+        	}
+        	for {
+        		s.db.QueryContext(ctx, "SELECT id FROM jobs WHERE id > $1 ORDER BY id LIMIT 100", last)
+        	}
+        	for _, q := range checks {
+        		s.db.QueryRowContext(ctx, q).Scan(&n)
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+
+    it('a goroutine per item is left to unbounded-fan-out', () => {
+      const src = code`
+        package main
+
+        func (s *Store) warm(ctx context.Context, orders []Order) {
+        	for _, o := range orders {
+        		go func(id int64) {
+        			s.db.QueryRowContext(ctx, "SELECT 1 FROM users WHERE id = $1", id).Scan(&n)
+        		}(o.UserID)
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+  });
+
+  for (const lang of ['typescript', 'javascript'] as const) {
+    describe(lang, () => {
+      it('flags driver, mongoose, Prisma, TypeORM and pg queries per item, in loops and per-item callbacks', () => {
+        const src = code`
+          async function summaries(orders, ids) {
+            for (const order of orders) {
+              const user = await db.collection('users').findOne({ _id: order.userId });
+              const n = await Item.countDocuments({ orderId: order.id });
+              const owner = await User.findById(order.ownerId).lean();
+              const account = await prisma.account.findUnique({ where: { id: order.accountId } });
+              const { rows } = await pool.query('SELECT * FROM invoices WHERE order_id = $1', [order.id]);
+              const tag = await tags.findOneBy({ orderId: order.id });
+              const entity = await em.findOne(Order, { id: order.parentId });
+            }
+            orders.forEach(async (o) => {
+              await prisma.log.findFirst({ where: { orderId: o.id } });
+            });
+            for (let i = 0; i < ids.length; i++) {
+              await Product.findOne({ sku: ids[i] });
+            }
+            for (const { customerId } of orders) {
+              const c = await client.query({ text: 'SELECT * FROM customers WHERE id = $1', values: [customerId] });
+              const lines = await Line.findAll({ where: { customerId } });
+            }
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          "db.collection('users').findOne({ _id: order.userId })",
+          'Item.countDocuments({ orderId: order.id })',
+          'User.findById(order.ownerId)',
+          'prisma.account.findUnique({ where: { id: order.accountId } })',
+          "pool.query('SELECT * FROM invoices WHERE order_id = $1', [order.id])",
+          'tags.findOneBy({ orderId: order.id })',
+          'em.findOne(Order, { id: order.parentId })',
+          'prisma.log.findFirst({ where: { orderId: o.id } })',
+          'Product.findOne({ sku: ids[i] })',
+          "client.query({ text: 'SELECT * FROM customers WHERE id = $1', values: [customerId] })",
+          'Line.findAll({ where: { customerId } })',
+        ]);
+      });
+
+      it('Promise.all(items.map(async ...)): one query per item, sent all at once', () => {
+        const src = code`
+          async function owners(orders) {
+            return Promise.all(orders.map(async (o) => db.collection('users').findOne({ _id: o.ownerId })));
+          }
+        `;
+        const [f] = findingsOf(lang, src, ID);
+        assert.strictEqual(
+          f.message,
+          "`db.collection('users').findOne` runs once per item of `orders`, all at once: 1,000 items send 1,000 queries together, which queue for the connection pool and load the database in proportion to the data. Fetch them all with one `$in` query before the loop and look each one up in a `Map`.",
+        );
+        assert.deepStrictEqual(f.related.map((r) => [src.slice(r.start, r.end).slice(0, 11), r.message]), [['orders.map(', 'loop over `orders`']]);
+        // Not async, but combined by Promise.all: still all at once. A sequential for...of is not.
+        const plain = 'async function f(orders) {\n  await Promise.all(orders.map((o) => Owner.findById(o.ownerId)));\n  for (const o of orders) await Owner.findById(o.ownerId);\n}\n';
+        assert.deepStrictEqual(findingsOf(lang, plain, ID).map((x) => /all at once/.test(x.message)), [true, false]);
+      });
+
+      it('leaves fixed loops, hoistable queries, writes, batches and array methods alone', () => {
+        const src = code`
+          async function fine(orders, items) {
+            for (const kind of ['a', 'b']) {
+              await db.collection('kinds').findOne({ kind });
+            }
+            for (const r of REGIONS) {
+              await Stat.findOne({ region: r });
+            }
+            for (let i = 0; i < 3; i++) {
+              await Shard.findOne({ n: i });
+            }
+            const kinds = ['x', 'y'];
+            kinds.forEach(async (k) => {
+              await Kind.findOne({ k });
+            });
+            for (const order of orders) {
+              const currency = await Setting.findOne({ key: 'currency' });
+              const item = items.find((i) => i.id === order.itemId);
+              await db.collection('orders').updateOne({ _id: order.id }, { $set: { seen: true } });
+              await pool.query('UPDATE orders SET seen = true WHERE id = $1', [order.id]);
+              await pool.query(insertAudit, [order.id]);
+              await User.find({ _id: { $in: order.watchers } });
+              await prisma.user.findMany({ where: { id: { in: order.watcherIds } } });
+              await pool.query('SELECT * FROM users WHERE id = ANY($1)', [order.watcherIds]);
+              await apollo.query({ query: GET_USER, variables: { id: order.userId } });
+              const q = req.query;
+              const v = params.query(order.key);
+              const hit = await redis.get(order.id);
+              const resp = await fetch('/api/orders/' + order.id);
+            }
+            for (const statement of migrations) {
+              await pool.query(statement);
+            }
+            let cursor = null;
+            while (true) {
+              const page = await Post.find({ _id: { $gt: cursor } }).limit(100);
+              if (page.length === 0) break;
+              cursor = page[page.length - 1]._id;
+            }
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('fix (driver, for...of): one $in query before the loop, a Map lookup inside it', () => {
+        const src = code`
+          async function summaries(db, customerId) {
+            const orders = await db.collection('orders').find({ customerId }).limit(50).toArray();
+            const out = [];
+            for (const order of orders) {
+              const user = await db.collection('users').findOne({ _id: order.userId });
+              out.push({ id: order._id, user: user?.name });
+            }
+            return out;
+          }
+        `;
+        assert.strictEqual(
+          applyFix(lang, src, ID, 'batch-lookup'),
+          code`
+            async function summaries(db, customerId) {
+              const orders = await db.collection('orders').find({ customerId }).limit(50).toArray();
+              const out = [];
+              const usersById = new Map((await db.collection('users').find({ _id: { $in: orders.map((order) => order.userId) } }).toArray()).map((doc) => [String(doc._id), doc]));
+              for (const order of orders) {
+                const user = usersById.get(String(order.userId)) ?? null;
+                out.push({ id: order._id, user: user?.name });
+              }
+              return out;
+            }
+          `,
+        );
+      });
+
+      it('fix (mongoose, Promise.all + map): the batch goes before the statement, lean() carries over', () => {
+        const src = code`
+          async function ownerEmails(orders) {
+            return Promise.all(orders.map(async (order) => (await User.findById(order.ownerId).lean())?.email))
+          }
+        `;
+        assert.strictEqual(
+          applyFix(lang, src, ID, 'batch-lookup'),
+          code`
+            async function ownerEmails(orders) {
+              const userById = new Map((await User.find({ _id: { $in: orders.map((order) => order.ownerId) } }).lean()).map((doc) => [String(doc._id), doc]))
+              return Promise.all(orders.map(async (order) => (userById.get(String(order.ownerId)) ?? null)?.email))
+            }
+          `,
+        );
+      });
+
+      it('fix: a lookup by another field, parenthesised where `??` needs it', () => {
+        const src = code`
+          async function notify(members) {
+            const list = [...members];
+            for (const m of list) {
+              const profile = await Profile.findOne({ email: m.email }) || defaults;
+              send(profile);
+            }
+          }
+        `;
+        assert.strictEqual(
+          applyFix(lang, src, ID, 'batch-lookup'),
+          code`
+            async function notify(members) {
+              const list = [...members];
+              const profileByEmail = new Map((await Profile.find({ email: { $in: list.map((m) => m.email) } })).map((doc) => [String(doc.email), doc]));
+              for (const m of list) {
+                const profile = (profileByEmail.get(String(m.email)) ?? null) || defaults;
+                send(profile);
+              }
+            }
+          `,
+        );
+      });
+
+      it('fix is not offered where it does not fit', () => {
+        const cases = [
+          // two fields
+          "async function f(orders) {\n  for (const o of [...orders]) {\n    await db.collection('users').findOne({ _id: o.u, active: true });\n  }\n}\n",
+          // TypeORM / Sequelize options, Prisma
+          "async function f(orders) {\n  for (const o of [...orders]) {\n    await User.findOne({ where: { id: o.u } });\n  }\n}\n",
+          "async function f(orders) {\n  for (const o of [...orders]) {\n    await prisma.user.findUnique({ where: { id: o.u } });\n  }\n}\n",
+          "async function f(orders) {\n  for (const o of [...orders]) {\n    await em.findOne(User, { _id: o.u });\n  }\n}\n",
+          // the iterable is not a plain name / a cursor
+          "async function f() {\n  for (const o of await loadOrders()) {\n    await User.findById(o.u);\n  }\n}\n",
+          "async function f() {\n  for await (const o of Order.find().cursor()) {\n    await User.findById(o.u);\n  }\n}\n",
+          // an unknown iterable: a parameter (a Map's forEach passes values too)
+          "async function f(byId) {\n  byId.forEach(async (o) => {\n    await User.findById(o.u);\n  });\n}\n",
+          // a projection the batch would change
+          "async function f(orders) {\n  for (const o of [...orders]) {\n    await User.findById(o.u).select('email');\n  }\n}\n",
+          // the outer function is not async: no place to await the batch
+          'function f(orders) {\n  return Promise.all(orders.map(async (o) => await User.findById(o.u)));\n}\n',
+          // conditional lookup
+          "async function f(orders) {\n  for (const o of [...orders]) {\n    const u = o.u ? await User.findById(o.u) : null;\n  }\n}\n",
+          // a collection handle of unknown kind
+          "async function f(orders) {\n  for (const o of [...orders]) {\n    await users.findOne({ _id: o.u });\n  }\n}\n",
+        ];
+        for (const src of cases) assert.deepStrictEqual(offeredFixes(lang, src, ID), [], src);
+      });
+    });
+  }
+
+  describe('typescript only', () => {
+    it('fix: a parameter typed as an array counts as a list; a forEach callback gets the batch before its statement', () => {
+      const src = code`
+        async function owners(orders: Order[]): Promise<string[]> {
+          const names: string[] = [];
+          orders.forEach(async (order) => {
+            const owner = await db.collection('users').findOne({ _id: order.ownerId });
+            names.push(owner!.name);
+          });
+          return names;
+        }
+      `;
+      assert.strictEqual(
+        applyFix('typescript', src, ID, 'batch-lookup'),
+        code`
+          async function owners(orders: Order[]): Promise<string[]> {
+            const names: string[] = [];
+            const usersById = new Map((await db.collection('users').find({ _id: { $in: orders.map((order) => order.ownerId) } }).toArray()).map((doc) => [String(doc._id), doc]));
+            orders.forEach(async (order) => {
+              const owner = usersById.get(String(order.ownerId)) ?? null;
+              names.push(owner!.name);
+            });
+            return names;
+          }
+        `,
+      );
+    });
+  });
+});
