@@ -58,7 +58,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
     """Loads the session; refreshes its last_seen at most every five minutes; samples page views."""
 
     async def dispatch(self, request: Request, call_next):
-        session = await db.sessions.find_one({"token": request.cookies.get("sid")})  # ok: per-request-db-write -- a read
+        session = await db.sessions.find_one({"token": request.cookies.get("sid")})  # expect: missing-index; ok: per-request-db-write -- a read
         request.state.session = session
         response = await call_next(request)
         if session and utcnow() - session["last_seen"] > LAST_SEEN_EVERY:

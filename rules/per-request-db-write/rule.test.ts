@@ -1,0 +1,591 @@
+import * as assert from 'assert';
+import { code, config, findingsOf, hits } from '../../server/test/harness';
+
+const ID = 'per-request-db-write';
+
+describe(ID, () => {
+  describe('python', () => {
+    it('flags writes in FastAPI/Starlette middleware (@app.middleware("http"), BaseHTTPMiddleware.dispatch)', () => {
+      const src = code`
+        @app.middleware("http")
+        async def audit(request: Request, call_next):
+            response = await call_next(request)
+            await db.request_log.insert_one({"path": request.url.path, "status": response.status_code})
+            return response
+
+        class ActivityMiddleware(BaseHTTPMiddleware):
+            async def dispatch(self, request, call_next):
+                if request.state.user_id:
+                    await db.users.update_one({"_id": request.state.user_id}, {"$set": {"last_seen": utcnow()}}, upsert=True)
+                return await call_next(request)
+
+        @app.middleware("http")
+        async def record(request, nxt):
+            async with SessionLocal() as session:
+                session.add(PageView(path=request.url.path))
+                await session.commit()
+            return await nxt(request)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), [
+        'db.request_log.insert_one({"path": request.url.path, "status": response.status_code})',
+        'db.users.update_one({"_id": request.state.user_id}, {"$set": {"last_seen": utcnow()}}, upsert=True)',
+        'session.add(PageView(path=request.url.path))',
+      ]);
+    });
+
+    it('flags writes in Flask before_request / after_request hooks, also when registered by name', () => {
+      const src = code`
+        @app.before_request
+        def track_visit():
+            db.session.add(Visit(path=request.path, user_id=g.user_id))
+            db.session.commit()
+
+        @bp.after_app_request
+        def audit_response(response):
+            db.session.execute(insert(AuditLog).values(path=request.path, status=response.status_code))
+            db.session.commit()
+            return response
+
+        @app.teardown_request
+        def log_request(exc):
+            db.session.execute(text("INSERT INTO hits (path) VALUES (:p)"), {"p": request.path})
+
+        def record_hit():
+            db.session.add(Hit(path=request.path))
+
+        app.before_request(record_hit)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), [
+        'db.session.add(Visit(path=request.path, user_id=g.user_id))',
+        'db.session.execute(insert(AuditLog).values(path=request.path, status=response.status_code))',
+        'db.session.execute(text("INSERT INTO hits (path) VALUES (:p)"), {"p": request.path})',
+        'db.session.add(Hit(path=request.path))',
+      ]);
+      const registered = findingsOf('python', src, ID)[3];
+      assert.deepStrictEqual(
+        registered.related.map((r) => [src.slice(r.start, r.end), r.message]),
+        [['record_hit', 'registered here to run on every request']],
+      );
+    });
+
+    it('flags writes in Django and pure ASGI middleware, and supabase-py inserts', () => {
+      const src = code`
+        class LastSeenMiddleware(MiddlewareMixin):
+            def process_request(self, request):
+                if request.user.is_authenticated:
+                    User.objects.filter(pk=request.user.pk).update(last_seen=timezone.now())
+
+        def audit_middleware(get_response):
+            def middleware(request):
+                response = get_response(request)
+                AuditEntry.objects.create(path=request.path, status=response.status_code)
+                return response
+            return middleware
+
+        class RequestLogMiddleware:
+            def __init__(self, get_response):
+                self.get_response = get_response
+
+            def __call__(self, request):
+                entry = RequestLog(path=request.path)
+                entry.save()
+                request.user.save(update_fields=["last_login"])
+                return self.get_response(request)
+
+        class RequestLogger(BaseHTTPMiddleware):
+            async def dispatch(self, request, call_next):
+                response = await call_next(request)
+                supabase.table("api_request_logs").insert({"path": request.url.path}).execute()
+                supabase.table("profiles").select("plan").eq("id", request.state.uid).execute()
+                return response
+
+        class HitCounter:
+            def __init__(self, app):
+                self.app = app
+
+            async def __call__(self, scope, receive, send):
+                if scope["type"] == "http":
+                    await conn.execute("INSERT INTO hits (path) VALUES ($1)", scope["path"])
+                await self.app(scope, receive, send)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), [
+        'User.objects.filter(pk=request.user.pk).update(last_seen=timezone.now())',
+        'AuditEntry.objects.create(path=request.path, status=response.status_code)',
+        'entry.save()',
+        'request.user.save(update_fields=["last_login"])',
+        'supabase.table("api_request_logs").insert({"path": request.url.path})',
+        'conn.execute("INSERT INTO hits (path) VALUES ($1)", scope["path"])',
+      ]);
+    });
+
+    it('still flags a write handed to asyncio.create_task, and says why', () => {
+      const src = code`
+        @app.middleware("http")
+        async def audit(request, call_next):
+            asyncio.create_task(db.audit.insert_one({"path": request.url.path}))
+            return await call_next(request)
+      `;
+      const [f] = findingsOf('python', src, ID);
+      assert.strictEqual(src.slice(f.start, f.end), 'db.audit.insert_one({"path": request.url.path})');
+      assert.strictEqual(
+        f.message,
+        '`db.audit.insert_one(...)` writes to the database in the `audit` middleware, which runs on every request: one more write on the primary for every request to every route (at 100k users, about 1,000 writes/s). Running it in a task (`asyncio.create_task`) takes it off the response time, not off the database. Buffer the rows in memory and write them in batches (a periodic flush or a queue), or write a sample.',
+      );
+      assert.strictEqual(f.severity, 'warning');
+    });
+
+    it('scales the message and the severity with the target', () => {
+      const src = code`
+        @app.before_request
+        def track_visit():
+            db.session.add(Visit(path=request.path))
+      `;
+      const [f] = findingsOf('python', src, ID, config({ targetUsers: '1k' }));
+      assert.strictEqual(f.severity, 'info');
+      assert.match(f.message, /at 1k users, about 10 writes\/s/);
+      const [g] = findingsOf('python', src, ID, config({ targetUsers: '1m' }));
+      assert.strictEqual(g.severity, 'warning');
+      assert.match(g.message, /at 1m users, about 10,000 writes\/s/);
+      assert.match(g.message, /the `before_request` hook `track_visit`/);
+    });
+
+    it('leaves route handlers, reads, rare paths and in-memory buffers alone', () => {
+      const src = code`
+        @app.post("/users")
+        async def create_user(body: UserIn):
+            await db.users.insert_one(body.model_dump())
+
+        @app.middleware("http")
+        async def load_session(request, call_next):
+            request.state.session = await db.sessions.find_one({"token": request.cookies.get("sid")})
+            rows = await conn.execute("SELECT 1")
+            return await call_next(request)
+
+        @app.middleware("http")
+        async def error_log(request, call_next):
+            try:
+                response = await call_next(request)
+            except Exception:
+                await db.errors.insert_one({"path": request.url.path})
+                raise
+            if response.status_code >= 500:
+                await db.errors.insert_one({"path": request.url.path, "status": response.status_code})
+            if random.random() < 0.01:
+                await db.samples.insert_one({"path": request.url.path})
+            if should_sample(request):
+                await db.samples.insert_one({"path": request.url.path})
+            return response
+
+        class LastSeen(BaseHTTPMiddleware):
+            async def dispatch(self, request, call_next):
+                user = request.state.user
+                if user and utcnow() - user["last_seen"] > LAST_SEEN_EVERY:
+                    await db.users.update_one({"_id": user["_id"]}, {"$set": {"last_seen": utcnow()}})
+                if user and user["seen"] < datetime.now(timezone.utc) - timedelta(minutes=5):
+                    await db.users.update_one({"_id": user["_id"]}, {"$set": {"last_seen": utcnow()}})
+                return await call_next(request)
+
+        @app.middleware("http")
+        async def buffered(request, call_next):
+            response = await call_next(request)
+            audit_buffer.append({"path": request.url.path})
+            audit_queue.put_nowait({"path": request.url.path})
+            seen_ips.add(request.client.host)
+            response.headers.update({"x-served-by": HOST})
+            logger.info("request %s", request.url.path)
+            REQUESTS.inc()
+            response.background = BackgroundTask(write_audit, request.url.path)
+            return response
+
+        @app.before_first_request
+        def seed():
+            db.session.add(Setting(key="boot"))
+
+        def save_user(user):
+            db.session.add(user)
+
+        @app.before_request
+        def remember():
+            session.modified = True
+            request.session.save()
+            items.insert(0, request.path)
+
+        def audit_middleware(get_response):
+            Config.objects.update_or_create(key="audit", defaults={"on": True})
+            def middleware(request):
+                return get_response(request)
+            return middleware
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('flags the common path of a rare-path test (the else branch, an `or` with a common condition)', () => {
+      const src = code`
+        @app.middleware("http")
+        async def audit(request, call_next):
+            response = await call_next(request)
+            if response.status_code >= 500:
+                logger.error("failed")
+            else:
+                await db.audit.insert_one({"path": request.url.path})
+            if response.status_code >= 500 or request.method == "POST":
+                await db.writes.insert_one({"path": request.url.path})
+            return response
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['db.audit.insert_one({"path": request.url.path})', 'db.writes.insert_one({"path": request.url.path})']);
+    });
+  });
+  describe('go', () => {
+    it('flags writes in net/http, chi-style and echo middleware', () => {
+      const src = code`
+        package main
+
+        func Audit(db *sql.DB) func(http.Handler) http.Handler {
+        	return func(next http.Handler) http.Handler {
+        		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+        			next.ServeHTTP(w, r)
+        			db.ExecContext(r.Context(), "INSERT INTO request_log (path) VALUES ($1)", r.URL.Path)
+        		})
+        	}
+        }
+
+        func LastSeen(next http.Handler) http.Handler {
+        	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+        		store.pool.Exec(r.Context(), updateLastSeenSQL, userID(r))
+        		next.ServeHTTP(w, r)
+        	})
+        }
+
+        func EchoAudit(next echo.HandlerFunc) echo.HandlerFunc {
+        	return func(c echo.Context) error {
+        		events.InsertOne(c.Request().Context(), bson.M{"path": c.Path()})
+        		return next(c)
+        	}
+        }
+
+        func (a *auditor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+        	a.db.Exec("UPDATE api_keys SET last_used = now() WHERE key = $1", r.Header.Get("X-Api-Key"))
+        	a.next.ServeHTTP(w, r)
+        }
+
+        func Negroni(w http.ResponseWriter, r *http.Request, next http.HandlerFunc) {
+        	next(w, r)
+        	s.queries.InsertHit(r.Context(), r.URL.Path)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), [
+        'db.ExecContext(r.Context(), "INSERT INTO request_log (path) VALUES ($1)", r.URL.Path)',
+        'store.pool.Exec(r.Context(), updateLastSeenSQL, userID(r))',
+        'events.InsertOne(c.Request().Context(), bson.M{"path": c.Path()})',
+        'a.db.Exec("UPDATE api_keys SET last_used = now() WHERE key = $1", r.Header.Get("X-Api-Key"))',
+        's.queries.InsertHit(r.Context(), r.URL.Path)',
+      ]);
+    });
+
+    it('flags writes in gin and chi middleware: c.Next(), registered with Use, passed to Use; names the middleware', () => {
+      const src = code`
+        package main
+
+        func GinAudit(db *gorm.DB) gin.HandlerFunc {
+        	return func(c *gin.Context) {
+        		c.Next()
+        		db.Create(&AuditLog{Path: c.Request.URL.Path, Status: c.Writer.Status()})
+        	}
+        }
+
+        func Track(c *gin.Context) {
+        	db.WithContext(c).Save(&Visit{Path: c.FullPath()})
+        }
+
+        func routes(r *gin.Engine, db *gorm.DB) {
+        	r.Use(Track)
+        	r.Use(func(c *gin.Context) {
+        		db.Model(&User{}).Where("id = ?", c.GetInt("uid")).Update("last_seen", time.Now())
+        	})
+        	r.GET("/orders", listOrders)
+        }
+
+        func chiRoutes(r chi.Router, db *sql.DB) {
+        	r.Use(func(next http.Handler) http.Handler {
+        		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+        			db.Exec("INSERT INTO hits (path) VALUES ($1)", r.URL.Path)
+        			next.ServeHTTP(w, r)
+        		})
+        	})
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), [
+        'db.Create(&AuditLog{Path: c.Request.URL.Path, Status: c.Writer.Status()})',
+        'db.WithContext(c).Save(&Visit{Path: c.FullPath()})',
+        'db.Model(&User{}).Where("id = ?", c.GetInt("uid")).Update("last_seen", time.Now())',
+        'db.Exec("INSERT INTO hits (path) VALUES ($1)", r.URL.Path)',
+      ]);
+      const found = findingsOf('go', src, ID);
+      assert.deepStrictEqual(found[1].related.map((r) => src.slice(r.start, r.end)), ['Track']);
+      assert.deepStrictEqual(
+        found.map((f) => /in (the .*?), which runs/.exec(f.message)?.[1]),
+        ['the `GinAudit` middleware', 'the `Track` middleware', 'the middleware passed to `r.Use`', 'the middleware passed to `r.Use`'],
+      );
+    });
+
+    it('still flags a write in a goroutine, and says why', () => {
+      const src = code`
+        package main
+
+        func Audit(next http.Handler) http.Handler {
+        	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+        		go func() {
+        			_, _ = db.Exec("INSERT INTO hits (path) VALUES ($1)", r.URL.Path)
+        		}()
+        		next.ServeHTTP(w, r)
+        	})
+        }
+      `;
+      const [f] = findingsOf('go', src, ID);
+      assert.strictEqual(src.slice(f.start, f.end), 'db.Exec("INSERT INTO hits (path) VALUES ($1)", r.URL.Path)');
+      assert.strictEqual(
+        f.message,
+        '`db.Exec(...)` writes to the database in the `Audit` middleware, which runs on every request: one more write on the primary for every request to every route (at 100k users, about 1,000 writes/s). Running it in a goroutine takes it off the response time, not off the database. Buffer the rows in memory and write them in batches (a periodic flush or a queue), or write a sample.',
+      );
+    });
+
+    it('leaves handlers, reads, rare paths, Redis pipelines and channels alone', () => {
+      const src = code`
+        package main
+
+        func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+        	s.db.Exec("INSERT INTO users (email) VALUES ($1)", r.FormValue("email"))
+        }
+
+        func CreateOrder(c *gin.Context) {
+        	db.Create(&Order{})
+        }
+
+        func Audit(db *sql.DB, next http.Handler) http.Handler {
+        	db.Exec(createAuditTable)
+        	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+        		rec := &recorder{ResponseWriter: w, status: 200}
+        		next.ServeHTTP(rec, r)
+        		var n int
+        		_ = db.QueryRowContext(r.Context(), "SELECT count(*) FROM bans WHERE ip = $1", r.RemoteAddr).Scan(&n)
+        		db.ExecContext(r.Context(), "SET application_name = 'api'")
+        		tx.Exec(r.Context(), setTenantSQL, tenantID(r))
+        		if rec.status >= 500 {
+        			db.ExecContext(r.Context(), "INSERT INTO errors (path) VALUES ($1)", r.URL.Path)
+        		}
+        		if err := rec.err; err != nil {
+        			db.Exec("INSERT INTO errors (msg) VALUES ($1)", err.Error())
+        		}
+        		if time.Since(lastSeen(r)) > 5*time.Minute {
+        			db.Exec("UPDATE users SET last_seen = now() WHERE id = $1", userID(r))
+        		}
+        		if rand.Float64() < 0.01 {
+        			db.Exec("INSERT INTO samples (path) VALUES ($1)", r.URL.Path)
+        		}
+        		pipe := rdb.TxPipeline()
+        		pipe.Incr(r.Context(), "hits:"+r.URL.Path)
+        		pipe.Exec(r.Context())
+        		select {
+        		case entries <- entry{path: r.URL.Path}:
+        		default:
+        		}
+        		f, _ := os.Create("/tmp/trace")
+        		f.Close()
+        		hits.Inc()
+        	})
+        }
+
+        func routes(r *gin.Engine) {
+        	r.GET("/orders", CreateOrder)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+  });
+  for (const lang of ['typescript', 'javascript'] as const) {
+    describe(lang, () => {
+      it('flags writes in app.use / router.use middleware (Express, Koa) and Fastify hooks', () => {
+        const src = code`
+          app.use(async (req, res, next) => {
+            await db.collection('request_log').insertOne({ path: req.path, at: new Date() });
+            next();
+          });
+
+          router.use((req, res, next) => {
+            res.on('finish', () => {
+              void prisma.auditLog.create({ data: { path: req.originalUrl, status: res.statusCode } });
+            });
+            next();
+          });
+
+          koa.use(async (ctx, next) => {
+            await next();
+            await knex('hits').insert({ path: ctx.path });
+          });
+
+          fastify.addHook('onResponse', async (request, reply) => {
+            await request.server.pg.query('INSERT INTO hits (path, status) VALUES ($1, $2)', [request.url, reply.statusCode]);
+          });
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          "db.collection('request_log').insertOne({ path: req.path, at: new Date() })",
+          'prisma.auditLog.create({ data: { path: req.originalUrl, status: res.statusCode } })',
+          "knex('hits').insert({ path: ctx.path })",
+          "request.server.pg.query('INSERT INTO hits (path, status) VALUES ($1, $2)', [request.url, reply.statusCode])",
+        ]);
+        const finish = findingsOf(lang, src, ID)[1];
+        assert.match(finish.message, /in the middleware passed to `router\.use`/);
+        assert.match(finish.message, /Running it after the response \(`res\.on\('finish', \.\.\.\)`\) takes it off the response time, not off the database\./);
+      });
+
+      it('flags named middleware: (req, res, next) functions that call next(), and functions registered with use()', () => {
+        const src = code`
+          export function lastSeen(req, res, next) {
+            pool.query('UPDATE users SET last_seen = now() WHERE id = $1', [req.userId]);
+            next();
+          }
+
+          const recordVisit = async (req, res, next) => {
+            try {
+              await Visit.create({ path: req.path });
+            } finally {
+              next();
+            }
+          };
+
+          function audit(db) {
+            return async function (req, res, next) {
+              try {
+                await db.insert(auditLog).values({ path: req.path });
+              } finally {
+                next();
+              }
+            };
+          }
+
+          app.use(recordVisit);
+          app.use('/api', audit(db));
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          "pool.query('UPDATE users SET last_seen = now() WHERE id = $1', [req.userId])",
+          'Visit.create({ path: req.path })',
+          'db.insert(auditLog)',
+        ]);
+        assert.deepStrictEqual(
+          findingsOf(lang, src, ID).map((f) => f.related.map((r) => src.slice(r.start, r.end))),
+          [[], ['recordVisit'], ['audit']],
+        );
+      });
+
+      it('flags model saves in response callbacks of exported middleware (next() inside try, on-finished)', () => {
+        const src = code`
+          const storeLogs = async (req, res, next) => {
+            try {
+              res.on('finish', async () => {
+                const entry = new RequestLog({ path: req.originalUrl, status: res.statusCode });
+                try {
+                  await entry.save();
+                } catch (err) {
+                  console.warn('request log failed', err);
+                }
+              });
+              next();
+            } catch (error) {
+              next(error);
+            }
+          };
+
+          module.exports = function logRequests(req, res, next) {
+            onFinished(res, async () => {
+              await req.db.requestlog.create({ url: req.url });
+            });
+            next();
+          };
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['entry.save()', 'req.db.requestlog.create({ url: req.url })']);
+        assert.match(findingsOf(lang, src, ID)[1].message, /Running it after the response \(`onFinished\(\.\.\.\)`\)/);
+      });
+
+      it('flags writes in Nest middleware and model saves', () => {
+        const src = code`
+          export class AuditMiddleware implements NestMiddleware {
+            async use(req, res, next) {
+              await this.auditRepository.save({ path: req.path });
+              const hit = new Hit({ path: req.path });
+              await hit.save();
+              await sql\`INSERT INTO hits (path) VALUES (\${req.path})\`;
+              next();
+            }
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          'this.auditRepository.save({ path: req.path })',
+          'hit.save()',
+          'sql`INSERT INTO hits (path) VALUES (${req.path})`',
+        ]);
+      });
+
+      it('leaves route handlers, reads, error paths, sampling and in-memory buffers alone', () => {
+        const src = code`
+          app.post('/users', async (req, res) => {
+            const user = await User.create(req.body);
+            res.status(201).json(user);
+          });
+
+          app.get('/orders', async (req, res, next) => {
+            await db.collection('views').insertOne({ path: req.path });
+            next();
+          });
+
+          app.use(async (req, res, next) => {
+            req.session = await db.collection('sessions').findOne({ token: req.cookies.sid });
+            const { rows } = await pool.query('SELECT id FROM bans WHERE ip = $1', [req.ip]);
+            res.on('finish', () => {
+              if (res.statusCode >= 500) {
+                void db.collection('errors').insertOne({ path: req.path });
+              }
+              if (Math.random() < 0.01) void db.collection('samples').insertOne({ path: req.path });
+              if (Date.now() - req.user.lastSeen.getTime() > FIVE_MINUTES) void User.updateOne({ _id: req.user.id }, { lastSeen: new Date() });
+              res.statusCode >= 500 && db.collection('errors').insertOne({ path: req.path });
+            });
+            auditBuffer.push({ path: req.path });
+            logger.info({ path: req.path });
+            requests.inc();
+            req.session.save();
+            hash.update(req.body);
+            const bag = Object.create(null);
+            next();
+          });
+
+          app.use(async (req, res, next) => {
+            try {
+              await next();
+            } catch (err) {
+              await db.collection('errors').insertOne({ path: req.path, message: String(err) });
+            }
+            next().catch((err) => db.collection('errors').insertOne({ message: String(err) }));
+          });
+
+          app.use((err, req, res, next) => {
+            db.collection('errors').insertOne({ path: req.path, message: err.message });
+            res.status(500).end();
+          });
+
+          async function createUser(req, res) {
+            await User.create(req.body);
+          }
+
+          app.get('/audit', recordAudit);
+          async function recordAudit(req, res) {
+            await Audit.create({ path: req.path });
+          }
+
+          fastify.addHook('onClose', async () => {
+            await prisma.shutdownLog.create({ data: {} });
+          });
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+    });
+  }
+});
