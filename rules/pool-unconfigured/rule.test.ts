@@ -1,6 +1,8 @@
 import * as assert from 'assert';
 import { applyFix, code, config, findingsOf, hits, offeredFixes } from '../../server/test/harness';
 import { defaultConfig } from '../../server/src/config/config';
+import { UnitCache } from '../../server/src/engine/analyzer';
+import { analyzeText } from '../../server/src/engine/index';
 
 const ID = 'pool-unconfigured';
 const FIX = 'add-pool-settings';
@@ -765,4 +767,118 @@ describe(ID, () => {
       });
     });
   }
+
+  describe('pools created per request', () => {
+    const PER_REQUEST = 'per-request-client';
+    const off = config({ rules: { [PER_REQUEST]: 'off' } });
+    const both = (lang: 'python' | 'go' | 'typescript', src: string, cfg?: ReturnType<typeof config>): [string[], string[]] => [
+      hits(lang, src, ID, cfg),
+      hits(lang, src, PER_REQUEST, cfg),
+    ];
+
+    it('python: leaves a client made in a handler to per-request-client, reports it when that rule is off', () => {
+      const src = code`
+        from motor.motor_asyncio import AsyncIOMotorClient
+        from sqlalchemy import create_engine
+
+        client = AsyncIOMotorClient(settings.mongo_url)
+
+        @router.get("/users")
+        async def users():
+            engine = create_engine(settings.database_url)
+            other = AsyncIOMotorClient(settings.mongo_url)
+
+        @router.get("/lazy")
+        async def lazy():
+            global _engine
+            if _engine is None:
+                _engine = create_engine(settings.database_url)
+      `;
+      assert.deepStrictEqual(both('python', src), [
+        ['AsyncIOMotorClient(settings.mongo_url)', 'create_engine(settings.database_url)'],
+        ['create_engine(settings.database_url)', 'AsyncIOMotorClient(settings.mongo_url)'],
+      ]);
+      assert.deepStrictEqual(findingsOf('python', src, ID).map((f) => f.start), [src.indexOf('AsyncIOMotorClient('), src.lastIndexOf('create_engine(')]);
+      assert.deepStrictEqual(both('python', src, off), [
+        ['AsyncIOMotorClient(settings.mongo_url)', 'create_engine(settings.database_url)', 'AsyncIOMotorClient(settings.mongo_url)', 'create_engine(settings.database_url)'],
+        [],
+      ]);
+    });
+
+    it('python: a function per-request-client only suspects (no Depends() in the file) keeps this rule’s finding', () => {
+      const src = code`
+        from sqlalchemy import create_engine
+
+        def get_engine():
+            return create_engine(settings.database_url)
+      `;
+      assert.deepStrictEqual(both('python', src), [['create_engine(settings.database_url)'], []]);
+    });
+
+    it('python: stays right when the handler’s results are reused after an edit above it', () => {
+      const v1 = code`
+        from sqlalchemy import create_engine
+
+        @router.get("/a")
+        def a():
+            e = create_engine(settings.database_url)
+            return e
+      `;
+      const cache = new UnitCache();
+      const cfg = config();
+      analyzeText(v1, 'python', cfg, cache);
+      // A new module-level engine whose call starts exactly where the handler's used to.
+      const at = v1.indexOf('\n') + 1;
+      const was = v1.indexOf('create_engine(settings');
+      const inserted = `${'engine'.padEnd(was - at - 3, '_')} = create_engine(settings.database_url)\n`;
+      const v2 = v1.slice(0, at) + inserted + v1.slice(at);
+      assert.strictEqual(v2.indexOf('create_engine(settings'), was);
+      cache.noteEdit(at, at, at + inserted.length);
+      const hitsBefore = cache.hits;
+      const found = analyzeText(v2, 'python', cfg, cache).findings.filter((f) => f.ruleId === ID);
+      assert.ok(cache.hits > hitsBefore, 'the handler was not reused from the cache');
+      assert.deepStrictEqual(found.map((f) => f.start), [was]);
+    });
+
+    it('go: leaves a pool opened in a handler to per-request-client', () => {
+      const src = code`
+        package api
+
+        func openStore(dsn string) (*sql.DB, error) {
+        	db, err := sql.Open("postgres", dsn)
+        	return db, err
+        }
+
+        func orders(w http.ResponseWriter, r *http.Request) {
+        	db, err := sql.Open("postgres", dsn)
+        	if err != nil {
+        		return
+        	}
+        	defer db.Close()
+        }
+      `;
+      assert.deepStrictEqual(both('go', src), [['sql.Open("postgres", dsn)'], ['sql.Open("postgres", dsn)']]);
+      assert.strictEqual(findingsOf('go', src, ID)[0].start, src.indexOf('sql.Open('));
+      assert.strictEqual(findingsOf('go', src, PER_REQUEST)[0].start, src.lastIndexOf('sql.Open('));
+      assert.deepStrictEqual(hits('go', src, ID, off), ['sql.Open("postgres", dsn)', 'sql.Open("postgres", dsn)']);
+    });
+
+    it('typescript: leaves a pool created in a route to per-request-client', () => {
+      const src = code`
+        import { Pool } from 'pg';
+        import mysql from 'mysql2';
+
+        export const pool = new Pool();
+
+        app.get('/orders', async (req, res) => {
+          const perRequest = new Pool();
+          const billing = mysql.createPool({ host: 'db' });
+          res.json(await perRequest.query('SELECT 1'));
+        });
+      `;
+      assert.deepStrictEqual(both('typescript', src), [['new Pool()'], ['new Pool()', "mysql.createPool({ host: 'db' })"]]);
+      assert.strictEqual(findingsOf('typescript', src, ID)[0].start, src.indexOf('new Pool()'));
+      assert.deepStrictEqual(hits('typescript', src, ID, off), ['new Pool()', 'new Pool()', "mysql.createPool({ host: 'db' })"]);
+    });
+  });
 });

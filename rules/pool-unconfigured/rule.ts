@@ -2,7 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { ResolvedConfig } from '../../server/src/config/config';
 import { ensureGoImport, eol, indentAt, indentUnit, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
 import { defineRule, type CandidateInit, type FactInit, type FactRef, type RuleMatch, type RuleMeta, type TextEditInit } from '../../server/src/engine/rule-api';
-import { enclosingStatement, goArguments, jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import { enclosingStatement, goArguments, jsArguments, objectProperties, pythonArguments, stringLiteral, unitNodeKey } from '../../server/src/engine/syntax';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -642,14 +642,23 @@ export default defineRule({
   meta: meta as RuleMeta,
   queries: { python, go, typescript },
   check(match) {
+    let found: CandidateInit | CandidateInit[] | undefined;
     switch (match.language) {
       case 'python':
-        return checkPython(match);
+        found = checkPython(match);
+        break;
       case 'go':
-        return checkGo(match);
+        found = checkGo(match);
+        break;
       case 'typescript':
-        return checkTypeScript(match);
+        found = checkTypeScript(match);
+        break;
     }
+    // A pool created on every request is per-request-client's finding (create it once): pool
+    // settings are moot there. That rule records such constructions as facts.
+    const perRequest: FactRef = { fact: 'per-request-client', key: unitNodeKey(match.node('match')!) };
+    for (const c of found === undefined ? [] : Array.isArray(found) ? found : [found]) c.unless = [...(c.unless ?? []), perRequest];
+    return found;
   },
   facts(match) {
     const name = match.props.fact!;

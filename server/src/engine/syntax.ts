@@ -146,3 +146,14 @@ export function enclosingStatement(node: SyntaxNode): SyntaxNode {
 }
 
 const STATEMENT_CONTAINERS = new Set(['module', 'block', 'program', 'statement_block', 'source_file', 'class_body', 'statement_list']);
+
+/**
+ * A key naming one node of a file for facts shared between rules: offsets relative to the node's
+ * top-level unit, so that it stays right when the unit's results are reused after edits elsewhere
+ * in the file (its absolute offsets are not recomputed then).
+ */
+export function unitNodeKey(node: SyntaxNode): string {
+  let unit = node;
+  while (unit.parent?.parent) unit = unit.parent;
+  return `${node.startIndex - unit.startIndex}+${node.endIndex - node.startIndex}/${unit.endIndex - unit.startIndex}`;
+}
