@@ -838,6 +838,42 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('typescript', src, ID), []);
     });
 
+    it('a callback handed to a method named like a route is no request handler unless it looks like one', () => {
+      // playwright-core's bootstrap: \`session.post("Profiler.stop", (error, result) => ...)\` (the inspector protocol).
+      const src = code`
+        import fs from 'fs';
+
+        function stopProfiling(session, done) {
+          session.post('Profiler.stop', (error, result) => {
+            if (!error) fs.writeFileSync(PROFILE, JSON.stringify(result.profile));
+            done();
+          });
+          cache.get(\`user:\${id}\`, (value) => {
+            fs.appendFileSync(LOG, String(value));
+          });
+          client.get(key, (err, reply) => {
+            fs.appendFileSync(LOG, String(reply));
+          });
+        }
+
+        app.post('/upload', (req, res) => {
+          fs.writeFileSync(UPLOAD, req.body);
+          res.end();
+        });
+        router.get(ROUTES.report, (req, res) => {
+          res.send(fs.readFileSync(REPORT));
+        });
+        router.get('user', '/users/:id', (ctx) => {
+          ctx.body = fs.readFileSync(USERS);
+        });
+        app.use((err, req, res, next) => {
+          fs.appendFileSync(ERRORS, String(err));
+          next(err);
+        });
+      `;
+      assert.deepStrictEqual(hits('typescript', src, ID), ['fs.writeFileSync(UPLOAD, req.body)', 'fs.readFileSync(REPORT)', 'fs.readFileSync(USERS)', 'fs.appendFileSync(ERRORS, String(err))']);
+    });
+
     it('leaves async APIs, cheap sync calls and unrelated objects alone', () => {
       const src = code`
         import fs from 'fs';

@@ -164,6 +164,35 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('python', src, ID), []);
     });
 
+    it('a loop over a tuple written without parentheses runs a fixed number of times', () => {
+      // CPython's test_sqlite3: `for value in 0xd8ff, 0xdcff:` is two iterations, not a data set.
+      const src = code`
+        def check_surrogates(cur, ids):
+            for value in 0xd8ff, 0xdcff:
+                cur.execute("select pychr(?)", (value,))
+            for region in "eu", "us":
+                cur.execute("SELECT count(*) FROM users WHERE region = %s", (region,))
+            for i in ids:
+                cur.execute("SELECT * FROM users WHERE id = %s", (i,))
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['cur.execute("SELECT * FROM users WHERE id = %s", (i,))']);
+    });
+
+    it('an empty list filled before the loop is a data set, not a fixed one', () => {
+      const src = code`
+        def load_authors(cur, articles):
+            ids = []
+            for a in articles:
+                ids.append(a["author_id"])
+            for i in ids:
+                cur.execute("SELECT * FROM users WHERE id = %s", (i,))
+            kinds = ["a", "b"]
+            for k in kinds:
+                cur.execute("SELECT count(*) FROM items WHERE kind = %s", (k,))
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['cur.execute("SELECT * FROM users WHERE id = %s", (i,))']);
+    });
+
     it('fix (Motor): one async $in query before the loop, a dict lookup inside it', () => {
       const src = code`
         async def order_summaries(db, orders: list[dict]):
@@ -455,6 +484,21 @@ describe(ID, () => {
           }
         `;
         assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('a query(...) whose literal argument is not SQL is no database call', () => {
+        // npm's arborist: \`tree.inventory.query('packageName', name)\` looks nodes up in memory.
+        const src = code`
+          async function auditNodes(tree, advisories, pool) {
+            for (const name of advisories.keys()) {
+              const nodes = tree.inventory.query('packageName', name);
+              const deps = tree.inventory.query(\`edges\`, name);
+              const { rows } = await pool.query(\`
+                SELECT * FROM advisories WHERE name = $1\`, [name]);
+            }
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['pool.query(`\n      SELECT * FROM advisories WHERE name = $1`, [name])']);
       });
 
       it('fix (driver, for...of): one $in query before the loop, a Map lookup inside it', () => {

@@ -140,6 +140,9 @@ function leadingSql(node: SyntaxNode | null | undefined): string | undefined {
 const SQL_WRITE = /^\s*\(?\s*(insert|update|delete|merge|upsert|replace|create|alter|drop|truncate|call|copy|lock|set|begin|commit)\b/i;
 const SQL_CTE_WRITE = /\b(insert\s+into|update\s+[\w".]+\s+set|delete\s+from)\b/i;
 
+/** The first keyword of a SQL statement (reads and writes). */
+const SQL_START = /^\s*\(?\s*(select|with|values|table|show|explain|describe|pragma|insert|update|delete|merge|upsert|replace|create|alter|drop|truncate|call|copy|lock|set|begin|commit)\b/i;
+
 function isWriteSql(sql: string): boolean {
   return SQL_WRITE.test(sql) || (/^\s*with\b/i.test(sql) && SQL_CTE_WRITE.test(sql));
 }
@@ -385,6 +388,9 @@ function classifyTs(call: SyntaxNode, method: string): Query | undefined {
       if (!first) return undefined;
       if (first.type === 'object') return objectKeys(first).includes('text') ? query('sql') : undefined;
       if (!(STRING_TYPES.has(first.type) || first.type === 'binary_expression' || first.type === 'identifier' || first.type === 'member_expression')) return undefined;
+      // A literal that is not SQL is no database query: npm's `inventory.query('name', n)`, a search index's `query('tag')`.
+      const literal = leadingSql(first);
+      if (literal !== undefined && !SQL_START.test(literal)) return undefined;
       return readSql(first) ? { ...query('sql'), sql: first } : undefined;
     }
     default:
@@ -729,7 +735,8 @@ function innerIterable(node: SyntaxNode | undefined, lang: QueryLanguage, counte
 function isFixed(binding: Binding, loop: Loop, path: SyntaxNode[], lang: QueryLanguage): boolean {
   const raw = binding.iterable;
   if (!raw) return true;
-  if (isLiteralCollection(raw)) return true;
+  // `for value in 0xd8ff, 0xdcff:` (Python): a tuple written without parentheses.
+  if (isLiteralCollection(raw) || raw.type === 'expression_list') return true;
   const n = innerIterable(raw, lang, !!binding.counted);
   if (!n) return true;
   if (isLiteralCollection(n) || n.type === 'object' || n.type === 'integer' || n.type === 'int_literal' || n.type === 'number') return true;
@@ -738,7 +745,10 @@ function isFixed(binding: Binding, loop: Loop, path: SyntaxNode[], lang: QueryLa
   if (n.type === 'identifier') {
     // Bound to a literal before the loop: `regions = ["eu", "us"]`, `kinds := []string{...}`.
     const value = unwrap(lastValue(n.text, path, lang, loop.index + 1));
-    if (value && (isLiteralCollection(value) || value.type === 'object')) return true;
+    // An empty literal (`ids = []`, `byId := map[string]bool{}`) is filled by the code that follows: not a fixed set.
+    const body = value?.type === 'composite_literal' ? value.childForFieldName('body') : value;
+    const empty = !!body && /^(list|tuple|set|dictionary|array|object|literal_value)$/.test(body.type) && body.namedChildren.every((c) => c.type === 'comment');
+    if (value && !empty && (isLiteralCollection(value) || value.type === 'object')) return true;
   }
   return false;
 }

@@ -166,6 +166,103 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('python', src, ID), ['asyncio.create_task']);
     });
 
+    it('leaves alone items that are the work themselves: awaitables, callbacks, components being closed', () => {
+      // Shapes from asyncio.as_completed/gather, graphql-core, grpc.aio and pubsublite.
+      const src = code`
+        import asyncio
+
+        async def as_done(fs):
+            todo = {ensure_future(f) for f in set(fs)}
+            for arg in coros_or_futures:
+                fut = ensure_future(arg)
+
+        async def complete(results, awaitable_fields):
+            return await gather(*(results[field] for field in awaitable_fields))
+
+        async def close(self, grace):
+            call_tasks = []
+            for task in _all_tasks():
+                call_tasks.append(task)
+            await asyncio.wait(call_tasks, timeout=grace)
+
+        async def emit(self, event):
+            for subscriber in self.subscribers:
+                result = subscriber(event)
+                if isawaitable(result):
+                    ensure_future(result)
+            async with anyio.create_task_group() as g:
+                for hook in self.hooks:
+                    g.start_soon(hook)
+
+        async def enter(self):
+            await asyncio.gather(*[p.__aenter__() for p in self._publishers.values()])
+            await asyncio.gather(*[c.aclose() for c in self._clients])
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('still flags work done on each item, even when it is named like a teardown', () => {
+      const src = code`
+        async def cancel_all(api, orders, users):
+            await asyncio.gather(*[api.cancel(o) for o in orders])
+            tasks = []
+            for u in users:
+                coro = refresh(u)
+                tasks.append(coro)
+            await asyncio.gather(*tasks)
+            for u in users:
+                asyncio.create_task(u.sync())
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.gather', 'asyncio.gather', 'asyncio.create_task']);
+    });
+
+    it('an async for over a channel is an accept loop; over a query it walks a data set', () => {
+      // trio's DTLS server: one handler task per incoming connection, as they arrive.
+      const src = code`
+        async def serve(self, handler, listeners, receive_channel):
+            async with trio.open_nursery() as nursery:
+                async for stream in self._incoming_connections_q.r:
+                    nursery.start_soon(handler, stream)
+                async for msg in receive_channel:
+                    nursery.start_soon(process, msg)
+                for listener in listeners:
+                    nursery.start_soon(serve_one, listener, handler)
+                async for doc in db.users.find({"active": True}):
+                    nursery.start_soon(notify, doc)
+                cursor = db.orders.find({})
+                async for order in cursor:
+                    nursery.start_soon(charge, order)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['nursery.start_soon', 'nursery.start_soon']);
+    });
+
+    it('leaves comprehensions over a fixed collection, bare tuples and test code alone', () => {
+      const src = code`
+        async def probe():
+            outputs = [f"foo{i}" for i in range(10)]
+            await asyncio.gather(*[run(out) for out in outputs])
+            for host in "a.example", "b.example":
+                asyncio.create_task(ping(host))
+
+        def test_fan_out(users):
+            async def main():
+                await asyncio.gather(*[send(u) for u in users])
+
+        class TestNotify:
+            async def check(self, users):
+                await asyncio.gather(*[send(u) for u in users])
+
+        async def notify(users):
+            names = [u.name for u in users]
+            await asyncio.gather(*[send(n) for n in names])
+
+        class TestimonialService:
+            async def testimonials(self, users):
+                await asyncio.gather(*[fetch_quote(u) for u in users])
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.gather', 'asyncio.gather']);
+    });
+
     it('says what breaks and points at the loop that builds the list', () => {
       const src = code`
         async def rebuild(ids):
@@ -381,6 +478,31 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('go', src, ID), []);
     });
 
+    it('an empty map or slice filled before the loop is a data set, not a fixed one', () => {
+      // go-clean-arch's fillAuthorDetails: one GetByID per distinct author of a page of articles.
+      const src = code`
+        package article
+
+        func (a *Service) fillAuthorDetails(ctx context.Context, data []Article) error {
+        	g, ctx := errgroup.WithContext(ctx)
+        	authors := map[int64]Author{}
+        	for _, article := range data {
+        		authors[article.Author.ID] = Author{}
+        	}
+        	for authorID := range authors {
+        		authorID := authorID
+        		g.Go(func() error { return a.load(ctx, authorID) })
+        	}
+        	regions := []string{"eu", "us"}
+        	for _, r := range regions {
+        		go warm(r)
+        	}
+        	return g.Wait()
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['g.Go']);
+    });
+
     it('a done signal sent at the end of the goroutine is no semaphore', () => {
       const src = code`
         package main
@@ -536,6 +658,66 @@ describe(ID, () => {
           await Promise.all(files.map((f) => migrate(f)));
         `;
         assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('leaves alone callbacks, listeners and components being closed, and test code', () => {
+        // Shapes from undici, workerpool, chokidar and secretlint.
+        const src = code`
+          class Agent {
+            async close() {
+              const closePromises = [];
+              for (const { dispatcher } of this.clients.values()) {
+                closePromises.push(dispatcher.close());
+              }
+              await Promise.all(closePromises);
+              const closeAll = [];
+              for (let i = 0; i < this.pool.length; i++) {
+                const client = this.pool[i];
+                if (!client.destroyed) closeAll.push(client.close());
+              }
+              await Promise.all(closeAll);
+            }
+            async emit(event, ...args) {
+              const promises = [];
+              this.events.listeners(event).forEach((listener) => {
+                promises.push(listener(...args));
+              });
+              await Promise.all(promises);
+              await Promise.all(this.abortListeners.map((listener) => listener()));
+              await Promise.all(this.abortListeners.map(function (listener) { return listener(); }));
+              await Promise.all(this.rootHooks.map(async (hook) => (typeof hook === 'function' ? hook() : hook)));
+              await Promise.all(this.sockets.map(async (s) => await s.end()));
+              const closers = [];
+              this.closers.forEach((list) => list.forEach((closer) => {
+                const promise = closer();
+                if (promise instanceof Promise) closers.push(promise);
+              }));
+              await Promise.all(closers);
+            }
+          }
+
+          describe('notify', () => {
+            it('sends to everyone', async () => {
+              await Promise.all(users.map((u) => sendPush(u)));
+            });
+          });
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('still flags work done on each item, even when it is named like a teardown', () => {
+        const src = code`
+          async function cancelAll(api, orders) {
+            await Promise.all(orders.map((o) => api.cancel(o)));
+            await Promise.all(orders.map(function (o) { return o.valid ? charge(o) : o; }));
+            const jobs = [];
+            for (const o of orders) {
+              jobs.push(o.refresh());
+            }
+            await Promise.all(jobs);
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['Promise.all', 'Promise.all', 'Promise.all']);
       });
 
       it('says what breaks and offers no fix', () => {

@@ -201,7 +201,7 @@ function bindingIn(s: SyntaxNode, name: string, lang: QueryLanguage): SyntaxNode
 // Is the collection a data set?
 
 /** Collections that are configuration or a worker count, not data: `workers`, `num_workers`, `shards`. */
-const WORKER_NAME = /^(?:n|num_?workers|n_?workers|workers?|worker_?count|workerCount|numWorkers|max_?workers|maxWorkers|concurrency|parallelism|pool_?size|poolSize|shards|num_?shards|numShards|partitions|replicas|consumers)$/i;
+const WORKER_NAME = /^(?:n|num_?workers|n_?workers|workers?|worker_?count|workerCount|numWorkers|max_?workers|maxWorkers|concurrency|parallelism|pool_?size|poolSize|shards|num_?shards|numShards|partitions|replicas|consumers|listeners|servers)$/i;
 /** A constant: `HOSTS`, `settings.SHARDS`, `REGIONS`. */
 const CONSTANT_NAME = /^_*[A-Z][A-Z0-9_]+$/;
 /** One chunk of a larger list: `chunk`, `batch`, `user_batch`, `batchIds`, `page`. Plurals (`batches`) are lists of chunks. */
@@ -310,7 +310,13 @@ function loopVariables(loop: Loop): string[] {
 
 function classify(expr: SyntaxNode, lang: QueryLanguage, statements: SyntaxNode[], loops: Loop[], depth = 0): Kind {
   const e = unwrap(expr, lang);
-  if (isLiteralCollection(e)) return 'fixed';
+  // `for host in "a", "b":` (a tuple without parentheses)
+  if (isLiteralCollection(e) || (lang === 'python' && e.type === 'expression_list')) return 'fixed';
+  // `[f"foo{i}" for i in range(10)]`: a comprehension has at most as many items as what it walks.
+  if (lang === 'python' && PY_COMPREHENSIONS.has(e.type) && depth < 2) {
+    const kinds = e.namedChildren.filter((c) => c.type === 'for_in_clause').map((c) => c.childForFieldName('right'));
+    if (kinds.length > 0 && kinds.every((r) => r && classify(r, lang, statements, loops, depth + 1) === 'fixed')) return 'fixed';
+  }
   if (e.type === 'int_literal' || e.type === 'integer' || e.type === 'number') return 'fixed';
   if (lang === 'python' && e.type === 'call' && e.childForFieldName('function')?.text === 'range') {
     // range(n_workers) is a count; range(len(users)) and range(0, total, 100) walk a data set.
@@ -329,11 +335,19 @@ function classify(expr: SyntaxNode, lang: QueryLanguage, statements: SyntaxNode[
   if (e.type === 'identifier' && depth < 2) {
     const value = boundValue(e.text, statements, lang);
     if (value) {
+      // `authors := map[int64]Author{}` / `ids = []`, filled by the code that follows: not a fixed set.
+      if (isEmptyLiteral(value)) return 'data';
       if (isOnePage(value, lang, statements)) return 'fixed';
       return classify(value, lang, statements, loops, depth + 1);
     }
   }
   return 'data';
+}
+
+/** An empty collection literal (`[]`, `{}`, `map[K]V{}`, `[]T{}`): an accumulator the code fills, not a set written out. */
+function isEmptyLiteral(node: SyntaxNode): boolean {
+  const body = node.type === 'composite_literal' ? node.childForFieldName('body') : /^(list|tuple|set|dictionary|array|object)$/.test(node.type) ? node : null;
+  return !!body && body.namedChildren.every((c) => c.type === 'comment');
 }
 
 function short(text: string): string {
@@ -373,6 +387,53 @@ interface Collection {
   callee?: string;
   /** Where the collection was built, when not inline. */
   builder?: SyntaxNode;
+  /** The work per item belongs to the items themselves (see `ownWork`): no fan-out over data. */
+  own?: boolean;
+}
+
+/** Per-item calls that tear down or enter a component the code holds (`client.close()`, `p.__aenter__()`). */
+const LIFECYCLE = /^(?:close|aclose|destroy|dispose|stop|shutdown|terminate|disconnect|quit|abort|cancel|kill|unref|end|wait_closed|__aenter__|__aexit__)$/;
+
+/**
+ * Whether a call made once per item is the items' own work, not work on a data set: it calls the
+ * item (`listener(event)`, `closer()`: a list of callbacks or listeners), or closes, stops or enters
+ * it (`client.close()`, `p.__aenter__()`: components the code holds). `callee` is the called
+ * expression's text, `vars` the names that hold one item.
+ */
+function ownWork(callee: string | undefined, vars: readonly string[]): boolean {
+  if (!callee) return false;
+  if (vars.includes(callee)) return true;
+  const m = /^(?:this\.|self\.)?([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)$/.exec(callee);
+  return !!m && vars.includes(m[1]) && LIFECYCLE.test(m[2]);
+}
+
+/**
+ * What a loop that builds a list adds per item, from the text of the loop: `tasks.append(task)` adds
+ * the item (or a name bound in the loop), `closers.push(closer())` a call. Own work when the added
+ * value is the item itself or a call that `ownWork` accepts.
+ */
+function ownAddition(loopText: string, name: string, method: string, vars: readonly string[]): boolean {
+  const esc = name.replace(/\$/g, '\\$');
+  const m = new RegExp(`\\b${esc}\\.${method}\\s*\\(\\s*(?:await\\s+)?([A-Za-z_$][\\w$.#]*)\\s*(\\()?`).exec(loopText);
+  if (!m) return false;
+  const [, added, call] = m;
+  if (call) return ownWork(added, vars);
+  if (vars.includes(added)) return true;
+  // `const promise = closer(); closers.push(promise)`
+  const bound = new RegExp(`\\b${added.replace(/\$/g, '\\$')}\\s*=\\s*(?:await\\s+)?([A-Za-z_$][\\w$.#]*)\\s*\\(`).exec(loopText);
+  return !!bound && ownWork(bound[1], vars);
+}
+
+/** The names a loop header or callback binds: `for (const { dispatcher } of ...)`, `(closerList) => closerList.forEach((closer) => ...)`. */
+function boundNames(pattern: string): string[] {
+  return (pattern.match(/[A-Za-z_$][\w$]*/g) ?? []).filter((n) => !/^(?:const|let|var|of|in|async|await)$/.test(n));
+}
+
+/** The parameters of every arrow function in a text (the callbacks of `forEach` walk the items). */
+function arrowParams(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:\(([^()]*)\)|([A-Za-z_$][\w$]*))\s*=>/g)) out.push(...boundNames(m[1] ?? m[2] ?? ''));
+  return out;
 }
 
 /** The per-item collection of a gather/wait/as_completed argument, when it is built over some iterable. */
@@ -381,7 +442,11 @@ function pyCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Col
     const first = arg.namedChildren.find((c) => c.type === 'for_in_clause');
     const items = first?.childForFieldName('right');
     const body = arg.childForFieldName('body') ?? undefined;
-    return items ? { items, element: body, callee: pyCalleeOf(body) } : undefined;
+    const vars = boundNames(first?.childForFieldName('left')?.text ?? '');
+    const work = body?.type === 'await' ? body.namedChildren[0] : body;
+    // `results[field] for field in fields`: awaitables made elsewhere; `p.__aenter__() for p in publishers`.
+    const own = !!work && (/^(identifier|subscript|attribute)$/.test(work.type) || (work.type === 'call' && ownWork(work.childForFieldName('function')?.text, vars)));
+    return items ? { items, element: body, callee: pyCalleeOf(body), own } : undefined;
   }
   if (arg.type === 'call' && arg.childForFieldName('function')?.text === 'map') {
     const [f, items] = arg.childForFieldName('arguments')?.namedChildren ?? [];
@@ -396,7 +461,10 @@ function pyCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Col
       const m = append.exec(s.text);
       if (m) {
         const items = s.childForFieldName('right');
-        return items ? { items, element: s.childForFieldName('body') ?? undefined, callee: m[1]?.split('.').pop(), builder: s } : undefined;
+        const vars = boundNames(s.childForFieldName('left')?.text ?? '');
+        const body = s.childForFieldName('body') ?? undefined;
+        const own = ['append', 'extend', 'add'].some((method) => ownAddition(body?.text ?? '', name, method, vars));
+        return items ? { items, element: body, callee: m[1]?.split('.').pop(), builder: s, own } : undefined;
       }
     }
     const v = bindingIn(s, name, 'python');
@@ -421,13 +489,14 @@ function pyCheck(match: RuleMatch): CandidateInit | undefined {
   const call = callee.parent!;
   const place = placeOf(call, 'python');
   if (!place.fn) return undefined; // module-level code runs once, at start-up or in a script
+  if (pyTest(place.fn)) return undefined;
   const statements = statementsBefore(place, 'python');
   const loops = loopsAround(place, 'python');
   const fnText = place.fn.text;
   if (match.props.kind === 'gather') {
     for (const arg of pyGatherArgument(match)) {
       const c = pyCollection(arg, statements);
-      if (!c || c === 'fixed') continue;
+      if (!c || c === 'fixed' || c.own) continue;
       const elementText = c.element?.text ?? '';
       // A list of tasks already started (create_task per item) is reported where they start.
       if (PY_SPAWN.test(elementText)) continue;
@@ -443,12 +512,55 @@ function pyCheck(match: RuleMatch): CandidateInit | undefined {
   if (!loop) return undefined;
   const args = (match.node('args')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
   const element = args[0];
+  if (pyOwnElement(element, loopVariables(loop), statements)) return undefined;
   if (PY_FN_BOUND.test(fnText) || PY_ELEMENT_BOUND.test(element?.text ?? '') || PY_POOLED.test(element?.text ?? '')) return undefined;
   if (loop.body && PY_WAITS.test(loop.body.text)) return undefined;
   // `t = asyncio.create_task(...)` then `await t` in the same iteration: one at a time.
   const assigned = place.path[1]?.type === 'assignment' ? place.path[1].childForFieldName('left') : undefined;
   if (assigned?.type === 'identifier' && loop.body && new RegExp(`\\bawait\\s+(?:asyncio\\.wait_for\\(\\s*)?${assigned.text}\\b`).test(loop.body.text)) return undefined;
   return candidate(callee, 'python', { what: `\`${callee.text}\` starts one task`, items: loop.iterable!, around: loop.node, guardedCallee: pyCalleeOf(element) });
+}
+
+/**
+ * A task per item that runs the item itself: `ensure_future(f) for f in fs` (awaitables made by the
+ * caller), `start_soon(handler)` / `create_task(cb(event))` per callback, `result = subscriber(event)`
+ * then `ensure_future(result)`, `create_task(ws.close())`.
+ */
+function pyOwnElement(element: SyntaxNode | undefined, vars: readonly string[], statements: SyntaxNode[]): boolean {
+  let e = element?.type === 'await' ? element.namedChildren[0] : element;
+  if (e?.type === 'identifier') {
+    if (vars.includes(e.text)) return true;
+    const v = boundValue(e.text, statements, 'python');
+    e = v?.type === 'await' ? v.namedChildren[0] : v;
+  }
+  return e?.type === 'call' && ownWork(e.childForFieldName('function')?.text, vars);
+}
+
+/**
+ * `async for conn in channel:` over a receive channel, a queue or a socket (a name or attribute the
+ * function did not get from a call): one task per message or connection as it arrives, a server's
+ * accept loop like `while True: conn = await q.get()`. `async for doc in db.users.find()` (or a
+ * name bound to such a call) walks a data set.
+ */
+function pyArrivals(loop: Loop, statements: SyntaxNode[]): boolean {
+  if (loop.node.type !== 'for_statement' || loop.node.child(0)?.type !== 'async') return false;
+  const it = loop.iterable;
+  if (it?.type === 'identifier') {
+    const v = boundValue(it.text, statements, 'python');
+    return !v || !/^(call|await)$/.test(v.type);
+  }
+  return it?.type === 'attribute';
+}
+
+/** Test code: a `test_*` function (also around a nested helper) or a method of a `Test*` class. */
+function pyTest(fn: SyntaxNode): boolean {
+  for (let n: SyntaxNode | null = fn; n; n = n.parent) {
+    const name = n.type === 'function_definition' || n.type === 'class_definition' ? n.childForFieldName('name')?.text ?? '' : undefined;
+    if (name === undefined) continue;
+    // `test_x`, `testX`, `test` (pytest, unittest); `TestX`, `XTest(s)`; not `testimonials`, `Testimonial`.
+    if (n.type === 'function_definition' ? /^test(?:[_A-Z0-9]|$)/.test(name) : /^Test(?:[_A-Z0-9]|$)|[a-z0-9]Tests?$/.test(name)) return true;
+  }
+  return false;
 }
 
 /**
@@ -459,6 +571,7 @@ function dataLoop(loops: Loop[], lang: QueryLanguage, statements: SyntaxNode[]):
   for (let i = 0; i < loops.length; i++) {
     const l = loops[i];
     if (l.kind !== 'each' || !l.iterable) continue;
+    if (lang === 'python' && pyArrivals(l, statements)) continue;
     const kind = classify(l.iterable, lang, statements, loops.slice(i + 1));
     if (kind === 'fixed') continue;
     return kind === 'data' ? l : undefined;
@@ -597,6 +710,39 @@ const TS_ELEMENT_BOUND = /(?:^|[^.\w$]|this\.)[\w$]*(?:limit|Limit|throttle|Thro
 const TS_WAITS = /\bawait\s+Promise\.(?:all|allSettled)\s*\(/;
 const ITERATORS = new Set(['map', 'flatMap']);
 
+/**
+ * A callback that runs the item itself or tears it down: `(listener) => listener()`,
+ * `async (c) => await c.close()`, `function (l) { return l(); }`, `(h) => typeof h === 'function' ? h() : h`.
+ */
+function tsOwnCallback(cb: SyntaxNode | undefined): boolean {
+  if (cb?.type !== 'arrow_function' && cb?.type !== 'function_expression') return false;
+  const vars = boundNames((cb.childForFieldName('parameters') ?? cb.childForFieldName('parameter'))?.text ?? '');
+  let body = cb.childForFieldName('body');
+  if (body?.type === 'statement_block') {
+    const only = body.namedChildren.filter((c) => c.type !== 'comment');
+    body = only.length === 1 && only[0].type === 'return_statement' ? only[0].namedChildren[0] ?? null : null;
+  }
+  const own = (e: SyntaxNode | null | undefined): boolean => {
+    if (e?.type === 'await_expression' || e?.type === 'parenthesized_expression') return own(e.namedChildren[0]);
+    if (e?.type === 'identifier') return vars.includes(e.text);
+    if (e?.type === 'ternary_expression') return own(e.childForFieldName('consequence')) && own(e.childForFieldName('alternative'));
+    return e?.type === 'call_expression' && ownWork(e.childForFieldName('function')?.text, vars);
+  };
+  return own(body);
+}
+
+/** Test code: a callback of `it`/`test`/`describe`/`beforeAll`... (also around a nested helper). */
+const TS_TEST_CALLEE = /^(?:it|test|describe|before|after|beforeAll|beforeEach|afterAll|afterEach)\b/;
+
+function tsTest(fn: SyntaxNode): boolean {
+  for (let n: SyntaxNode | null = fn; n; n = n.parent) {
+    if (n.type !== 'arguments') continue;
+    const callee = n.parent?.childForFieldName('function');
+    if (callee && TS_TEST_CALLEE.test(callee.text)) return true;
+  }
+  return false;
+}
+
 function tsCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Collection | 'fixed' | undefined {
   if (arg.type === 'parenthesized_expression') return tsCollection(arg.namedChildren[0], statements, depth);
   if (arg.type === 'array') {
@@ -609,7 +755,7 @@ function tsCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Col
     if (fn?.type !== 'member_expression') return undefined;
     const prop = fn.childForFieldName('property')?.text ?? '';
     const obj = fn.childForFieldName('object');
-    if (ITERATORS.has(prop) && obj) return { items: obj, element: args[0] };
+    if (ITERATORS.has(prop) && obj) return { items: obj, element: args[0], own: tsOwnCallback(args[0]) };
     // Array.from(users, (u) => send(u))
     if (obj?.text === 'Array' && prop === 'from' && args.length >= 2) return { items: args[0], element: args[1] };
     return undefined;
@@ -620,7 +766,11 @@ function tsCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Col
   for (const s of statements) {
     if ((s.type === 'for_in_statement' || s.type === 'for_statement') && push.test(s.text)) {
       const items = s.type === 'for_in_statement' ? s.childForFieldName('right') : lengthOf(s.childForFieldName('condition'), 'typescript');
-      return items ? { items, element: s.childForFieldName('body') ?? undefined, builder: s } : undefined;
+      const body = s.childForFieldName('body')?.text ?? '';
+      const vars = [...boundNames((s.type === 'for_in_statement' ? s.childForFieldName('left') : s.childForFieldName('initializer'))?.text ?? ''), ...arrowParams(body)];
+      // `const client = this[kClients][i]` in a counting loop holds one item too.
+      for (const v of [...vars]) for (const m of body.matchAll(new RegExp(`\\b(?:const|let|var)\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*[^;\\n]*\\[\\s*${v.replace(/\$/g, '\\$')}\\s*\\]`, 'g'))) vars.push(m[1]);
+      return items ? { items, element: s.childForFieldName('body') ?? undefined, builder: s, own: ownAddition(body, name, 'push', vars) } : undefined;
     }
     // users.forEach((u) => promises.push(send(u)))
     const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
@@ -628,7 +778,8 @@ function tsCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Col
       const fn = expr.childForFieldName('function');
       if (fn?.type === 'member_expression' && fn.childForFieldName('property')?.text === 'forEach') {
         const items = fn.childForFieldName('object');
-        return items ? { items, element: expr.childForFieldName('arguments') ?? undefined, builder: s } : undefined;
+        const callbacks = expr.childForFieldName('arguments')?.text ?? '';
+        return items ? { items, element: expr.childForFieldName('arguments') ?? undefined, builder: s, own: ownAddition(callbacks, name, 'push', arrowParams(callbacks)) } : undefined;
       }
     }
     const v = bindingIn(s, name, 'typescript');
@@ -644,12 +795,12 @@ function tsCheck(match: RuleMatch): CandidateInit | undefined {
   const callee = match.node('match')!;
   const call = callee.parent!;
   const place = placeOf(call, 'typescript');
-  if (!place.fn) return undefined;
+  if (!place.fn || tsTest(place.fn)) return undefined;
   const arg = (match.node('args')?.namedChildren ?? []).filter((a) => a.type !== 'comment')[0];
   if (!arg) return undefined;
   const statements = statementsBefore(place, 'typescript');
   const c = tsCollection(arg, statements);
-  if (!c || c === 'fixed') return undefined;
+  if (!c || c === 'fixed' || c.own) return undefined;
   if (classify(c.items, 'typescript', statements, loopsAround(place, 'typescript')) !== 'data') return undefined;
   if (TS_ELEMENT_BOUND.test(c.element?.text ?? '')) return undefined;
   if (c.builder && TS_WAITS.test(c.builder.text)) return undefined;
