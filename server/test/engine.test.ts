@@ -7,6 +7,7 @@ import { Catalogue } from '../src/engine/catalogue';
 import { engine, parse } from '../src/engine/index';
 import { grammarForPath } from '../src/engine/languages';
 import { setLogger } from '../src/engine/log';
+import { isHandlerFunction } from '../src/engine/predicates';
 import { defineRule, type RuleModule } from '../src/engine/rule-api';
 import { OpenDocument } from '../src/lsp/documents';
 import { code, hits, analyze, config } from './harness';
@@ -165,5 +166,43 @@ describe('shared predicates', () => {
                   s.send_message(m)
     `;
     assert.deepStrictEqual(hits('python', src, 'sync-smtp-in-request'), ['smtplib.SMTP("mail")']);
+  });
+});
+
+describe('request-handler predicate (TypeScript callbacks)', () => {
+  const handlerCallbacks = (src: string): string[] => {
+    const tree = parse('typescript', src);
+    const out: string[] = [];
+    const visit = (n: import('tree-sitter').SyntaxNode): void => {
+      if (n.type === 'arrow_function' && isHandlerFunction(n, 'typescript')) out.push(n.parent!.parent!.text.split('(')[0]);
+      for (const c of n.namedChildren) visit(c);
+    };
+    visit(tree.rootNode);
+    return out;
+  };
+
+  it('route callbacks: a path or pattern before them, .route(path).get(cb), use(req, res, next)', () => {
+    const src = code`
+      app.get('/users/:id', async (req, res) => {});
+      router.post(\`/x/\${v}\`, (ctx) => {});
+      app.get(/^\\/files\\/.*/, (q, s) => {});
+      router.route('/orders').put((a, b) => {});
+      app.use((req, res, next) => {});
+      app.use('*', (r) => {});
+      router.get('list', '/list', async (ctx) => {});
+      app.get(ROUTES.users, (rq, rs) => {});
+    `;
+    assert.deepStrictEqual(handlerCallbacks(src), ['app.get', 'router.post', 'app.get', 'router.route', 'app.use', 'app.use', 'router.get', 'app.get']);
+  });
+
+  it('look-alikes: cache and client callbacks with an error first, a name instead of a path, use with one parameter', () => {
+    const src = code`
+      cache.get(key, (err, value) => {});
+      redis.get('session:' + id, (err, reply) => {});
+      session.post('Profiler.stop', (error, result) => {});
+      map.get(k, (v) => {});
+      plugins.use((p) => {});
+    `;
+    assert.deepStrictEqual(handlerCallbacks(src), []);
   });
 });

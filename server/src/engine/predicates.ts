@@ -129,13 +129,13 @@ export function isHandlerFunction(fn: SyntaxNode, language: QueryLanguage): bool
     }
     case 'typescript': {
       const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
-      // `app.get('/x', async (req, res) => ...)`, `router.post(...)`.
+      // `app.get('/x', async (req, res) => ...)`, `router.post(...)`, `app.use((req, res, next) => ...)`.
       const args = fn.parent;
       if (args?.type === 'arguments') {
         const callee = args.parent?.childForFieldName('function');
         if (callee?.type === 'member_expression') {
           const prop = callee.childForFieldName('property')?.text;
-          if (prop && TS_ROUTE_METHOD.has(prop) && (params?.namedChildren.length ?? 0) >= 1) return true;
+          if (prop && TS_ROUTE_METHOD.has(prop) && isRouteCallback(fn, args, callee, prop, params)) return true;
         }
       }
       if (params) {
@@ -155,6 +155,29 @@ export function isHandlerFunction(fn: SyntaxNode, language: QueryLanguage): bool
       return false;
     }
   }
+}
+
+/**
+ * A callback of `.get/.post/.use/…` is a route handler when the call names a route (a path or
+ * pattern argument before it, or `.route('/x').get(cb)`), or for `use`, when it takes a request and
+ * a next; `cache.get(key, (err, v) => …)` and `session.post('Profiler.stop', cb)` are not routes.
+ */
+function isRouteCallback(fn: SyntaxNode, args: SyntaxNode, callee: SyntaxNode, prop: string, params: SyntaxNode | null): boolean {
+  const names = (params?.namedChildren ?? []).map((p) => (p.childForFieldName('pattern') ?? p).text);
+  if (names.length === 0 && fn.childForFieldName('parameter') === null) return false;
+  if (/^(err|error|e)$/.test(names[0] ?? '') && !names.some((n) => /^req(uest)?$/.test(n))) return false;
+  for (const a of args.namedChildren) {
+    if (a.startIndex >= fn.startIndex) break;
+    if (a.type === 'regex' || a.type === 'array') return true;
+    if ((a.type === 'string' || a.type === 'template_string') && /^.[/*]/.test(a.text)) return true;
+    // A path held in a constant (`app.get(ROUTES.users, (req, res) => …)`): only with a request and a response.
+    if ((a.type === 'identifier' || a.type === 'member_expression') && names.length >= 2) return true;
+  }
+  const object = callee.childForFieldName('object');
+  if (object?.type === 'call_expression' && object.childForFieldName('function')?.type === 'member_expression') {
+    if (object.childForFieldName('function')!.childForFieldName('property')?.text === 'route') return true;
+  }
+  return prop === 'use' && names.length >= 2;
 }
 
 /** Whether any function enclosing the node (the nearest first) is a request handler. */
