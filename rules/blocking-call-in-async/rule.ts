@@ -657,23 +657,6 @@ function tsRunsOnce(fn: SyntaxNode): boolean {
   return false;
 }
 
-/**
- * A callback handed to a method that is named like a route but is not one: the first argument is a
- * string that is no path (`session.post('Profiler.stop', cb)`, `cache.get('user:1', cb)`), or the
- * callback takes an error first without a request next (`(err, result) => ...`; Express's error
- * middleware is `(err, req, res, next)`).
- */
-function tsCompletionCallback(fn: SyntaxNode): boolean {
-  const call = fn.parent?.type === 'arguments' ? fn.parent.parent : undefined;
-  if (call?.type !== 'call_expression') return false;
-  // The arguments before the callback: a route has a path among them (koa-router names come first: `router.get('user', '/users/:id', h)`).
-  const before = jsArguments(call).args.filter((a) => a.endIndex <= fn.startIndex);
-  const strings = before.filter((a) => a.type === 'string' || a.type === 'template_string');
-  if (before.length > 0 && before[0] === strings[0] && !strings.some((a) => /^[/*]/.test(a.text.slice(1)))) return true;
-  const params = (fn.childForFieldName('parameters')?.namedChildren ?? []).map((p) => (p.childForFieldName('pattern') ?? p).text);
-  return params.length >= 1 && /^(err|error|e)$/.test(params[0]) && !/^req(uest)?$/.test(params[1] ?? '');
-}
-
 type TsPlace = { kind: 'handler' | 'async'; fn: SyntaxNode };
 
 /**
@@ -684,7 +667,7 @@ type TsPlace = { kind: 'handler' | 'async'; fn: SyntaxNode };
 function tsPlace(call: SyntaxNode): TsPlace | undefined {
   for (let fn = enclosingFunction(call, 'typescript'); fn; fn = enclosingFunction(fn, 'typescript')) {
     if (tsRunsOnce(fn)) return undefined;
-    if (isHandlerFunction(fn, 'typescript') && !tsCompletionCallback(fn)) return { kind: 'handler', fn };
+    if (isHandlerFunction(fn, 'typescript')) return { kind: 'handler', fn };
     if (isAsyncFunction(fn)) return { kind: 'async', fn };
     if (fn.type === 'method_definition') return undefined; // a sync method: called from who knows where
   }
