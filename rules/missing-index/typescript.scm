@@ -23,14 +23,14 @@
 ((new_expression
    constructor: [(identifier) @ctor (member_expression property: (property_identifier) @ctor)]
    arguments: (arguments . (object) @definition)) @call
- (#eq? @ctor "Schema")
+ (#any-of? @ctor "Schema")
  (#set! export "mongoose-schema"))
 
 ; mongoose: const User = mongoose.model('User', userSchema[, 'people'])
 ((call_expression
    function: [(identifier) @fn (member_expression property: (property_identifier) @fn)]
    arguments: (arguments . (string (string_fragment) @model))) @call
- (#eq? @fn "model")
+ (#any-of? @fn "model")
  (#set! export "mongoose-model"))
 
 ; The workspace talks to MongoDB through the driver or mongoose.

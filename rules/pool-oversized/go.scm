@@ -14,5 +14,5 @@
 
 ; pgxpool: "postgres://…?pool_max_conns=200" in a DSN literal
 ((interpreted_string_literal) @call
- (#match? @call "pool_max_conns=[0-9]")
+ (#match? @call "pool_max_conns")
  (#set! export "pool-size"))

@@ -14,7 +14,7 @@
 
 ; Prisma: "postgresql://…?connection_limit=50"
 ([(string) (template_string)] @call
- (#match? @call "connection_limit=[0-9]")
+ (#match? @call "connection_limit")
  (#set! export "pool-size"))
 
 ; Which driver a file imports: `new Pool` is pg's only where pg is imported.
@@ -40,7 +40,17 @@
  (#eq? @method "fork")
  (#set! export "process-count"))
 
-; const numCPUs = os.cpus().length: a loop bound by that name forks one process per CPU.
-((variable_declarator name: (identifier) @name value: (_) @value) @call
- (#match? @value "cpus\\(\\)\\.length|availableParallelism")
+; const numCPUs = os.cpus().length / os.availableParallelism(): a loop bound by that name forks one process per CPU.
+((variable_declarator
+   name: (identifier) @name
+   value: (member_expression
+     object: (call_expression function: (member_expression property: (property_identifier) @fn))
+     property: (property_identifier) @length)) @call
+ (#eq? @fn "cpus")
+ (#eq? @length "length")
+ (#set! export "cpu-count-alias"))
+((variable_declarator
+   name: (identifier) @name
+   value: (call_expression function: (member_expression property: (property_identifier) @fn))) @call
+ (#eq? @fn "availableParallelism")
  (#set! export "cpu-count-alias"))
