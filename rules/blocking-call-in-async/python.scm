@@ -51,10 +51,26 @@
 
 ; ---- findings -----------------------------------------------------------------------------
 
-; requests.get(...), httpx.post(...), time.sleep(...), subprocess.run(...), psycopg2.connect(...)
+; requests.get(...), httpx.post(...), subprocess.run(...), psycopg2.connect(...): the module names
+; are common words in comments and strings, so each group runs only in files that name the library.
 ((call
    function: (attribute object: (identifier) @mod attribute: (identifier) @fn)) @match
- (#any-of? @mod "requests" "httpx" "time" "subprocess" "psycopg2" "psycopg")
+ (#any-of? @mod "requests" "httpx")
+ (#is? inside-async match)
+ (#set! shape "module")
+ (#set! gate "requests httpx"))
+((call
+   function: (attribute object: (identifier) @mod attribute: (identifier) @fn)) @match
+ (#any-of? @mod "subprocess" "psycopg2" "psycopg")
+ (#is? inside-async match)
+ (#set! shape "module")
+ (#set! gate "subprocess psycopg"))
+
+; time.sleep(...): anchored on `sleep`, rarer than `time`.
+((call
+   function: (attribute object: (identifier) @mod attribute: (identifier) @fn)) @match
+ (#eq? @mod "time")
+ (#eq? @fn "sleep")
  (#is? inside-async match)
  (#set! shape "module"))
 
@@ -65,12 +81,21 @@
  (#is? inside-async match)
  (#set! shape "urlopen"))
 
-; sleep(...), urlopen(...), get(...), run(...), connect(...) imported by name
+; sleep(...), urlopen(...) imported by name
 ((call
    function: (identifier) @fn) @match
- (#any-of? @fn "sleep" "urlopen" "get" "post" "put" "patch" "delete" "head" "options" "request" "run" "call" "check_call" "check_output" "connect")
+ (#any-of? @fn "sleep" "urlopen")
  (#is? inside-async match)
  (#set! shape "bare"))
+
+; get(...), run(...), connect(...) imported by name from requests/httpx, subprocess, psycopg: plain
+; calls of such common names are everywhere, so only files that name those libraries run this.
+((call
+   function: (identifier) @fn) @match
+ (#any-of? @fn "get" "post" "put" "patch" "delete" "head" "options" "request" "run" "call" "check_call" "check_output" "connect")
+ (#is? inside-async match)
+ (#set! shape "bare")
+ (#set! gate "requests httpx subprocess psycopg"))
 
 ; open(path).read()
 ((call
@@ -96,4 +121,6 @@
    "find_one_and_update" "find_one_and_delete" "find_one_and_replace" "create_index"
    "cursor" "commit" "rollback" "execute" "executemany" "getconn" "connection")
  (#is? inside-async match)
- (#set! shape "method"))
+ (#set! shape "method")
+ ; Only files that create or import a sync client can have one to call (rule.ts requires it): skip the rest.
+ (#set! gate "requests httpx redis Redis pymongo MongoClient psycopg Session"))

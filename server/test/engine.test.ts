@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { defaultConfig, parseConfig } from '../src/config/config';
-import { Analyzer } from '../src/engine/analyzer';
+import { Analyzer, UnitCache } from '../src/engine/analyzer';
 import { Catalogue } from '../src/engine/catalogue';
 import { engine, parse } from '../src/engine/index';
 import { grammarForPath } from '../src/engine/languages';
@@ -204,5 +204,27 @@ describe('request-handler predicate (TypeScript callbacks)', () => {
       plugins.use((p) => {});
     `;
     assert.deepStrictEqual(handlerCallbacks(src), []);
+  });
+});
+
+describe('gated patterns', () => {
+  const gated = bogusRule('gated', '((call function: (identifier) @f) @match (#eq? @f "fetch_all") (#set! gate "dblib"))', undefined);
+  const analyzer = new Analyzer(new Catalogue([gated]));
+  const run = (text: string, cache?: UnitCache) => analyzer.analyze({ tree: parse('python', text), text, grammar: 'python' }, defaultConfig(), cache).findings.map((f) => text.slice(f.start, f.end));
+
+  it('run only in files that mention a gate word', () => {
+    assert.deepStrictEqual(run('def f():\n    return fetch_all()\n'), []);
+    assert.deepStrictEqual(run('import dblib\n\ndef f():\n    return fetch_all()\n'), ['fetch_all()']);
+  });
+
+  it('a gate opening or closing makes every cached unit stale, so untouched units are matched again', () => {
+    const cache = new UnitCache();
+    const body = 'def f():\n    return fetch_all()\n';
+    assert.deepStrictEqual(run(body, cache), []);
+    // The edit inserts an import at the top: the function's unit is untouched but must now match.
+    cache.noteEdit(0, 0, 'import dblib\n'.length);
+    assert.deepStrictEqual(run(`import dblib\n${body}`, cache), ['fetch_all()']);
+    cache.noteEdit(0, 'import dblib\n'.length, 0);
+    assert.deepStrictEqual(run(body, cache), []);
   });
 });

@@ -1,6 +1,6 @@
 import type { Point, QueryMatch, SyntaxNode, Tree } from 'tree-sitter';
 import type { ResolvedConfig } from '../config/config';
-import type { Catalogue, CompiledGrammar, PatternInfo } from './catalogue';
+import type { Catalogue, CompiledPatterns, PatternInfo } from './catalogue';
 import { SUPPRESSION_CAPTURE } from './catalogue';
 import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages';
 import { log } from './log';
@@ -102,6 +102,7 @@ interface UnitEntry {
 export class UnitCache {
   private entries: UnitEntry[] = [];
   private configRef: ResolvedConfig | undefined;
+  private gatesRef = '';
   hits = 0;
   misses = 0;
 
@@ -122,10 +123,12 @@ export class UnitCache {
     this.entries = [];
   }
 
-  begin(config: ResolvedConfig): UnitEntry[] {
-    if (config !== this.configRef) {
+  /** `gates`: which gated pattern sets run in this file; when that changes, every unit is stale. */
+  begin(config: ResolvedConfig, gates = ''): UnitEntry[] {
+    if (config !== this.configRef || gates !== this.gatesRef) {
       this.entries = [];
       this.configRef = config;
+      this.gatesRef = gates;
     }
     return this.entries;
   }
@@ -177,7 +180,10 @@ export class Analyzer {
     const language = queryLanguageOf(input.grammar);
     const failed = new Set<string>();
     const ctx = makeContext(config, language);
-    const previous = cache?.begin(config);
+    // Gated patterns run only in files that mention their gate's words (one search per analysis).
+    const open = compiled.gated.filter((g) => g.test.test(input.text));
+    const parts: CompiledPatterns[] = [compiled, ...open];
+    const previous = cache?.begin(config, open.map((g) => g.words).join('\n'));
     const next: UnitEntry[] = [];
     let pi = 0;
 
@@ -201,7 +207,7 @@ export class Analyzer {
           unit = hit.result;
           cache!.hits++;
         } else {
-          unit = this.analyzeUnit(cursor.currentNode, input.text.slice(start, end), cursor.startPosition, compiled, input, language, ctx, failed);
+          unit = this.analyzeUnit(cursor.currentNode, input.text.slice(start, end), cursor.startPosition, parts, input, language, ctx, failed);
           if (cache) cache.misses++;
         }
         if (cache) next.push({ start, end, type, result: unit, dirty: false });
@@ -232,7 +238,7 @@ export class Analyzer {
     unit: SyntaxNode,
     unitText: string,
     unitStart: Point,
-    compiled: CompiledGrammar,
+    parts: CompiledPatterns[],
     input: AnalysisInput,
     language: QueryLanguage,
     ctx: CheckContext,
@@ -240,28 +246,31 @@ export class Analyzer {
   ): UnitResult {
     const result: UnitResult = { candidates: [], facts: [], suppressions: [], evidence: [], exports: [] };
     const take = (m: QueryMatch, info: PatternInfo) => this.takeMatch(m, info, unit.startIndex, result, input, language, ctx, failed);
-    if (compiled.free) for (const m of compiled.free.query.matches(unit)) take(m, compiled.free.patterns[m.pattern]);
-    const anchored = compiled.anchored;
-    if (anchored && compiled.anchors) {
-      if (!this.anchorRanges) {
-        for (const m of anchored.query.matches(unit)) take(m, anchored.patterns[m.pattern]);
-      } else {
-        const ranges = anchorRanges(unitText, compiled.anchors, unitStart);
-        const seen = ranges.length > 1 ? new Set<string>() : undefined;
-        for (const r of ranges) {
-          for (const m of anchored.query.matches(unit, { startPosition: r.start, endPosition: r.end })) {
-            if (seen) {
-              const key = `${m.pattern}:${m.captures.map((c) => `${c.name}@${c.node.startIndex}-${c.node.endIndex}`).join(',')}`;
-              if (seen.has(key)) continue;
-              seen.add(key);
-            }
-            take(m, anchored.patterns[m.pattern]);
-          }
-        }
-      }
-    }
+    for (const compiled of parts) this.runPatterns(compiled, unit, unitText, unitStart, take);
     const size = result.candidates.length + result.facts.length + result.suppressions.length + result.evidence.length + result.exports.length;
     return size === 0 ? EMPTY_UNIT : result;
+  }
+
+  private runPatterns(compiled: CompiledPatterns, unit: SyntaxNode, unitText: string, unitStart: Point, take: (m: QueryMatch, info: PatternInfo) => void): void {
+    if (compiled.free) for (const m of compiled.free.query.matches(unit)) take(m, compiled.free.patterns[m.pattern]);
+    const anchored = compiled.anchored;
+    if (!anchored || !compiled.anchors) return;
+    if (!this.anchorRanges) {
+      for (const m of anchored.query.matches(unit)) take(m, anchored.patterns[m.pattern]);
+      return;
+    }
+    const ranges = anchorRanges(unitText, compiled.anchors, unitStart);
+    const seen = ranges.length > 1 ? new Set<string>() : undefined;
+    for (const r of ranges) {
+      for (const m of anchored.query.matches(unit, { startPosition: r.start, endPosition: r.end })) {
+        if (seen) {
+          const key = `${m.pattern}:${m.captures.map((c) => `${c.name}@${c.node.startIndex}-${c.node.endIndex}`).join(',')}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        take(m, anchored.patterns[m.pattern]);
+      }
+    }
   }
 
   private takeMatch(

@@ -25,7 +25,8 @@ export interface QueryPart {
   patterns: PatternInfo[];
 }
 
-export interface CompiledGrammar {
+/** One set of patterns compiled together. */
+export interface CompiledPatterns {
   /**
    * Patterns with a required literal (an identifier an `#eq?`/`#any-of?`/`#match?` needs): a match
    * must contain an occurrence of one, so they run only around those occurrences (see analyzer).
@@ -36,6 +37,23 @@ export interface CompiledGrammar {
   /** Patterns that could match anywhere: they run over whole units. */
   free: QueryPart | undefined;
 }
+
+/**
+ * Patterns with `(#set! gate "word other")` only mean something in a file that mentions one of
+ * those words (a library's name): they run only in such files, so the others never pay for them.
+ */
+export interface GatedPatterns extends CompiledPatterns {
+  /** The gate's words, as written. */
+  words: string;
+  /** Tests a file's whole text for the words. */
+  test: RegExp;
+}
+
+export interface CompiledGrammar extends CompiledPatterns {
+  gated: GatedPatterns[];
+}
+
+const GATE = /\(#set!\s+gate\s+"([^"]*)"\s*\)/;
 
 /**
  * The rule catalogue: every rule's metadata and its queries, compiled once per grammar into one
@@ -83,13 +101,31 @@ export class Catalogue {
     }
     // Compiling costs more than analysing a file, and every scan worker pays it: compile the two
     // combined queries only, and go rule by rule just to find the culprit when that fails.
-    const fast = this.split(sources);
     try {
-      return this.build(lang, id, fast);
+      return this.buildAll(lang, id, sources);
     } catch {
       const valid = sources.filter(({ rule, source }) => this.validate(lang, id, rule, source));
-      return this.build(lang, id, this.split(valid));
+      return this.buildAll(lang, id, valid);
     }
+  }
+
+  /** The ungated patterns, and one set per distinct gate. */
+  private buildAll(lang: Parser.Language, id: GrammarId, sources: { rule: RuleModule | undefined; source: string }[]): CompiledGrammar {
+    const byGate = new Map<string, { rule: RuleModule | undefined; source: string }[]>();
+    for (const { rule, source } of sources) {
+      for (const text of splitPatterns(source)) {
+        const gate = GATE.exec(text)?.[1] ?? '';
+        byGate.set(gate, [...(byGate.get(gate) ?? []), { rule, source: text }]);
+      }
+    }
+    const main = this.build(lang, id, this.split(byGate.get('') ?? []));
+    const gated: GatedPatterns[] = [];
+    for (const [words, list] of byGate) {
+      if (words === '') continue;
+      const alternatives = words.split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      gated.push({ words, test: new RegExp(alternatives.join('|')), ...this.build(lang, id, this.split(list)) });
+    }
+    return { ...main, gated };
   }
 
   /** Splits every query into its patterns, sorted into anchored (with their literals) and free ones. */
@@ -109,7 +145,7 @@ export class Catalogue {
     return { anchored, free, literals };
   }
 
-  private build(lang: Parser.Language, id: GrammarId, parts: { anchored: Piece[]; free: Piece[]; literals: Set<string> }): CompiledGrammar {
+  private build(lang: Parser.Language, id: GrammarId, parts: { anchored: Piece[]; free: Piece[]; literals: Set<string> }): CompiledPatterns {
     const anchored = combine(lang, parts.anchored);
     const free = combine(lang, parts.free);
     for (const part of [anchored, free]) {
