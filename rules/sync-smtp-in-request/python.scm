@@ -75,13 +75,19 @@
 ; SMTP(...), SMTP_SSL(...), SmtpClient(...): a name that may be imported from smtplib
 ((call
    function: (identifier) @ctor) @match
- (#match? @ctor "[Ss][Mm][Tt][Pp]"))
+ (#match? @ctor "[Ss][Mm][Tt][Pp]")
+ (#set! gate "SMTP smtp Smtp"))
 
 ; A call to a helper of this file that sends mail, as a statement, an assigned value or a returned
 ; value: send_welcome(...), ok = send_welcome(...), return self.deliver(...)
-(expression_statement
+; A helper sends mail only through an SMTP connection opened in this file (rule.ts requires that fact):
+; files that never mention SMTP skip these patterns, which match every call statement.
+((expression_statement
   (call function: [(identifier) @callee (attribute object: (identifier) @self attribute: (identifier) @callee)]) @match)
-(expression_statement
+ (#set! gate "SMTP smtp Smtp"))
+((expression_statement
   (assignment right: (call function: [(identifier) @callee (attribute object: (identifier) @self attribute: (identifier) @callee)]) @match))
-(return_statement
+ (#set! gate "SMTP smtp Smtp"))
+((return_statement
   (call function: [(identifier) @callee (attribute object: (identifier) @self attribute: (identifier) @callee)]) @match)
+ (#set! gate "SMTP smtp Smtp"))
