@@ -43,6 +43,9 @@ describe('Headroom in a real VS Code', function () {
       ['go-service/jobs.go', 'pool-unconfigured', 21],
       ['express-service/src/db.ts', 'pool-unconfigured', 8],
       ['express-service/src/legacy/billing.js', 'pool-unconfigured', 10],
+      // Workspace rules: reported once the startup scan has joined the files.
+      ['sqlalchemy-service/billing/warehouse.py', 'pool-oversized', 9],
+      ['fastapi-motor/app/routers/users.py', 'missing-index', 59],
     ];
     for (const [file, rule, line] of cases) {
       const uri = vscode.Uri.joinPath(ws, file);
@@ -91,7 +94,10 @@ describe('Headroom in a real VS Code', function () {
     assert.match(reply.readiness.verdict, /^Not ready for 100K users: \d+ blockers in /);
     assert.deepStrictEqual(reply.readiness.categories.map((c) => c.category), ['connection-pooling', 'query-bounds', 'database-load', 'concurrency', 'background-work', 'rate-limiting', 'shared-state', 'blocking-io']);
     const pooling = reply.readiness.categories.find((c) => c.category === 'connection-pooling')!;
-    assert.strictEqual(pooling.status, 'at-risk');
+    // Pools per request and pools larger than the database accepts (a workspace rule: the pool in
+    // one file, the gunicorn workers in another) are blockers; sized pools are still shown.
+    assert.strictEqual(pooling.status, 'blocker');
+    assert.ok(pooling.findings.some((f) => f.ruleId === 'pool-oversized' && f.severity === 'error'), 'the workspace rule reports');
     assert.ok(pooling.evidence.length > 0, 'configured pools are shown as evidence');
   });
 
