@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8000"
 
 
-@lru_cache
+@lru_cache  # ok: in-process-shared-state -- settings, not database data
 def get_settings() -> Settings:
     return Settings()
 

@@ -1,0 +1,61 @@
+; ---------------------------------------------------------------------------------------------
+; Facts: in-process cache packages (golang-lru, go-cache, bigcache, freecache, ristretto, ttlcache)
+((import_spec name: (package_identifier)? @alias path: (interpreted_string_literal) @path)
+ (#match? @path "golang-lru|patrickmn/go-cache|allegro/bigcache|coocood/freecache|dgraph-io/ristretto|jellydator/ttlcache")
+ (#set! fact "ipss.go-cache-import"))
+
+; Facts: test files (their state serves no users)
+((import_spec path: (interpreted_string_literal) @path)
+ (#eq? @path "\"testing\"")
+ (#set! fact "ipss.not-server"))
+
+; ---------------------------------------------------------------------------------------------
+; Findings: a package variable or a struct field, judged by rule.ts (its type, and facts):
+; var clients = make(map[*websocket.Conn]bool) / var userCache = map[int64]User{} / var users sync.Map
+((var_spec name: (identifier) @name) @match
+ (#match? @match "map|Map|New|Cache|LRU")
+ (#is-not? inside-function match))
+
+; type Hub struct { clients map[*Client]bool; broadcast chan []byte } / type Store struct { mu sync.RWMutex; users map[int64]User }
+((field_declaration name: (field_identifier) @name type: (_) @type) @match
+ (#match? @type "map|Map|Cache|LRU|BigCache"))
+
+; ---------------------------------------------------------------------------------------------
+; Facts: method calls, sorted out by rule.ts by their name.
+; a store: c.Add(key, value) / c.Set(key, value, ttl) / m.Store(key, value) (database results cached)
+((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method)) @call
+ (#any-of? @method "Add" "Set" "Store" "SetDefault" "SetWithTTL" "ContainsOrAdd" "PeekOrAdd" "LoadOrStore")
+ (#set! fact "ipss.call"))
+
+; Facts about sockets run only in files that mention websocket or a broadcast (the others never pay for them):
+; a message written to each socket of a collection, or to one looked up in it:
+; for client := range clients { client.WriteJSON(msg) } / clients[id].WriteMessage(...)
+; a pub/sub layer in the file (sockets kept here are then fed by it): rdb.Subscribe(ctx, "chat"),
+; rdb.Publish(ctx, "chat", msg) (go-redis), nats.Connect(url)
+((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method)) @call
+ (#any-of? @method "WriteMessage" "WriteJSON" "WritePreparedMessage" "Subscribe" "PSubscribe" "SSubscribe" "Publish" "SPublish" "Connect")
+ (#set! fact "ipss.call")
+ (#set! gate "websocket broadcast"))
+
+; client.send <- msg (the hub of gorilla's chat example)
+((send_statement channel: (selector_expression operand: (_) @recv field: (field_identifier) @field)) @send
+ (#any-of? @field "send" "Send")
+ (#set! fact "ipss.ws-send")
+ (#set! gate "websocket broadcast"))
+
+; Facts: m[key] = value, in files that query a database (gate: the words of the database calls
+; rule.ts knows): a cache filled with query results
+((assignment_statement
+   left: (expression_list . (index_expression operand: [(identifier) (selector_expression)] @coll))
+   right: (expression_list . [(identifier) (call_expression) (composite_literal) (unary_expression) (selector_expression) (index_expression)] @value)) @store
+ (#set! fact "ipss.store")
+ (#set! gate "Query Scan Find First Select Get Take Last Raw Decode Aggregate queries Queries"))
+
+; ---------------------------------------------------------------------------------------------
+; Evidence for the readiness model: rdb.Subscribe(ctx, "chat") / rdb.Publish(context.Background(), "chat", m)
+((call_expression
+   function: (selector_expression field: (field_identifier) @method)
+   arguments: (argument_list . [(identifier) @ctx (call_expression function: (selector_expression operand: (identifier) @ctx))] . (_))) @evidence
+ (#any-of? @method "Subscribe" "PSubscribe" "SSubscribe" "Publish" "SPublish")
+ (#match? @ctx "^(ctx|c|context|[a-z]+Ctx)$")
+ (#set! evidence "messages fan out to every instance through Redis pub/sub"))

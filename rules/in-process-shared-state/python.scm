@@ -1,0 +1,106 @@
+; ---------------------------------------------------------------------------------------------
+; Facts: where bare cache decorators come from (`@cache` is functools' only when imported from it).
+; from functools import cache / from cachetools import cached / from cachetools.func import ttl_cache
+((import_from_statement
+   module_name: (dotted_name) @module
+   name: [(dotted_name) @name
+          (aliased_import name: (dotted_name) @name alias: (identifier) @alias)])
+ (#any-of? @module "functools" "cachetools" "cachetools.func" "asyncache" "aiocache" "async_lru")
+ (#set! fact "ipss.cache-decorator"))
+
+; Facts: test and command-line modules (their caches serve no users): import pytest / import typer
+((import_statement name: [(dotted_name) @module (aliased_import name: (dotted_name) @module)])
+ (#any-of? @module "pytest" "unittest" "typer")
+ (#set! fact "ipss.not-server"))
+
+((import_from_statement module_name: (dotted_name) @module)
+ (#any-of? @module "pytest" "unittest" "unittest.mock" "typer")
+ (#set! fact "ipss.not-server"))
+
+; ---------------------------------------------------------------------------------------------
+; Findings: a collection declared at module level or on a class, judged by rule.ts through facts:
+; sockets added to it and sent to (a WebSocket registry), or database results stored in it (a cache).
+; clients = set() / connections: list[WebSocket] = [] / user_cache: dict[int, User] = {}
+((assignment left: (identifier) @name right: [(list) (dictionary)] @value) @match
+ (#any-of? @value "[]" "{}")
+ (#is-not? inside-function match))
+
+; clients = set() / _plans = dict()
+((assignment left: (identifier) @name right: (call) @value) @match
+ (#any-of? @value "set()" "list()" "dict()" "OrderedDict()" "WeakSet()")
+ (#is-not? inside-function match))
+
+; rooms = defaultdict(set) / plans = TTLCache(maxsize=256, ttl=300) / cachetools.LRUCache(1024)
+((assignment
+   left: (identifier) @name
+   right: (call function: [(identifier) @ctor (attribute attribute: (identifier) @ctor)]) @value) @match
+ (#any-of? @ctor "defaultdict" "TTLCache" "LRUCache" "LFUCache" "TLRUCache" "RRCache" "FIFOCache" "MRUCache" "ExpiringDict")
+ (#is-not? inside-function match))
+
+; ConnectionManager: self.active_connections: list[WebSocket] = [] (in __init__); sockets only, so gated
+((assignment
+   left: (attribute object: (identifier) @self attribute: (identifier) @name)
+   right: [(list) (dictionary)] @value) @match
+ (#any-of? @self "self" "cls")
+ (#any-of? @value "[]" "{}")
+ (#set! gate "sock Sock"))
+
+((assignment
+   left: (attribute object: (identifier) @self attribute: (identifier) @name)
+   right: (call) @value) @match
+ (#any-of? @self "self" "cls")
+ (#any-of? @value "set()" "list()" "dict()" "WeakSet()")
+ (#set! gate "sock Sock"))
+
+; @lru_cache / @functools.cache / @cached(TTLCache(...)) / @alru_cache(ttl=60) on a function (rule.ts
+; looks at the function's statements for a database call)
+((decorator
+   [(identifier) @deco
+    (attribute attribute: (identifier) @deco)
+    (call function: [(identifier) @deco (attribute attribute: (identifier) @deco)])]) @match
+ (#any-of? @deco "lru_cache" "cache" "cached" "alru_cache" "ttl_cache" "lfu_cache" "fifo_cache" "rr_cache" "mru_cache"))
+
+; ---------------------------------------------------------------------------------------------
+; Facts about sockets run only in files that mention them (gate: websocket, WebSocket, websockets,
+; socketio, flask_sock's Sock), the others never pay for them.
+; Method calls, sorted out by rule.ts by their name (one pattern: every call it matches is
+; marshalled once, not once per concern):
+; a socket added to a collection: clients.add(websocket) / self.active_connections.append(websocket)
+; a message sent to each socket of a collection, or to one looked up in it: for ws in clients: await ws.send_text(m)
+; websockets.broadcast(CONNECTIONS, message)
+; a pub/sub layer in the file (sockets kept here are then fed by it): redis.pubsub(), redis.publish("chat", m),
+; pubsub.subscribe(CHANNEL), Broadcast("redis://...") of broadcaster, Django Channels' group_send (also
+; through async_to_sync(channel_layer.group_send)), pusher_client.trigger(...)
+((call function: [(identifier) @method (attribute object: (_) @recv attribute: (identifier) @method)]) @call
+ (#any-of? @method "add" "append" "send" "send_text" "send_json" "send_bytes" "send_str" "send_message" "write_message" "broadcast" "pubsub" "publish" "subscribe" "psubscribe" "trigger" "Broadcast" "group_send" "group_add" "async_to_sync")
+ (#set! fact "ipss.call")
+ (#set! gate "sock Sock"))
+
+; connections[user_id] = websocket: a socket stored by id
+((assignment left: (subscript value: [(identifier) (attribute)] @coll) right: (identifier) @value) @store
+ (#any-of? @value "websocket" "ws" "web_socket" "websock" "wsock" "socket" "sock" "conn" "connection" "client" "client_ws" "ws_conn" "wsconn")
+ (#set! fact "ipss.store")
+ (#set! gate "sock Sock"))
+
+; Facts: cache[key] = value, in files that query a database (gate: the words of the database calls
+; rule.ts knows): a cache filled with query results
+((assignment left: (subscript value: [(identifier) (attribute)] @coll) right: (_) @value) @store
+ (#set! fact "ipss.store")
+ (#set! gate "find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where"))
+
+; ---------------------------------------------------------------------------------------------
+; Evidence for the readiness model: Broadcast("redis://...") of the broadcaster library
+((call function: (identifier) @ctor arguments: (argument_list . (_))) @evidence
+ (#eq? @ctor "Broadcast")
+ (#set! evidence "broadcasts go through a pub/sub backend (broadcaster)"))
+
+; redis.publish("chat", m) / pubsub.subscribe(CHANNEL) /
+; broadcast.subscribe(channel="chat") (broadcaster) / channel_layer.group_send(self.room_group_name, ...):
+; a named channel, not a socket's own subscription
+((call
+   function: (attribute object: (_) @recv attribute: (identifier) @method)
+   arguments: (argument_list . (_) @channel)) @evidence
+ (#any-of? @method "publish" "subscribe" "psubscribe" "group_send" "group_add")
+ (#match? @channel "^([\"']|[A-Z][A-Z0-9_]*$|channel=|[a-z_.]*(channel|topic|group|group_name)$)")
+ (#not-match? @recv "^(websocket|ws|socket|sock|self[.](websocket|ws))$")
+ (#set! evidence "messages fan out to every instance through a pub/sub channel"))

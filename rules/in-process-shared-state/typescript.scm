@@ -1,0 +1,152 @@
+; ---------------------------------------------------------------------------------------------
+; Facts: the socket.io and ws servers' local names.
+; import { Server } from 'socket.io' / import { Server as IOServer } / import * as sio / import { WebSocketServer } from 'ws'
+((import_statement (import_clause) @clause source: (string (string_fragment) @source))
+ (#any-of? @source "socket.io" "ws")
+ (#set! fact "ipss.import"))
+
+; const { Server } = require('socket.io') / const socketIO = require('socket.io') / const WebSocket = require('ws')
+((variable_declarator
+   name: (_) @clause
+   value: (call_expression
+     function: (identifier) @require
+     arguments: (arguments . (string (string_fragment) @source) .)))
+ (#eq? @require "require")
+ (#any-of? @source "socket.io" "ws")
+ (#set! fact "ipss.import"))
+
+; Facts: test modules (their state serves no users)
+((import_statement source: (string (string_fragment) @source))
+ (#any-of? @source "vitest" "@jest/globals" "node:test" "mocha" "chai" "supertest")
+ (#set! fact "ipss.not-server"))
+
+((call_expression function: (identifier) @require arguments: (arguments . (string (string_fragment) @source) .))
+ (#eq? @require "require")
+ (#any-of? @source "vitest" "@jest/globals" "node:test" "mocha" "chai" "supertest")
+ (#set! fact "ipss.not-server"))
+
+; describe('...', () => { ... }) at the top of a file (jest and mocha globals)
+((call_expression
+   function: (identifier) @fn
+   arguments: (arguments . (string) . [(arrow_function) (function_expression)] .)) @key
+ (#eq? @fn "describe")
+ (#is-not? inside-function key)
+ (#set! fact "ipss.not-server"))
+
+; ---------------------------------------------------------------------------------------------
+; Findings: a collection at module level or in a class, judged by rule.ts through facts:
+; sockets added to it and sent to (a WebSocket registry), or database results stored in it (a cache).
+; const clients = new Set<WebSocket>() / const users = new Map() / const cache = new NodeCache({ stdTTL: 60 })
+((variable_declarator
+   name: (identifier) @name
+   value: (new_expression constructor: [(identifier) @ctor (member_expression property: (property_identifier) @ctor)]) @value) @match
+ (#any-of? @ctor "Set" "Map" "WeakSet" "NodeCache" "LRUCache" "LRU" "QuickLRU" "TTLCache")
+ (#is-not? inside-function match))
+
+; let sockets: WebSocket[] = [] / const userCache = {}
+((variable_declarator name: (identifier) @name value: [(array) (object)] @value) @match
+ (#any-of? @value "[]" "{}")
+ (#is-not? inside-function match))
+
+; class Hub { private clients = new Set<WebSocket>() } (sockets only: gated on files that mention
+; sockets, socket.io or a wss server)
+((public_field_definition
+   name: [(property_identifier) (private_property_identifier)] @name
+   value: (new_expression constructor: (identifier) @ctor) @value) @match
+ (#any-of? @ctor "Set" "Map" "WeakSet")
+ (#set! gate "sock Sock wss 'ws'"))
+
+((public_field_definition
+   name: [(property_identifier) (private_property_identifier)] @name
+   value: [(array) (object)] @value) @match
+ (#any-of? @value "[]" "{}")
+ (#set! gate "sock Sock wss 'ws'"))
+
+; constructor() { this.clients = new Set() }
+((assignment_expression
+   left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @name)
+   right: (new_expression constructor: (identifier) @ctor) @value) @match
+ (#any-of? @ctor "Set" "Map" "WeakSet")
+ (#set! gate "sock Sock wss 'ws'"))
+
+((assignment_expression
+   left: (member_expression object: (this) @this property: [(property_identifier) (private_property_identifier)] @name)
+   right: [(array) (object)] @value) @match
+ (#eq? @this "this")
+ (#any-of? @value "[]" "{}")
+ (#set! gate "sock Sock wss 'ws'"))
+
+; Findings: new Server(httpServer) (socket.io, by its import), new WebSocketServer({ server }), new WebSocket.Server({ port })
+((new_expression
+   constructor: [(identifier) @server
+                 (member_expression object: (identifier) property: (property_identifier) @server)]) @match
+ (#match? @server "Server$"))
+
+; require('socket.io')(server)
+((call_expression
+   function: (call_expression
+     function: (identifier) @require
+     arguments: (arguments . (string (string_fragment) @source) .))) @match
+ (#eq? @require "require")
+ (#eq? @source "socket.io"))
+
+; socketIO(server), with socketIO = require('socket.io') (socket.io 2)
+((call_expression function: (identifier) @fn arguments: (arguments . (_))) @match
+ (#any-of? @fn "socketIO" "socketio" "socketIo" "SocketIO"))
+
+; ---------------------------------------------------------------------------------------------
+; Facts: method calls, sorted out by rule.ts by their name.
+; A store: cache.set(key, value) (database results cached, or a socket by id)
+((call_expression function: (member_expression object: (_) @recv property: (property_identifier) @method)) @call
+ (#eq? @method "set")
+ (#set! fact "ipss.call"))
+
+; Facts about sockets run only in files that mention them (gate: socket, WebSocket, socket.io, wss, 'ws'),
+; the others never pay for them. One pattern: every call it matches is marshalled once.
+; a socket added to a collection: clients.add(ws) / sockets.push(socket) / rooms.get(room)?.add(ws)
+; a message sent to each socket of a collection, or to one looked up in it:
+; for (const c of clients) c.send(m) / clients.forEach((c) => c.send(m)) / clients.get(id)?.emit('x', m)
+; a pub/sub layer in the file (sockets kept here are then fed by it): io.adapter(createAdapter(pub, sub)),
+; subscriber.subscribe('chat', listener), redis.publish('chat', m), pusher.trigger(...)
+((call_expression function: (member_expression object: (_) @recv property: (property_identifier) @method)) @call
+ (#any-of? @method "add" "push" "send" "emit" "sendUTF" "adapter" "publish" "subscribe" "psubscribe" "pSubscribe" "trigger")
+ (#set! fact "ipss.call")
+ (#set! gate "sock Sock wss 'ws'"))
+
+; clients[id] = ws: a socket stored by id
+((assignment_expression left: (subscript_expression object: [(identifier) (member_expression)] @coll) right: (identifier) @value) @store
+ (#any-of? @value "ws" "websocket" "webSocket" "socket" "sock" "wsClient" "client" "conn" "connection")
+ (#set! fact "ipss.store")
+ (#set! gate "sock Sock wss 'ws'"))
+
+; Facts: cache[key] = value, in files that query a database (gate: the words of the database calls
+; rule.ts knows): a cache filled with query results
+((assignment_expression left: (subscript_expression object: [(identifier) (member_expression)] @coll) right: (_) @value) @store
+ (#set! fact "ipss.store")
+ (#set! gate "find query execute select where exec toArray count aggregate raw sql prisma supabase knex"))
+
+; Facts: a socket.io adapter package in the file: import { createAdapter } from '@socket.io/redis-adapter' / require('socket.io-redis')
+((import_statement source: (string (string_fragment) @source)) @key
+ (#any-of? @source "@socket.io/redis-adapter" "@socket.io/redis-streams-adapter" "socket.io-redis" "@socket.io/postgres-adapter" "@socket.io/mongo-adapter" "@socket.io/gcp-pubsub-adapter" "@socket.io/azure-service-bus-adapter")
+ (#set! fact "ipss.pubsub"))
+
+((call_expression function: (identifier) @require arguments: (arguments . (string (string_fragment) @source) .)) @key
+ (#eq? @require "require")
+ (#any-of? @source "@socket.io/redis-adapter" "@socket.io/redis-streams-adapter" "socket.io-redis" "@socket.io/postgres-adapter" "@socket.io/mongo-adapter" "@socket.io/gcp-pubsub-adapter" "@socket.io/azure-service-bus-adapter")
+ (#set! fact "ipss.pubsub"))
+
+; ---------------------------------------------------------------------------------------------
+; Evidence for the readiness model: io.adapter(createAdapter(pub, sub)) / subscriber.subscribe('chat', fn) /
+; publisher.publish(CHAT_CHANNEL, m): a named channel or an adapter, not an Observable or a socket's own topic
+((call_expression
+   function: (member_expression object: (_) @recv property: (property_identifier) @method)
+   arguments: (arguments . (_) @channel)) @evidence
+ (#any-of? @method "adapter" "publish" "subscribe" "psubscribe" "pSubscribe")
+ (#match? @channel "^(['\"`]|[A-Z][A-Z0-9_]*$|[a-zA-Z_.]*(channel|Channel|topic|Topic|CHANNEL)$|[a-zA-Z_.]*[Aa]dapter[(])")
+ (#not-match? @recv "^(ws|socket|websocket|app|this[.](ws|socket))$")
+ (#set! evidence "messages fan out to every instance through a pub/sub channel"))
+
+; new Server(httpServer, { adapter: createAdapter(pubClient, subClient) })
+((pair key: (property_identifier) @prop value: (call_expression)) @evidence
+ (#eq? @prop "adapter")
+ (#set! evidence "messages fan out to every instance through a pub/sub channel"))
