@@ -47,6 +47,34 @@ describe(ID, () => {
         ]);
       });
 
+      it('follows a socket looked up by key into a name (walrus or assignment) before the send', () => {
+        // The shape of a real FastAPI chat (cdxy1/fastapi-mongo-chat, src/core/websocket_manager.py).
+        const src = code`
+          from fastapi import WebSocket
+
+          class ConnectionManager:
+              def __init__(self):
+                  self.active_connections: dict[str, WebSocket] = {}
+
+              async def connect(self, websocket: WebSocket, user: str):
+                  await websocket.accept()
+                  self.active_connections[user] = websocket
+
+              async def broadcast(self, message: dict, user: str):
+                  if conn := self.active_connections.get(user):
+                      await conn.send_json(message)
+
+              async def direct(self, message: dict, user: str):
+                  ws = self.active_connections[user]
+                  await ws.send_json(message)
+
+          websocket_manager = ConnectionManager()
+        `;
+        assert.deepStrictEqual(hits('python', src, ID), ['self.active_connections: dict[str, WebSocket] = {}']);
+        const unsent = src.replace(/await conn\.send_json\(message\)/, 'print(conn)').replace('await ws.send_json(message)', 'print(ws)');
+        assert.deepStrictEqual(hits('python', unsent, ID), [], 'kept but never sent to: not a broadcast');
+      });
+
       it('flags a typed list, a dict of sockets by user and rooms of sockets', () => {
         const src = code`
           connections: list[WebSocket] = []

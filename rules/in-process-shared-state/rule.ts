@@ -696,12 +696,55 @@ function sendTarget(recv: SyntaxNode, site: SyntaxNode, anc: SyntaxNode[], lang:
     const base = r.childForFieldName('operand') ?? r.childForFieldName('object');
     if (base?.type === 'identifier' && base.text !== 'self') r = base;
   }
-  if (r.type === 'identifier') return loopCollection(r.text, site, anc, lang);
+  if (r.type === 'identifier') {
+    const looped = loopCollection(r.text, site, anc, lang);
+    if (looped) return looped;
+    // conn = self.connections.get(user) / `if conn := conns.get(user):` / const ws = clients.get(id)
+    const bound = unwrap(lookupBinding(r.text, site, anc, lang));
+    if (bound && (bound.type === 'subscript' || bound.type === 'subscript_expression' || bound.type === 'index_expression' || isGetCall(bound))) return collectionKey(bound, () => anc, lang);
+    return undefined;
+  }
+  if (lang === 'python' && isGetCall(r)) return collectionKey(r, () => anc, lang);
   // connections[user_id].send_json(...) / clients.get(id)?.send(...) / clients[id].WriteMessage(...)
   if (r.type === 'subscript' || r.type === 'subscript_expression' || r.type === 'index_expression') return collectionKey(r, () => anc, lang);
   if (r.type === 'call_expression' && lang === 'typescript') {
     const f = r.childForFieldName('function');
     if (f?.type === 'member_expression' && f.childForFieldName('property')?.text === 'get') return collectionKey(r, () => anc, lang);
+  }
+  return undefined;
+}
+
+/** `x.get(key)` (Python) / `x.get(key)` (TS). */
+function isGetCall(n: SyntaxNode): boolean {
+  if (n.type !== 'call' && n.type !== 'call_expression') return false;
+  const f = n.childForFieldName('function');
+  return (f?.type === 'attribute' || f?.type === 'member_expression') && (f.childForFieldName('attribute') ?? f.childForFieldName('property'))?.text === 'get';
+}
+
+/**
+ * The value a name was bound to just before a node, in the same function: a walrus in an enclosing
+ * `if`/`while` condition, or an assignment among the preceding statements of an enclosing block.
+ */
+function lookupBinding(name: string, site: SyntaxNode, anc: SyntaxNode[], lang: QueryLanguage): SyntaxNode | undefined {
+  let child = site;
+  for (const a of anc) {
+    if (isFunctionNode(a, lang)) return undefined;
+    if ((a.type === 'if_statement' || a.type === 'while_statement') && lang === 'python') {
+      const cond = a.childForFieldName('condition');
+      if (cond?.type === 'named_expression' && cond.childForFieldName('name')?.text === name) return cond.childForFieldName('value') ?? undefined;
+    }
+    if (a.type === 'block' || a.type === 'statement_block') {
+      let steps = 0;
+      for (let s = child.previousNamedSibling; s && steps < 8; s = s.previousNamedSibling, steps++) {
+        const inner = s.type === 'expression_statement' ? s.namedChildren[0] : s;
+        if (inner?.type === 'assignment' && inner.childForFieldName('left')?.text === name) return inner.childForFieldName('right') ?? undefined;
+        if (inner?.type === 'lexical_declaration' || inner?.type === 'variable_declaration') {
+          const d = inner.namedChildren.find((c) => c.type === 'variable_declarator' && c.childForFieldName('name')?.text === name);
+          if (d) return d.childForFieldName('value') ?? undefined;
+        }
+      }
+    }
+    child = a;
   }
   return undefined;
 }
