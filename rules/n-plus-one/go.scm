@@ -4,5 +4,5 @@
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)
    arguments: (argument_list)) @match
- (#any-of? @method "QueryRow" "QueryRowContext" "Query" "QueryContext" "Queryx" "QueryxContext" "QueryRowx" "QueryRowxContext" "Get" "GetContext" "Select" "SelectContext" "First" "Find" "Take" "Last" "FindOne" "CountDocuments")
+ (#any-of? @method "QueryRow" "QueryRowContext" "Query" "QueryContext" "Queryx" "QueryxContext" "QueryRowx" "QueryRowxContext" "Get" "GetContext" "Select" "SelectContext" "First" "Find" "Take" "Last" "FindOne" "CountDocuments" "Related")
  (#is? inside-loop match))

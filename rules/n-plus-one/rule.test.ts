@@ -325,6 +325,28 @@ describe(ID, () => {
       assert.deepStrictEqual(offeredFixes('go', src, ID), []);
     });
 
+    it('gorm v1 association loads per item (Related), as in gothinkster/golang-gin-realworld-example-app', () => {
+      const src = code`
+        package articles
+
+        func FindManyArticle(tx *gorm.DB, models []ArticleModel) {
+        	for i, _ := range models {
+        		tx.Model(&models[i]).Related(&models[i].Author, "Author")
+        		tx.Model(&models[i]).Related(&models[i].Tags, "Tags")
+        	}
+        	var shared TagModel
+        	for i, _ := range models {
+        		tx.Model(&shared).Related(&shared.Articles, "Articles")
+        		models[i].Title = strings.TrimSpace(models[i].Title)
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), [
+        'tx.Model(&models[i]).Related(&models[i].Author, "Author")',
+        'tx.Model(&models[i]).Related(&models[i].Tags, "Tags")',
+      ]);
+    });
+
     it('leaves fixed loops, hoistable queries, writes, batches and look-alikes alone', () => {
       const src = code`
         package main

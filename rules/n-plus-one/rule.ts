@@ -313,13 +313,16 @@ function classifyGo(call: SyntaxNode, method: string): Query | undefined {
     case 'First':
     case 'Find':
     case 'Take':
-    case 'Last': {
-      // gorm: db.Where("id = ?", x).First(&u), db.First(&u, id), db.Model(&o).Association("Items").Find(&items)
+    case 'Last':
+    case 'Related': {
+      // gorm: db.Where("id = ?", x).First(&u), db.First(&u, id), db.Model(&o).Association("Items").Find(&items);
+      // gorm v1 loads an association with db.Model(&a).Related(&a.Author, "Author")
       if (isAddressOf(list[0])) {
         const { links } = chainBelow(call, 'go');
         return query('gorm', [argList, ...links.map((l) => l.childForFieldName('arguments')!)]);
       }
       // mongo-go-driver: coll.Find(ctx, bson.M{...})
+      if (method === 'Related') return undefined;
       if (method === 'Find' && list[1]?.type === 'composite_literal' && /^bson\./.test(list[1].childForFieldName('type')?.text ?? '')) return query('mongo-many');
       return undefined;
     }
