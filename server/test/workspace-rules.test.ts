@@ -107,7 +107,7 @@ describe('workspace rules', () => {
         { rule: f.ruleId, severity: f.severity, message: f.message, at: [f.line, f.column, f.endLine, f.endColumn] },
         { rule: 'test-joiner', severity: 'warning', message: '50 × 4 processes in svc', at: [2, 9, 2, 11] },
       );
-      assert.deepStrictEqual(f.related, [{ message: 'gunicorn -w', line: 2, column: 25, endLine: 2, endColumn: 26, path: 'svc/Dockerfile', absPath: dockerfile }]);
+      assert.deepStrictEqual(f.related, [{ message: 'gunicorn -w', line: 2, column: 25, endLine: 2, endColumn: 26, exportIndex: 0, path: 'svc/Dockerfile', absPath: dockerfile }]);
     });
 
     it('applies headroom-ignore comments naming a workspace rule, which the file analysis does not call unused', () => {

@@ -148,6 +148,16 @@ describe('workspace rules in the editor (LSP protocol)', function () {
     ]);
   });
 
+  it('typing that only moves the pool moves the finding with it, at once', async () => {
+    const uri = URI.file(path.join(dir, 'db.py')).toString();
+    client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# the database\n' }]);
+    const [moved] = oversized(await client.diagnostics(uri));
+    assert.deepStrictEqual(moved.range, { start: { line: 2, character: 56 }, end: { line: 2, character: 58 } });
+    client.change(uri, 3, [{ range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, text: '' }]);
+    const [back] = oversized(await client.diagnostics(uri));
+    assert.deepStrictEqual(back.range, { start: { line: 1, character: 56 }, end: { line: 1, character: 58 } });
+  });
+
   it('typing a smaller pool removes it at once, without touching the disk; other open files are left alone', async () => {
     const uri = URI.file(path.join(dir, 'db.py')).toString();
     const other = URI.file(path.join(dir, 'reports.py')).toString();
@@ -155,7 +165,7 @@ describe('workspace rules in the editor (LSP protocol)', function () {
     assert.strictEqual(oversized(await client.diagnostics(other)).length, 1);
     const refreshes = client.refreshes;
     const col = ENGINE.split('\n')[1].indexOf('20');
-    client.change(uri, 2, [{ range: { start: { line: 1, character: col }, end: { line: 1, character: col + 2 } }, text: '5' }]);
+    client.change(uri, 4, [{ range: { start: { line: 1, character: col }, end: { line: 1, character: col + 2 } }, text: '5' }]);
     assert.deepStrictEqual(oversized(await client.diagnostics(uri)), []);
     assert.strictEqual(oversized(await client.diagnostics(other)).length, 1);
     await new Promise((r) => setTimeout(r, 400));

@@ -24,7 +24,8 @@ export function formatJson(result: ScanResult): string {
           column: f.column,
           endLine: f.endLine,
           endColumn: f.endColumn,
-          related: f.related,
+          // Paths of related locations in other files are shown like the finding's; the rest is internal.
+          related: f.related.map((r) => ({ message: r.message, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn, ...(r.path ? { path: r.path } : {}) })),
           fingerprint: f.fingerprint,
         };
       }),

@@ -9,6 +9,8 @@ export interface ReportedRelated extends Span {
   /** Set when the location is in another file (workspace rules): display path and absolute path. */
   path?: string;
   absPath?: string;
+  /** Workspace rules: the location is this export of its file (see LocatedExport.index). */
+  exportIndex?: number;
 }
 
 /** Source lines around a finding, for the text format's code frame. */
@@ -29,6 +31,8 @@ export interface ReportedFinding extends Span {
    */
   fingerprint: string;
   frame?: CodeFrame;
+  /** Workspace rules: the finding is at this export of its file (see LocatedExport.index). */
+  exportIndex?: number;
 }
 
 /** Evidence that a concern is handled (see engine/analyzer.ts Evidence), located like a finding. */

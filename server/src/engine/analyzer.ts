@@ -1,6 +1,6 @@
 import type { Point, QueryMatch, SyntaxNode, Tree } from 'tree-sitter';
 import type { ResolvedConfig } from '../config/config';
-import type { Catalogue, CompiledPatterns, PatternInfo } from './catalogue';
+import type { Catalogue, CompiledPatterns, GatedPatterns, PatternInfo } from './catalogue';
 import { SUPPRESSION_CAPTURE } from './catalogue';
 import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages';
 import { log } from './log';
@@ -88,6 +88,8 @@ interface UnitEntry {
   end: number;
   type: string;
   result: UnitResult;
+  /** Bit i: the words of the grammar's gate i occur in this unit's text. */
+  gates: number;
   /** An edit touched this unit since it was analysed. */
   dirty: boolean;
 }
@@ -130,6 +132,11 @@ export class UnitCache {
       this.configRef = config;
       this.gatesRef = gates;
     }
+    return this.entries;
+  }
+
+  /** The entries as they stand (shifted by edits), without starting an analysis. */
+  peek(): readonly UnitEntry[] {
     return this.entries;
   }
 
@@ -180,12 +187,15 @@ export class Analyzer {
     const language = queryLanguageOf(input.grammar);
     const failed = new Set<string>();
     const ctx = makeContext(config, language);
-    // Gated patterns run only in files that mention their gate's words (one search per analysis).
-    const open = compiled.gated.filter((g) => g.test.test(input.text));
-    const parts: CompiledPatterns[] = [compiled, ...open];
-    const previous = cache?.begin(config, open.map((g) => g.words).join('\n'));
+    // Gated patterns run only in files that mention their gate's words. With a cache, which words a
+    // unit holds is kept per unit, so a keystroke searches the edited units only, not the whole text.
+    const unitGates = cache && compiled.gated.length > 0 ? this.unitGates(input, compiled.gated, cache) : undefined;
+    const fileGates = unitGates ? unitGates.reduce((a, m) => a | m, 0) : gatesIn(input.text, compiled.gated);
+    const parts: CompiledPatterns[] = [compiled, ...compiled.gated.filter((_, i) => fileGates & (1 << i))];
+    const previous = cache?.begin(config, String(fileGates));
     const next: UnitEntry[] = [];
     let pi = 0;
+    let ui = 0;
 
     const candidates: Candidate[] = [];
     const facts = new Map<string, Fact[]>();
@@ -210,7 +220,8 @@ export class Analyzer {
           unit = this.analyzeUnit(cursor.currentNode, input.text.slice(start, end), cursor.startPosition, parts, input, language, ctx, failed);
           if (cache) cache.misses++;
         }
-        if (cache) next.push({ start, end, type, result: unit, dirty: false });
+        if (cache) next.push({ start, end, type, result: unit, gates: unitGates?.[ui] ?? 0, dirty: false });
+        ui++;
         for (const c of unit.candidates) candidates.push(shift(c, start));
         for (const f of unit.facts) {
           const list = facts.get(f.name) ?? [];
@@ -249,6 +260,25 @@ export class Analyzer {
     for (const compiled of parts) this.runPatterns(compiled, unit, unitText, unitStart, take);
     const size = result.candidates.length + result.facts.length + result.suppressions.length + result.evidence.length + result.exports.length;
     return size === 0 ? EMPTY_UNIT : result;
+  }
+
+  /** Per top-level unit, which gates' words its text holds: from the cache for untouched units. */
+  private unitGates(input: AnalysisInput, gated: readonly GatedPatterns[], cache: UnitCache): number[] {
+    const previous = cache.peek();
+    const out: number[] = [];
+    let pi = 0;
+    const cursor = input.tree.rootNode.walk();
+    if (cursor.gotoFirstChild()) {
+      do {
+        const start = cursor.startIndex;
+        const end = cursor.endIndex;
+        while (pi < previous.length && previous[pi].start < start) pi++;
+        const hit = previous[pi];
+        const same = hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === cursor.nodeType;
+        out.push(same ? hit.gates : gatesIn(input.text.slice(start, end), gated));
+      } while (cursor.gotoNextSibling());
+    }
+    return out;
   }
 
   private runPatterns(compiled: CompiledPatterns, unit: SyntaxNode, unitText: string, unitStart: Point, take: (m: QueryMatch, info: PatternInfo) => void): void {
@@ -365,6 +395,15 @@ function anchorRanges(text: string, anchors: RegExp, unitStart: Point): { start:
   };
   for (const [s, e] of spans) out.push({ start: pointAt(s), end: pointAt(e) });
   return out;
+}
+
+/** Bit i set when the words of gate i occur in the text. */
+function gatesIn(text: string, gated: readonly GatedPatterns[]): number {
+  let mask = 0;
+  gated.forEach((g, i) => {
+    if (g.test.test(text)) mask |= 1 << i;
+  });
+  return mask;
 }
 
 function findFact(facts: Map<string, Fact[]>, ref: FactRef): Fact | undefined {

@@ -125,6 +125,8 @@ export class Catalogue {
       const alternatives = words.split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       gated.push({ words, test: new RegExp(alternatives.join('|')), ...this.build(lang, id, this.split(list)) });
     }
+    // The analyzer keeps which gates a unit opens as a bit mask.
+    if (gated.length > 30) throw new Error(`${gated.length} distinct gates in the ${id} queries: at most 30`);
     return { ...main, gated };
   }
 

@@ -171,6 +171,8 @@ export interface LocatedExport {
   data: ExportData;
   /** Absolute path of the file. */
   file: string;
+  /** Its place among that file's exports: an editor re-anchors a finding there as the text moves. */
+  index: number;
   line: number;
   column: number;
   endLine: number;

@@ -1,5 +1,5 @@
 import { URI } from 'vscode-uri';
-import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/analyzer';
 import type { Severity, TextEditInit } from '../engine/rule-api';
@@ -46,11 +46,15 @@ export function toTextEdit(e: TextEditInit, doc: TextDocument): TextEdit {
   return { range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText };
 }
 
-/** A workspace rule's finding (located 1-based, UTF-16 columns) as a diagnostic of the document at `uri`. */
-export function reportedToDiagnostic(f: ReportedFinding, uri: string): Diagnostic {
-  const range = (s: Span) => ({ start: { line: s.line - 1, character: s.column - 1 }, end: { line: s.endLine - 1, character: s.endColumn - 1 } });
+/**
+ * A workspace rule's finding (located 1-based, UTF-16 columns) as a diagnostic of the document at
+ * `uri`; `current` gives where the document's exports are now, when it has moved since the join.
+ */
+export function reportedToDiagnostic(f: ReportedFinding, uri: string, current: (exportIndex: number | undefined) => Range | undefined = () => undefined): Diagnostic {
+  const at = (s: Span) => ({ start: { line: s.line - 1, character: s.column - 1 }, end: { line: s.endLine - 1, character: s.endColumn - 1 } });
+  const range = (s: Span & { exportIndex?: number }, sameFile: boolean) => (sameFile ? current(s.exportIndex) : undefined) ?? at(s);
   const d: Diagnostic = {
-    range: range(f),
+    range: range(f, true),
     severity: SEVERITY[f.severity],
     code: f.ruleId,
     codeDescription: { href: docUri(f.ruleId) },
@@ -58,7 +62,7 @@ export function reportedToDiagnostic(f: ReportedFinding, uri: string): Diagnosti
     message: f.message,
   };
   if (f.related.length > 0) {
-    d.relatedInformation = f.related.map((r) => ({ location: { uri: r.absPath ? URI.file(r.absPath).toString() : uri, range: range(r) }, message: r.message }));
+    d.relatedInformation = f.related.map((r) => ({ location: { uri: r.absPath ? URI.file(r.absPath).toString() : uri, range: range(r, !r.absPath) }, message: r.message }));
   }
   return d;
 }

@@ -15,6 +15,7 @@ import {
   type DocumentDiagnosticReport,
   type InitializeParams,
   type InitializeResult,
+  type Range,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -311,15 +312,22 @@ export function startServer(connection: Connection): void {
     }
     if (text.includes('\u0000')) return { result: empty, skip: { reason: 'Headroom skipped this file: it contains NUL bytes, so it looks binary.' } };
     const result = engine().analyzer.analyze({ tree: d.currentTree(), text, grammar: d.grammar }, config, d.units);
-    const contributed = contributionKey(result);
+    const contributed = contributionKey(d, result);
     if (contributed !== d.analysis?.contributed) workspaceInputChanged(d.uri);
     d.analysis = { version: d.version, configGen: gen, result, contributed };
     return { result };
   }
 
-  /** What the workspace rules see of a document: its exports and deferred suppressions, positions included. */
-  function contributionKey(result: AnalysisResult): string {
-    return result.exports.length + result.deferredSuppressions.length === 0 ? '' : JSON.stringify([result.exports, result.deferredSuppressions]);
+  /**
+   * What the workspace rules' verdicts depend on in a document: its exports' data (not their
+   * positions: findings are re-anchored to the current exports when reported, so typing that only
+   * moves them needs no new join) and which export each workspace suppression covers.
+   */
+  function contributionKey(d: OpenDocument, result: AnalysisResult): string {
+    if (result.exports.length + result.deferredSuppressions.length === 0) return '';
+    const lineOf = (offset: number) => d.doc.positionAt(offset).line;
+    const covered = result.deferredSuppressions.map((s) => [s.ruleIds, result.exports.findIndex((x) => lineOf(x.start) === lineOf(s.line))]);
+    return JSON.stringify([result.exports.map((x) => [x.ruleId, x.name, x.data]), covered]);
   }
 
   // The workspace rules' findings, recomputed when their input changed: a scan or refresh, a
@@ -343,6 +351,14 @@ export function startServer(connection: Connection): void {
     }, configs.clientSettings.debounce);
   }
 
+  /** The range of one of a document's current exports: where a workspace finding about it is shown now. */
+  function reanchor(d: OpenDocument, result: AnalysisResult): (index: number | undefined) => Range | undefined {
+    return (index) => {
+      const x = index === undefined ? undefined : result.exports[index];
+      return x && { start: d.doc.positionAt(x.start), end: d.doc.positionAt(x.end) };
+    };
+  }
+
   function workspaceFindingsNow(): Map<string, ReportedFinding[]> {
     if (workspaceCache?.generation === workspaceGeneration) return workspaceCache.byFile;
     const generation = workspaceGeneration;
@@ -356,7 +372,7 @@ export function startServer(connection: Connection): void {
     if (skip) return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, code: 'file-skipped', message: skip.reason }];
     const file = toPath(d.uri);
     const workspace = file ? workspaceFindingsNow().get(file) ?? [] : [];
-    return [...result.findings.map((f) => toDiagnostic(f, d.doc)), ...workspace.map((f) => reportedToDiagnostic(f, d.uri))];
+    return [...result.findings.map((f) => toDiagnostic(f, d.doc)), ...workspace.map((f) => reportedToDiagnostic(f, d.uri, reanchor(d, result)))];
   }
 
   connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {

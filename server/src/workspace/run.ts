@@ -30,9 +30,9 @@ export function runWorkspaceRules(catalogue: Catalogue, input: WorkspaceInput): 
 
   const byName = new Map<string, LocatedExport[]>();
   for (const file of [...input.contributions.keys()].sort()) {
-    for (const x of input.contributions.get(file)!.exports) {
+    for (const [index, x] of input.contributions.get(file)!.exports.entries()) {
       const list = byName.get(x.name) ?? [];
-      list.push({ ...x, file });
+      list.push({ ...x, file, index });
       byName.set(x.name, list);
     }
   }
@@ -75,8 +75,10 @@ export function runWorkspaceRules(catalogue: Catalogue, input: WorkspaceInput): 
           column: r.at.column,
           endLine: r.at.endLine,
           endColumn: r.at.endColumn,
+          exportIndex: r.at.index,
           ...(r.at.file !== file ? { path: input.display(r.at.file), absPath: r.at.file } : {}),
         })),
+        exportIndex: f.at.index,
         // Position-free, like a file finding's: the rule and what the message says.
         fingerprint: `${createHash('sha256').update(meta.id).update('\0').update(f.message).digest('hex').slice(0, 32)}:1`,
       };
