@@ -288,6 +288,7 @@ export function startServer(connection: Connection): void {
   connection.onDidCloseTextDocument(({ textDocument }) => {
     const closed = store.get(textDocument.uri);
     store.close(textDocument.uri);
+    servedWorkspace.delete(textDocument.uri);
     // Its file on disk stands in for it again.
     if (closed?.analysis?.contributed) workspaceInputChanged(textDocument.uri);
     const timer = pushTimers.get(textDocument.uri);
@@ -335,6 +336,8 @@ export function startServer(connection: Connection): void {
   let workspaceGeneration = 0;
   let workspaceCache: { generation: number; byFile: Map<string, ReportedFinding[]> } | undefined;
   let workspaceRefreshTimer: NodeJS.Timeout | undefined;
+  /** The workspace findings each open document was last answered with: what a refresh compares against. */
+  const servedWorkspace = new Map<string, string>();
 
   function workspaceInputChanged(changedUri?: string): void {
     workspaceGeneration++;
@@ -342,9 +345,8 @@ export function startServer(connection: Connection): void {
     // Other open documents may gain or lose a workspace finding: refresh them once typing settles.
     workspaceRefreshTimer = setTimeout(() => {
       workspaceRefreshTimer = undefined;
-      const before = workspaceCache?.byFile;
       const after = workspaceFindingsNow();
-      const changed = [...store.all()].filter((d) => d.uri !== changedUri && JSON.stringify(before?.get(toPath(d.uri) ?? '')) !== JSON.stringify(after.get(toPath(d.uri) ?? '')));
+      const changed = [...store.all()].filter((d) => d.uri !== changedUri && (servedWorkspace.get(d.uri) ?? '[]') !== JSON.stringify(after.get(toPath(d.uri) ?? '') ?? []));
       if (changed.length === 0) return;
       if (pullDiagnostics && refreshSupport) void connection.languages.diagnostics.refresh();
       else if (!pullDiagnostics) for (const d of changed) schedulePush(d);
@@ -372,6 +374,7 @@ export function startServer(connection: Connection): void {
     if (skip) return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, code: 'file-skipped', message: skip.reason }];
     const file = toPath(d.uri);
     const workspace = file ? workspaceFindingsNow().get(file) ?? [] : [];
+    servedWorkspace.set(d.uri, JSON.stringify(workspace));
     return [...result.findings.map((f) => toDiagnostic(f, d.doc)), ...workspace.map((f) => reportedToDiagnostic(f, d.uri, reanchor(d, result)))];
   }
 
