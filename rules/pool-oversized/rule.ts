@@ -231,10 +231,6 @@ function declaresHere(x: LocatedExport): boolean {
   return true;
 }
 
-function inside(dir: string, file: string): boolean {
-  return file.startsWith(dir.endsWith('/') || dir.endsWith('\\') ? dir : `${dir}/`) || file.startsWith(`${dir}\\`);
-}
-
 function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
   const { cpus, maxConnections } = ws.config.deployment;
   const aliases = new Set(ws.exports('cpu-count-alias').map((a) => `${a.file}\0${a.data.name}`));
@@ -266,7 +262,7 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
     const size = Number(p.data.size);
     const runtime = p.data.runtime;
     // Go serves every request from one process: its pool is the process's pool.
-    const applicable = runtime === 'go' ? [] : counts.filter((c) => c.at.data.runtime === runtime && inside(c.project, p.file));
+    const applicable = runtime === 'go' ? [] : counts.filter((c) => c.at.data.runtime === runtime && ws.within(c.project, p.file));
     const widest = applicable.reduce<(typeof counts)[number] | undefined>((best, c) => (!best || c.n > best.n ? c : best), undefined);
     const procs = widest?.n ?? 1;
     const total = size * procs;

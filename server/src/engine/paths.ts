@@ -18,6 +18,12 @@ export function installRoot(): string {
   return (root = dir);
 }
 
+/** Whether a path lies strictly inside a directory (both absolute). */
+export function isWithin(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
 export function ruleDocPath(ruleId: string): string {
   return path.join(installRoot(), 'rules', ruleId, 'doc.md');
 }

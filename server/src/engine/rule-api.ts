@@ -187,6 +187,8 @@ export interface WorkspaceView {
   projectOf(file: string): string;
   /** Workspace-relative `/`-separated path, for messages. */
   display(file: string): string;
+  /** Whether a file lies inside a directory (a project's, say). */
+  within(dir: string, file: string): boolean;
 }
 
 export interface WorkspaceFindingInit {

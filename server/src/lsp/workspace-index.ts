@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { defaultConfig, type ResolvedConfig } from '../config/config';
 import { engine } from '../engine/index';
+import { isWithin } from '../engine/paths';
 import { formatMarkdown, readinessOf } from '../readiness/report';
 import type { ReportedEvidence, ReportedFinding, ScanResult, WorkspaceContribution } from '../cli/report';
 import { runWorkspaceRules } from '../workspace/run';
@@ -75,7 +76,7 @@ export class WorkspaceIndex {
   /** Re-analyses files that changed, were created or were deleted on disk. */
   async refreshFiles(absPaths: readonly string[], extraExcludes?: readonly string[]): Promise<void> {
     for (const folder of this.folders.values()) {
-      const mine = absPaths.filter((p) => inside(folder.root, p));
+      const mine = absPaths.filter((p) => isWithin(folder.root, p));
       if (mine.length === 0) continue;
       for (const p of mine) folder.files.delete(p);
       const existing = mine.filter((p) => fs.existsSync(p));
@@ -87,7 +88,7 @@ export class WorkspaceIndex {
 
   folderOf(file: string): string | undefined {
     let best: string | undefined;
-    for (const root of this.folders.keys()) if (inside(root, file) && (!best || root.length > best.length)) best = root;
+    for (const root of this.folders.keys()) if (isWithin(root, file) && (!best || root.length > best.length)) best = root;
     return best;
   }
 
@@ -103,7 +104,7 @@ export class WorkspaceIndex {
       const contributions = new Map<string, WorkspaceContribution>();
       for (const [file, entry] of folder.files) if (entry.contribution) contributions.set(file, entry.contribution);
       for (const [file, entry] of overlay) {
-        if (!inside(folder.root, file)) continue;
+        if (!isWithin(folder.root, file)) continue;
         if (entry.contribution) contributions.set(file, entry.contribution);
         else contributions.delete(file);
       }
@@ -137,7 +138,7 @@ export class WorkspaceIndex {
     };
     for (const folder of this.folders.values()) {
       const entries = new Map(folder.files);
-      for (const [file, entry] of overlay) if (inside(folder.root, file)) entries.set(file, entry);
+      for (const [file, entry] of overlay) if (isWithin(folder.root, file)) entries.set(file, entry);
       for (const [file, entry] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         // Several folders: paths start with the folder's name, as VS Code shows them.
         const shown = multi ? `${path.basename(folder.root)}/${displayPath(folder.root, file)}` : displayPath(folder.root, file);
@@ -173,9 +174,4 @@ function fill(folder: FolderIndex, result: ScanResult): void {
   for (const file of result.scanned) folder.files.set(file, { findings: [], evidence: [], contribution: result.contributions.get(file) });
   for (const f of result.files) folder.files.get(f.absPath)!.findings.push(...f.findings);
   for (const { path: _shown, absPath, ...located } of result.evidence) folder.files.get(absPath)?.evidence.push(located);
-}
-
-function inside(root: string, file: string): boolean {
-  const rel = path.relative(root, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { ResolvedConfig } from '../config/config';
 import type { Catalogue } from '../engine/catalogue';
 import { log } from '../engine/log';
+import { isWithin } from '../engine/paths';
 import type { LocatedExport, WorkspaceView } from '../engine/rule-api';
 import type { ReportedFinding, WorkspaceContribution } from '../cli/report';
 
@@ -42,6 +43,7 @@ export function runWorkspaceRules(catalogue: Catalogue, input: WorkspaceInput): 
     exports: (name) => byName.get(name) ?? [],
     projectOf: (file) => projectOf(path.dirname(file), path.resolve(input.root), projects),
     display: input.display,
+    within: isWithin,
   };
 
   for (const rule of rules) {
