@@ -11,7 +11,7 @@ import {
   type TextEditInit,
 } from '../../server/src/engine/rule-api';
 import { enclosingFunction, isAsyncFunction, isHandlerFunction } from '../../server/src/engine/predicates';
-import { jsArguments, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import { isIife, jsArguments, jsFunctionName, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport } from '../../server/src/engine/edit-helpers';
 import meta from './rule.json';
 import python from './python.scm';
@@ -27,10 +27,6 @@ import typescript from './typescript.scm';
 
 /** What a Python call blocks on. File access (`file`, and `fs` in TypeScript) is not raised to error with the scale. */
 type Kind = 'http' | 'sleep' | 'subprocess' | 'db' | 'file';
-
-function same(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
-  return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
-}
 
 /** `requests.get(...)` for messages: the callee and an elided argument list. */
 function shortCall(call: SyntaxNode): string {
@@ -227,7 +223,7 @@ function pyClientKindOf(ctor: SyntaxNode | null | undefined): string | undefined
  * around it, or `r = redis.Redis(...)` among the statements of the function body.
  */
 function pyLocalClient(fn: SyntaxNode, call: SyntaxNode, name: string): string | null | undefined {
-  for (let n = call.parent; n && !same(n, fn); n = n.parent) {
+  for (let n = call.parent; n && !sameNode(n, fn); n = n.parent) {
     if (n.type !== 'with_statement') continue;
     for (const item of n.namedChildren.find((c) => c.type === 'with_clause')?.namedChildren ?? []) {
       const v = item.childForFieldName('value');
@@ -442,7 +438,7 @@ function pyAsyncContext(call: SyntaxNode): boolean {
     const stmt = n.parent?.parent;
     return stmt?.type === 'with_statement' && stmt.children[0]?.type === 'async';
   }
-  return n?.type === 'for_statement' && same(n.childForFieldName('right'), call) && n.children[0]?.type === 'async';
+  return n?.type === 'for_statement' && sameNode(n.childForFieldName('right'), call) && n.children[0]?.type === 'async';
 }
 
 /** Python facts: imports keyed by the local name, and sync clients bound at module level or on `self`. */
@@ -510,7 +506,7 @@ function asyncioName(root: SyntaxNode, text: string): { name: string; edit?: Tex
 function pyAwaitFits(call: SyntaxNode): boolean {
   const fn = pyAsyncFunction(call);
   if (!fn) return false;
-  for (let n = call.parent; n && !same(n, fn); n = n.parent) if (n.type === 'generator_expression') return false;
+  for (let n = call.parent; n && !sameNode(n, fn); n = n.parent) if (n.type === 'generator_expression') return false;
   return call.parent?.type !== 'await';
 }
 
@@ -518,9 +514,9 @@ function pyAwaitFits(call: SyntaxNode): boolean {
 function pyWrap(call: SyntaxNode, expr: string): string {
   const p = call.parent;
   const tight =
-    (p?.type === 'attribute' && same(p.childForFieldName('object'), call)) ||
-    (p?.type === 'subscript' && same(p.childForFieldName('value'), call)) ||
-    (p?.type === 'call' && same(p.childForFieldName('function'), call));
+    (p?.type === 'attribute' && sameNode(p.childForFieldName('object'), call)) ||
+    (p?.type === 'subscript' && sameNode(p.childForFieldName('value'), call)) ||
+    (p?.type === 'call' && sameNode(p.childForFieldName('function'), call));
   return tight ? `(${expr})` : expr;
 }
 
@@ -623,30 +619,11 @@ const TS_STARTUP_NAME =
 /** Test runners' callbacks: `it('...', async () => ...)`, `beforeAll(...)`, `test.each(...)(...)`. */
 const TS_TEST_CALLEE = /^(it|test|describe|before|after|beforeAll|beforeEach|afterAll|afterEach)\b/;
 
-function tsFunctionName(fn: SyntaxNode): string | undefined {
-  const own = fn.childForFieldName('name');
-  if (own) return own.text;
-  const p = fn.parent;
-  if (p?.type === 'variable_declarator' || p?.type === 'public_field_definition') return p.childForFieldName('name')?.text;
-  if (p?.type === 'pair') return p.childForFieldName('key')?.text;
-  return undefined;
-}
-
-function tsIsIife(fn: SyntaxNode): boolean {
-  let inner: SyntaxNode = fn;
-  let p = fn.parent;
-  while (p?.type === 'parenthesized_expression') {
-    inner = p;
-    p = p.parent;
-  }
-  return p?.type === 'call_expression' && same(p.childForFieldName('function'), inner);
-}
-
 /** Start-up, build-time or test code: a `main`/`bootstrap`, a top-level IIFE, a `listen` callback, a test body. */
 function tsRunsOnce(fn: SyntaxNode): boolean {
-  const name = tsFunctionName(fn);
+  const name = jsFunctionName(fn);
   if (name && TS_STARTUP_NAME.test(name)) return true;
-  if (tsIsIife(fn) && !enclosingFunction(fn, 'typescript')) return true;
+  if (isIife(fn) && !enclosingFunction(fn, 'typescript')) return true;
   const args = fn.parent;
   if (args?.type === 'arguments') {
     const callee = args.parent?.childForFieldName('function');
@@ -675,7 +652,7 @@ function tsPlace(call: SyntaxNode): TsPlace | undefined {
 }
 
 function tsWhere(place: TsPlace): string {
-  const name = tsFunctionName(place.fn);
+  const name = jsFunctionName(place.fn);
   if (place.kind === 'handler') return name ? `the request handler \`${name}\`` : 'a request handler';
   return name ? `\`async ${name}\`` : 'an async function';
 }
@@ -770,9 +747,9 @@ function tsAwaitFits(call: SyntaxNode): boolean {
 function tsWrap(call: SyntaxNode, expr: string): string {
   const p = call.parent;
   const tight =
-    (p?.type === 'member_expression' && same(p.childForFieldName('object'), call)) ||
-    (p?.type === 'subscript_expression' && same(p.childForFieldName('object'), call)) ||
-    (p?.type === 'call_expression' && same(p.childForFieldName('function'), call));
+    (p?.type === 'member_expression' && sameNode(p.childForFieldName('object'), call)) ||
+    (p?.type === 'subscript_expression' && sameNode(p.childForFieldName('object'), call)) ||
+    (p?.type === 'call_expression' && sameNode(p.childForFieldName('function'), call));
   return tight ? `(${expr})` : expr;
 }
 

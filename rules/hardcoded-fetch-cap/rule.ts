@@ -11,7 +11,7 @@ import {
 } from '../../server/src/engine/rule-api';
 import type { QueryLanguage } from '../../server/src/engine/languages';
 import { enclosingFunction, isAsyncFunction, isIterationCallback } from '../../server/src/engine/predicates';
-import { intLiteral, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import { intLiteral, objectProperties, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport, eol, indentAt, indentUnit, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
 import meta from './rule.json';
 import python from './python.scm';
@@ -62,10 +62,6 @@ interface Cap {
 
 // ---------------------------------------------------------------------------------------------
 // Small readers
-
-function same(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
-  return !!a && !!b && a.id === b.id;
-}
 
 /** 1000 → `1,000` (independent of the ICU data the runtime ships with). */
 function fmt(n: number): string {
@@ -148,9 +144,9 @@ function linksAbove(call: SyntaxNode, lang: QueryLanguage): Link[] {
   let n = call;
   for (;;) {
     const member = n.parent;
-    if (member?.type !== MEMBER[lang].type || !same(member.childForFieldName(MEMBER[lang].object), n)) break;
+    if (member?.type !== MEMBER[lang].type || !sameNode(member.childForFieldName(MEMBER[lang].object), n)) break;
     const link = linkOf(member.parent, lang);
-    if (!link || !same(link.member, member)) break;
+    if (!link || !sameNode(link.member, member)) break;
     out.push(link);
     n = link.call;
   }
@@ -300,14 +296,14 @@ function pyResult(call: SyntaxNode): ResultRef | undefined {
   const top = unwrapUp(call);
   const parent = top.parent;
   if (!parent) return undefined;
-  if (parent.type === 'assignment' && same(parent.childForFieldName('right'), top)) {
+  if (parent.type === 'assignment' && sameNode(parent.childForFieldName('right'), top)) {
     const left = parent.childForFieldName('left');
     if (left?.type === 'identifier') return { kind: 'var', name: left.text, fn: enclosingFunction(call, 'python') };
   }
-  if (parent.type === 'for_statement' && same(parent.childForFieldName('right'), top)) return { kind: 'loop', loop: parent };
-  if (parent.type === 'for_in_clause' && same(parent.childForFieldName('right'), top)) {
+  if (parent.type === 'for_statement' && sameNode(parent.childForFieldName('right'), top)) return { kind: 'loop', loop: parent };
+  if (parent.type === 'for_in_clause' && sameNode(parent.childForFieldName('right'), top)) {
     const comp = parent.parent;
-    if (comp && same(comp.namedChildren.find((c) => c.type === 'for_in_clause'), parent)) return { kind: 'loop', loop: comp };
+    if (comp && sameNode(comp.namedChildren.find((c) => c.type === 'for_in_clause'), parent)) return { kind: 'loop', loop: comp };
   }
   return undefined;
 }
@@ -384,7 +380,7 @@ function tsResult(top: SyntaxNode): ResultRef | undefined {
   const parent = n.parent;
   if (!parent) return undefined;
   const fn = enclosingFunction(top, 'typescript');
-  if (parent.type === 'variable_declarator' && same(parent.childForFieldName('value'), n)) {
+  if (parent.type === 'variable_declarator' && sameNode(parent.childForFieldName('value'), n)) {
     const name = parent.childForFieldName('name');
     if (name?.type === 'identifier') return { kind: 'var', name: name.text, fn };
     if (name?.type === 'object_pattern') {
@@ -399,11 +395,11 @@ function tsResult(top: SyntaxNode): ResultRef | undefined {
     }
     return undefined;
   }
-  if (parent.type === 'assignment_expression' && same(parent.childForFieldName('right'), n)) {
+  if (parent.type === 'assignment_expression' && sameNode(parent.childForFieldName('right'), n)) {
     const left = parent.childForFieldName('left');
     return left?.type === 'identifier' ? { kind: 'var', name: left.text, fn } : undefined;
   }
-  if (parent.type === 'for_in_statement' && same(parent.childForFieldName('right'), n)) return { kind: 'loop', loop: parent };
+  if (parent.type === 'for_in_statement' && sameNode(parent.childForFieldName('right'), n)) return { kind: 'loop', loop: parent };
   return undefined;
 }
 
@@ -462,7 +458,7 @@ function goAssignedVar(call: SyntaxNode): string | undefined {
   const list = call.parent;
   if (list?.type !== 'expression_list') return undefined;
   const stmt = list.parent;
-  if ((stmt?.type !== 'short_var_declaration' && stmt?.type !== 'assignment_statement') || !same(stmt.childForFieldName('right'), list)) return undefined;
+  if ((stmt?.type !== 'short_var_declaration' && stmt?.type !== 'assignment_statement') || !sameNode(stmt.childForFieldName('right'), list)) return undefined;
   const first = stmt.childForFieldName('left')?.namedChildren[0];
   return first?.type === 'identifier' && first.text !== '_' ? first.text : undefined;
 }
@@ -646,7 +642,7 @@ interface LoopOver {
 
 /** A loop whose body holds `child`, with what it iterates; undefined when `n` is no such loop. */
 function loopOver(n: SyntaxNode, child: SyntaxNode, lang: QueryLanguage): LoopOver | undefined {
-  const inBody = same(n.childForFieldName('body'), child);
+  const inBody = sameNode(n.childForFieldName('body'), child);
   switch (lang) {
     case 'python':
       if (n.type === 'for_statement' && inBody) return { loop: n, name: iteratedName(n.childForFieldName('right'), lang) };
@@ -775,8 +771,8 @@ function variableUses(scope: SyntaxNode, name: string, lang: QueryLanguage): Syn
   return scope.descendantsOfType(types).filter((id) => {
     if (id.text !== name) return false;
     const p = id.parent;
-    if (lang === 'python' && p?.type === 'attribute' && same(p.childForFieldName('attribute'), id)) return false;
-    if (lang === 'python' && p?.type === 'keyword_argument' && same(p.childForFieldName('name'), id)) return false;
+    if (lang === 'python' && p?.type === 'attribute' && sameNode(p.childForFieldName('attribute'), id)) return false;
+    if (lang === 'python' && p?.type === 'keyword_argument' && sameNode(p.childForFieldName('name'), id)) return false;
     return true;
   });
 }
@@ -839,13 +835,13 @@ function streamPython(target: FixTarget): TextEditInit[] | undefined {
   const assign = awaited?.parent;
   const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : undefined;
   const stmt = assign?.parent;
-  if (!assign || left?.type !== 'identifier' || !same(assign.childForFieldName('right'), awaited) || stmt?.type !== 'expression_statement') return undefined;
+  if (!assign || left?.type !== 'identifier' || !sameNode(assign.childForFieldName('right'), awaited) || stmt?.type !== 'expression_statement') return undefined;
   const fn = enclosingFunction(stmt, 'python');
   if (!fn || !isAsyncFunction(fn) || stmt.parent?.type !== 'block') return undefined;
   const loop = streamLoop(target, stmt, left.text, fn);
   const del = loop && deleteLines(target.text, stmt);
   if (!loop || !del) return undefined;
-  const limits = chain.links.filter((l) => chain.caps.some((c) => same(c.node, l.call)));
+  const limits = chain.links.filter((l) => chain.caps.some((c) => sameNode(c.node, l.call)));
   const chainStart = receiver(chain.toList, 'python')!;
   let cursor = textWithout(target.text, chainStart, limits, 'python');
   const kept = chain.links.filter((l) => !limits.includes(l));
@@ -875,7 +871,7 @@ function streamTypescript(target: FixTarget): TextEditInit[] | undefined {
   const declarator = awaited?.parent;
   const name = declarator?.type === 'variable_declarator' ? declarator.childForFieldName('name') : undefined;
   const decl = declarator?.parent;
-  if (!declarator || name?.type !== 'identifier' || !same(declarator.childForFieldName('value'), awaited)) return undefined;
+  if (!declarator || name?.type !== 'identifier' || !sameNode(declarator.childForFieldName('value'), awaited)) return undefined;
   if (!decl || !['lexical_declaration', 'variable_declaration'].includes(decl.type) || decl.namedChildren.filter((c) => c.type === 'variable_declarator').length !== 1) return undefined;
   if (!['statement_block', 'program'].includes(decl.parent?.type ?? '')) return undefined;
   const scope = enclosingFunction(decl, 'typescript') ?? target.root;
@@ -955,7 +951,7 @@ function pageRoute(target: FixTarget): TextEditInit[] | undefined {
 
   // Page the query: drop the hard-coded limits, then skip/limit and a matching to_list length.
   for (const l of chain.links) {
-    if (chain.caps.some((c) => same(c.node, l.call))) edits.push({ start: receiver(l, 'python')!.endIndex, end: l.call.endIndex, newText: '' });
+    if (chain.caps.some((c) => sameNode(c.node, l.call))) edits.push({ start: receiver(l, 'python')!.endIndex, end: l.call.endIndex, newText: '' });
   }
   const dot = chain.toList.member.children.find((c) => c.type === '.')!;
   edits.push({ start: dot.startIndex, end: toListCall.endIndex, newText: '.skip(skip).limit(limit).to_list(length=limit)' });

@@ -2,7 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type FixTarget, type RuleMeta, type TextEditInit } from '../../server/src/engine/rule-api';
 import type { QueryLanguage } from '../../server/src/engine/languages';
 import { enclosingFunction, isAsyncFunction, isFunctionNode, isIterationCallback } from '../../server/src/engine/predicates';
-import { isLiteralCollection, jsArguments, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import { isLiteralCollection, jsArguments, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { eol, indentAt, lineStart } from '../../server/src/engine/edit-helpers';
 import meta from './rule.json';
 import python from './python.scm';
@@ -33,10 +33,6 @@ const STATEMENT_CONTAINERS: Record<QueryLanguage, ReadonlySet<string>> = {
   go: new Set(['block', 'statement_list']),
   typescript: new Set(['statement_block']),
 };
-
-function same(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
-  return !!a && !!b && a.id === b.id;
-}
 
 interface Member {
   object: SyntaxNode;
@@ -70,9 +66,9 @@ function chainAbove(call: SyntaxNode, lang: QueryLanguage): SyntaxNode[] {
   let n = call;
   for (;;) {
     const m = n.parent;
-    if (m?.type !== MEMBER[lang].type || !same(m.childForFieldName(MEMBER[lang].object), n)) break;
+    if (m?.type !== MEMBER[lang].type || !sameNode(m.childForFieldName(MEMBER[lang].object), n)) break;
     const c = m.parent;
-    if (c?.type !== CALL[lang] || !same(c.childForFieldName('function'), m)) break;
+    if (c?.type !== CALL[lang] || !sameNode(c.childForFieldName('function'), m)) break;
     out.push(c);
     n = c;
   }
@@ -606,21 +602,21 @@ function loopsOf(path: SyntaxNode[], lang: QueryLanguage): Loop[] {
   for (let i = 1; i < path.length; i++) {
     const n = path[i];
     const child = path[i - 1];
-    const inBody = same(n.childForFieldName('body'), child);
+    const inBody = sameNode(n.childForFieldName('body'), child);
     if (lang === 'python') {
       if (n.type === 'for_statement' && inBody) {
         loops.push({ node: n, index: i, kind: 'for', bindings: [{ names: patternNames(n.childForFieldName('left'), lang), iterable: n.childForFieldName('right') ?? undefined }], concurrent: false });
       } else if (PY_COMPREHENSIONS.has(n.type)) {
         const clauses = n.namedChildren.filter((c) => c.type === 'for_in_clause');
-        if (same(clauses[0], child)) continue; // the first iterable is evaluated once
+        if (sameNode(clauses[0], child)) continue; // the first iterable is evaluated once
         // In a later clause's iterable, only the clauses before it have bound their names.
-        const bound = clauses.some((c) => same(c, child)) ? clauses.filter((c) => c.startIndex < child.startIndex) : clauses;
+        const bound = clauses.some((c) => sameNode(c, child)) ? clauses.filter((c) => c.startIndex < child.startIndex) : clauses;
         const bindings = bound.map((c) => ({ names: patternNames(c.childForFieldName('left'), lang), iterable: c.childForFieldName('right') ?? undefined }));
         loops.push({ node: n, index: i, kind: 'comprehension', bindings, concurrent: gathered(path, i) });
       }
     } else if (lang === 'go') {
       if (n.type !== 'for_statement' || !inBody) continue;
-      const header = n.namedChildren.find((c) => !same(c, child) && c.type !== 'comment');
+      const header = n.namedChildren.find((c) => !sameNode(c, child) && c.type !== 'comment');
       if (header?.type === 'range_clause') {
         loops.push({ node: n, index: i, kind: 'for', bindings: [{ names: patternNames(header.childForFieldName('left'), lang), iterable: header.childForFieldName('right') ?? undefined }], concurrent: false });
       } else if (header?.type === 'for_clause') {
@@ -675,7 +671,7 @@ function assignmentsOnPath(path: SyntaxNode[], from: number, to: number, lang: Q
       }
     } else if (container.type === 'if_statement' && lang === 'go') {
       const init = container.childForFieldName('initializer');
-      if (init && !same(init, child)) for (const a of assignmentsOf(init, lang)) visit(a);
+      if (init && !sameNode(init, child)) for (const a of assignmentsOf(init, lang)) visit(a);
     }
   }
 }
@@ -888,10 +884,10 @@ function runsForEveryItem(path: SyntaxNode[], from: number, loop: Loop, lang: Qu
   const body = loop.kind === 'callback' ? path[loop.index].childForFieldName('body') : loop.node.childForFieldName('body');
   for (let i = from + 1; i < path.length; i++) {
     const n = path[i];
-    if (same(n, body)) return true;
-    if (same(path[i - 1], body)) return true;
+    if (sameNode(n, body)) return true;
+    if (sameNode(path[i - 1], body)) return true;
     // The left operand of `a || b` / `a or b` always runs; the right one does not.
-    const leftOperand = (n.type === 'binary_expression' || n.type === 'boolean_operator') && same(n.childForFieldName('left'), path[i - 1]);
+    const leftOperand = (n.type === 'binary_expression' || n.type === 'boolean_operator') && sameNode(n.childForFieldName('left'), path[i - 1]);
     if (!plain.has(n.type) && !leftOperand) return false;
   }
   return false;
@@ -1127,7 +1123,7 @@ function typescriptFix(target: FixTarget): TextEditInit[] | undefined {
   } else return undefined;
   if (iterable?.type !== 'identifier') return undefined;
   if (!onlyUses(value, loopVar.text, 'typescript')) return undefined;
-  const awaitIndex = path.findIndex((n) => same(n, awaited));
+  const awaitIndex = path.findIndex((n) => sameNode(n, awaited));
   if (awaitIndex < 0 || !runsForEveryItem(path, awaitIndex, loop, 'typescript')) return undefined;
   if (!tsIsArray(iterable.text, path, loop)) return undefined;
 

@@ -13,7 +13,7 @@ import {
   type RuleMeta,
   type TextEditInit,
 } from '../../server/src/engine/rule-api';
-import { goArguments, pythonArguments, stringLiteral, unitNodeKey } from '../../server/src/engine/syntax';
+import { goArguments, pythonArguments, sameNode, stringLiteral, unitNodeKey } from '../../server/src/engine/syntax';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -95,10 +95,6 @@ interface Ctor {
   unless?: FactRef[];
 }
 
-function same(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
-  return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Where the construction runs: once per request, or once per process
 
@@ -162,8 +158,8 @@ function storeKey(node: SyntaxNode, lang: QueryLanguage): string | undefined {
     p = p.parent;
   }
   let target: SyntaxNode | null | undefined;
-  if (p?.type === 'assignment' || p?.type === 'assignment_expression') target = same(p.childForFieldName('right'), n) ? p.childForFieldName('left') : undefined;
-  else if (p?.type === 'assignment_statement') target = same(p.childForFieldName('right'), n) ? p.childForFieldName('left')?.namedChildren[0] : undefined;
+  if (p?.type === 'assignment' || p?.type === 'assignment_expression') target = sameNode(p.childForFieldName('right'), n) ? p.childForFieldName('left') : undefined;
+  else if (p?.type === 'assignment_statement') target = sameNode(p.childForFieldName('right'), n) ? p.childForFieldName('left')?.namedChildren[0] : undefined;
   else if (p?.type === 'argument_list' || p?.type === 'arguments') {
     const fn = p.parent?.childForFieldName('function');
     target = fn?.type === 'attribute' || fn?.type === 'member_expression' ? fn.childForFieldName('object') : undefined;
@@ -204,17 +200,17 @@ function cachedBy(a: SyntaxNode, child: SyntaxNode, lang: QueryLanguage, key: st
   switch (a.type) {
     case 'if_statement':
     case 'elif_clause':
-      return same(a.childForFieldName('consequence'), child) && isAbsenceTest(a.childForFieldName('condition'), lang, key);
+      return sameNode(a.childForFieldName('consequence'), child) && isAbsenceTest(a.childForFieldName('condition'), lang, key);
     case 'boolean_operator':
-      return lang === 'python' && a.childForFieldName('operator')?.text === 'or' && same(a.childForFieldName('right'), child);
+      return lang === 'python' && a.childForFieldName('operator')?.text === 'or' && sameNode(a.childForFieldName('right'), child);
     case 'binary_expression':
-      return lang === 'typescript' && /^(\?\?|\|\|)$/.test(a.childForFieldName('operator')?.text ?? '') && same(a.childForFieldName('right'), child);
+      return lang === 'typescript' && /^(\?\?|\|\|)$/.test(a.childForFieldName('operator')?.text ?? '') && sameNode(a.childForFieldName('right'), child);
     case 'augmented_assignment_expression':
-      return /^(\?\?=|\|\|=)$/.test(a.childForFieldName('operator')?.text ?? '') && same(a.childForFieldName('right'), child);
+      return /^(\?\?=|\|\|=)$/.test(a.childForFieldName('operator')?.text ?? '') && sameNode(a.childForFieldName('right'), child);
     case 'call_expression': {
       if (lang !== 'go') return false;
       const fn = a.childForFieldName('function');
-      return fn?.type === 'selector_expression' && fn.childForFieldName('field')?.text === 'Do' && same(a.childForFieldName('arguments'), child);
+      return fn?.type === 'selector_expression' && fn.childForFieldName('field')?.text === 'Do' && sameNode(a.childForFieldName('arguments'), child);
     }
     default:
       return false;
@@ -245,11 +241,11 @@ function pyBinding(call: SyntaxNode): PyBinding | undefined {
     n = p;
     p = p.parent;
   }
-  if (p?.type === 'assignment' && same(p.childForFieldName('right'), n)) {
+  if (p?.type === 'assignment' && sameNode(p.childForFieldName('right'), n)) {
     const left = p.childForFieldName('left');
     return left?.type === 'identifier' && p.parent ? { name: left.text, stmt: p.parent, form: 'assign' } : undefined;
   }
-  if (p?.type === 'as_pattern' && same(p.namedChildren[0], n) && p.parent?.type === 'with_item') {
+  if (p?.type === 'as_pattern' && sameNode(p.namedChildren[0], n) && p.parent?.type === 'with_item') {
     const id = p.childForFieldName('alias')?.namedChildren[0];
     const stmt = p.parent.parent?.parent;
     return id?.type === 'identifier' && stmt?.type === 'with_statement' ? { name: id.text, stmt, form: 'with' } : undefined;
@@ -862,13 +858,13 @@ function pyReads(expr: SyntaxNode): string[] | undefined {
 function hoistPython(t: FixTarget, family: Family): TextEditInit[] | undefined {
   const call = t.node;
   const assign = call.parent;
-  if (assign?.type !== 'assignment' || !same(assign.childForFieldName('right'), call)) return undefined;
+  if (assign?.type !== 'assignment' || !sameNode(assign.childForFieldName('right'), call)) return undefined;
   const left = assign.childForFieldName('left');
   const stmt = assign.parent;
   if (left?.type !== 'identifier' || stmt?.type !== 'expression_statement' || stmt.namedChildCount !== 1) return undefined;
   const fn = enclosingFunction(call, 'python');
   const block = stmt.parent;
-  if (!fn || !block || !same(block, fn.childForFieldName('body'))) return undefined;
+  if (!fn || !block || !sameNode(block, fn.childForFieldName('body'))) return undefined;
   // The client is used after it is made; a body of one statement would be left empty.
   if (block.namedChildren.filter((c) => c.type !== 'comment').length < 2) return undefined;
   const unit = topLevel(fn);
@@ -1005,13 +1001,13 @@ function tsReads(expr: SyntaxNode): string[] | undefined {
 function hoistTypeScript(t: FixTarget, family: Family): TextEditInit[] | undefined {
   const expr = t.node;
   const decl = expr.parent;
-  if (decl?.type !== 'variable_declarator' || !same(decl.childForFieldName('value'), expr)) return undefined;
+  if (decl?.type !== 'variable_declarator' || !sameNode(decl.childForFieldName('value'), expr)) return undefined;
   const nameNode = decl.childForFieldName('name');
   const stmt = decl.parent;
   if (nameNode?.type !== 'identifier' || !stmt || (stmt.type !== 'lexical_declaration' && stmt.type !== 'variable_declaration')) return undefined;
   if (stmt.namedChildren.filter((c) => c.type === 'variable_declarator').length !== 1) return undefined;
   const fn = enclosingFunction(expr, 'typescript');
-  if (!fn || !same(stmt.parent, fn.childForFieldName('body'))) return undefined;
+  if (!fn || !sameNode(stmt.parent, fn.childForFieldName('body'))) return undefined;
   const unit = topLevel(fn);
   const name = nameNode.text;
   if (!unit || managesLifecycle(fn.text, name, family, 'typescript')) return undefined;
@@ -1105,12 +1101,12 @@ function hoistGo(t: FixTarget, family: Family): TextEditInit[] | undefined {
   let name: SyntaxNode | undefined;
   let stmt: SyntaxNode | null | undefined;
   let hoisted: string;
-  if (owner?.type === 'short_var_declaration' && same(owner.childForFieldName('right'), list)) {
+  if (owner?.type === 'short_var_declaration' && sameNode(owner.childForFieldName('right'), list)) {
     const left = owner.childForFieldName('left')?.namedChildren ?? [];
     name = left.length === 1 && left[0].type === 'identifier' ? left[0] : undefined;
     stmt = owner;
     hoisted = `var ${name?.text} = ${expr.text}`;
-  } else if (owner?.type === 'var_spec' && same(owner.childForFieldName('value'), list)) {
+  } else if (owner?.type === 'var_spec' && sameNode(owner.childForFieldName('value'), list)) {
     const names = owner.childrenForFieldName('name');
     name = names.length === 1 ? names[0] : undefined;
     stmt = owner.parent?.type === 'var_declaration' && owner.parent.namedChildren.length === 1 ? owner.parent : undefined;
@@ -1120,7 +1116,7 @@ function hoistGo(t: FixTarget, family: Family): TextEditInit[] | undefined {
   }
   if (!name || name.text === '_' || stmt?.parent?.type !== 'statement_list') return undefined;
   const fn = enclosingFunction(expr, 'go');
-  if (!fn || !same(stmt.parent.parent, fn.childForFieldName('body'))) return undefined;
+  if (!fn || !sameNode(stmt.parent.parent, fn.childForFieldName('body'))) return undefined;
   const unit = topLevel(fn);
   if (!unit || managesLifecycle(fn.text, name.text, family, 'go')) return undefined;
   const bound = goBindings(unit);

@@ -2,7 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type CandidateInit, type RuleMatch, type RuleMeta, type Scale } from '../../server/src/engine/rule-api';
 import type { QueryLanguage } from '../../server/src/engine/languages';
 import { isFunctionNode } from '../../server/src/engine/predicates';
-import { goArguments, jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import { goArguments, jsArguments, objectProperties, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -28,10 +28,6 @@ const ERROR_STATUS = /\bstatus(?:_?code|Code)?\b(?:\(\))?\s*(?:>=?|===?)\s*(?:[4
 const ERROR_VALUE = /^(?:err|error|exc|exception|e)(?:\s*!=\s*nil|\s+is\s+not\s+None|\s*!==?\s*(?:null|undefined))?$/;
 /** Throttled per user: written again only after some time (`now - user.last_seen > timedelta(minutes=5)`). */
 const THROTTLED = /timedelta\(|time\.Since\(|\.Sub\(|time\.time\(\)\s*-|now\(\)\s*-|\bnow\s*-|\.getTime\(\)\s*-/i;
-
-function same(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
-  return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
-}
 
 /** The ancestors of a node, nearest first. `node.parent` searches from the root, so climb once. */
 function ancestors(node: SyntaxNode): SyntaxNode[] {
@@ -70,17 +66,17 @@ function rareBranch(n: SyntaxNode, prev: SyntaxNode, language: QueryLanguage): b
   switch (n.type) {
     case 'if_statement':
     case 'elif_clause':
-      return same(prev, n.childForFieldName('consequence')) && isRareCondition(n.childForFieldName('condition'));
+      return sameNode(prev, n.childForFieldName('consequence')) && isRareCondition(n.childForFieldName('condition'));
     case 'except_clause':
     case 'catch_clause':
       return true;
     case 'ternary_expression':
-      return same(prev, n.childForFieldName('consequence')) && isRareCondition(n.childForFieldName('condition'));
+      return sameNode(prev, n.childForFieldName('consequence')) && isRareCondition(n.childForFieldName('condition'));
     case 'boolean_operator': // Python `status >= 500 and log(...)`
     case 'binary_expression': {
       const op = n.childForFieldName('operator')?.text;
       if (op !== 'and' && op !== '&&') return false;
-      return language !== 'go' && same(prev, n.childForFieldName('right')) && isRareCondition(n.childForFieldName('left'));
+      return language !== 'go' && sameNode(prev, n.childForFieldName('right')) && isRareCondition(n.childForFieldName('left'));
     }
     default:
       return false;
@@ -114,10 +110,10 @@ function through(fn: SyntaxNode, chain: SyntaxNode[], i: number, language: Query
       return fn.type === 'lambda' ? 'pass' : 'stop';
     case 'go':
       // go func() {...}(), defer func() {...}(): runs with the request that started it.
-      if (fn.type === 'func_literal' && parent?.type === 'call_expression' && same(parent.childForFieldName('function'), fn)) return 'pass';
+      if (fn.type === 'func_literal' && parent?.type === 'call_expression' && sameNode(parent.childForFieldName('function'), fn)) return 'pass';
       return 'stop';
     case 'typescript': {
-      if (parent?.type === 'parenthesized_expression' && grand?.type === 'call_expression' && same(grand.childForFieldName('function'), parent)) return 'pass';
+      if (parent?.type === 'parenthesized_expression' && grand?.type === 'call_expression' && sameNode(grand.childForFieldName('function'), parent)) return 'pass';
       if (parent?.type !== 'arguments' || grand?.type !== 'call_expression') return 'stop';
       const callee = grand.childForFieldName('function');
       if (!callee) return 'stop';
@@ -623,7 +619,7 @@ function jsMiddleware(fn: SyntaxNode, chain: SyntaxNode[], k: number): Middlewar
   if (name && parent?.type !== 'arguments') return { place: `the \`${name}\` middleware`, requires: name };
   // A factory that returns the middleware: function audit(db) { return (req, res, next) => {...} }
   let outerAt: number | undefined;
-  if (parent?.type === 'arrow_function' && same(parent.childForFieldName('body'), fn)) outerAt = k + 1;
+  if (parent?.type === 'arrow_function' && sameNode(parent.childForFieldName('body'), fn)) outerAt = k + 1;
   else if (parent?.type === 'return_statement' && grand?.type === 'statement_block' && chain[k + 3] && isFunctionNode(chain[k + 3], 'typescript')) outerAt = k + 3;
   if (outerAt !== undefined) {
     const outerName = jsFunctionName(chain[outerAt], chain[outerAt + 1]);

@@ -1,6 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type CandidateInit, type CheckContext, type FixTarget, type RuleMatch, type RuleMeta, type TextEditInit } from '../../server/src/engine/rule-api';
-import { objectProperties, stringLiteral } from '../../server/src/engine/syntax';
+import { objectProperties, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { indentAt, indentUnit, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
 import meta from './rule.json';
 import python from './python.scm';
@@ -23,10 +23,6 @@ interface Key {
 
 /** What `check` hands to the fixes. */
 type Shape = 'loop' | 'comprehension' | 'assigned' | 'chained' | 'declared';
-
-function same(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
-  return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
-}
 
 function lastName(node: SyntaxNode | null | undefined): string {
   if (!node) return '';
@@ -186,7 +182,7 @@ function pyComprehensionSearch(comp: SyntaxNode, clause: SyntaxNode): Search | u
     const operands = parent.namedChildren.filter((c) => c.type !== 'comment');
     const ops = parent.childrenForFieldName('operators');
     const key = pyKey(body, vars);
-    if (key && operands.length === 2 && same(operands[1], comp) && ops.length === 1 && /^(not )?in$/.test(ops[0].type) && pyIsValue(operands[0], new Set())) {
+    if (key && operands.length === 2 && sameNode(operands[1], comp) && ops.length === 1 && /^(not )?in$/.test(ops[0].type) && pyIsValue(operands[0], new Set())) {
       return { test: parent, key: key.node, byId: key.byId };
     }
   }
@@ -710,7 +706,7 @@ function tsListExpression(source: SyntaxNode): { list: SyntaxNode; keys: boolean
     if (p.type === 'arguments') {
       const call = p.parent!;
       const callee = call.childForFieldName('function')?.text;
-      if (callee && /^(Object\.(values|keys|entries)|Array\.from)$/.test(callee) && same(firstArgument(call), e)) {
+      if (callee && /^(Object\.(values|keys|entries)|Array\.from)$/.test(callee) && sameNode(firstArgument(call), e)) {
         if (callee === 'Object.keys') keys = true;
         e = call;
         continue;
@@ -722,7 +718,7 @@ function tsListExpression(source: SyntaxNode): { list: SyntaxNode; keys: boolean
       continue;
     }
     const m = tsMemberCall(p.parent);
-    if (p.type === 'member_expression' && m && same(m.object, e) && /^(values|entries|keys)$/.test(m.method) && !firstArgument(m.call)) {
+    if (p.type === 'member_expression' && m && sameNode(m.object, e) && /^(values|entries|keys)$/.test(m.method) && !firstArgument(m.call)) {
       if (m.method === 'keys') keys = true;
       e = m.call;
       continue;
@@ -735,7 +731,7 @@ function tsListExpression(source: SyntaxNode): { list: SyntaxNode; keys: boolean
 /** The search applied directly to a list expression: `list.find(cb)`, `for (const j of list)`. */
 function tsDirectSearch(list: SyntaxNode, keys: boolean): Search | undefined {
   const p = list.parent;
-  if (p?.type === 'member_expression' && same(p.childForFieldName('object'), list)) {
+  if (p?.type === 'member_expression' && sameNode(p.childForFieldName('object'), list)) {
     const m = tsMemberCall(p.parent);
     if (!m || !TS_SEARCH_METHODS.has(m.method)) return undefined;
     const cb = firstArgument(m.call);
@@ -749,7 +745,7 @@ function tsDirectSearch(list: SyntaxNode, keys: boolean): Search | undefined {
     }
     return tsCallbackSearch(cb);
   }
-  if (p?.type === 'for_in_statement' && same(p.childForFieldName('right'), list)) {
+  if (p?.type === 'for_in_statement' && sameNode(p.childForFieldName('right'), list)) {
     const isIn = p.children.some((c) => c.type === 'in');
     return tsLoopSearch(p, isIn || keys);
   }
@@ -815,7 +811,7 @@ function tsSpineSearch(expr: SyntaxNode, name: string): Search | undefined {
 /** `const jobs = await queue.getJobs([...])` followed, in the same block, by a search of `jobs`. */
 function tsDeclaredSearch(list: SyntaxNode): Search | undefined {
   const declarator = list.parent;
-  if (declarator?.type !== 'variable_declarator' || !same(declarator.childForFieldName('value'), list)) return undefined;
+  if (declarator?.type !== 'variable_declarator' || !sameNode(declarator.childForFieldName('value'), list)) return undefined;
   const name = declarator.childForFieldName('name');
   const decl = declarator.parent;
   if (name?.type !== 'identifier' || !decl || decl.parent?.type !== 'statement_block') return undefined;
@@ -1003,7 +999,7 @@ function pyIdComparison(test: SyntaxNode | undefined, v: string): SyntaxNode | u
 function pyRemoveFix(target: FixTarget): TextEditInit[] | undefined {
   const receiver = pyGetJobsReceiver(target);
   const loop = target.node.parent;
-  if (!receiver || loop?.type !== 'for_statement' || !same(loop.childForFieldName('right'), target.node) || loop.childForFieldName('alternative')) return undefined;
+  if (!receiver || loop?.type !== 'for_statement' || !sameNode(loop.childForFieldName('right'), target.node) || loop.childForFieldName('alternative')) return undefined;
   if (loop.descendantsOfType('comment').length > 0) return undefined;
   const v = loop.childForFieldName('left')!.text;
   const body = loop.childForFieldName('body')!.namedChildren;
@@ -1059,7 +1055,7 @@ function pyGetJobFix(target: FixTarget): TextEditInit[] | undefined {
     const args = comp.parent;
     const call = args?.parent;
     const list = args?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
-    if (value && args?.type === 'argument_list' && call?.type === 'call' && call.childForFieldName('function')?.text === 'next' && list.length === 2 && same(list[0], comp) && list[1].type === 'none') {
+    if (value && args?.type === 'argument_list' && call?.type === 'call' && call.childForFieldName('function')?.text === 'next' && list.length === 2 && sameNode(list[0], comp) && list[1].type === 'none') {
       return [{ start: call.startIndex, end: call.endIndex, newText: get(value) }];
     }
     return undefined;
@@ -1076,7 +1072,7 @@ function pyGetJobFix(target: FixTarget): TextEditInit[] | undefined {
   if (cmp?.type === 'comparison_operator' && body.text === `${v}.id`) {
     const operands = cmp.namedChildren;
     const ops = cmp.childrenForFieldName('operators');
-    if (operands.length !== 2 || !same(operands[1], comp) || ops.length !== 1 || !pySimpleValue(operands[0])) return undefined;
+    if (operands.length !== 2 || !sameNode(operands[1], comp) || ops.length !== 1 || !pySimpleValue(operands[0])) return undefined;
     const op = ops[0].type === 'in' ? 'is not None' : ops[0].type === 'not in' ? 'is None' : undefined;
     return op ? [{ start: cmp.startIndex, end: cmp.endIndex, newText: pyInContext(cmp, `${get(operands[0])} ${op}`) }] : undefined;
   }
@@ -1107,7 +1103,7 @@ function tsBullQueue(source: SyntaxNode): SyntaxNode | undefined {
 /** Parentheses where `await x` would bind differently than the call expression it replaces. */
 function tsInContext(node: SyntaxNode, replacement: string): string {
   const p = node.parent;
-  const tight = p && ((p.type === 'member_expression' && same(p.childForFieldName('object'), node)) || (p.type === 'call_expression' && same(p.childForFieldName('function'), node)) || p.type === 'subscript_expression' || p.type === 'non_null_expression');
+  const tight = p && ((p.type === 'member_expression' && sameNode(p.childForFieldName('object'), node)) || (p.type === 'call_expression' && sameNode(p.childForFieldName('function'), node)) || p.type === 'subscript_expression' || p.type === 'non_null_expression');
   return tight ? `(${replacement})` : replacement;
 }
 
@@ -1123,7 +1119,7 @@ function tsQueueGetJobFix(target: FixTarget, ctx: CheckContext): TextEditInit[] 
   if (target.data.shape === 'chained') {
     const member = list.parent;
     const m = tsMemberCall(member?.parent);
-    if (!m || m.method !== 'find' || !same(m.object, list)) return undefined;
+    if (!m || m.method !== 'find' || !sameNode(m.object, list)) return undefined;
     const value = tsIdCallbackValue(firstArgument(m.call));
     return value ? [{ start: m.call.startIndex, end: m.call.endIndex, newText: tsInContext(m.call, `await ${queue.text}.getJob(${value.text})`) }] : undefined;
   }
@@ -1135,11 +1131,11 @@ function tsQueueGetJobFix(target: FixTarget, ctx: CheckContext): TextEditInit[] 
   const fn = ctx.enclosingFunction(decl);
   const scope = fn?.childForFieldName('body');
   if (!scope) return undefined;
-  const uses = scope.descendantsOfType(['identifier', 'shorthand_property_identifier']).filter((id) => id.text === name.text && !same(id, name));
+  const uses = scope.descendantsOfType(['identifier', 'shorthand_property_identifier']).filter((id) => id.text === name.text && !sameNode(id, name));
   if (uses.length !== 1) return undefined;
   const use = uses[0];
   const m = tsMemberCall(use.parent?.parent);
-  if (!m || m.method !== 'find' || !same(m.object, use) || use.startIndex < decl.endIndex) return undefined;
+  if (!m || m.method !== 'find' || !sameNode(m.object, use) || use.startIndex < decl.endIndex) return undefined;
   const value = tsIdCallbackValue(firstArgument(m.call));
   // `await` must land in the same (async) function, and the value is in scope there since it was at the use.
   if (!value || ctx.enclosingFunction(m.call)?.startIndex !== fn!.startIndex) return undefined;

@@ -10,7 +10,7 @@ import {
   type TextEditInit,
 } from '../../server/src/engine/rule-api';
 import { enclosingFunction, enclosingLoop, isAsyncFunction, isHandlerFunction } from '../../server/src/engine/predicates';
-import { calleeName, jsArguments, objectProperties, stringLiteral, isLiteralCollection, pythonNameBoundToLiteral } from '../../server/src/engine/syntax';
+import { calleeName, isIife, isLiteralCollection, jsArguments, jsFunctionName, objectProperties, pythonNameBoundToLiteral, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport, eol, indentAt, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
 import meta from './rule.json';
 import python from './python.scm';
@@ -22,10 +22,6 @@ const ROUND_TRIP = 'the whole SMTP exchange (connect, TLS, auth, send: 100 ms to
 
 /** A loop header that repeats the same send on failure, not once per item: `for attempt in range(3)`. */
 const RETRY = /[Aa]ttempt|[Rr]etr(?:y|ies)|(?:^|[^A-Za-z])tries|Tries|RETR|ATTEMPT|TRIES/;
-
-function same(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
-  return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
-}
 
 /** `smtplib.SMTP(...)` for messages: the callee and an elided argument list. */
 function shortCall(call: SyntaxNode): string {
@@ -271,7 +267,7 @@ function pythonFacts(match: RuleMatch): FactInit[] {
 function pyStandaloneCall(call: SyntaxNode): boolean {
   const p = call.parent;
   if (p?.type === 'expression_statement' || p?.type === 'return_statement') return true;
-  return p?.type === 'assignment' && same(p.childForFieldName('right'), call) && p.parent?.type === 'expression_statement';
+  return p?.type === 'assignment' && sameNode(p.childForFieldName('right'), call) && p.parent?.type === 'expression_statement';
 }
 
 /** `f(a, b=1)` → `f, a, b=1`: the callee and its arguments as the arguments of a hand-off call. */
@@ -386,7 +382,7 @@ const GO_INDEX_NAME = /^(i|j|k|n|idx|index|pos|ix)$/;
 function goHandedOff(fn: SyntaxNode): boolean {
   if (fn.type !== 'func_literal') return false;
   const p = fn.parent;
-  if (p?.type === 'call_expression' && same(p.childForFieldName('function'), fn)) return p.parent?.type === 'go_statement';
+  if (p?.type === 'call_expression' && sameNode(p.childForFieldName('function'), fn)) return p.parent?.type === 'go_statement';
   if (p?.type === 'argument_list' && p.parent?.type === 'call_expression') return GO_HANDOFF.has(calleeName(p.parent) ?? '');
   return false;
 }
@@ -417,7 +413,7 @@ function goRangesChannel(right: SyntaxNode | null, loop: SyntaxNode): boolean {
 function goPerItemLoop(node: SyntaxNode): SyntaxNode | undefined {
   for (let l = enclosingLoop(node, 'go'); l; l = enclosingLoop(l, 'go')) {
     const body = l.childForFieldName('body');
-    const header = l.namedChildren.find((c) => !same(c, body) && c.type !== 'comment');
+    const header = l.namedChildren.find((c) => !sameNode(c, body) && c.type !== 'comment');
     if (!header) continue; // `for { ... }`: a worker or a poller
     if (header.type === 'range_clause') {
       if (isLiteralCollection(header.childForFieldName('right'))) continue; // `range []string{"a", "b"}`
@@ -462,23 +458,6 @@ const TS_STARTUP_NAME = /^(main|init\w*|initialize\w*|setup\w*|bootstrap\w*|star
 /** Factories of a mailer: the caller decides how often they run (typically once). */
 const TS_FACTORY_NAME = /^(create|make|build|new|get)\w*(mail|transport|smtp)/i;
 
-function tsFunctionName(fn: SyntaxNode): string | undefined {
-  const own = fn.childForFieldName('name');
-  if (own) return own.text;
-  if (fn.parent?.type === 'variable_declarator') return fn.parent.childForFieldName('name')?.text;
-  return undefined;
-}
-
-function tsIsIife(fn: SyntaxNode): boolean {
-  let inner: SyntaxNode = fn;
-  let p = fn.parent;
-  while (p?.type === 'parenthesized_expression') {
-    inner = p;
-    p = p.parent;
-  }
-  return p?.type === 'call_expression' && same(p.childForFieldName('function'), inner);
-}
-
 /** Whether the transport options name an SMTP transport (or something that may be one). */
 function tsSmtpOptions(call: SyntaxNode): boolean {
   const [first] = jsArguments(call).args;
@@ -508,8 +487,8 @@ function checkTransport(match: RuleMatch): CandidateInit | undefined {
   const fn = enclosingFunction(call, 'typescript');
   if (!fn) return undefined;
   if (fn.type === 'method_definition' && fn.childForFieldName('name')?.text === 'constructor') return undefined; // one per instance
-  if (tsIsIife(fn) && !enclosingFunction(fn, 'typescript')) return undefined; // a top-level script body
-  const name = tsFunctionName(fn);
+  if (isIife(fn) && !enclosingFunction(fn, 'typescript')) return undefined; // a top-level script body
+  const name = jsFunctionName(fn);
   if (name && (TS_STARTUP_NAME.test(name) || TS_FACTORY_NAME.test(name))) return undefined;
   // Kept for reuse (`this.transport = ...`, `cached ??= ...`) or returned by a factory: the caller decides how often.
   let use = call.parent;
@@ -660,13 +639,13 @@ function hoistTransportFix(t: FixTarget): TextEditInit[] | undefined {
   if (t.language !== 'typescript' || t.data.kind !== 'transport') return undefined;
   const call = t.node;
   const declarator = call.parent;
-  if (declarator?.type !== 'variable_declarator' || !same(declarator.childForFieldName('value'), call)) return undefined;
+  if (declarator?.type !== 'variable_declarator' || !sameNode(declarator.childForFieldName('value'), call)) return undefined;
   const nameNode = declarator.childForFieldName('name');
   const decl = declarator.parent;
   if (nameNode?.type !== 'identifier' || !decl || !['lexical_declaration', 'variable_declaration'].includes(decl.type)) return undefined;
   if (decl.namedChildren.filter((c) => c.type === 'variable_declarator').length !== 1) return undefined;
   const fn = enclosingFunction(call, 'typescript');
-  if (!fn || !same(decl.parent, fn.childForFieldName('body'))) return undefined; // only straight from the function body
+  if (!fn || !sameNode(decl.parent, fn.childForFieldName('body'))) return undefined; // only straight from the function body
   const { args, spread } = jsArguments(call);
   const options = args[0];
   if (spread || options?.type !== 'object') return undefined;
@@ -693,7 +672,7 @@ function hoistTransportFix(t: FixTarget): TextEditInit[] | undefined {
   const root = t.root;
   const top = outer[outer.length - 1];
   let unit: SyntaxNode = top;
-  while (unit.parent && !same(unit.parent, root)) unit = unit.parent;
+  while (unit.parent && !sameNode(unit.parent, root)) unit = unit.parent;
   const topLevel = tsTopLevelDeclarations(root);
   const name = nameNode.text;
 

@@ -157,3 +157,29 @@ export function unitNodeKey(node: SyntaxNode): string {
   while (unit.parent?.parent) unit = unit.parent;
   return `${node.startIndex - unit.startIndex}+${node.endIndex - node.startIndex}/${unit.endIndex - unit.startIndex}`;
 }
+
+/** The same node of one tree (wrapper objects of a node are not identical). */
+export function sameNode(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
+  return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
+}
+
+/** The name a JS/TS function is known by: its own, or the variable, field or property it is assigned to. */
+export function jsFunctionName(fn: SyntaxNode): string | undefined {
+  const own = fn.childForFieldName('name');
+  if (own) return own.text;
+  const p = fn.parent;
+  if (p?.type === 'variable_declarator' || p?.type === 'public_field_definition') return p.childForFieldName('name')?.text;
+  if (p?.type === 'pair') return p.childForFieldName('key')?.text;
+  return undefined;
+}
+
+/** A JS/TS function called where it is written: `(async () => { ... })()`. */
+export function isIife(fn: SyntaxNode): boolean {
+  let inner: SyntaxNode = fn;
+  let p = fn.parent;
+  while (p?.type === 'parenthesized_expression') {
+    inner = p;
+    p = p.parent;
+  }
+  return p?.type === 'call_expression' && sameNode(p.childForFieldName('function'), inner);
+}
