@@ -1,17 +1,7 @@
 import * as assert from 'assert';
-import { applyFix, code, config, findingsOf, grammarOf, hits, offeredFixes, type TestLanguage } from '../../server/test/harness';
-import { applyEdits, fixAllEdits } from '../../server/src/engine/fixes';
-import { analyzeText, engine } from '../../server/src/engine/index';
+import { applyFix, code, findingsOf, fixAll, hits, offeredFixes } from '../../server/test/harness';
 
 const ID = 'sync-smtp-in-request';
-
-/** Applies every safe fix of the file at once, as `source.fixAll.headroom` does. */
-function fixAll(lang: TestLanguage, source: string): string {
-  const cfg = config();
-  const grammar = grammarOf(lang);
-  const { findings, tree } = analyzeText(source, grammar, cfg);
-  return applyEdits(source, fixAllEdits(findings, { tree, text: source, grammar }, cfg, engine().catalogue));
-}
 
 describe(ID, () => {
   describe('python', () => {

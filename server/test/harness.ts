@@ -7,7 +7,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import * as ts from 'typescript';
 import { defaultConfig, type ResolvedConfig } from '../src/config/config';
 import type { Finding } from '../src/engine/analyzer';
-import { applyEdits, fixesFor } from '../src/engine/fixes';
+import { applyEdits, fixAllEdits, fixesFor } from '../src/engine/fixes';
 import { analyzeText, engine, parse } from '../src/engine/index';
 import type { GrammarId } from '../src/engine/languages';
 import type { ScanResult } from '../src/cli/report';
@@ -137,4 +137,11 @@ export async function workspaceHits(files: Record<string, string>, ruleId: strin
       .filter((f) => f.ruleId === ruleId)
       .map((f) => ({ at: `${file.path}:${f.line}:${f.column}`, message: f.message, related: f.related.map((r) => `${r.path ?? file.path}:${r.line}: ${r.message}`) })),
   );
+}
+
+/** Applies every safe fix of the file at once, as `source.fixAll.headroom` does. */
+export function fixAll(lang: TestLanguage, source: string, cfg: ResolvedConfig = config()): string {
+  const grammar = grammarOf(lang);
+  const { findings, tree } = analyzeText(source, grammar, cfg);
+  return applyEdits(source, fixAllEdits(findings, { tree, text: source, grammar }, cfg, engine().catalogue));
 }
