@@ -454,14 +454,15 @@ describe('cli', function () {
       assert.strictEqual(headroom(dir).code, 0);
     });
 
-    it('an invalid .headroom.json exits 2 with the file, line and column, and scans nothing', () => {
-      const dir = tree({ 'app.py': PY, '.headroom.json': '{\n  "targetUsers": "100k",\n  "excludes": ["x"]\n}\n' });
+    it('an invalid .headroom.json exits 2 with the file, line and column, and scans with the defaults for what is invalid', () => {
+      const dir = tree({ 'app.py': PY, '.headroom.json': '{\n  "targetUsers": "100k",\n  "excludes": ["x"],\n  "rules": { "over-fetch-multiplier": "error" }\n}\n' });
       const r = headroom(dir, '--fail-on', 'never');
       assert.strictEqual(r.code, 2);
-      assert.strictEqual(r.stdout, '');
+      // The valid section still applies: the finding is an error.
+      assert.match(r.stdout, /^ {2}2:20 {2}error /m);
       assert.strictEqual(
         r.stderr,
-        '.headroom.json:3:3: error: Unknown setting "excludes".\nheadroom: the configuration is invalid: fix it (or remove it) to scan.\n',
+        '.headroom.json:3:3: error: Unknown setting "excludes".\nheadroom: the configuration has errors: the scan used the defaults for the invalid settings.\n',
       );
       fs.writeFileSync(path.join(dir, '.headroom.json'), '{\n  "targetUsers": "10m"\n}\n');
       assert.strictEqual(headroom(dir).stderr.split('\n')[0], '.headroom.json:2:18: error: /targetUsers must be one of "1k", "10k", "100k", "1m".');
@@ -469,6 +470,36 @@ describe('cli', function () {
       const syntax = headroom(path.join(dir), 'app.py');
       assert.strictEqual(syntax.code, 2);
       assert.match(syntax.stderr, /^\.headroom\.json:2:23: error: Invalid JSON: /);
+    });
+
+    it('a .headroom.json that is not an object, nested without end, or a directory is reported; the scan runs on defaults', () => {
+      const deep = `{"exclude": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+      for (const [text, message] of [
+        ['null', /Expected a JSON object .* found null/],
+        ['42', /found a number/],
+        ['"x"', /found a string/],
+        ['[1]', /found an array/],
+        [deep, /nested more than 64 levels/],
+      ] as const) {
+        const dir = tree({ 'app.py': PY, '.headroom.json': text });
+        const r = json(dir, '--fail-on', 'never');
+        assert.strictEqual(r.run.code, 2, text.slice(0, 20));
+        assert.deepStrictEqual(where(r), ['app.py 2:20-2:29']);
+        assert.match(r.run.stderr, message);
+        assert.doesNotMatch(r.run.stderr, /internal error/);
+      }
+      const dir = tree({ 'app.py': PY, '.headroom.json': null });
+      const r = json(dir);
+      assert.strictEqual(r.run.code, 2);
+      assert.deepStrictEqual(where(r), ['app.py 2:20-2:29']);
+      assert.match(r.run.stderr, /^\.headroom\.json: error: cannot read the configuration: it is a directory\n/);
+    });
+
+    it('a .headroom.json saved with a byte-order mark is read as JSON', () => {
+      const dir = tree({ 'app.py': PY, '.headroom.json': Buffer.from('\ufeff{ "rules": { "over-fetch-multiplier": "off" } }', 'utf8') });
+      const r = json(dir);
+      assert.strictEqual(r.run.code, 0, r.run.stderr);
+      assert.deepStrictEqual(r.findings, []);
     });
 
     it('emoji and CJK text before a finding: columns in UTF-16 code units, caret under the range', () => {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ResolvedConfig } from '../config/config';
-import type { Finding } from '../engine/analyzer';
-import { analyzeText } from '../engine/index';
+import type { Finding, Incomplete } from '../engine/analyzer';
+import { budgetOf } from '../engine/analyzer';
+import { analyzeText, ParseBudgetExceeded } from '../engine/index';
 import { SUPPORTED_EXTENSIONS, grammarForPath } from '../engine/languages';
 import { DEPLOYMENT_SOURCE, PROCESS_COUNT, isDeploymentFile, readDeployment } from '../workspace/deployment';
 import { LineIndex } from './positions';
@@ -13,6 +14,8 @@ const BINARY_SNIFF_BYTES = 8192;
 /** Lines of context above and below a finding in a code frame, and the most range lines shown. */
 const FRAME_CONTEXT = 1;
 const FRAME_MAX_RANGE_LINES = 6;
+/** One file's parse and analysis: far above any real file's cost, it bounds only pathological input. */
+export const FILE_BUDGET_MS = 20_000;
 
 export const UNSUPPORTED_NOTE = `not a file type Headroom analyses (${SUPPORTED_EXTENSIONS.join(' ')}; not .d.ts)`;
 
@@ -38,6 +41,8 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
     }
     bytes = fs.readFileSync(fd);
   } catch (e) {
+    // Found by the walk, gone when its turn came (a build or a checkout running meanwhile): not an error of the scan.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'skipped', reason: 'vanished', note: 'deleted during the scan' };
     return { kind: 'error', message: describeFsError(e) };
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
@@ -54,16 +59,32 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
     return { kind: 'skipped', reason: 'non-utf8', note: 'not valid UTF-8' };
   }
   if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: [], ...deploymentContribution(text) };
-  const { findings, evidence, exports, deferredSuppressions } = analyzeText(text, grammar, config);
-  const index = evidence.length + exports.length + deferredSuppressions.length > 0 ? new LineIndex(text) : undefined;
+  let analysis: ReturnType<typeof analyzeText>;
+  try {
+    analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS));
+  } catch (e) {
+    if (e instanceof ParseBudgetExceeded) return { kind: 'skipped', reason: 'too-slow', note: `parsing took longer than ${FILE_BUDGET_MS / 1000} s` };
+    throw e;
+  }
+  const { findings, evidence, exports, deferredSuppressions, incomplete } = analysis;
+  const index = evidence.length + exports.length + deferredSuppressions.length > 0 || incomplete ? new LineIndex(text) : undefined;
   return {
     kind: 'ok',
+    ...(incomplete ? { incomplete: incompleteNote(incomplete, index!) } : {}),
     bytes: bytes.length,
     findings: report(findings, text, options.frames),
     evidence: evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, ...index!.span(e.start, e.end) })),
     exports: exports.map((x) => ({ ruleId: x.ruleId, name: x.name, data: x.data, ...index!.span(x.start, x.end) })),
     suppressions: deferredSuppressions.map((s) => ({ ruleIds: s.ruleIds, line: index!.lineOf(s.line) + 1 })),
   };
+}
+
+/** Where the findings of a partly analysed file may be missing, in words. */
+export function incompleteNote(incomplete: Incomplete, index: LineIndex): string {
+  const from = index.lineOf(incomplete.offset) + 1;
+  const to = incomplete.end === undefined ? undefined : index.lineOf(Math.max(incomplete.offset, incomplete.end - 1)) + 1;
+  const where = to === undefined ? `from line ${from} on` : to === from ? `in line ${from}` : `in lines ${from}–${to}`;
+  return `findings ${where} may be missing: ${incomplete.reason}`;
 }
 
 /** A deployment file yields only the process counts it declares. */

@@ -16,8 +16,8 @@ export interface FoundConfig {
 /**
  * Finds the `.headroom.json` for a scanned path: in its directory, then in each parent up to the
  * root of the git repository holding it (the directory with `.git`) or the filesystem root.
- * Files are read once per run; an invalid file yields errors with their line and column, and no
- * configuration (the scan must not silently fall back to defaults).
+ * Files are read once per run; an invalid file yields errors with their line and column, and the
+ * configuration of its valid parts (the invalid ones keep their defaults, and the CLI says so).
  */
 export class ConfigLookup {
   private readonly loaded = new Map<string, { found: FoundConfig; errors: ScanError[] }>();
@@ -27,7 +27,8 @@ export class ConfigLookup {
   forDirectory(startDir: string): { found: FoundConfig; errors: ScanError[] } {
     for (let dir = startDir; ; ) {
       const file = path.join(dir, CONFIG_FILE_NAME);
-      if (isFile(file)) return this.load(file);
+      // Anything by that name is the configuration: one that cannot be read is said, not skipped.
+      if (fs.existsSync(file)) return this.load(file);
       if (fs.existsSync(path.join(dir, '.git'))) break;
       const parent = path.dirname(dir);
       if (parent === dir) break;
@@ -44,7 +45,8 @@ export class ConfigLookup {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      entry = { found: { file, base: path.dirname(file), config: defaultConfig() }, errors: [{ path: shown, kind: 'config', message: `cannot read the configuration: ${(e as Error).message}` }] };
+      const why = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+      entry = { found: { file, base: path.dirname(file), config: defaultConfig() }, errors: [{ path: shown, kind: 'config', message: `cannot read the configuration: ${why}` }] };
       this.loaded.set(file, entry);
       return entry;
     }
@@ -57,13 +59,5 @@ export class ConfigLookup {
     entry = { found: { file, base: path.dirname(file), config }, errors };
     this.loaded.set(file, entry);
     return entry;
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
   }
 }

@@ -34,30 +34,42 @@ export interface Discovery {
   configs: FoundConfig[];
   skipped: (Omit<SkippedFile, 'path'> & { absPath: string })[];
   errors: ScanError[];
+  /** What people should know about what was (not) scanned: a named folder an ignore file hides, a folder with nothing to scan. */
+  notes: string[];
+}
+
+export interface DiscoverOptions {
+  /** More exclude globs, like the configuration's (the editor's `files.exclude`). */
+  extraExcludes?: readonly string[];
+  /** Apply ignore files to paths named on the command line too. */
+  forceExclude?: boolean;
 }
 
 /** Rules of one ignore file, matched against paths relative to `base`. */
 interface Layer {
   base: string;
   rules: Ignore;
+  /** The ignore file (or the configuration) the rules come from, for messages. */
+  source: string;
+}
+
+/** Why a path is not scanned: the file that says so and its rule. */
+interface IgnoredBy {
+  source: string;
+  pattern: string;
 }
 
 /**
  * Finds the files to scan under the given paths. Directories are walked in name order, skipping
  * SKIPPED_DIRECTORIES, virtualenvs, what `.gitignore` files ignore (each relative to its folder,
  * the deepest deciding, together with those of the enclosing repository above the scanned folder
- * and `.git/info/exclude`) and the `exclude` globs of the applicable `.headroom.json`. A file named
- * on the command line is scanned even if ignored by git, but not when the configuration excludes it.
+ * and `.git/info/exclude`) and the `exclude` globs of the applicable `.headroom.json`. A path named
+ * on the command line is scanned even if git ignores it (as Ruff and ESLint do; a note says so),
+ * unless `forceExclude`; a named file the configuration excludes is not.
  */
-export function discover(
-  paths: readonly string[],
-  cwd: string,
-  configs: ConfigLookup,
-  display: (abs: string) => string,
-  /** More exclude globs, like the configuration's (the editor's `files.exclude`). */
-  extraExcludes: readonly string[] = [],
-): Discovery {
-  const out: Discovery = { files: [], configs: [], skipped: [], errors: [] };
+export function discover(paths: readonly string[], cwd: string, configs: ConfigLookup, display: (abs: string) => string, options: DiscoverOptions = {}): Discovery {
+  const extraExcludes = options.extraExcludes ?? [];
+  const out: Discovery = { files: [], configs: [], skipped: [], errors: [], notes: [] };
   const seen = new Set<string>();
   const configIndex = new Map<FoundConfig, number>();
   const excludes = new Map<number, Layer>();
@@ -76,15 +88,13 @@ export function discover(
       continue;
     }
     const { found, errors } = configs.forDirectory(st.isDirectory() ? abs : path.dirname(abs));
-    if (errors.length > 0) {
-      for (const e of errors) if (!out.errors.some((x) => x.path === e.path && x.message === e.message && x.line === e.line)) out.errors.push(e);
-      continue;
-    }
+    // An invalid configuration is reported, and its valid parts still apply.
+    for (const e of errors) if (!out.errors.some((x) => x.path === e.path && x.message === e.message && x.line === e.line)) out.errors.push(e);
     let ci = configIndex.get(found);
     if (ci === undefined) {
       ci = out.configs.push(found) - 1;
       configIndex.set(found, ci);
-      excludes.set(ci, { base: found.base, rules: excludeMatcher([...found.config.exclude, ...extraExcludes]) });
+      excludes.set(ci, { base: found.base, rules: excludeMatcher([...found.config.exclude, ...extraExcludes]), source: found.file ? display(found.file) : 'the exclude settings' });
     }
     const exclude = excludes.get(ci)!;
     const add = (file: string): void => {
@@ -93,15 +103,48 @@ export function discover(
       out.files.push({ absPath: file, config: ci });
     };
 
+    const enclosing = enclosingGitLayers(st.isDirectory() ? abs : path.dirname(abs));
     if (st.isFile()) {
+      const hidden = options.forceExclude ? ignoredBy([...enclosing, ...ownIgnoreLayer(path.dirname(abs))], abs, false) : undefined;
       if (!scannable(abs)) out.skipped.push({ absPath: abs, reason: 'unsupported-language', note: UNSUPPORTED_NOTE });
-      else if (decides([exclude], abs, false)) out.skipped.push({ absPath: abs, reason: 'excluded', note: `excluded by ${found.file ? display(found.file) : 'the configuration'}` });
+      else if (decides([exclude], abs, false)) out.skipped.push({ absPath: abs, reason: 'excluded', note: `excluded by ${exclude.source}` });
+      else if (hidden) out.skipped.push({ absPath: abs, reason: 'excluded', note: `ignored by ${display(hidden.source)} (${hidden.pattern})` });
       else add(abs);
       continue;
     }
-    walk(abs, true, enclosingGitLayers(abs), exclude, add, (dir, e) =>
-      out.errors.push({ path: display(dir), kind: 'read', message: `cannot read directory ${display(dir)}: ${describeFsError(e)}` }),
+    const hidden = ignoredBy(enclosing, abs, true);
+    if (hidden) {
+      const why = `${display(hidden.source)} ignores ${given} (${hidden.pattern})`;
+      if (options.forceExclude) {
+        out.notes.push(`${why}: not scanned (--force-exclude).`);
+        continue;
+      }
+      out.notes.push(`${why}: scanned because it was named (--force-exclude skips it).`);
+    }
+    const layers = hidden ? enclosing.filter((l) => !ignoredBy([l], abs, true)) : enclosing;
+    const before = out.files.length;
+    let ignored = 0;
+    let example: { file: string; why: IgnoredBy } | undefined;
+    walk(
+      abs,
+      true,
+      layers,
+      exclude,
+      add,
+      (dir, e) => out.errors.push({ path: display(dir), kind: 'read', message: `cannot read directory ${display(dir)}: ${describeFsError(e)}` }),
+      (file, why) => {
+        ignored++;
+        example ??= { file, why };
+      },
     );
+    // A folder with nothing to scan is said, with the reason: "0 files scanned" alone explains nothing.
+    if (out.files.length === before) {
+      out.notes.push(
+        example
+          ? `nothing to scan in ${given}: ${ignored === 1 ? 'its one source file or folder is' : `all ${ignored} source files and folders are`} ignored or excluded (${display(example.file)}: ${display(example.why.source)}, ${example.why.pattern}).`
+          : `nothing to scan in ${given}: it holds no Python, Go, TypeScript or JavaScript files.`,
+      );
+    }
   }
   return out;
 }
@@ -113,6 +156,7 @@ function walk(
   exclude: Layer,
   add: (file: string) => void,
   onError: (dir: string, e: unknown) => void,
+  onIgnored: (path: string, why: IgnoredBy) => void,
 ): void {
   let entries: fs.Dirent[];
   try {
@@ -125,7 +169,7 @@ function walk(
   if (!named && entries.some((e) => e.name === VIRTUALENV_MARKER)) return;
   if (entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
     const rules = readIgnoreFile(path.join(dir, '.gitignore'));
-    if (rules) layers = [...layers, { base: dir, rules }];
+    if (rules) layers = [...layers, { base: dir, rules, source: path.join(dir, '.gitignore') }];
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
@@ -142,10 +186,14 @@ function walk(
       isDir = false;
     }
     if (isDir) {
-      if (SKIPPED_DIRECTORIES.has(entry.name) || decides(layers, abs, true) || decides([exclude], abs, true)) continue;
-      walk(abs, false, layers, exclude, add, onError);
-    } else if (isFile && scannable(entry.name) && !decides(layers, abs, false) && !decides([exclude], abs, false)) {
-      add(abs);
+      if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
+      const why = ignoredBy(layers, abs, true) ?? ignoredBy([exclude], abs, true);
+      if (why) onIgnored(abs, why);
+      else walk(abs, false, layers, exclude, add, onError, onIgnored);
+    } else if (isFile && scannable(entry.name)) {
+      const why = ignoredBy(layers, abs, false) ?? ignoredBy([exclude], abs, false);
+      if (why) onIgnored(abs, why);
+      else add(abs);
     }
   }
 }
@@ -155,16 +203,28 @@ function scannable(file: string): boolean {
   return grammarForPath(file) !== undefined || isDeploymentFile(file);
 }
 
-/** Whether the ignore layers ignore a path: the deepest layer with a rule for it decides (a `!` rule re-includes). */
+/** Whether the ignore layers ignore a path. */
 function decides(layers: readonly Layer[], abs: string, isDir: boolean): boolean {
+  return ignoredBy(layers, abs, isDir) !== undefined;
+}
+
+/** The file and rule that ignore a path: the deepest layer with a rule for it decides (a `!` rule re-includes). */
+function ignoredBy(layers: readonly Layer[], abs: string, isDir: boolean): IgnoredBy | undefined {
   for (let i = layers.length - 1; i >= 0; i--) {
     const rel = path.relative(layers[i].base, abs);
     if (!rel || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) continue;
     const result = layers[i].rules.test(rel.split(path.sep).join('/') + (isDir ? '/' : ''));
-    if (result.ignored) return true;
-    if (result.unignored) return false;
+    if (result.ignored) return { source: layers[i].source, pattern: result.rule?.pattern ?? '?' };
+    if (result.unignored) return undefined;
   }
-  return false;
+  return undefined;
+}
+
+/** The `.gitignore` of a folder itself, as a layer (for a file named on the command line). */
+function ownIgnoreLayer(dir: string): Layer[] {
+  const file = path.join(dir, '.gitignore');
+  const rules = readIgnoreFile(file);
+  return rules ? [{ base: dir, rules, source: file }] : [];
 }
 
 /**
@@ -186,11 +246,13 @@ function enclosingGitLayers(dir: string): Layer[] {
   }
   if (!gitRoot) return [];
   const layers: Layer[] = [];
-  const info = readIgnoreFile(path.join(gitRoot, '.git', 'info', 'exclude'));
-  if (info) layers.push({ base: gitRoot, rules: info });
+  const infoFile = path.join(gitRoot, '.git', 'info', 'exclude');
+  const info = readIgnoreFile(infoFile);
+  if (info) layers.push({ base: gitRoot, rules: info, source: infoFile });
   for (const d of chain) {
-    const rules = readIgnoreFile(path.join(d, '.gitignore'));
-    if (rules) layers.push({ base: d, rules });
+    const file = path.join(d, '.gitignore');
+    const rules = readIgnoreFile(file);
+    if (rules) layers.push({ base: d, rules, source: file });
   }
   return layers;
 }

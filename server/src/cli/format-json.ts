@@ -32,6 +32,7 @@ export function formatJson(result: ScanResult): string {
     ),
     skipped: result.skipped,
     errors: result.errors,
+    notes: result.notes,
     summary: {
       filesScanned: result.stats.filesScanned,
       bytesScanned: result.stats.bytesScanned,

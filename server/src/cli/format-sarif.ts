@@ -59,7 +59,7 @@ export function formatSarif(result: ScanResult): string {
 
   const notifications: Sarif.Notification[] = [
     ...result.errors.map((e) => ({ level: 'error' as const, message: { text: e.message }, ...(e.kind === 'path' ? {} : notificationLocation(result.root, e.path)) })),
-    ...result.skipped.map((s) => ({ level: 'note' as const, message: { text: `Skipped: ${s.note}.` }, ...notificationLocation(result.root, s.path) })),
+    ...result.skipped.map((s) => ({ level: 'note' as const, message: { text: `${s.reason === 'incomplete' ? 'Analysed in part' : 'Skipped'}: ${s.note}.` }, ...notificationLocation(result.root, s.path) })),
   ];
 
   const log: Sarif.Log = {

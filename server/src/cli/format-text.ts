@@ -43,9 +43,12 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     }
   }
   if (options.quiet) return out.length > 0 ? `${out.join('\n')}\n` : '';
-  if (result.skipped.length > 0) {
-    out.push(p.dim(`Skipped ${plural(result.skipped.length, 'file')}:`));
-    for (const s of result.skipped) out.push(p.dim(`  ${oneLine(s.path)}: ${s.note}`));
+  const partial = result.skipped.filter((s) => s.reason === 'incomplete');
+  const skipped = result.skipped.filter((s) => s.reason !== 'incomplete');
+  for (const [list, title] of [[skipped, `Skipped ${plural(skipped.length, 'file')}:`], [partial, `Analysed in part (${plural(partial.length, 'file')}):`]] as const) {
+    if (list.length === 0) continue;
+    out.push(p.dim(title));
+    for (const s of list) out.push(p.dim(`  ${oneLine(s.path)}: ${s.note}`));
     out.push('');
   }
   out.push(summary(result, p));
@@ -54,7 +57,9 @@ export function formatText(result: ScanResult, options: TextOptions): string {
 
 export function summary(result: ScanResult, p: Palette = palette(false)): string {
   const { stats } = result;
-  const scanned = `${plural(stats.filesScanned, 'file')} scanned${result.skipped.length ? `, ${result.skipped.length} skipped` : ''}`;
+  const partial = result.skipped.filter((s) => s.reason === 'incomplete').length;
+  const skipped = result.skipped.length - partial;
+  const scanned = `${plural(stats.filesScanned, 'file')} scanned${skipped ? `, ${skipped} skipped` : ''}${partial ? `, ${partial} analysed in part` : ''}`;
   if (stats.findings === 0) return `${p.ok('✔')} No findings · ${scanned}`;
   const mark = stats.bySeverity.error > 0 ? p.severity.error('✖') : p.severity.warning('✖');
   return `${mark} ${plural(stats.findings, 'finding')} (${severityCounts(result)}) in ${plural(result.files.length, 'file')} · ${scanned}`;

@@ -47,18 +47,12 @@ export async function run(argv: readonly string[], io: Io = { stdout: process.st
       cwd: io.cwd,
       jobs: options.jobs,
       maxFileSizeKB: options.maxFileSizeKB,
+      forceExclude: options.forceExclude,
       frames: options.format === 'text',
       onProgress: progress?.update,
     });
   } finally {
     progress?.clear();
-  }
-
-  const configErrors = result.errors.filter((e) => e.kind === 'config');
-  if (configErrors.length > 0) {
-    for (const e of configErrors) io.stderr.write(`${e.path}${e.line ? `:${e.line}:${e.column}` : ''}: error: ${e.message}\n`);
-    io.stderr.write(`headroom: the configuration is invalid: fix it (or remove it) to scan.\n`);
-    return 2;
   }
 
   const color = options.format === 'text' && !options.output && io.stdout.isTTY === true && wantsColor(io.env);
@@ -74,7 +68,11 @@ export async function run(argv: readonly string[], io: Io = { stdout: process.st
   } else {
     io.stdout.write(report);
   }
-  for (const e of result.errors) io.stderr.write(`headroom: ${e.message}\n`);
+  const configErrors = result.errors.filter((e) => e.kind === 'config');
+  for (const e of configErrors) io.stderr.write(`${e.path}${e.line ? `:${e.line}:${e.column}` : ''}: error: ${e.message}\n`);
+  if (configErrors.length > 0) io.stderr.write('headroom: the configuration has errors: the scan used the defaults for the invalid settings.\n');
+  for (const e of result.errors) if (e.kind !== 'config') io.stderr.write(`headroom: ${e.message}\n`);
+  if (!options.quiet) for (const n of result.notes) io.stderr.write(`headroom: note: ${n}\n`);
   if (result.errors.length > 0) return 2;
   return fails(result, options.failOn) ? 1 : 0;
 }

@@ -10,6 +10,8 @@ export interface CliOptions {
   output: string | undefined;
   maxFileSizeKB: number | undefined;
   jobs: number | undefined;
+  /** Apply ignore files and excludes to paths named on the command line too (as Ruff's flag does). */
+  forceExclude: boolean;
   quiet: boolean;
   help: boolean;
   version: boolean;
@@ -23,7 +25,8 @@ export const USAGE = `Usage: headroom [options] [paths...]
 Scans Python, Go and TypeScript/JavaScript files for scalability anti-patterns.
 With no path, scans the current directory. Skips .git, node_modules, virtualenvs,
 vendor, dist, build, __pycache__, what .gitignore ignores and the "exclude" globs
-of .headroom.json.
+of .headroom.json. A path named on the command line is scanned even when an
+enclosing .gitignore ignores it (and says so).
 
 Options:
   -f, --format <text|json|sarif|markdown>  report format (default: text)
@@ -33,6 +36,9 @@ Options:
       --max-file-size <KB>                 skip larger files (default: 2048, or
                                            thresholds.maxFileSizeKB of .headroom.json)
   -j, --jobs <n>                           worker threads (default: one per core)
+      --force-exclude                      also skip named paths that .gitignore or
+                                           "exclude" cover (pre-commit hooks pass
+                                           every staged file by name)
   -q, --quiet                              print findings only: no notes, no summary
   -h, --help                               show this help
   -v, --version                            show the version
@@ -63,6 +69,7 @@ export function parseOptions(argv: readonly string[]): CliOptions {
     output: v.output,
     maxFileSizeKB: v['max-file-size'] === undefined ? undefined : positive('--max-file-size', v['max-file-size'], false),
     jobs: v.jobs === undefined ? undefined : positive('--jobs', v.jobs, true),
+    forceExclude: v['force-exclude'] ?? false,
     quiet: v.quiet ?? false,
     help: v.help ?? false,
     version: v.version ?? false,
@@ -80,6 +87,7 @@ function parse(argv: readonly string[]) {
       output: { type: 'string', short: 'o' },
       'max-file-size': { type: 'string' },
       jobs: { type: 'string', short: 'j' },
+      'force-exclude': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

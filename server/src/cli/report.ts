@@ -41,7 +41,11 @@ export interface ReportedEvidence extends Span {
   message: string;
 }
 
-export type SkipReason = 'binary' | 'non-utf8' | 'too-large' | 'unsupported-language' | 'excluded';
+/**
+ * `too-slow`: parsing ran out of its time budget; `incomplete`: analysed in part (the note says
+ * where); `vanished`: deleted between the walk and its analysis.
+ */
+export type SkipReason = 'binary' | 'non-utf8' | 'too-large' | 'unsupported-language' | 'excluded' | 'too-slow' | 'incomplete' | 'vanished';
 
 export interface SkippedFile {
   /** Display path: relative to the scan root when inside it, absolute otherwise. */
@@ -86,6 +90,8 @@ export interface ScanResult {
   contributions: Map<string, WorkspaceContribution>;
   skipped: SkippedFile[];
   errors: ScanError[];
+  /** What people should know about what was (not) scanned, in words (see Discovery.notes). */
+  notes: string[];
   stats: {
     filesScanned: number;
     bytesScanned: number;
@@ -105,6 +111,6 @@ export interface WorkspaceContribution {
 
 /** What analysing one file yields (in a worker or in the calling thread). */
 export type FileOutcome =
-  | ({ kind: 'ok'; bytes: number; findings: ReportedFinding[]; evidence: ReportedEvidence[] } & WorkspaceContribution)
+  | ({ kind: 'ok'; bytes: number; findings: ReportedFinding[]; evidence: ReportedEvidence[]; incomplete?: string } & WorkspaceContribution)
   | { kind: 'skipped'; reason: SkipReason; note: string }
   | { kind: 'error'; message: string };

@@ -26,6 +26,8 @@ export interface ScanOptions {
   workerScript?: string;
   /** More exclude globs (gitignore syntax, relative to each configuration's folder). */
   extraExcludes?: readonly string[];
+  /** Apply ignore files to paths named explicitly too. */
+  forceExclude?: boolean;
   /** Stops handing out files; the files in flight finish and the result says `cancelled`. */
   signal?: AbortSignal;
   /** Run the workspace rules over the files scanned (default true; an index that joins scans runs them itself). */
@@ -45,7 +47,7 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   const t0 = performance.now();
   const root = path.resolve(options.cwd ?? process.cwd());
   const display = (abs: string): string => displayPath(root, abs);
-  const found = discover(paths.length > 0 ? paths : ['.'], root, new ConfigLookup(display), display, options.extraExcludes);
+  const found = discover(paths.length > 0 ? paths : ['.'], root, new ConfigLookup(display), display, { extraExcludes: options.extraExcludes, forceExclude: options.forceExclude });
 
   const skipped: SkippedFile[] = found.skipped.map((s) => ({ path: display(s.absPath), reason: s.reason, note: s.note }));
   const errors: ScanError[] = [...found.errors];
@@ -60,11 +62,9 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
     contributions: new Map(),
     skipped,
     errors,
+    notes: found.notes,
     stats: { filesScanned: 0, bytesScanned: 0, findings: 0, bySeverity, durationMs: 0, workers: 0 },
   };
-  // An invalid configuration stops the scan: results under defaults would silently be wrong.
-  if (errors.some((e) => e.kind === 'config')) return finish(result, t0);
-
   const configs = found.configs.map((c) => c.config);
   const tasks: WorkerTask[] = found.files.map((f: DiscoveredFile, id) => ({
     id,
@@ -99,6 +99,7 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
       result.scanned.push(task.path);
       result.stats.bytesScanned += outcome.bytes;
       if (outcome.findings.length > 0) result.files.push({ path: shown, absPath: task.path, findings: outcome.findings });
+      if (outcome.incomplete) skipped.push({ path: shown, reason: 'incomplete', note: outcome.incomplete });
       for (const e of outcome.evidence) result.evidence.push({ path: shown, absPath: task.path, ...e });
       if (outcome.exports.length + outcome.suppressions.length > 0) {
         result.contributions.set(task.path, { exports: outcome.exports, suppressions: outcome.suppressions });

@@ -83,9 +83,29 @@ function validator(): ReturnType<Ajv['compile']> {
  * on the file itself; the settings that are valid still apply, the invalid ones fall back to defaults.
  */
 export function parseConfig(text: string): LoadedConfig {
+  // Editors on Windows save JSON with a byte-order mark; it is not part of the JSON.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  try {
+    const loaded = parseBody(bom ? text.slice(1) : text);
+    for (const p of loaded.problems) p.start += bom;
+    return loaded;
+  } catch (e) {
+    // The checks below keep the parser and the validator within bounds; this is the last line.
+    return { config: defaultConfig(), problems: [{ message: `The configuration could not be read (${(e as Error).message}).`, start: 0, length: 1 }] };
+  }
+}
+
+/** Deeper than any real configuration: the parser and the validator recurse once per level. */
+export const MAX_CONFIG_DEPTH = 64;
+
+function parseBody(text: string): LoadedConfig {
   const problems: ConfigProblem[] = [];
   if (text.trim() === '') {
     return { config: defaultConfig(), problems: [{ message: 'The file is empty: expected a JSON object.', start: 0, length: 1 }] };
+  }
+  const tooDeep = offsetBeyondDepth(text, MAX_CONFIG_DEPTH);
+  if (tooDeep !== undefined) {
+    return { config: defaultConfig(), problems: [{ message: `The JSON is nested more than ${MAX_CONFIG_DEPTH} levels deep.`, start: tooDeep, length: 1 }] };
   }
   const parseErrors: jsonc.ParseError[] = [];
   const tree = jsonc.parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: false });
@@ -95,6 +115,11 @@ export function parseConfig(text: string): LoadedConfig {
   const raw: unknown = tree ? jsonc.getNodeValue(tree) : undefined;
   const config = defaultConfig();
   if (raw === undefined || parseErrors.length > 0) return { config, problems };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    const what = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `a ${typeof raw}`;
+    problems.push({ message: `Expected a JSON object with Headroom's settings, found ${what}.`, start: tree!.offset, length: Math.max(1, tree!.length) });
+    return { config, problems };
+  }
   const validateFn = validator();
   if (!validateFn(raw)) {
     for (const err of validateFn.errors ?? []) problems.push(locate(err, tree!));
@@ -105,6 +130,27 @@ export function parseConfig(text: string): LoadedConfig {
     merge(config, raw as Record<string, unknown>, new Set());
   }
   return { config, problems };
+}
+
+/** The offset where brackets first nest deeper than `max` (strings and comments skipped), if they do. */
+function offsetBeyondDepth(text: string, max: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === '{' || c === '[') {
+      if (++depth > max) return i;
+    } else if (c === '}' || c === ']') {
+      depth--;
+    }
+  }
+  return undefined;
 }
 
 const PARSE_ERRORS: Partial<Record<jsonc.ParseErrorCode, string>> = {

@@ -25,6 +25,8 @@ interface FolderConfig {
   config: ResolvedConfig;
   problems: ConfigProblem[];
   text: string | undefined;
+  /** Why `.headroom.json` exists but could not be read (a directory, no permission): defaults apply. */
+  unreadable?: string;
 }
 
 /**
@@ -42,8 +44,9 @@ export class ConfigStore {
     this.generation++;
   }
 
-  setSettings(settings: Partial<ClientSettings>): void {
-    this.settings = { ...DEFAULT_SETTINGS, ...settings };
+  /** Settings come from the client as untyped JSON: whatever is not of the right type keeps its default. */
+  setSettings(settings: unknown): void {
+    this.settings = sanitizeSettings(settings);
     this.fallback = this.applySettings(defaultConfig(), false);
     this.folders = this.folders.map((f) => this.load(f.root));
     this.generation++;
@@ -83,13 +86,16 @@ export class ConfigStore {
   private load(root: string): FolderConfig {
     const file = path.join(root, CONFIG_FILE_NAME);
     let text: string | undefined;
+    let unreadable: string | undefined;
     try {
       text = fs.readFileSync(file, 'utf8');
-    } catch {
-      text = undefined; // no config file: defaults
+    } catch (e) {
+      // No file means defaults; a file that is there but cannot be read is said, then defaults.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable = code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     }
     const loaded = text === undefined ? { config: defaultConfig(), problems: [] } : parseConfig(text);
-    return { root, text, config: this.applySettings(loaded.config, text !== undefined && /"targetUsers"/.test(text)), problems: loaded.problems };
+    return { root, text, unreadable, config: this.applySettings(loaded.config, text !== undefined && /"targetUsers"/.test(text)), problems: loaded.problems };
   }
 
   private applySettings(config: ResolvedConfig, fileSetsScale: boolean): ResolvedConfig {
@@ -105,4 +111,19 @@ export function toPath(uri: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const SCALES: readonly Scale[] = ['1k', '10k', '100k', '1m'];
+
+function sanitizeSettings(raw: unknown): ClientSettings {
+  const s = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
+  return {
+    enable: bool(s.enable, DEFAULT_SETTINGS.enable),
+    targetUsers: SCALES.includes(s.targetUsers as Scale) ? (s.targetUsers as Scale) : undefined,
+    ignoreAction: bool(s.ignoreAction, DEFAULT_SETTINGS.ignoreAction),
+    scanOnStartup: bool(s.scanOnStartup, DEFAULT_SETTINGS.scanOnStartup),
+    excludes: Array.isArray(s.excludes) ? s.excludes.filter((x): x is string => typeof x === 'string') : DEFAULT_SETTINGS.excludes,
+    debounce: typeof s.debounce === 'number' && Number.isFinite(s.debounce) ? Math.min(Math.max(0, s.debounce), 10_000) : DEFAULT_SETTINGS.debounce,
+  };
 }
