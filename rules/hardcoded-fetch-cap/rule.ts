@@ -127,11 +127,17 @@ function receiver(link: Link, lang: QueryLanguage): SyntaxNode | null {
   return link.member.childForFieldName(MEMBER[lang].object);
 }
 
+/**
+ * Query-builder chains in real code are a few dozen links at most; every link of a longer chain
+ * would walk all the others (quadratic on a generated or pasted 500-link line), so walks stop here.
+ */
+const MAX_CHAIN = 64;
+
 /** The calls a chain makes before this one (its receivers), nearest first, and what the chain starts from. */
 function linksBelow(link: Link, lang: QueryLanguage): { links: Link[]; base: SyntaxNode | null } {
   const links: Link[] = [];
   let n = receiver(link, lang);
-  for (let l = linkOf(n, lang); l; l = linkOf(n, lang)) {
+  for (let l = linkOf(n, lang); l && links.length < MAX_CHAIN; l = linkOf(n, lang)) {
     links.push(l);
     n = receiver(l, lang);
   }
@@ -142,7 +148,7 @@ function linksBelow(link: Link, lang: QueryLanguage): { links: Link[]; base: Syn
 function linksAbove(call: SyntaxNode, lang: QueryLanguage): Link[] {
   const out: Link[] = [];
   let n = call;
-  for (;;) {
+  while (out.length < MAX_CHAIN) {
     const member = n.parent;
     if (member?.type !== MEMBER[lang].type || !sameNode(member.childForFieldName(MEMBER[lang].object), n)) break;
     const link = linkOf(member.parent, lang);

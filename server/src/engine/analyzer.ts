@@ -120,6 +120,11 @@ export class UnitCache {
     }
   }
 
+  /** Tree-sitter reports that the syntax of [start, end) (new-text offsets) changed: units there are stale, even where their span did not move. */
+  noteChanged(start: number, end: number): void {
+    for (const e of this.entries) if (e.start <= end && e.end >= start) e.dirty = true;
+  }
+
   /** The whole text was replaced. */
   reset(): void {
     this.entries = [];
@@ -152,7 +157,40 @@ export interface AnalysisResult {
   deferredSuppressions: DeferredSuppression[];
   /** Rule ids whose code threw on this file: their other findings still stand. */
   failedRules: string[];
+  /** The analysis stopped early (its time budget ran out): findings from `offset` on are missing. */
+  incomplete?: Incomplete;
 }
+
+export interface Incomplete {
+  /** Where findings may be missing: from the start of the first unit not fully analysed ... */
+  offset: number;
+  /** ... to here (one unit too deep for the query engine), or to the end of the file (out of time). */
+  end?: number;
+  /** Why, in words, for the notice. */
+  reason: string;
+}
+
+/**
+ * How long one analysis may take. A file that takes longer (a generated 50,000-character line, a
+ * nesting depth no person writes) gets the findings found so far and a notice, never a hang.
+ */
+export interface Budget {
+  /** performance.now() after which no further unit is analysed. */
+  deadline: number;
+  /** The budget in milliseconds, for the notice. */
+  ms: number;
+}
+
+export function budgetOf(ms: number): Budget {
+  return { deadline: performance.now() + ms, ms };
+}
+
+/**
+ * In-progress matches one query cursor may hold. Without a bound, tree-sitter's cursor state grows
+ * with nesting depth, and on a chain thousands of calls deep it crashed the process; real code
+ * stays far below this (the analyzer reports when it is reached).
+ */
+const MATCH_LIMIT = 1024;
 
 export interface AnalysisInput {
   tree: Tree;
@@ -182,7 +220,49 @@ export class Analyzer {
     this.anchorRanges = options.anchorRanges ?? true;
   }
 
-  analyze(input: AnalysisInput, config: ResolvedConfig, cache?: UnitCache): AnalysisResult {
+  /** Analyses a whole tree at once (the CLI, the tests). */
+  analyze(input: AnalysisInput, config: ResolvedConfig, cache?: UnitCache, budget?: Budget): AnalysisResult {
+    const steps = this.steps(input, config, cache, budget);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * Analyses in slices of about `sliceMs`, yielding to the event loop between them, so that one
+   * slow document never holds up the answers for others. Resolves to undefined when `stale()`
+   * says, after a yield, that the input changed meanwhile (the result would describe old text).
+   */
+  async analyzeSliced(
+    input: AnalysisInput,
+    config: ResolvedConfig,
+    cache: UnitCache | undefined,
+    budget: Budget | undefined,
+    slice: { ms: number; pause: () => Promise<void>; stale: () => boolean },
+  ): Promise<AnalysisResult | undefined> {
+    const steps = this.steps(input, config, cache, budget);
+    let sliceEnd = performance.now() + slice.ms;
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      if (performance.now() < sliceEnd) continue;
+      // Keep the units done so far: if the text changes during the pause, the next analysis starts from them.
+      r.value();
+      const paused = performance.now();
+      await slice.pause();
+      if (slice.stale()) return undefined;
+      // The budget counts this document's own work, not the others' served meanwhile.
+      if (budget) budget.deadline += performance.now() - paused;
+      sliceEnd = performance.now() + slice.ms;
+    }
+  }
+
+  /**
+   * The analysis as steps: it yields after each top-level unit it had to query, handing out a
+   * checkpoint that stores the units analysed so far in the cache.
+   */
+  private *steps(input: AnalysisInput, config: ResolvedConfig, cache: UnitCache | undefined, budget: Budget | undefined): Generator<() => void, AnalysisResult, void> {
     const compiled = this.catalogue.forGrammar(input.grammar);
     const language = queryLanguageOf(input.grammar);
     const failed = new Set<string>();
@@ -202,13 +282,33 @@ export class Analyzer {
     const suppressions: Suppression[] = [];
     const evidence: Evidence[] = [];
     const exports: Export[] = [];
+    let incomplete: Incomplete | undefined;
+    let fresh = false;
+    let unitStart = 0;
+    const mergeUnit = (unit: UnitResult): void => {
+      const start = unitStart;
+      for (const c of unit.candidates) candidates.push(shift(c, start));
+      for (const f of unit.facts) {
+        const list = facts.get(f.name) ?? [];
+        list.push({ ...f, start: f.start + start, end: f.end + start });
+        facts.set(f.name, list);
+      }
+      for (const s of unit.suppressions) suppressions.push({ ...s, start: s.start + start, end: s.end + start });
+      for (const e of unit.evidence) evidence.push({ ...e, start: e.start + start, end: e.end + start });
+      for (const x of unit.exports) exports.push({ ...x, start: x.start + start, end: x.end + start });
+    };
 
     const cursor = input.tree.rootNode.walk();
     if (cursor.gotoFirstChild()) {
       do {
         const start = cursor.startIndex;
+        if (budget && performance.now() > budget.deadline) {
+          incomplete = { offset: start, reason: `its analysis took longer than ${budget.ms} ms` };
+          break;
+        }
         const end = cursor.endIndex;
         const type = cursor.nodeType;
+        unitStart = start;
         let unit: UnitResult;
         // Entries and units are both in document order: walk them together.
         while (previous && pi < previous.length && previous[pi].start < start) pi++;
@@ -217,23 +317,30 @@ export class Analyzer {
           unit = hit.result;
           cache!.hits++;
         } else {
-          unit = this.analyzeUnit(cursor.currentNode, input.text.slice(start, end), cursor.startPosition, parts, input, language, ctx, failed);
+          const limits = budget ? { timeoutMicros: Math.max(1, Math.round((budget.deadline - performance.now()) * 1000)) } : {};
+          const analysed = this.analyzeUnit(cursor.currentNode, input.text.slice(start, end), cursor.startPosition, parts, input, language, ctx, failed, limits);
           if (cache) cache.misses++;
+          if (budget && performance.now() > budget.deadline) {
+            // Cut short by the time budget: the unit's results are partial, so they are not kept.
+            incomplete = { offset: start, reason: `its analysis took longer than ${budget.ms} ms` };
+            break;
+          }
+          // The match limit is deterministic: the unit's results stand, with a notice.
+          if (analysed.cut && !incomplete) incomplete = { offset: start, end, reason: 'it nests more deeply than the query engine follows' };
+          unit = analysed.result;
+          fresh = true;
         }
         if (cache) next.push({ start, end, type, result: unit, gates: unitGates?.[ui] ?? 0, dirty: false });
         ui++;
-        for (const c of unit.candidates) candidates.push(shift(c, start));
-        for (const f of unit.facts) {
-          const list = facts.get(f.name) ?? [];
-          list.push({ ...f, start: f.start + start, end: f.end + start });
-          facts.set(f.name, list);
+        mergeUnit(unit);
+        if (fresh) {
+          fresh = false;
+          yield () => cache?.replace(next.concat(previous?.filter((e) => e.start >= end && !e.dirty) ?? []));
         }
-        for (const s of unit.suppressions) suppressions.push({ ...s, start: s.start + start, end: s.end + start });
-        for (const e of unit.evidence) evidence.push({ ...e, start: e.start + start, end: e.end + start });
-        for (const x of unit.exports) exports.push({ ...x, start: x.start + start, end: x.end + start });
       } while (cursor.gotoNextSibling());
     }
-    cache?.replace(next);
+    // An incomplete analysis keeps the entries it has: the units it did not reach are analysed next time.
+    cache?.replace(incomplete && incomplete.end === undefined ? next.concat(previous?.filter((e) => e.start >= incomplete!.offset && !e.dirty) ?? []) : next);
 
     const findings: Finding[] = [];
     for (const c of candidates) {
@@ -242,7 +349,7 @@ export class Analyzer {
     }
     const { kept, deferred } = resolveSuppressions(findings, suppressions, input.text, config, this.catalogue);
     kept.sort((a, b) => a.start - b.start || ORDER[a.severity] - ORDER[b.severity] || a.ruleId.localeCompare(b.ruleId));
-    return { findings: kept, evidence, exports, deferredSuppressions: deferred, failedRules: [...failed] };
+    return { findings: kept, evidence, exports, deferredSuppressions: deferred, failedRules: [...failed], ...(incomplete ? { incomplete } : {}) };
   }
 
   private analyzeUnit(
@@ -254,12 +361,14 @@ export class Analyzer {
     language: QueryLanguage,
     ctx: CheckContext,
     failed: Set<string>,
-  ): UnitResult {
+    limits: { timeoutMicros?: number },
+  ): { result: UnitResult; cut?: 'matches' } {
     const result: UnitResult = { candidates: [], facts: [], suppressions: [], evidence: [], exports: [] };
     const take = (m: QueryMatch, info: PatternInfo) => this.takeMatch(m, info, unit.startIndex, result, input, language, ctx, failed);
-    for (const compiled of parts) this.runPatterns(compiled, unit, unitText, unitStart, take);
+    let cut: 'matches' | undefined;
+    for (const compiled of parts) if (this.runPatterns(compiled, unit, unitText, unitStart, take, limits)) cut = 'matches';
     const size = result.candidates.length + result.facts.length + result.suppressions.length + result.evidence.length + result.exports.length;
-    return size === 0 ? EMPTY_UNIT : result;
+    return { result: size === 0 ? EMPTY_UNIT : result, cut };
   }
 
   /** Per top-level unit, which gates' words its text holds: from the cache for untouched units. */
@@ -281,18 +390,31 @@ export class Analyzer {
     return out;
   }
 
-  private runPatterns(compiled: CompiledPatterns, unit: SyntaxNode, unitText: string, unitStart: Point, take: (m: QueryMatch, info: PatternInfo) => void): void {
-    if (compiled.free) for (const m of compiled.free.query.matches(unit)) take(m, compiled.free.patterns[m.pattern]);
+  /** Runs one pattern set over a unit; true when the query engine hit its match limit (results may be missing). */
+  private runPatterns(
+    compiled: CompiledPatterns,
+    unit: SyntaxNode,
+    unitText: string,
+    unitStart: Point,
+    take: (m: QueryMatch, info: PatternInfo) => void,
+    limits: { timeoutMicros?: number },
+  ): boolean {
+    const options = { matchLimit: MATCH_LIMIT, maxStartDepth: 256, ...limits };
+    let exceeded = false;
+    if (compiled.free) {
+      for (const m of compiled.free.query.matches(unit, options)) take(m, compiled.free.patterns[m.pattern]);
+      exceeded ||= compiled.free.query.didExceedMatchLimit();
+    }
     const anchored = compiled.anchored;
-    if (!anchored || !compiled.anchors) return;
+    if (!anchored || !compiled.anchors) return exceeded;
     if (!this.anchorRanges) {
-      for (const m of anchored.query.matches(unit)) take(m, anchored.patterns[m.pattern]);
-      return;
+      for (const m of anchored.query.matches(unit, options)) take(m, anchored.patterns[m.pattern]);
+      return exceeded || anchored.query.didExceedMatchLimit();
     }
     const ranges = anchorRanges(unitText, compiled.anchors, unitStart);
     const seen = ranges.length > 1 ? new Set<string>() : undefined;
     for (const r of ranges) {
-      for (const m of anchored.query.matches(unit, { startPosition: r.start, endPosition: r.end })) {
+      for (const m of anchored.query.matches(unit, { ...options, startPosition: r.start, endPosition: r.end })) {
         if (seen) {
           const key = `${m.pattern}:${m.captures.map((c) => `${c.name}@${c.node.startIndex}-${c.node.endIndex}`).join(',')}`;
           if (seen.has(key)) continue;
@@ -300,7 +422,9 @@ export class Analyzer {
         }
         take(m, anchored.patterns[m.pattern]);
       }
+      exceeded ||= anchored.query.didExceedMatchLimit();
     }
+    return exceeded;
   }
 
   private takeMatch(

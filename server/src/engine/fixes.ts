@@ -84,12 +84,14 @@ export function fixesFor(finding: Finding, input: AnalysisInput, config: Resolve
 /**
  * The safe fixes of all findings, as one set of non-overlapping edits against the analysed text.
  * Where two fixes collide, the first (in document order) wins; identical insertions (an import
- * two fixes both need) are made once.
+ * two fixes both need) are made once. With a `deadline` (performance.now()), findings after it
+ * are left out: each safe fix stands on its own, so applying some of them is still safe.
  */
-export function fixAllEdits(findings: Finding[], input: AnalysisInput, config: ResolvedConfig, catalogue: Catalogue): TextEditInit[] {
+export function fixAllEdits(findings: Finding[], input: AnalysisInput, config: ResolvedConfig, catalogue: Catalogue, deadline = Infinity): TextEditInit[] {
   const chosen: TextEditInit[] = [];
   const seen = new Set<string>();
   for (const f of findings) {
+    if (performance.now() > deadline) break;
     const fix = fixesFor(f, input, config, catalogue, { offerIgnore: false }).find((x) => x.safe && x.fixId !== IGNORE_FIX_ID);
     if (!fix) continue;
     const fresh = fix.edits.filter((e) => !seen.has(editKey(e)));

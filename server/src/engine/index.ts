@@ -1,7 +1,7 @@
 import type { Tree } from 'tree-sitter';
 import rules from 'headroom:rules';
 import type { ResolvedConfig } from '../config/config';
-import { Analyzer, type AnalysisResult, type UnitCache } from './analyzer';
+import { Analyzer, type AnalysisResult, type Budget, type UnitCache } from './analyzer';
 import { Catalogue } from './catalogue';
 import { parserFor, type GrammarId } from './languages';
 
@@ -16,12 +16,28 @@ export function engine(): { catalogue: Catalogue; analyzer: Analyzer } {
   return shared;
 }
 
-export function parse(grammar: GrammarId, text: string, oldTree?: Tree): Tree {
-  return parserFor(grammar).parse(text, oldTree);
+/** A parse that ran out of its time budget: some grammars are quadratic on some input (50,000 quotes in Go). */
+export class ParseBudgetExceeded extends Error {
+  constructor(readonly ms: number) {
+    super(`parsing took longer than ${ms} ms`);
+  }
+}
+
+/** Parses with an optional time budget (milliseconds; throws ParseBudgetExceeded when it runs out). */
+export function parse(grammar: GrammarId, text: string, oldTree?: Tree, budgetMs?: number): Tree {
+  const parser = parserFor(grammar);
+  parser.setTimeoutMicros(budgetMs ? Math.round(budgetMs * 1000) : 0);
+  const tree = parser.parse(text, oldTree) as Tree | null;
+  if (!tree) {
+    // A halted parse would otherwise resume on this parser's next call, which may be another text.
+    parser.reset();
+    throw new ParseBudgetExceeded(budgetMs ?? 0);
+  }
+  return tree;
 }
 
 /** Parses and analyses a whole text: the CLI's and the tests' entry point. */
-export function analyzeText(text: string, grammar: GrammarId, config: ResolvedConfig, cache?: UnitCache): AnalysisResult & { tree: Tree } {
-  const tree = parse(grammar, text);
-  return { ...engine().analyzer.analyze({ tree, text, grammar }, config, cache), tree };
+export function analyzeText(text: string, grammar: GrammarId, config: ResolvedConfig, cache?: UnitCache, budget?: Budget): AnalysisResult & { tree: Tree } {
+  const tree = parse(grammar, text, undefined, budget && Math.max(1, budget.deadline - performance.now()));
+  return { ...engine().analyzer.analyze({ tree, text, grammar }, config, cache, budget), tree };
 }
