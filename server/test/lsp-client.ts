@@ -12,8 +12,10 @@ import {
   PublishDiagnosticsNotification,
   RegistrationRequest,
   ShutdownRequest,
+  Emitter,
   StreamMessageReader,
-  StreamMessageWriter,
+  type Message,
+  type MessageWriter,
   DidOpenTextDocumentNotification,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
@@ -45,6 +47,47 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   /** Declare work-done progress support (as VS Code does). */
   progress?: boolean;
+  /** Replaces the capabilities declared (a minimal client, say). */
+  capabilities?: ClientCapabilities;
+}
+
+/**
+ * Writes framed JSON-RPC messages to the server's stdin; while corked, it gathers them and
+ * `uncork` sends them in one write, so the server reads them in one chunk (a burst of messages).
+ */
+class CorkableWriter implements MessageWriter {
+  private readonly errorEmitter = new Emitter<[Error, Message | undefined, number | undefined]>();
+  private readonly closeEmitter = new Emitter<void>();
+  private corked: Buffer[] | undefined;
+  readonly onError = this.errorEmitter.event;
+  readonly onClose = this.closeEmitter.event;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  write(msg: Message): Promise<void> {
+    const body = Buffer.from(JSON.stringify(msg), 'utf8');
+    const frame = Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+    if (this.corked) this.corked.push(frame);
+    else this.stream.write(frame);
+    return Promise.resolve();
+  }
+
+  cork(): void {
+    this.corked ??= [];
+  }
+
+  uncork(): void {
+    const frames = this.corked;
+    this.corked = undefined;
+    if (frames && frames.length > 0) this.stream.write(Buffer.concat(frames));
+  }
+
+  end(): void {}
+
+  dispose(): void {
+    this.errorEmitter.dispose();
+    this.closeEmitter.dispose();
+  }
 }
 
 /** A minimal LSP client that drives dist/server.js over stdio through the real protocol. */
@@ -61,18 +104,43 @@ export class LspClient {
   init!: InitializeResult;
   /** workspace/diagnostic/refresh requests received. */
   refreshes = 0;
+  /** window/logMessage notifications (type 1 error, 2 warning, 3 info, 4 log). */
+  readonly logs: { type: number; message: string }[] = [];
+  /** window/showMessage notifications and requests. */
+  readonly shown: { type: number; message: string }[] = [];
 
   private constructor(
     readonly conn: ProtocolConnection,
     readonly proc: ChildProcess,
+    private readonly writer: CorkableWriter,
   ) {}
+
+  /** Gathers the messages sent from now until `uncork`, to be sent in one write. */
+  cork(): void {
+    this.writer.cork();
+  }
+
+  uncork(): void {
+    this.writer.uncork();
+  }
 
   static async start(options: ClientOptions = {}): Promise<LspClient> {
     // HEADROOM_SERVER_NODE_ARGS lets a benchmark profile the server (e.g. "--cpu-prof --cpu-prof-dir=DIR").
     const nodeArgs = process.env.HEADROOM_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const proc = spawn(process.execPath, [...nodeArgs, path.join(repoRoot(), 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-    const client = new LspClient(conn, proc);
+    const writer = new CorkableWriter(proc.stdin!);
+    const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), writer);
+    const client = new LspClient(conn, proc, writer);
+    conn.onNotification('window/logMessage', (p: { type: number; message: string }) => {
+      client.logs.push(p);
+    });
+    conn.onNotification('window/showMessage', (p: { type: number; message: string }) => {
+      client.shown.push(p);
+    });
+    conn.onRequest('window/showMessageRequest', (p: { type: number; message: string }) => {
+      client.shown.push(p);
+      return null;
+    });
     proc.stderr!.on('data', (b: Buffer) => (client.stderr += b.toString()));
     conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
       client.published.push(p);
@@ -100,7 +168,7 @@ export class LspClient {
       client.notifyPublish();
     });
     conn.listen();
-    const capabilities: ClientCapabilities = {
+    const capabilities: ClientCapabilities = options.capabilities ?? {
       textDocument: {
         synchronization: { dynamicRegistration: false },
         codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source.fixAll'] } }, isPreferredSupport: true },

@@ -28,12 +28,15 @@ import { NativeLoadError } from '../engine/native';
 import { grammarForPath, SUPPORTED_EXTENSIONS } from '../engine/languages';
 import { setLogger } from '../engine/log';
 import type { TextEditInit } from '../engine/rule-api';
-import { ConfigStore, toPath, type ClientSettings } from './config-store';
+import { ConfigStore, toPath } from './config-store';
 import { docUri, reportedToDiagnostic, SOURCE, toDiagnostic, toTextEdit } from './convert';
-import type { ReportedFinding } from '../cli/report';
+import type { ReportedFinding, ScanError } from '../cli/report';
 import { isDeploymentFile } from '../workspace/deployment';
-import { DocumentStore, type OpenDocument } from './documents';
+import { DocumentAnalyses } from './document-analysis';
+import { DocumentStore, type DocumentAnalysis, type OpenDocument } from './documents';
 import { Excludes } from './excludes';
+import type { Inbox } from './inbox';
+import { changeParams, codeActionParams, documentUri, MalformedParams, openParams } from './params';
 import {
   EXPORT_REPORT_REQUEST,
   FIX_ALL_COMMAND,
@@ -51,13 +54,10 @@ export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 const SOURCE_GLOB = `**/*.{${SUPPORTED_EXTENSIONS.map((e) => e.slice(1)).join(',')}}`;
 /** A superset of workspace/deployment.ts's names (watcher globs are case-sensitive on Linux); the server filters. */
 const DEPLOYMENT_GLOB = '**/{[Dd]ockerfile*,*.[Dd]ockerfile,[Cc]ontainerfile,[Pp]rocfile*,*compose*.{yml,yaml},.env*,*.sh}';
+/** Fix-all goes through every finding's fixes: on a huge file that is bounded like the analysis. */
+const FIX_ALL_BUDGET_MS = 750;
 
-/** Why an open document is not analysed (too large, binary, excluded): reported once, as information. */
-interface Skip {
-  reason: string;
-}
-
-export function startServer(connection: Connection): void {
+export function startServer(connection: Connection, inbox?: Inbox): void {
   const store = new DocumentStore();
   const configs = new ConfigStore();
   const excludes = new Excludes();
@@ -66,12 +66,24 @@ export function startServer(connection: Connection): void {
   let versionedEdits = false;
   let watchRegistration = false;
   let configurationRegistration = false;
+  let workspaceFolderEvents = false;
   let progressSupport = false;
+  let resolveFixAll = false;
   const index = new WorkspaceIndex();
   let scan: AbortController | undefined;
   let pendingRefresh = new Set<string>();
   let refreshTimer: NodeJS.Timeout | undefined;
   const pushTimers = new Map<string, NodeJS.Timeout>();
+  const analyses = new DocumentAnalyses(
+    configs,
+    excludes,
+    (d, a, contributionChanged) => {
+      overlayEntries.set(a, overlayEntry(d, a));
+      if (contributionChanged) workspaceInputChanged(d.uri);
+    },
+    (d) => store.get(d.uri) === d,
+    (d) => askAgain(d),
+  );
 
   setLogger({
     error: (m) => connection.console.error(m),
@@ -79,64 +91,84 @@ export function startServer(connection: Connection): void {
     info: (m) => connection.console.info(m),
   });
 
+  /** A client's malformed request or notification: one line in the log, never a trace. */
+  function malformed(method: string, e: unknown): void {
+    connection.console.warn(`ignored a malformed ${method}: ${(e as Error).message}`);
+  }
+
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    const caps = params.capabilities;
+    const caps = params.capabilities ?? {};
     pullDiagnostics = caps.textDocument?.diagnostic !== undefined;
     refreshSupport = caps.workspace?.diagnostics?.refreshSupport === true;
     versionedEdits = caps.workspace?.workspaceEdit?.documentChanges === true;
     watchRegistration = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     configurationRegistration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    workspaceFolderEvents = caps.workspace?.workspaceFolders === true;
     progressSupport = caps.window?.workDoneProgress === true;
-    const init = (params.initializationOptions ?? {}) as { settings?: Partial<ClientSettings> };
-    if (init.settings) configs.setSettings(init.settings);
-    const roots = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []))
-      .map((f) => toPath(f.uri))
+    resolveFixAll = caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit') === true;
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    if (init?.settings !== undefined) configs.setSettings(init.settings);
+    const folders = Array.isArray(params.workspaceFolders) ? params.workspaceFolders : params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : [];
+    const roots = folders
+      .map((f) => (typeof f?.uri === 'string' ? toPath(f.uri) : undefined))
       .filter((p): p is string => p !== undefined);
     configs.setFolders(roots);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         diagnosticProvider: { identifier: SOURCE, interFileDependencies: false, workspaceDiagnostics: false },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: resolveFixAll },
         executeCommandProvider: { commands: [FIX_ALL_COMMAND] },
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: workspaceFolderEvents } },
       },
       serverInfo: { name: 'headroom', version: (require('../../../package.json') as { version: string }).version },
     };
   });
 
   connection.onInitialized(() => {
+    // Only what the client said it supports: asking for more fails, and must not stop the scan.
     if (watchRegistration) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: SOURCE_GLOB }, { globPattern: DEPLOYMENT_GLOB }],
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: SOURCE_GLOB }, { globPattern: DEPLOYMENT_GLOB }],
+        })
+        .catch((e: Error) => connection.console.warn(`the client refused file watching: ${e.message}`));
+    }
+    if (configurationRegistration) {
+      connection.client
+        .register(DidChangeConfigurationNotification.type, { section: 'headroom' })
+        .catch((e: Error) => connection.console.warn(`the client refused configuration events: ${e.message}`));
+    }
+    publishConfigProblems();
+    if (workspaceFolderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        const current = configs.allFolders().map((f) => f.root);
+        const removed = new Set(e.removed.map((f) => toPath(f.uri)));
+        const added = e.added.map((f) => toPath(f.uri)).filter((p): p is string => p !== undefined);
+        configs.setFolders([...current.filter((r) => !removed.has(r)), ...added]);
+        configurationChanged();
       });
     }
-    if (configurationRegistration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'headroom' });
-    publishConfigProblems();
-    connection.workspace.onDidChangeWorkspaceFolders((e) => {
-      const current = configs.allFolders().map((f) => f.root);
-      const removed = new Set(e.removed.map((f) => toPath(f.uri)));
-      const added = e.added.map((f) => toPath(f.uri)).filter((p): p is string => p !== undefined);
-      configs.setFolders([...current.filter((r) => !removed.has(r)), ...added]);
-      configurationChanged();
-    });
     if (configs.clientSettings.scanOnStartup) void scanWorkspace();
   });
 
   connection.onDidChangeConfiguration((change) => {
-    const settings = (change.settings as { headroom?: Partial<ClientSettings> } | undefined)?.headroom;
-    if (settings) {
+    const settings = (change?.settings as { headroom?: unknown } | undefined)?.headroom;
+    if (settings !== undefined) {
       configs.setSettings(settings);
       configurationChanged();
     }
   });
 
   connection.onDidChangeWatchedFiles((e) => {
+    const changes = Array.isArray(e?.changes) ? e.changes : [];
     let changed = false;
-    for (const c of e.changes) {
-      const file = toPath(c.uri);
-      if (file && path.basename(file) === CONFIG_FILE_NAME && configs.reload(file)) changed = true;
-      else if (file && (grammarForPath(file) || isDeploymentFile(file))) pendingRefresh.add(file);
+    for (const c of changes) {
+      const file = typeof c?.uri === 'string' ? toPath(c.uri) : undefined;
+      if (!file) continue;
+      if (path.basename(file) === CONFIG_FILE_NAME) {
+        if (configs.reload(file)) changed = true;
+      } else if (grammarForPath(file) || isDeploymentFile(file)) pendingRefresh.add(file);
     }
     if (changed) configurationChanged();
     if (pendingRefresh.size > 0 && !refreshTimer) {
@@ -145,7 +177,7 @@ export function startServer(connection: Connection): void {
         refreshTimer = undefined;
         const files = [...pendingRefresh];
         pendingRefresh = new Set();
-        void index.refreshFiles(files, configs.clientSettings.excludes).then(
+        void index.refreshFiles(files, configs.clientSettings.excludes, logUnreadable).then(
           () => {
             workspaceInputChanged();
             readinessChanged();
@@ -160,6 +192,12 @@ export function startServer(connection: Connection): void {
     void connection.sendNotification(READINESS_CHANGED, { lastScan: index.lastScan?.toISOString() ?? null });
   }
 
+  /** What a scan could not read is said in the log, a line each (the readiness report says it too). */
+  function logUnreadable(errors: readonly ScanError[], notes: readonly string[]): void {
+    for (const e of errors) if (e.kind === 'read' || e.kind === 'path') connection.console.warn(`the workspace scan left out ${e.path}: ${e.message}`);
+    for (const n of notes) connection.console.info(`workspace scan: ${n}`);
+  }
+
   /**
    * Scans every workspace folder in worker threads, with cancellable progress; a new scan stops the
    * one running. The editor's own requests never wait for it.
@@ -169,7 +207,7 @@ export function startServer(connection: Connection): void {
     const controller = new AbortController();
     scan = controller;
     const roots = configs.allFolders().map((f) => f.root);
-    const progress = progressSupport ? await connection.window.createWorkDoneProgress() : undefined;
+    const progress = progressSupport ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('Headroom', 0, 'Scanning the workspace', true);
     progress?.token.onCancellationRequested(() => controller.abort());
     let lastPercent = -1;
@@ -178,6 +216,7 @@ export function startServer(connection: Connection): void {
       outcome = await index.scanFolders(roots, {
         extraExcludes: configs.clientSettings.excludes,
         signal: controller.signal,
+        onErrors: logUnreadable,
         onProgress: (done, total) => {
           const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
           if (percent !== lastPercent) {
@@ -199,36 +238,50 @@ export function startServer(connection: Connection): void {
     return outcome;
   }
 
-  /** Open documents, analysed live, stand in for their files on disk. */
+  /*
+   * Open documents stand in for their files on disk, with their latest analysis: the one their own
+   * pulls computed. A request about one document never analyses another (a slow document must not
+   * hold up the others); a document whose exports change refreshes the others when it is analysed.
+   */
+  /** Each analysis as the workspace index sees a file, located while the document still holds the analysed text. */
+  const overlayEntries = new WeakMap<DocumentAnalysis, FileEntry>();
   function openOverlay(): Map<string, FileEntry> {
     const overlay = new Map<string, FileEntry>();
     for (const d of store.all()) {
       const file = toPath(d.uri);
-      if (!file || !d.grammar) continue;
-      try {
-        const { result } = analysisOf(d);
-        const at = (offset: number) => d.doc.positionAt(offset);
-        const span = (start: number, end: number) => {
-          const s = at(start);
-          const e = at(end);
-          return { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 };
-        };
-        overlay.set(file, {
-          findings: result.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, ...span(f.start, f.end), related: [], fingerprint: '' })),
-          evidence: result.evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, ...span(e.start, e.end) })),
-          contribution: {
-            exports: result.exports.map((x) => ({ ruleId: x.ruleId, name: x.name, data: x.data, ...span(x.start, x.end) })),
-            suppressions: result.deferredSuppressions.map((s) => ({ ruleIds: s.ruleIds, line: at(s.line).line + 1 })),
-          },
-        });
-      } catch (e) {
-        connection.console.error(`analysis of ${d.uri} failed: ${(e as Error).message}`);
-      }
+      const entry = d.analysis && overlayEntries.get(d.analysis);
+      if (file && d.grammar && entry) overlay.set(file, entry);
     }
     return overlay;
   }
 
-  connection.onRequest(READINESS_REQUEST, (): ReadinessReply => ({
+  function overlayEntry(d: OpenDocument, a: DocumentAnalysis): FileEntry {
+    const span = (start: number, end: number) => {
+      const s = d.doc.positionAt(start);
+      const e = d.doc.positionAt(end);
+      return { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 };
+    };
+    const { result } = a;
+    return {
+      findings: result.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, ...span(f.start, f.end), related: [], fingerprint: '' })),
+      evidence: result.evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, ...span(e.start, e.end) })),
+      contribution: {
+        exports: result.exports.map((x) => ({ ruleId: x.ruleId, name: x.name, data: x.data, ...span(x.start, x.end) })),
+        suppressions: result.deferredSuppressions.map((s) => ({ ruleIds: s.ruleIds, line: d.doc.positionAt(s.line).line + 1 })),
+      },
+    };
+  }
+
+  /** The workspace views count open editors with their unsaved text: each is analysed (in slices) first. */
+  async function analyseOpenDocuments(): Promise<void> {
+    await Promise.all([...store.all()].map((d) => analyses.analyse(d).catch((e: unknown) => reportFailure(`analysis of ${d.uri} failed`, e))));
+  }
+
+  connection.onRequest(READINESS_REQUEST, async (): Promise<ReadinessReply> => {
+    await analyseOpenDocuments();
+    return readinessReply();
+  });
+  const readinessReply = (): ReadinessReply => ({
     readiness: index.readiness(openOverlay()),
     rules: engine().catalogue.rules.map(({ meta }) => ({
       id: meta.id,
@@ -239,8 +292,11 @@ export function startServer(connection: Connection): void {
     })),
     lastScan: index.lastScan?.toISOString() ?? null,
     scanning: index.scanning,
-  }));
-  connection.onRequest(EXPORT_REPORT_REQUEST, (): ExportReportReply => ({ markdown: index.reportMarkdown(openOverlay()) }));
+  });
+  connection.onRequest(EXPORT_REPORT_REQUEST, async (): Promise<ExportReportReply> => {
+    await analyseOpenDocuments();
+    return { markdown: index.reportMarkdown(openOverlay()) };
+  });
   connection.onRequest(SCAN_WORKSPACE_REQUEST, (): Promise<ScanWorkspaceReply> => scanWorkspace());
 
   function configurationChanged(): void {
@@ -251,10 +307,22 @@ export function startServer(connection: Connection): void {
     else if (!pullDiagnostics) for (const d of store.all()) schedulePush(d);
   }
 
+  const unreadableSaid = new Set<string>();
   /** Problems in `.headroom.json` are reported on the file itself, never silently replaced by defaults. */
   function publishConfigProblems(): void {
     for (const f of configs.allFolders()) {
-      const uri = URI.file(path.join(f.root, CONFIG_FILE_NAME)).toString();
+      const file = path.join(f.root, CONFIG_FILE_NAME);
+      const uri = URI.file(file).toString();
+      if (f.unreadable) {
+        // Nothing to put a diagnostic on: say it where it is seen.
+        const message = `Headroom cannot read ${file} (${f.unreadable}): it uses the default configuration.`;
+        connection.console.warn(message);
+        if (!unreadableSaid.has(message)) {
+          unreadableSaid.add(message);
+          void connection.window.showWarningMessage(message);
+        }
+        continue;
+      }
       const doc = TextDocument.create(uri, 'json', 0, f.text ?? '');
       const diagnostics: Diagnostic[] = f.problems.map((p) => ({
         range: { start: doc.positionAt(p.start), end: doc.positionAt(p.start + p.length) },
@@ -266,70 +334,71 @@ export function startServer(connection: Connection): void {
     }
   }
 
-  connection.onDidOpenTextDocument(({ textDocument: t }) => {
-    const d = store.open(t.uri, t.languageId, t.version, t.text);
-    if (!pullDiagnostics) schedulePush(d);
-  });
-
-  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-    const d = store.get(textDocument.uri);
-    if (!d) return;
+  connection.onDidOpenTextDocument((params) => {
+    let uri: string | undefined;
     try {
-      d.applyChanges(contentChanges, textDocument.version ?? d.version + 1);
+      const p = openParams(params);
+      uri = p.uri;
+      const d = store.open(p.uri, p.languageId, p.version, p.text);
+      analyses.changed(d);
+      if (!pullDiagnostics) schedulePush(d);
     } catch (e) {
-      // A change we cannot apply means our copy is wrong: say so, and wait for the client to reopen it.
-      connection.console.error(`could not apply a change to ${textDocument.uri}: ${(e as Error).message}`);
-      store.close(textDocument.uri);
-      return;
+      if (!(e instanceof MalformedParams)) throw e;
+      malformed('textDocument/didOpen', e);
+    } finally {
+      inbox?.applied(uri ?? uriOf(params));
     }
-    if (!pullDiagnostics) schedulePush(d);
   });
 
-  connection.onDidCloseTextDocument(({ textDocument }) => {
-    const closed = store.get(textDocument.uri);
-    store.close(textDocument.uri);
-    servedWorkspace.delete(textDocument.uri);
-    // Its file on disk stands in for it again.
-    if (closed?.analysis?.contributed) workspaceInputChanged(textDocument.uri);
-    const timer = pushTimers.get(textDocument.uri);
-    if (timer) clearTimeout(timer);
-    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+  connection.onDidChangeTextDocument((params) => {
+    let uri: string | undefined;
+    try {
+      const p = changeParams(params);
+      uri = p.uri;
+      const d = store.get(p.uri);
+      if (!d) {
+        connection.console.warn(`ignored a change to ${p.uri}: it is not open`);
+        return;
+      }
+      const version = p.version ?? d.version + 1;
+      if (version <= d.version) connection.console.warn(`${p.uri}: version ${version} does not follow ${d.version}; the change is applied anyway`);
+      try {
+        d.applyChanges(p.changes, version);
+      } catch (e) {
+        // A change we cannot apply means our copy is wrong: say so, and wait for the client to reopen it.
+        connection.console.error(`could not apply a change to ${p.uri}: ${(e as Error).message}`);
+        store.close(p.uri);
+        return;
+      }
+      analyses.changed(d);
+      if (!pullDiagnostics) schedulePush(d);
+    } catch (e) {
+      if (!(e instanceof MalformedParams)) throw e;
+      malformed('textDocument/didChange', e);
+    } finally {
+      inbox?.applied(uri ?? uriOf(params));
+    }
   });
 
-  /** The analysis of a document's current version, computed at most once per version and configuration. */
-  function analysisOf(d: OpenDocument): { result: AnalysisResult; skip?: Skip } {
-    const gen = configs.generation;
-    if (d.analysis && d.analysis.version === d.version && d.analysis.configGen === gen) return { result: d.analysis.result };
-    const empty: AnalysisResult = { findings: [], evidence: [], exports: [], deferredSuppressions: [], failedRules: [] };
-    const config = configs.configFor(d.uri);
-    if (!configs.clientSettings.enable || !d.grammar) return { result: empty };
-    const folder = configs.folderOf(d.uri);
-    const file = toPath(d.uri);
-    if (folder && file && excludes.isExcluded(folder.root, config.exclude, file)) return { result: empty };
-    const text = d.text;
-    const limit = config.thresholds.maxFileSizeKB * 1024;
-    if (text.length > limit) {
-      return { result: empty, skip: { reason: `Headroom skipped this file: ${(text.length / 1024 / 1024).toFixed(1)} MB is above the ${config.thresholds.maxFileSizeKB} KB limit (thresholds.maxFileSizeKB in ${CONFIG_FILE_NAME}).` } };
+  connection.onDidCloseTextDocument((params) => {
+    let uri: string | undefined;
+    try {
+      uri = documentUri(params);
+      const closed = store.get(uri);
+      store.close(uri);
+      servedWorkspace.delete(uri);
+      // Its file on disk stands in for it again.
+      if (closed?.analysis?.contributed) workspaceInputChanged(uri);
+      const timer = pushTimers.get(uri);
+      if (timer) clearTimeout(timer);
+      if (!pullDiagnostics) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    } catch (e) {
+      if (!(e instanceof MalformedParams)) throw e;
+      malformed('textDocument/didClose', e);
+    } finally {
+      inbox?.applied(uri ?? uriOf(params));
     }
-    if (text.includes('\u0000')) return { result: empty, skip: { reason: 'Headroom skipped this file: it contains NUL bytes, so it looks binary.' } };
-    const result = engine().analyzer.analyze({ tree: d.currentTree(), text, grammar: d.grammar }, config, d.units);
-    const contributed = contributionKey(d, result);
-    if (contributed !== d.analysis?.contributed) workspaceInputChanged(d.uri);
-    d.analysis = { version: d.version, configGen: gen, result, contributed };
-    return { result };
-  }
-
-  /**
-   * What the workspace rules' verdicts depend on in a document: its exports' data (not their
-   * positions: findings are re-anchored to the current exports when reported, so typing that only
-   * moves them needs no new join) and which export each workspace suppression covers.
-   */
-  function contributionKey(d: OpenDocument, result: AnalysisResult): string {
-    if (result.exports.length + result.deferredSuppressions.length === 0) return '';
-    const lineOf = (offset: number) => d.doc.positionAt(offset).line;
-    const covered = result.deferredSuppressions.map((s) => [s.ruleIds, result.exports.findIndex((x) => lineOf(x.start) === lineOf(s.line))]);
-    return JSON.stringify([result.exports.map((x) => [x.ruleId, x.name, x.data]), covered]);
-  }
+  });
 
   // The workspace rules' findings, recomputed when their input changed: a scan or refresh, a
   // configuration change, or an open document whose exports moved.
@@ -353,6 +422,12 @@ export function startServer(connection: Connection): void {
     }, configs.clientSettings.debounce);
   }
 
+  /** Asks for a document's diagnostics again (a paused document is being retried). */
+  function askAgain(d: OpenDocument): void {
+    if (pullDiagnostics && refreshSupport) void connection.languages.diagnostics.refresh();
+    else if (!pullDiagnostics) schedulePush(d);
+  }
+
   /** The range of one of a document's current exports: where a workspace finding about it is shown now. */
   function reanchor(d: OpenDocument, result: AnalysisResult): (index: number | undefined) => Range | undefined {
     return (index) => {
@@ -362,47 +437,67 @@ export function startServer(connection: Connection): void {
   }
 
   function workspaceFindingsNow(): Map<string, ReportedFinding[]> {
+    if (index.lastScan === undefined) return new Map();
     if (workspaceCache?.generation === workspaceGeneration) return workspaceCache.byFile;
     const generation = workspaceGeneration;
-    const byFile = index.lastScan === undefined ? new Map<string, ReportedFinding[]>() : index.workspaceFindings(openOverlay());
+    const byFile = index.workspaceFindings(openOverlay());
     workspaceCache = { generation, byFile };
     return byFile;
   }
 
-  function diagnosticsOf(d: OpenDocument): Diagnostic[] {
-    const { result, skip } = analysisOf(d);
-    if (skip) return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, code: 'file-skipped', message: skip.reason }];
+  /** The diagnostics of a document's current analysis (`a` belongs to its current revision). */
+  function diagnosticsOf(d: OpenDocument, a: DocumentAnalysis): Diagnostic[] {
+    const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    if (a.skip) return [{ range: zero, severity: DiagnosticSeverity.Information, source: SOURCE, code: 'file-skipped', message: a.skip.reason }];
+    const { result } = a;
     const file = toPath(d.uri);
     const workspace = file ? workspaceFindingsNow().get(file) ?? [] : [];
     servedWorkspace.set(d.uri, JSON.stringify(workspace));
-    return [...result.findings.map((f) => toDiagnostic(f, d.doc)), ...workspace.map((f) => reportedToDiagnostic(f, d.uri, reanchor(d, result)))];
+    const out = [...result.findings.map((f) => toDiagnostic(f, d.doc)), ...workspace.map((f) => reportedToDiagnostic(f, d.uri, reanchor(d, result)))];
+    if (result.incomplete) {
+      const at = d.doc.positionAt(result.incomplete.offset);
+      const where = result.incomplete.end === undefined ? `from line ${at.line + 1} on` : `in the code that starts on line ${at.line + 1}`;
+      out.push({
+        range: { start: at, end: at },
+        severity: DiagnosticSeverity.Information,
+        source: SOURCE,
+        code: 'analysis-incomplete',
+        message: `Headroom analysed this file only in part: findings ${where} may be missing (${result.incomplete.reason}).`,
+      });
+    }
+    return out;
   }
 
+  const retrigger = () => new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
+
   connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
-    const d = store.get(params.textDocument.uri);
-    if (!d) return { kind: 'full', items: [] };
-    const version = d.version;
-    // Let queued changes and cancellations be read first, so a burst of keystrokes is analysed once.
-    // vscode-jsonrpc hands over one queued message per turn of the check phase, after ours: two turns.
-    await nextTurn();
-    await nextTurn();
-    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-    const current = store.get(params.textDocument.uri);
-    if (current !== d || d.version !== version) {
-      // Stale: the client asks again for the new version; never answer with an old version's findings.
-      throw new ResponseError(LSPErrorCodes.ServerCancelled, 'document changed', { retriggerRequest: true });
-    }
+    let uri: string;
     try {
-      const items = diagnosticsOf(d);
-      // The id names the content: most keystrokes move no finding, and then the client keeps what
-      // it has instead of receiving every diagnostic again.
-      const resultId = createHash('sha1').update(JSON.stringify(items)).digest('base64');
-      if (params.previousResultId === resultId) return { kind: 'unchanged', resultId };
-      return { kind: 'full', resultId, items };
+      uri = documentUri(params);
     } catch (e) {
-      reportFailure(`analysis of ${d.uri} failed`, e);
+      malformed('textDocument/diagnostic', e);
+      throw new ResponseError(LSPErrorCodes.RequestFailed, (e as Error).message);
+    }
+    const d = store.get(uri);
+    if (!d) return { kind: 'full', items: [] };
+    // A change already read but not applied yet: answering now would describe the replaced text.
+    if (inbox?.changePending(uri)) throw retrigger();
+    const revision = d.revision;
+    let a: DocumentAnalysis | undefined;
+    try {
+      a = await analyses.analyse(d);
+    } catch (e) {
+      reportFailure(`analysis of ${uri} failed`, e);
       return { kind: 'full', items: [] };
     }
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    if (!a || store.get(uri) !== d || d.revision !== revision || inbox?.changePending(uri)) throw retrigger();
+    const items = diagnosticsOf(d, a);
+    // The id names the content: most keystrokes move no finding, and then the client keeps what
+    // it has instead of receiving every diagnostic again.
+    const resultId = createHash('sha1').update(JSON.stringify(items)).digest('base64');
+    if (params.previousResultId === resultId) return { kind: 'unchanged', resultId };
+    return { kind: 'full', resultId, items };
   });
 
   let nativeReported = false;
@@ -424,11 +519,16 @@ export function startServer(connection: Connection): void {
       setTimeout(() => {
         pushTimers.delete(d.uri);
         if (store.get(d.uri) !== d) return;
-        try {
-          void connection.sendDiagnostics({ uri: d.uri, version: d.version, diagnostics: diagnosticsOf(d) });
-        } catch (e) {
-          reportFailure(`analysis of ${d.uri} failed`, e);
-        }
+        const revision = d.revision;
+        const version = d.version;
+        analyses.analyse(d).then(
+          (a) => {
+            // Overtaken by an edit: that edit scheduled its own push.
+            if (!a || store.get(d.uri) !== d || d.revision !== revision) return;
+            void connection.sendDiagnostics({ uri: d.uri, version, diagnostics: diagnosticsOf(d, a) });
+          },
+          (e: unknown) => reportFailure(`analysis of ${d.uri} failed`, e),
+        );
       }, configs.clientSettings.debounce),
     );
   }
@@ -445,21 +545,47 @@ export function startServer(connection: Connection): void {
     return !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
   }
 
-  connection.onCodeAction((params) => {
-    const d = store.get(params.textDocument.uri);
+  /** The analysis and tree of a document's current revision, for fixes; undefined when it is not analysable now. */
+  async function fixInput(d: OpenDocument): Promise<{ a: DocumentAnalysis; revision: number } | undefined> {
+    const revision = d.revision;
+    const a = await analyses.analyse(d);
+    if (!a || a.skip || store.get(d.uri) !== d || d.revision !== revision) return undefined;
+    return { a, revision };
+  }
+
+  /** Safe fixes of every finding, as edits of the document's current text (bounded in time). */
+  function fixAllFor(d: OpenDocument, a: DocumentAnalysis): TextEditInit[] {
+    return fixAllEdits(a.result.findings, { tree: d.currentTree(), text: d.text, grammar: d.grammar! }, configs.configFor(d.uri), engine().catalogue, performance.now() + FIX_ALL_BUDGET_MS);
+  }
+
+  function hasSafeFix(f: Finding): boolean {
+    return engine().catalogue.meta(f.ruleId)?.fixes.some((x) => x.safe) === true;
+  }
+
+  connection.onCodeAction(async (params) => {
+    let input;
+    try {
+      input = codeActionParams(params);
+    } catch (e) {
+      malformed('textDocument/codeAction', e);
+      return [];
+    }
+    const d = store.get(input.uri);
     if (!d?.grammar) return [];
     try {
-      const { result } = analysisOf(d);
+        const ready = await fixInput(d);
+      if (!ready || ready.a.result.findings.length === 0) return [];
+      const { a } = ready;
       const config = configs.configFor(d.uri);
-      const input = { tree: d.currentTree(), text: d.text, grammar: d.grammar };
+      const tree = { tree: d.currentTree(), text: d.text, grammar: d.grammar };
       const actions: CodeAction[] = [];
-      const only = params.context.only;
+      const { only } = input;
       if (wants(only, CodeActionKind.QuickFix)) {
-        for (const diag of params.context.diagnostics) {
-          if (diag.source !== SOURCE) continue;
-          const f = findingFor(result.findings, diag, d);
+        for (const diag of input.diagnostics as Diagnostic[]) {
+          if (diag?.source !== SOURCE || !diag.range) continue;
+          const f = findingFor(a.result.findings, diag, d);
           if (!f) continue;
-          for (const fix of fixesFor(f, input, config, engine().catalogue, { offerIgnore: configs.clientSettings.ignoreAction })) {
+          for (const fix of fixesFor(f, tree, config, engine().catalogue, { offerIgnore: configs.clientSettings.ignoreAction })) {
             actions.push({
               title: fix.safe || fix.fixId === 'ignore' ? fix.title : `${fix.title} (unsafe)`,
               kind: CodeActionKind.QuickFix,
@@ -470,39 +596,57 @@ export function startServer(connection: Connection): void {
           }
         }
       }
-      // Fix-all goes out when asked for (on save) or alongside quick fixes when several findings have one.
+      // Fix-all goes out when asked for (on save), or beside quick fixes when several findings may
+      // have one: then its edit is computed only if chosen (resolve), not for every lightbulb.
       const explicitFixAll = only?.some((k) => FIX_ALL_KIND === k || FIX_ALL_KIND.startsWith(`${k}.`)) ?? false;
-      if (explicitFixAll || (!only && params.context.diagnostics.some((x) => x.source === SOURCE))) {
-        const edits = fixAllEdits(result.findings, input, config, engine().catalogue);
-        if (edits.length > 0 && (explicitFixAll || edits.length > 1)) {
-          actions.push({ title: 'Fix all safe Headroom findings', kind: FIX_ALL_KIND, edit: editFor(d, edits) });
+      if (explicitFixAll) {
+        const edits = fixAllFor(d, a);
+        if (edits.length > 0) actions.push({ title: 'Fix all safe Headroom findings', kind: FIX_ALL_KIND, edit: editFor(d, edits) });
+      } else if (!only && (input.diagnostics as Diagnostic[]).some((x) => x?.source === SOURCE) && a.result.findings.filter(hasSafeFix).length > 1) {
+        if (resolveFixAll) {
+          actions.push({ title: 'Fix all safe Headroom findings', kind: FIX_ALL_KIND, data: { uri: d.uri, revision: d.revision } });
+        } else {
+          const edits = fixAllFor(d, a);
+          if (edits.length > 1) actions.push({ title: 'Fix all safe Headroom findings', kind: FIX_ALL_KIND, edit: editFor(d, edits) });
         }
       }
       return actions;
     } catch (e) {
-      connection.console.error(`code actions for ${d.uri} failed: ${(e as Error).stack ?? String(e)}`);
+      reportFailure(`code actions for ${d.uri} failed`, e);
       return [];
     }
   });
 
+  connection.onCodeActionResolve(async (action) => {
+    const data = action?.data as { uri?: unknown; revision?: unknown } | undefined;
+    const d = typeof data?.uri === 'string' ? store.get(data.uri) : undefined;
+    if (!d?.grammar || data?.revision !== d.revision) return action;
+    const ready = await fixInput(d);
+    if (!ready) return action;
+    return { ...action, edit: editFor(d, fixAllFor(d, ready.a)) };
+  });
+
   connection.onExecuteCommand(async (params) => {
-    if (params.command !== FIX_ALL_COMMAND) return;
-    const arg = (params.arguments?.[0] ?? {}) as { uri?: string; version?: number };
-    const d = arg.uri ? store.get(arg.uri) : undefined;
-    if (!d?.grammar) throw new ResponseError(LSPErrorCodes.RequestFailed, `${arg.uri ?? 'no document'} is not open`);
+    if (params?.command !== FIX_ALL_COMMAND) return;
+    const arg = (Array.isArray(params.arguments) ? params.arguments[0] ?? {} : {}) as { uri?: unknown; version?: unknown };
+    const d = typeof arg.uri === 'string' ? store.get(arg.uri) : undefined;
+    if (!d?.grammar) throw new ResponseError(LSPErrorCodes.RequestFailed, `${typeof arg.uri === 'string' ? arg.uri : 'no document'} is not open`);
     if (arg.version !== undefined && arg.version !== d.version) {
-      throw new ResponseError(LSPErrorCodes.ContentModified, `the document changed (version ${d.version}, asked for ${arg.version})`);
+      throw new ResponseError(LSPErrorCodes.ContentModified, `the document changed (version ${d.version}, asked for ${String(arg.version)})`);
     }
-    const { result } = analysisOf(d);
-    const edits = fixAllEdits(result.findings, { tree: d.currentTree(), text: d.text, grammar: d.grammar }, configs.configFor(d.uri), engine().catalogue);
+    const ready = await fixInput(d);
+    if (!ready) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed while its fixes were computed');
+    const edits = fixAllFor(d, ready.a);
     if (edits.length === 0) return { applied: 0 };
     const res = await connection.workspace.applyEdit({ label: 'Headroom: fix all', edit: editFor(d, edits) });
     return { applied: res.applied ? edits.length : 0 };
   });
 }
 
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** The uri of a notification's document, if it has one: for the inbox, even when the rest is malformed. */
+function uriOf(params: unknown): string | undefined {
+  const uri = (params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+  return typeof uri === 'string' ? uri : undefined;
 }
 
 function findingFor(findings: Finding[], diag: Diagnostic, d: OpenDocument): Finding | undefined {

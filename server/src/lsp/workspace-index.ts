@@ -4,7 +4,7 @@ import { defaultConfig, type ResolvedConfig } from '../config/config';
 import { engine } from '../engine/index';
 import { isWithin } from '../engine/paths';
 import { formatMarkdown, readinessOf } from '../readiness/report';
-import type { ReportedEvidence, ReportedFinding, ScanResult, WorkspaceContribution } from '../cli/report';
+import type { ReportedEvidence, ReportedFinding, ScanError, ScanResult, WorkspaceContribution } from '../cli/report';
 import { runWorkspaceRules } from '../workspace/run';
 import { displayPath, scan } from '../cli/scan';
 import type { Readiness } from '../readiness/model';
@@ -24,6 +24,8 @@ interface FolderIndex {
   config: ResolvedConfig;
   /** Absolute path → what the last analysis of that file on disk found. */
   files: Map<string, FileEntry>;
+  /** Absolute path → why that file or folder could not be read: the verdict does not cover it. */
+  unreadable: Map<string, ScanError>;
 }
 
 export interface ScanOutcome {
@@ -45,7 +47,13 @@ export class WorkspaceIndex {
 
   async scanFolders(
     roots: readonly string[],
-    options: { extraExcludes?: readonly string[]; signal?: AbortSignal; onProgress?: (done: number, total: number, root: string) => void } = {},
+    options: {
+      extraExcludes?: readonly string[];
+      signal?: AbortSignal;
+      onProgress?: (done: number, total: number, root: string) => void;
+      /** What the scan could not read (files, folders, the configuration) and its notes: for the log. */
+      onErrors?: (errors: readonly ScanError[], notes: readonly string[]) => void;
+    } = {},
   ): Promise<ScanOutcome> {
     this.scanning = true;
     let files = 0;
@@ -60,8 +68,9 @@ export class WorkspaceIndex {
           workspaceRules: false,
           onProgress: (done, total) => options.onProgress?.(done, total, root),
         });
-        const folder: FolderIndex = { root, targetUsers: result.targetUsers, config: result.config, files: new Map() };
+        const folder: FolderIndex = { root, targetUsers: result.targetUsers, config: result.config, files: new Map(), unreadable: new Map() };
         fill(folder, result);
+        options.onErrors?.(result.errors, result.notes);
         this.folders.set(root, folder);
         files += result.stats.filesScanned;
         if (result.cancelled) return { files, cancelled: true };
@@ -74,15 +83,19 @@ export class WorkspaceIndex {
   }
 
   /** Re-analyses files that changed, were created or were deleted on disk. */
-  async refreshFiles(absPaths: readonly string[], extraExcludes?: readonly string[]): Promise<void> {
+  async refreshFiles(absPaths: readonly string[], extraExcludes?: readonly string[], onErrors?: (errors: readonly ScanError[], notes: readonly string[]) => void): Promise<void> {
     for (const folder of this.folders.values()) {
       const mine = absPaths.filter((p) => isWithin(folder.root, p));
       if (mine.length === 0) continue;
-      for (const p of mine) folder.files.delete(p);
+      for (const p of mine) {
+        folder.files.delete(p);
+        folder.unreadable.delete(p);
+      }
       const existing = mine.filter((p) => fs.existsSync(p));
       if (existing.length === 0) continue;
       const result = await scan(existing, { cwd: folder.root, extraExcludes, workerScript: this.workerScript, jobs: 1, workspaceRules: false });
       fill(folder, result);
+      onErrors?.(result.errors, []);
     }
   }
 
@@ -133,7 +146,8 @@ export class WorkspaceIndex {
       scanned: [],
       contributions: new Map(),
       skipped: [],
-      errors: [],
+      errors: [...this.folders.values()].flatMap((f) => [...f.unreadable.values()]),
+      notes: [],
       stats: { filesScanned: 0, bytesScanned: 0, findings: 0, bySeverity, durationMs: 0, workers: 0 },
     };
     for (const folder of this.folders.values()) {
@@ -157,11 +171,11 @@ export class WorkspaceIndex {
   }
 
   readiness(overlay?: ReadonlyMap<string, FileEntry>): Readiness {
-    return readinessOf(this.result(overlay));
+    return readinessOf(this.result(overlay), this.lastScan !== undefined);
   }
 
   reportMarkdown(overlay?: ReadonlyMap<string, FileEntry>): string {
-    return formatMarkdown(this.result(overlay));
+    return formatMarkdown(this.result(overlay), this.lastScan !== undefined);
   }
 
   clear(): void {
@@ -171,6 +185,7 @@ export class WorkspaceIndex {
 }
 
 function fill(folder: FolderIndex, result: ScanResult): void {
+  for (const e of result.errors) if (e.kind === 'read' || e.kind === 'path') folder.unreadable.set(path.resolve(folder.root, e.path), e);
   for (const file of result.scanned) folder.files.set(file, { findings: [], evidence: [], contribution: result.contributions.get(file) });
   for (const f of result.files) folder.files.get(f.absPath)!.findings.push(...f.findings);
   for (const { path: _shown, absPath, ...located } of result.evidence) folder.files.get(absPath)?.evidence.push(located);

@@ -47,6 +47,10 @@ export interface Readiness {
   verdict: string;
   categories: CategoryReadiness[];
   filesScanned: number;
+  /** False before the workspace has been scanned: then the verdict says so and judges nothing. */
+  scanned: boolean;
+  /** What the verdict could not see (files that could not be read), in words. */
+  notes: string[];
 }
 
 export const SCALE_WORDS: Readonly<Record<Scale, string>> = { '1k': '1K users', '10k': '10K users', '100k': '100K users', '1m': '1M users' };
@@ -58,6 +62,9 @@ export interface ReadinessInput {
   rules: readonly RuleMeta[];
   targetUsers: Scale;
   filesScanned: number;
+  /** Default true (the CLI always scans); an editor that has not finished its first scan says false. */
+  scanned?: boolean;
+  notes?: string[];
 }
 
 function plural(n: number, word: string): string {
@@ -107,7 +114,11 @@ export function buildReadiness(input: ReadinessInput): Readiness {
   const atRisk = categories.filter((c) => c.status === 'at-risk');
   const lower = (cs: CategoryReadiness[]) => list(cs.map((c) => c.title.toLowerCase()));
   let verdict: string;
-  if (blockers.length > 0) {
+  const scanned = input.scanned ?? true;
+  if (!scanned) {
+    // Never an all-clear without having looked: open files alone are not the workspace.
+    verdict = `Not scanned yet: readiness for ${scale} is judged after a workspace scan.`;
+  } else if (blockers.length > 0) {
     const n = blockers.reduce((a, c) => a + c.counts.error, 0);
     verdict = `Not ready for ${scale}: ${plural(n, 'blocker')} in ${lower(blockers)}.`;
   } else if (atRisk.length > 0) {
@@ -117,5 +128,5 @@ export function buildReadiness(input: ReadinessInput): Readiness {
     const handled = categories.filter((c) => c.status === 'ok' && c.evidence.length > 0);
     verdict = `No blockers or warnings for ${scale}${handled.length > 0 ? `; the code shows ${lower(handled)} handled` : ''}.`;
   }
-  return { targetUsers: input.targetUsers, ready: blockers.length === 0, verdict, categories, filesScanned: input.filesScanned };
+  return { targetUsers: input.targetUsers, ready: scanned && blockers.length === 0, verdict, categories, filesScanned: input.filesScanned, scanned, notes: input.notes ?? [] };
 }

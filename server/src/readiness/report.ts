@@ -16,9 +16,19 @@ const STATUS: Readonly<Record<CategoryStatus, string>> = {
   'not-detected': '— not detected',
 };
 
-/** The readiness model of a scan: the same model the editor's sidebar shows. */
-export function readinessOf(result: ScanResult): Readiness {
+/**
+ * The readiness model of a scan: the same model the editor's sidebar shows. `scanned` is false
+ * while an editor has not finished its first workspace scan.
+ */
+export function readinessOf(result: ScanResult, scanned = true): Readiness {
+  const unreadable = result.errors.filter((e) => e.kind === 'read' || e.kind === 'path');
+  const notes =
+    unreadable.length === 0
+      ? []
+      : [`${plural(unreadable.length, 'path')} could not be read, so the verdict does not cover ${unreadable.length === 1 ? 'it' : 'them'}: ${unreadable.slice(0, 5).map((e) => e.path).join(', ')}${unreadable.length > 5 ? ', …' : ''}.`];
   return buildReadiness({
+    scanned,
+    notes,
     findings: result.files.flatMap((file) => {
       const uri = pathToFileURL(file.absPath).href;
       return file.findings.map((f) => ({ ruleId: f.ruleId, message: f.message, severity: f.severity, path: file.path, uri, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn }));
@@ -35,9 +45,10 @@ export function readinessOf(result: ScanResult): Readiness {
  * Report"): the verdict, a table of categories, then every finding with its location, what breaks
  * and its fix, grouped by category and rule.
  */
-export function formatMarkdown(result: ScanResult): string {
-  const readiness = readinessOf(result);
+export function formatMarkdown(result: ScanResult, afterScan = true): string {
+  const readiness = readinessOf(result, afterScan);
   const out: string[] = ['## Headroom readiness report', '', `**${escape(readiness.verdict)}**`, ''];
+  for (const note of readiness.notes) out.push(`> ${escape(note)}`, '');
   const { stats } = result;
   const scanned = `${plural(stats.filesScanned, 'file')} scanned`;
   out.push(stats.findings === 0 ? `No findings · ${scanned}.` : `${plural(stats.findings, 'finding')} (${severityCounts(result)}) · ${scanned}.`);
