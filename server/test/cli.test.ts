@@ -4,6 +4,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { analyzeFile } from '../src/cli/analyze-file';
+import { defaultConfig } from '../src/config/config';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'headroom.js');
@@ -371,6 +373,30 @@ describe('cli', function () {
       assert.strictEqual(report.skipped[1].note, 'excluded by .headroom.json');
     });
 
+    it('--force-exclude applies ignore files to named files too', () => {
+      const dir = tree({ '.gitignore': 'scratch.py\n', 'scratch.py': PY });
+      const report = json(dir, 'scratch.py', '--force-exclude');
+      assert.deepStrictEqual(where(report), []);
+      assert.deepStrictEqual(report.skipped, [{ path: 'scratch.py', reason: 'excluded', note: 'ignored by .gitignore (scratch.py)' }]);
+    });
+
+    it('a named folder an enclosing .gitignore hides is scanned, and the note says which file and rule hide it', () => {
+      const dir = tree({ 'repo/.git': null, 'repo/.gitignore': '# local\ntmp/\n', 'repo/tmp/svc/app.py': PY });
+      const repo = path.join(dir, 'repo');
+      const r = headroom(repo, 'tmp/svc', '--format', 'json');
+      assert.deepStrictEqual((JSON.parse(r.stdout) as JsonReport).findings.map((f) => f.path), ['tmp/svc/app.py']);
+      assert.strictEqual(r.stderr, 'headroom: note: .gitignore ignores tmp/svc (tmp/): scanned because it was named (--force-exclude skips it).\n');
+      const forced = headroom(repo, 'tmp/svc', '--force-exclude');
+      assert.match(forced.stdout, /0 files scanned/);
+      assert.strictEqual(forced.stderr, 'headroom: note: .gitignore ignores tmp/svc (tmp/): not scanned (--force-exclude).\n');
+    });
+
+    it('a folder with nothing to scan says why', () => {
+      const dir = tree({ 'svc/.gitignore': '*.py\n', 'svc/a.py': PY, 'svc/b.py': PY, 'docs/readme.md': 'x\n' });
+      assert.strictEqual(headroom(dir, 'svc').stderr, 'headroom: note: nothing to scan in svc: all 2 source files and folders are ignored or excluded (svc/a.py: svc/.gitignore, *.py).\n');
+      assert.strictEqual(headroom(dir, 'docs').stderr, 'headroom: note: nothing to scan in docs: it holds no Python, Go, TypeScript or JavaScript files.\n');
+    });
+
     it('the .headroom.json of a parent folder applies, but not one above the git repository', () => {
       const dir = tree({
         '.headroom.json': JSON.stringify({ rules: { [RULE]: 'off' } }),
@@ -523,6 +549,20 @@ describe('cli', function () {
       assert.deepStrictEqual(where(report), ['app.py 2:20-2:29']);
       const lines = headroom(dir).stdout.split('\n');
       assert.strictEqual(lines[3], '  > 2 |     return q.limit(limit * 2)');
+    });
+
+    it('a call chain thousands of links deep is analysed in part, with a note, never a crash', () => {
+      const dir = tree({ 'deep.py': `x = db.users.find()${'.to_list(1000)'.repeat(4000)}\n`, 'app.py': PY });
+      const report = json(dir);
+      assert.strictEqual(report.run.code, 0, report.run.stderr);
+      assert.deepStrictEqual(where(report), ['app.py 2:20-2:29']);
+      assert.deepStrictEqual(report.skipped, [{ path: 'deep.py', reason: 'incomplete', note: 'findings in line 1 may be missing: it nests more deeply than the query engine follows' }]);
+      assert.match(headroom(dir).stdout, /Analysed in part \(1 file\):\n {2}deep\.py: findings in line 1 may be missing/);
+    });
+
+    it('a file deleted between the walk and its analysis is skipped, not an error', () => {
+      const outcome = analyzeFile(path.join(tree({}), 'gone.py'), defaultConfig(), { maxBytes: 1 << 20, frames: false });
+      assert.deepStrictEqual(outcome, { kind: 'skipped', reason: 'vanished', note: 'deleted during the scan' });
     });
 
     it('a file with syntax errors is still scanned', () => {
