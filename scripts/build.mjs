@@ -1,5 +1,5 @@
 // Bundles the language server, the CLI, its scan worker and the test suite with esbuild.
-// Usage: node scripts/build.mjs [--watch] [--tests | --only-tests] [--bench] [--production]
+// Usage: node scripts/build.mjs [--watch] [--tests | --only-tests] [--bench] [--fuzz] [--production]
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -89,6 +89,11 @@ if (args.has('--editor-tests')) {
 }
 if (args.has('--bench')) {
   builds.push({ ...common, sourcemap: false, entryPoints: { bench: 'scripts/bench/bench.ts', 'parse-worker': 'scripts/bench/parse-worker.ts' }, outdir: 'out/bench' });
+}
+
+if (args.has('--fuzz')) {
+  // The protocol fuzzer (npm run fuzz): drives dist/server.js, so it is built alongside it.
+  builds.push({ ...common, sourcemap: true, minify: false, entryPoints: { fuzz: 'server/test/fuzz/cli.ts' }, outdir: 'out/fuzz' });
 }
 
 process.chdir(root);
