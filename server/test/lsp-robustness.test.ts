@@ -301,6 +301,60 @@ describe('language server robustness (LSP protocol)', function () {
     });
   });
 
+  describe('what the fuzzer found (shrunk)', () => {
+    it('an edit of an expression 20,000 parentheses deep: the re-parse check walks it without recursion', async () => {
+      const client = await start();
+      const dir = tempDir();
+      const uri = uriOf(dir, 'parens.ts');
+      client.open(uri, 'typescript', `const x = ${'('.repeat(20_000)}1${')'.repeat(20_000)};`);
+      await client.diagnostics(uri);
+      client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }]);
+      assert.ok(Array.isArray(await client.diagnostics(uri)));
+      assert.strictEqual(client.proc.exitCode, null, 'the server is alive');
+    });
+
+    it('a unit too deep for the query engine keeps its notice when an edit elsewhere reuses it', async () => {
+      const client = await start();
+      const dir = tempDir();
+      const uri = uriOf(dir, 'deep.ts');
+      const text = `const a = 1;\nconst x = db.users${'.find()'.repeat(3000)};\n`;
+      client.open(uri, 'typescript', text);
+      const notice = (d: Diagnostic[]) => d.filter((x) => x.code === 'analysis-incomplete').map((x) => x.range.start.line);
+      assert.deepStrictEqual(notice(await client.diagnostics(uri)), [1]);
+      client.change(uri, 2, [{ range: { start: { line: 0, character: 11 }, end: { line: 0, character: 11 } }, text: '0' }]);
+      assert.deepStrictEqual(notice(await client.diagnostics(uri)), [1]);
+    });
+
+    it('"Ignore this finding" on a line that starts inside a block comment goes after the code, and works', async () => {
+      const client = await start();
+      const dir = tempDir();
+      const uri = uriOf(dir, 'signups.ts');
+      const text = "/* a note that\n   ends here */ const rows = await supabase.from('signups').select('id').range(0, 999);\n";
+      client.open(uri, 'typescript', text);
+      const [cap] = (await client.diagnostics(uri)).filter((d) => d.code === CAP);
+      assert.ok(cap, 'the cap is found');
+      const ignore = (await client.codeActions(uri, cap.range, [cap])).find((a) => /Ignore this finding/.test(a.title))!;
+      const edited = applyTextEdits(text, (ignore.edit!.documentChanges![0] as TextDocumentEdit).edits as { range: Diagnostic['range']; newText: string }[]);
+      assert.strictEqual(edited, text.replace('999);\n', '999); // headroom-ignore[hardcoded-fetch-cap]\n'));
+      client.change(uri, 2, [{ text: edited }]);
+      assert.deepStrictEqual(codes(await client.diagnostics(uri)), []);
+    });
+
+    it('a frame that is no JSON-RPC message is ignored with one log line', async () => {
+      const client = await start();
+      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: { x: 1 }, method: 'textDocument/diagnostic' }));
+      client.proc.stdin!.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]));
+      const empty = Buffer.from(JSON.stringify({ jsonrpc: '2.0' }));
+      client.proc.stdin!.write(Buffer.concat([Buffer.from(`Content-Length: ${empty.length}\r\n\r\n`), empty]));
+      await client.waitFor(() => client.logs.filter((l) => /not valid JSON-RPC/.test(l.message)).length === 2, 'two log lines');
+      for (const l of client.logs) assert.ok(!l.message.includes('\n'), `a multi-line log: ${l.message}`);
+      const dir = tempDir();
+      const uri = uriOf(dir, 'ok.py');
+      client.open(uri, 'python', PY);
+      assert.deepStrictEqual(codes(await client.diagnostics(uri)), [CAP, POOL]);
+    });
+  });
+
   describe('a client without workspace folder events', () => {
     it('is scanned anyway, and no verdict is given before the scan', async () => {
       const root = path.resolve(__dirname, '..', '..', 'test-fixtures', 'sqlalchemy-service');

@@ -68,14 +68,15 @@ export function fixesFor(finding: Finding, input: AnalysisInput, config: Resolve
   out.sort((a, b) => Number(b.safe) - Number(a.safe));
   const firstSafe = out.find((f) => f.safe);
   if (firstSafe) firstSafe.preferred = true;
-  if (options.offerIgnore) {
+  const ignore = options.offerIgnore ? ignoreEdit(input.tree.rootNode, input.text, finding, language === 'python' ? '#' : '//') : undefined;
+  if (ignore) {
     out.push({
       ruleId: finding.ruleId,
       fixId: IGNORE_FIX_ID,
       title: `Ignore this finding (headroom-ignore[${finding.ruleId}])`,
       safe: false,
       preferred: false,
-      edits: [ignoreEdit(input.text, finding, language === 'python' ? '#' : '//')],
+      edits: [ignore],
     });
   }
   return out;
@@ -125,7 +126,13 @@ function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
-function ignoreEdit(text: string, f: Finding, marker: string): TextEditInit {
+/**
+ * The comment that suppresses a finding: added to a suppression alone on the line above, or a new
+ * one above the line, or after the code on the line. Text inserted inside a token that spans the
+ * insertion point (a block comment or string running across lines) would be no comment at all:
+ * such a place is skipped, and where there is none, no ignore fix is offered.
+ */
+function ignoreEdit(root: SyntaxNode, text: string, f: Finding, marker: string): TextEditInit | undefined {
   const ls = lineStartOf(text, f.start);
   const indent = /^[ \t]*/.exec(text.slice(ls, ls + 200))![0];
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
@@ -133,13 +140,24 @@ function ignoreEdit(text: string, f: Finding, marker: string): TextEditInit {
   if (ls > 0) {
     const prevStart = lineStartOf(text, ls - 1);
     const prev = text.slice(prevStart, ls).replace(/\r?\n$/, '');
-    const m = /^(\s*(?:#|\/\/)\s*headroom-ignore\[)([^\]]*)\]/.exec(prev);
-    if (m) {
-      const at = prevStart + m[1].length + m[2].length;
+    const m = /^(\s*)((?:#|\/\/)\s*headroom-ignore\[)([^\]]*)\]/.exec(prev);
+    const comment = m ? root.descendantForIndex(prevStart + m[1].length, prevStart + m[1].length + 1) : undefined;
+    if (m && comment?.type === 'comment' && comment.startIndex === prevStart + m[1].length) {
+      const at = prevStart + m[1].length + m[2].length + m[3].length;
       return { start: at, end: at, newText: `, ${f.ruleId}` };
     }
   }
-  return { start: ls, end: ls, newText: `${indent}${marker} headroom-ignore[${f.ruleId}]${eol}` };
+  if (!splitsToken(root, ls)) return { start: ls, end: ls, newText: `${indent}${marker} headroom-ignore[${f.ruleId}]${eol}` };
+  const nl = text.indexOf('\n', f.start);
+  const le = nl < 0 ? text.length : text[nl - 1] === '\r' ? nl - 1 : nl;
+  if (!splitsToken(root, le)) return { start: le, end: le, newText: ` ${marker} headroom-ignore[${f.ruleId}]` };
+  return undefined;
+}
+
+/** Whether a token (a comment, a string, any leaf) runs across this offset: text inserted there lands inside it. */
+function splitsToken(root: SyntaxNode, offset: number): boolean {
+  const n = root.descendantForIndex(offset, offset);
+  return n.startIndex < offset && offset < n.endIndex && (n.childCount === 0 || /comment|string|template/.test(n.type));
 }
 
 function removeComment(text: string, f: Finding): TextEditInit {

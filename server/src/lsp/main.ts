@@ -5,7 +5,7 @@ import { serverTransport } from './transport';
 
 // The transport (--stdio, --node-ipc, --socket=N, --pipe=NAME) comes from the command line.
 const inbox = new Inbox();
-const { reader, writer, stdio } = serverTransport(process.argv.slice(2), inbox);
+const { reader, writer, stdio } = serverTransport(process.argv.slice(2), inbox, (line) => connection.console.warn(line));
 const connection = createConnection(ProposedFeatures.all, reader, writer);
 
 if (stdio) {

@@ -8,7 +8,7 @@ import { treeSitter } from '../engine/native';
  * subtree where a fresh parse resolves a conflict differently (TSX: `await r<d>.f` keeps an
  * `await_expression` around the whole chain). This is the cheap check after an edit: the
  * top-level units around the edit are parsed afresh on their own (included ranges, so the cost is
- * the edited units', not the file's) and compared with the incremental tree, node for node.
+ * the edited units', not the file's) and compared with the incremental tree along the edit.
  */
 
 const checkers = new Map<GrammarId, Parser>();
@@ -36,12 +36,38 @@ export function sameParse(id: GrammarId, tree: Tree, text: string, span: { start
   if (!fresh) return false;
   const again = fresh.rootNode.children;
   if (again.length !== units.length) return false;
-  for (let i = 0; i < units.length; i++) {
-    const a = units[i];
-    const b = again[i];
-    if (a.type !== b.type || a.startIndex !== b.startIndex || a.endIndex !== b.endIndex || a.toString() !== b.toString()) return false;
-  }
+  for (let i = 0; i < units.length; i++) if (!sameAround(units[i], again[i], span)) return false;
   return true;
+}
+
+/**
+ * Compares two subtrees node by node where they overlap the edited span, and by type, extent and
+ * size elsewhere (those parts were carried over unchanged). Iterative: a tree can be thousands of
+ * levels deep, and the binding's recursive printer crashes there.
+ */
+function sameAround(a: SyntaxNode, b: SyntaxNode, span: { start: number; end: number }): boolean {
+  const ca = a.walk();
+  const cb = b.walk();
+  for (;;) {
+    if (ca.nodeType !== cb.nodeType || ca.startIndex !== cb.startIndex || ca.endIndex !== cb.endIndex || ca.currentFieldName !== cb.currentFieldName) return false;
+    const touches = ca.endIndex >= span.start && ca.startIndex <= span.end;
+    if (!touches && ca.currentNode.descendantCount !== cb.currentNode.descendantCount) return false;
+    const downA = touches && ca.gotoFirstChild();
+    const downB = touches && cb.gotoFirstChild();
+    if (downA !== downB) return false;
+    if (downA) continue;
+    // Next sibling, or up until there is one.
+    for (;;) {
+      const nextA = ca.gotoNextSibling();
+      const nextB = cb.gotoNextSibling();
+      if (nextA !== nextB) return false;
+      if (nextA) break;
+      const upA = ca.gotoParent();
+      const upB = cb.gotoParent();
+      if (upA !== upB) return false;
+      if (!upA) return true;
+    }
+  }
 }
 
 /** The root's children that overlap the span or touch it (an edit between two units can change how both parse). */
