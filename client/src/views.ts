@@ -49,8 +49,8 @@ export class ReadinessView implements vscode.TreeDataProvider<Item> {
     if (!reply) return [];
     const r = reply.readiness;
     const verdict = new Item(r.verdict, vscode.TreeItemCollapsibleState.None);
-    verdict.iconPath = STATUS_ICON[r.ready ? (r.categories.some((c) => c.status === 'at-risk') ? 'at-risk' : 'ok') : 'blocker'];
-    verdict.tooltip = r.verdict;
+    verdict.iconPath = STATUS_ICON[!r.scanned ? 'not-detected' : r.ready ? (r.categories.some((c) => c.status === 'at-risk') ? 'at-risk' : 'ok') : 'blocker'];
+    verdict.tooltip = [r.verdict, ...r.notes].join('\n');
     verdict.contextValue = 'verdict';
     const when = new Item(
       reply.scanning ? 'Scanning the workspace…' : reply.lastScan ? `Last scan ${new Date(reply.lastScan).toLocaleTimeString()} · ${r.filesScanned} files` : 'Not scanned yet',
@@ -72,7 +72,13 @@ export class ReadinessView implements vscode.TreeDataProvider<Item> {
       node.id = `category:${c.category}`;
       return node;
     });
-    return [verdict, when, ...categories];
+    const notes = r.notes.map((n) => {
+      const note = new Item(n, vscode.TreeItemCollapsibleState.None);
+      note.iconPath = new vscode.ThemeIcon('warning');
+      note.tooltip = n;
+      return note;
+    });
+    return [verdict, when, ...notes, ...categories];
   }
 }
 
