@@ -32,12 +32,18 @@ function walk(dir, pred, out = []) {
   return out.sort();
 }
 
-/** `headroom:rules` is every rules/<id>/rule.ts; `headroom:tests` every test module. */
+/** `headroom:rules` is every rules/<id>/rule.ts; `headroom:models` every models/**.json; `headroom:tests` every test module. */
 const virtualModules = {
   name: 'headroom-virtual',
   setup(build) {
-    build.onResolve({ filter: /^headroom:(rules|tests)$/ }, (a) => ({ path: a.path, namespace: 'headroom' }));
+    build.onResolve({ filter: /^headroom:(rules|tests|models)$/ }, (a) => ({ path: a.path, namespace: 'headroom' }));
     build.onLoad({ filter: /.*/, namespace: 'headroom' }, (a) => {
+      if (a.path === 'headroom:models') {
+        const files = walk(path.join(root, 'models'), (p) => p.endsWith('.json'));
+        const imports = files.map((f, i) => `import m${i} from ${JSON.stringify(f)};`);
+        const entries = files.map((f, i) => `{ path: ${JSON.stringify(path.relative(root, f))}, content: m${i} }`);
+        return { contents: `${imports.join('\n')}\nexport default [${entries.join(', ')}];\n`, resolveDir: root, watchDirs: [path.join(root, 'models')] };
+      }
       if (a.path === 'headroom:rules') {
         const dirs = ruleDirs();
         const imports = dirs.map((d, i) => `import r${i} from ${JSON.stringify(path.join(root, 'rules', d, 'rule.ts'))};`);

@@ -13,3 +13,10 @@ declare module 'headroom:rules' {
 
 // Every test module under rules/ and server/test/, generated at build time.
 declare module 'headroom:tests' {}
+
+// The library, framework and convention models, generated at build time from models/**/*.json.
+declare module 'headroom:models' {
+  import type { ModelFile } from '../server/src/model/library';
+  const files: { path: string; content: ModelFile }[];
+  export default files;
+}

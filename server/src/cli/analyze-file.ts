@@ -23,6 +23,8 @@ export interface AnalyzeFileOptions {
   maxBytes: number;
   /** Attach source lines for the text format's code frames. */
   frames: boolean;
+  /** The path relative to the file's project, for code roles (tests/, migrations/). */
+  projectPath?: string;
 }
 
 /** Reads, decodes, parses and analyses one file. The parse tree does not outlive this call. */
@@ -61,7 +63,7 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: [], ...deploymentContribution(text) };
   let analysis: ReturnType<typeof analyzeText>;
   try {
-    analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS));
+    analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS), options.projectPath);
   } catch (e) {
     if (e instanceof ParseBudgetExceeded) return { kind: 'skipped', reason: 'too-slow', note: `parsing took longer than ${FILE_BUDGET_MS / 1000} s` };
     throw e;

@@ -27,6 +27,8 @@ export interface DiscoveredFile {
   absPath: string;
   /** Index into Discovery.configs. */
   config: number;
+  /** The root of the project the file belongs to (its git repository, or the folder named): code roles read folders from there. */
+  projectRoot: string;
 }
 
 export interface Discovery {
@@ -97,10 +99,11 @@ export function discover(paths: readonly string[], cwd: string, configs: ConfigL
       excludes.set(ci, { base: found.base, rules: excludeMatcher([...found.config.exclude, ...extraExcludes]), source: found.file ? display(found.file) : 'the exclude settings' });
     }
     const exclude = excludes.get(ci)!;
+    const projectRoot = gitRootOf(st.isDirectory() ? abs : path.dirname(abs)) ?? (st.isDirectory() ? abs : path.dirname(abs));
     const add = (file: string): void => {
       if (seen.has(file)) return;
       seen.add(file);
-      out.files.push({ absPath: file, config: ci });
+      out.files.push({ absPath: file, config: ci, projectRoot });
     };
 
     const enclosing = enclosingGitLayers(st.isDirectory() ? abs : path.dirname(abs));
@@ -255,6 +258,16 @@ function enclosingGitLayers(dir: string): Layer[] {
     if (rules) layers.push({ base: d, rules, source: file });
   }
   return layers;
+}
+
+/** The root of the git repository holding a folder, if any. */
+function gitRootOf(dir: string): string | undefined {
+  for (let d = dir; ; ) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    const parent = path.dirname(d);
+    if (parent === d) return undefined;
+    d = parent;
+  }
 }
 
 function readIgnoreFile(file: string): Ignore | undefined {

@@ -6,6 +6,7 @@ import { defaultConfig } from '../config/config';
 import type { Severity } from '../engine/rule-api';
 import { engine } from '../engine/index';
 import { runWorkspaceRules } from '../workspace/run';
+import { projectPath } from '../engine/paths';
 import { ConfigLookup } from './config-lookup';
 import { discover, type DiscoveredFile } from './discover';
 import type { FileOutcome, ScanError, ScanResult, SkippedFile } from './report';
@@ -71,6 +72,7 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
     path: f.absPath,
     config: f.config,
     maxBytes: Math.round((options.maxFileSizeKB ?? configs[f.config].thresholds.maxFileSizeKB) * 1024),
+    projectPath: projectPath(f.projectRoot, f.absPath),
   }));
   const outcomes: FileOutcome[] = new Array(tasks.length);
   let done = 0;

@@ -15,6 +15,8 @@ export interface WorkerTask {
   /** Index into WorkerInit.configs. */
   config: number;
   maxBytes: number;
+  /** The file's path relative to its project (code roles read its folders). */
+  projectPath: string;
 }
 
 export interface WorkerReply {
@@ -25,7 +27,7 @@ export interface WorkerReply {
 /** Analyses one file; an unexpected exception becomes an error outcome for that file alone. */
 export function runTask(task: WorkerTask, init: WorkerInit): FileOutcome {
   try {
-    return analyzeFile(task.path, init.configs[task.config], { maxBytes: task.maxBytes, frames: init.frames });
+    return analyzeFile(task.path, init.configs[task.config], { maxBytes: task.maxBytes, frames: init.frames, projectPath: task.projectPath });
   } catch (e) {
     return { kind: 'error', message: `internal error while analysing: ${(e as Error).stack ?? String(e)}` };
   }

@@ -1,7 +1,9 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import * as jsonc from 'jsonc-parser';
 import schema from '../../../schemas/headroom.schema.json';
+import modelsSchema from '../../../schemas/models.schema.json';
 import type { Scale, Severity } from '../engine/rule-api';
+import type { ModelFile } from '../model/library';
 
 export const CONFIG_FILE_NAME = '.headroom.json';
 
@@ -11,6 +13,10 @@ type FixValue = number | boolean | string;
 export interface ResolvedConfig {
   targetUsers: Scale;
   exclude: string[];
+  /** Code that is not production code but should be analysed anyway: tests, migrations, scripts, frontend, generated. */
+  include: IncludeRole[];
+  /** Rows added to the library and framework models (the project's own wrappers: "app.db.fetch_all reads many rows"). */
+  models: ModelFile[];
   rules: Record<string, Severity | 'off'>;
   thresholds: { fetchCap: number; maxFileSizeKB: number };
   suppressions: { reportUnused: boolean };
@@ -32,10 +38,14 @@ export interface ResolvedConfig {
   };
 }
 
+export type IncludeRole = 'tests' | 'migrations' | 'scripts' | 'frontend' | 'generated';
+
 export function defaultConfig(): ResolvedConfig {
   return {
     targetUsers: '100k',
     exclude: [],
+    include: [],
+    models: [],
     rules: {},
     thresholds: { fetchCap: 100, maxFileSizeKB: 2048 },
     suppressions: { reportUnused: true },
@@ -74,7 +84,7 @@ export interface LoadedConfig {
 let validate: ReturnType<Ajv['compile']> | undefined;
 
 function validator(): ReturnType<Ajv['compile']> {
-  validate ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  validate ??= new Ajv({ allErrors: true, strict: false }).addSchema(modelsSchema).compile(schema);
   return validate;
 }
 
@@ -181,6 +191,8 @@ function merge(config: ResolvedConfig, raw: Record<string, unknown>, invalid: Se
   const ok = (k: string): boolean => k in raw && !invalid.has(k);
   if (ok('targetUsers')) config.targetUsers = raw.targetUsers as Scale;
   if (ok('exclude')) config.exclude = raw.exclude as string[];
+  if (ok('include')) config.include = raw.include as IncludeRole[];
+  if (ok('models')) config.models = raw.models as ModelFile[];
   if (ok('rules')) config.rules = raw.rules as ResolvedConfig['rules'];
   if (ok('thresholds')) Object.assign(config.thresholds, raw.thresholds);
   if (ok('suppressions')) Object.assign(config.suppressions, raw.suppressions);

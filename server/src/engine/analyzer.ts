@@ -1,11 +1,16 @@
 import type { Point, QueryMatch, SyntaxNode, Tree } from 'tree-sitter';
-import type { ResolvedConfig } from '../config/config';
+import type { IncludeRole, ResolvedConfig } from '../config/config';
 import type { Catalogue, CompiledPatterns, GatedPatterns, PatternInfo } from './catalogue';
 import { SUPPRESSION_CAPTURE } from './catalogue';
 import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages';
 import { log } from './log';
 import { PREDICATES, enclosingFunction } from './predicates';
-import type { CandidateInit, CheckContext, ExportData, FactRef, RuleMatch, RuleModule, Severity } from './rule-api';
+import type { CandidateInit, CheckContext, ExportData, FactRef, RuleMatch, RuleMeta, RuleModule, Severity } from './rule-api';
+import { bindUnit, mergeUnitModels } from '../model/bind';
+import { FileContext } from '../model/file-context';
+import type { FileModel } from '../model/file-model';
+import { models, type Models } from '../model/library';
+import type { FileRole } from '../model/roles';
 import { parseSuppression, resolveSuppressions, type Suppression } from './suppressions';
 
 export interface Related {
@@ -90,6 +95,11 @@ interface UnitEntry {
   end: number;
   type: string;
   result: UnitResult;
+  /** The unit's semantic model, with the offsets it had when bound at `boundAt`. */
+  model: FileModel;
+  boundAt: number;
+  /** What the unit's rules read of the rest of the file, with what they saw (see FileContext.track). */
+  reads: [string, string][];
   /** Bit i: the words of the grammar's gate i occur in this unit's text. */
   gates: number;
   /** An edit touched this unit since it was analysed. */
@@ -159,8 +169,12 @@ export interface AnalysisResult {
   deferredSuppressions: DeferredSuppression[];
   /** Rule ids whose code threw on this file: their other findings still stand. */
   failedRules: string[];
-  /** The analysis stopped early (its time budget ran out): findings from `offset` on are missing. */
+  /** Part of the file was not fully analysed (out of time, or too deeply nested): findings may be missing there. */
   incomplete?: Incomplete;
+  /** The file's semantic model and role (see server/src/model); absent for a file that was not analysed. */
+  file?: FileContext;
+  /** Findings left out because of the file's role (test, migration, browser, generated code, a script). */
+  roleFiltered?: number;
 }
 
 export interface Incomplete {
@@ -211,6 +225,8 @@ export interface AnalysisInput {
   tree: Tree;
   text: string;
   grammar: GrammarId;
+  /** The file's path relative to its project, `/`-separated: conventions read roles from it (tests/, migrations/). */
+  path?: string;
 }
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
@@ -281,16 +297,19 @@ export class Analyzer {
     const compiled = this.catalogue.forGrammar(input.grammar);
     const language = queryLanguageOf(input.grammar);
     const failed = new Set<string>();
-    const ctx = makeContext(config, language);
-    // Gated patterns run only in files that mention their gate's words. With a cache, which words a
-    // unit holds is kept per unit, so a keystroke searches the edited units only, not the whole text.
-    const unitGates = cache && compiled.gated.length > 0 ? this.unitGates(input, compiled.gated, cache) : undefined;
-    const fileGates = unitGates ? unitGates.reduce((a, m) => a | m, 0) : gatesIn(input.text, compiled.gated);
+    // Pass 1, per top-level unit: which gates' words it holds and its semantic model, both reused
+    // from the cache for units an edit did not touch. Rules then see the whole file's model.
+    const units = this.units(input, compiled.gated, language, cache);
+    const fileModel = mergeUnitModels(language, units.map((u) => ({ model: u.model, delta: u.start - u.boundAt })));
+    const file = new FileContext(language, fileModel, input.text, input.path, this.models(config));
+    const fileGates = units.reduce((a, u) => a | u.gates, 0);
     const parts: CompiledPatterns[] = [compiled, ...compiled.gated.filter((_, i) => fileGates & (1 << i))];
-    const previous = cache?.begin(config, String(fileGates));
+    // A unit's findings may depend on the rest of the file only through its scope (imports, module
+    // bindings, classes, function signatures and roles): when that changes, every unit is stale.
+    const previous = cache?.begin(config, `${fileGates}:${file.role.role}`);
+    const ctx = makeContext(config, language, file);
     const next: UnitEntry[] = [];
     let pi = 0;
-    let ui = 0;
 
     const candidates: Candidate[] = [];
     const facts = new Map<string, Fact[]>();
@@ -313,58 +332,79 @@ export class Analyzer {
       for (const x of unit.exports) exports.push({ ...x, start: x.start + start, end: x.end + start });
     };
 
-    const cursor = input.tree.rootNode.walk();
-    if (cursor.gotoFirstChild()) {
-      do {
-        const start = cursor.startIndex;
-        if (budget && performance.now() > budget.deadline) {
-          incomplete = { offset: start, reason: `its analysis took longer than ${budget.ms} ms` };
+    for (const u of units) {
+      const { start, end, type } = u;
+      if (budget && performance.now() > budget.deadline) {
+        incomplete = { offset: start, reason: `its analysis took longer than ${budget.ms} ms` };
+        break;
+      }
+      unitStart = start;
+      let unit: UnitResult;
+      // Entries and units are both in document order: walk them together.
+      while (previous && pi < previous.length && previous[pi].start < start) pi++;
+      const hit = previous?.[pi];
+      let reads: [string, string][] = [];
+      if (hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === type && hit.reads.every(([k, sig]) => file.signature(k) === sig)) {
+        unit = hit.result;
+        reads = hit.reads;
+        cache!.hits++;
+        if (unit.tooDeep && !incomplete) incomplete = tooDeep(start, end);
+      } else {
+        const tracked = new Set<string>();
+        file.track(tracked);
+        let analysed: { result: UnitResult; cut?: Cut };
+        try {
+          analysed = yield* this.analyzeUnit(u.node, input.text.slice(start, end), u.node.startPosition, parts, input, language, ctx, failed, budget?.deadline ?? Infinity);
+        } finally {
+          file.track(undefined);
+        }
+        reads = [...tracked].map((k) => [k, file.signature(k)]);
+        if (cache) cache.misses++;
+        if (analysed.cut === 'time' || (budget && performance.now() > budget.deadline)) {
+          // Cut short by the time budget: the unit's results are partial, so they are not kept.
+          incomplete = { offset: start, reason: `its analysis took longer than ${budget!.ms} ms` };
           break;
         }
-        const end = cursor.endIndex;
-        const type = cursor.nodeType;
-        unitStart = start;
-        let unit: UnitResult;
-        // Entries and units are both in document order: walk them together.
-        while (previous && pi < previous.length && previous[pi].start < start) pi++;
-        const hit = previous?.[pi];
-        if (hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === type) {
-          unit = hit.result;
-          cache!.hits++;
-          if (unit.tooDeep && !incomplete) incomplete = tooDeep(start, end);
-        } else {
-          const analysed = yield* this.analyzeUnit(cursor.currentNode, input.text.slice(start, end), cursor.startPosition, parts, input, language, ctx, failed, budget?.deadline ?? Infinity);
-          if (cache) cache.misses++;
-          if (analysed.cut === 'time' || (budget && performance.now() > budget.deadline)) {
-            // Cut short by the time budget: the unit's results are partial, so they are not kept.
-            incomplete = { offset: start, reason: `its analysis took longer than ${budget!.ms} ms` };
-            break;
-          }
-          // The match limit is deterministic: the unit's results stand, with a notice.
-          if (analysed.cut && !incomplete) incomplete = tooDeep(start, end);
-          unit = analysed.result;
-          fresh = true;
-        }
-        if (cache) next.push({ start, end, type, result: unit, gates: unitGates?.[ui] ?? 0, dirty: false });
-        ui++;
-        mergeUnit(unit);
-        if (fresh) {
-          fresh = false;
-          yield () => cache?.replace(next.concat(previous?.filter((e) => e.start >= end && !e.dirty) ?? []));
-        }
-      } while (cursor.gotoNextSibling());
+        // The match limit is deterministic: the unit's results stand, with a notice.
+        if (analysed.cut && !incomplete) incomplete = tooDeep(start, end);
+        unit = analysed.result;
+        fresh = true;
+      }
+      if (cache) next.push({ start, end, type, result: unit, gates: u.gates, model: u.model, boundAt: u.boundAt, reads, dirty: false });
+      mergeUnit(unit);
+      if (fresh) {
+        fresh = false;
+        yield () => cache?.replace(next.concat(previous?.filter((e) => e.start >= end && !e.dirty) ?? []));
+      }
     }
     // An incomplete analysis keeps the entries it has: the units it did not reach are analysed next time.
     cache?.replace(incomplete && incomplete.end === undefined ? next.concat(previous?.filter((e) => e.start >= incomplete!.offset && !e.dirty) ?? []) : next);
 
     const findings: Finding[] = [];
+    let roleFiltered = 0;
     for (const c of candidates) {
       const f = this.resolve(c, facts, config);
-      if (f) findings.push(f);
+      if (!f) continue;
+      if (!appliesTo(this.catalogue.meta(f.ruleId)!, file.role.role, config)) {
+        roleFiltered++;
+        continue;
+      }
+      findings.push(f);
     }
     const { kept, deferred } = resolveSuppressions(findings, suppressions, input.text, config, this.catalogue);
     kept.sort((a, b) => a.start - b.start || ORDER[a.severity] - ORDER[b.severity] || a.ruleId.localeCompare(b.ruleId));
-    return { findings: kept, evidence, exports, deferredSuppressions: deferred, failedRules: [...failed], ...(incomplete ? { incomplete } : {}) };
+    // Evidence from code that does not serve traffic (a test's sized pool) says nothing about the service.
+    const production = file.role.role === 'production' || config.include.includes(INCLUDE_OF[file.role.role] as IncludeRole);
+    return {
+      findings: kept,
+      evidence: production ? evidence : [],
+      exports: production ? exports : [],
+      deferredSuppressions: deferred,
+      failedRules: [...failed],
+      ...(incomplete ? { incomplete } : {}),
+      file,
+      roleFiltered,
+    };
   }
 
   private *analyzeUnit(
@@ -391,24 +431,47 @@ export class Analyzer {
     return { result: size === 0 && !cut ? EMPTY_UNIT : result, cut };
   }
 
-  /** Per top-level unit, which gates' words its text holds: from the cache for untouched units. */
-  private unitGates(input: AnalysisInput, gated: readonly GatedPatterns[], cache: UnitCache): number[] {
-    const previous = cache.peek();
-    const out: number[] = [];
+  /**
+   * The top-level units of the tree, each with which gates' words its text holds and its semantic
+   * model: from the cache for units an edit did not touch, computed for the others.
+   */
+  private units(input: AnalysisInput, gated: readonly GatedPatterns[], language: QueryLanguage, cache: UnitCache | undefined): UnitInfo[] {
+    const previous = cache?.peek() ?? [];
+    const out: UnitInfo[] = [];
     let pi = 0;
+    let hints: FileModel['hints'] | undefined;
     const cursor = input.tree.rootNode.walk();
-    if (cursor.gotoFirstChild()) {
-      do {
-        const start = cursor.startIndex;
-        const end = cursor.endIndex;
-        while (pi < previous.length && previous[pi].start < start) pi++;
-        const hit = previous[pi];
-        const same = hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === cursor.nodeType;
-        out.push(same ? hit.gates : gatesIn(input.text.slice(start, end), gated));
-      } while (cursor.gotoNextSibling());
-    }
+    if (!cursor.gotoFirstChild()) return out;
+    do {
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      const type = cursor.nodeType;
+      const node = cursor.currentNode;
+      while (pi < previous.length && previous[pi].start < start) pi++;
+      const hit = previous[pi];
+      if (hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === type) {
+        out.push({ start, end, type, node, gates: hit.gates, model: hit.model, boundAt: hit.boundAt });
+      } else {
+        const model = bindUnit(node, language, hints);
+        out.push({ start, end, type, node, gates: gated.length > 0 ? gatesIn(input.text.slice(start, end), gated) : 0, model, boundAt: start });
+      }
+      hints ??= out[out.length - 1].model.hints.goPackage ? out[out.length - 1].model.hints : undefined;
+    } while (cursor.gotoNextSibling());
     return out;
   }
+
+  /** The models a configuration sees: Headroom's, with the configuration's own rows. */
+  private models(config: ResolvedConfig): Models {
+    if (config.models.length === 0) return models();
+    let m = this.userModels.get(config.models);
+    if (!m) {
+      m = models().withUser(config.models);
+      this.userModels.set(config.models, m);
+    }
+    return m;
+  }
+
+  private readonly userModels = new WeakMap<object, Models>();
 
   /**
    * Runs one pattern set over a unit, as steps (one per anchor range). Says when it was cut short: by the query engine's match limit
@@ -481,7 +544,7 @@ export class Analyzer {
     const rule = info.rule!;
     if (ctx.config.rules[rule.meta.id] === 'off') return;
     const match = toRuleMatch(m.captures, info, language, input.grammar);
-    if (!passesPredicates(match, info, language)) return;
+    if (!passesPredicates(match, info, language, ctx.file)) return;
     try {
       if (info.kind === 'evidence') {
         const node = match.node('evidence') ?? m.captures[0].node;
@@ -580,16 +643,35 @@ function shift(c: Candidate, by: number): Candidate {
   };
 }
 
-function makeContext(config: ResolvedConfig, language: QueryLanguage): CheckContext {
+function makeContext(config: ResolvedConfig, language: QueryLanguage, file: FileContext): CheckContext {
   return {
     config,
+    file,
     is(name, node) {
       const p = PREDICATES[name];
       if (!p) throw new Error(`unknown predicate ${name}`);
-      return p(node, language);
+      return p(node, language, file);
     },
     enclosingFunction: (node) => enclosingFunction(node, language),
   };
+}
+
+/** The `include` setting that brings a non-production role's findings back. */
+const INCLUDE_OF: Record<FileRole, IncludeRole | 'production'> = { test: 'tests', migration: 'migrations', script: 'scripts', frontend: 'frontend', generated: 'generated', production: 'production' };
+
+/** Whether a rule judges code of a file role: production always; others when the rule lists them or the configuration includes them. */
+function appliesTo(meta: RuleMeta, role: FileRole, config: ResolvedConfig): boolean {
+  return role === 'production' || (meta.roles?.includes(role) ?? false) || config.include.includes(INCLUDE_OF[role] as IncludeRole);
+}
+
+interface UnitInfo {
+  start: number;
+  end: number;
+  type: string;
+  node: SyntaxNode;
+  gates: number;
+  model: FileModel;
+  boundAt: number;
 }
 
 function toRuleMatch(
@@ -608,14 +690,14 @@ function toRuleMatch(
   };
 }
 
-function passesPredicates(match: RuleMatch, info: PatternInfo, language: QueryLanguage): boolean {
+function passesPredicates(match: RuleMatch, info: PatternInfo, language: QueryLanguage, file: FileContext): boolean {
   for (const [name, capture] of info.asserted) {
     const node = match.node(capture);
-    if (!node || !PREDICATES[name](node, language)) return false;
+    if (!node || !PREDICATES[name](node, language, file)) return false;
   }
   for (const [name, capture] of info.refuted) {
     const node = match.node(capture);
-    if (node && PREDICATES[name](node, language)) return false;
+    if (node && PREDICATES[name](node, language, file)) return false;
   }
   return true;
 }

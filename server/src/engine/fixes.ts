@@ -7,6 +7,7 @@ import { log } from './log';
 import { PREDICATES, enclosingFunction } from './predicates';
 import type { CheckContext, TextEditInit } from './rule-api';
 import { UNUSED_SUPPRESSION } from './suppressions';
+import { fileContextOf, type FileContext } from '../model/file-context';
 
 export interface Fix {
   ruleId: string;
@@ -37,7 +38,7 @@ export function findingNode(root: SyntaxNode, f: Finding): SyntaxNode | undefine
 }
 
 /** The fixes a finding offers, real fixes first (safe before unsafe), then "ignore". */
-export function fixesFor(finding: Finding, input: AnalysisInput, config: ResolvedConfig, catalogue: Catalogue, options: FixOptions): Fix[] {
+export function fixesFor(finding: Finding, input: AnalysisInput & { file?: FileContext }, config: ResolvedConfig, catalogue: Catalogue, options: FixOptions): Fix[] {
   const out: Fix[] = [];
   const language = queryLanguageOf(input.grammar);
   if (finding.ruleId === UNUSED_SUPPRESSION.id) {
@@ -49,9 +50,11 @@ export function fixesFor(finding: Finding, input: AnalysisInput, config: Resolve
   if (!rule) return out;
   const node = findingNode(input.tree.rootNode, finding);
   if (node) {
+    const file = input.file ?? fileContextOf(input.tree.rootNode, language, input.text, input.path);
     const ctx: CheckContext = {
       config,
-      is: (name, n) => PREDICATES[name](n, language),
+      file,
+      is: (name, n) => PREDICATES[name](n, language, file),
       enclosingFunction: (n) => enclosingFunction(n, language),
     };
     for (const meta of rule.meta.fixes) {
@@ -88,8 +91,10 @@ export function fixesFor(finding: Finding, input: AnalysisInput, config: Resolve
  * two fixes both need) are made once. With a `deadline` (performance.now()), findings after it
  * are left out: each safe fix stands on its own, so applying some of them is still safe.
  */
-export function fixAllEdits(findings: Finding[], input: AnalysisInput, config: ResolvedConfig, catalogue: Catalogue, deadline = Infinity): TextEditInit[] {
+export function fixAllEdits(findings: Finding[], input: AnalysisInput & { file?: FileContext }, config: ResolvedConfig, catalogue: Catalogue, deadline = Infinity): TextEditInit[] {
   const chosen: TextEditInit[] = [];
+  // One file context for every fix (building it is a walk of the file).
+  if (!input.file && findings.length > 0) input = { ...input, file: fileContextOf(input.tree.rootNode, queryLanguageOf(input.grammar), input.text, input.path) };
   const seen = new Set<string>();
   for (const f of findings) {
     if (performance.now() > deadline) break;

@@ -37,7 +37,7 @@ export function parse(grammar: GrammarId, text: string, oldTree?: Tree, budgetMs
 }
 
 /** Parses and analyses a whole text: the CLI's and the tests' entry point. */
-export function analyzeText(text: string, grammar: GrammarId, config: ResolvedConfig, cache?: UnitCache, budget?: Budget): AnalysisResult & { tree: Tree } {
+export function analyzeText(text: string, grammar: GrammarId, config: ResolvedConfig, cache?: UnitCache, budget?: Budget, path?: string): AnalysisResult & { tree: Tree } {
   const tree = parse(grammar, text, undefined, budget && Math.max(1, budget.deadline - performance.now()));
-  return { ...engine().analyzer.analyze({ tree, text, grammar }, config, cache, budget), tree };
+  return { ...engine().analyzer.analyze({ tree, text, grammar, path }, config, cache, budget), tree };
 }

@@ -27,3 +27,12 @@ export function isWithin(dir: string, file: string): boolean {
 export function ruleDocPath(ruleId: string): string {
   return path.join(installRoot(), 'rules', ruleId, 'doc.md');
 }
+
+/**
+ * A file's path relative to its project's root, `/`-separated, for the conventions that read a
+ * role from folders (tests/, migrations/). Outside the root, only its name is kept: no folder of
+ * the machine's own (a home directory named test) may say anything about the file.
+ */
+export function projectPath(root: string, file: string): string {
+  return isWithin(root, file) ? path.relative(root, file).split(path.sep).join('/') : path.basename(file);
+}

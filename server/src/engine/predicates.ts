@@ -1,12 +1,13 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { QueryLanguage } from './languages';
+import type { FileContext } from '../model/file-context';
 
 /**
  * The named, shared predicates: what a tree-sitter query cannot express. Queries use them as
  * `(#is? inside-async call)` / `(#is-not? inside-loop match)`, rule code as `ctx.is(name, node)`.
  * Each walks only the ancestors of one node, so the cost per match is the nesting depth.
  */
-export type Predicate = (node: SyntaxNode, language: QueryLanguage) => boolean;
+export type Predicate = (node: SyntaxNode, language: QueryLanguage, file?: FileContext) => boolean;
 
 const FUNCTION_TYPES: Record<QueryLanguage, ReadonlySet<string>> = {
   python: new Set(['function_definition', 'lambda']),

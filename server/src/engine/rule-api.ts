@@ -1,6 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { GrammarId, QueryLanguage } from './languages';
 import type { ResolvedConfig } from '../config/config';
+import type { FileContext } from '../model/file-context';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
@@ -49,6 +50,12 @@ export interface RuleMeta {
   message: string;
   languages: QueryLanguage[];
   fixes: FixMeta[];
+  /**
+   * Code roles besides production code that the rule judges (`script`: a one-off script that
+   * silently drops rows matters too). Tests, migrations, browser and generated code get nothing
+   * unless listed here or in the configuration's `include`.
+   */
+  roles?: ('test' | 'migration' | 'script' | 'frontend' | 'generated')[];
 }
 
 /** One match of one of a rule's patterns, with captures grouped by name. */
@@ -111,6 +118,8 @@ export interface ExportInit {
 /** What rule code gets besides the match: the named, shared predicates and the configuration. */
 export interface CheckContext {
   readonly config: ResolvedConfig;
+  /** The file's semantic model: names resolved, the library models, its role and its functions' roles. */
+  readonly file: FileContext;
   /** Evaluates a named shared predicate (see engine/predicates.ts) on a node. */
   is(predicate: string, node: SyntaxNode): boolean;
   /** The nearest enclosing function of a node (not the node itself), if any. */

@@ -5,6 +5,7 @@ import type { ConfigStore } from './config-store';
 import { toPath } from './config-store';
 import type { DocumentAnalysis, OpenDocument } from './documents';
 import type { Excludes } from './excludes';
+import { projectPath } from '../engine/paths';
 
 /**
  * Budgets of one document's work in the editor. Real files parse in milliseconds and analyse in
@@ -117,7 +118,7 @@ export class DocumentAnalyses {
     }
     this.slowParse.delete(d);
     const budget = budgetOf(Math.max(1, ANALYSIS_BUDGET_MS - (performance.now() - started)));
-    const result = await engine().analyzer.analyzeSliced({ tree, text, grammar: d.grammar }, config, d.units, budget, {
+    const result = await engine().analyzer.analyzeSliced({ tree, text, grammar: d.grammar, path: folder && file ? projectPath(folder.root, file) : undefined }, config, d.units, budget, {
       ms: SLICE_MS,
       pause: nextTurn,
       stale,

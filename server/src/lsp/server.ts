@@ -555,7 +555,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
 
   /** Safe fixes of every finding, as edits of the document's current text (bounded in time). */
   function fixAllFor(d: OpenDocument, a: DocumentAnalysis): TextEditInit[] {
-    return fixAllEdits(a.result.findings, { tree: d.currentTree(), text: d.text, grammar: d.grammar! }, configs.configFor(d.uri), engine().catalogue, performance.now() + FIX_ALL_BUDGET_MS);
+    return fixAllEdits(a.result.findings, { tree: d.currentTree(), text: d.text, grammar: d.grammar!, file: a.result.file }, configs.configFor(d.uri), engine().catalogue, performance.now() + FIX_ALL_BUDGET_MS);
   }
 
   function hasSafeFix(f: Finding): boolean {
@@ -577,7 +577,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
       if (!ready || ready.a.result.findings.length === 0) return [];
       const { a } = ready;
       const config = configs.configFor(d.uri);
-      const tree = { tree: d.currentTree(), text: d.text, grammar: d.grammar };
+      const tree = { tree: d.currentTree(), text: d.text, grammar: d.grammar, file: a.result.file };
       const actions: CodeAction[] = [];
       const { only } = input;
       if (wants(only, CodeActionKind.QuickFix)) {

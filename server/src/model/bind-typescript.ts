@@ -1,0 +1,356 @@
+import type { SyntaxNode, TreeCursor } from 'tree-sitter';
+import { Binder, literalText, MAX_EXPR_DEPTH, other } from './binder';
+import type { Decorator, ExprRef, Param } from './file-model';
+
+const LITERALS: Record<string, ExprRef['literal']> = {
+  array: 'list',
+  object: 'object',
+  string: 'string',
+  template_string: 'string',
+  number: 'number',
+  null: 'none',
+  undefined: 'none',
+  true: 'bool',
+  false: 'bool',
+  arrow_function: 'function',
+  function_expression: 'function',
+  function: 'function',
+};
+
+const FUNCTIONS = new Set(['function_declaration', 'generator_function_declaration', 'function_expression', 'function', 'generator_function', 'arrow_function', 'method_definition']);
+
+/** Reduces a TypeScript/JavaScript expression to what resolution needs. */
+export function tsExpr(node: SyntaxNode | null | undefined, depth = 0): ExprRef | undefined {
+  if (!node) return undefined;
+  // A chain thousands of links long (generated code) is not followed to its root.
+  if (depth > MAX_EXPR_DEPTH) return { kind: 'other', start: node.startIndex, end: node.endIndex };
+  const span = { start: node.startIndex, end: node.endIndex };
+  switch (node.type) {
+    case 'identifier':
+    case 'property_identifier':
+    case 'shorthand_property_identifier':
+      return { kind: 'name', path: [node.text], ...span };
+    case 'this':
+      return { kind: 'name', path: ['this'], ...span };
+    case 'member_expression': {
+      const object = tsExpr(node.childForFieldName('object'), depth + 1);
+      const prop = node.childForFieldName('property')?.text;
+      if (!object || !prop) return { kind: 'other', ...span };
+      return extend(object, prop, span);
+    }
+    case 'subscript_expression': {
+      const object = tsExpr(node.childForFieldName('object'), depth + 1);
+      const key = literalText(node.childForFieldName('index'));
+      if (!object) return { kind: 'other', ...span };
+      return extend(object, key !== undefined && /^[\w$.-]+$/.test(key) ? key : '[]', span);
+    }
+    case 'call_expression': {
+      const fn = node.childForFieldName('function');
+      const callee = tsExpr(fn, depth + 1);
+      if (!callee) return { kind: 'other', ...span };
+      // require('pg') is an import: kept as a call of `require` with the module as keyword.
+      if (callee.kind === 'name' && callee.path!.length === 1 && callee.path![0] === 'require') {
+        const m = literalText(node.childForFieldName('arguments')?.namedChildren[0]);
+        return { kind: 'call', path: ['require'], keywords: m ? [m] : [], ...span };
+      }
+      if (callee.kind !== 'name') return { kind: 'other', ...span };
+      return { kind: 'call', path: callee.path, receiver: callee.receiver, keywords: optionKeys(node), ...span };
+    }
+    case 'new_expression': {
+      const ctor = tsExpr(node.childForFieldName('constructor'), depth + 1);
+      if (ctor?.kind !== 'name') return { kind: 'other', ...span };
+      return { kind: 'new', path: ctor.path, receiver: ctor.receiver, keywords: optionKeys(node), ...span };
+    }
+    case 'await_expression':
+      return { kind: 'await', of: tsExpr(node.namedChildren[0], depth + 1), ...span };
+    case 'parenthesized_expression':
+    case 'as_expression':
+    case 'satisfies_expression':
+    case 'non_null_expression':
+      return tsExpr(node.namedChildren[0], depth + 1);
+    default: {
+      const literal = LITERALS[node.type];
+      return literal ? { kind: 'literal', literal, ...span } : { kind: 'other', ...span };
+    }
+  }
+}
+
+function extend(object: ExprRef, prop: string, span: { start: number; end: number }): ExprRef {
+  if (object.kind === 'name') return { kind: 'name', path: [...object.path!, prop], receiver: object.receiver, ...span };
+  if (object.kind === 'call' || object.kind === 'new' || object.kind === 'await') return { kind: 'name', path: [prop], receiver: object, ...span };
+  return { kind: 'other', ...span };
+}
+
+/** The keys of an options object passed to a call (`new Pool({ max: 20 })` → max). */
+function optionKeys(call: SyntaxNode): string[] {
+  const keys: string[] = [];
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (a.type !== 'object') continue;
+    for (const p of a.namedChildren) {
+      if (p.type === 'pair') keys.push(literalText(p.childForFieldName('key')) ?? p.childForFieldName('key')?.text ?? '');
+      else if (p.type === 'shorthand_property_identifier') keys.push(p.text);
+      else if (p.type === 'spread_element') keys.push('...');
+    }
+  }
+  return keys;
+}
+
+function typeOf(node: SyntaxNode | null): string | undefined {
+  // `: Repository<User>` → Repository<User>
+  const t = node?.type === 'type_annotation' ? node.namedChildren[0] : node;
+  return t?.text.replace(/\s+/g, '');
+}
+
+export class TypeScriptBinder extends Binder {
+  constructor() {
+    super('typescript');
+  }
+
+  protected enter(cursor: TreeCursor): boolean {
+    const type = cursor.nodeType;
+    if (FUNCTIONS.has(type)) {
+      this.functionNode(cursor.currentNode);
+      return true;
+    }
+    switch (type) {
+      case 'import_statement':
+        this.importStatement(cursor.currentNode);
+        return false;
+      case 'export_statement':
+        this.exportStatement(cursor.currentNode);
+        return true;
+      case 'class_declaration':
+      case 'class':
+      case 'abstract_class_declaration':
+        this.classNode(cursor.currentNode);
+        return true;
+      case 'public_field_definition':
+        this.field(cursor.currentNode);
+        return true;
+      case 'variable_declarator':
+        this.declarator(cursor.currentNode);
+        return true;
+      case 'call_expression':
+      case 'new_expression':
+        this.call(cursor.currentNode);
+        return true;
+      case 'for_in_statement':
+      case 'for_statement':
+      case 'while_statement':
+      case 'do_statement':
+        this.loop(cursor.currentNode);
+        return true;
+      case 'expression_statement':
+        if (this.model.functions.length === 0 && this.model.calls.length === 0) {
+          const d = literalText(cursor.currentNode.namedChildren[0]);
+          if (d === 'use client' || d === 'use server' || d === 'use strict') this.model.hints.directives.push(d);
+        }
+        return true;
+      case 'comment':
+      case 'string':
+      case 'template_string':
+      case 'regex':
+      case 'type_annotation':
+      case 'type_alias_declaration':
+      case 'interface_declaration':
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  private importStatement(node: SyntaxNode): void {
+    const module = literalText(node.childForFieldName('source'));
+    if (module === undefined) return;
+    this.model.hints.importRoots.push(module);
+    const clause = node.namedChildren.find((c) => c.type === 'import_clause');
+    for (const c of clause?.namedChildren ?? []) {
+      if (c.type === 'identifier') this.model.imports.push({ local: c.text, module, name: 'default', start: c.startIndex, end: c.endIndex });
+      else if (c.type === 'namespace_import') {
+        const id = c.namedChildren[0];
+        if (id) this.model.imports.push({ local: id.text, module, start: id.startIndex, end: id.endIndex });
+      } else if (c.type === 'named_imports') {
+        for (const s of c.namedChildren) {
+          if (s.type !== 'import_specifier') continue;
+          const name = s.childForFieldName('name')?.text;
+          const alias = s.childForFieldName('alias')?.text ?? name;
+          if (name && alias) this.model.imports.push({ local: alias, module, name, start: s.startIndex, end: s.endIndex });
+        }
+      }
+    }
+  }
+
+  private exportStatement(node: SyntaxNode): void {
+    const source = literalText(node.childForFieldName('source'));
+    if (source === undefined) return;
+    // export { a as b } from './x'; export * from './y'
+    const clause = node.namedChildren.find((c) => c.type === 'export_clause');
+    if (!clause) this.model.reexports.push({ name: '*', module: source, as: '*' });
+    for (const s of clause?.namedChildren ?? []) {
+      const name = s.childForFieldName('name')?.text;
+      if (name) this.model.reexports.push({ name, module: source, as: s.childForFieldName('alias')?.text ?? name });
+    }
+  }
+
+  private decorators(node: SyntaxNode): Decorator[] {
+    const out: Decorator[] = [];
+    const take = (d: SyntaxNode) => {
+      if (d.type === 'decorator') out.push({ expr: tsExpr(d.namedChildren[0]) ?? other(d), start: d.startIndex, end: d.endIndex });
+    };
+    for (const d of node.childrenForFieldName('decorator')) take(d);
+    // Method decorators are the method's preceding siblings in the class body; class decorators may sit on the export.
+    for (let s = node.previousNamedSibling; s?.type === 'decorator'; s = s.previousNamedSibling) take(s);
+    if (node.parent?.type === 'export_statement') for (const d of node.parent.childrenForFieldName('decorator')) take(d);
+    return out;
+  }
+
+  private classNode(node: SyntaxNode): void {
+    const name = node.childForFieldName('name')?.text ?? (node.parent?.type === 'variable_declarator' ? node.parent.childForFieldName('name')?.text : undefined) ?? '';
+    const bases: string[][] = [];
+    for (const h of node.namedChildren.find((c) => c.type === 'class_heritage')?.namedChildren ?? []) {
+      for (const v of h.namedChildren) {
+        const e = tsExpr(v.type === 'generic_type' ? v.childForFieldName('name') : v);
+        if (e?.kind === 'name' && !e.receiver) bases.push(e.path!);
+        else if (v.type === 'type_identifier' || v.type === 'generic_type') bases.push([(v.childForFieldName('name') ?? v).text]);
+      }
+    }
+    this.addClass({ name, start: node.startIndex, end: node.endIndex, bases, decorators: this.decorators(node), fields: [], exported: node.parent?.type === 'export_statement' });
+  }
+
+  private field(node: SyntaxNode): void {
+    const cls = this.currentClass;
+    const name = node.childForFieldName('name')?.text;
+    if (cls === undefined || !name) return;
+    this.model.classes[cls].fields.push({ name, value: tsExpr(node.childForFieldName('value')), type: typeOf(node.childForFieldName('type')), start: node.startIndex, end: node.endIndex });
+  }
+
+  private functionNode(node: SyntaxNode): void {
+    const nameNode = node.childForFieldName('name');
+    const parent = node.parent;
+    let name = nameNode?.text ?? '';
+    if (!name && (parent?.type === 'variable_declarator' || parent?.type === 'public_field_definition')) name = parent.childForFieldName('name')?.text ?? '';
+    if (!name && parent?.type === 'pair') name = literalText(parent.childForFieldName('key')) ?? parent.childForFieldName('key')?.text ?? '';
+    if (!name && parent?.type === 'assignment_expression') {
+      const left = tsExpr(parent.childForFieldName('left'));
+      if (left?.kind === 'name') name = left.path![left.path!.length - 1];
+    }
+    const isMethod = node.type === 'method_definition';
+    const cls = isMethod || parent?.type === 'public_field_definition' ? this.currentClass : undefined;
+    const params = this.params(node.childForFieldName('parameters') ?? node.childForFieldName('parameter'));
+    const isAsync = node.child(0)?.type === 'async' || node.children.some((c) => c.type === 'async');
+    const exported = parent?.type === 'export_statement' || (parent?.type === 'variable_declarator' && parent.parent?.parent?.type === 'export_statement');
+    let passedTo: number | undefined;
+    if (parent?.type === 'arguments' && parent.parent) {
+      const callStart = parent.parent.startIndex;
+      for (let i = this.model.calls.length - 1; i >= 0; i--) {
+        if (this.model.calls[i].start === callStart) {
+          passedTo = i;
+          break;
+        }
+      }
+    }
+    const index = this.addFunction({
+      name,
+      qualifiedName: this.qualify(name),
+      className: cls !== undefined ? this.model.classes[cls].name : undefined,
+      parent: this.currentFn >= 0 ? this.currentFn : undefined,
+      isAsync,
+      anonymous: !nameNode && !isMethod,
+      exported,
+      start: node.startIndex,
+      end: node.endIndex,
+      nameStart: nameNode?.startIndex ?? node.startIndex,
+      nameEnd: nameNode?.endIndex ?? node.startIndex,
+      params,
+      decorators: isMethod ? this.decorators(node) : [],
+      locals: [],
+      passedTo,
+    });
+    // constructor(private readonly users: UsersService): fields of the class, by injection.
+    if (isMethod && name === 'constructor' && cls !== undefined) {
+      for (const p of node.childForFieldName('parameters')?.namedChildren ?? []) {
+        const modified = p.namedChildren.some((c) => c.type === 'accessibility_modifier' || c.type === 'readonly' || c.type === 'override_modifier');
+        const pattern = p.childForFieldName('pattern');
+        if (modified && pattern?.type === 'identifier') this.model.classes[cls].fields.push({ name: pattern.text, type: typeOf(p.childForFieldName('type')), start: p.startIndex, end: p.endIndex });
+      }
+    }
+    // items.map(async (x) => …): the callback runs once per item of the receiver.
+    const via = passedTo !== undefined ? this.model.calls[passedTo].callee : undefined;
+    if (via?.path && ITERATING.has(via.path[via.path.length - 1]) && (via.path.length > 1 || via.receiver)) {
+      const iterable: ExprRef | undefined = via.path.length > 1 ? { kind: 'name', path: via.path.slice(0, -1), receiver: via.receiver, start: via.start, end: via.end } : via.receiver;
+      this.addLoop({ start: node.startIndex, end: node.endIndex, iterable, variables: params[0]?.name ? [params[0].name] : [] });
+    }
+    void index;
+  }
+
+  private params(list: SyntaxNode | null): Param[] {
+    if (!list) return [];
+    if (list.type === 'identifier') return [{ name: list.text }];
+    const out: Param[] = [];
+    for (const p of list.namedChildren) {
+      if (p.type !== 'required_parameter' && p.type !== 'optional_parameter') continue;
+      const pattern = p.childForFieldName('pattern');
+      out.push({ name: pattern?.type === 'identifier' ? pattern.text : (pattern?.text ?? ''), type: typeOf(p.childForFieldName('type')), default: tsExpr(p.childForFieldName('value')) });
+    }
+    return out;
+  }
+
+  private declarator(node: SyntaxNode): void {
+    const nameNode = node.childForFieldName('name');
+    const value = node.childForFieldName('value');
+    if (!nameNode) return;
+    const expr = tsExpr(value);
+    if (nameNode.type === 'identifier') {
+      // const { Pool } = require('pg') is below; const x = require('pg') is an import.
+      if (expr?.kind === 'call' && expr.path?.[0] === 'require' && expr.keywords?.[0]) {
+        this.model.imports.push({ local: nameNode.text, module: expr.keywords[0], start: node.startIndex, end: node.endIndex });
+        this.model.hints.importRoots.push(expr.keywords[0]);
+        return;
+      }
+      this.bind({ name: nameNode.text, value: expr, type: typeOf(node.childForFieldName('type')), start: nameNode.startIndex, end: nameNode.endIndex });
+      return;
+    }
+    if (nameNode.type === 'object_pattern' && expr?.kind === 'call' && expr.path?.[0] === 'require' && expr.keywords?.[0]) {
+      const module = expr.keywords[0];
+      this.model.hints.importRoots.push(module);
+      for (const p of nameNode.namedChildren) {
+        if (p.type === 'shorthand_property_identifier_pattern') this.model.imports.push({ local: p.text, module, name: p.text, start: p.startIndex, end: p.endIndex });
+        else if (p.type === 'pair_pattern') {
+          const key = p.childForFieldName('key')?.text;
+          const local = p.childForFieldName('value')?.text;
+          if (key && local) this.model.imports.push({ local, module, name: key, start: p.startIndex, end: p.endIndex });
+        }
+      }
+    }
+  }
+
+  private call(node: SyntaxNode): void {
+    const expr = tsExpr(node);
+    if (!expr || (expr.kind !== 'call' && expr.kind !== 'new')) return;
+    const callee: ExprRef = { kind: 'name', path: expr.path, receiver: expr.receiver, start: node.startIndex, end: (node.childForFieldName('function') ?? node.childForFieldName('constructor') ?? node).endIndex };
+    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => tsExpr(a) ?? other(a));
+    this.addCall({
+      start: node.startIndex,
+      end: node.endIndex,
+      callee,
+      isNew: expr.kind === 'new',
+      awaited: node.parent?.type === 'await_expression',
+      args,
+      keywords: expr.keywords ?? [],
+    });
+  }
+
+  private loop(node: SyntaxNode): void {
+    const body = node.childForFieldName('body');
+    if (node.type === 'for_in_statement') {
+      const left = node.childForFieldName('left');
+      const variables = left?.type === 'identifier' ? [left.text] : (left?.namedChildren ?? []).map((c) => c.text);
+      this.addLoop({ start: body?.startIndex ?? node.startIndex, end: node.endIndex, iterable: tsExpr(node.childForFieldName('right')), variables });
+      return;
+    }
+    this.addLoop({ start: body?.startIndex ?? node.startIndex, end: node.endIndex, variables: [] });
+  }
+}
+
+/** Array methods whose callback runs once per item: the callback is a loop body. */
+const ITERATING = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every', 'find', 'findIndex']);

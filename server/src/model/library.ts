@@ -1,0 +1,290 @@
+import modelFiles from 'headroom:models';
+import type { QueryLanguage } from '../engine/languages';
+
+/**
+ * The library and framework models (models/**.json, schemas/models.schema.json): what library
+ * symbols do and what makes a function a handler, a middleware, a job or startup code. Rules
+ * ask these, never a list of names of their own.
+ */
+
+export type Effect =
+  | 'db-read-one'
+  | 'db-read-many'
+  | 'db-count'
+  | 'db-write'
+  | 'db-write-many'
+  | 'db-query'
+  | 'db-statement'
+  | 'materialize'
+  | 'stream'
+  | 'limit'
+  | 'offset'
+  | 'smtp-connect'
+  | 'smtp-send'
+  | 'mail-send'
+  | 'http-call'
+  | 'blocking-io'
+  | 'sleep'
+  | 'subprocess'
+  | 'cpu-heavy'
+  | 'client'
+  | 'publish'
+  | 'subscribe'
+  | 'cache-read'
+  | 'cache-write'
+  | 'enqueue'
+  | 'schedule'
+  | 'job-list'
+  | 'job-lookup'
+  | 'job-remove'
+  | 'semaphore'
+  | 'bounded-concurrency'
+  | 'fan-out'
+  | 'to-thread'
+  | 'index-declare'
+  | 'rate-limit';
+
+export interface Bound {
+  argument?: number;
+  keyword?: string;
+  option?: string;
+  unboundedValues?: (string | number | null)[];
+}
+
+export interface ClientInfo {
+  service?: string;
+  pool?: { options?: string[]; overflow?: string[]; default?: number; defaultOverflow?: number; caseInsensitive?: boolean; setters?: string[] };
+  perRequestCost?: string;
+}
+
+/** What calling a symbol or a member does (the fields both rows share). */
+export interface Callable {
+  name: string;
+  returns?: string;
+  effect?: Effect;
+  effects?: Effect[];
+  async?: boolean;
+  bound?: Bound;
+  client?: ClientInfo;
+  callbackArgument?: number;
+  note?: string;
+}
+
+export interface SymbolRow extends Callable {
+  also?: string[];
+  kind?: 'function' | 'class' | 'value' | 'module';
+}
+
+export interface MemberRow extends Callable {
+  call?: boolean;
+}
+
+export interface TypeRow {
+  name: string;
+  also?: string[];
+  async?: boolean;
+  extends?: string[];
+  members?: MemberRow[];
+}
+
+export interface CallableRef {
+  symbols?: string[];
+  types?: string[];
+  members?: string[];
+  namePattern?: string;
+}
+
+export type CodeRoleName = 'handler' | 'middleware' | 'job' | 'startup' | 'request-dependency' | 'handler-class';
+
+export interface RoleMarker {
+  role: CodeRoleName;
+  why?: string;
+  decorator?: CallableRef;
+  pathArgument?: boolean;
+  registration?: { callee?: CallableRef; argument?: number | string; method?: string };
+  signature?: { params?: string[]; anyParam?: string[]; paramNames?: string[] };
+  classDecorator?: CallableRef;
+  methodDecorator?: CallableRef;
+  baseClass?: string[];
+  methods?: string[];
+  embeds?: string;
+  exportNames?: string[];
+  files?: string[];
+  functionNames?: string[];
+}
+
+export interface FileRoleRule {
+  role: 'test' | 'migration' | 'script' | 'frontend' | 'generated';
+  why: string;
+  languages?: QueryLanguage[];
+  folders?: string[];
+  files?: string[];
+  headers?: string[];
+  imports?: Partial<Record<QueryLanguage, string[]>>;
+  directives?: string[];
+  browserGlobals?: string[];
+  mainGuard?: Partial<Record<QueryLanguage, string>>;
+  minified?: { longLine?: number; averageLine?: number };
+}
+
+export interface ModelFile {
+  language?: QueryLanguage;
+  library?: string;
+  packages?: string[];
+  async?: boolean;
+  symbols?: SymbolRow[];
+  types?: TypeRow[];
+  conventions?: { name: string; type: string; requiresPackage?: boolean }[];
+  roles?: RoleMarker[];
+  fileRoles?: FileRoleRule[];
+  serverMarkers?: Partial<Record<QueryLanguage, string[]>>;
+}
+
+interface LibraryEntry {
+  file: ModelFile;
+  language: QueryLanguage;
+  name: string;
+}
+
+/** The models of one language, indexed. */
+export class LanguageModels {
+  readonly libraries: LibraryEntry[] = [];
+  private readonly symbols = new Map<string, { row: SymbolRow; lib: LibraryEntry }>();
+  private readonly types = new Map<string, { row: TypeRow; lib: LibraryEntry }>();
+  readonly roles: (RoleMarker & { library: string })[] = [];
+  readonly conventions: { pattern: RegExp; type: string; lib: LibraryEntry; requiresPackage: boolean }[] = [];
+
+  constructor(readonly language: QueryLanguage) {}
+
+  add(lib: LibraryEntry): void {
+    this.libraries.push(lib);
+    for (const s of lib.file.symbols ?? []) for (const name of [s.name, ...(s.also ?? [])]) this.symbols.set(name, { row: s, lib });
+    for (const t of lib.file.types ?? []) for (const name of [t.name, ...(t.also ?? [])]) this.types.set(name, { row: t, lib });
+    for (const r of lib.file.roles ?? []) this.roles.push({ ...r, library: lib.name });
+    for (const c of lib.file.conventions ?? []) this.conventions.push({ pattern: new RegExp(c.name), type: c.type, lib, requiresPackage: c.requiresPackage ?? true });
+  }
+
+  symbol(qname: string): { row: SymbolRow; lib: LibraryEntry } | undefined {
+    return this.symbols.get(qname) ?? (this.language === 'typescript' ? this.symbols.get(qname.replace(/\.default\./, '.')) : undefined);
+  }
+
+  type(name: string): { row: TypeRow; lib: LibraryEntry } | undefined {
+    return this.types.get(name);
+  }
+
+  /** A member of a type, its own or inherited (`extends`), the `*` row last. */
+  member(typeName: string, name: string, seen = new Set<string>()): { row: MemberRow; lib: LibraryEntry; type: string } | undefined {
+    if (seen.has(typeName)) return undefined;
+    seen.add(typeName);
+    const t = this.types.get(typeName);
+    if (!t) return undefined;
+    const own = t.row.members?.find((m) => m.name === name);
+    if (own) return { row: own, lib: t.lib, type: typeName };
+    for (const base of t.row.extends ?? []) {
+      const inherited = this.member(base, name, seen);
+      if (inherited && inherited.row.name !== '*') return inherited;
+    }
+    const star = t.row.members?.find((m) => m.name === '*');
+    if (star && !/^[A-Z]/.test(name)) return { row: star, lib: t.lib, type: typeName };
+    for (const base of t.row.extends ?? []) {
+      const inherited = this.member(base, name, seen);
+      if (inherited) return inherited;
+    }
+    return undefined;
+  }
+
+  /** Whether a type is, or extends, another. */
+  isA(typeName: string, ancestor: string, seen = new Set<string>()): boolean {
+    if (typeName === ancestor) return true;
+    if (seen.has(typeName)) return false;
+    seen.add(typeName);
+    const t = this.types.get(typeName);
+    if (t && (t.row.name === ancestor || t.row.also?.includes(ancestor))) return true;
+    return (t?.row.extends ?? []).some((b) => this.isA(b, ancestor, seen));
+  }
+
+  /** Whether calls on a type are awaitable (its own `async`, its library's, a base's). */
+  isAsyncType(typeName: string): boolean | undefined {
+    const t = this.types.get(typeName);
+    if (!t) return undefined;
+    return t.row.async ?? t.lib.file.async;
+  }
+
+  /** The library a module belongs to: `motor.motor_asyncio` → motor, `github.com/jackc/pgx/v5/pgxpool` → pgx. */
+  libraryOfModule(module: string): LibraryEntry | undefined {
+    const m = normaliseModule(this.language, module);
+    const sep = this.language === 'python' ? '.' : '/';
+    let best: LibraryEntry | undefined;
+    let bestLen = -1;
+    for (const lib of this.libraries) {
+      for (const p of lib.file.packages ?? []) {
+        if ((m === p || m.startsWith(p + sep)) && p.length > bestLen) {
+          best = lib;
+          bestLen = p.length;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** The last names of every symbol and member with one of these effects: what a query's `#model?` stands for. */
+  namesWith(effects: readonly string[]): string[] {
+    const out = new Set<string>();
+    const has = (c: Callable) => effects.some((e) => c.effect === e || c.effects?.includes(e as Effect) || (e === 'client' && c.client !== undefined));
+    for (const { row } of this.symbols.values()) if (has(row)) out.add(lastName(row.name));
+    for (const { row } of this.types.values()) for (const m of row.members ?? []) if (m.name !== '*' && has(m)) out.add(m.name);
+    return [...out].sort();
+  }
+}
+
+export function lastName(qname: string): string {
+  const i = Math.max(qname.lastIndexOf('.'), qname.lastIndexOf('/'));
+  return i < 0 ? qname : qname.slice(i + 1);
+}
+
+/** `node:fs` → `fs`; Python and Go modules as written. */
+export function normaliseModule(language: QueryLanguage, module: string): string {
+  return language === 'typescript' ? module.replace(/^node:/, '') : module;
+}
+
+/** Every model, by language, with the conventions file's file roles. */
+export class Models {
+  private readonly byLanguage = new Map<QueryLanguage, LanguageModels>();
+  readonly fileRoles: FileRoleRule[] = [];
+  readonly serverMarkers: Partial<Record<QueryLanguage, string[]>> = {};
+
+  constructor(files: readonly { path: string; content: ModelFile }[]) {
+    for (const language of ['python', 'go', 'typescript'] as const) this.byLanguage.set(language, new LanguageModels(language));
+    for (const { path, content } of files) this.addFile(path, content);
+  }
+
+  addFile(path: string, content: ModelFile): void {
+    if (content.fileRoles) this.fileRoles.push(...content.fileRoles);
+    if (content.serverMarkers) for (const [lang, list] of Object.entries(content.serverMarkers)) (this.serverMarkers[lang as QueryLanguage] ??= []).push(...(list ?? []));
+    if (!content.language) return;
+    this.byLanguage.get(content.language)!.add({ file: content, language: content.language, name: content.library ?? path });
+  }
+
+  of(language: QueryLanguage): LanguageModels {
+    return this.byLanguage.get(language)!;
+  }
+
+  /** These models with a configuration's own rows added (`models` in .headroom.json). */
+  withUser(extra: readonly ModelFile[]): Models {
+    if (extra.length === 0) return this;
+    const m = new Models([]);
+    for (const lib of ['python', 'go', 'typescript'] as const) for (const e of this.of(lib).libraries) m.of(lib).add(e);
+    m.fileRoles.push(...this.fileRoles);
+    Object.assign(m.serverMarkers, this.serverMarkers);
+    extra.forEach((f, i) => m.addFile(`.headroom.json#models/${i}`, f));
+    return m;
+  }
+}
+
+let shared: Models | undefined;
+
+/** The models shipped with Headroom (bundled from models/). */
+export function models(): Models {
+  shared ??= new Models(modelFiles);
+  return shared;
+}

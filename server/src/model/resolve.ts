@@ -1,0 +1,276 @@
+import type { ExprRef, FileModel, FunctionModel, ValueBinding } from './file-model';
+import { normaliseModule, type LanguageModels, type MemberRow, type SymbolRow } from './library';
+
+/**
+ * Name resolution in one file: what an expression is, from the code first (imports, annotations,
+ * assignments, `self.x = …`, struct fields, constructor injection), then from the library models,
+ * then from the models' naming conventions. A rule asks this, never compares a bare name.
+ */
+
+/** Where the answer came from: how much it can be trusted. */
+export type Via = 'import' | 'annotation' | 'binding' | 'local' | 'convention';
+
+export type Resolved =
+  /** A library symbol or a member of a library type, with its model row. */
+  | { kind: 'library'; qname: string; row: SymbolRow | MemberRow; type?: string; via: Via }
+  /** A value of a library type (a client, a session), not a call. */
+  | { kind: 'value'; type: string; via: Via }
+  /** A function or method defined in this file. */
+  | { kind: 'function'; fn: number; via: Via }
+  /** A class defined in this file, or an instance of one (`self`, a local `Repo()`). */
+  | { kind: 'class'; name: string; instance: boolean; via: Via }
+  /** Something imported from a module no model knows: the project's own code, or an unmodelled package. */
+  | { kind: 'import'; module: string; name: string | undefined; rest: string[]; instance?: boolean; via: Via }
+  | { kind: 'unknown' };
+
+const UNKNOWN: Resolved = { kind: 'unknown' };
+const MAX_DEPTH = 8;
+
+export class Resolver {
+  /** Module-scope names and classes looked up, while a caller tracks them (see FileContext.track). */
+  reads: Set<string> | undefined;
+
+  constructor(
+    readonly model: FileModel,
+    readonly models: LanguageModels,
+  ) {}
+
+  /** Whether the file imports a module of the library a convention belongs to. */
+  private usesLibrary(lib: string): boolean {
+    return this.model.imports.some((i) => this.models.libraryOfModule(i.module)?.name === lib) || this.model.hints.importRoots.some((r) => this.models.libraryOfModule(r)?.name === lib);
+  }
+
+  /**
+   * The innermost function containing an offset. Functions are in document order and nested ones
+   * name their parent: the answer is on the parent chain of the last function starting before it.
+   */
+  functionAt(offset: number): number | undefined {
+    const fns = this.model.functions;
+    let lo = 0;
+    let hi = fns.length - 1;
+    let last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (fns[mid].start <= offset) {
+        last = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let i: number | undefined = last < 0 ? undefined : last; i !== undefined; i = fns[i].parent) if (offset < fns[i].end) return i;
+    return undefined;
+  }
+
+  /** What the callee of a call, or a value, at `at` is. */
+  resolve(expr: ExprRef | undefined, at: number, depth = 0): Resolved {
+    if (!expr || depth > MAX_DEPTH) return UNKNOWN;
+    switch (expr.kind) {
+      case 'await':
+        return this.resolve(expr.of, at, depth + 1);
+      case 'call':
+      case 'new': {
+        // The value a call gives: the callee's return type, or an instance of a class.
+        const callee = this.resolvePath(expr.path ?? [], expr.receiver, at, depth);
+        return this.resultOf(callee, expr.kind === 'new');
+      }
+      case 'name':
+        return this.resolvePath(expr.path ?? [], expr.receiver, at, depth);
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /** What calling something gives. */
+  resultOf(callee: Resolved, isNew = false): Resolved {
+    switch (callee.kind) {
+      case 'library':
+        return callee.row.returns ? { kind: 'value', type: callee.row.returns, via: callee.via } : UNKNOWN;
+      case 'value': {
+        // Calling an instance: `SessionLocal()` on a sessionmaker.
+        const m = this.models.member(callee.type, '__call__');
+        return m?.row.returns ? { kind: 'value', type: m.row.returns, via: callee.via } : UNKNOWN;
+      }
+      case 'class':
+        return { ...callee, instance: true };
+      case 'import':
+        return isNew || /^[A-Z]/.test(callee.rest[callee.rest.length - 1] ?? callee.name ?? '') ? { ...callee, instance: true } : UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private resolvePath(path: string[], receiver: ExprRef | undefined, at: number, depth: number): Resolved {
+    let current: Resolved;
+    let rest: string[];
+    if (receiver) {
+      current = this.resolve(receiver, at, depth + 1);
+      rest = path;
+    } else {
+      if (path.length === 0) return UNKNOWN;
+      current = this.resolveRoot(path[0], at, depth);
+      rest = path.slice(1);
+      if (current.kind === 'unknown') return this.byConvention(path);
+    }
+    for (let i = 0; i < rest.length; i++) {
+      const next = this.member(current, rest[i], at, depth);
+      if (next.kind === 'unknown') {
+        // `self.session.execute`: the attribute's name may say what it holds.
+        return i < rest.length - 1 || current.kind !== 'value' ? this.byConvention(rest.slice(i)) : UNKNOWN;
+      }
+      current = next;
+    }
+    return current;
+  }
+
+  /** A receiver named like what a library's values usually are (`session`, `db`), in a file that uses the library. */
+  private byConvention(path: string[]): Resolved {
+    if (path.length < 2) return UNKNOWN;
+    const name = path[path.length - 2];
+    for (const c of this.models.conventions) {
+      if (!c.pattern.test(name)) continue;
+      if (c.requiresPackage && !this.usesLibrary(c.lib.name)) continue;
+      const m = this.models.member(c.type, path[path.length - 1]);
+      if (m) return { kind: 'library', qname: `${m.type}.${path[path.length - 1]}`, row: m.row, type: m.row.returns, via: 'convention' };
+    }
+    return UNKNOWN;
+  }
+
+  private resolveRoot(name: string, at: number, depth: number): Resolved {
+    // Parameters and locals of the enclosing functions, innermost first.
+    for (let fi = this.functionAt(at); fi !== undefined; fi = this.model.functions[fi].parent) {
+      const fn = this.model.functions[fi];
+      const local = lastBinding(fn.locals, name, at);
+      if (local) return this.resolveBinding(local, at, depth);
+      const param = fn.params.find((p) => p.name === name);
+      if (param) {
+        if (param.type) {
+          const t = this.resolveType(param.type, at);
+          if (t.kind !== 'unknown') return t;
+        }
+        // `db: Session = Depends(get_db)` in FastAPI: the dependency's result (resolved by the program).
+        const isSelf = fn.params[0] === param && (fn.className !== undefined) && (this.model.language !== 'typescript');
+        if (isSelf) return { kind: 'class', name: fn.className!, instance: true, via: 'local' };
+        return UNKNOWN;
+      }
+    }
+    if (name === 'this') {
+      const fi = this.functionAt(at);
+      const cls = fi === undefined ? undefined : this.classOf(this.model.functions[fi]);
+      return cls ? { kind: 'class', name: cls, instance: true, via: 'local' } : UNKNOWN;
+    }
+    // A name a convention reads by (`session.execute`) depends on the file's imports too.
+    this.reads?.add('imports');
+    // Module scope: bindings, functions, classes, imports.
+    this.reads?.add(`n:${name}`);
+    const binding = lastBinding(this.model.bindings, name, Infinity);
+    if (binding) return this.resolveBinding(binding, at, depth);
+    const fnIndex = this.model.functions.findIndex((f) => f.name === name && f.parent === undefined && f.className === undefined && !f.anonymous);
+    if (fnIndex >= 0) return { kind: 'function', fn: fnIndex, via: 'local' };
+    if (this.model.classes.some((c) => c.name === name)) return { kind: 'class', name, instance: false, via: 'local' };
+    return this.resolveImport(name);
+  }
+
+  /** The class a method (or a callback inside one) belongs to. */
+  private classOf(fn: FunctionModel): string | undefined {
+    for (let f: FunctionModel | undefined = fn; f; f = f.parent === undefined ? undefined : this.model.functions[f.parent]) if (f.className) return f.className;
+    return undefined;
+  }
+
+  private resolveImport(name: string): Resolved {
+    const imp = this.model.imports.find((i) => i.local === name);
+    if (!imp) return UNKNOWN;
+    const module = normaliseModule(this.model.language, imp.module);
+    const lib = this.models.libraryOfModule(module);
+    if (!lib) return { kind: 'import', module: imp.module, name: imp.name, rest: [], via: 'import' };
+    const qname = imp.name ? `${module}.${imp.name}` : module;
+    return this.libraryName(qname, 'import');
+  }
+
+  /** A qualified name of a library: a symbol, a type (a class used as a value), or a module prefix. */
+  private libraryName(qname: string, via: Via): Resolved {
+    const sym = this.models.symbol(qname);
+    if (sym) return { kind: 'library', qname: sym.row.name, row: sym.row, via };
+    return { kind: 'library', qname, row: { name: qname }, via };
+  }
+
+  private member(of: Resolved, name: string, at: number, depth: number): Resolved {
+    switch (of.kind) {
+      case 'library': {
+        // Still a module path or a class (`sqlalchemy.orm.Session`, `pg.Pool`): extend the name.
+        if (!of.row.returns && !of.type) return this.libraryName(`${of.qname}.${name}`, of.via);
+        return this.member({ kind: 'value', type: of.type ?? of.row.returns!, via: of.via }, name, at, depth);
+      }
+      case 'value': {
+        const m = this.models.member(of.type, name);
+        if (!m) return UNKNOWN;
+        return { kind: 'library', qname: `${m.type}.${name}`, row: m.row, type: m.row.call === false || m.row.name === '*' ? m.row.returns : undefined, via: of.via };
+      }
+      case 'class': {
+        this.reads?.add(`c:${of.name}`);
+        const cls = this.model.classes.find((c) => c.name === of.name);
+        if (of.instance) {
+          const field = cls && lastBinding(cls.fields, name, Infinity);
+          if (field) return this.resolveBinding(field, at, depth);
+        }
+        const method = this.model.functions.findIndex((f) => f.className === of.name && f.name === name);
+        if (method >= 0) return { kind: 'function', fn: method, via: 'local' };
+        // Inherited from a library base class (a PrismaService extending PrismaClient).
+        for (const base of cls?.bases ?? []) {
+          const b = this.resolvePath(base, undefined, at, depth + 1);
+          if (b.kind === 'library') {
+            const inherited = this.member({ kind: 'value', type: b.qname, via: b.via }, name, at, depth);
+            if (inherited.kind !== 'unknown') return inherited;
+          }
+        }
+        return UNKNOWN;
+      }
+      case 'import':
+        return { ...of, rest: [...of.rest, name] };
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /** What a binding holds, resolved where it was made (a field set in `__init__` from its parameter). */
+  private resolveBinding(b: ValueBinding, _at: number, depth: number): Resolved {
+    if (b.type) {
+      const t = this.resolveType(b.type, b.start);
+      if (t.kind !== 'unknown') return t;
+    }
+    if (!b.value) return UNKNOWN;
+    const r = this.resolve(b.value, b.start, depth + 1);
+    if (r.kind === 'library' && b.value.kind === 'name' && r.row.returns === undefined && r.type === undefined) return r;
+    if (r.kind === 'library' && r.type) return { kind: 'value', type: r.type, via: 'binding' };
+    return r.kind === 'value' && r.via === 'import' ? { ...r, via: 'binding' } : r;
+  }
+
+  /** A declared type as written (`AsyncSession`, `*sql.DB`, `Optional[Session]`, `Repository<User>`). */
+  resolveType(written: string, at: number): Resolved {
+    const core = typeCore(written);
+    if (!core) return UNKNOWN;
+    const parts = core.split('.');
+    const root = this.resolveRoot(parts[0], at, MAX_DEPTH - 2);
+    let r: Resolved = root;
+    for (const p of parts.slice(1)) r = r.kind === 'library' ? this.libraryName(`${r.qname}.${p}`, 'annotation') : r.kind === 'import' ? { ...r, rest: [...r.rest, p] } : UNKNOWN;
+    if (r.kind === 'library') return { kind: 'value', type: this.models.symbol(r.qname)?.row.returns ?? r.qname, via: 'annotation' };
+    if (r.kind === 'class') return { ...r, instance: true, via: 'annotation' };
+    if (r.kind === 'import') return { ...r, instance: true, via: 'annotation' };
+    return UNKNOWN;
+  }
+}
+
+/** The binding of a name in effect at an offset: the last one before it. */
+function lastBinding(list: readonly ValueBinding[], name: string, before: number): ValueBinding | undefined {
+  let found: ValueBinding | undefined;
+  for (const b of list) if (b.name === name && b.start <= before) found = b;
+  return found;
+}
+
+/** The named type inside a written type: `Optional[AsyncSession]`, `*sql.DB`, `Repository<User>`, `AsyncSession | None`. */
+export function typeCore(written: string): string | undefined {
+  let t = written.trim().replace(/^\*+|^&/, '').replace(/^\[\]\*?/, '');
+  const optional = /^(?:typing\.)?(?:Optional|Annotated)\[([^,\]]+)/.exec(t);
+  if (optional) t = optional[1];
+  t = t.split('|').map((s) => s.trim()).find((s) => s !== 'None' && s !== 'null' && s !== 'undefined') ?? t;
+  t = t.replace(/[<[].*$/, '').replace(/^\*/, '').trim();
+  return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(t) ? t : undefined;
+}

@@ -1,0 +1,262 @@
+import type { QueryLanguage } from '../engine/languages';
+import type { ExprRef, FileModel, FunctionModel } from './file-model';
+import { models as shippedModels, type CallableRef, type FileRoleRule, type LanguageModels, type Models, type RoleMarker } from './library';
+import { Resolver, type Resolved } from './resolve';
+
+/**
+ * Code roles. A file's role comes from conventions (its folder, its name, its header, what it
+ * imports); a function's from the framework models (a route decorator, a registration, a
+ * signature, a base class) and, across the workspace, from what calls it (see program.ts).
+ */
+
+/** Roles of files that are not the service meeting traffic: they get no findings by default. */
+export type FileRole = 'test' | 'migration' | 'script' | 'frontend' | 'generated' | 'production';
+
+/** Roles of functions in production files. */
+export type FunctionRole = 'handler' | 'middleware' | 'job' | 'startup' | 'request-dependency';
+
+export interface FileRoleResult {
+  role: FileRole;
+  /** Why, in words: "test code (tests/)". */
+  why: string;
+}
+
+const cache = new Map<string, RegExp>();
+function glob(pattern: string): RegExp {
+  let r = cache.get(pattern);
+  if (!r) {
+    r = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`, 'i');
+    cache.set(pattern, r);
+  }
+  return r;
+}
+
+/**
+ * The role of a file, from its path relative to its project (`/`-separated), its text and model.
+ * Without a path (a lone buffer), only the text speaks.
+ */
+export function fileRole(relPath: string | undefined, text: string, model: FileModel, models: Models = shippedModels()): FileRoleResult {
+  const language = model.language;
+  const segments = relPath ? relPath.split('/').filter(Boolean) : [];
+  const name = segments[segments.length - 1] ?? '';
+  const folders = segments.slice(0, -1);
+  const folderPath = `/${folders.join('/')}/`;
+  const head = text.slice(0, 2000);
+  const server = (models.serverMarkers[language] ?? []).some((m) => model.hints.importRoots.some((r) => r === m || r.startsWith(`${m}/`)));
+  for (const rule of ORDER.map((r) => models.fileRoles.find((x) => x.role === r)).filter((x): x is FileRoleRule => x !== undefined)) {
+    if (rule.languages && !rule.languages.includes(language)) continue;
+    // Browser code is told by what it uses; a file that uses a server library is server code wherever it sits.
+    if (rule.role === 'frontend' && server) continue;
+    const folder = rule.folders?.find((f) => folderPath.includes(`/${f}/`));
+    if (folder) return { role: rule.role, why: `${rule.why} (${folder}/)` };
+    const file = rule.files?.find((f) => glob(f).test(name));
+    if (file) return { role: rule.role, why: `${rule.why} (${file})` };
+    const header = rule.headers?.find((h) => new RegExp(h, 'm').test(head));
+    if (header) return { role: rule.role, why: rule.why };
+    const imported = rule.imports?.[language]?.find((m) => model.hints.importRoots.some((r) => r === m || r.startsWith(`${m}.`) || r.startsWith(`${m}/`)));
+    if (imported) return { role: rule.role, why: `${rule.why} (imports ${imported})` };
+    if (rule.directives?.some((d) => model.hints.directives.includes(d))) return { role: rule.role, why: rule.why };
+    if (rule.browserGlobals && language === 'typescript') {
+      const g = rule.browserGlobals.find((x) => new RegExp(`(?<![\\w$.])${x}\\.[A-Za-z_$]`).test(text));
+      if (g) return { role: rule.role, why: `${rule.why} (uses ${g})` };
+    }
+    const guard = rule.mainGuard?.[language];
+    if (guard && new RegExp(guard, 'm').test(text) && !serves(model)) return { role: rule.role, why: `${rule.why} (if __name__ == "__main__")` };
+    if (rule.minified && minified(text, rule.minified.longLine ?? 1000, rule.minified.averageLine ?? 250)) return { role: rule.role, why: `${rule.why} (minified)` };
+  }
+  return { role: 'production', why: 'production code' };
+}
+
+const ORDER: FileRole[] = ['generated', 'migration', 'test', 'frontend', 'script'];
+
+/** A `__main__` block that starts a server (`uvicorn.run`, `app.run`) is the service's entry point, not a script. */
+function serves(model: FileModel): boolean {
+  return model.calls.some((c) => c.fn < 0 && /^(run|serve|run_app)$/.test(c.callee.path?.[c.callee.path.length - 1] ?? ''));
+}
+
+function minified(text: string, longLine: number, averageLine: number): boolean {
+  if (text.length < longLine) return false;
+  let lines = 1;
+  let longest = 0;
+  let from = 0;
+  for (let nl = text.indexOf('\n'); ; nl = text.indexOf('\n', from)) {
+    const end = nl < 0 ? text.length : nl;
+    longest = Math.max(longest, end - from);
+    if (nl < 0) break;
+    lines++;
+    from = nl + 1;
+  }
+  return longest >= longLine && text.length / lines >= averageLine;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Function roles
+
+export interface FunctionRoleResult {
+  role: FunctionRole;
+  /** How messages name it: "the FastAPI route", "a Celery task". */
+  why: string;
+  library: string;
+}
+
+/**
+ * The roles the framework models give this file's functions (by index). Nested functions inherit
+ * nothing here: what a handler calls is the request path, which the program works out.
+ */
+export function functionRoles(model: FileModel, lang: LanguageModels, resolver = new Resolver(model, lang)): Map<number, FunctionRoleResult> {
+  const out = new Map<number, FunctionRoleResult>();
+  if (lang.roles.length === 0) return out;
+  const uses = (library: string) => model.hints.importRoots.some((r) => lang.libraryOfModule(r)?.name === library) || model.imports.some((i) => lang.libraryOfModule(i.module)?.name === library);
+  const give = (fn: number, m: RoleMarker & { library: string }) => {
+    if (!out.has(fn)) out.set(fn, { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role, library: m.library });
+  };
+  const markers = lang.roles;
+
+  model.functions.forEach((fn, i) => {
+    for (const m of markers) {
+      if (m.decorator && fn.decorators.some((d) => matchesDecorator(d.expr, m.decorator!, m.pathArgument === true, resolver, lang))) give(i, m);
+      else if (m.signature && matchesSignature(fn, m.signature, resolver) && (m.signature.paramNames === undefined || uses(m.library) || model.language !== 'typescript')) give(i, m);
+      else if (m.functionNames && !fn.anonymous && fn.parent === undefined && uses(m.library) && m.functionNames.some((p) => new RegExp(p).test(fn.name))) give(i, m);
+      else if (m.exportNames && fn.exported && m.exportNames.includes(fn.name)) give(i, m);
+    }
+  });
+
+  // Registrations: app.get('/x', handler), router.HandleFunc("/x", h), scheduler.add_job(f), Depends(get_db).
+  const registrations = markers.filter((m) => m.registration?.callee);
+  const named = registrationNames(registrations);
+  for (const [ci, call] of model.calls.entries()) {
+    const last = call.callee.path?.[call.callee.path.length - 1];
+    if (!last || !named(last)) continue;
+    for (const m of registrations) {
+      const reg = m.registration!;
+      if (!reg.callee) continue;
+      if (!matchesCallable(call.callee, reg.callee, resolver, lang, call.start)) continue;
+      if (m.pathArgument && reg.callee.namePattern && resolver.resolve(call.callee, call.start).kind === 'unknown' && !looksLikePath(call.args[0])) continue;
+      for (const target of registeredFunctions(model, ci, reg.argument, resolver)) give(target, m);
+    }
+  }
+
+  // Classes: Django views, middleware classes, NestJS controllers, gRPC service implementations.
+  for (const cls of model.classes) {
+    for (const m of markers) {
+      const byBase = m.baseClass && cls.bases.some((b) => m.baseClass!.some((want) => baseMatches(b, want, resolver, lang, cls.start)));
+      const byEmbed = m.embeds && cls.bases.some((b) => new RegExp(m.embeds!).test(b[b.length - 1]));
+      const byDecorator = m.classDecorator && cls.decorators.some((d) => matchesDecorator(d.expr, m.classDecorator!, false, resolver, lang));
+      if (!byBase && !byEmbed && !byDecorator) continue;
+      model.functions.forEach((fn, i) => {
+        if (fn.className !== cls.name || fn.anonymous) return;
+        if (m.methods && !m.methods.includes(fn.name)) return;
+        if (!m.methods && (fn.name.startsWith('_') || fn.name === 'constructor' || (model.language === 'go' && !fn.exported))) return;
+        if (m.methodDecorator && !fn.decorators.some((d) => matchesDecorator(d.expr, m.methodDecorator!, false, resolver, lang))) return;
+        give(i, m);
+      });
+    }
+  }
+  return out;
+}
+
+/** A fast test of a callee's last name against every registration marker's names, before any resolution. */
+function registrationNames(markers: readonly RoleMarker[]): (name: string) => boolean {
+  const names = new Set<string>();
+  const patterns: RegExp[] = [];
+  for (const m of markers) {
+    const c = m.registration!.callee!;
+    for (const x of c.members ?? []) names.add(x);
+    for (const x of c.symbols ?? []) names.add(x.slice(Math.max(x.lastIndexOf('.'), x.lastIndexOf('/')) + 1));
+    if (c.namePattern) patterns.push(new RegExp(c.namePattern));
+  }
+  return (name) => names.has(name) || patterns.some((p) => p.test(name));
+}
+
+function looksLikePath(arg: ExprRef | undefined): boolean {
+  return arg !== undefined && (arg.kind === 'literal' || arg.kind === 'name');
+}
+
+function matchesDecorator(expr: ExprRef, ref: CallableRef, needsPath: boolean, resolver: Resolver, lang: LanguageModels): boolean {
+  // @app.get("/x") is a call; @shared_task a name.
+  const callee: ExprRef = expr.kind === 'call' ? { kind: 'name', path: expr.path, receiver: expr.receiver, start: expr.start, end: expr.end } : expr;
+  return matchesCallable(callee, ref, resolver, lang, expr.start, needsPath);
+}
+
+/** Whether a callee is one of a marker's callables: by resolution, or by name where nothing resolves. */
+function matchesCallable(callee: ExprRef, ref: CallableRef, resolver: Resolver, lang: LanguageModels, at: number, _needsPath = false): boolean {
+  const path = callee.path ?? [];
+  const last = path[path.length - 1];
+  if (!last) return false;
+  const r = resolver.resolve(callee, at);
+  if (r.kind === 'library') {
+    if (ref.symbols?.includes(r.qname)) return true;
+    if (ref.types && ref.members?.includes(last)) {
+      const owner = r.qname.slice(0, r.qname.length - last.length - 1);
+      if (ref.types.some((t) => lang.isA(owner, t))) return true;
+    }
+    // A resolved library callable that is not this one: no name match either.
+    if (r.row.effect || r.row.returns || lang.symbol(r.qname)) return false;
+  }
+  if (r.kind === 'function' || r.kind === 'import' || r.kind === 'class') {
+    // The project's own function, or an unmodelled import: a name pattern may still mean the framework's decorator (`@router.get`).
+    if (r.kind !== 'import' && path.length === 1) return false;
+  }
+  return ref.namePattern !== undefined && new RegExp(ref.namePattern).test(last);
+}
+
+function matchesSignature(fn: FunctionModel, sig: NonNullable<RoleMarker['signature']>, resolver: Resolver): boolean {
+  const params = resolver.model.language === 'go' && fn.className ? fn.params.slice(1) : fn.params;
+  if (sig.params) {
+    if (params.length < sig.params.length) return false;
+    for (let i = 0; i < sig.params.length; i++) if (!typeIs(params[i].type, sig.params[i], resolver, fn.start)) return false;
+    if (params.length !== sig.params.length) return false;
+  }
+  if (sig.anyParam && !params.some((p) => sig.anyParam!.some((t) => typeIs(p.type, t, resolver, fn.start)))) return false;
+  if (sig.paramNames) {
+    if (params.length < sig.paramNames.length) return false;
+    for (let i = 0; i < sig.paramNames.length; i++) if (!new RegExp(sig.paramNames[i]).test(params[i].name)) return false;
+  }
+  return sig.params !== undefined || sig.anyParam !== undefined || sig.paramNames !== undefined;
+}
+
+/** Whether a written type (`*http.Request`) is a qualified one (`*net/http.Request`). */
+function typeIs(written: string | undefined, want: string, resolver: Resolver, at: number): boolean {
+  if (!written) return false;
+  const pointer = want.startsWith('*');
+  if (pointer !== written.startsWith('*')) return false;
+  const r = resolver.resolveType(written, at);
+  const target = want.replace(/^\*/, '');
+  if (r.kind === 'value') return r.type === target || resolver.models.isA(r.type, target);
+  // A type the models do not know: compare the written name's last part.
+  return r.kind === 'unknown' && written.replace(/^\*/, '').split('.').pop() === target.split(/[./]/).pop() && written.includes('.');
+}
+
+function baseMatches(base: string[], want: string, resolver: Resolver, lang: LanguageModels, at: number): boolean {
+  const r = resolver.resolve({ kind: 'name', path: base, start: at, end: at }, at);
+  if (r.kind === 'library') return r.qname === want || lang.isA(r.qname, want);
+  // Unresolved: the base's own name (`MiddlewareMixin`, `APIView`) names the framework's class.
+  return !want.includes('.') && base[base.length - 1] === want;
+}
+
+/** The functions a registration call registers: by name or inline, at the marker's argument. */
+function registeredFunctions(model: FileModel, callIndex: number, argument: number | string | undefined, resolver: Resolver): number[] {
+  const call = model.calls[callIndex];
+  const inline = model.functions.map((f, i) => ({ f, i })).filter(({ f }) => f.passedTo === callIndex);
+  const candidates: ExprRef[] =
+    argument === undefined || argument === 'any'
+      ? call.args
+      : argument === 'last'
+        ? call.args.slice(-1)
+        : typeof argument === 'number'
+          ? call.args.slice(argument, argument + 1)
+          : [];
+  const out: number[] = [];
+  for (const a of candidates) {
+    const hit = inline.find(({ f }) => f.start === a.start);
+    if (hit) {
+      out.push(hit.i);
+      continue;
+    }
+    const r: Resolved = resolver.resolve(a, call.start);
+    if (r.kind === 'function') out.push(r.fn);
+  }
+  return out;
+}
+
+export type { QueryLanguage };
