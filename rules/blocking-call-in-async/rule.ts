@@ -13,6 +13,7 @@ import {
 import { enclosingFunction, isAsyncFunction, isHandlerFunction } from '../../server/src/engine/predicates';
 import { isIife, jsArguments, jsFunctionName, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport } from '../../server/src/engine/edit-helpers';
+import type { FileContext } from '../../server/src/model/file-context';
 import meta from './rule.json';
 import python from './python.scm';
 import typescript from './typescript.scm';
@@ -641,10 +642,10 @@ type TsPlace = { kind: 'handler' | 'async'; fn: SyntaxNode };
  * handler or async function (callbacks inside them run on the same loop). Start-up and test code,
  * constructors and sync helpers that are not handlers are left alone.
  */
-function tsPlace(call: SyntaxNode): TsPlace | undefined {
+function tsPlace(call: SyntaxNode, file: FileContext): TsPlace | undefined {
   for (let fn = enclosingFunction(call, 'typescript'); fn; fn = enclosingFunction(fn, 'typescript')) {
     if (tsRunsOnce(fn)) return undefined;
-    if (isHandlerFunction(fn, 'typescript')) return { kind: 'handler', fn };
+    if (isHandlerFunction(fn, 'typescript', file)) return { kind: 'handler', fn };
     if (isAsyncFunction(fn)) return { kind: 'async', fn };
     if (fn.type === 'method_definition') return undefined; // a sync method: called from who knows where
   }
@@ -688,7 +689,7 @@ function checkTypescript(match: RuleMatch): CandidateInit | undefined {
   } else {
     requires.push({ fact: `ts-mod:${group}`, key: obj.text });
   }
-  const place = tsPlace(call);
+  const place = tsPlace(call, match.file);
   if (!place) return undefined;
   return {
     message: tsMessage(call, group, place),

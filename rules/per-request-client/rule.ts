@@ -14,6 +14,7 @@ import {
   type TextEditInit,
 } from '../../server/src/engine/rule-api';
 import { goArguments, pythonArguments, sameNode, stringLiteral, unitNodeKey } from '../../server/src/engine/syntax';
+import type { FileContext } from '../../server/src/model/file-context';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -290,7 +291,7 @@ function pyYieldsClient(call: SyntaxNode): boolean {
  * Whether a construction runs once per request, judged from its ancestors only: inside a request
  * handler and not guarded by a lazy initialisation; or, in Python, in a dependency.
  */
-function perRequestScope(node: SyntaxNode, lang: QueryLanguage): Scope | undefined {
+function perRequestScope(node: SyntaxNode, lang: QueryLanguage, file: FileContext): Scope | undefined {
   const key = storeKey(node, lang);
   let nearest: SyntaxNode | undefined;
   let child = node;
@@ -301,7 +302,7 @@ function perRequestScope(node: SyntaxNode, lang: QueryLanguage): Scope | undefin
     if (lang === 'python' && child.type === 'parameters') continue;
     if (isTest(a, lang)) return undefined;
     nearest ??= a;
-    if (isHandlerFunction(a, lang) || (lang === 'python' && pyDecorators(a).some((d) => PY_REQUEST_HOOK.test(d.text)))) {
+    if (isHandlerFunction(a, lang, file) || (lang === 'python' && pyDecorators(a).some((d) => PY_REQUEST_HOOK.test(d.text)))) {
       return { kind: 'handler', label: handlerLabel(a) };
     }
     if (isCachedFactory(a, lang)) return undefined;
@@ -642,7 +643,7 @@ function candidates(match: RuleMatch): CandidateInit[] | undefined {
   const ctors = recognize(match);
   if (ctors.length === 0) return undefined;
   const call = match.node('match')!;
-  const scope = perRequestScope(call, match.language);
+  const scope = perRequestScope(call, match.language, match.file);
   if (!scope) return undefined;
   // `&http.Transport{...}`: report the whole expression, the one a fix would move.
   const parent = call.type === 'composite_literal' ? call.parent : null;
@@ -1149,7 +1150,7 @@ export default defineRule({
       case 'per-request-client': {
         // For pool-unconfigured: this construction is reported here, per request, whatever the file holds.
         const node = match.node('key')!;
-        const scope = perRequestScope(node, match.language);
+        const scope = perRequestScope(node, match.language, match.file);
         return scope && scope.kind !== 'depends' ? [{ name: 'per-request-client', key: unitNodeKey(node), node }] : undefined;
       }
       default:

@@ -12,6 +12,7 @@ import {
 import { enclosingFunction, enclosingLoop, isAsyncFunction, isHandlerFunction } from '../../server/src/engine/predicates';
 import { calleeName, isIife, isLiteralCollection, jsArguments, jsFunctionName, objectProperties, pythonNameBoundToLiteral, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport, eol, indentAt, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
+import type { FileContext } from '../../server/src/model/file-context';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -79,8 +80,8 @@ function pyParamName(p: SyntaxNode | undefined): string | undefined {
 }
 
 /** A route handler, or a class-based view method `def post(self, request, ...)` (Django, DRF). */
-function pyIsHandler(fn: SyntaxNode): boolean {
-  if (isHandlerFunction(fn, 'python')) return true;
+function pyIsHandler(fn: SyntaxNode, file: FileContext): boolean {
+  if (isHandlerFunction(fn, 'python', file)) return true;
   if (!pyIsMethod(fn)) return false;
   const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
   return pyParamName(params[1]) === 'request';
@@ -126,7 +127,7 @@ interface PyFnInfo {
 
 const pyFnCache = new WeakMap<Tree, Map<number, PyFnInfo>>();
 
-function pyFnInfo(fn: SyntaxNode): PyFnInfo {
+function pyFnInfo(fn: SyntaxNode, file: FileContext): PyFnInfo {
   let perTree = pyFnCache.get(fn.tree);
   if (!perTree) pyFnCache.set(fn.tree, (perTree = new Map()));
   const at = fn.startIndex;
@@ -138,7 +139,7 @@ function pyFnInfo(fn: SyntaxNode): PyFnInfo {
     info = {
       skip,
       async,
-      handler: !skip && !async && pyIsHandler(fn),
+      handler: !skip && !async && pyIsHandler(fn, file),
       name: skip ? '' : fn.childForFieldName('name')?.text ?? 'function',
     };
     perTree.set(at, info);
@@ -147,10 +148,10 @@ function pyFnInfo(fn: SyntaxNode): PyFnInfo {
 }
 
 /** Where a Python call runs, if that is somewhere this rule cares about (a per-item loop only when asked). */
-function pyPlace(call: SyntaxNode, includeLoop: boolean): PyPlace | undefined {
+function pyPlace(call: SyntaxNode, includeLoop: boolean, file: FileContext): PyPlace | undefined {
   const fn = enclosingFunction(call, 'python');
   if (!fn) return undefined;
-  const info = pyFnInfo(fn);
+  const info = pyFnInfo(fn, file);
   if (info.skip) return undefined;
   if (info.async) return { kind: 'async', fn, name: info.name };
   if (includeLoop && pyPerItemLoop(call)) return { kind: 'loop', fn, name: info.name };
@@ -204,7 +205,7 @@ function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefi
   if (!requires && !helperKey) return undefined;
 
   // A helper call matters on the request path; a direct use also once per item of a loop.
-  const place = pyPlace(call, requires !== undefined);
+  const place = pyPlace(call, requires !== undefined, match.file);
   if (!place) return undefined;
   const severity = place.kind === 'async' ? 'error' : 'warning';
   if (requires) {
@@ -388,10 +389,10 @@ function goHandedOff(fn: SyntaxNode): boolean {
 }
 
 /** The HTTP handler a Go call runs in, unless a goroutine or a worker pool takes it off the request. */
-function goHandler(call: SyntaxNode): SyntaxNode | undefined {
+function goHandler(call: SyntaxNode, file: FileContext): SyntaxNode | undefined {
   for (let fn = enclosingFunction(call, 'go'); fn; fn = enclosingFunction(fn, 'go')) {
     if (goHandedOff(fn)) return undefined;
-    if (isHandlerFunction(fn, 'go')) return fn;
+    if (isHandlerFunction(fn, 'go', file)) return fn;
   }
   return undefined;
 }
@@ -434,7 +435,7 @@ function goPerItemLoop(node: SyntaxNode): SyntaxNode | undefined {
 function checkGo(match: RuleMatch): CandidateInit | undefined {
   const call = match.node('match')!;
   const loop = goPerItemLoop(call);
-  const handler = goHandler(call);
+  const handler = goHandler(call, match.file);
   if (!loop && !handler) return undefined;
   const what = shortCall(call);
   if (loop) {

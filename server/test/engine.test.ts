@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { defaultConfig, parseConfig } from '../src/config/config';
+import { fileContextOf } from '../src/model/file-context';
 import { Analyzer, UnitCache } from '../src/engine/analyzer';
 import { Catalogue } from '../src/engine/catalogue';
 import { engine, parse } from '../src/engine/index';
@@ -172,9 +173,10 @@ describe('shared predicates', () => {
 describe('request-handler predicate (TypeScript callbacks)', () => {
   const handlerCallbacks = (src: string): string[] => {
     const tree = parse('typescript', src);
+    const file = fileContextOf(tree.rootNode, 'typescript', src);
     const out: string[] = [];
     const visit = (n: import('tree-sitter').SyntaxNode): void => {
-      if (n.type === 'arrow_function' && isHandlerFunction(n, 'typescript')) out.push(n.parent!.parent!.text.split('(')[0]);
+      if (n.type === 'arrow_function' && isHandlerFunction(n, 'typescript', file)) out.push(n.parent!.parent!.text.split('(')[0]);
       for (const c of n.namedChildren) visit(c);
     };
     visit(tree.rootNode);

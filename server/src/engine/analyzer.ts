@@ -543,7 +543,7 @@ export class Analyzer {
     }
     const rule = info.rule!;
     if (ctx.config.rules[rule.meta.id] === 'off') return;
-    const match = toRuleMatch(m.captures, info, language, input.grammar);
+    const match = toRuleMatch(m.captures, info, language, input.grammar, ctx.file);
     if (!passesPredicates(match, info, language, ctx.file)) return;
     try {
       if (info.kind === 'evidence') {
@@ -679,10 +679,12 @@ function toRuleMatch(
   info: PatternInfo,
   language: QueryLanguage,
   grammar: GrammarId,
+  file: FileContext,
 ): RuleMatch {
   return {
     language,
     grammar,
+    file,
     props: info.props,
     node: (name) => captures.find((c) => c.name === name)?.node,
     nodes: (name) => captures.filter((c) => c.name === name).map((c) => c.node),

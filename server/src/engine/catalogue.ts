@@ -5,6 +5,7 @@ import type { RuleMeta, RuleModule } from './rule-api';
 import { PREDICATES } from './predicates';
 import { log } from './log';
 import { patternLiterals, splitPatterns } from './query-literals';
+import { lastName, models, type LanguageModels } from '../model/library';
 
 /** The capture and fact names the engine itself uses. */
 export const SUPPRESSION_CAPTURE = 'headroom.suppression';
@@ -97,7 +98,7 @@ export class Catalogue {
     const sources: { rule: RuleModule | undefined; source: string }[] = [{ rule: undefined, source: SUPPRESSION_PATTERN }];
     for (const rule of this.rules) {
       const src = rule.queries[qlang];
-      if (src && rule.meta.languages.includes(qlang)) sources.push({ rule, source: src });
+      if (src && rule.meta.languages.includes(qlang)) sources.push({ rule, source: expandModelPredicates(src, models().of(qlang)) });
     }
     // Compiling costs more than analysing a file, and every scan worker pays it: compile the two
     // combined queries only, and go rule by rule just to find the culprit when that fails.
@@ -204,6 +205,35 @@ function combine(lang: Parser.Language, pieces: Piece[]): QueryPart | undefined 
     return { rule, kind, props, asserted, refuted };
   });
   return { query, patterns };
+}
+
+/**
+ * `(#model? @name "effect:client type:sqlalchemy.orm.Session symbol:smtplib.SMTP")` stands for the
+ * names the library models give: the last names of the symbols and members with an effect, the
+ * members of a type (inherited ones too), the last names of symbols. It becomes an `#any-of?`, so
+ * a pattern written with it is anchored on those names like any other, and the knowledge of which
+ * names they are stays in models/.
+ */
+export function expandModelPredicates(source: string, lang: LanguageModels): string {
+  return source.replace(/\(#model\?\s+(@[\w.-]+)\s+"([^"]*)"\s*\)/g, (_all, capture: string, selectors: string) => {
+    const names = modelNames(lang, selectors.split(/\s+/).filter(Boolean));
+    // An empty set matches nothing: a name no code has.
+    const list = names.length > 0 ? names : ['\u0000no-model-name'];
+    return `(#any-of? ${capture} ${list.map((n) => JSON.stringify(n)).join(' ')})`;
+  });
+}
+
+function modelNames(lang: LanguageModels, selectors: string[]): string[] {
+  const out = new Set<string>();
+  for (const sel of selectors) {
+    const [kind, value] = [sel.slice(0, sel.indexOf(':')), sel.slice(sel.indexOf(':') + 1)];
+    if (kind === 'effect') for (const n of lang.namesWith([value])) out.add(n);
+    else if (kind === 'type') for (const n of lang.memberNames(value)) out.add(n);
+    else if (kind === 'symbol') out.add(lastName(value));
+    else if (kind === 'library') for (const n of lang.symbolNames(value)) out.add(n);
+    else throw new Error(`unknown model selector ${sel} (effect:, type:, symbol:, library:)`);
+  }
+  return [...out].sort();
 }
 
 function literalRegex(literals: Set<string>): RegExp {

@@ -99,92 +99,22 @@ function isWithin(node: SyntaxNode, container: SyntaxNode | null): boolean {
   return container !== null && node.startIndex >= container.startIndex && node.endIndex <= container.endIndex;
 }
 
-const PY_ROUTE_DECORATOR = /^@\s*[\w.]*\b(get|post|put|patch|delete|head|options|route|api_route|websocket|api_view|require_http_methods|require_GET|require_POST)\b/;
-const GO_HANDLER_PARAM = /(^|[\s*])(http\.ResponseWriter|http\.Request|gin\.Context|echo\.Context|fiber\.Ctx)\b/;
-const TS_ROUTE_METHOD = new Set(['get', 'post', 'put', 'patch', 'delete', 'all', 'use', 'head', 'options', 'route']);
-const TS_HANDLER_TYPE = /\b(Request|Response|FastifyRequest|FastifyReply|NextRequest|NextApiRequest|NextApiResponse|Context)\b/;
-const TS_NEST_DECORATOR = /^@(Get|Post|Put|Patch|Delete|All|Head|Options)\b/;
-const TS_NEXT_EXPORT = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-
-/** Whether a function node is a request handler, by the conventions of the common web frameworks. */
-export function isHandlerFunction(fn: SyntaxNode, language: QueryLanguage): boolean {
-  switch (language) {
-    case 'python': {
-      if (fn.type !== 'function_definition') return false;
-      const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
-      if (decorated) {
-        for (const d of decorated.namedChildren) {
-          if (d.type === 'decorator' && PY_ROUTE_DECORATOR.test(d.text)) return true;
-        }
-      }
-      // Django and Starlette function views take the request first (after self in class-based views).
-      const params = fn.childForFieldName('parameters');
-      const named = params?.namedChildren ?? [];
-      const first = named[0]?.text === 'self' || named[0]?.text === 'cls' ? named[1] : named[0];
-      const firstName = first?.type === 'identifier' ? first.text : first?.childForFieldName('name')?.text ?? first?.namedChildren[0]?.text;
-      return firstName === 'request';
-    }
-    case 'go': {
-      const params = fn.childForFieldName('parameters');
-      return params !== null && GO_HANDLER_PARAM.test(params.text);
-    }
-    case 'typescript': {
-      const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
-      // `app.get('/x', async (req, res) => ...)`, `router.post(...)`, `app.use((req, res, next) => ...)`.
-      const args = fn.parent;
-      if (args?.type === 'arguments') {
-        const callee = args.parent?.childForFieldName('function');
-        if (callee?.type === 'member_expression') {
-          const prop = callee.childForFieldName('property')?.text;
-          if (prop && TS_ROUTE_METHOD.has(prop) && isRouteCallback(fn, args, callee, prop, params)) return true;
-        }
-      }
-      if (params) {
-        const names = params.namedChildren.map((p) => (p.childForFieldName('pattern') ?? p).text);
-        if (names.length >= 2 && /^req(uest)?$/.test(names[0]) && /^(res|response|reply)$/.test(names[1])) return true;
-        if (params.namedChildren.some((p) => TS_HANDLER_TYPE.test(p.childForFieldName('type')?.text ?? ''))) return true;
-      }
-      if (fn.type === 'method_definition') {
-        for (let s = fn.previousNamedSibling; s?.type === 'decorator'; s = s.previousNamedSibling) {
-          if (TS_NEST_DECORATOR.test(s.text)) return true;
-        }
-      }
-      if (fn.type === 'function_declaration' && fn.parent?.type === 'export_statement') {
-        const name = fn.childForFieldName('name')?.text;
-        if (name && TS_NEXT_EXPORT.has(name)) return true;
-      }
-      return false;
-    }
-  }
-}
+/** Roles that run once per request: what "a request handler" means to the rules. */
+const PER_REQUEST = new Set(['handler', 'middleware', 'request-dependency']);
 
 /**
- * A callback of `.get/.post/.use/…` is a route handler when the call names a route (a path or
- * pattern argument before it, or `.route('/x').get(cb)`), or for `use`, when it takes a request and
- * a next; `cache.get(key, (err, v) => …)` and `session.post('Profiler.stop', cb)` are not routes.
+ * Whether a function node runs per request (a route, a middleware, a per-request dependency), as
+ * the framework models say (models/**: decorators, registrations, signatures, base classes).
  */
-function isRouteCallback(fn: SyntaxNode, args: SyntaxNode, callee: SyntaxNode, prop: string, params: SyntaxNode | null): boolean {
-  const names = (params?.namedChildren ?? []).map((p) => (p.childForFieldName('pattern') ?? p).text);
-  if (names.length === 0 && fn.childForFieldName('parameter') === null) return false;
-  if (/^(err|error|e)$/.test(names[0] ?? '') && !names.some((n) => /^req(uest)?$/.test(n))) return false;
-  for (const a of args.namedChildren) {
-    if (a.startIndex >= fn.startIndex) break;
-    if (a.type === 'regex' || a.type === 'array') return true;
-    if ((a.type === 'string' || a.type === 'template_string') && /^.[/*]/.test(a.text)) return true;
-    // A path held in a constant (`app.get(ROUTES.users, (req, res) => …)`): only with a request and a response.
-    if ((a.type === 'identifier' || a.type === 'member_expression') && names.length >= 2) return true;
-  }
-  const object = callee.childForFieldName('object');
-  if (object?.type === 'call_expression' && object.childForFieldName('function')?.type === 'member_expression') {
-    if (object.childForFieldName('function')!.childForFieldName('property')?.text === 'route') return true;
-  }
-  return prop === 'use' && names.length >= 2;
+export function isHandlerFunction(fn: SyntaxNode, _language: QueryLanguage, file: FileContext | undefined): boolean {
+  const role = file?.roleOf(fn);
+  return role !== undefined && PER_REQUEST.has(role.role);
 }
 
 /** Whether any function enclosing the node (the nearest first) is a request handler. */
-export function enclosingHandler(node: SyntaxNode, language: QueryLanguage): SyntaxNode | undefined {
+export function enclosingHandler(node: SyntaxNode, language: QueryLanguage, file: FileContext | undefined): SyntaxNode | undefined {
   for (let fn = enclosingFunction(node, language); fn; fn = enclosingFunction(fn, language)) {
-    if (isHandlerFunction(fn, language)) return fn;
+    if (isHandlerFunction(fn, language, file)) return fn;
   }
   return undefined;
 }
@@ -197,10 +127,10 @@ export const PREDICATES: Readonly<Record<string, Predicate>> = {
     return fn !== undefined && isAsyncFunction(fn);
   },
   'inside-loop': (node, lang) => enclosingLoop(node, lang) !== undefined,
-  'inside-handler': (node, lang) => enclosingHandler(node, lang) !== undefined,
+  'inside-handler': (node, lang, file) => enclosingHandler(node, lang, file) !== undefined,
   /** Runs while a request is served: inside an async function or a request handler. */
-  'on-request-path': (node, lang) => {
+  'on-request-path': (node, lang, file) => {
     const fn = enclosingFunction(node, lang);
-    return fn !== undefined && (isAsyncFunction(fn) || enclosingHandler(node, lang) !== undefined);
+    return fn !== undefined && (isAsyncFunction(fn) || enclosingHandler(node, lang, file) !== undefined);
   },
 };

@@ -62,6 +62,8 @@ export interface RuleMeta {
 export interface RuleMatch {
   readonly language: QueryLanguage;
   readonly grammar: GrammarId;
+  /** The file the match is in: its model, resolved names, roles (the same as CheckContext.file). */
+  readonly file: FileContext;
   /** `#set!` properties of the pattern that matched. */
   readonly props: Readonly<Record<string, string | null>>;
   node(capture: string): SyntaxNode | undefined;

@@ -50,6 +50,7 @@ export function goExpr(node: SyntaxNode | null | undefined, depth = 0): ExprRef 
     }
     default: {
       const literal = LITERALS[node.type];
+      if (literal === 'string') return { kind: 'literal', literal, value: literalText(node)?.slice(0, 200), ...span };
       return literal ? { kind: 'literal', literal, ...span } : { kind: 'other', ...span };
     }
   }

@@ -54,6 +54,7 @@ export function pyExpr(node: SyntaxNode | null | undefined, depth = 0): ExprRef 
       return pyExpr(node.namedChildren[0], depth + 1);
     default: {
       const literal = LITERALS[node.type];
+      if (literal === 'string') return { kind: 'literal', literal, value: literalText(node)?.slice(0, 200), ...span };
       return literal ? { kind: 'literal', literal, ...span } : { kind: 'other', ...span };
     }
   }

@@ -15,6 +15,7 @@ const LITERALS: Record<string, ExprRef['literal']> = {
   arrow_function: 'function',
   function_expression: 'function',
   function: 'function',
+  regex: 'regex',
 };
 
 const FUNCTIONS = new Set(['function_declaration', 'generator_function_declaration', 'function_expression', 'function', 'generator_function', 'arrow_function', 'method_definition']);
@@ -68,6 +69,11 @@ export function tsExpr(node: SyntaxNode | null | undefined, depth = 0): ExprRef 
     case 'satisfies_expression':
     case 'non_null_expression':
       return tsExpr(node.namedChildren[0], depth + 1);
+    case 'string':
+    case 'template_string': {
+      const value = node.type === 'string' ? literalText(node) : node.text.slice(1, 201);
+      return { kind: 'literal', literal: 'string', value: value?.slice(0, 200), ...span };
+    }
     default: {
       const literal = LITERALS[node.type];
       return literal ? { kind: 'literal', literal, ...span } : { kind: 'other', ...span };
@@ -242,8 +248,9 @@ export class TypeScriptBinder extends Binder {
     let passedTo: number | undefined;
     if (parent?.type === 'arguments' && parent.parent) {
       const callStart = parent.parent.startIndex;
+      const callEnd = parent.parent.endIndex;
       for (let i = this.model.calls.length - 1; i >= 0; i--) {
-        if (this.model.calls[i].start === callStart) {
+        if (this.model.calls[i].start === callStart && this.model.calls[i].end === callEnd) {
           passedTo = i;
           break;
         }

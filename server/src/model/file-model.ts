@@ -32,7 +32,9 @@ export interface ExprRef {
   /** For `call`/`new` on a chain that starts at another call (`a().b()`): that call. */
   receiver?: ExprRef;
   of?: ExprRef;
-  literal?: 'list' | 'dict' | 'set' | 'string' | 'number' | 'none' | 'bool' | 'object' | 'function';
+  literal?: 'list' | 'dict' | 'set' | 'string' | 'number' | 'none' | 'bool' | 'object' | 'function' | 'regex';
+  /** For a string literal: its text (the first 200 characters). */
+  value?: string;
   /** For `call`/`new`: keyword arguments (Python) or option-object properties (TypeScript) that are given, by name. */
   keywords?: string[];
   start: number;

@@ -94,7 +94,7 @@ export interface CallableRef {
   namePattern?: string;
 }
 
-export type CodeRoleName = 'handler' | 'middleware' | 'job' | 'startup' | 'request-dependency' | 'handler-class';
+export type CodeRoleName = 'handler' | 'middleware' | 'job' | 'startup' | 'request-dependency' | 'handler-class' | 'test' | 'once';
 
 export interface RoleMarker {
   role: CodeRoleName;
@@ -110,7 +110,15 @@ export interface RoleMarker {
   embeds?: string;
   exportNames?: string[];
   files?: string[];
-  functionNames?: string[];
+  /** Regular expressions over the function's own name (main, lifespan, create_app). */
+  names?: string[];
+  /** Regular expressions over the name of the class holding the method (Django `…Middleware`). */
+  classNames?: string[];
+  /** The function calls this (gin `c.Next()`): a middleware. */
+  calls?: CallableRef;
+  runsOn?: 'event-loop' | 'thread' | 'loop-per-request' | 'process';
+  /** `returned`: the role is the functions the matched one returns (a middleware factory), not its own. */
+  appliesTo?: 'returned';
 }
 
 export interface FileRoleRule {
@@ -134,7 +142,7 @@ export interface ModelFile {
   async?: boolean;
   symbols?: SymbolRow[];
   types?: TypeRow[];
-  conventions?: { name: string; type: string; requiresPackage?: boolean }[];
+  conventions?: { name: string; type?: string; module?: string; requiresPackage?: boolean }[];
   roles?: RoleMarker[];
   fileRoles?: FileRoleRule[];
   serverMarkers?: Partial<Record<QueryLanguage, string[]>>;
@@ -152,7 +160,7 @@ export class LanguageModels {
   private readonly symbols = new Map<string, { row: SymbolRow; lib: LibraryEntry }>();
   private readonly types = new Map<string, { row: TypeRow; lib: LibraryEntry }>();
   readonly roles: (RoleMarker & { library: string })[] = [];
-  readonly conventions: { pattern: RegExp; type: string; lib: LibraryEntry; requiresPackage: boolean }[] = [];
+  readonly conventions: { pattern: RegExp; type?: string; module?: string; lib: LibraryEntry; requiresPackage: boolean }[] = [];
 
   constructor(readonly language: QueryLanguage) {}
 
@@ -161,7 +169,7 @@ export class LanguageModels {
     for (const s of lib.file.symbols ?? []) for (const name of [s.name, ...(s.also ?? [])]) this.symbols.set(name, { row: s, lib });
     for (const t of lib.file.types ?? []) for (const name of [t.name, ...(t.also ?? [])]) this.types.set(name, { row: t, lib });
     for (const r of lib.file.roles ?? []) this.roles.push({ ...r, library: lib.name });
-    for (const c of lib.file.conventions ?? []) this.conventions.push({ pattern: new RegExp(c.name), type: c.type, lib, requiresPackage: c.requiresPackage ?? true });
+    for (const c of lib.file.conventions ?? []) this.conventions.push({ pattern: new RegExp(c.name), type: c.type, module: c.module, lib, requiresPackage: c.requiresPackage ?? true });
   }
 
   symbol(qname: string): { row: SymbolRow; lib: LibraryEntry } | undefined {
@@ -225,6 +233,20 @@ export class LanguageModels {
       }
     }
     return best;
+  }
+
+  /** The names of a type's members, its own and inherited (not `*`). */
+  memberNames(typeName: string, seen = new Set<string>()): string[] {
+    if (seen.has(typeName)) return [];
+    seen.add(typeName);
+    const t = this.types.get(typeName);
+    if (!t) return [];
+    return [...(t.row.members ?? []).map((m) => m.name).filter((n) => n !== '*'), ...(t.row.extends ?? []).flatMap((b) => this.memberNames(b, seen))];
+  }
+
+  /** The last names of a library's symbols (its constructors and functions). */
+  symbolNames(library: string): string[] {
+    return this.libraries.filter((l) => l.name === library).flatMap((l) => (l.file.symbols ?? []).flatMap((s) => [s.name, ...(s.also ?? [])].map(lastName)));
   }
 
   /** The last names of every symbol and member with one of these effects: what a query's `#model?` stands for. */

@@ -108,7 +108,12 @@ export class Resolver {
       if (path.length === 0) return UNKNOWN;
       current = this.resolveRoot(path[0], at, depth);
       rest = path.slice(1);
-      if (current.kind === 'unknown') return this.byConvention(path);
+      if (current.kind === 'unknown') {
+        // A root no import explains, named like a package (`pg.query` with pg a global or injected).
+        const module = this.models.conventions.find((c) => c.module && c.pattern.test(path[0]) && (!c.requiresPackage || this.usesLibrary(c.lib.name)));
+        if (!module) return this.byConvention(path);
+        current = this.libraryName(module.module!, 'convention');
+      }
     }
     for (let i = 0; i < rest.length; i++) {
       const next = this.member(current, rest[i], at, depth);
@@ -126,7 +131,7 @@ export class Resolver {
     if (path.length < 2) return UNKNOWN;
     const name = path[path.length - 2];
     for (const c of this.models.conventions) {
-      if (!c.pattern.test(name)) continue;
+      if (!c.type || !c.pattern.test(name)) continue;
       if (c.requiresPackage && !this.usesLibrary(c.lib.name)) continue;
       const m = this.models.member(c.type, path[path.length - 1]);
       if (m) return { kind: 'library', qname: `${m.type}.${path[path.length - 1]}`, row: m.row, type: m.row.returns, via: 'convention' };
@@ -143,7 +148,7 @@ export class Resolver {
       const param = fn.params.find((p) => p.name === name);
       if (param) {
         if (param.type) {
-          const t = this.resolveType(param.type, at);
+          const t = this.resolveType(param.type, at, depth + 1);
           if (t.kind !== 'unknown') return t;
         }
         // `db: Session = Depends(get_db)` in FastAPI: the dependency's result (resolved by the program).
@@ -233,7 +238,7 @@ export class Resolver {
   /** What a binding holds, resolved where it was made (a field set in `__init__` from its parameter). */
   private resolveBinding(b: ValueBinding, _at: number, depth: number): Resolved {
     if (b.type) {
-      const t = this.resolveType(b.type, b.start);
+      const t = this.resolveType(b.type, b.start, depth + 1);
       if (t.kind !== 'unknown') return t;
     }
     if (!b.value) return UNKNOWN;
@@ -244,11 +249,11 @@ export class Resolver {
   }
 
   /** A declared type as written (`AsyncSession`, `*sql.DB`, `Optional[Session]`, `Repository<User>`). */
-  resolveType(written: string, at: number): Resolved {
+  resolveType(written: string, at: number, depth = 0): Resolved {
     const core = typeCore(written);
-    if (!core) return UNKNOWN;
+    if (!core || depth > MAX_DEPTH) return UNKNOWN;
     const parts = core.split('.');
-    const root = this.resolveRoot(parts[0], at, MAX_DEPTH - 2);
+    const root = this.resolveRoot(parts[0], at, depth + 1);
     let r: Resolved = root;
     for (const p of parts.slice(1)) r = r.kind === 'library' ? this.libraryName(`${r.qname}.${p}`, 'annotation') : r.kind === 'import' ? { ...r, rest: [...r.rest, p] } : UNKNOWN;
     if (r.kind === 'library') return { kind: 'value', type: this.models.symbol(r.qname)?.row.returns ?? r.qname, via: 'annotation' };

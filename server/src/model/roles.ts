@@ -13,7 +13,7 @@ import { Resolver, type Resolved } from './resolve';
 export type FileRole = 'test' | 'migration' | 'script' | 'frontend' | 'generated' | 'production';
 
 /** Roles of functions in production files. */
-export type FunctionRole = 'handler' | 'middleware' | 'job' | 'startup' | 'request-dependency';
+export type FunctionRole = 'handler' | 'middleware' | 'job' | 'startup' | 'request-dependency' | 'test' | 'once';
 
 export interface FileRoleResult {
   role: FileRole;
@@ -106,17 +106,33 @@ export interface FunctionRoleResult {
 export function functionRoles(model: FileModel, lang: LanguageModels, resolver = new Resolver(model, lang)): Map<number, FunctionRoleResult> {
   const out = new Map<number, FunctionRoleResult>();
   if (lang.roles.length === 0) return out;
-  const uses = (library: string) => model.hints.importRoots.some((r) => lang.libraryOfModule(r)?.name === library) || model.imports.some((i) => lang.libraryOfModule(i.module)?.name === library);
+  // Conventions files name no package: their markers apply everywhere.
+  const universal = new Set(lang.libraries.filter((l) => (l.file.packages ?? []).length === 0).map((l) => l.name));
+  const uses = (library: string) =>
+    universal.has(library) || model.hints.importRoots.some((r) => lang.libraryOfModule(r)?.name === library) || model.imports.some((i) => lang.libraryOfModule(i.module)?.name === library);
   const give = (fn: number, m: RoleMarker & { library: string }) => {
-    if (!out.has(fn)) out.set(fn, { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role, library: m.library });
+    // A middleware factory (func(next http.Handler) http.Handler) runs once; the functions it returns run per request.
+    const targets = m.appliesTo === 'returned' ? model.functions.flatMap((f, i) => (f.parent === fn && f.anonymous ? [i] : [])) : [fn];
+    for (const t of targets) if (!out.has(t)) out.set(t, { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role, library: m.library });
   };
   const markers = lang.roles;
+  let byFn: Map<number, FileModel['calls']> | undefined;
+  const callsOf = (fn: number) => {
+    if (!byFn) {
+      byFn = new Map();
+      for (const c of model.calls) byFn.set(c.fn, [...(byFn.get(c.fn) ?? []), c]);
+    }
+    return byFn.get(fn) ?? [];
+  };
 
   model.functions.forEach((fn, i) => {
     for (const m of markers) {
       if (m.decorator && fn.decorators.some((d) => matchesDecorator(d.expr, m.decorator!, m.pathArgument === true, resolver, lang))) give(i, m);
-      else if (m.signature && matchesSignature(fn, m.signature, resolver) && (m.signature.paramNames === undefined || uses(m.library) || model.language !== 'typescript')) give(i, m);
-      else if (m.functionNames && !fn.anonymous && fn.parent === undefined && uses(m.library) && m.functionNames.some((p) => new RegExp(p).test(fn.name))) give(i, m);
+      else if (m.methodDecorator && !m.classDecorator && !m.baseClass && !m.embeds && fn.decorators.some((d) => matchesDecorator(d.expr, m.methodDecorator!, false, resolver, lang))) give(i, m);
+      else if (m.signature && matchesSignature(fn, m.signature, resolver)) give(i, m);
+      else if (m.names && !fn.anonymous && fn.parent === undefined && uses(m.library) && m.names.some((p) => new RegExp(p).test(fn.name)) && (!m.classNames || (fn.className !== undefined && m.classNames.some((c) => new RegExp(c).test(fn.className!))))) give(i, m);
+      else if (m.classNames && !m.names && fn.className && uses(m.library) && m.classNames.some((c) => new RegExp(c).test(fn.className!)) && (!m.methods || m.methods.includes(fn.name))) give(i, m);
+      else if (m.calls && uses(m.library) && callsOf(i).some((c) => matchesCallable(c.callee, m.calls!, resolver, lang, c.start))) give(i, m);
       else if (m.exportNames && fn.exported && m.exportNames.includes(fn.name)) give(i, m);
     }
   });
@@ -131,8 +147,13 @@ export function functionRoles(model: FileModel, lang: LanguageModels, resolver =
       const reg = m.registration!;
       if (!reg.callee) continue;
       if (!matchesCallable(call.callee, reg.callee, resolver, lang, call.start)) continue;
-      if (m.pathArgument && reg.callee.namePattern && resolver.resolve(call.callee, call.start).kind === 'unknown' && !looksLikePath(call.args[0])) continue;
-      for (const target of registeredFunctions(model, ci, reg.argument, resolver)) give(target, m);
+      // Matched by its name only (`app.get`, `router.use` on something nothing resolves): the call
+      // must look like a registration, or `cache.get(key, (err, v) => …)` would be a route.
+      const byName = !resolvesTo(resolver.resolve(call.callee, call.start), reg.callee, lang);
+      for (const target of registeredFunctions(model, ci, reg.argument, resolver)) {
+        if (byName && !looksRegistered(model, call, target, m.role)) continue;
+        give(target, m);
+      }
     }
   }
 
@@ -168,18 +189,48 @@ function registrationNames(markers: readonly RoleMarker[]): (name: string) => bo
   return (name) => names.has(name) || patterns.some((p) => p.test(name));
 }
 
-function looksLikePath(arg: ExprRef | undefined): boolean {
-  return arg !== undefined && (arg.kind === 'literal' || arg.kind === 'name');
+/** Whether a callee resolved to one of a marker's callables (not merely matched its name pattern). */
+function resolvesTo(r: Resolved, ref: CallableRef, lang: LanguageModels): boolean {
+  if (r.kind !== 'library') return false;
+  if (ref.symbols?.includes(r.qname)) return true;
+  const last = r.qname.slice(Math.max(r.qname.lastIndexOf('.'), r.qname.lastIndexOf('/')) + 1);
+  const owner = r.qname.slice(0, r.qname.length - last.length - 1);
+  return (ref.types ?? []).some((t) => lang.isA(owner, t)) && (ref.members?.includes(last) ?? true);
+}
+
+/**
+ * Whether a call matched by name registers a request handler: a route path before the function
+ * (`'/users/:id'`, a pattern, a list, a constant when the function takes a request and a
+ * response), or `.route('/x').get(fn)`; a middleware (`use`) taking a request and a next. A
+ * callback taking an error first is a completion callback, not a route.
+ */
+function looksRegistered(model: FileModel, call: FileModel['calls'][number], target: number, role: string): boolean {
+  const fn = model.functions[target];
+  const names = fn.params.map((p) => p.name);
+  if (names.length === 0) return false;
+  if (/^(err|error|e)$/.test(names[0]) && !names.some((n) => /^req(uest)?$/.test(n))) return false;
+  for (const a of call.args) {
+    if (a.start >= fn.start) break;
+    if (a.kind === 'literal' && (a.literal === 'regex' || a.literal === 'list')) return true;
+    if (a.kind === 'literal' && a.literal === 'string' && /^[/*]/.test(a.value ?? '')) return true;
+    if (a.kind === 'name' && names.length >= 2) return true;
+  }
+  const receiver = call.callee.receiver;
+  if (receiver?.kind === 'call' && receiver.path?.[receiver.path.length - 1] === 'route') return true;
+  if (call.callee.path && call.callee.path.length > 1 && call.callee.path[call.callee.path.length - 2] === 'route') return true;
+  return role === 'middleware' && names.length >= 2;
 }
 
 function matchesDecorator(expr: ExprRef, ref: CallableRef, needsPath: boolean, resolver: Resolver, lang: LanguageModels): boolean {
   // @app.get("/x") is a call; @shared_task a name.
   const callee: ExprRef = expr.kind === 'call' ? { kind: 'name', path: expr.path, receiver: expr.receiver, start: expr.start, end: expr.end } : expr;
-  return matchesCallable(callee, ref, resolver, lang, expr.start, needsPath);
+  if (!matchesCallable(callee, ref, resolver, lang, expr.start)) return false;
+  // A route decorator matched only by its name takes the route: `@router.get("/x")`, not `@cache.get`.
+  return !needsPath || expr.kind === 'call' || resolvesTo(resolver.resolve(callee, expr.start), ref, lang);
 }
 
 /** Whether a callee is one of a marker's callables: by resolution, or by name where nothing resolves. */
-function matchesCallable(callee: ExprRef, ref: CallableRef, resolver: Resolver, lang: LanguageModels, at: number, _needsPath = false): boolean {
+function matchesCallable(callee: ExprRef, ref: CallableRef, resolver: Resolver, lang: LanguageModels, at: number): boolean {
   const path = callee.path ?? [];
   const last = path[path.length - 1];
   if (!last) return false;
@@ -223,8 +274,13 @@ function typeIs(written: string | undefined, want: string, resolver: Resolver, a
   const r = resolver.resolveType(written, at);
   const target = want.replace(/^\*/, '');
   if (r.kind === 'value') return r.type === target || resolver.models.isA(r.type, target);
-  // A type the models do not know: compare the written name's last part.
-  return r.kind === 'unknown' && written.replace(/^\*/, '').split('.').pop() === target.split(/[./]/).pop() && written.includes('.');
+  // Nothing resolves (a snippet without its imports): compare `package.Name` as written with the
+  // target's package name (its last path element, a major-version suffix skipped) and name.
+  if (r.kind !== 'unknown' || !written.includes('.')) return false;
+  const [qualifier, name] = written.replace(/^\*/, '').split('.').slice(-2);
+  const dot = target.lastIndexOf('.');
+  const pkg = target.slice(0, dot).split('/').filter((p) => !/^v\d+$/.test(p)).pop();
+  return name === target.slice(dot + 1) && qualifier === pkg?.replace(/^go-/, '');
 }
 
 function baseMatches(base: string[], want: string, resolver: Resolver, lang: LanguageModels, at: number): boolean {
