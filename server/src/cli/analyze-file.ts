@@ -7,6 +7,7 @@ import { analyzeText, ParseBudgetExceeded } from '../engine/index';
 import { SUPPORTED_EXTENSIONS, grammarForPath } from '../engine/languages';
 import { DEPLOYMENT_SOURCE, PROCESS_COUNT, isDeploymentFile, readDeployment } from '../workspace/deployment';
 import { LineIndex } from './positions';
+import { programContribution } from '../model/contribution';
 import type { CodeFrame, FileOutcome, ReportedFinding, WorkspaceContribution } from './report';
 
 /** How many bytes at the start of a file are searched for a NUL byte (as git and grep do). */
@@ -69,7 +70,8 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
     throw e;
   }
   const { findings, evidence, exports, deferredSuppressions, incomplete } = analysis;
-  const index = evidence.length + exports.length + deferredSuppressions.length > 0 || incomplete ? new LineIndex(text) : undefined;
+  const index = new LineIndex(text);
+  const program = programContribution(analysis, (s, e) => index.span(s, e));
   return {
     kind: 'ok',
     ...(incomplete ? { incomplete: incompleteNote(incomplete, index!) } : {}),
@@ -78,6 +80,7 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
     evidence: evidence.map((e) => ({ ruleId: e.ruleId, message: e.message, ...index!.span(e.start, e.end) })),
     exports: exports.map((x) => ({ ruleId: x.ruleId, name: x.name, data: x.data, ...index!.span(x.start, x.end) })),
     suppressions: deferredSuppressions.map((s) => ({ ruleIds: s.ruleIds, line: index!.lineOf(s.line) + 1 })),
+    ...(program ? { program } : {}),
   };
 }
 

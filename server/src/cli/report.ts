@@ -1,5 +1,9 @@
 import type { ResolvedConfig } from '../config/config';
 import type { Scale, Severity } from '../engine/rule-api';
+import type { DeferredFinding } from '../engine/analyzer';
+import type { QueryLanguage } from '../engine/languages';
+import type { ImportBinding } from '../model/file-model';
+import type { At, FileSummary } from '../model/summary';
 import type { Span } from './positions';
 
 /** The types a scan produces: plain data, safe to pass between threads and to print. */
@@ -107,6 +111,18 @@ export interface ScanResult {
 export interface WorkspaceContribution {
   exports: (Span & { ruleId: string; name: string; data: Record<string, string | number | boolean> })[];
   suppressions: { line: number; ruleIds: string[] }[];
+  /** What the file's functions do and call, and its findings through calls the workspace must confirm (production code only). */
+  program?: ProgramContribution;
+}
+
+/** A file's part of the workspace's program (see server/src/model/program.ts). */
+export interface ProgramContribution {
+  language: QueryLanguage;
+  summary: FileSummary;
+  imports: ImportBinding[];
+  reexports: { name: string; module: string; as: string }[];
+  goPackage?: string;
+  deferred: (Omit<DeferredFinding, 'start' | 'end'> & { at: At })[];
 }
 
 /** What analysing one file yields (in a worker or in the calling thread). */

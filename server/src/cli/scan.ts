@@ -103,8 +103,8 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
       if (outcome.findings.length > 0) result.files.push({ path: shown, absPath: task.path, findings: outcome.findings });
       if (outcome.incomplete) skipped.push({ path: shown, reason: 'incomplete', note: outcome.incomplete });
       for (const e of outcome.evidence) result.evidence.push({ path: shown, absPath: task.path, ...e });
-      if (outcome.exports.length + outcome.suppressions.length > 0) {
-        result.contributions.set(task.path, { exports: outcome.exports, suppressions: outcome.suppressions });
+      if (outcome.exports.length + outcome.suppressions.length > 0 || outcome.program) {
+        result.contributions.set(task.path, { exports: outcome.exports, suppressions: outcome.suppressions, ...(outcome.program ? { program: outcome.program } : {}) });
       }
     } else if (outcome.kind === 'skipped') {
       skipped.push({ path: shown, reason: outcome.reason, note: outcome.note });

@@ -11,6 +11,9 @@ import { FileContext } from '../model/file-context';
 import type { FileModel } from '../model/file-model';
 import { models, type Models } from '../model/library';
 import type { FileRole } from '../model/roles';
+import { summarise, targetOf, type CallTarget } from '../model/summary';
+import { Program, type EffectPath, type FnRef } from '../model/program';
+import type { Effect } from '../model/library';
 import { parseSuppression, resolveSuppressions, type Suppression } from './suppressions';
 
 export interface Related {
@@ -43,6 +46,23 @@ interface Candidate {
   requires?: FactRef[];
   unless?: FactRef[];
   data: Record<string, string | number | boolean>;
+  /** A finding through calls: where the call goes and what the callee must do (see ThroughInit). */
+  through?: { target: CallTarget; needs: readonly Effect[] | 'blocking' };
+}
+
+/**
+ * A finding through calls that this file alone cannot confirm (the callee is in another file, or
+ * reaches one): the workspace's program decides (see workspace/program-findings.ts).
+ */
+export interface DeferredFinding {
+  ruleId: string;
+  start: number;
+  end: number;
+  /** The message, with `{chain}` and `{what}` still to fill. */
+  message: string;
+  severity: Severity;
+  target: CallTarget;
+  needs: readonly Effect[] | 'blocking';
 }
 
 /**
@@ -175,6 +195,8 @@ export interface AnalysisResult {
   file?: FileContext;
   /** Findings left out because of the file's role (test, migration, browser, generated code, a script). */
   roleFiltered?: number;
+  /** Findings through calls that need the workspace to confirm. */
+  deferred?: DeferredFinding[];
 }
 
 export interface Incomplete {
@@ -382,8 +404,14 @@ export class Analyzer {
 
     const findings: Finding[] = [];
     let roleFiltered = 0;
+    const throughs: { c: Candidate; f: Finding }[] = [];
     for (const c of candidates) {
       const f = this.resolve(c, facts, config);
+      if (f && c.through) {
+        if (appliesTo(this.catalogue.meta(f.ruleId)!, file.role.role, config)) throughs.push({ c, f });
+        else roleFiltered++;
+        continue;
+      }
       if (!f) continue;
       if (!appliesTo(this.catalogue.meta(f.ruleId)!, file.role.role, config)) {
         roleFiltered++;
@@ -391,7 +419,15 @@ export class Analyzer {
       }
       findings.push(f);
     }
-    const { kept, deferred } = resolveSuppressions(findings, suppressions, input.text, config, this.catalogue);
+    const deferredFindings = throughs.length > 0 ? followCalls(throughs, file, input) : [];
+    for (const d of deferredFindings) if ('finding' in d) findings.push(d.finding);
+    const pending = new Map<number, Set<string>>();
+    for (const d of deferredFindings) {
+      if (!('deferred' in d)) continue;
+      const ls = input.text.lastIndexOf('\n', d.deferred.start - 1) + 1;
+      pending.set(ls, new Set([...(pending.get(ls) ?? []), d.deferred.ruleId]));
+    }
+    const { kept, deferred } = resolveSuppressions(findings, suppressions, input.text, config, this.catalogue, pending);
     kept.sort((a, b) => a.start - b.start || ORDER[a.severity] - ORDER[b.severity] || a.ruleId.localeCompare(b.ruleId));
     // Evidence from code that does not serve traffic (a test's sized pool) says nothing about the service.
     const production = file.role.role === 'production' || config.include.includes(INCLUDE_OF[file.role.role] as IncludeRole);
@@ -404,6 +440,7 @@ export class Analyzer {
       ...(incomplete ? { incomplete } : {}),
       file,
       roleFiltered,
+      deferred: deferredFindings.flatMap((d) => ('deferred' in d ? [d.deferred] : [])),
     };
   }
 
@@ -656,6 +693,75 @@ function makeContext(config: ResolvedConfig, language: QueryLanguage, file: File
   };
 }
 
+/**
+ * Findings through calls that this file can confirm: the callee is here and does what the rule
+ * needs, itself or through other functions here. The others are handed to the workspace.
+ */
+function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext, input: AnalysisInput): ({ finding: Finding } | { deferred: DeferredFinding })[] {
+  const summary = summarise(file);
+  const program = new Program([{ path: '<this file>', language: file.language, summary, imports: file.model.imports, reexports: file.model.reexports, goPackage: file.model.hints.goPackage }], () => undefined);
+  const lineOf = lineIndex(input.text);
+  const out: ({ finding: Finding } | { deferred: DeferredFinding })[] = [];
+  for (const { c, f } of throughs) {
+    const through = c.through!;
+    const ref = program.resolve('<this file>', through.target);
+    const hit = ref && reached(program, ref, through.needs);
+    if (hit) {
+      const chain = hit.chain.map((s) => `\`${s.text}\` (line ${lineOf(s.start)})`).join(' → ');
+      const message = fillThrough(f.message, chain, hit.site.text);
+      const related = [...f.related, ...hit.chain.map((s, i) => ({ start: s.start, end: s.end, message: i === hit.chain.length - 1 ? `${hit.site.text}: ${hit.effect}` : `calls \`${s.text}\`` }))];
+      out.push({ finding: { ...f, message, related } });
+    } else if (!ref || ref.file !== '<this file>' || reachesOtherFiles(program, ref)) {
+      out.push({ deferred: { ruleId: f.ruleId, start: f.start, end: f.end, message: f.message, severity: f.severity, target: through.target, needs: through.needs } });
+    }
+  }
+  return out;
+}
+
+/** The effect path a function offers for what a rule needs. */
+export function reached(program: Program, ref: FnRef, needs: readonly Effect[] | 'blocking'): EffectPath | undefined {
+  if (needs === 'blocking') return program.fn(ref)?.isAsync ? undefined : program.blockingOf(ref);
+  const effects = program.effectsOf(ref);
+  let best: EffectPath | undefined;
+  for (const e of needs) {
+    const p = effects.get(e);
+    if (p && (!best || p.chain.length < best.chain.length)) best = p;
+  }
+  return best;
+}
+
+/** Whether a local function calls into other files (then only the workspace can say what it does). */
+function reachesOtherFiles(program: Program, ref: FnRef): boolean {
+  const seen = new Set<number>();
+  const visit = (fn: number): boolean => {
+    if (seen.has(fn)) return false;
+    seen.add(fn);
+    const s = program.fn({ file: ref.file, fn });
+    return (s?.calls ?? []).some((c) => c.target.kind === 'import' || visit(c.target.fn));
+  };
+  return visit(ref.fn);
+}
+
+export function fillThrough(message: string, chain: string, what: string): string {
+  return message.replace(/\{chain\}/g, chain).replace(/\{what\}/g, `\`${what}\``);
+}
+
+/** 1-based line of an offset, by binary search over line starts. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
 /** The `include` setting that brings a non-production role's findings back. */
 const INCLUDE_OF: Record<FileRole, IncludeRole | 'production'> = { test: 'tests', migration: 'migrations', script: 'scripts', frontend: 'frontend', generated: 'generated', production: 'production' };
 
@@ -708,7 +814,15 @@ function toCandidate(rule: RuleModule, init: CandidateInit, match: RuleMatch, ba
   const node = init.node ?? match.node('match');
   if (!node) throw new Error(`pattern has no @match capture and check() gave no node`);
   const message = fill(init.message ?? rule.meta.message, init.args ?? {});
+  let through: Candidate['through'];
+  if (init.through) {
+    // Only the project's own code is followed: a library call is judged where it is written.
+    const target = targetOf(match.file.resolveCallee(init.through.call));
+    if (!target) return undefined;
+    through = { target, needs: init.through.needs };
+  }
   return {
+    through,
     ruleId: rule.meta.id,
     start: node.startIndex - base,
     end: node.endIndex - base,

@@ -2,6 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { GrammarId, QueryLanguage } from './languages';
 import type { ResolvedConfig } from '../config/config';
 import type { FileContext } from '../model/file-context';
+import type { Effect } from '../model/library';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
@@ -100,6 +101,20 @@ export interface CandidateInit {
   unless?: FactRef[];
   /** Handed to the rule's fixes. */
   data?: Record<string, string | number | boolean>;
+  /**
+   * The finding holds only if the function this call reaches does something, itself or through
+   * what it calls, in this file or another: the program follows the call (see model/program.ts).
+   * The message may say where with `{chain}` (the calls, with their files and lines) and `{what}`
+   * (the library call at the end).
+   */
+  through?: ThroughInit;
+}
+
+export interface ThroughInit {
+  /** The call to follow (a call node). */
+  call: SyntaxNode;
+  /** What the reached function must do (one of these effects), or `blocking`: block its caller's thread (a sync function doing I/O, sleeping, hashing). */
+  needs: readonly Effect[] | 'blocking';
 }
 
 export interface FactInit {

@@ -61,12 +61,15 @@ export function resolveSuppressions(
   text: string,
   config: ResolvedConfig,
   catalogue: Catalogue,
+  /** Findings the workspace will confirm (through calls into other files): rule ids by the start of their line. */
+  pending: ReadonlyMap<number, ReadonlySet<string>> = new Map(),
 ): { kept: Finding[]; deferred: DeferredSuppression[] } {
   if (suppressions.length === 0) return { kept: findings, deferred: [] };
   const deferred: DeferredSuppression[] = [];
   const isWorkspaceRule = (id: string): boolean => catalogue.rule(id)?.workspace !== undefined;
+  const isPending = (s: Suppression, id: string): boolean => pending.get(coveredLineStart(text, s))?.has(id) ?? false;
   for (const s of suppressions) {
-    const ids = s.ruleIds.filter((id) => id === '*' || isWorkspaceRule(id));
+    const ids = s.ruleIds.filter((id) => id === '*' || isWorkspaceRule(id) || isPending(s, id));
     if (ids.length > 0) deferred.push({ ruleIds: ids, line: coveredLineStart(text, s) });
   }
   const byLine = new Map<number, { s: Suppression; used: Set<string> }[]>();
@@ -88,7 +91,7 @@ export function resolveSuppressions(
   for (const { s, used } of entries) {
     const unknown = s.ruleIds.filter((id) => id !== '*' && !catalogue.meta(id));
     // A rule switched off in the configuration suppresses nothing by design: not worth a report.
-    const stale = s.ruleIds.filter((id) => catalogue.meta(id) && !isWorkspaceRule(id) && !used.has(id) && config.rules[id] !== 'off');
+    const stale = s.ruleIds.filter((id) => catalogue.meta(id) && !isWorkspaceRule(id) && !isPending(s, id) && !used.has(id) && config.rules[id] !== 'off');
     const wildcardUnused = s.ruleIds.includes('*') && used.size === 0;
     if (s.ruleIds.length === 0) {
       kept.push(unused(s, 'This headroom-ignore comment names no rule: write headroom-ignore[rule-id].', unusedSeverity));

@@ -33,6 +33,7 @@ import { docUri, reportedToDiagnostic, SOURCE, toDiagnostic, toTextEdit } from '
 import type { ReportedFinding, ScanError } from '../cli/report';
 import { isDeploymentFile } from '../workspace/deployment';
 import { DocumentAnalyses } from './document-analysis';
+import { programContribution } from '../model/contribution';
 import { DocumentStore, type DocumentAnalysis, type OpenDocument } from './documents';
 import { Excludes } from './excludes';
 import type { Inbox } from './inbox';
@@ -80,6 +81,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     (d, a, contributionChanged) => {
       overlayEntries.set(a, overlayEntry(d, a));
       if (contributionChanged) workspaceInputChanged(d.uri);
+      scheduleProgram(d, a);
     },
     (d) => store.get(d.uri) === d,
     (d) => askAgain(d),
@@ -270,6 +272,38 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
         suppressions: result.deferredSuppressions.map((s) => ({ ruleIds: s.ruleIds, line: d.doc.positionAt(s.line).line + 1 })),
       },
     };
+  }
+
+  /**
+   * What an open document's functions do (its part of the workspace's program) costs a resolution
+   * of every call: it is computed once typing settles, not per keystroke, and the workspace's
+   * findings through calls are recomputed when it changed.
+   */
+  const programTimers = new Map<string, NodeJS.Timeout>();
+  const programKeys = new Map<string, string>();
+  function scheduleProgram(d: OpenDocument, a: DocumentAnalysis): void {
+    if (!a.result.file || index.lastScan === undefined) return;
+    clearTimeout(programTimers.get(d.uri));
+    programTimers.set(
+      d.uri,
+      setTimeout(() => {
+        programTimers.delete(d.uri);
+        if (store.get(d.uri) !== d || d.analysis !== a) return;
+        const entry = overlayEntries.get(a);
+        if (!entry?.contribution) return;
+        const program = programContribution(a.result, (start, end) => {
+          const s = d.doc.positionAt(start);
+          const e = d.doc.positionAt(end);
+          return { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 };
+        });
+        entry.contribution.program = program;
+        const key = JSON.stringify(program ?? null);
+        if (programKeys.get(d.uri) !== key) {
+          programKeys.set(d.uri, key);
+          workspaceInputChanged(d.uri);
+        }
+      }, Math.max(300, configs.clientSettings.debounce)),
+    );
   }
 
   /** The workspace views count open editors with their unsaved text: each is analysed (in slices) first. */

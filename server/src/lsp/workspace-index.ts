@@ -118,7 +118,9 @@ export class WorkspaceIndex {
       for (const [file, entry] of folder.files) if (entry.contribution) contributions.set(file, entry.contribution);
       for (const [file, entry] of overlay) {
         if (!isWithin(folder.root, file)) continue;
-        if (entry.contribution) contributions.set(file, entry.contribution);
+        // An open document's program part is computed once typing settles: until then, the disk's stands.
+        const disk = contributions.get(file)?.program;
+        if (entry.contribution) contributions.set(file, entry.contribution.program || !disk ? entry.contribution : { ...entry.contribution, program: disk });
         else contributions.delete(file);
       }
       const found = runWorkspaceRules(engine().catalogue, {

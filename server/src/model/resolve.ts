@@ -24,6 +24,7 @@ export type Resolved =
   | { kind: 'unknown' };
 
 const UNKNOWN: Resolved = { kind: 'unknown' };
+const GO_BUILTINS = new Set(['append', 'cap', 'clear', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'max', 'min', 'new', 'panic', 'print', 'println', 'real', 'recover', 'nil', 'true', 'false', 'iota', 'error', 'string', 'int', 'int64', 'int32', 'uint', 'uint64', 'float64', 'bool', 'byte', 'rune', 'any']);
 const MAX_DEPTH = 8;
 
 export class Resolver {
@@ -171,7 +172,10 @@ export class Resolver {
     const fnIndex = this.model.functions.findIndex((f) => f.name === name && f.parent === undefined && f.className === undefined && !f.anonymous);
     if (fnIndex >= 0) return { kind: 'function', fn: fnIndex, via: 'local' };
     if (this.model.classes.some((c) => c.name === name)) return { kind: 'class', name, instance: false, via: 'local' };
-    return this.resolveImport(name);
+    const imported = this.resolveImport(name);
+    // Go: a name no file-level declaration explains is declared in another file of the package.
+    if (imported.kind === 'unknown' && this.model.language === 'go' && !GO_BUILTINS.has(name)) return { kind: 'import', module: '.', name, rest: [], via: 'local' };
+    return imported;
   }
 
   /** The class a method (or a callback inside one) belongs to. */
@@ -253,6 +257,8 @@ export class Resolver {
     const core = typeCore(written);
     if (!core || depth > MAX_DEPTH) return UNKNOWN;
     const parts = core.split('.');
+    // Go: `pkg.Type` names an imported package; without the import, nothing is known of it.
+    if (this.model.language === 'go' && parts.length > 1 && !this.model.imports.some((i) => i.local === parts[0])) return UNKNOWN;
     const root = this.resolveRoot(parts[0], at, depth + 1);
     let r: Resolved = root;
     for (const p of parts.slice(1)) r = r.kind === 'library' ? this.libraryName(`${r.qname}.${p}`, 'annotation') : r.kind === 'import' ? { ...r, rest: [...r.rest, p] } : UNKNOWN;

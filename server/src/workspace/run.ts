@@ -7,6 +7,7 @@ import { log } from '../engine/log';
 import { isWithin } from '../engine/paths';
 import type { LocatedExport, WorkspaceView } from '../engine/rule-api';
 import type { ReportedFinding, WorkspaceContribution } from '../cli/report';
+import { programFindings } from './program-findings';
 
 /** A directory holding one of these is a project: a process count declared in it applies to the code under it. */
 const PROJECT_MARKERS = ['package.json', 'pyproject.toml', 'requirements.txt', 'setup.py', 'Pipfile', 'go.mod'];
@@ -25,7 +26,8 @@ export interface WorkspaceInput {
  * filtered by the files' suppression comments; positions are those of the exports they are reported at.
  */
 export function runWorkspaceRules(catalogue: Catalogue, input: WorkspaceInput): Map<string, ReportedFinding[]> {
-  const out = new Map<string, ReportedFinding[]>();
+  // Findings through calls into other files, confirmed against the workspace's program.
+  const out = programFindings(input.contributions, input.config, input.display);
   const rules = catalogue.rules.filter((r) => r.workspace && input.config.rules[r.meta.id] !== 'off');
   if (rules.length === 0) return out;
 

@@ -1,0 +1,284 @@
+import type { QueryLanguage } from '../engine/languages';
+import type { ImportBinding } from './file-model';
+import type { Effect } from './library';
+import { ModuleIndex } from './modules';
+import type { At, CallTarget, EffectSite, FileSummary, FunctionSummary } from './summary';
+
+/**
+ * The workspace's program: every file's summary joined over a call graph. It resolves calls into
+ * other files (Python packages, Go packages against go.mod, TypeScript relative imports, tsconfig
+ * paths and workspace packages), computes what each function does through the functions it calls
+ * (to a fixed point: recursion and cycles end; an unresolved call adds nothing), and which
+ * functions run per request (reachable from a handler, a middleware or a per-request dependency).
+ */
+
+export interface ProgramFile {
+  /** Absolute path. */
+  path: string;
+  language: QueryLanguage;
+  summary: FileSummary;
+  imports: ImportBinding[];
+  reexports: { name: string; module: string; as: string }[];
+  goPackage?: string;
+}
+
+/** A function of the workspace: a file and the function's index in its summary. */
+export interface FnRef {
+  file: string;
+  fn: number;
+}
+
+/** One step of a chain: a call from a function, or the library call at its end. */
+export interface ChainStep {
+  file: string;
+  /** The function the step is in. */
+  fn: number;
+  start: number;
+  end: number;
+  /** What is called here: `repo.get_user`, or the library call `session.execute`. */
+  text: string;
+  at?: At;
+}
+
+export interface EffectPath {
+  effect: Effect;
+  /** The calls from the function to the library call, the library call last. */
+  chain: ChainStep[];
+  site: EffectSite;
+}
+
+/** Effects that are about how a query is built, not what a function does: they stay where they are. */
+const LOCAL_ONLY = new Set<Effect>(['limit', 'offset', 'db-statement', 'stream', 'materialize', 'to-thread', 'semaphore', 'bounded-concurrency', 'index-declare']);
+/** Roles whose functions run once per request, and so does everything they reach. */
+const PER_REQUEST = new Set(['handler', 'middleware', 'request-dependency']);
+const MAX_CHAIN = 8;
+
+export class Program {
+  private readonly files = new Map<string, ProgramFile>();
+  private readonly modules: ModuleIndex;
+  /** Effects per function: the shortest path to each. */
+  private readonly effects = new Map<string, Map<Effect, EffectPath>>();
+  /** Blocking work a sync function does on its caller's thread (through sync calls only). */
+  private readonly blocking = new Map<string, EffectPath>();
+  private readonly edges = new Map<string, { to: FnRef; step: ChainStep }[]>();
+  /** Roles given across files (a function registered where it is imported). */
+  private readonly roles = new Map<string, { role: string; why: string }>();
+  private perRequest: Map<string, ChainStep[]> | undefined;
+
+  constructor(files: readonly ProgramFile[], readFile: (p: string) => string | undefined) {
+    for (const f of files) this.files.set(f.path, f);
+    this.modules = new ModuleIndex(files.map((f) => ({ path: f.path, language: f.language, goPackage: f.goPackage })), readFile);
+    this.link();
+    this.propagate();
+  }
+
+  file(p: string): ProgramFile | undefined {
+    return this.files.get(p);
+  }
+
+  fn(ref: FnRef): FunctionSummary | undefined {
+    return this.files.get(ref.file)?.summary.functions[ref.fn];
+  }
+
+  /** Where a call target of a file goes in the workspace. */
+  resolve(fromFile: string, target: CallTarget): FnRef | undefined {
+    if (target.kind === 'local') return { file: fromFile, fn: target.fn };
+    const from = this.files.get(fromFile);
+    if (!from) return undefined;
+    const files = this.modules.resolve(fromFile, from.language, target.module);
+    const parts = [...(target.name && target.name !== 'default' ? [target.name] : []), ...target.rest];
+    for (const file of files) {
+      const hit = this.lookup(file, parts, target.instance || (target.name !== undefined && /^[A-Z]/.test(target.name) && target.rest.length > 0), new Set());
+      if (hit) return hit;
+    }
+    // `from app import repo` where repo is a module: the rest names a function in it.
+    if (target.name && target.rest.length > 0) {
+      const sub = this.modules.resolve(fromFile, from.language, from.language === 'python' ? `${target.module}.${target.name}` : `${target.module}/${target.name}`);
+      for (const file of sub) {
+        const hit = this.lookup(file, target.rest, false, new Set());
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  }
+
+  /** A function by name path in a file: `get_user`, `UserRepo.get_user`, following re-exports. */
+  private lookup(file: string, parts: string[], instance: boolean, seen: Set<string>): FnRef | undefined {
+    const f = this.files.get(file);
+    if (!f || parts.length === 0 || seen.has(`${file}:${parts.join('.')}`)) return undefined;
+    seen.add(`${file}:${parts.join('.')}`);
+    const fns = f.summary.functions;
+    if (parts.length >= 2) {
+      // A method: Class.method (an instance, or the class itself for static/class methods).
+      const i = fns.findIndex((x) => x.className === parts[0] && x.name === parts[1]);
+      if (i >= 0) return { file, fn: i };
+    }
+    if (parts.length === 1 || !instance) {
+      const i = fns.findIndex((x) => x.name === parts[0] && x.className === undefined && !x.qualifiedName.includes('.'));
+      if (i >= 0 && parts.length === 1) return { file, fn: i };
+    }
+    // Re-exported: `export { a } from './x'`, `from .x import a` in a package's __init__.
+    for (const r of f.reexports) {
+      if (r.as !== parts[0] && r.name !== '*') continue;
+      const name = r.name === '*' ? parts[0] : r.name;
+      for (const t of this.modules.resolve(file, f.language, r.module)) {
+        const hit = this.lookup(t, [name, ...parts.slice(1)], instance, seen);
+        if (hit) return hit;
+      }
+    }
+    // Go: a method of a type declared in another file of the package.
+    if (f.language === 'go' && parts.length >= 2) {
+      for (const sibling of this.modules.samePackage(file)) {
+        const g = this.files.get(sibling);
+        const i = g?.summary.functions.findIndex((x) => x.className === parts[0] && x.name === parts[1]) ?? -1;
+        if (i >= 0) return { file: sibling, fn: i };
+      }
+    }
+    return undefined;
+  }
+
+  private key(ref: FnRef): string {
+    return `${ref.file}#${ref.fn}`;
+  }
+
+  private link(): void {
+    for (const f of this.files.values()) {
+      f.summary.functions.forEach((fn, i) => {
+        const from = this.key({ file: f.path, fn: i });
+        const out: { to: FnRef; step: ChainStep }[] = [];
+        for (const c of fn.calls) {
+          const to = this.resolve(f.path, c.target);
+          if (to && !(to.file === f.path && to.fn === i)) out.push({ to, step: { file: f.path, fn: i, start: c.start, end: c.end, text: c.text, at: c.at } });
+        }
+        this.edges.set(from, out);
+      });
+      for (const r of f.summary.registrations) {
+        const to = this.resolve(f.path, r.target);
+        if (to && !this.fn(to)?.role) this.roles.set(this.key(to), { role: r.role, why: r.why });
+      }
+    }
+  }
+
+  /** Effects through calls, to a fixed point: a worklist over reversed edges. */
+  private propagate(): void {
+    const callers = new Map<string, { from: FnRef; step: ChainStep }[]>();
+    for (const [from, list] of this.edges) {
+      const [file, fn] = splitKey(from);
+      for (const e of list) {
+        const k = this.key(e.to);
+        callers.set(k, [...(callers.get(k) ?? []), { from: { file, fn }, step: e.step }]);
+      }
+    }
+    const work: string[] = [];
+    for (const f of this.files.values()) {
+      f.summary.functions.forEach((fn, i) => {
+        const k = this.key({ file: f.path, fn: i });
+        const mine = new Map<Effect, EffectPath>();
+        for (const site of fn.own) {
+          if (LOCAL_ONLY.has(site.effect) || mine.has(site.effect)) continue;
+          if (site.effect === 'client' && fn.cached) continue;
+          mine.set(site.effect, { effect: site.effect, chain: [{ file: f.path, fn: i, start: site.start, end: site.end, text: site.text, at: site.at }], site });
+        }
+        this.effects.set(k, mine);
+        const block = fn.isAsync ? undefined : fn.own.find((s) => s.blocking);
+        if (block) this.blocking.set(k, { effect: block.effect, chain: [{ file: f.path, fn: i, start: block.start, end: block.end, text: block.text, at: block.at }], site: block });
+        if (mine.size > 0 || block) work.push(k);
+      });
+    }
+    while (work.length > 0) {
+      const k = work.pop()!;
+      const mine = this.effects.get(k)!;
+      const block = this.blocking.get(k);
+      for (const { from, step } of callers.get(k) ?? []) {
+        const fk = this.key(from);
+        const theirs = this.effects.get(fk)!;
+        const caller = this.fn(from)!;
+        const callee = this.fn(splitRef(k))!;
+        let changed = false;
+        for (const [effect, p] of mine) {
+          if (effect === 'client' && caller.cached) continue;
+          const old = theirs.get(effect);
+          if ((!old || old.chain.length > p.chain.length + 1) && p.chain.length < MAX_CHAIN) {
+            theirs.set(effect, { ...p, chain: [step, ...p.chain] });
+            changed = true;
+          }
+        }
+        // Blocking work reaches the caller's thread only through a sync callee called without await.
+        if (block && !callee.isAsync && !caller.isAsync) {
+          const old = this.blocking.get(fk);
+          if ((!old || old.chain.length > block.chain.length + 1) && block.chain.length < MAX_CHAIN) {
+            this.blocking.set(fk, { ...block, chain: [step, ...block.chain] });
+            changed = true;
+          }
+        }
+        if (changed) work.push(fk);
+      }
+    }
+  }
+
+  /** What a function does, itself or through what it calls (the shortest path to each effect). */
+  effectsOf(ref: FnRef): ReadonlyMap<Effect, EffectPath> {
+    return this.effects.get(this.key(ref)) ?? new Map();
+  }
+
+  /** The blocking work a sync function does on the thread that calls it, if any. */
+  blockingOf(ref: FnRef): EffectPath | undefined {
+    return this.blocking.get(this.key(ref));
+  }
+
+  /** The role of a function: its own (framework models), or given where another file registers it. */
+  roleOf(ref: FnRef): { role: string; why: string } | undefined {
+    return this.fn(ref)?.role ?? this.roles.get(this.key(ref));
+  }
+
+  /**
+   * Functions that run per request: the handlers, middleware and per-request dependencies, and
+   * everything they call (with the path from the entry point, for messages).
+   */
+  requestPath(): Map<string, ChainStep[]> {
+    if (this.perRequest) return this.perRequest;
+    const out = new Map<string, ChainStep[]>();
+    const queue: FnRef[] = [];
+    for (const f of this.files.values()) {
+      f.summary.functions.forEach((_, i) => {
+        const ref = { file: f.path, fn: i };
+        const role = this.roleOf(ref);
+        if (role && PER_REQUEST.has(role.role)) {
+          out.set(this.key(ref), []);
+          queue.push(ref);
+        }
+      });
+    }
+    while (queue.length > 0) {
+      const ref = queue.shift()!;
+      const via = out.get(this.key(ref))!;
+      for (const e of this.edges.get(this.key(ref)) ?? []) {
+        const k = this.key(e.to);
+        const role = this.roleOf(e.to)?.role;
+        // A job or start-up function called from a handler is still what it is.
+        if (out.has(k) || role === 'job' || role === 'startup' || via.length >= MAX_CHAIN) continue;
+        out.set(k, [...via, e.step]);
+        queue.push(e.to);
+      }
+    }
+    this.perRequest = out;
+    return out;
+  }
+
+  /** Whether a function runs per request, itself or because a handler reaches it. */
+  onRequestPath(ref: FnRef): boolean {
+    return this.requestPath().has(this.key(ref));
+  }
+
+}
+
+function splitKey(k: string): [string, number] {
+  const i = k.lastIndexOf('#');
+  return [k.slice(0, i), Number(k.slice(i + 1))];
+}
+
+function splitRef(k: string): FnRef {
+  const [file, fn] = splitKey(k);
+  return { file, fn };
+}
+

@@ -1,0 +1,184 @@
+import type { Effect } from './library';
+import type { FileContext } from './file-context';
+import type { ExprRef, FunctionModel } from './file-model';
+import type { Resolved } from './resolve';
+
+/**
+ * What each function of a file does, as plain data: its own library calls with their effects, and
+ * its calls to other functions (of this file, or imported) that the program resolves across the
+ * workspace. The program joins these into summaries through calls (see program.ts).
+ */
+
+/** A library call with an effect, in a function. */
+/** 1-based lines, UTF-16 columns, end exclusive: where something is, for another file's messages. */
+export interface At {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface EffectSite {
+  effect: Effect;
+  /** What was called (`sqlalchemy.orm.Session.execute`): for messages. */
+  qname: string;
+  /** The call's text, shortened: `session.execute(select(User))`. */
+  text: string;
+  start: number;
+  end: number;
+  /** The library call blocks the thread it runs on (a sync client, a sleep, file I/O, hashing). */
+  blocking: boolean;
+  at?: At;
+}
+
+/** Where a call goes, as far as one file can tell. */
+export type CallTarget =
+  /** A function of this file, by index. */
+  | { kind: 'local'; fn: number }
+  /** Something imported from a module no model knows: `{module}.{name}.{rest…}` (the project's own code, usually). */
+  | { kind: 'import'; module: string; name: string | undefined; rest: string[]; instance: boolean };
+
+export interface CallRef {
+  target: CallTarget;
+  start: number;
+  end: number;
+  /** The callee as written, for chains in messages: `repo.get_user`. */
+  text: string;
+  awaited: boolean;
+  at?: At;
+}
+
+export interface FunctionSummary {
+  name: string;
+  qualifiedName: string;
+  className?: string;
+  isAsync: boolean;
+  exported: boolean;
+  start: number;
+  end: number;
+  nameStart: number;
+  nameEnd: number;
+  /** The role the framework models give it (a route, a middleware, a job, startup code), with how to say it. */
+  role?: { role: string; why: string };
+  /** A result it caches (lru_cache, sync.Once, a module-level `if _x is None`): what it builds is built once. */
+  cached: boolean;
+  own: EffectSite[];
+  calls: CallRef[];
+  at?: At;
+}
+
+export interface FileSummary {
+  functions: FunctionSummary[];
+  /** Functions registered in this file under a role, by an import (`app.use(audit)` with audit imported): the program gives them the role. */
+  registrations: { role: string; why: string; target: CallTarget }[];
+}
+
+/** Effects that block the thread whatever library does them. */
+const ALWAYS_BLOCKING = new Set<Effect>(['sleep', 'blocking-io', 'subprocess', 'cpu-heavy']);
+/** Effects that are I/O: blocking when the library is synchronous. */
+const IO = new Set<Effect>(['db-read-one', 'db-read-many', 'db-count', 'db-write', 'db-write-many', 'db-query', 'http-call', 'smtp-connect', 'smtp-send', 'mail-send', 'cache-read', 'cache-write', 'publish', 'client']);
+
+/** Decorators and wrappers that make a function build its result once. */
+const CACHING_DECORATORS = /(^|\.)(lru_cache|cache|cached|cached_property|memoize|memoized|once|singleton)$/;
+
+export function summarise(file: FileContext): FileSummary {
+  const { model, resolver, lang } = file;
+  const functions: FunctionSummary[] = model.functions.map((f, i) => ({
+    name: f.name,
+    qualifiedName: f.qualifiedName,
+    className: f.className,
+    isAsync: f.isAsync,
+    exported: f.exported,
+    start: f.start,
+    end: f.end,
+    nameStart: f.nameStart,
+    nameEnd: f.nameEnd,
+    role: file.fnRoles.get(i) && { role: file.fnRoles.get(i)!.role, why: file.fnRoles.get(i)!.why },
+    cached: isCached(f),
+    own: [],
+    calls: [],
+  }));
+  const registrations: FileSummary['registrations'] = [];
+  for (const call of model.calls) {
+    if (call.fn < 0) continue;
+    const fn = functions[call.fn];
+    const r = resolver.resolve(call.callee, call.start);
+    const text = callText(call.callee);
+    if (r.kind === 'library') {
+      const effects = new Set<Effect>([...(r.row.effect ? [r.row.effect] : []), ...(r.row.effects ?? []), ...(r.row.client ? (['client'] as Effect[]) : [])]);
+      if (effects.size === 0) continue;
+      const owner = r.qname.slice(0, r.qname.lastIndexOf('.'));
+      const async = r.row.async ?? lang.isAsyncType(owner) ?? lang.symbol(r.qname)?.lib.file.async ?? lang.libraryOfModule(r.qname)?.file.async ?? false;
+      for (const effect of effects) {
+        const blocking = ALWAYS_BLOCKING.has(effect) || (IO.has(effect) && !async && !call.awaited);
+        fn.own.push({ effect, qname: r.qname, text, start: call.start, end: call.end, blocking });
+      }
+      continue;
+    }
+    const target = targetOf(r);
+    if (target) fn.calls.push({ target, start: call.start, end: call.end, text, awaited: call.awaited });
+  }
+  // Registrations of imported functions under a role: the program resolves them.
+  for (const [ci, call] of model.calls.entries()) {
+    for (const a of call.args) {
+      if (a.kind !== 'name') continue;
+      const r = resolver.resolve(a, call.start);
+      if (r.kind !== 'import') continue;
+      const role = registrationRole(file, ci);
+      if (role) registrations.push({ ...role, target: { kind: 'import', module: r.module, name: r.name, rest: r.rest, instance: false } });
+    }
+  }
+  return { functions, registrations };
+}
+
+/** What a call resolved to, as a target the program can follow; undefined for what is not code of the project. */
+export function targetOf(r: Resolved): CallTarget | undefined {
+  switch (r.kind) {
+    case 'function':
+      return { kind: 'local', fn: r.fn };
+    case 'import':
+      return { kind: 'import', module: r.module, name: r.name, rest: r.rest, instance: r.instance ?? false };
+    default:
+      return undefined;
+  }
+}
+
+/** The role a call registers its function arguments under, if it is a registration the framework models know. */
+function registrationRole(file: FileContext, callIndex: number): { role: string; why: string } | undefined {
+  const call = file.model.calls[callIndex];
+  const last = call.callee.path?.[call.callee.path.length - 1];
+  if (!last) return undefined;
+  for (const m of file.lang.roles) {
+    const c = m.registration?.callee;
+    if (!c) continue;
+    const named = c.members?.includes(last) || c.symbols?.some((s) => s.endsWith(`.${last}`) || s.endsWith(`/${last}`)) || (c.namePattern !== undefined && new RegExp(c.namePattern).test(last));
+    if (named) return { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role };
+  }
+  return undefined;
+}
+
+function isCached(f: FunctionModel): boolean {
+  return f.decorators.some((d) => {
+    const path = d.expr.path ?? [];
+    return CACHING_DECORATORS.test(path.join('.'));
+  });
+}
+
+/** A short text for a callee: `repo.get_user`, `session.execute`, `(…).all`. */
+export function callText(callee: ExprRef): string {
+  const head = callee.receiver ? '(…).' : '';
+  return `${head}${(callee.path ?? []).join('.')}`.slice(0, 80);
+}
+
+/** The summary with positions as lines and columns (what crosses to the workspace, where no text is at hand). */
+export function locateSummary(summary: FileSummary, at: (start: number, end: number) => At): FileSummary {
+  return {
+    registrations: summary.registrations,
+    functions: summary.functions.map((f) => ({
+      ...f,
+      at: at(f.nameStart, f.nameEnd),
+      own: f.own.map((o) => ({ ...o, at: at(o.start, o.end) })),
+      calls: f.calls.map((c) => ({ ...c, at: at(c.start, c.end) })),
+    })),
+  };
+}
