@@ -126,15 +126,46 @@ export class Program {
         if (hit) return hit;
       }
     }
+    const pkg = f.language === 'go' ? [file, ...this.modules.samePackage(file)] : [file];
     // Go: a method of a type declared in another file of the package.
     if (f.language === 'go' && parts.length >= 2) {
-      for (const sibling of this.modules.samePackage(file)) {
+      for (const sibling of pkg.slice(1)) {
         const g = this.files.get(sibling);
         const i = g?.summary.functions.findIndex((x) => x.className === parts[0] && x.name === parts[1]) ?? -1;
         if (i >= 0) return { file: sibling, fn: i };
       }
     }
+    // A field of a type with a declared type: `Server.store.Orders` through `store *store.Store`.
+    if (parts.length >= 3) {
+      for (const holder of pkg) {
+        const type = this.files.get(holder)?.summary.types.find((t) => t.name === parts[0]);
+        const field = type?.fields.find((x) => x.name === parts[1]);
+        if (!field) continue;
+        const t = this.typeTarget(holder, field.type);
+        if (!t) continue;
+        for (const target of t.files) {
+          const hit = this.lookup(target, [t.name, ...parts.slice(2)], true, seen);
+          if (hit) return hit;
+        }
+      }
+    }
     return undefined;
+  }
+
+  /** Where a declared type (`*store.Store`, `UsersService`, `Optional[Repo]`) is defined: its files and its name. */
+  private typeTarget(file: string, written: string): { files: string[]; name: string } | undefined {
+    const f = this.files.get(file)!;
+    const core = written.replace(/^[*&[\]]+/, '').replace(/[<[].*$/, '').trim();
+    const parts = core.split('.');
+    const name = parts[parts.length - 1];
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
+    if (parts.length === 1) {
+      const imp = f.imports.find((i) => i.local === name);
+      if (imp) return { files: this.modules.resolve(file, f.language, imp.module), name: imp.name && imp.name !== 'default' ? imp.name : name };
+      return { files: f.language === 'go' ? [file, ...this.modules.samePackage(file)] : [file], name };
+    }
+    const imp = f.imports.find((i) => i.local === parts[0]);
+    return imp ? { files: this.modules.resolve(file, f.language, imp.module), name } : undefined;
   }
 
   private key(ref: FnRef): string {

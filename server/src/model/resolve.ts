@@ -222,6 +222,8 @@ export class Resolver {
         }
         const method = this.model.functions.findIndex((f) => f.className === of.name && f.name === name);
         if (method >= 0) return { kind: 'function', fn: method, via: 'local' };
+        // Go: the type's other methods may be declared in another file of its package.
+        if (this.model.language === 'go' && !cls?.fields.some((f) => f.name === name)) return { kind: 'import', module: '.', name: of.name, rest: [name], instance: true, via: 'local' };
         // Inherited from a library base class (a PrismaService extending PrismaClient).
         for (const base of cls?.bases ?? []) {
           const b = this.resolvePath(base, undefined, at, depth + 1);

@@ -115,7 +115,8 @@ export function functionRoles(model: FileModel, lang: LanguageModels, resolver =
     const targets = m.appliesTo === 'returned' ? model.functions.flatMap((f, i) => (f.parent === fn && f.anonymous ? [i] : [])) : [fn];
     for (const t of targets) if (!out.has(t)) out.set(t, { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role, library: m.library });
   };
-  const markers = lang.roles;
+  // The most specific marker speaks first: (req, res, next) calling next() is a middleware before (req, res) is a handler.
+  const markers = [...lang.roles].sort((a, b) => specificity(b) - specificity(a));
   let byFn: Map<number, FileModel['calls']> | undefined;
   const callsOf = (fn: number) => {
     if (!byFn) {
@@ -174,6 +175,11 @@ export function functionRoles(model: FileModel, lang: LanguageModels, resolver =
     }
   }
   return out;
+}
+
+function specificity(m: RoleMarker): number {
+  const sig = m.signature;
+  return (sig ? (sig.params?.length ?? 0) + (sig.paramNames?.length ?? 0) + (sig.anyParam ? 1 : 0) : 0) + (m.calls ? 2 : 0) + (m.decorator || m.registration || m.methodDecorator ? 3 : 0) + (m.classDecorator || m.baseClass ? 1 : 0);
 }
 
 /** A fast test of a callee's last name against every registration marker's names, before any resolution. */

@@ -69,6 +69,8 @@ export interface FunctionSummary {
 
 export interface FileSummary {
   functions: FunctionSummary[];
+  /** Classes and Go struct types with their fields' declared types: `s.store.Orders()` is followed through `store *store.Store`. */
+  types: { name: string; fields: { name: string; type: string }[] }[];
   /** Functions registered in this file under a role, by an import (`app.use(audit)` with audit imported): the program gives them the role. */
   registrations: { role: string; why: string; target: CallTarget }[];
 }
@@ -128,7 +130,8 @@ export function summarise(file: FileContext): FileSummary {
       if (role) registrations.push({ ...role, target: { kind: 'import', module: r.module, name: r.name, rest: r.rest, instance: false } });
     }
   }
-  return { functions, registrations };
+  const types = model.classes.map((c) => ({ name: c.name, fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])) }));
+  return { functions, types, registrations };
 }
 
 /** What a call resolved to, as a target the program can follow; undefined for what is not code of the project. */
@@ -148,7 +151,10 @@ function registrationRole(file: FileContext, callIndex: number): { role: string;
   const call = file.model.calls[callIndex];
   const last = call.callee.path?.[call.callee.path.length - 1];
   if (!last) return undefined;
-  for (const m of file.lang.roles) {
+  // The frameworks this file uses speak first (`use` is Express's middleware, Koa's too).
+  const used = new Set(file.model.hints.importRoots.map((r) => file.lang.libraryOfModule(r)?.name).filter(Boolean));
+  const markers = [...file.lang.roles.filter((m) => used.has(m.library)), ...file.lang.roles.filter((m) => !used.has(m.library))];
+  for (const m of markers) {
     const c = m.registration?.callee;
     if (!c) continue;
     const named = c.members?.includes(last) || c.symbols?.some((s) => s.endsWith(`.${last}`) || s.endsWith(`/${last}`)) || (c.namePattern !== undefined && new RegExp(c.namePattern).test(last));
@@ -164,9 +170,10 @@ function isCached(f: FunctionModel): boolean {
   });
 }
 
-/** A short text for a callee: `repo.get_user`, `session.execute`, `(…).all`. */
-export function callText(callee: ExprRef): string {
-  const head = callee.receiver ? '(…).' : '';
+/** A short text for a callee: `repo.get_user`, `session.execute`, `UserRepo().all`. */
+export function callText(callee: ExprRef, depth = 0): string {
+  const r = callee.receiver;
+  const head = !r ? '' : depth > 2 ? '(…).' : r.kind === 'call' || r.kind === 'new' ? `${callText(r, depth + 1)}().` : r.kind === 'await' && r.of ? `(await ${callText(r.of, depth + 1)}()).` : '(…).';
   return `${head}${(callee.path ?? []).join('.')}`.slice(0, 80);
 }
 
@@ -174,6 +181,7 @@ export function callText(callee: ExprRef): string {
 export function locateSummary(summary: FileSummary, at: (start: number, end: number) => At): FileSummary {
   return {
     registrations: summary.registrations,
+    types: summary.types,
     functions: summary.functions.map((f) => ({
       ...f,
       at: at(f.nameStart, f.nameEnd),

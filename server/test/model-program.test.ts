@@ -1,0 +1,196 @@
+// The workspace's program (server/src/model/program.ts): module resolution across files, what a
+// function does through what it calls (recursion, cycles, unresolved calls), and the request path.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from '../src/engine/index';
+import { grammarForPath, queryLanguageOf } from '../src/engine/languages';
+import { bindTree } from '../src/model/bind';
+import { FileContext } from '../src/model/file-context';
+import { Program, type FnRef, type ProgramFile } from '../src/model/program';
+import { summarise } from '../src/model/summary';
+import { code, tempTree } from './harness';
+
+function programOf(files: Record<string, string>): { program: Program; dir: string; fn: (file: string, qualifiedName: string) => FnRef } {
+  const dir = fs.realpathSync(tempTree(files));
+  const programFiles: ProgramFile[] = [];
+  for (const rel of Object.keys(files)) {
+    const grammar = grammarForPath(rel);
+    if (!grammar) continue;
+    const abs = path.join(dir, rel);
+    const text = files[rel];
+    const language = queryLanguageOf(grammar);
+    const model = bindTree(parse(grammar, text).rootNode, language);
+    const file = new FileContext(language, model, text, rel);
+    programFiles.push({ path: abs, language, summary: summarise(file), imports: model.imports, reexports: model.reexports, goPackage: model.hints.goPackage });
+  }
+  const program = new Program(programFiles, (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined));
+  const fn = (file: string, qualifiedName: string): FnRef => {
+    const abs = path.join(dir, file);
+    const i = program.file(abs)?.summary.functions.findIndex((f) => f.qualifiedName === qualifiedName) ?? -1;
+    assert.ok(i >= 0, `no function ${qualifiedName} in ${file}`);
+    return { file: abs, fn: i };
+  };
+  return { program, dir, fn };
+}
+
+function effects(program: Program, ref: FnRef): string[] {
+  return [...program.effectsOf(ref).keys()].sort();
+}
+
+function chain(program: Program, ref: FnRef, effect: string): string[] {
+  return (program.effectsOf(ref).get(effect as never)?.chain ?? []).map((s) => s.text);
+}
+
+describe('model: the workspace program', () => {
+  it('python: a handler → a service → a repository in other modules (absolute and relative imports, __init__ re-exports)', () => {
+    const { program, fn } = programOf({
+      'app/__init__.py': '',
+      'app/api/__init__.py': '',
+      'app/api/users.py': code`
+        from fastapi import APIRouter
+        from app.services import users as user_service
+        router = APIRouter()
+
+        @router.get("/users")
+        async def list_users():
+            return await user_service.recent()
+      `,
+      'app/services/__init__.py': 'from .users import recent\n',
+      'app/services/users.py': code`
+        from ..repos.users import UserRepo
+        async def recent():
+            return await UserRepo().all()
+      `,
+      'app/repos/__init__.py': '',
+      'app/repos/users.py': code`
+        from sqlalchemy import select
+        from sqlalchemy.ext.asyncio import AsyncSession
+        class UserRepo:
+            session: AsyncSession
+            async def all(self):
+                return (await self.session.execute(select(User))).scalars().all()
+      `,
+    });
+    const handler = fn('app/api/users.py', 'list_users');
+    assert.ok(effects(program, handler).includes('db-query'), JSON.stringify(effects(program, handler)));
+    assert.deepStrictEqual(chain(program, handler, 'db-query'), ['user_service.recent', 'UserRepo().all', 'self.session.execute']);
+    assert.ok(program.onRequestPath(fn('app/repos/users.py', 'UserRepo.all')), 'the repository runs per request');
+  });
+
+  it('recursion and cycles end; an unresolved call adds nothing', () => {
+    const { program, fn } = programOf({
+      'walk.py': code`
+        import requests
+        def a(n):
+            if n: b(n - 1)
+            unknown_helper(n)
+        def b(n):
+            a(n)
+            requests.get(URL)
+        def c():
+            c()
+      `,
+    });
+    assert.deepStrictEqual(effects(program, fn('walk.py', 'a')), ['http-call']);
+    assert.deepStrictEqual(chain(program, fn('walk.py', 'a'), 'http-call'), ['b', 'requests.get']);
+    assert.deepStrictEqual(effects(program, fn('walk.py', 'c')), []);
+    assert.ok(program.blockingOf(fn('walk.py', 'a')), 'a sync function that reaches requests.get blocks its caller');
+  });
+
+  it('a cached factory builds its client once: its callers do not construct one per call', () => {
+    const { program, fn } = programOf({
+      'db.py': code`
+        from functools import lru_cache
+        from sqlalchemy import create_engine
+        @lru_cache
+        def engine():
+            return create_engine(URL, pool_size=10)
+        def fresh():
+            return create_engine(URL)
+        def handler():
+            engine()
+            fresh()
+      `,
+    });
+    assert.deepStrictEqual(chain(program, fn('db.py', 'handler'), 'client'), ['fresh', 'create_engine']);
+  });
+
+  it('go: packages by import path against go.mod, methods on fields of imported types, the same package across files', () => {
+    const { program, fn } = programOf({
+      'go.mod': 'module example.com/shop\n\ngo 1.22\n',
+      'internal/store/store.go': code`
+        package store
+        import "database/sql"
+        type Store struct { db *sql.DB }
+        func (s *Store) Orders(id int) error {
+        	_, err := s.db.Query("SELECT * FROM orders WHERE user_id = $1", id)
+        	return err
+        }
+      `,
+      'internal/api/api.go': code`
+        package api
+        import (
+        	"net/http"
+        	"example.com/shop/internal/store"
+        )
+        type Server struct { store *store.Store }
+        func (s *Server) Orders(w http.ResponseWriter, r *http.Request) {
+        	s.load(1)
+        }
+      `,
+      'internal/api/load.go': code`
+        package api
+        func (s *Server) load(id int) { s.store.Orders(id) }
+      `,
+    });
+    const handler = fn('internal/api/api.go', 'Server.Orders');
+    assert.deepStrictEqual(chain(program, handler, 'db-query'), ['s.load', 's.store.Orders', 's.db.Query']);
+    assert.ok(program.onRequestPath(fn('internal/store/store.go', 'Store.Orders')));
+  });
+
+  it('typescript: relative imports, index files, tsconfig paths, workspace packages; Nest controller → service → repository', () => {
+    const { program, fn } = programOf({
+      'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
+      'packages/db/package.json': '{ "name": "@acme/db" }',
+      'packages/db/src/index.ts': "export { findUsers } from './users';\n",
+      'packages/db/src/users.ts': code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        export async function findUsers() { return prisma.user.findMany(); }
+      `,
+      'src/users/users.controller.ts': code`
+        import { Controller, Get } from '@nestjs/common';
+        import { UsersService } from '@/users/users.service';
+        @Controller('users')
+        export class UsersController {
+          constructor(private readonly users: UsersService) {}
+          @Get()
+          list() { return this.users.all(); }
+        }
+      `,
+      'src/users/users.service.ts': code`
+        import { findUsers } from '@acme/db';
+        export class UsersService {
+          all() { return findUsers(); }
+        }
+      `,
+    });
+    const list = fn('src/users/users.controller.ts', 'UsersController.list');
+    assert.ok(program.roleOf(list)?.role === 'handler');
+    assert.deepStrictEqual(chain(program, list, 'db-read-many'), ['this.users.all', 'findUsers', 'prisma.user.findMany']);
+  });
+
+  it('a function registered where it is imported takes the role there', () => {
+    const { program, fn } = programOf({
+      'audit.js': "export function audit(req, res, next) { next(); }\n",
+      'app.js': code`
+        import express from 'express';
+        import { audit } from './audit';
+        const app = express();
+        app.use(audit);
+      `,
+    });
+    assert.strictEqual(program.roleOf(fn('audit.js', 'audit'))?.role, 'middleware');
+  });
+});
