@@ -27,6 +27,7 @@ export function formatJson(result: ScanResult): string {
           // Paths of related locations in other files are shown like the finding's; the rest is internal.
           related: f.related.map((r) => ({ message: r.message, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn, ...(r.path ? { path: r.path } : {}) })),
           fingerprint: f.fingerprint,
+          ...(f.role ? { role: f.role } : {}),
         };
       }),
     ),

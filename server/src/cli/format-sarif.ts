@@ -43,6 +43,7 @@ export function formatSarif(result: ScanResult): string {
         message: { text: f.message },
         locations: [{ physicalLocation: { artifactLocation: artifact(file), region: region(f) } }],
         partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+        ...(f.role ? { properties: { role: f.role } } : {}),
       };
       const index = ruleIndex.get(f.ruleId);
       if (index !== undefined) out.ruleIndex = index;

@@ -37,6 +37,11 @@ export interface ReportedFinding extends Span {
   frame?: CodeFrame;
   /** Workspace rules: the finding is at this export of its file (see LocatedExport.index). */
   exportIndex?: number;
+  /**
+   * The code role of where the finding is: `handler`, `middleware`, `request-dependency`,
+   * `request-path` (a handler reaches it), `job`, `startup`, `module` (runs at import), `unreached`.
+   */
+  role?: string;
 }
 
 /** Evidence that a concern is handled (see engine/analyzer.ts Evidence), located like a finding. */

@@ -6,6 +6,7 @@ import { defaultConfig } from '../config/config';
 import type { Severity } from '../engine/rule-api';
 import { engine } from '../engine/index';
 import { runWorkspaceRules } from '../workspace/run';
+import { annotateRoles, buildProgram } from '../workspace/program-findings';
 import { projectPath } from '../engine/paths';
 import { ConfigLookup } from './config-lookup';
 import { discover, type DiscoveredFile } from './discover';
@@ -119,11 +120,13 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
 
 /** Runs the workspace rules over what the files contributed and files their findings with the others'. */
 function addWorkspaceFindings(result: ScanResult): void {
+  const program = buildProgram(result.contributions);
   const found = runWorkspaceRules(engine().catalogue, {
     root: result.root,
     config: result.config,
     contributions: result.contributions,
     display: (abs) => displayPath(result.root, abs),
+    program,
   });
   for (const [absPath, findings] of found) {
     let entry = result.files.find((f) => f.absPath === absPath);
@@ -133,6 +136,7 @@ function addWorkspaceFindings(result: ScanResult): void {
     }
     entry.findings.push(...findings);
   }
+  annotateRoles(result.files, program);
 }
 
 function finish(result: ScanResult, t0: number): ScanResult {

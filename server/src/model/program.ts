@@ -267,14 +267,35 @@ export class Program {
    * everything they call (with the path from the entry point, for messages).
    */
   requestPath(): Map<string, ChainStep[]> {
-    if (this.perRequest) return this.perRequest;
+    this.perRequest ??= this.reachable(PER_REQUEST);
+    return this.perRequest;
+  }
+
+  /** Functions that run in background jobs: the jobs and everything they call that no handler reaches. */
+  jobPath(): Map<string, ChainStep[]> {
+    this.perJob ??= this.reachable(new Set(['job']));
+    return this.perJob;
+  }
+
+  private perJob: Map<string, ChainStep[]> | undefined;
+
+  /** Functions that run at start-up: module-level code, start-up hooks, and what they call. */
+  startupPath(): Map<string, ChainStep[]> {
+    this.atStartup ??= this.reachable(new Set(['startup']));
+    return this.atStartup;
+  }
+
+  private atStartup: Map<string, ChainStep[]> | undefined;
+
+  /** Every function reachable from functions with one of these roles, with the path from one of them. */
+  private reachable(roles: ReadonlySet<string>): Map<string, ChainStep[]> {
     const out = new Map<string, ChainStep[]>();
     const queue: FnRef[] = [];
     for (const f of this.files.values()) {
       f.summary.functions.forEach((_, i) => {
         const ref = { file: f.path, fn: i };
         const role = this.roleOf(ref);
-        if (role && PER_REQUEST.has(role.role)) {
+        if (role && roles.has(role.role)) {
           out.set(this.key(ref), []);
           queue.push(ref);
         }
@@ -287,12 +308,11 @@ export class Program {
         const k = this.key(e.to);
         const role = this.roleOf(e.to)?.role;
         // A job or start-up function called from a handler is still what it is.
-        if (out.has(k) || role === 'job' || role === 'startup' || via.length >= MAX_CHAIN) continue;
+        if (out.has(k) || (role !== undefined && !roles.has(role) && (role === 'job' || role === 'startup')) || via.length >= MAX_CHAIN) continue;
         out.set(k, [...via, e.step]);
         queue.push(e.to);
       }
     }
-    this.perRequest = out;
     return out;
   }
 

@@ -64,7 +64,10 @@ export interface FunctionSummary {
   cached: boolean;
   own: EffectSite[];
   calls: CallRef[];
+  /** The name's place (located summaries only). */
   at?: At;
+  /** The whole function's place (located summaries only): which function a finding is in. */
+  extent?: At;
 }
 
 export interface FileSummary {
@@ -100,10 +103,24 @@ export function summarise(file: FileContext): FileSummary {
     own: [],
     calls: [],
   }));
+  // Module-level code runs once, at import: a function of its own, with the start-up role.
+  const moduleCode: FunctionSummary = {
+    name: '<module>',
+    qualifiedName: '<module>',
+    isAsync: false,
+    exported: false,
+    start: 0,
+    end: 0,
+    nameStart: 0,
+    nameEnd: 0,
+    role: { role: 'startup', why: 'module-level code' },
+    cached: false,
+    own: [],
+    calls: [],
+  };
   const registrations: FileSummary['registrations'] = [];
   for (const call of model.calls) {
-    if (call.fn < 0) continue;
-    const fn = functions[call.fn];
+    const fn = call.fn < 0 ? moduleCode : functions[call.fn];
     const r = resolver.resolve(call.callee, call.start);
     const text = callText(call.callee);
     if (r.kind === 'library') {
@@ -131,6 +148,7 @@ export function summarise(file: FileContext): FileSummary {
     }
   }
   const types = model.classes.map((c) => ({ name: c.name, fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])) }));
+  if (moduleCode.own.length + moduleCode.calls.length > 0) functions.push(moduleCode);
   return { functions, types, registrations };
 }
 
@@ -185,6 +203,7 @@ export function locateSummary(summary: FileSummary, at: (start: number, end: num
     functions: summary.functions.map((f) => ({
       ...f,
       at: at(f.nameStart, f.nameEnd),
+      ...(f.name === '<module>' ? {} : { extent: at(f.start, f.end) }),
       own: f.own.map((o) => ({ ...o, at: at(o.start, o.end) })),
       calls: f.calls.map((c) => ({ ...c, at: at(c.start, c.end) })),
     })),

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/config';
 import { fillThrough, reached } from '../engine/analyzer';
 import type { ReportedFinding, ReportedRelated, WorkspaceContribution } from '../cli/report';
 import { Program, type ProgramFile } from '../model/program';
+import type { At, FunctionSummary } from '../model/summary';
 
 /**
  * The findings through calls that need the whole workspace: a loop in one file calling a helper
@@ -11,15 +12,25 @@ import { Program, type ProgramFile } from '../model/program';
  * unconfirmed findings to the program (see analyzer.ts followCalls); here they are confirmed
  * against what the called function does across the workspace, with the chain in the message.
  */
-export function programFindings(contributions: ReadonlyMap<string, WorkspaceContribution>, config: ResolvedConfig, display: (file: string) => string): Map<string, ReportedFinding[]> {
-  const out = new Map<string, ReportedFinding[]>();
+/** The workspace's program from every file's contribution (undefined when no file contributed one). */
+export function buildProgram(contributions: ReadonlyMap<string, WorkspaceContribution>): Program | undefined {
   const files: ProgramFile[] = [];
   for (const [file, c] of contributions) {
     if (!c.program) continue;
     files.push({ path: file, language: c.program.language, summary: c.program.summary, imports: c.program.imports, reexports: c.program.reexports, goPackage: c.program.goPackage });
   }
-  if (!files.some((f) => (contributions.get(f.path)?.program?.deferred.length ?? 0) > 0)) return out;
-  const program = new Program(files, readText);
+  return files.length > 0 ? new Program(files, readText) : undefined;
+}
+
+export function programFindings(
+  contributions: ReadonlyMap<string, WorkspaceContribution>,
+  config: ResolvedConfig,
+  display: (file: string) => string,
+  program: Program | undefined = buildProgram(contributions),
+): Map<string, ReportedFinding[]> {
+  const out = new Map<string, ReportedFinding[]>();
+  if (!program) return out;
+  const files = [...contributions.keys()].filter((f) => (contributions.get(f)?.program?.deferred.length ?? 0) > 0).map((f) => program.file(f)!);
   for (const f of files) {
     const c = contributions.get(f.path)!;
     for (const d of c.program!.deferred) {
@@ -59,4 +70,57 @@ function readText(p: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The code role of each finding's place, from the program: the function's own role (a route, a
+ * middleware, a job, start-up code), `request-path` when a handler reaches it, `job` when a job
+ * does, `module` for code that runs at import, `unreached` when nothing the models know calls it.
+ */
+export function annotateRoles(files: { absPath: string; findings: ReportedFinding[] }[], program: Program | undefined): void {
+  if (!program) return;
+  const requestPath = program.requestPath();
+  const jobPath = program.jobPath();
+  const startupPath = program.startupPath();
+  for (const file of files) {
+    const p = program.file(file.absPath);
+    if (!p) continue;
+    for (const f of file.findings) {
+      if (f.role) continue;
+      const fn = innermost(p.summary.functions, f.line, f.column);
+      if (fn === undefined) {
+        f.role = 'module';
+        continue;
+      }
+      // A nested function (a callback) has its enclosing function's role when it has none of its own.
+      let role: string | undefined;
+      for (let i: number | undefined = fn; i !== undefined && !role; i = enclosing(p.summary.functions, i)) {
+        const ref = { file: file.absPath, fn: i };
+        const key = `${file.absPath}#${i}`;
+        role = program.roleOf(ref)?.role ?? (requestPath.has(key) ? 'request-path' : jobPath.has(key) ? 'job' : startupPath.has(key) ? 'startup' : undefined);
+      }
+      f.role = role ?? 'unreached';
+    }
+  }
+}
+
+function contains(a: At, line: number, column: number): boolean {
+  return (line > a.line || (line === a.line && column >= a.column)) && (line < a.endLine || (line === a.endLine && column < a.endColumn));
+}
+
+function innermost(fns: readonly FunctionSummary[], line: number, column: number): number | undefined {
+  let best: number | undefined;
+  fns.forEach((f, i) => {
+    if (f.extent && contains(f.extent, line, column) && (best === undefined || contains(fns[best].extent!, f.extent.line, f.extent.column))) best = i;
+  });
+  return best;
+}
+
+function enclosing(fns: readonly FunctionSummary[], i: number): number | undefined {
+  const me = fns[i].extent!;
+  let best: number | undefined;
+  fns.forEach((f, j) => {
+    if (j !== i && f.extent && contains(f.extent, me.line, me.column) && !(f.extent.line === me.line && f.extent.column === me.column) && (best === undefined || contains(fns[best].extent!, f.extent.line, f.extent.column))) best = j;
+  });
+  return best;
 }

@@ -7,7 +7,8 @@ import { log } from '../engine/log';
 import { isWithin } from '../engine/paths';
 import type { LocatedExport, WorkspaceView } from '../engine/rule-api';
 import type { ReportedFinding, WorkspaceContribution } from '../cli/report';
-import { programFindings } from './program-findings';
+import { buildProgram, programFindings } from './program-findings';
+import type { Program } from '../model/program';
 
 /** A directory holding one of these is a project: a process count declared in it applies to the code under it. */
 const PROJECT_MARKERS = ['package.json', 'pyproject.toml', 'requirements.txt', 'setup.py', 'Pipfile', 'go.mod'];
@@ -19,6 +20,8 @@ export interface WorkspaceInput {
   /** Absolute path → what that file contributes. */
   contributions: ReadonlyMap<string, WorkspaceContribution>;
   display(file: string): string;
+  /** The workspace's program, when the caller built it already (it also annotates roles). */
+  program?: Program;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface WorkspaceInput {
  */
 export function runWorkspaceRules(catalogue: Catalogue, input: WorkspaceInput): Map<string, ReportedFinding[]> {
   // Findings through calls into other files, confirmed against the workspace's program.
-  const out = programFindings(input.contributions, input.config, input.display);
+  const out = programFindings(input.contributions, input.config, input.display, input.program ?? buildProgram(input.contributions));
   const rules = catalogue.rules.filter((r) => r.workspace && input.config.rules[r.meta.id] !== 'off');
   if (rules.length === 0) return out;
 
