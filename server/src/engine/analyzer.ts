@@ -402,6 +402,31 @@ export class Analyzer {
     // An incomplete analysis keeps the entries it has: the units it did not reach are analysed next time.
     cache?.replace(incomplete && incomplete.end === undefined ? next.concat(previous?.filter((e) => e.start >= incomplete!.offset && !e.dirty) ?? []) : next);
 
+    // Rules' model hooks: findings from the file's calls and loops, most of them through calls.
+    for (const rule of this.catalogue.rules) {
+      if (!rule.model || !rule.meta.languages.includes(language) || config.rules[rule.meta.id] === 'off') continue;
+      try {
+        for (const init of rule.model(file, ctx)) {
+          const target = init.through ? targetOf(file.resolver.resolve(init.through.callee, init.through.at)) : undefined;
+          if (init.through && !target) continue;
+          candidates.push({
+            ruleId: rule.meta.id,
+            start: init.start,
+            end: init.end,
+            nodeType: '',
+            message: fill(init.message ?? rule.meta.message, init.args ?? {}),
+            severity: init.severity,
+            related: [],
+            data: init.data ?? {},
+            ...(init.through && target ? { through: { target, needs: init.through.needs } } : {}),
+          });
+        }
+      } catch (e) {
+        failed.add(rule.meta.id);
+        log.once(`${rule.meta.id}:model:${(e as Error).message}`, `rule ${rule.meta.id} failed: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+
     const findings: Finding[] = [];
     let roleFiltered = 0;
     const throughs: { c: Candidate; f: Finding }[] = [];

@@ -3,6 +3,7 @@ import type { GrammarId, QueryLanguage } from './languages';
 import type { ResolvedConfig } from '../config/config';
 import type { FileContext } from '../model/file-context';
 import type { Effect } from '../model/library';
+import type { ExprRef } from '../model/file-model';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
@@ -110,6 +111,21 @@ export interface CandidateInit {
   through?: ThroughInit;
 }
 
+/**
+ * A finding found from the file's model rather than from a query match: a rule's `model` hook
+ * looks at the calls and loops the model already holds (see RuleModule.model). Offsets are the
+ * file's; `through` names the call to follow into the program.
+ */
+export interface ModelFindingInit {
+  start: number;
+  end: number;
+  message?: string;
+  args?: Record<string, string | number>;
+  severity?: Severity;
+  data?: Record<string, string | number | boolean>;
+  through?: { callee: ExprRef; at: number; needs: readonly Effect[] | 'blocking' };
+}
+
 export interface ThroughInit {
   /** The call to follow (a call node). */
   call: SyntaxNode;
@@ -182,6 +198,12 @@ export interface RuleModule {
    * the export is at `@key` (or the first capture) with data `{ key: <its text> }`.
    */
   exports?(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined;
+  /**
+   * Findings from the file's model (calls, loops, functions' roles), without a query: what the
+   * rule finds through calls (a loop handing its item to a function that queries) is found here.
+   * Runs once per analysis of a file.
+   */
+  model?(file: FileContext, ctx: CheckContext): ModelFindingInit[];
   /**
    * A workspace rule: judges the exports of every file of a workspace together (and the process
    * counts read from deployment files). Runs after a workspace scan, never on a lone file.

@@ -1,0 +1,41 @@
+import type { FileContext } from './file-context';
+import type { CallSite, ExprRef, LoopModel } from './file-model';
+
+/**
+ * Small questions rules' model hooks ask of a file's calls (see RuleModule.model): which calls run
+ * per item of a loop and hand it the item, what role the function around a call has.
+ */
+
+/** Whether an expression reads one of these names: `user`, `user.id`, `user["id"]`, `f(user)` as receiver. */
+export function uses(expr: ExprRef | undefined, names: ReadonlySet<string>): boolean {
+  if (!expr) return false;
+  if (expr.path && names.has(expr.path[0]) && !expr.receiver) return true;
+  return uses(expr.receiver, names) || uses(expr.of, names);
+}
+
+/** The loop variables around a call, the call's own loop first, up to the function's boundary. */
+export function loopVariables(file: FileContext, call: CallSite & { fn: number }): Set<string> {
+  const out = new Set<string>();
+  for (const l of enclosingLoops(file, call)) for (const v of l.variables) out.add(v);
+  return out;
+}
+
+/** The loops of the call's function around it, innermost first. */
+export function enclosingLoops(file: FileContext, call: CallSite & { fn: number }): LoopModel[] {
+  return file.model.loops.filter((l) => l.fn === call.fn && l.start <= call.start && call.end <= l.end).sort((a, b) => b.start - a.start);
+}
+
+/** The role of the function a call is in: its own, or the nearest enclosing function's (a callback inside a route). */
+export function roleAround(file: FileContext, fn: number): { role: string; why: string; fn: number } | undefined {
+  for (let i: number | undefined = fn < 0 ? undefined : fn; i !== undefined; i = file.model.functions[i].parent) {
+    const r = file.fnRoles.get(i);
+    if (r) return { role: r.role, why: r.why, fn: i };
+  }
+  return undefined;
+}
+
+/** Whether a call goes to the project's own code (a function of the file, or an import no library model knows). */
+export function isProjectCall(file: FileContext, call: CallSite): boolean {
+  const r = file.resolver.resolve(call.callee, call.start);
+  return r.kind === 'function' || (r.kind === 'import' && r.module !== undefined);
+}
