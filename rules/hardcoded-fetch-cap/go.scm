@@ -2,7 +2,7 @@
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)
    arguments: (argument_list [(interpreted_string_literal) (raw_string_literal)] @match))
- (#any-of? @method "Query" "QueryContext" "Queryx" "QueryxContext" "Select" "SelectContext" "Raw" "NamedQuery" "NamedQueryContext")
+ (#model? @method "effect:db-query effect:db-read-many effect:db-statement")
  (#match? @match "[Ll][Ii][Mm][Ii][Tt][ \t\r\n]+[0-9]")
  (#set! kind "sql"))
 
@@ -10,7 +10,7 @@
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)
    arguments: (argument_list . (_) .)) @match
- (#any-of? @method "Limit" "SetLimit")
+ (#model? @method "effect:limit")
  (#set! kind "limit"))
 
 ; A call that sends, schedules or writes, inside a loop (see python.scm and typescript.scm).

@@ -1,9 +1,10 @@
-; Motor / Beanie: db.users.find(q).to_list(1000), cursor.to_list(length=1000). The chain's own
-; `.limit(M)` / `find(limit=M)` / `.skip(x)` are read by rule.ts.
+; Motor / Beanie: db.users.find(q).to_list(1000), cursor.to_list(length=1000): what materialises a
+; cursor (rule.ts keeps those the models say take a cap). The chain's own `.limit(M)` /
+; `find(limit=M)` / `.skip(x)` are read by rule.ts, from the models.
 ((call
    function: (attribute attribute: (identifier) @method)
    arguments: (argument_list)) @match
- (#eq? @method "to_list"))
+ (#model? @method "effect:materialize"))
 
 ; A call that sends, schedules or writes, inside a loop: recorded per iterated variable, so that a
 ; cap on what the loop iterates is raised to an error (rule.ts classifies the name precisely).

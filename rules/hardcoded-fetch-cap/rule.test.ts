@@ -726,6 +726,29 @@ describe(ID, () => {
       );
     });
 
+    it("a pool setting, the project's own Limit and a batch stream are no cap on a query (by the models)", () => {
+      const src = code`
+        package main
+
+        import (
+        	"database/sql"
+        	"gorm.io/gorm"
+        )
+
+        type Pager struct{}
+
+        func (p *Pager) Limit(n int) *Pager { return p }
+
+        func setup(db *sql.DB, gdb *gorm.DB, p *Pager) {
+        	db.SetMaxOpenConns(1000)
+        	p.Limit(1000)
+        	gdb.Limit(5000).FindInBatches(&rows, 100, process)
+        	gdb.Limit(5000).Find(&users)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['gdb.Limit(5000)']);
+    });
+
     it('leaves parameters, small limits, single rows, paging, batch loops and rates alone', () => {
       const src = code`
         package main

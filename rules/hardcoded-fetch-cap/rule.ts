@@ -5,6 +5,7 @@ import {
   type FactInit,
   type FactRef,
   type FixTarget,
+  type CheckContext,
   type RuleMatch,
   type RuleMeta,
   type TextEditInit,
@@ -13,6 +14,8 @@ import type { QueryLanguage } from '../../server/src/engine/languages';
 import { enclosingFunction, isAsyncFunction, isIterationCallback } from '../../server/src/engine/predicates';
 import { intLiteral, objectProperties, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport, eol, indentAt, indentUnit, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
+import type { FileContext } from '../../server/src/model/file-context';
+import type { LanguageModels, MemberRow } from '../../server/src/model/library';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -223,6 +226,97 @@ function nounOf(name: string | undefined): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the models say of limits, offsets and pages (models/, never listed here)
+
+type Bound = NonNullable<MemberRow['bound']> & { paging?: string[]; stages?: string[] };
+type Row = MemberRow & { bound?: Bound; arguments?: Record<string, unknown> };
+
+function effectsOf(row: Row): string[] {
+  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
+}
+
+interface Limits {
+  /** Methods that cap a query or cursor (`limit`, TypeORM `take`, gorm `Limit`), with where the cap goes. */
+  limits: Map<string, Bound>;
+  /** Methods that materialise a cursor with a cap (`to_list(N)`). */
+  materialisers: Set<string>;
+  /** Methods that skip rows (`skip`, `offset`, `Offset`): with one, a cap is a page size. */
+  offsets: Set<string>;
+  /** Reads with a limit keyword or option (`find(limit=N)`, `findMany({ take })`), with their paging keywords. */
+  reads: Map<string, Bound[]>;
+  /** Pipeline stages that bound or page a result (`$limit`, `$skip`, `$sample`). */
+  stages: Set<string>;
+  /** Methods that take an aggregation pipeline. */
+  pipelines: Set<string>;
+  /** Pool settings and setters (`SetMaxOpenConns`, `MaxConns`): limits of a client, not of a query. */
+  poolSettings: Set<string>;
+  /** For a limit method, the other methods of the query builders that have it (`take` → `getMany`, `where`...). */
+  builders: Map<string, Set<string>>;
+  /** Member names by the kinds of store their libraries talk to (`mongodb` → collection). */
+  services: Map<string, Set<string>>;
+}
+
+const LIMITS = new WeakMap<LanguageModels, Limits>();
+
+function limitsOf(models: LanguageModels): Limits {
+  let k = LIMITS.get(models);
+  if (k) return k;
+  k = { limits: new Map(), materialisers: new Set(), offsets: new Set(), reads: new Map(), stages: new Set(), pipelines: new Set(), poolSettings: new Set(), builders: new Map(), services: new Map() };
+  for (const lib of models.libraries) {
+    const file = lib.file as typeof lib.file & { operators?: { name: string; in?: string; effect: string }[] };
+    const service = (file.symbols ?? []).find((sym) => sym.client?.service)?.client?.service;
+    for (const sym of file.symbols ?? []) for (const o of [...(sym.client?.pool?.options ?? []), ...(sym.client?.pool?.setters ?? [])]) k.poolSettings.add(o);
+    for (const op of file.operators ?? []) if (op.in === 'pipeline' && (op.effect === 'limit' || op.effect === 'offset')) k.stages.add(op.name);
+    for (const t of file.types ?? []) {
+      const members = (t.members ?? []) as Row[];
+      for (const m of members) {
+        if (m.name === '*') continue;
+        const effects = effectsOf(m);
+        if (service) k.services.set(m.name, new Set([...(k.services.get(m.name) ?? []), service]));
+        if (effects.includes('materialize') && effects.includes('limit')) k.materialisers.add(m.name);
+        else if (effects.includes('limit') && m.bound) {
+          const had = k.limits.get(m.name);
+          k.limits.set(m.name, had ? { ...m.bound, ...had, unboundedValues: [...(had.unboundedValues ?? []), ...(m.bound.unboundedValues ?? [])] } : { ...m.bound });
+          const names = k.builders.get(m.name) ?? new Set<string>();
+          for (const other of members) if (other.name !== m.name && other.name !== '*') names.add(other.name);
+          k.builders.set(m.name, names);
+        }
+        if (effects.includes('offset')) k.offsets.add(m.name);
+        if (m.arguments?.pipeline !== undefined) k.pipelines.add(m.name);
+        if (effects.includes('db-read-many') && (m.bound?.keyword || m.bound?.option)) k.reads.set(m.name, [...(k.reads.get(m.name) ?? []), m.bound]);
+      }
+    }
+  }
+  LIMITS.set(models, k);
+  return k;
+}
+
+/** Whether some library's member of that name has the effect. */
+function membersNamedEffect(models: LanguageModels, name: string, effect: string): boolean {
+  return models.libraries.some((l) => (l.file.types ?? []).some((t) => (t.members ?? []).some((m) => m.name === name && (m.effect === effect || (m.effects ?? []).includes(effect as never)))));
+}
+
+/** The paging keywords or options of the models' reads of that name (`skip`, `cursor`, `offset`). */
+function pagingOf(k: Limits, method: string): string[] {
+  return (k.reads.get(method) ?? []).flatMap((b) => b.paging ?? []);
+}
+
+/** A chain rooted in an in-memory collection library (lodash `_.chain(xs).take(n)`, Immutable): resolved, or by the models' conventions. */
+function inMemoryRoot(base: SyntaxNode | null, file: FileContext): boolean {
+  let root = base;
+  if (root?.type === 'call_expression') root = root.childForFieldName('function');
+  while (root?.type === 'member_expression') root = root.childForFieldName('object');
+  if (root?.type !== 'identifier') return false;
+  const r = file.resolve(root);
+  if (r.kind !== 'library') return false;
+  // A library none of whose calls does I/O: its take/limit cut an array.
+  const lib = file.lang.libraryOfModule(r.qname.split(/[./]/)[0]) ?? file.lang.libraries.find((l) => (l.file.symbols ?? []).some((sym) => sym.name === r.qname || r.qname.startsWith(`${sym.name.split('.')[0]}.`)));
+  if (!lib) return false;
+  const io = (row: Row) => effectsOf(row).some((e) => /^(db-|materialize|stream|http|cache)/.test(e));
+  return !(lib.file.symbols ?? []).some((sym) => io(sym as Row)) && !(lib.file.types ?? []).some((t) => (t.members ?? []).some((m) => io(m as Row)));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Python (Motor / Beanie)
 
 interface PyChain {
@@ -239,9 +333,10 @@ function isNone(node: SyntaxNode | undefined): boolean {
   return node?.type === 'none';
 }
 
-function pyChain(toListCall: SyntaxNode): PyChain | undefined {
+function pyChain(toListCall: SyntaxNode, models: LanguageModels): PyChain | undefined {
+  const k = limitsOf(models);
   const toList = linkOf(toListCall, 'python');
-  if (!toList || toList.method !== 'to_list') return undefined;
+  if (!toList || !k.materialisers.has(toList.method)) return undefined;
   const { links, base } = linksBelow(toList, 'python');
   const chain: PyChain = { toList, links, base, caps: [], deliberate: false };
   const { positional, keywords, splat } = pythonArguments(toListCall);
@@ -251,28 +346,36 @@ function pyChain(toListCall: SyntaxNode): PyChain | undefined {
     const n = intLiteral(length);
     if (n === undefined) return undefined; // a computed length is a deliberate bound
     const argText = toListCall.childForFieldName('arguments')!.text.slice(1, -1).trim();
-    chain.caps.push({ node: toListCall, n, label: `to_list(${argText})`, kind: 'to_list' });
+    chain.caps.push({ node: toListCall, n, label: `${toList.method}(${argText})`, kind: 'to_list' });
   }
   for (const link of links) {
     const args = pythonArguments(link.call);
-    if (link.method === 'limit') {
-      const n = intLiteral(args.positional[0] ?? args.keywords.get('limit'));
+    const limit = k.limits.get(link.method);
+    if (limit) {
+      const n = intLiteral((limit.argument !== undefined ? args.positional[limit.argument] : undefined) ?? args.keywords.get(limit.keyword ?? link.method));
       if (n === undefined) chain.deliberate = true;
-      else if (n > 0) chain.caps.push({ node: link.call, n, label: `limit(${n})`, kind: 'limit' }); // limit(0): no limit
-    } else if (link.method === 'skip') {
+      else if (n > 0) chain.caps.push({ node: link.call, n, label: `${link.method}(${n})`, kind: 'limit' }); // limit(0): no limit
+    } else if (k.offsets.has(link.method)) {
       if (intLiteral(args.positional[0]) !== 0) chain.deliberate = true;
-    } else if (link.method === 'find' || link.method === 'find_all') {
-      const limit = args.keywords.get('limit');
-      if (limit) {
-        const n = intLiteral(limit);
-        if (n === undefined) chain.deliberate = true;
-        else if (n > 0) chain.caps.push({ node: limit.parent!, n, label: `limit=${n}`, kind: 'kwarg' });
+    } else if (k.reads.has(link.method)) {
+      // find(limit=M), Beanie find_all(limit=M): the models' limit keyword; skip= pages it.
+      for (const bound of k.reads.get(link.method)!) {
+        const kw = bound.keyword ? args.keywords.get(bound.keyword) : undefined;
+        if (kw) {
+          const n = intLiteral(kw);
+          if (n === undefined) chain.deliberate = true;
+          else if (n > 0 && !chain.caps.some((c) => sameNode(c.node, kw.parent!))) chain.caps.push({ node: kw.parent!, n, label: `${bound.keyword}=${n}`, kind: 'kwarg' });
+        }
       }
-      const skip = args.keywords.get('skip');
-      if (skip && intLiteral(skip) !== 0) chain.deliberate = true;
-    } else if (link.method === 'aggregate') {
+      for (const p of pagingOf(k, link.method)) {
+        const skip = args.keywords.get(p);
+        if (skip && intLiteral(skip) !== 0) chain.deliberate = true;
+      }
+    } else {
+      // An aggregation: a pipeline that is not a literal list, or that has a limiting or paging stage, is bounded on purpose.
       const pipeline = args.positional[0];
-      if (pipeline?.type !== 'list' || /["'](\$limit|\$skip|\$sample)["']/.test(pipeline.text)) chain.deliberate = true;
+      const staged = (n: SyntaxNode) => [...k.stages].some((st) => new RegExp(`["']${st.replace(/[$]/g, '\\$')}["']`).test(n.text));
+      if (k.pipelines.has(link.method) && (pipeline?.type !== 'list' || staged(pipeline))) chain.deliberate = true;
     }
   }
   return chain;
@@ -314,8 +417,8 @@ function pyResult(call: SyntaxNode): ResultRef | undefined {
   return undefined;
 }
 
-function pythonCap(call: SyntaxNode, threshold: number): Cap | undefined {
-  const chain = pyChain(call);
+function pythonCap(call: SyntaxNode, threshold: number, file: FileContext): Cap | undefined {
+  const chain = pyChain(call, file.lang);
   if (!chain || chain.deliberate) return undefined;
   const cap = effectiveCap(chain.caps);
   if (!cap || cap.n < threshold) return undefined;
@@ -326,8 +429,11 @@ function pythonCap(call: SyntaxNode, threshold: number): Cap | undefined {
 // ---------------------------------------------------------------------------------------------
 // TypeScript / JavaScript
 
-const TS_PAGING_METHODS = new Set(['skip', 'offset']);
-const TS_PAGING_OPTIONS = ['skip', 'offset', 'cursor', 'page'];
+/** Options that page a read (the models' `bound.paging`: skip, offset, cursor), and `page`, the generic name. */
+function pagingOptions(models: LanguageModels): Set<string> {
+  const k = limitsOf(models);
+  return new Set(['page', ...[...k.reads.values()].flat().flatMap((b) => b.paging ?? [])]);
+}
 const TS_COLLECTION_METHODS = new Set(['collection', 'toArray', 'aggregate', 'lean', 'countDocuments']);
 const TS_TABLE_METHODS = new Set(['findMany', 'findAll', 'findAndCountAll', 'from', 'table', 'selectFrom', 'range', 'createQueryBuilder']);
 
@@ -337,18 +443,8 @@ function tsChain(link: Link): { links: Link[]; base: SyntaxNode | null } {
   return { links: [...below.links.reverse(), link, ...linksAbove(link.call, 'typescript')], base: below.base };
 }
 
-function hasPagingOption(call: SyntaxNode): boolean {
-  return argumentNodes(call).some((a) => a.type === 'object' && TS_PAGING_OPTIONS.some((k) => objectProperties(a).props.has(k)));
-}
-
-/** `.take(N)` is TypeORM's query-builder cap only in a builder chain; elsewhere (iterator helpers, Immutable) it is in memory. */
-const TYPEORM_BUILDER = new Set(['createQueryBuilder', 'getMany', 'getManyAndCount', 'getRawMany', 'where', 'andWhere', 'orderBy', 'leftJoinAndSelect', 'innerJoinAndSelect']);
-
-/** lodash / underscore chains: `_.chain(xs).take(1000)`, `_(xs).take(1000)`. */
-function inMemoryChain(base: SyntaxNode | null): boolean {
-  let root = base;
-  if (root?.type === 'call_expression') root = root.childForFieldName('function');
-  return root?.type === 'identifier' && /^(_|lodash|underscore|R|Immutable)$/.test(root.text);
+function hasPagingOption(call: SyntaxNode, paging: Set<string>): boolean {
+  return argumentNodes(call).some((a) => a.type === 'object' && [...paging].some((k) => objectProperties(a).props.has(k)));
 }
 
 function tsNounAndStore(links: Link[], base: SyntaxNode | null): { noun: string | undefined; store: Store } {
@@ -411,6 +507,9 @@ function tsResult(top: SyntaxNode): ResultRef | undefined {
 
 function typescriptCap(match: RuleMatch, threshold: number): Cap | undefined {
   const node = match.node('match')!;
+  const models = match.file.lang;
+  const k = limitsOf(models);
+  const paging = pagingOptions(models);
   let call: SyntaxNode;
   let n: number | undefined;
   let label: string;
@@ -426,15 +525,19 @@ function typescriptCap(match: RuleMatch, threshold: number): Cap | undefined {
       call = object.parent!.parent!;
       n = intLiteral(node.childForFieldName('value'));
       label = `${match.text('key')}: ${n}`;
-      if (TS_PAGING_OPTIONS.some((k) => objectProperties(object).props.has(k))) return undefined;
+      // The read's own limit option, by the models (`take` for Prisma/TypeORM, `limit` for the driver/Sequelize).
+      if (!(k.reads.get(match.text('method')!) ?? []).some((b) => b.option === match.text('key'))) return undefined;
+      if ([...paging].some((p) => objectProperties(object).props.has(p))) return undefined;
       break;
     }
     case 'range': {
       call = node;
+      // A range of rows (Supabase `range(from, to)`): the models give its end as the bound.
+      if (k.limits.get(match.text('method')!)?.argument !== 1) return undefined;
       const [from, to] = argumentNodes(call).map((a) => intLiteral(a));
       if (from !== 0 || to === undefined) return undefined; // a later page of a hard-coded size is paging
       n = to + 1;
-      label = `range(0, ${to})`;
+      label = `${match.text('method')}(0, ${to})`;
       break;
     }
     default:
@@ -444,9 +547,16 @@ function typescriptCap(match: RuleMatch, threshold: number): Cap | undefined {
   const link = linkOf(call, 'typescript');
   if (!link) return undefined;
   const { links, base } = tsChain(link);
-  if (inMemoryChain(base)) return undefined;
-  if (match.props.kind === 'limit' && match.text('method') === 'take' && !links.some((l) => TYPEORM_BUILDER.has(l.method))) return undefined;
-  if (links.some((l) => (TS_PAGING_METHODS.has(l.method) && intLiteral(argumentNodes(l.call)[0]) !== 0) || hasPagingOption(l.call))) return undefined;
+  if (inMemoryRoot(base, match.file)) return undefined;
+  if (match.props.kind === 'limit') {
+    // A cap that only one kind of builder has (TypeORM's `take`) counts in a chain of that builder; elsewhere
+    // (iterator helpers, Immutable) `take` is in memory. A cap most query builders share (`limit`) counts as such.
+    const method = match.text('method')!;
+    const owners = models.libraries.filter((l) => (l.file.types ?? []).some((t) => (t.members ?? []).some((m) => m.name === method && (m.effect === 'limit' || m.effects?.includes('limit')))));
+    if (owners.length === 1 && !links.some((l) => l.method !== method && k.builders.get(method)?.has(l.method))) return undefined;
+    if (k.limits.get(method)?.argument !== 0) return undefined;
+  }
+  if (links.some((l) => (k.offsets.has(l.method) && intLiteral(argumentNodes(l.call)[0]) !== 0) || hasPagingOption(l.call, paging))) return undefined;
   if (insideBatchLoop(call, 'typescript')) return undefined;
   const { noun, store } = tsNounAndStore(links, base);
   const top = links[links.length - 1].call;
@@ -507,24 +617,40 @@ function goCap(match: RuleMatch, threshold: number): Cap | undefined {
     const table = /\bfrom\s+["`]?([A-Za-z_][\w.]*)/i.exec(sql)?.[1];
     return { node, n, label: `LIMIT ${n}`, noun: nounOf(table?.split('.').pop()) ?? 'rows', store: 'table', result };
   }
-  // gorm db.Limit(1000), mongo-go-driver options.Find().SetLimit(1000)
+  // gorm db.Limit(1000), mongo-go-driver options.Find().SetLimit(1000): a query's cap by the models, not a pool
+  // setting (SetMaxOpenConns), not a rate (`rate.Limit(100)`), not errgroup's concurrency (`g.SetLimit(10)`).
   const link = linkOf(node, 'go');
   if (!link) return undefined;
-  const operand = receiver(link, 'go');
-  if (operand?.type === 'identifier' && /^(rate|ratelimit|limiter)$/.test(operand.text)) return undefined; // rate.Limit(100) is a rate
+  const models = match.file.lang;
+  const k = limitsOf(models);
+  if (k.poolSettings.has(method) || !k.limits.has(method)) return undefined;
+  const resolved = match.file.resolveCallee(node);
+  if (resolved.kind === 'library' && !(resolved.row.effect === 'limit' || resolved.row.effects?.includes('limit'))) return undefined;
+  // Unresolved (no import seen): a root named like a package (`rate`) is that package's symbol, by the models' conventions.
+  const recv = receiver(link, 'go');
+  const byName = recv?.type === 'identifier' ? models.conventions.find((c) => c.module && c.pattern.test(recv.text)) : undefined;
+  const symbol = byName ? models.symbol(`${byName.module}.${method}`)?.row : undefined;
+  if (resolved.kind !== 'library' && symbol && !(symbol.effect === 'limit' || symbol.effects?.includes('limit'))) return undefined;
+  if (resolved.kind === 'function' || resolved.kind === 'class') return undefined;
   let arg = argumentNodes(node)[0];
   // int64(1000)
   if (arg?.type === 'call_expression' && /^u?int(8|16|32|64)?$/.test(arg.childForFieldName('function')?.text ?? '')) arg = argumentNodes(arg)[0];
   const n = intLiteral(arg);
   if (n === undefined || n < threshold) return undefined;
   const below = linksBelow(link, 'go');
-  if (method === 'SetLimit') {
-    // the driver's find options (`options.Find().SetLimit(n)`, `opts.SetLimit(n)`), not errgroup's or a rate limiter's SetLimit
-    const fromOptions = below.links.some((l) => l.method === 'Find') || (below.base?.type === 'identifier' && /opt/i.test(below.base.text));
-    if (!fromOptions) return undefined;
+  // A limit on an options value (mongo-go-driver's find options) counts only where the chain or the name says
+  // it is one: `options.Find().SetLimit(n)`, `opts.SetLimit(n)` (the models' naming convention for options).
+  const optionsLimit = [...models.libraries].some((l) => (l.file.types ?? []).some((t) => !(t.members ?? []).some((m) => /^db-/.test(m.effect ?? '')) && (t.members ?? []).some((m) => m.name === method && m.effect === 'limit')));
+  if (optionsLimit && resolved.kind !== 'library') {
+    const base = below.base?.type === 'identifier' ? below.base.text : undefined;
+    const named = !!base && models.conventions.some((c) => c.type && c.pattern.test(base) && models.member(c.type, method)?.row.effect === 'limit');
+    const fromFind = below.links.some((l) => (k.reads.has(l.method) || [...models.libraries].some((lib) => (lib.file.symbols ?? []).some((sym) => sym.name.endsWith(`.${l.method}`) && sym.returns && models.member(sym.returns, method)))));
+    if (!named && !fromFind) return undefined;
   }
   const links = [...below.links, ...linksAbove(node, 'go')];
-  if (links.some((l) => l.method === 'FindInBatches' || ((l.method === 'Offset' || l.method === 'SetSkip') && intLiteral(argumentNodes(l.call)[0]) !== 0))) return undefined;
+  // Batches (gorm FindInBatches streams) and pages (an offset that is not 0) are bounded on purpose.
+  const streams = (m: string) => membersNamedEffect(models, m, 'stream');
+  if (links.some((l) => streams(l.method) || (k.offsets.has(l.method) && intLiteral(argumentNodes(l.call)[0]) !== 0))) return undefined;
   if (insideBatchLoop(node, 'go')) return undefined;
   const label = `${method}(${argumentNodes(node)[0].text})`;
   if (method === 'SetLimit') {
@@ -821,21 +947,21 @@ function awaitedValue(call: SyntaxNode, awaitType: string): SyntaxNode | undefin
   return awaited ? n : undefined;
 }
 
-function pythonToList(node: SyntaxNode): SyntaxNode | undefined {
+function pythonToList(node: SyntaxNode, models: LanguageModels): SyntaxNode | undefined {
   let n: SyntaxNode | null = node.type === 'keyword_argument' ? node.parent?.parent ?? null : node;
   while (n) {
     const link = linkOf(n, 'python');
     if (!link) return undefined;
-    if (link.method === 'to_list') return n;
+    if (limitsOf(models).materialisers.has(link.method)) return n;
     const above = linksAbove(n, 'python')[0];
     n = above ? above.call : null;
   }
   return undefined;
 }
 
-function streamPython(target: FixTarget): TextEditInit[] | undefined {
-  const toListCall = pythonToList(target.node);
-  const chain = toListCall && pyChain(toListCall);
+function streamPython(target: FixTarget, file: FileContext): TextEditInit[] | undefined {
+  const toListCall = pythonToList(target.node, file.lang);
+  const chain = toListCall && pyChain(toListCall, file.lang);
   if (!chain || chain.caps.some((c) => c.kind === 'kwarg')) return undefined;
   const awaited = awaitedValue(toListCall, 'await');
   const assign = awaited?.parent;
@@ -912,10 +1038,11 @@ function paramName(p: SyntaxNode): string | undefined {
 }
 
 /** FastAPI: `skip`/`limit` query parameters with bounds; Starlette: read and clamp them from the request. */
-function pageRoute(target: FixTarget): TextEditInit[] | undefined {
+function pageRoute(target: FixTarget, ctx: CheckContext): TextEditInit[] | undefined {
+  const file = ctx.file;
   if (target.language !== 'python' || target.data.escalated === true) return undefined; // a route that acts per item is not a listing
-  const toListCall = pythonToList(target.node);
-  const chain = toListCall && pyChain(toListCall);
+  const toListCall = pythonToList(target.node, file.lang);
+  const chain = toListCall && pyChain(toListCall, file.lang);
   if (!chain || chain.caps.some((c) => c.kind === 'kwarg')) return undefined;
   const fn = enclosingFunction(toListCall, 'python');
   if (fn?.type !== 'function_definition') return undefined;
@@ -973,7 +1100,7 @@ export default defineRule({
     const threshold = ctx.config.thresholds.fetchCap;
     const cap =
       match.language === 'python'
-        ? pythonCap(match.node('match')!, threshold)
+        ? pythonCap(match.node('match')!, threshold, match.file)
         : match.language === 'typescript'
           ? typescriptCap(match, threshold)
           : goCap(match, threshold);
@@ -981,8 +1108,8 @@ export default defineRule({
   },
   facts: itemActionFacts,
   fixes: {
-    stream: (target) =>
-      target.language === 'python' ? streamPython(target) : target.language === 'typescript' ? streamTypescript(target) : undefined,
+    stream: (target, ctx) =>
+      target.language === 'python' ? streamPython(target, ctx.file) : target.language === 'typescript' ? streamTypescript(target) : undefined,
     'page-route': pageRoute,
   },
 });

@@ -1,8 +1,9 @@
-; MongoDB driver, mongoose, knex, drizzle, TypeORM query builder: coll.find(q).limit(1000), qb.take(1000)
+; MongoDB driver, mongoose, knex, drizzle, TypeORM query builder: coll.find(q).limit(1000), qb.take(1000):
+; the models' limits
 ((call_expression
    function: (member_expression property: (property_identifier) @method)
    arguments: (arguments . (number) .)) @match
- (#any-of? @method "limit" "take")
+ (#model? @method "effect:limit")
  (#set! kind "limit"))
 
 ; prisma.user.findMany({ take: 1000 }), coll.find(q, { limit: 1000 }), Model.findAll({ limit: 1000 })
@@ -10,7 +11,7 @@
    function: (member_expression property: (property_identifier) @method)
    arguments: (arguments
      (object (pair key: (property_identifier) @key value: (number)) @match)))
- (#any-of? @method "find" "findMany" "findAll" "findAndCountAll" "findAndCount")
+ (#model? @method "effect:db-read-many")
  (#any-of? @key "take" "limit")
  (#set! kind "option"))
 
@@ -18,7 +19,7 @@
 ((call_expression
    function: (member_expression object: (call_expression) property: (property_identifier) @method)
    arguments: (arguments . (number) . (number) .)) @match
- (#eq? @method "range")
+ (#model? @method "type:@supabase/postgrest-js.PostgrestQueryBuilder")
  (#set! kind "range"))
 
 ; A call that sends, schedules or writes, inside a loop or an iterating callback (see python.scm; the

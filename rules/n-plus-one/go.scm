@@ -1,8 +1,8 @@
-; A query call inside a loop: database/sql and sqlx `QueryRow/Query(Context)`, sqlx
-; `Get/Select(Context)`, gorm `First/Find/Take/Last`, mongo-go-driver `FindOne/Find/CountDocuments`.
-; check() keeps the calls that are reads and depend on the loop variable.
+; A query call inside a loop: the names the models give database reads and counts (database/sql,
+; sqlx, pgx, gorm, mongo-go-driver, ent). check() keeps the calls that resolve to a read (or, where
+; nothing resolves, have a read's shape) and depend on the loop variable.
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)
    arguments: (argument_list)) @match
- (#any-of? @method "QueryRow" "QueryRowContext" "Query" "QueryContext" "Queryx" "QueryxContext" "QueryRowx" "QueryRowxContext" "Get" "GetContext" "Select" "SelectContext" "First" "Find" "Take" "Last" "FindOne" "CountDocuments" "Related")
+ (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-query")
  (#is? inside-loop match))

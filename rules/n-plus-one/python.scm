@@ -1,9 +1,9 @@
-; A query call inside a loop: Motor/PyMongo `find_one`/`find`/`count_documents`, SQLAlchemy
-; `session.get/execute/scalars/scalar/query`, Django `Model.objects.get/filter`, Flask-SQLAlchemy
-; `Model.query.get/filter/filter_by`, DB-API `cursor.execute`. check() keeps the calls that are
-; reads and depend on the loop variable.
+; A query call inside a loop: the names the models give database reads, counts and statements
+; (Motor/PyMongo, DB-API, Django), and the SQLAlchemy session's and query's methods (Flask-SQLAlchemy
+; `Model.query.filter_by`, `session.query(...)`). check() keeps the calls that resolve to a read (or,
+; where nothing resolves, have a read's shape) and depend on the loop variable.
 ((call
    function: (attribute attribute: (identifier) @method)
    arguments: (argument_list)) @match
- (#any-of? @method "find_one" "find" "count_documents" "get" "filter" "filter_by" "execute" "scalars" "scalar" "query")
+ (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-query type:sqlalchemy.orm.Session type:sqlalchemy.orm.Query")
  (#is? inside-loop match))

@@ -193,6 +193,96 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('python', src, ID), ['cur.execute("SELECT * FROM users WHERE id = %s", (i,))']);
     });
 
+    it('a loop over tables, collections or models is one query per kind of thing, not per record', () => {
+      // Judged on real code: a fixed integration registry, a tuple of export configs, `meta.sorted_tables`,
+      // the relationships of a model's keyword arguments.
+      const src = code`
+        def totals(registry, configs, meta, conn, session, org_ids, relationships, kwargs, cur, tables):
+            for model, org_lookup_path, _ in registry.values():
+                model.objects.filter(**{f"{org_lookup_path}__in": org_ids}).count()
+            for config in configs:
+                config.model_class.objects.filter(config.qs_filter)
+            for table in meta.sorted_tables:
+                conn.execute(table.select())
+            for key, val in relationships.items():
+                relation_cls = relationships[key].mapper.entity
+                stmt = select(relation_cls).filter_by(id=val)
+                session.execute(stmt).scalars().one_or_none()
+            for name in tables:
+                cur.execute(f"SELECT count(*) FROM {name}")
+                db[name].find_one({"_id": 1})
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+      // The same shapes over records still report.
+      const records = code`
+        def per_record(session, relation_cls, elements, cur):
+            for elem in elements:
+                stmt = select(relation_cls).filter_by(id=elem)
+                session.execute(stmt).scalars().one_or_none()
+                cur.execute(f"SELECT * FROM users WHERE id = {elem}")
+      `;
+      assert.deepStrictEqual(hits('python', records, ID), ['session.execute(stmt)', 'cur.execute(f"SELECT * FROM users WHERE id = {elem}")']);
+    });
+
+    it('a loop over what one request or one call carries (a payload field, **kwargs, parsed text) is not data-sized', () => {
+      // Judged on real code: custom fields of one profile PATCH, the e-mails of one invite request,
+      // the requirements of one metadata field.
+      const src = code`
+        def validate(self, data, attrs, text, **kwargs):
+            fields = data.get("fields")
+            for f in fields:
+                TeamFields.query.filter_by(id=f.get("field_id")).first_or_404()
+            for email in attrs.get("emails", []):
+                Invite.objects.filter(email=email).exists()
+            for requirement in data["is_required_for"]:
+                Organisation.objects.get(id=requirement["object_id"])
+            for key in kwargs:
+                Setting.objects.get(key=key)
+            for uid in extract_user_ids(text):
+                User.objects.get(pk=uid)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+      // A mapping's value that a query returned, or a plain parameter, still reports.
+      const data = code`
+        def f(data, users):
+            for u in users:
+                Profile.objects.get(user_id=u.id)
+            for f in load_fields(data):
+                TeamFields.query.filter_by(id=f["id"]).first()
+      `;
+      assert.deepStrictEqual(hits('python', data, ID), ['Profile.objects.get(user_id=u.id)', 'TeamFields.query.filter_by(id=f["id"])']);
+    });
+
+    it('statements that are no reads and locking reads are not a lookup per item', () => {
+      const src = code`
+        def purge(db, cur, processes, bindings):
+            for proc in processes:
+                db.session.execute(f"KILL {proc.Id}")
+            for b in bindings:
+                cur.execute("SELECT creator_id FROM attachment WHERE id = %s FOR UPDATE", (b.id,))
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it("the project's own function named like a library's, and a library call that is no query, are not reads", () => {
+      const src = code`
+        from django.core.cache import cache
+        from .repo import find_one
+        import app.store as store
+
+        class Repo:
+            def get(self, key):
+                return self.items[key]
+
+            def load(self, ids):
+                for i in ids:
+                    self.get(i)
+                    cache.get(i)
+                    store.execute(i)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
     it('fix (Motor): one async $in query before the loop, a dict lookup inside it', () => {
       const src = code`
         async def order_summaries(db, orders: list[dict]):
@@ -389,6 +479,25 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('go', src, ID), []);
     });
 
+    it('locking reads in a transaction and loops over tables are not a lookup per item', () => {
+      const src = code`
+        package main
+
+        func (d *DB) apply(ctx context.Context, tx *sql.Tx, m *Mutation, tables []string) {
+        	for _, b := range m.Bindings {
+        		tx.QueryRowContext(ctx, "SELECT creator_id, memo_id FROM attachment WHERE id = $1 FOR UPDATE", b.ID).Scan(&c, &id)
+        	}
+        	for _, t := range tables {
+        		d.db.QueryRowContext(ctx, "SELECT count(*) FROM " + t).Scan(&n)
+        	}
+        	for _, b := range m.Bindings {
+        		tx.QueryRowContext(ctx, "SELECT creator_id FROM attachment WHERE id = $1", b.ID).Scan(&c)
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['tx.QueryRowContext(ctx, "SELECT creator_id FROM attachment WHERE id = $1", b.ID)']);
+    });
+
     it('a goroutine per item is left to unbounded-fan-out', () => {
       const src = code`
         package main
@@ -502,6 +611,61 @@ describe(ID, () => {
               const page = await Post.find({ _id: { $gt: cursor } }).limit(100);
               if (page.length === 0) break;
               cursor = page[page.length - 1]._id;
+            }
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('a loop over what one document or one request carries (parsed mentions, a payload field) is not data-sized', () => {
+        // Judged on real code: the user mentions of one comment, the group mentions of one revision, the
+        // document ids of one search filter.
+        const src = code`
+          import uniq from 'lodash/uniq';
+          import { differenceBy } from 'es-toolkit/compat';
+          async function notify(comment, filter, body) {
+            const mentions = ProsemirrorHelper.parseMentions(comment.data).filter((m) => m.fresh);
+            for (const mention of mentions) {
+              await User.findByPk(mention.modelId);
+            }
+            const userIds = mentions.map((m) => m.modelId);
+            for (const userId of userIds) {
+              await User.findByPk(userId);
+            }
+            const ids = uniq(collectEqValues(filter, 'documentId'));
+            await Promise.all(ids.map(async (id) => Document.findByPk(id)));
+            for (const id of body['ids']) {
+              await Document.findByPk(id);
+            }
+            const fresh = [...DocumentHelper.parseMentions(comment.doc)];
+            for (const m of differenceBy(fresh, [], 'id')) {
+              await User.findByPk(m.modelId);
+            }
+            await Promise.all(Array.from(new Set(ids)).map((id) => Collection.findByPk(id)));
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+        // Members of a group read from the database still report.
+        const members = code`
+          async function notifyGroup(group) {
+            const users = await GroupUser.findAll({ where: { groupId: group.id } });
+            for (const user of users) {
+              await User.findByPk(user.userId);
+            }
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, members, ID), ['User.findByPk(user.userId)']);
+      });
+
+      it("a loop over collections, and the project's own query function, are not a read per item", () => {
+        const src = code`
+          import * as repo from './repo';
+          async function counts(names, orders) {
+            for (const name of names) {
+              await db.collection(name).findOne({ _id: 1 });
+            }
+            for (const o of orders) {
+              await repo.query(o.id);
             }
           }
         `;

@@ -4,6 +4,8 @@ import type { QueryLanguage } from '../../server/src/engine/languages';
 import { enclosingFunction, isAsyncFunction, isFunctionNode, isIterationCallback } from '../../server/src/engine/predicates';
 import { isLiteralCollection, jsArguments, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { eol, indentAt, lineStart } from '../../server/src/engine/edit-helpers';
+import type { FileContext } from '../../server/src/model/file-context';
+import type { LanguageModels, MemberRow, SymbolRow } from '../../server/src/model/library';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -143,29 +145,232 @@ function isWriteSql(sql: string): boolean {
   return SQL_WRITE.test(sql) || (/^\s*with\b/i.test(sql) && SQL_CTE_WRITE.test(sql));
 }
 
+/** The statements that read: an admin statement (`KILL 12`, `VACUUM`, `GRANT`) is no read per item. */
+const SQL_READ = /^\s*\(?\s*(select|with|values|table|show|explain|describe|pragma)\b/i;
+
+function isReadSql(sql: string): boolean {
+  return SQL_READ.test(sql) && !isWriteSql(sql);
+}
+
+/** A locking read (`SELECT ... FOR UPDATE`): one row lock per item, taken in order on purpose, not a lookup to batch. */
+const SQL_LOCKING = /\bfor\s+(update|no\s+key\s+update|share|key\s+share)\b|\block\s+in\s+share\s+mode\b/i;
+
 /** A statement or variable that names a write (`insertUser`, `UPDATE_SQL`): not a read per item. */
 const WRITE_NAME = /insert|update|delete|upsert|create|save|remove/i;
 
-/** Batches, written in code: Mongo `$in`, SQLAlchemy `.in_(`, Django `__in`, Prisma `in:`, TypeORM `In(`, Sequelize `Op.in`, `pq.Array`, `sqlx.In`. */
-const BATCH_CODE = /\$in\b|\.in_\(|\w__in\b|\bIn\(|\bOp\.in\b|[{,]\s*in\s*:|\bsqlx\.In\(|\bpq\.Array\(|\bANY\s*\(/;
 /** Batches, written in SQL: `IN (...)` (not a sub-select), `= ANY($1)`, `IN ?` (gorm), `IN %s` / `IN :ids`, `unnest(`. */
 const BATCH_SQL = /\b(in|any)\s*\(\s*(?!select\b)|\bin\s*[?:%]|\bunnest\s*\(/i;
 
 /** The SQL strings handed to a call: its string arguments, and those of `text(...)` / `sql(...)` arguments. */
-function sqlStrings(call: SyntaxNode, lang: QueryLanguage): string[] {
+function sqlStrings(call: SyntaxNode, lang: QueryLanguage, models: LanguageModels): string[] {
   const out: string[] = [];
   for (const a of args(call)) {
     if (STRING_TYPES.has(a.type) || a.type === 'binary_expression' || a.type === 'binary_operator') {
       const s = leadingSql(a);
       if (s !== undefined) out.push(a.text);
     } else if (a.type === CALL[lang]) {
+      // A statement built from SQL text: the models' statement builders (`text(...)`, knex `raw(...)`, gorm `Raw(...)`).
       const fn = a.childForFieldName('function');
-      if (fn && /^(text|sql|raw|Raw)$/.test(lastName(fn) ?? fn.text)) {
+      const name = lastName(fn) ?? fn?.text ?? '';
+      const builder = [...symbolsNamed(models, name), ...membersNamed(models, name)].some((r) => effectsOf(r.row).includes('db-statement') || (effectsOf(r.row).includes('db-query') && r.row.arguments?.statement !== undefined));
+      if (builder) {
         for (const inner of args(a)) if (STRING_TYPES.has(inner.type)) out.push(inner.text);
       }
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the models say (the library knowledge): read from models/, never listed here
+
+/** A model row with the fields this rule reads (the schema has more than library.ts types). */
+type Row = (SymbolRow | MemberRow) & {
+  lazy?: boolean;
+  optionKeys?: string[];
+  arguments?: Record<string, number | string | { argument?: number; keyword?: string; option?: string }>;
+};
+
+const READ_EFFECTS: readonly string[] = ['db-read-one', 'db-read-many', 'db-count', 'db-query'];
+const WRITE_EFFECTS: readonly string[] = ['db-write', 'db-write-many'];
+
+/** A row's effects, as strings: the schema knows more effects (`batch`) than library.ts's type lists. */
+function effectsOf(row: Row): string[] {
+  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
+}
+
+interface Knowledge {
+  /** Member rows by name, with the type and library holding them. */
+  members: Map<string, { type: string; row: Row; lib: string }[]>;
+  /** Symbol rows by last name. */
+  symbols: Map<string, { qname: string; row: Row; lib: string }[]>;
+  /** Batch operators, symbols and members (`$in`, `__in`, `in_`, `In(`, `Op.in`), as one regular expression over code. */
+  batch: RegExp;
+}
+
+const KNOWLEDGE = new WeakMap<LanguageModels, Knowledge>();
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The models of a language, indexed the way this rule asks them (built once per set of models). */
+function knowledge(lang: LanguageModels): Knowledge {
+  let k = KNOWLEDGE.get(lang);
+  if (k) return k;
+  const members = new Map<string, { type: string; row: Row; lib: string }[]>();
+  const symbols = new Map<string, { qname: string; row: Row; lib: string }[]>();
+  const batch: string[] = [];
+  for (const lib of lang.libraries) {
+    const file = lib.file as typeof lib.file & { operators?: { name: string; in?: string; effect: string }[] };
+    for (const t of file.types ?? []) {
+      for (const m of t.members ?? []) {
+        if (m.name === '*') continue;
+        const list = members.get(m.name) ?? [];
+        list.push({ type: t.name, row: m as Row, lib: lib.name });
+        members.set(m.name, list);
+        if (effectsOf(m as Row).includes('batch')) batch.push(`\\.${escapeRe(m.name)}\\(`);
+      }
+    }
+    for (const sym of file.symbols ?? []) {
+      for (const q of [sym.name, ...(sym.also ?? [])]) {
+        const last = q.slice(Math.max(q.lastIndexOf('.'), q.lastIndexOf('/')) + 1);
+        const list = symbols.get(last) ?? [];
+        list.push({ qname: q, row: sym as Row, lib: lib.name });
+        symbols.set(last, list);
+        if (effectsOf(sym as Row).includes('batch')) {
+          // Go: the package name and the function (`pq.Array(`); elsewhere the function (`In(`).
+          const pkg = lang.language === 'go' ? q.slice(q.lastIndexOf('/') + 1, q.lastIndexOf('.')) : '';
+          batch.push(pkg ? `\\b${escapeRe(pkg)}\\.${escapeRe(last)}\\(` : `\\b${escapeRe(last)}\\(`);
+        }
+      }
+    }
+    for (const op of file.operators ?? []) {
+      if (op.effect !== 'batch' || op.in === 'sql' || op.in === 'pipeline') continue; // SQL is read by the rule; `$lookup` joins, it does not ask for keys
+      if (op.in === 'lookup') batch.push(`${escapeRe(op.name)}\\b`); // Django `pk__in=`, `f"{path}__in"`
+      else if (/^[A-Za-z_]\w*$/.test(op.name)) batch.push(`[{,]\\s*${op.name}\\s*:`); // Prisma `{ in: ids }`
+      else batch.push(`${escapeRe(op.name)}\\b`); // `$in`, `Op.in`
+    }
+  }
+  k = { members, symbols, batch: new RegExp([...new Set(batch)].join('|') || '(?!)') };
+  KNOWLEDGE.set(lang, k);
+  return k;
+}
+
+function membersNamed(lang: LanguageModels, name: string): { type: string; row: Row; lib: string }[] {
+  return knowledge(lang).members.get(name) ?? [];
+}
+
+function symbolsNamed(lang: LanguageModels, name: string): { qname: string; row: Row; lib: string }[] {
+  return knowledge(lang).symbols.get(name) ?? [];
+}
+
+/**
+ * The types the models' naming conventions give a receiver's last name (`session` → a SQLAlchemy
+ * session, `cur` → a DB-API cursor, `objects` → a Django manager). Used where nothing resolves (a
+ * snippet without imports, a parameter without a type), whatever the file imports.
+ */
+function conventionTypes(lang: LanguageModels, name: string | undefined): string[] {
+  if (!name) return [];
+  return lang.conventions.filter((c) => c.type && c.pattern.test(name)).map((c) => c.type!);
+}
+
+/** Whether a receiver named so is, by convention, of a type that has a member with one of these effects. */
+function namedLike(lang: LanguageModels, name: string | undefined, member: string, effects: readonly string[]): boolean {
+  return conventionTypes(lang, name).some((t) => {
+    const m = lang.member(t, member);
+    return !!m && effectsOf(m.row as Row).some((e) => effects.includes(e));
+  });
+}
+
+/** The type an attribute holds by the models: a convention on its name, or a library type's attribute member (`Model.query`). */
+function attributeType(lang: LanguageModels, name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const candidates = [...conventionTypes(lang, name), ...membersNamed(lang, name).filter((m) => (m.row as MemberRow).call === false && m.row.returns).map((m) => m.row.returns!)];
+  return candidates.find((t) => isQueryType(lang, t));
+}
+
+/** Whether a type has members that read (a query, a query set, a collection). */
+function isQueryType(lang: LanguageModels, type: string | undefined): boolean {
+  return !!type && lang.memberNames(type).some((n) => {
+    const m = lang.member(type, n);
+    return !!m && effectsOf(m.row as Row).some((e) => READ_EFFECTS.includes(e));
+  });
+}
+
+/** The library a type belongs to. */
+function libraryOfType(lang: LanguageModels, type: string | undefined): string | undefined {
+  return type ? lang.type(type)?.lib.name : undefined;
+}
+
+/** Whether a method of these types writes (Django `update`/`delete`, SQLAlchemy Query `delete`). */
+function writesOn(lang: LanguageModels, types: readonly string[], method: string): boolean {
+  return types.some((t) => {
+    const m = lang.member(t, method);
+    return !!m && effectsOf(m.row as Row).some((e) => WRITE_EFFECTS.includes(e));
+  });
+}
+
+/** Properties of the options object of the library's reads (`where`, `include`, `take`): such an object is no filter document. */
+function readOptionKeys(lang: LanguageModels, method: string): Set<string> {
+  const keys = new Set<string>();
+  for (const m of membersNamed(lang, method)) {
+    if (effectsOf(m.row).some((e) => e === 'db-read-one' || e === 'db-read-many' || e === 'db-count')) for (const k of m.row.optionKeys ?? []) keys.add(k);
+  }
+  return keys;
+}
+
+/** The option of an options object that holds the SQL text (`{ text, values }` for node-postgres, `{ sql }` for mysql2). */
+function statementOptions(lang: LanguageModels, method: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of membersNamed(lang, method)) {
+    const st = m.row.arguments?.statement;
+    if (st && typeof st === 'object' && st.option) out.add(st.option);
+  }
+  return out;
+}
+
+/** Where a method's arguments are, by the models' rows of that name (several libraries may share it). */
+function argumentPositions(lang: LanguageModels, method: string, role: string, effects: readonly string[] = READ_EFFECTS): Set<number> {
+  const out = new Set<number>();
+  for (const m of membersNamed(lang, method)) {
+    if (!effectsOf(m.row).some((e) => effects.includes(e))) continue;
+    const a = m.row.arguments?.[role];
+    if (typeof a === 'number') out.add(a);
+    else if (a && typeof a === 'object' && a.argument !== undefined) out.add(a.argument);
+  }
+  return out;
+}
+
+/**
+ * What resolution says of a call's callee. `project`: the project's own code (a function or method
+ * of this file, a function of a module no model knows), never the library's even when it has the
+ * library's name. `other`: a library call the models know that is no query (a cache `get`, an HTTP
+ * session's `get`). `query`: a library read, or a builder of one. `unknown`: nothing resolves.
+ */
+function calleeKind(call: SyntaxNode, file: FileContext | undefined): 'project' | 'other' | 'query' | 'unknown' {
+  if (!file) return 'unknown';
+  const r = file.resolveCallee(call);
+  switch (r.kind) {
+    case 'function':
+    case 'class':
+      return 'project';
+    case 'import':
+      // `from .repo import find_user` / `import * as repo from './repo'; repo.query(...)`: the project's function.
+      return r.rest.length === 0 || (r.name === undefined && r.rest.length === 1) ? 'project' : 'unknown';
+    case 'library': {
+      const lang = file.lang;
+      const dot = r.qname.lastIndexOf('.');
+      const known = !!lang.symbol(r.qname) || (dot > 0 && !!lang.type(r.qname.slice(0, dot)));
+      if (!known) return 'unknown';
+      const row = r.row as Row;
+      if (effectsOf(row).some((e) => READ_EFFECTS.includes(e))) return 'query';
+      if (row.lazy || isQueryType(lang, row.returns)) return 'query';
+      return 'other';
+    }
+    default:
+      return 'unknown';
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,18 +390,12 @@ interface Query {
   sql?: SyntaxNode;
 }
 
-/** SQLAlchemy sessions (and DB-API connections and cursors for `execute`), by the name they go by. */
-const PY_SESSION = /(^|_)(session|sess|db)$/i;
-const PY_EXECUTOR = /(^|_)(session|sess|db|conn|connection|cursor|cur)$/i;
-/** Django chain calls that write. */
-const PY_WRITES = new Set(['update', 'delete', 'create', 'get_or_create', 'update_or_create', 'bulk_create', 'bulk_update', 'insert']);
-
 function isModelName(node: SyntaxNode | undefined): boolean {
   const name = node?.type === 'identifier' ? node.text : node?.type === 'attribute' ? lastName(node) : undefined;
   return !!name && /^[A-Z]/.test(name);
 }
 
-function classifyPython(call: SyntaxNode, method: string): Query | undefined {
+function classifyPython(call: SyntaxNode, method: string, models: LanguageModels): Query | undefined {
   const m = member(call, 'python')!;
   const recv = m.object;
   const argList = call.childForFieldName('arguments')!;
@@ -217,21 +416,21 @@ function classifyPython(call: SyntaxNode, method: string): Query | undefined {
     case 'filter_by': {
       const { links, base } = chainBelow(call, 'python');
       const above = chainAbove(call, 'python');
-      if (above.some((c) => PY_WRITES.has(member(c, 'python')!.name))) return undefined;
       const inputs = [argList, ...links.map((l) => l.childForFieldName('arguments')!)];
-      // Django: Model.objects[.select_related(...)].get/filter(...)
-      if (base?.type === 'attribute' && lastName(base) === 'objects' && method !== 'filter_by') {
+      // A query set or query reached through a model's attribute: Django `Model.objects[.select_related(...)]`,
+      // Flask-SQLAlchemy `Model.query` (the models say what the attribute holds).
+      const baseType = base?.type === 'attribute' && isModelName(base.childForFieldName('object') ?? undefined) ? attributeType(models, lastName(base)) : undefined;
+      if (baseType && isQueryType(models, baseType)) {
+        const chainTypes = [baseType, ...(models.type(baseType)?.row.extends ?? [])];
+        if (above.some((c) => writesOn(models, chainTypes, member(c, 'python')!.name))) return undefined;
+        const django = libraryOfType(models, baseType) === 'django';
+        if (django && method === 'filter_by') return undefined;
         // `.objects.filter(a=x).get(b=y)`: the outermost call of the chain reports.
-        if (above.some((c) => ['get', 'filter'].includes(member(c, 'python')!.name))) return undefined;
-        return query('django', inputs);
-      }
-      // Flask-SQLAlchemy: Model.query.get/filter/filter_by(...)
-      if (base?.type === 'attribute' && lastName(base) === 'query' && isModelName(base.childForFieldName('object') ?? undefined)) {
         if (above.some((c) => ['get', 'filter', 'filter_by'].includes(member(c, 'python')!.name))) return undefined;
-        return query('sqlalchemy', inputs);
+        return query(django ? 'django' : 'sqlalchemy', inputs);
       }
-      // SQLAlchemy: session.get(Model, key)
-      if (method === 'get' && links.length === 0 && PY_SESSION.test(lastName(recv) ?? '') && positional.length >= 2 && isModelName(positional[0])) {
+      // SQLAlchemy: session.get(Model, key), a session by the name it goes by.
+      if (method === 'get' && links.length === 0 && namedLike(models, lastName(recv), 'get', ['db-read-one']) && positional.length >= 2 && isModelName(positional[0])) {
         return query('sqlalchemy');
       }
       return undefined;
@@ -239,11 +438,15 @@ function classifyPython(call: SyntaxNode, method: string): Query | undefined {
     case 'execute':
     case 'scalars':
     case 'scalar': {
-      if (!PY_EXECUTOR.test(lastName(recv) ?? '') || !positional[0]) return undefined;
+      // A session, connection or cursor by the name it goes by (or resolved: see calleeKind).
+      const executor = lastName(recv);
+      if (!namedLike(models, executor, method, READ_EFFECTS) && !namedLike(models, executor, 'execute', READ_EFFECTS)) return undefined;
+      if (!positional[0]) return undefined;
       // A SQL string (DB-API cursors and connections) or a SQLAlchemy statement.
       const stmt = positional[0];
-      const textCall = stmt.type === 'call' && stmt.childForFieldName('function')?.text === 'text';
-      const kind = leadingSql(stmt) !== undefined || textCall || /^(cursor|cur)$/i.test(lastName(recv) ?? '') ? 'sql' : 'sqlalchemy';
+      const textCall = stmt.type === 'call' && statementKind(stmt, models) === 'text';
+      const cursor = conventionTypes(models, executor).some((t) => models.type(t)?.lib.name !== 'sqlalchemy' && models.member(t, 'fetchall'));
+      const kind = leadingSql(stmt) !== undefined || textCall || cursor ? 'sql' : 'sqlalchemy';
       return query(kind, [argList], stmt);
     }
     case 'query': {
@@ -251,9 +454,10 @@ function classifyPython(call: SyntaxNode, method: string): Query | undefined {
       // The first argument is a model or a column (`User`, `User.id`, `func.count(User.id)`), not a SQL string.
       const first = positional[0];
       const entity = first?.type === 'attribute' ? first.childForFieldName('object') ?? undefined : first?.type === 'call' ? args(first)[0] : first;
-      if (!PY_SESSION.test(lastName(recv) ?? '') || (!isModelName(entity) && !isModelName(first))) return undefined;
+      const returns = conventionTypes(models, lastName(recv)).map((t) => models.member(t, 'query')?.row.returns).find((t) => t !== undefined);
+      if (!returns || (!isModelName(entity) && !isModelName(first))) return undefined;
       const above = chainAbove(call, 'python');
-      if (above.some((c) => PY_WRITES.has(member(c, 'python')!.name))) return undefined;
+      if (above.some((c) => writesOn(models, [returns], member(c, 'python')!.name))) return undefined;
       return query('sqlalchemy', [argList, ...above.map((c) => c.childForFieldName('arguments')!)]);
     }
     default:
@@ -262,84 +466,96 @@ function classifyPython(call: SyntaxNode, method: string): Query | undefined {
 }
 
 /** Whether a Python statement handed to `execute` is a read: `select(...)`, `text("SELECT ...")`, `"SELECT ..."`. */
-function pyIsRead(node: SyntaxNode | undefined, valueOf: (name: string) => SyntaxNode | undefined, depth = 0): boolean {
+function pyIsRead(node: SyntaxNode | undefined, valueOf: (name: string) => SyntaxNode | undefined, models: LanguageModels, depth = 0): boolean {
   const n = unwrap(node);
   if (!n || depth > 3) return false;
-  if (n.type === 'identifier') return pyIsRead(valueOf(n.text), valueOf, depth + 1);
+  if (n.type === 'identifier') return pyIsRead(valueOf(n.text), valueOf, models, depth + 1);
   const sql = leadingSql(n);
-  if (sql !== undefined) return !isWriteSql(sql);
+  if (sql !== undefined) return isReadSql(sql) && !SQL_LOCKING.test(n.text);
   if (n.type !== 'call') return false;
-  // The call the chain starts with: `select(User)` in `select(User).where(...)`, `sa.select(User)`.
+  // The call the chain starts with: `select(User)` in `select(User).where(...)`, `sa.select(User)`, `table.select()`.
   const { links } = chainBelow(n, 'python');
   const first = links.length > 0 ? links[links.length - 1] : n;
-  const fn = first.childForFieldName('function');
-  const name = fn?.type === 'identifier' ? fn.text : lastName(fn);
-  if (name === 'select') return true;
-  if (name === 'text') return !isWriteSql(leadingSql(args(first)[0]) ?? 'unknown');
+  const kind = statementKind(first, models);
+  if (kind === 'read') return true;
+  if (kind === 'text') return isReadSql(leadingSql(args(first)[0]) ?? 'unknown');
   return false;
 }
 
-const GO_SQL = new Set(['QueryRow', 'QueryRowContext', 'Query', 'QueryContext', 'Queryx', 'QueryxContext', 'QueryRowx', 'QueryRowxContext']);
+/**
+ * What a call building a statement builds, by the models' statement builders (effect db-statement):
+ * a read (`select(...)` returns a type with no write note), SQL text (`text(...)`), or a write.
+ */
+function statementKind(call: SyntaxNode, models: LanguageModels): 'read' | 'text' | 'write' | undefined {
+  const fn = call.childForFieldName('function');
+  const name = fn?.type === 'identifier' ? fn.text : lastName(fn);
+  if (!name) return undefined;
+  for (const { row } of symbolsNamed(models, name)) {
+    if (!effectsOf(row).includes('db-statement')) continue;
+    const type = row.returns ? models.type(row.returns) : undefined;
+    const note = (type?.row as { note?: string } | undefined)?.note ?? row.note ?? '';
+    if (/read or write by its SQL text/.test(note)) return 'text';
+    return /write statement/.test(note) ? 'write' : 'read';
+  }
+  return undefined;
+}
 
-function classifyGo(call: SyntaxNode, method: string): Query | undefined {
+const SQL_ARGUMENT = new Set([...STRING_TYPES, 'binary_expression', 'identifier', 'selector_expression']);
+
+function classifyGo(call: SyntaxNode, method: string, models: LanguageModels): Query | undefined {
   const list = args(call);
   const argList = call.childForFieldName('arguments')!;
   const query = (kind: Kind, inputs: SyntaxNode[] = [argList]): Query => ({ call, method, kind, inputs });
-  if (GO_SQL.has(method)) {
+  // The models say where each method of that name takes its SQL, its context, its destination.
+  const statement = argumentPositions(models, method, 'statement');
+  const context = argumentPositions(models, method, 'context');
+  const destination = argumentPositions(models, method, 'destination');
+  const filter = argumentPositions(models, method, 'filter');
+  if (statement.size > 0 && destination.size === 0) {
     // db.QueryRow(sql, args...), pgx: pool.QueryRow(ctx, sql, args...); `r.URL.Query()` has no SQL.
-    // The context comes first in the *Context methods and in pgx (`pool.QueryRow(ctx, sql, ...)`).
+    // Several libraries share the name: the context is there when the first argument is one.
     const first = list[0];
-    const isContext = !!first && (/Context$/.test(method) || (first.type === 'identifier' && /^(ctx|c|context)$/i.test(first.text)) || /(\.Context|context\.\w+)\(\)$/.test(first.text));
-    const sql = isContext ? list[1] : first;
-    if (!sql || !(STRING_TYPES.has(sql.type) || sql.type === 'binary_expression' || sql.type === 'identifier' || sql.type === 'selector_expression')) return undefined;
+    const isContext = !!first && context.size > 0 && (/Context$/.test(method) || (first.type === 'identifier' && /^(ctx|c|context)$/i.test(first.text)) || /(\.Context|context\.\w+)\(\)$/.test(first.text));
+    const sql = isContext ? list[Math.max(...statement)] : list[Math.min(...statement)];
+    if (!sql || !SQL_ARGUMENT.has(sql.type)) return undefined;
     if (!readSql(sql)) return undefined;
     return { ...query('sql'), sql };
   }
-  switch (method) {
-    case 'Get':
-    case 'Select':
-    case 'GetContext':
-    case 'SelectContext': {
-      // sqlx: db.Get(&dest, sql, args...); `cache.Get(key)` and gorm's `Select("name")` are not.
-      const i = method.endsWith('Context') ? 1 : 0;
-      const sql = list[i + 1];
-      if (!isAddressOf(list[i]) || !sql || !(STRING_TYPES.has(sql.type) || sql.type === 'binary_expression' || sql.type === 'identifier' || sql.type === 'selector_expression')) return undefined;
-      return readSql(sql) ? { ...query('sqlx'), sql } : undefined;
-    }
-    case 'First':
-    case 'Find':
-    case 'Take':
-    case 'Last':
-    case 'Related': {
-      // gorm: db.Where("id = ?", x).First(&u), db.First(&u, id), db.Model(&o).Association("Items").Find(&items);
-      // gorm v1 loads an association with db.Model(&a).Related(&a.Author, "Author")
-      if (isAddressOf(list[0])) {
-        const { links } = chainBelow(call, 'go');
-        return query('gorm', [argList, ...links.map((l) => l.childForFieldName('arguments')!)]);
-      }
-      // mongo-go-driver: coll.Find(ctx, bson.M{...})
-      if (method === 'Related') return undefined;
-      if (method === 'Find' && list[1]?.type === 'composite_literal' && /^bson\./.test(list[1].childForFieldName('type')?.text ?? '')) return query('mongo-many');
-      return undefined;
-    }
-    case 'FindOne':
-      return list.length >= 2 ? query('mongo-one') : undefined;
-    case 'CountDocuments':
-      return list.length >= 2 ? query('mongo-count') : undefined;
-    default:
-      return undefined;
+  if (statement.size > 0 && destination.size > 0) {
+    // sqlx: db.Get(&dest, sql, args...); `cache.Get(key)` and gorm's `Select("name")` are not.
+    const i = Math.min(...[...destination].filter((d) => isAddressOf(list[d])));
+    if (!Number.isFinite(i)) return undefined;
+    const sql = list[i + 1];
+    if (!sql || !SQL_ARGUMENT.has(sql.type)) return undefined;
+    return readSql(sql) ? { ...query('sqlx'), sql } : undefined;
   }
+  if (destination.size > 0 && [...destination].some((d) => isAddressOf(list[d]))) {
+    // gorm: db.Where("id = ?", x).First(&u), db.First(&u, id), db.Model(&o).Association("Items").Find(&items);
+    // gorm v1 loads an association with db.Model(&a).Related(&a.Author, "Author")
+    const { links } = chainBelow(call, 'go');
+    // `db.QueryRow(sql, id).Scan(&v)`: the scan of a query already reported below it.
+    if (links.some((l) => argumentPositions(models, member(l, 'go')?.name ?? '', 'statement').size > 0)) return undefined;
+    return query('gorm', [argList, ...links.map((l) => l.childForFieldName('arguments')!)]);
+  }
+  if (filter.size > 0) {
+    // mongo-go-driver: coll.FindOne(ctx, filter), coll.Find(ctx, bson.M{...}), coll.CountDocuments(ctx, filter)
+    const f = list[Math.min(...filter)];
+    if (!f) return undefined;
+    const effects = membersNamed(models, method).filter((m) => m.row.arguments?.filter !== undefined).flatMap((m) => effectsOf(m.row));
+    if (effects.includes('db-count')) return query('mongo-count');
+    if (effects.includes('db-read-one')) return query('mongo-one');
+    // A many-read's filter must be a document (`bson.M{...}`): `Find` is also a name of many other things.
+    if (f.type === 'composite_literal' && /^bson\./.test(f.childForFieldName('type')?.text ?? '')) return query('mongo-many');
+  }
+  return undefined;
 }
 
 /** A SQL argument that reads: a literal that is not a write, or a name that does not say it writes. */
 function readSql(sql: SyntaxNode): boolean {
   const text = leadingSql(sql);
-  if (text !== undefined) return !isWriteSql(text);
+  if (text !== undefined) return isReadSql(text) && !SQL_LOCKING.test(sql.text);
   return !WRITE_NAME.test(lastName(sql) ?? sql.text);
 }
-
-/** Object keys of TypeORM / Sequelize / Prisma options: `findOne({ where: ... })` is no Mongo filter. */
-const ORM_OPTION_KEYS = new Set(['where', 'select', 'include', 'relations', 'order', 'orderBy', 'attributes', 'raw', 'cache', 'lock', 'withDeleted', 'loadRelationIds', 'transaction', 'paranoid', 'take', 'skip', 'cursor', 'distinct', 'omit']);
 
 function objectKeys(obj: SyntaxNode): string[] {
   const keys: string[] = [];
@@ -352,11 +568,13 @@ function objectKeys(obj: SyntaxNode): string[] {
   return keys;
 }
 
-function classifyTs(call: SyntaxNode, method: string): Query | undefined {
+function classifyTs(call: SyntaxNode, method: string, models: LanguageModels): Query | undefined {
   const { args: list } = jsArguments(call);
   const argList = call.childForFieldName('arguments')!;
   const query = (kind: Kind): Query => ({ call, method, kind, inputs: [argList] });
-  const ormOptions = list[0]?.type === 'object' && objectKeys(list[0]).some((k) => ORM_OPTION_KEYS.has(k));
+  // Object keys of the ORMs' options (TypeORM / Sequelize / Prisma, from the models): `findOne({ where: ... })` is no Mongo filter.
+  const optionKeys = readOptionKeys(models, method);
+  const ormOptions = list[0]?.type === 'object' && objectKeys(list[0]).some((k) => optionKeys.has(k));
   switch (method) {
     case 'findOne':
     case 'findById':
@@ -385,7 +603,10 @@ function classifyTs(call: SyntaxNode, method: string): Query | undefined {
       // pool.query(sql, values), client.query({ text, values }); not Apollo's client.query({ query, variables }).
       const first = list[0];
       if (!first) return undefined;
-      if (first.type === 'object') return objectKeys(first).includes('text') ? query('sql') : undefined;
+      if (first.type === 'object') {
+        const statementKeys = statementOptions(models, method);
+        return objectKeys(first).some((k) => statementKeys.has(k)) ? query('sql') : undefined;
+      }
       if (!(STRING_TYPES.has(first.type) || first.type === 'binary_expression' || first.type === 'identifier' || first.type === 'member_expression')) return undefined;
       // A literal that is not SQL is no database query: npm's `inventory.query('name', n)`, a search index's `query('tag')`.
       const literal = leadingSql(first);
@@ -397,12 +618,18 @@ function classifyTs(call: SyntaxNode, method: string): Query | undefined {
   }
 }
 
-function classify(call: SyntaxNode, method: string, lang: QueryLanguage): Query | undefined {
-  const q = lang === 'python' ? classifyPython(call, method) : lang === 'go' ? classifyGo(call, method) : classifyTs(call, method);
+function classify(call: SyntaxNode, method: string, lang: QueryLanguage, file: FileContext): Query | undefined {
+  // The project's own function named like a library's, or a library call that is no query: not a read per item.
+  const callee = calleeKind(call, file);
+  if (callee === 'project' || callee === 'other') return undefined;
+  const models = file.lang;
+  const q = lang === 'python' ? classifyPython(call, method, models) : lang === 'go' ? classifyGo(call, method, models) : classifyTs(call, method, models);
   if (!q) return undefined;
-  if (q.inputs.some((n) => BATCH_CODE.test(n.text))) return undefined;
+  // A batch: one query for many keys (the models' `$in`, `__in`, `in_`, `In(...)`, `Op.in`, `{ in: ids }`).
+  const batch = knowledge(models).batch;
+  if (q.inputs.some((n) => batch.test(n.text))) return undefined;
   const sqlCalls = [call, ...chainBelow(call, lang).links, ...(lang === 'python' ? chainAbove(call, lang) : [])];
-  if (sqlCalls.some((c) => sqlStrings(c, lang).some((s) => BATCH_SQL.test(s)))) return undefined;
+  if (sqlCalls.some((c) => sqlStrings(c, lang, models).some((s) => BATCH_SQL.test(s)))) return undefined;
   return q;
 }
 
@@ -765,9 +992,124 @@ interface Finding {
   label: string;
 }
 
+/**
+ * The expressions that say which table, collection or model a query reads: the chain's base
+ * (`db[name]`, `model.objects`, `table`), the name handed to a call that picks a collection or model
+ * (`db.collection(name)`, `em.findOne(Entity, …)`, by the models' `arguments.name`), and the entity
+ * of a statement (`select(X)`, `session.query(X)`, `session.get(X, key)`).
+ */
+function queryTargets(q: Query, lang: QueryLanguage, models: LanguageModels, valueOf: (name: string) => SyntaxNode | undefined): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const { links, base } = chainBelow(q.call, lang);
+  if (base) out.push(base);
+  // A name is a string, a name or an attribute (`Order`, `config.model`); an object in that place is another
+  // library's filter (rows of one name differ: TypeORM's manager takes the entity first, a repository the filter).
+  const isName = (n: SyntaxNode | undefined): n is SyntaxNode => !!n && (STRING_TYPES.has(n.type) || /^(identifier|attribute|member_expression|selector_expression|subscript|subscript_expression)$/.test(n.type));
+  const named = (call: SyntaxNode, method: string): void => {
+    const list = args(call);
+    for (const i of argumentPositions(models, method, 'name', [...READ_EFFECTS, 'db-statement'])) if (isName(list[i]) && list.length > i + 1) out.push(list[i]);
+    for (const m of membersNamed(models, method)) {
+      const a = m.row.arguments?.name;
+      if (typeof a === 'number' && isName(list[a]) && !effectsOf(m.row).length) out.push(list[a]); // db.collection(name), getRepository(Entity)
+    }
+  };
+  for (const l of links) named(l, member(l, lang)?.name ?? '');
+  named(q.call, q.method);
+  // session.query(Model), session.get(Model, key): the entity comes first.
+  if (lang === 'python' && q.kind === 'sqlalchemy' && (q.method === 'query' || (q.method === 'get' && args(q.call).length >= 2))) {
+    const first = args(q.call)[0];
+    if (first) out.push(first);
+  }
+  if (q.statement) {
+    let stmt = unwrap(q.statement);
+    if (stmt?.type === 'identifier') stmt = unwrap(valueOf(stmt.text));
+    if (stmt?.type === CALL[lang]) {
+      const below = chainBelow(stmt, lang);
+      const first = below.links.length > 0 ? below.links[below.links.length - 1] : stmt;
+      if (below.base) out.push(below.base); // table.select()
+      const entity = args(first)[0];
+      if (entity && statementKind(first, models) === 'read') out.push(entity); // select(Model)
+    }
+  }
+  return out;
+}
+
+/** Whether SQL text takes its table from a variable: `FROM " + table`, `FROM {table}`, `` FROM ${table} ``. */
+function tableFrom(sql: string, name: string): boolean {
+  return new RegExp(`\\b(from|join|into|update)\\s*(["'\`]\\s*\\+\\s*|\\$?\\{\\s*)${name.replace(/[$]/g, '\\$&')}\\b`, 'i').test(sql);
+}
+
+/** Array.prototype methods that return a part or a copy of the array (language semantics). */
+const ARRAY_DERIVED = new Set(['filter', 'map', 'slice', 'concat', 'flat', 'flatMap', 'sort', 'reverse', 'toSorted', 'toReversed']);
+
+/** Calls whose result is parsed out of one value in memory (`parseMentions(doc)`, `extract_ids(text)`): bounded by that value, not by the data. */
+const PARSED = /^(parse|extract|collect|split|tokeni[sz]e)([A-Z_]|$)/;
+
+/**
+ * Whether the code shows that what a loop iterates is not data-sized: values taken out of a mapping
+ * by a literal key (a request payload or a configuration: `data.get("fields")`, `attrs["emails"]`),
+ * the keyword arguments of one call (`**kwargs`), or what a function parses out of one value. Such a
+ * loop runs as many times as one request or one document says, not as many as the database holds.
+ */
+function boundedSource(node: SyntaxNode | undefined, path: SyntaxNode[], loop: Loop, lang: QueryLanguage, file: FileContext, depth = 0): boolean {
+  const n = unwrap(node);
+  if (!n || depth > 4) return false;
+  switch (n.type) {
+    case 'identifier': {
+      const fn = path[path.length - 1];
+      if (lang === 'python' && (fn.childForFieldName('parameters')?.namedChildren ?? []).some((p) => p.type === 'dictionary_splat_pattern' && p.namedChildren[0]?.text === n.text)) return true;
+      const value = lastValue(n.text, path, lang, loop.index + 1);
+      return value ? boundedSource(value, path, loop, lang, file, depth + 1) : false;
+    }
+    case 'boolean_operator':
+    case 'binary_expression':
+      // `data.get("fields") or []`, `body.ids ?? []`
+      return boundedSource(n.childForFieldName('left') ?? undefined, path, loop, lang, file, depth + 1);
+    case 'array':
+    case 'list': {
+      // `[...parseMentions(doc)]`: as many items as what it spreads.
+      const spreads = n.namedChildren.filter((c) => c.type === 'spread_element' || c.type === 'list_splat');
+      return spreads.length > 0 && spreads.every((c) => boundedSource(c.namedChildren[0], path, loop, lang, file, depth + 1));
+    }
+    case 'ternary_expression':
+    case 'conditional_expression': {
+      const branches = lang === 'python' ? [n.namedChildren[0], n.namedChildren[2]] : [n.childForFieldName('consequence'), n.childForFieldName('alternative')];
+      return branches.every((b) => !!b && (isLiteralCollection(b) || boundedSource(b, path, loop, lang, file, depth + 1)));
+    }
+    case 'new_expression':
+      // `new Set(ids)`: made of its argument.
+      return boundedSource(args(n)[0], path, loop, lang, file, depth + 1);
+    case 'subscript':
+    case 'subscript_expression': {
+      const key = n.childForFieldName(lang === 'python' ? 'subscript' : 'index');
+      return stringLiteral(key) !== undefined;
+    }
+    case 'call':
+    case 'call_expression': {
+      const fn = n.childForFieldName('function');
+      const name = lastName(fn);
+      if (name && PARSED.test(name)) return true;
+      const m = member(n, lang);
+      const first = args(n)[0];
+      // An array's own copies and subsets (`mentions.filter(...)`, `xs.map(...)`): made of the array.
+      if (lang === 'typescript' && m && ARRAY_DERIVED.has(m.name)) return boundedSource(m.object, path, loop, lang, file, depth + 1);
+      // `Array.from(xs)`: a copy (language built-in, as Python's list(xs) is read through by innerIterable).
+      if (lang === 'typescript' && fn?.text === 'Array.from') return boundedSource(first, path, loop, lang, file, depth + 1);
+      // mapping.get("key"[, default])
+      if (m?.name === 'get' && stringLiteral(first) !== undefined && args(n).length <= 2 && calleeKind(n, file) !== 'query') return true;
+      // A library helper that does no I/O (lodash `uniq(xs)`, `sorted(xs)`): its result is made of its argument.
+      const r = file.resolveCallee(n);
+      if (r.kind === 'library' && effectsOf(r.row as Row).length === 0 && !r.row.returns && first) return boundedSource(first, path, loop, lang, file, depth + 1);
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
 /** The innermost loop (not a fixed one) whose variable the query uses, directly or through a variable derived from it. */
-function analyse(call: SyntaxNode, method: string, lang: QueryLanguage): Finding | undefined {
-  const query = classify(call, method, lang);
+function analyse(call: SyntaxNode, method: string, lang: QueryLanguage, file: FileContext): Finding | undefined {
+  const query = classify(call, method, lang, file);
   if (!query) return undefined;
   const path = pathOf(call, lang);
   const used = usedNames(query.inputs, lang);
@@ -789,9 +1131,17 @@ function analyse(call: SyntaxNode, method: string, lang: QueryLanguage): Finding
     // `for q in statements: cursor.execute(q)` runs a list of statements, not one query per record;
     // and `c.Query(item.Name)` (gin) or `params.query(item.key)` take no SQL at all.
     if (query.sql && /^(identifier|member_expression|selector_expression|attribute)$/.test(query.sql.type) && [...usedNames([query.sql], lang)].some((n) => tracked.has(n))) return undefined;
+    const valueOf = (name: string) => values.get(name) ?? lastValue(name, path, lang);
+    // A loop over tables, collections or models (`for model in registry`, `for table in meta.sorted_tables`):
+    // one query per kind of thing the schema holds, not per record.
+    if (queryTargets(query, lang, file.lang, valueOf).some((t) => [...usedNames([t], lang)].some((n) => tracked.has(n)))) return undefined;
+    // The same written in SQL: `"SELECT count(*) FROM " + table`, f"SELECT * FROM {table}".
+    const sqlCalls = [call, ...chainBelow(call, lang).links];
+    if (sqlCalls.some((c) => sqlStrings(c, lang, file.lang).some((sql) => [...tracked].some((n) => tableFrom(sql, n))))) return undefined;
     const binding = loop.bindings.find((b) => b.names.some((n) => used.has(n))) ?? loop.bindings[0];
     if (isFixed(binding, loop, path, lang)) continue;
-    if (query.statement && !pyIsRead(query.statement, (name) => values.get(name) ?? lastValue(name, path, lang))) return undefined;
+    if (boundedSource(innerIterable(binding.iterable, lang, !!binding.counted), path, loop, lang, file)) continue;
+    if (query.statement && !pyIsRead(query.statement, valueOf, file.lang)) return undefined;
     const inner = innerIterable(binding.iterable, lang, !!binding.counted) ?? binding.iterable!;
     return { query, path, loop, binding, label: short(inner.text) };
   }
@@ -995,7 +1345,7 @@ function lineOf(text: string, node: SyntaxNode): number | undefined {
   return /^[ \t]*$/.test(text.slice(ls, node.startIndex)) ? ls : undefined;
 }
 
-function pythonFix(target: FixTarget): TextEditInit[] | undefined {
+function pythonFix(target: FixTarget, file: FileContext): TextEditInit[] | undefined {
   const call = target.node;
   const m = member(call, 'python');
   if (m?.name !== 'find_one') return undefined;
@@ -1012,7 +1362,7 @@ function pythonFix(target: FixTarget): TextEditInit[] | undefined {
   const projection = positional[1];
   if (projection && (key !== '_id' || projection.type !== 'dictionary' || /["']_id["']\s*:\s*(0|False)\b/.test(projection.text))) return undefined;
 
-  const found = analyse(call, 'find_one', 'python');
+  const found = analyse(call, 'find_one', 'python', file);
   if (!found) return undefined;
   const { path, loop } = found;
   if (loop.kind !== 'for' || loop.node.children.some((c) => c.type === 'async')) return undefined;
@@ -1045,7 +1395,7 @@ function pythonFix(target: FixTarget): TextEditInit[] | undefined {
 /** Parents under which `a ?? b` needs no parentheses. */
 const TS_LOOSE_PARENTS = new Set(['variable_declarator', 'assignment_expression', 'return_statement', 'arguments', 'parenthesized_expression', 'array', 'pair', 'expression_statement', 'arrow_function']);
 
-function typescriptFix(target: FixTarget): TextEditInit[] | undefined {
+function typescriptFix(target: FixTarget, file: FileContext): TextEditInit[] | undefined {
   const call = target.node;
   const m = member(call, 'typescript');
   if (m?.name !== 'findOne' && m?.name !== 'findById') return undefined;
@@ -1075,7 +1425,7 @@ function typescriptFix(target: FixTarget): TextEditInit[] | undefined {
       keyProp = name;
       value = v;
     } else return undefined;
-    if (!JS_IDENT.test(keyProp) || ORM_OPTION_KEYS.has(keyProp)) return undefined;
+    if (!JS_IDENT.test(keyProp) || readOptionKeys(file.lang, m.name).has(keyProp)) return undefined;
   }
 
   // The collection: the driver's db.collection('users'), or a mongoose model (User, mongoose.model('User')).
@@ -1101,7 +1451,7 @@ function typescriptFix(target: FixTarget): TextEditInit[] | undefined {
   const awaited = outer.parent?.type === 'await_expression' ? outer.parent : undefined;
   if (!awaited) return undefined;
 
-  const found = analyse(call, m.name, 'typescript');
+  const found = analyse(call, m.name, 'typescript', file);
   if (!found) return undefined;
   const { path, loop } = found;
   let loopVar: SyntaxNode | undefined;
@@ -1168,7 +1518,7 @@ export default defineRule({
   check(match) {
     const call = match.node('match')!;
     const method = match.text('method')!;
-    const found = analyse(call, method, match.language);
+    const found = analyse(call, method, match.language, match.file);
     if (!found) return undefined;
     const args = { query: queryLabel(call, method), iterable: found.label, advice: advice(found.query.kind, match.language) };
     return {
@@ -1178,6 +1528,6 @@ export default defineRule({
     };
   },
   fixes: {
-    'batch-lookup': (target) => (target.language === 'python' ? pythonFix(target) : target.language === 'typescript' ? typescriptFix(target) : undefined),
+    'batch-lookup': (target, ctx) => (target.language === 'python' ? pythonFix(target, ctx.file) : target.language === 'typescript' ? typescriptFix(target, ctx.file) : undefined),
   },
 });

@@ -1,9 +1,9 @@
-; A query call inside a loop or a per-item callback (`.map`, `.forEach`): MongoDB driver and
-; mongoose `findOne/findById/find/countDocuments`, Prisma `findUnique/findFirst/findMany`,
-; TypeORM/Sequelize `findOneBy/findBy/findByPk/findAll`, node-postgres/mysql2 `query`.
-; check() keeps the calls that are reads and depend on the loop variable.
+; A query call inside a loop or a per-item callback (`.map`, `.forEach`): the names the models give
+; database reads and counts (MongoDB driver, mongoose, Prisma, TypeORM, Sequelize, MikroORM,
+; node-postgres, mysql2, ...). check() keeps the calls that resolve to a read (or, where nothing
+; resolves, have a read's shape) and depend on the loop variable.
 ((call_expression
    function: (member_expression property: (property_identifier) @method)
    arguments: (arguments)) @match
- (#any-of? @method "findOne" "findById" "findByPk" "findOneBy" "findBy" "findUnique" "findUniqueOrThrow" "findFirst" "findFirstOrThrow" "findMany" "findAll" "find" "countDocuments" "query")
+ (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-query")
  (#is? inside-loop match))

@@ -1,5 +1,5 @@
-; db.Query(sql, limit*2), gorm's db.Limit(limit * 2)
+; db.Query(sql, limit*2), gorm's db.Limit(limit * 2): the calls the models say take a limit or SQL
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)
    arguments: (argument_list (binary_expression) @match))
- (#any-of? @method "Limit" "Query" "QueryContext" "QueryRow" "QueryRowContext" "Select" "SelectContext" "Queryx" "QueryxContext"))
+ (#model? @method "effect:limit effect:db-query effect:db-read-one effect:db-read-many"))

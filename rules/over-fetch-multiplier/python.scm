@@ -1,10 +1,17 @@
-; cursor.limit(limit * 2), cursor.to_list(length * 2), query.take(n * 3)
+; cursor.limit(limit * 2), cursor.to_list(length * 2), result.fetchmany(n * 3): the calls the models
+; say take a limit (rule.ts keeps those whose first argument is that limit)
 ((call
    function: (attribute attribute: (identifier) @method)
    arguments: (argument_list . (binary_operator) @match))
- (#any-of? @method "limit" "to_list" "take" "fetchmany" "head"))
+ (#model? @method "effect:limit"))
+; query.take(n * 3), df.head(n * 2): generic names for "the first n" (judgement, not a library's)
+((call
+   function: (attribute attribute: (identifier) @method)
+   arguments: (argument_list . (binary_operator) @match))
+ (#any-of? @method "take" "head"))
 
-; search(limit=page_size * 3), to_list(length=n * 2)
+; search(limit=page_size * 3), to_list(length=n * 2): the names a page size goes by (rule.ts checks the
+; library-specific ones, `length=`, `size=`, `n_results=`, against the models' `bound.keyword`)
 ((call
    function: (_) @callee
    arguments: (argument_list

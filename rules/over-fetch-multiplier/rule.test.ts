@@ -30,6 +30,18 @@ describe(ID, () => {
       `;
       assert.deepStrictEqual(hits('python', src, ID), []);
     });
+    it('a library-specific page-size keyword counts only where the models give that library the keyword', () => {
+      // `size=` is Elasticsearch's page size and `n_results=` Chroma's; the same words elsewhere are not a limit.
+      const src = code`
+        def f(es, collection, k, n):
+            a = es.search(index="posts", size=k * 2)
+            b = collection.query(query_texts=["x"], n_results=k * 3)
+            c = np.zeros(size=n * 2)
+            d = ring.allocate(n_results=n * 2)
+            e = es.count(size=k * 2)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['k * 2', 'k * 3']);
+    });
     it('says how much is over-fetched', () => {
       const [f] = findingsOf('python', 'x = q.limit(limit * 4)\n', ID);
       assert.match(f.message, /4× the rows/);

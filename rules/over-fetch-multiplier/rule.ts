@@ -5,6 +5,50 @@ import python from './python.scm';
 import go from './go.scm';
 import typescript from './typescript.scm';
 import type { RuleMeta } from '../../server/src/engine/rule-api';
+import type { LanguageModels, MemberRow } from '../../server/src/model/library';
+
+type Bound = NonNullable<MemberRow['bound']>;
+
+/** The bounds the models give the rows of a method name (every library's), with the row's effects. */
+function boundsOf(models: LanguageModels, method: string): { bound: Bound; limit: boolean }[] {
+  const out: { bound: Bound; limit: boolean }[] = [];
+  for (const lib of models.libraries) {
+    for (const t of lib.file.types ?? []) {
+      for (const m of t.members ?? []) {
+        if (m.name !== method || !m.bound) continue;
+        out.push({ bound: m.bound, limit: m.effect === 'limit' || (m.effects ?? []).includes('limit') });
+      }
+    }
+  }
+  return out;
+}
+
+/** Keywords that are a page size only for the library that says so (`length=` for Motor's to_list, `size=` for Elasticsearch, `n_results=` for Chroma). */
+const LIBRARY_KEYWORDS = new Set(['length', 'size', 'n_results']);
+
+/** Whether the multiplied value is the limit the models say the call takes. */
+function isLimitPlace(match: RuleMatch, models: LanguageModels): boolean {
+  const kw = match.text('kw');
+  const key = match.text('key');
+  const method = match.text('method');
+  if (kw !== undefined) {
+    if (!LIBRARY_KEYWORDS.has(kw)) return true; // limit=, page_size=, per_page=, top_k=, max_results=: generic names
+    const callee = match.node('callee');
+    const name = (callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee)?.text ?? '';
+    return boundsOf(models, name).some((b) => b.bound.keyword === kw);
+  }
+  if (key !== undefined) return optionNames(models).has(key);
+  if (method === undefined || (['take', 'head', 'top'].includes(method) && boundsOf(models, method).length === 0)) return true; // generic names
+  if (match.language === 'go') return true; // judged by isGoLimitArgument
+  return boundsOf(models, method).some((b) => b.limit && b.bound.argument === 0);
+}
+
+/** The options objects' limit names (`take`, `limit`), from the models' `bound.option`. */
+function optionNames(models: LanguageModels): Set<string> {
+  const out = new Set<string>();
+  for (const lib of models.libraries) for (const t of lib.file.types ?? []) for (const m of t.members ?? []) if (m.bound?.option) out.add(m.bound.option);
+  return out;
+}
 
 const NUMBER_TYPES = new Set(['integer', 'float', 'int_literal', 'float_literal', 'number']);
 
@@ -20,25 +64,12 @@ function overFetch(expr: SyntaxNode): { operand: SyntaxNode; factor: number } | 
   return Number.isFinite(factor) && factor > 1 ? { operand, factor } : undefined;
 }
 
-/**
- * Python `to_list(length=...)` is Motor's limit, `length=` elsewhere (columns, strings) is not; and
- * `size=` is a page size only for search and query calls (Elasticsearch), not for arrays or samples.
- */
-function isLimitKeyword(match: RuleMatch): boolean {
-  const kw = match.text('kw');
-  const callee = match.node('callee');
-  const name = (callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee)?.text ?? '';
-  if (kw === 'length') return name === 'to_list';
-  if (kw === 'size') return /search|query|find|scan|scroll|fetch/i.test(name);
-  return true;
-}
-
 /** A count of records is a name, an attribute, a call or a subscript; not a tuple, list or string. */
 const LIMIT_OPERAND = new Set(['identifier', 'attribute', 'call', 'subscript', 'selector_expression', 'call_expression', 'member_expression', 'subscript_expression', 'index_expression', 'parenthesized_expression']);
 
-/** Go: `Query(sql, price*2)` multiplies a filter value, not the limit; only limit-like operands count. */
-function isGoLimitArgument(match: RuleMatch, operand: SyntaxNode): boolean {
-  return match.text('method') === 'Limit' || /(limit|size|count|per_?page|take|top|^n$)/i.test(operand.text);
+/** Go: `Query(sql, price*2)` multiplies a filter value, not the limit; only a limit method (the models' gorm `Limit`) or limit-like operands count. */
+function isGoLimitArgument(match: RuleMatch, operand: SyntaxNode, models: LanguageModels): boolean {
+  return boundsOf(models, match.text('method') ?? '').some((b) => b.limit) || /(limit|size|count|per_?page|take|top|^n$)/i.test(operand.text);
 }
 
 export default defineRule({
@@ -46,10 +77,11 @@ export default defineRule({
   queries: { python, go, typescript },
   check(match) {
     const expr = match.node('match')!;
-    if (match.language === 'python' && !isLimitKeyword(match)) return undefined;
+    const models = match.file.lang;
+    if (!isLimitPlace(match, models)) return undefined;
     const parts = overFetch(expr);
     if (!parts) return undefined;
-    if (match.language === 'go' && !isGoLimitArgument(match, parts.operand)) return undefined;
+    if (match.language === 'go' && !isGoLimitArgument(match, parts.operand, models)) return undefined;
     const lost = parts.factor === 2 ? 'half' : `${Math.round((1 - 1 / parts.factor) * 100)}%`;
     return {
       args: { expr: expr.text, factor: parts.factor, operand: parts.operand.text, lost },

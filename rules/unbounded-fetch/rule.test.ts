@@ -374,7 +374,7 @@ describe(ID, () => {
         const src = code`
           async function list(userId) {
             const a = await prisma.user.findMany();
-            const b = await prisma.order.findMany({ where: { userId }, orderBy: { createdAt: 'desc' } });
+            const b = await prisma.order.findMany({ where: { status: 'open' }, orderBy: { createdAt: 'desc' } });
             const c = await prisma.post.findMany({ include: { author: true } });
             const d = await db.query.users.findMany({ with: { posts: true } });
             const e = await prisma.post.findMany({ take: undefined });
@@ -383,11 +383,37 @@ describe(ID, () => {
         `;
         assert.deepStrictEqual(hits(lang, src, ID), [
           'prisma.user.findMany()',
-          "prisma.order.findMany({ where: { userId }, orderBy: { createdAt: 'desc' } })",
+          "prisma.order.findMany({ where: { status: 'open' }, orderBy: { createdAt: 'desc' } })",
           'prisma.post.findMany({ include: { author: true } })',
           'db.query.users.findMany({ with: { posts: true } })',
           'prisma.post.findMany({ take: undefined })',
         ]);
+      });
+
+      it('a filter that pins a key reads the rows of one parent or of a list of keys: no finding (Prisma)', () => {
+        // Judged on real code: a user's websites, a team's environments, the siblings under one parent,
+        // users by a list of ids, config rows by a list of names: bounded by the parent or the caller.
+        const src = code`
+          async function perParent(userId, teamID, parentID, userUIDs, names, websiteIds) {
+            const a = await prisma.website.findMany({ where: { userId } });
+            const b = await prisma.teamEnvironment.findMany({ where: { teamID: teamID } });
+            const c = await tx.teamCollection.findMany({ where: { teamID, parentID }, select: { id: true } });
+            const d = await prisma.user.findMany({ where: { uid: { in: userUIDs } } });
+            const e = await prisma.infraConfig.findMany({ where: { name: { in: names } } });
+            const f = await prisma.team.findMany({ where: { deletedAt: null, members: { some: { userId } } } });
+            const g = await prisma.share.findMany({ where: { entityId: { in: websiteIds } }, distinct: ['entityId'] });
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+        // Look-alikes that pin nothing: a literal key, a literal list of values, a non-key field.
+        const open = code`
+          async function everything() {
+            const a = await prisma.user.findMany({ where: { id: 0 } });
+            const b = await prisma.order.findMany({ where: { status: { in: ['open', 'paid'] } } });
+            const c = await prisma.user.findMany({ where: { isAdmin: true } });
+          }
+        `;
+        assert.strictEqual(hits(lang, open, ID).length, 3);
       });
 
       it('leaves bounded, filtered and unknown queries alone', () => {

@@ -1,6 +1,8 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type CandidateInit, type CheckContext, type FactInit, type RuleMatch, type RuleMeta } from '../../server/src/engine/rule-api';
 import { jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import type { FileContext } from '../../server/src/model/file-context';
+import type { LanguageModels, MemberRow } from '../../server/src/model/library';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -59,55 +61,138 @@ function rootVerdict(root: SyntaxNode): Verdict {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Python: Motor / PyMongo async / Beanie cursors.
+// What the models say of cursors and query builders (models/, never listed here)
 
-/** Cursor methods that neither bound the result nor change where it comes from. */
-const PY_MODIFIERS = new Set([
-  'sort', 'skip', 'batch_size', 'hint', 'max_time_ms', 'max_await_time_ms', 'collation', 'comment',
-  'allow_disk_use', 'projection', 'project', 'where', 'max_scan', 'fetch_links',
-]);
-/** Where a cursor over a collection starts. */
-const PY_FINDS = new Set(['find', 'find_all', 'find_many']);
-/** Aggregation stages after which the result no longer grows with the collection. */
-const PIPELINE_BOUNDS = new Set(['$limit', '$count', '$sample']);
+type Bound = NonNullable<MemberRow['bound']> & { paging?: string[]; stages?: string[] };
+type Row = MemberRow & { lazy?: boolean; arguments?: Record<string, unknown>; bound?: Bound };
 
-/** `None`, or the `0` that PyMongo and Motor read as "no limit". */
-function isNoLimitPy(node: SyntaxNode | undefined): boolean {
-  return node !== undefined && (node.type === 'none' || (node.type === 'integer' && Number(node.text) === 0));
+function effectsOf(row: Row): string[] {
+  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
 }
+
+interface CursorKnowledge {
+  /** Cursor methods that neither bound the result nor change where it comes from (sort, skip, projection, lean...): they return their own cursor type. */
+  modifiers: Set<string>;
+  /** Where a cursor over a collection starts (`find`, Beanie `find_all`), with where its limit goes. */
+  finds: Map<string, Bound>;
+  /** Methods that bound a cursor (`limit`), with the values that mean no bound. */
+  limits: Map<string, Bound>;
+  /** Methods that materialise a cursor with an optional cap (`to_list`). */
+  materialisers: Map<string, Bound>;
+  /** Aggregations, with the pipeline stages that bound their result. */
+  pipelines: Map<string, Bound>;
+  /** Methods that materialise a whole result (`toArray`, `exec`). */
+  materialise: Set<string>;
+}
+
+const CURSORS = new WeakMap<LanguageModels, CursorKnowledge>();
+
+/** Several libraries' rows of one name: where the bound goes, and every value any of them reads as none. */
+function merge(map: Map<string, Bound>, name: string, bound: Bound): void {
+  const had = map.get(name);
+  if (!had) {
+    map.set(name, { ...bound });
+    return;
+  }
+  had.argument ??= bound.argument;
+  had.keyword ??= bound.keyword;
+  had.option ??= bound.option;
+  if (bound.unboundedValues) had.unboundedValues = [...new Set([...(had.unboundedValues ?? []), ...bound.unboundedValues])];
+  if (bound.stages) had.stages = [...new Set([...(had.stages ?? []), ...bound.stages])];
+  if (bound.paging) had.paging = [...new Set([...(had.paging ?? []), ...bound.paging])];
+}
+
+function cursorKnowledge(lang: LanguageModels): CursorKnowledge {
+  let k = CURSORS.get(lang);
+  if (k) return k;
+  k = { modifiers: new Set(), finds: new Map(), limits: new Map(), materialisers: new Map(), pipelines: new Map(), materialise: new Set() };
+  for (const lib of lang.libraries) {
+    for (const t of lib.file.types ?? []) {
+      const members = (t.members ?? []) as Row[];
+      // A cursor or query builder: a type with a limit that returns the type itself.
+      const cursor = members.some((m) => effectsOf(m).includes('limit') && m.returns === t.name);
+      for (const m of members) {
+        if (m.name === '*') continue;
+        const effects = effectsOf(m);
+        if (effects.includes('db-read-many') && m.lazy && m.bound && !m.bound.stages) merge(k.finds, m.name, m.bound);
+        else if (m.bound?.stages && m.arguments?.pipeline !== undefined) merge(k.pipelines, m.name, m.bound);
+        else if (effects.includes('materialize') && effects.includes('limit') && m.bound) merge(k.materialisers, m.name, m.bound);
+        else if (effects.includes('limit') && m.bound && m.returns) merge(k.limits, m.name, m.bound);
+        else if (effects.includes('materialize') && effects.length === 1) k.materialise.add(m.name);
+        else if (cursor && m.returns === t.name && effects.every((e) => e === 'offset')) k.modifiers.add(m.name);
+      }
+    }
+  }
+  // A name that starts a cursor in one library is never a mere modifier (Beanie `FindMany.find`).
+  for (const n of k.finds.keys()) k.modifiers.delete(n);
+  CURSORS.set(lang, k);
+  return k;
+}
+
+/** A value the model says means "no bound" (`None`, `0`, `null`, `undefined`). */
+function isNoBound(node: SyntaxNode | undefined, bound: Bound | undefined): boolean {
+  if (!node || !bound?.unboundedValues) return false;
+  const values = bound.unboundedValues;
+  if (node.type === 'none' || node.type === 'null' || node.type === 'undefined' || (node.type === 'identifier' && node.text === 'undefined')) return values.includes(null);
+  if (node.type === 'integer' || node.type === 'number') return values.includes(Number(node.text));
+  return false;
+}
+
+/** The argument a bound is given in (position or keyword). */
+function boundArgument(call: SyntaxNode, bound: Bound, lang: 'python' | 'typescript'): SyntaxNode | undefined {
+  if (lang === 'python') {
+    const { positional, keywords } = pythonArguments(call);
+    return (bound.keyword ? keywords.get(bound.keyword) : undefined) ?? (bound.argument !== undefined ? positional[bound.argument] : undefined);
+  }
+  return bound.argument !== undefined ? jsArguments(call).args[bound.argument] : undefined;
+}
+
+/** The library's verdict on a callee: the project's own code or a library call that is no query is never reported. */
+function vetoed(call: SyntaxNode, file: FileContext): boolean {
+  const r = file.resolveCallee(call);
+  if (r.kind === 'function' || r.kind === 'class') return true;
+  if (r.kind === 'import') return r.rest.length === 0 || (r.name === undefined && r.rest.length === 1);
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python: Motor / PyMongo async / Beanie cursors.
 
 function isEmptyDict(node: SyntaxNode): boolean {
   return node.type === 'dictionary' && node.namedChildren.every((c) => c.type === 'comment');
 }
 
-function classifyPython(node: SyntaxNode): Verdict {
+function classifyPython(node: SyntaxNode, models: LanguageModels): Verdict {
+  const k = cursorKnowledge(models);
   const { links, root } = chainOf(node);
   for (const link of links) {
-    if (link.name === 'limit') {
-      const { positional, keywords } = pythonArguments(link.call);
-      if (isNoLimitPy(positional[0] ?? keywords.get('limit'))) continue;
+    const limitBound = k.limits.get(link.name);
+    if (limitBound) {
+      if (isNoBound(boundArgument(link.call, limitBound, 'python'), limitBound)) continue;
       return BOUNDED;
     }
-    if (PY_MODIFIERS.has(link.name)) continue;
-    if (PY_FINDS.has(link.name)) {
+    const find = k.finds.get(link.name);
+    if (find) {
       const { positional, keywords, splat } = pythonArguments(link.call);
       if (splat) return UNKNOWN;
-      // find(filter, projection, skip, limit): PyMongo's positional order.
-      const limit = keywords.get('limit') ?? (link.name === 'find' ? positional[3] : undefined);
-      if (limit && !isNoLimitPy(limit)) return BOUNDED;
+      // find(filter, projection, skip, limit): where the models say the limit goes.
+      const limit = boundArgument(link.call, find, 'python');
+      if (limit && !isNoBound(limit, find)) return BOUNDED;
       const filter = positional[0] ?? keywords.get('filter');
       // pandas `s.str.find("x")`, `text.find("x")`: a substring search, not a query.
       if (filter?.type === 'string' || filter?.type === 'concatenated_string') return UNKNOWN;
       return { kind: 'unbounded', origin: link, filtered: filter !== undefined && !isEmptyDict(filter) };
     }
-    if (link.name === 'aggregate') return pipelineVerdict(link);
+    if (k.modifiers.has(link.name)) continue;
+    const pipeline = k.pipelines.get(link.name);
+    if (pipeline) return pipelineVerdict(link, pipeline);
     return UNKNOWN;
   }
   return rootVerdict(root);
 }
 
 /** `aggregate([...])`: unbounded only when every stage is a literal and none caps the result. */
-function pipelineVerdict(link: Link): Verdict {
+function pipelineVerdict(link: Link, bound: Bound): Verdict {
   const { positional, keywords, splat } = pythonArguments(link.call);
   const pipeline = positional[0] ?? keywords.get('pipeline');
   if (splat || pipeline?.type !== 'list') return UNKNOWN;
@@ -122,7 +207,7 @@ function pipelineVerdict(link: Link): Verdict {
       }
       const op = stringLiteral(pair.childForFieldName('key'));
       if (op === undefined) return UNKNOWN;
-      if (PIPELINE_BOUNDS.has(op)) return BOUNDED;
+      if (bound.stages?.includes(op)) return BOUNDED;
       if (op === '$group' && groupsEverything(pair.childForFieldName('value'))) return BOUNDED;
       if (op === '$match') filtered = true;
     }
@@ -165,16 +250,17 @@ function checkPython(match: RuleMatch, ctx: CheckContext): CandidateInit | undef
       advice: 'Pass a bounded `limit` and page through the rest (a cursor or an offset).',
     });
   }
+  // A materialiser with an optional cap (`to_list(length)`), by the models: no argument, or the value that means none.
+  const bound = cursorKnowledge(ctx.file.lang).materialisers.get(match.text('method')!);
+  if (!bound || vetoed(call, ctx.file)) return undefined;
   const { positional, keywords, splat } = pythonArguments(call);
   if (splat) return undefined;
   const noArgs = positional.length === 0 && keywords.size === 0;
-  const explicitNone =
-    (positional.length === 1 && keywords.size === 0 && positional[0].type === 'none') ||
-    (positional.length === 0 && keywords.size === 1 && keywords.get('length')?.type === 'none');
+  const explicitNone = positional.length + keywords.size === 1 && isNoBound(boundArgument(call, bound, 'python'), bound);
   if (!noArgs && !explicitNone) return undefined; // to_list(100): a cap, see hardcoded-fetch-cap
-  const expr = `to_list(${match.node('args')!.text.slice(1, -1).replace(/\s+/g, '')})`;
+  const expr = `${match.text('method')}(${match.node('args')!.text.slice(1, -1).replace(/\s+/g, '')})`;
   const advice = 'Page it (`.limit(n)` with a range on `_id`) or stream it with `async for`.';
-  const verdict = classifyPython(match.node('recv')!);
+  const verdict = classifyPython(match.node('recv')!, ctx.file.lang);
   if (verdict.kind === 'unbounded') {
     const what = verdict.pipeline
       ? 'every document the aggregation returns'
@@ -199,11 +285,6 @@ function checkPython(match: RuleMatch, ctx: CheckContext): CandidateInit | undef
 // ---------------------------------------------------------------------------------------------
 // TypeScript / JavaScript: MongoDB driver, mongoose, TypeORM, Prisma, Drizzle.
 
-const TS_MODIFIERS = new Set([
-  'sort', 'project', 'skip', 'batchSize', 'collation', 'hint', 'maxTimeMS', 'comment', 'allowDiskUse',
-  'addCursorFlag', 'lean', 'populate', 'select',
-]);
-
 function jsKeyless(node: SyntaxNode): boolean {
   return node.type === 'null' || node.type === 'undefined' || (node.type === 'identifier' && node.text === 'undefined');
 }
@@ -212,24 +293,26 @@ function isEmptyObject(node: SyntaxNode): boolean {
   return node.type === 'object' && node.namedChildren.every((c) => c.type === 'comment');
 }
 
-function classifyTs(node: SyntaxNode): Verdict {
+function classifyTs(node: SyntaxNode, models: LanguageModels): Verdict {
+  const k = cursorKnowledge(models);
   const { links, root } = chainOf(node);
   for (const link of links) {
-    if (link.name === 'limit') {
-      const first = jsArguments(link.call).args[0];
-      // .limit(0) is "no limit" for the MongoDB driver and mongoose.
-      if (first && (jsKeyless(first) || (first.type === 'number' && Number(first.text) === 0))) continue;
+    const limitBound = k.limits.get(link.name);
+    if (limitBound) {
+      // .limit(0) is "no limit" for the MongoDB driver and mongoose (the models' unboundedValues).
+      if (isNoBound(boundArgument(link.call, limitBound, 'typescript'), limitBound)) continue;
       return BOUNDED;
     }
-    if (TS_MODIFIERS.has(link.name)) continue;
-    if (link.name === 'find') return findVerdict(link);
+    const find = k.finds.get(link.name);
+    if (find) return findVerdict(link, find);
+    if (k.modifiers.has(link.name)) continue;
     return UNKNOWN;
   }
   return rootVerdict(root);
 }
 
 /** `find()` / `find({})` (optionally with projection or options that hold no `limit`): the whole collection. */
-function findVerdict(link: Link): Verdict {
+function findVerdict(link: Link, bound: Bound): Verdict {
   const { args, spread } = jsArguments(link.call);
   if (spread) return UNKNOWN;
   const [filter, ...rest] = args;
@@ -238,7 +321,7 @@ function findVerdict(link: Link): Verdict {
     if (a.type === 'object') {
       const { props, spread: hidden } = objectProperties(a);
       if (hidden) return UNKNOWN;
-      const limit = props.get('limit');
+      const limit = bound.option ? props.get(bound.option) : undefined;
       if (limit && !(jsKeyless(limit) || (limit.type === 'number' && Number(limit.text) === 0))) return BOUNDED;
     } else if (!(jsKeyless(a) || a.type === 'string' || a.type === 'array')) {
       return UNKNOWN; // options from a variable, a legacy callback, ...
@@ -261,10 +344,12 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
   const call = match.node('match')!;
   const method = match.text('method')!;
   const advice = 'Page it (`.limit(n)` with a range on `_id`) or stream it with `for await`.';
-  if (method === 'findMany') return checkFindMany(call);
-  if (method === 'toArray' || method === 'exec') {
+  const models = ctx.file.lang;
+  if (vetoed(call, ctx.file)) return undefined;
+  if (match.node('args') && !match.node('recv')) return checkFindMany(call, method, models, ctx.file);
+  if (match.node('recv') && cursorKnowledge(models).materialise.has(method)) {
     if (jsArguments(call).args.length > 0) return undefined; // regex.exec(str)
-    const verdict = classifyTs(match.node('recv')!);
+    const verdict = classifyTs(match.node('recv')!, models);
     if (verdict.kind === 'unbounded') {
       return candidate(call, { expr: `${originText(verdict.origin)}.${method}()`, what: 'the whole collection', rows: 'documents', advice });
     }
@@ -279,10 +364,10 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
     return undefined;
   }
   // `await Model.find()`: mongoose and TypeORM resolve the query to an array.
-  const verdict = classifyTs(call);
+  const verdict = classifyTs(call, models);
   if (verdict.kind !== 'unbounded') return undefined;
   const owner = verdict.origin.call.childForFieldName('function')?.childForFieldName('object');
-  if (owner && /repo(sitory)?$/i.test(owner.text)) {
+  if (owner && resolvesRows(models, owner.text.split('.').pop()!, verdict.origin.name)) {
     // TypeORM: `repository.find()` reads every row of the table.
     const typeorm = 'Pass `take` (with `skip` or a key range) and page through the rest.';
     return candidate(call, { expr: `${owner.text.split('.').pop()}.find()`, what: 'the whole table', rows: 'rows', advice: typeorm });
@@ -290,37 +375,97 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
   return candidate(call, { expr: `await ${originText(verdict.origin)}`, what: 'the whole collection', rows: 'documents', advice });
 }
 
-/** Prisma/Drizzle `findMany` without `take`/`limit` (spec: taken literally, a `where` does not bound it). */
-function checkFindMany(call: SyntaxNode): CandidateInit | undefined {
+/**
+ * A repository whose `find` resolves to the rows themselves (TypeORM), by the models' conventions on
+ * the receiver's name: a read-many member that is not lazy.
+ */
+function resolvesRows(models: LanguageModels, name: string, method: string): boolean {
+  return models.conventions.some((c) => {
+    if (!c.type || !c.pattern.test(name)) return false;
+    const m = models.member(c.type, method);
+    return !!m && effectsOf(m.row as Row).includes('db-read-many') && !(m.row as Row).lazy;
+  });
+}
+
+/**
+ * The options of a read that bound its result (`take`, `limit`), from the models' rows of that name;
+ * the library the call belongs to first (resolved, else the one the chain's root is named like).
+ */
+function limitOptions(models: LanguageModels, method: string, call: SyntaxNode, file: FileContext): string[] {
+  const rows: { lib: string; option: string }[] = [];
+  for (const lib of models.libraries) {
+    for (const t of lib.file.types ?? []) {
+      for (const m of (t.members ?? []) as Row[]) if (m.name === method && m.bound?.option) rows.push({ lib: lib.name, option: m.bound.option });
+    }
+  }
+  const r = file.resolveCallee(call);
+  const resolved = r.kind === 'library' ? (r.row as Row).bound?.option : undefined;
+  const root = chainOf(call).root;
+  let base = root;
+  while (base.type === 'member_expression') base = base.childForFieldName('object')!;
+  const named = models.conventions.filter((c) => c.pattern.test(base.text)).map((c) => c.lib.name);
+  const rank = (x: { lib: string; option: string }) => (x.option === resolved ? 0 : named.includes(x.lib) ? 1 : 2);
+  return [...new Set(rows.sort((a, b) => rank(a) - rank(b)).map((x) => x.option))];
+}
+
+/** Prisma/Drizzle `findMany` without `take`/`limit`: a `where` does not bound it, unless it pins a key (see isKeyLookup). */
+function checkFindMany(call: SyntaxNode, method: string, models: LanguageModels, file: FileContext): CandidateInit | undefined {
+  const limits = limitOptions(models, method, call, file);
+  if (limits.length === 0) return undefined; // a read-many the models give no limit option
   const { args, spread } = jsArguments(call);
   if (spread) return undefined;
-  const advice = 'Add `take` (with a `cursor` or `skip`) and page through the rest.';
-  if (args.length === 0) return candidate(call, { expr: 'findMany()', what: 'the whole table', rows: 'rows', advice });
+  const option = limits[0];
+  const advice = `Add \`${option}\` (with a \`cursor\` or \`skip\`) and page through the rest.`;
+  if (args.length === 0) return candidate(call, { expr: `${method}()`, what: 'the whole table', rows: 'rows', advice });
   const opts = args[0];
   if (opts.type !== 'object') return undefined; // findMany(args): built elsewhere
   const { props, spread: hidden } = objectProperties(opts);
   if (hidden) return undefined;
-  const take = props.get('take') ?? props.get('limit');
+  const take = limits.map((l) => props.get(l)).find((v) => v !== undefined);
   if (take && !jsKeyless(take)) return undefined;
   const where = props.get('where');
   if (where && isKeyLookup(where)) return undefined;
   const keys = [...props.keys()];
   return candidate(call, {
-    expr: keys.length > 0 ? `findMany({ ${short(keys.join(', '), 30)} })` : 'findMany({})',
+    expr: keys.length > 0 ? `${method}({ ${short(keys.join(', '), 30)} })` : `${method}({})`,
     what: where ? 'every row the filter matches' : 'the whole table',
     rows: 'rows',
     advice,
   });
 }
 
-/** `where: { id }` / `where: { id: { in: ids } }`: a lookup by key, bounded by what the caller passes. */
-function isKeyLookup(where: SyntaxNode): boolean {
-  if (where.type !== 'object') return false;
+/** A key: `id`, `uid`, or a reference to another record (`userId`, `teamID`, `parent_id`, `websiteUid`). */
+const KEY_FIELD = /^(id|uid|_id)$|[a-z0-9](Id|ID|Uid|UID|_id|_uid)$/;
+
+/**
+ * A `where` that pins a key selects the rows of one parent (a user's teams, a collection's children)
+ * or the rows of a list of keys the caller holds, not a table that grows with the user base:
+ * `{ id }`, `{ userId }`, `{ teamID, parentID }`, `{ uid: { in: uids } }`, `{ members: { some: { userId } } }`.
+ * A key compared with a literal (`{ id: 0 }`) or a literal list (`{ in: ['a', 'b'] }`) pins nothing. (Prisma's
+ * `in` is the models' batch operator; the key naming is this rule's judgement.)
+ */
+function isKeyLookup(where: SyntaxNode, depth = 0): boolean {
+  if (where.type !== 'object' || depth > 3) return false;
   const { props, spread } = objectProperties(where);
-  const id = props.get('id');
-  if (spread || !id) return false;
-  if (id.type !== 'object') return true;
-  return objectProperties(id).props.has('in');
+  if (spread) return false;
+  const variable = (v: SyntaxNode | undefined) => !!v && /^(identifier|shorthand_property_identifier|member_expression|subscript_expression|call_expression|await_expression)$/.test(v.type);
+  for (const [key, value] of props) {
+    // `{ name: { in: names } }`: rows for a list of values the caller holds (a literal list is an enum filter).
+    const inList = value.type === 'object' ? objectProperties(value).props.get('in') : undefined;
+    if (variable(inList)) return true;
+    if (KEY_FIELD.test(key)) {
+      if (variable(value)) return true;
+      if (value.type === 'object' && variable(objectProperties(value).props.get('equals'))) return true;
+    } else if (value.type === 'object') {
+      // A relation filter: `members: { some: { userId } }`, `AND: { ... }`.
+      const inner = objectProperties(value).props;
+      for (const nested of ['some', 'every', 'is']) {
+        const n = inner.get(nested);
+        if (n && isKeyLookup(n, depth + 1)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,8 +529,30 @@ export function isUnboundedSelect(sql: string): boolean {
   return true;
 }
 
+/** Whether the string is where the models say this method takes its SQL (`QueryContext(ctx, sql, ...)`), by any library's row of that name. */
+function inStatementPlace(lit: SyntaxNode, method: string, models: LanguageModels): boolean {
+  const list = lit.parent?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  const index = list.findIndex((c) => c.startIndex === lit.startIndex && c.endIndex === lit.endIndex);
+  for (const lib of models.libraries) {
+    for (const t of lib.file.types ?? []) {
+      for (const m of (t.members ?? []) as Row[]) {
+        if (m.name !== method) continue;
+        const st = m.arguments?.statement as number | { argument?: number } | undefined;
+        const at = typeof st === 'number' ? st : st?.argument;
+        if (at === index) return true;
+      }
+    }
+  }
+  return false;
+}
+
 function checkGo(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
   const lit = match.node('match')!;
+  const method = match.text('method');
+  if (method !== undefined) {
+    const call = lit.parent?.parent;
+    if (!call || !inStatementPlace(lit, method, ctx.file.lang) || vetoed(call, ctx.file)) return undefined;
+  }
   const sql = goSql(lit);
   if (sql === undefined || !isUnboundedSelect(sql)) return undefined;
   const found = candidate(lit, {
@@ -439,10 +606,12 @@ export default defineRule({
     const key = scopeOf(keyNode, ctx) + keyNode.text;
     switch (match.props.fact) {
       case 'unbounded-fetch.limit-call':
+        // `cursor.limit(n)` (not `to_list`, which also bounds by the models but materialises)
+        if (!cursorKnowledge(ctx.file.lang).limits.has(match.text('method') ?? '')) return undefined;
         return [{ name: FACT_LIMITED, key, node: keyNode }];
       case 'unbounded-fetch.assign': {
         const value = match.node('value')!;
-        const verdict = match.language === 'python' ? classifyPython(value) : classifyTs(value);
+        const verdict = match.language === 'python' ? classifyPython(value, ctx.file.lang) : classifyTs(value, ctx.file.lang);
         if (verdict.kind === 'unbounded') return [{ name: FACT_ALL, key, node: keyNode }];
         if (verdict.kind === 'variable' && verdict.name === keyNode.text) return undefined; // cursor = cursor.sort(...)
         return [{ name: FACT_LIMITED, key, node: keyNode }];

@@ -1,35 +1,37 @@
-; coll.find({}).toArray(), cursor.toArray(), Model.find().lean().exec()
+; coll.find({}).toArray(), cursor.toArray(), Model.find().lean().exec(): what materialises a
+; cursor, by the models (MongoDB driver FindCursor, mongoose Query).
 ((call_expression
    function: (member_expression object: (_) @recv property: (property_identifier) @method)
    arguments: (arguments) @args) @match
- (#any-of? @method "toArray" "exec"))
+ (#model? @method "effect:materialize"))
 
 ; mongoose / TypeORM: `await User.find()`, `await User.find({}).sort({ name: 1 }).lean()`
 ((await_expression
    (call_expression
      function: (member_expression property: (property_identifier) @method)) @match)
- (#any-of? @method "find" "lean" "sort" "select" "populate" "skip" "collation" "hint" "maxTimeMS" "batchSize" "project"))
+ (#model? @method "effect:db-read-many type:mongoose.Query"))
 
-; Prisma / Drizzle: prisma.user.findMany(), findMany({ where }) without take
+; Prisma / Drizzle: prisma.user.findMany(), findMany({ where }) without take: the reads of their
+; model delegates whose options hold a limit (rule.ts reads which option from the models).
 ((call_expression
    function: (member_expression property: (property_identifier) @method)
    arguments: (arguments) @args) @match
- (#eq? @method "findMany"))
+ (#model? @method "type:@prisma/client.Prisma.ModelDelegate type:drizzle-orm.RelationalQuery"))
 
 ; Fact: `cursor.limit(n)` bounds the cursor held by `cursor`.
 ((call_expression
    function: (member_expression object: (identifier) @key property: (property_identifier) @method))
- (#eq? @method "limit")
+ (#model? @method "effect:limit")
  (#set! fact "unbounded-fetch.limit-call"))
 
 ; Fact: what `const cursor = coll.find({}).sort(...)` holds (bounded or not).
 ((variable_declarator
    name: (identifier) @key
    value: (call_expression function: (member_expression property: (property_identifier) @method)) @value)
- (#any-of? @method "find" "sort" "skip" "limit" "project" "batchSize" "collation" "hint" "maxTimeMS" "comment" "allowDiskUse")
+ (#model? @method "effect:db-read-many effect:limit type:mongodb.FindCursor")
  (#set! fact "unbounded-fetch.assign"))
 ((assignment_expression
    left: (identifier) @key
    right: (call_expression function: (member_expression property: (property_identifier) @method)) @value)
- (#any-of? @method "find" "sort" "skip" "limit" "project" "batchSize" "collation" "hint" "maxTimeMS" "comment" "allowDiskUse")
+ (#model? @method "effect:db-read-many effect:limit type:mongodb.FindCursor")
  (#set! fact "unbounded-fetch.assign"))

@@ -173,8 +173,13 @@ export class Resolver {
     if (fnIndex >= 0) return { kind: 'function', fn: fnIndex, via: 'local' };
     if (this.model.classes.some((c) => c.name === name)) return { kind: 'class', name, instance: false, via: 'local' };
     const imported = this.resolveImport(name);
-    // Go: a name no file-level declaration explains is declared in another file of the package.
-    if (imported.kind === 'unknown' && this.model.language === 'go' && !GO_BUILTINS.has(name)) return { kind: 'import', module: '.', name, rest: [], via: 'local' };
+    // Go: a name no file-level declaration explains is declared in another file of the package,
+    // unless it is named like a package the models know (`rate.NewLimiter` with the import unseen).
+    if (imported.kind === 'unknown' && this.model.language === 'go' && !GO_BUILTINS.has(name)) {
+      const module = this.models.conventions.find((c) => c.module && c.pattern.test(name));
+      if (module) return this.libraryName(module.module!, 'convention');
+      return { kind: 'import', module: '.', name, rest: [], via: 'local' };
+    }
     return imported;
   }
 

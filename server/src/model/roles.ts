@@ -57,7 +57,7 @@ export function fileRole(relPath: string | undefined, text: string, model: FileM
     if (imported) return { role: rule.role, why: `${rule.why} (imports ${imported})` };
     if (rule.directives?.some((d) => model.hints.directives.includes(d))) return { role: rule.role, why: rule.why };
     if (rule.browserGlobals && language === 'typescript') {
-      const g = rule.browserGlobals.find((x) => new RegExp(`(?<![\\w$.])${x}\\.[A-Za-z_$]`).test(text));
+      const g = rule.browserGlobals.find((x) => usesBrowserGlobal(x, text, model));
       if (g) return { role: rule.role, why: `${rule.why} (uses ${g})` };
     }
     const guard = rule.mainGuard?.[language];
@@ -68,6 +68,25 @@ export function fileRole(relPath: string | undefined, text: string, model: FileM
 }
 
 const ORDER: FileRole[] = ['generated', 'migration', 'test', 'frontend', 'script'];
+
+/** What only a browser's `document` and `window` have: server code has variables named `document` (a record) and `window` (a time window). */
+const DOM_MEMBERS: Record<string, RegExp> = {
+  document: /^(createElement|getElementById|getElementsBy\w+|querySelector(All)?|addEventListener|removeEventListener|body|head|cookie|location|title|documentElement|activeElement|execCommand|createTextNode|readyState|visibilityState)$/,
+  window: /^(location|addEventListener|removeEventListener|localStorage|sessionStorage|document|navigator|innerWidth|innerHeight|scrollTo|scrollY|matchMedia|open|alert|confirm|requestAnimationFrame|history|getComputedStyle|devicePixelRatio)$/,
+};
+
+/** Whether browser code's global is used: not a name the file binds itself, and for document/window a member only the browser's has. */
+function usesBrowserGlobal(name: string, text: string, model: FileModel): boolean {
+  const bound =
+    model.bindings.some((b) => b.name === name) ||
+    model.imports.some((i) => i.local === name) ||
+    model.functions.some((f) => f.params.some((p) => p.name === name) || f.locals.some((l) => l.name === name));
+  if (bound) return false;
+  const members = DOM_MEMBERS[name];
+  const re = new RegExp(`(?<![\\w$.])${name}\\.([A-Za-z_$][\\w$]*)`, 'g');
+  for (const m of text.matchAll(re)) if (!members || members.test(m[1])) return true;
+  return false;
+}
 
 /** A `__main__` block that starts a server (`uvicorn.run`, `app.run`) is the service's entry point, not a script. */
 function serves(model: FileModel): boolean {
