@@ -6,6 +6,7 @@ import { isLiteralCollection, jsArguments, pythonArguments, sameNode, stringLite
 import { eol, indentAt, lineStart } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
 import type { LanguageModels, MemberRow, SymbolRow } from '../../server/src/model/library';
+import { throughCalls } from './through';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -1527,6 +1528,8 @@ export default defineRule({
       related: [{ node: found.loop.node, message: `loop over \`${found.label}\`` }],
     };
   },
+  // Through calls: a loop handing its item to the project's own function that queries.
+  model: (file) => throughCalls(file),
   fixes: {
     'batch-lookup': (target, ctx) => (target.language === 'python' ? pythonFix(target, ctx.file) : target.language === 'typescript' ? typescriptFix(target, ctx.file) : undefined),
   },
