@@ -220,6 +220,26 @@ export class LanguageModels {
 
   /** The library a module belongs to: `motor.motor_asyncio` → motor, `github.com/jackc/pgx/v5/pgxpool` → pgx. */
   libraryOfModule(module: string): LibraryEntry | undefined {
+    if (this.moduleCache.has(module)) return this.moduleCache.get(module);
+    const found = this.findLibraryOfModule(module);
+    this.moduleCache.set(module, found);
+    return found;
+  }
+
+  private readonly moduleCache = new Map<string, LibraryEntry | undefined>();
+
+  /** The libraries a file's imports name (what conventions and role markers apply in it). */
+  librariesUsed(modules: readonly string[]): Set<string> {
+    const out = new Set<string>();
+    for (const m of modules) {
+      const lib = this.libraryOfModule(m);
+      if (lib) out.add(lib.name);
+    }
+    for (const l of this.libraries) if ((l.file.packages ?? []).length === 0) out.add(l.name);
+    return out;
+  }
+
+  private findLibraryOfModule(module: string): LibraryEntry | undefined {
     const m = normaliseModule(this.language, module);
     const sep = this.language === 'python' ? '.' : '/';
     let best: LibraryEntry | undefined;
@@ -257,6 +277,18 @@ export class LanguageModels {
     for (const { row } of this.types.values()) for (const m of row.members ?? []) if (m.name !== '*' && has(m)) out.add(m.name);
     return [...out].sort();
   }
+}
+
+const compiled = new Map<string, RegExp>();
+
+/** A model's regular expression, compiled once. */
+export function regex(source: string): RegExp {
+  let r = compiled.get(source);
+  if (!r) {
+    r = new RegExp(source);
+    compiled.set(source, r);
+  }
+  return r;
 }
 
 export function lastName(qname: string): string {

@@ -36,9 +36,12 @@ export class Resolver {
     readonly models: LanguageModels,
   ) {}
 
+  private used: Set<string> | undefined;
+
   /** Whether the file imports a module of the library a convention belongs to. */
   private usesLibrary(lib: string): boolean {
-    return this.model.imports.some((i) => this.models.libraryOfModule(i.module)?.name === lib) || this.model.hints.importRoots.some((r) => this.models.libraryOfModule(r)?.name === lib);
+    this.used ??= this.models.librariesUsed([...this.model.hints.importRoots, ...this.model.imports.map((i) => i.module)]);
+    return this.used.has(lib);
   }
 
   /**

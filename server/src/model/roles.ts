@@ -1,6 +1,6 @@
 import type { QueryLanguage } from '../engine/languages';
 import type { ExprRef, FileModel, FunctionModel } from './file-model';
-import { models as shippedModels, type CallableRef, type FileRoleRule, type LanguageModels, type Models, type RoleMarker } from './library';
+import { models as shippedModels, regex, type CallableRef, type FileRoleRule, type LanguageModels, type Models, type RoleMarker } from './library';
 import { Resolver, type Resolved } from './resolve';
 
 /**
@@ -126,9 +126,8 @@ export function functionRoles(model: FileModel, lang: LanguageModels, resolver =
   const out = new Map<number, FunctionRoleResult>();
   if (lang.roles.length === 0) return out;
   // Conventions files name no package: their markers apply everywhere.
-  const universal = new Set(lang.libraries.filter((l) => (l.file.packages ?? []).length === 0).map((l) => l.name));
-  const uses = (library: string) =>
-    universal.has(library) || model.hints.importRoots.some((r) => lang.libraryOfModule(r)?.name === library) || model.imports.some((i) => lang.libraryOfModule(i.module)?.name === library);
+  const used = lang.librariesUsed([...model.hints.importRoots, ...model.imports.map((i) => i.module)]);
+  const uses = (library: string) => used.has(library);
   const give = (fn: number, m: RoleMarker & { library: string }) => {
     // A middleware factory (func(next http.Handler) http.Handler) runs once; the functions it returns run per request.
     const targets = m.appliesTo === 'returned' ? model.functions.flatMap((f, i) => (f.parent === fn && f.anonymous ? [i] : [])) : [fn];
@@ -150,8 +149,8 @@ export function functionRoles(model: FileModel, lang: LanguageModels, resolver =
       if (m.decorator && fn.decorators.some((d) => matchesDecorator(d.expr, m.decorator!, m.pathArgument === true, resolver, lang))) give(i, m);
       else if (m.methodDecorator && !m.classDecorator && !m.baseClass && !m.embeds && fn.decorators.some((d) => matchesDecorator(d.expr, m.methodDecorator!, false, resolver, lang))) give(i, m);
       else if (m.signature && matchesSignature(fn, m.signature, resolver)) give(i, m);
-      else if (m.names && !fn.anonymous && fn.parent === undefined && uses(m.library) && m.names.some((p) => new RegExp(p).test(fn.name)) && (!m.classNames || (fn.className !== undefined && m.classNames.some((c) => new RegExp(c).test(fn.className!))))) give(i, m);
-      else if (m.classNames && !m.names && fn.className && uses(m.library) && m.classNames.some((c) => new RegExp(c).test(fn.className!)) && (!m.methods || m.methods.includes(fn.name))) give(i, m);
+      else if (m.names && !fn.anonymous && fn.parent === undefined && uses(m.library) && m.names.some((p) => regex(p).test(fn.name)) && (!m.classNames || (fn.className !== undefined && m.classNames.some((c) => regex(c).test(fn.className!))))) give(i, m);
+      else if (m.classNames && !m.names && fn.className && uses(m.library) && m.classNames.some((c) => regex(c).test(fn.className!)) && (!m.methods || m.methods.includes(fn.name))) give(i, m);
       else if (m.calls && uses(m.library) && callsOf(i).some((c) => matchesCallable(c.callee, m.calls!, resolver, lang, c.start))) give(i, m);
       else if (m.exportNames && fn.exported && m.exportNames.includes(fn.name)) give(i, m);
     }
@@ -181,7 +180,7 @@ export function functionRoles(model: FileModel, lang: LanguageModels, resolver =
   for (const cls of model.classes) {
     for (const m of markers) {
       const byBase = m.baseClass && cls.bases.some((b) => m.baseClass!.some((want) => baseMatches(b, want, resolver, lang, cls.start)));
-      const byEmbed = m.embeds && cls.bases.some((b) => new RegExp(m.embeds!).test(b[b.length - 1]));
+      const byEmbed = m.embeds && cls.bases.some((b) => regex(m.embeds!).test(b[b.length - 1]));
       const byDecorator = m.classDecorator && cls.decorators.some((d) => matchesDecorator(d.expr, m.classDecorator!, false, resolver, lang));
       if (!byBase && !byEmbed && !byDecorator) continue;
       model.functions.forEach((fn, i) => {
@@ -209,7 +208,7 @@ function registrationNames(markers: readonly RoleMarker[]): (name: string) => bo
     const c = m.registration!.callee!;
     for (const x of c.members ?? []) names.add(x);
     for (const x of c.symbols ?? []) names.add(x.slice(Math.max(x.lastIndexOf('.'), x.lastIndexOf('/')) + 1));
-    if (c.namePattern) patterns.push(new RegExp(c.namePattern));
+    if (c.namePattern) patterns.push(regex(c.namePattern));
   }
   return (name) => names.has(name) || patterns.some((p) => p.test(name));
 }
@@ -273,7 +272,7 @@ function matchesCallable(callee: ExprRef, ref: CallableRef, resolver: Resolver, 
     // The project's own function, or an unmodelled import: a name pattern may still mean the framework's decorator (`@router.get`).
     if (r.kind !== 'import' && path.length === 1) return false;
   }
-  return ref.namePattern !== undefined && new RegExp(ref.namePattern).test(last);
+  return ref.namePattern !== undefined && regex(ref.namePattern).test(last);
 }
 
 function matchesSignature(fn: FunctionModel, sig: NonNullable<RoleMarker['signature']>, resolver: Resolver): boolean {
@@ -286,7 +285,7 @@ function matchesSignature(fn: FunctionModel, sig: NonNullable<RoleMarker['signat
   if (sig.anyParam && !params.some((p) => sig.anyParam!.some((t) => typeIs(p.type, t, resolver, fn.start)))) return false;
   if (sig.paramNames) {
     if (params.length < sig.paramNames.length) return false;
-    for (let i = 0; i < sig.paramNames.length; i++) if (!new RegExp(sig.paramNames[i]).test(params[i].name)) return false;
+    for (let i = 0; i < sig.paramNames.length; i++) if (!regex(sig.paramNames[i]).test(params[i].name)) return false;
   }
   return sig.params !== undefined || sig.anyParam !== undefined || sig.paramNames !== undefined;
 }

@@ -1,4 +1,4 @@
-import type { Effect } from './library';
+import { regex, type Effect } from './library';
 import type { FileContext } from './file-context';
 import type { ExprRef, FunctionModel } from './file-model';
 import type { Resolved } from './resolve';
@@ -170,12 +170,12 @@ function registrationRole(file: FileContext, callIndex: number): { role: string;
   const last = call.callee.path?.[call.callee.path.length - 1];
   if (!last) return undefined;
   // The frameworks this file uses speak first (`use` is Express's middleware, Koa's too).
-  const used = new Set(file.model.hints.importRoots.map((r) => file.lang.libraryOfModule(r)?.name).filter(Boolean));
+  const used = file.lang.librariesUsed(file.model.hints.importRoots);
   const markers = [...file.lang.roles.filter((m) => used.has(m.library)), ...file.lang.roles.filter((m) => !used.has(m.library))];
   for (const m of markers) {
     const c = m.registration?.callee;
     if (!c) continue;
-    const named = c.members?.includes(last) || c.symbols?.some((s) => s.endsWith(`.${last}`) || s.endsWith(`/${last}`)) || (c.namePattern !== undefined && new RegExp(c.namePattern).test(last));
+    const named = c.members?.includes(last) || c.symbols?.some((s) => s.endsWith(`.${last}`) || s.endsWith(`/${last}`)) || (c.namePattern !== undefined && regex(c.namePattern).test(last));
     if (named) return { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role };
   }
   return undefined;
