@@ -445,7 +445,9 @@ export class Analyzer {
       findings.push(f);
     }
     const deferredFindings = throughs.length > 0 ? followCalls(throughs, file, input) : [];
-    for (const d of deferredFindings) if ('finding' in d) findings.push(d.finding);
+    // A call a rule flags directly is not flagged again through the function it calls.
+    const direct = new Set(findings.map((f) => `${f.ruleId}:${f.start}:${f.end}`));
+    for (const d of deferredFindings) if ('finding' in d && !direct.has(`${d.finding.ruleId}:${d.finding.start}:${d.finding.end}`)) findings.push(d.finding);
     const pending = new Map<number, Set<string>>();
     for (const d of deferredFindings) {
       if (!('deferred' in d)) continue;
