@@ -106,7 +106,7 @@ describe(ID, () => {
         'github.get(f"/orgs/{org}/repos")',
         's.get(url)',
       ]);
-      assert.match(findingsOf('python', src, ID)[0].message, /^`self\.http\.post\(\.\.\.\)` \(a requests session\) makes a blocking HTTP call inside `async def charge`/);
+      assert.match(findingsOf('python', src, ID)[0].message, /^`self\.http\.post\(\.\.\.\)` \(a sync `requests\.Session`\) makes a blocking HTTP call inside `async def charge`/);
     });
 
     it('flags sync Redis, PyMongo and psycopg2 clients the file shows to be sync', () => {
@@ -142,15 +142,17 @@ describe(ID, () => {
         'db.audit.insert_one({"user": user_id})',
         'db.orders.find({"user": user_id})',
         'cache.set(f"user:{user_id}", user, ex=60)',
-        'conn.cursor()',
+        'cur.execute("SELECT count(*) FROM users")',
         'conn.commit()',
         'psycopg2.connect(REPLICA_DSN)',
       ]);
       const found = findingsOf('python', src, ID);
-      assert.match(found[0].message, /^`cache\.get\(\.\.\.\)` \(a sync redis client\) runs a blocking database call inside `async def get_user`/);
-      assert.match(found[1].message, /\(a PyMongo \(sync\) client\)/);
-      assert.match(found[2].message, /\(a PyMongo \(sync\) collection\)/);
-      assert.match(found[5].message, /\(a psycopg2 connection\)/);
+      // The client is named by its model type.
+      assert.match(found[0].message, /^`cache\.get\(\.\.\.\)` \(a sync `redis\.Redis`\) runs a blocking database call inside `async def get_user`/);
+      assert.match(found[1].message, /\(a sync `pymongo\.collection\.Collection`\)/);
+      assert.match(found[2].message, /\(a sync `pymongo\.collection\.Collection`\)/);
+      assert.match(found[5].message, /\(a sync `dbapi\.Cursor`\)/);
+      assert.match(found[6].message, /\(a sync `dbapi\.Connection`\)/);
     });
 
     it('flags a Redis client from `from redis import Redis` and one made in the function', () => {
@@ -416,6 +418,29 @@ describe(ID, () => {
             return open(path).read()
       `;
       assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('leaves lazy one-time initialisation and the project\'s own functions named like a library\'s alone', () => {
+      const src = code`
+        import requests
+        from .http import get
+        from .shell import run
+
+        _template = None
+
+        async def render(ctx):
+            global _template
+            if not _template:
+                _template = open(TEMPLATE).read()
+            return _template.format(**ctx)
+
+        async def fetch(url):
+            return get(url), run(["true"])
+
+        async def other(url):
+            return requests.get(url)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['requests.get(url)']);
     });
 
     describe('fix asyncio-sleep', () => {
@@ -862,6 +887,47 @@ describe(ID, () => {
         });
       `;
       assert.deepStrictEqual(hits('typescript', src, ID), ['fs.writeFileSync(UPLOAD, req.body)', 'fs.readFileSync(REPORT)', 'fs.readFileSync(USERS)', 'fs.appendFileSync(ERRORS, String(err))']);
+    });
+
+    it('leaves lazy one-time initialisation, the app\'s own small files named in the code, and project functions named like fs\'s alone', () => {
+      const src = code`
+        import fs from 'fs';
+        import { readFileSync } from './cache';
+
+        let initialized = false;
+
+        export async function inlineCSS(html) {
+          if (!initialized) {
+            await initWasm(fs.readFileSync(WASM_PATH));
+            initialized = true;
+          }
+          return inline(html);
+        }
+
+        app.get('/version', (req, res) => {
+          const sha = fs.readFileSync('CI_COMMIT_SHA', 'utf8');
+          const manifest = JSON.parse(fs.readFileSync('./.versions.json', 'utf8'));
+          res.send({ sha, manifest, cached: readFileSync(req.query.key) });
+        });
+
+        app.get('/report', (req, res) => {
+          res.send(fs.readFileSync(REPORT));
+        });
+      `;
+      assert.deepStrictEqual(hits('typescript', src, ID), ['fs.readFileSync(REPORT)']);
+    });
+
+    it('flags other CPU work the models know (zlib\'s *Sync) with its own wording', () => {
+      const src = code`
+        import zlib from 'zlib';
+
+        export async function saveRecording(events) {
+          return zlib.gzipSync(Buffer.from(JSON.stringify(events)));
+        }
+      `;
+      const [f] = findingsOf('typescript', src, ID);
+      assert.strictEqual(src.slice(f.start, f.end), 'zlib.gzipSync(Buffer.from(JSON.stringify(events)))');
+      assert.match(f.message, /does its CPU work on the Node event loop in `async saveRecording`/);
     });
 
     it('leaves async APIs, cheap sync calls and unrelated objects alone', () => {

@@ -1,19 +1,12 @@
 import type { SyntaxNode } from 'tree-sitter';
-import {
-  defineRule,
-  type CandidateInit,
-  type FactInit,
-  type FactRef,
-  type FixTarget,
-  type RuleMatch,
-  type RuleMeta,
-  type Severity,
-  type TextEditInit,
-} from '../../server/src/engine/rule-api';
+import { defineRule, type CandidateInit, type FixTarget, type RuleMatch, type RuleMeta, type Severity, type TextEditInit } from '../../server/src/engine/rule-api';
 import { enclosingFunction, isAsyncFunction, isHandlerFunction } from '../../server/src/engine/predicates';
 import { isIife, jsArguments, jsFunctionName, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
+import { models, normaliseModule, type Callable } from '../../server/src/model/library';
+import type { Resolved } from '../../server/src/model/resolve';
+import { effectsOf, resolveCallee } from '../unbounded-fan-out/model';
 import meta from './rule.json';
 import python from './python.scm';
 import typescript from './typescript.scm';
@@ -39,217 +32,86 @@ function shortCall(call: SyntaxNode): string {
 // ---------------------------------------------------------------------------------------------
 // Python
 
-/** Functions of a module that block, by module: what `module.fn(...)` or `from module import fn` call. */
-const PY_MODULE_FUNCTIONS: Readonly<Record<string, { kind: Kind; fns: ReadonlySet<string> }>> = {
-  requests: { kind: 'http', fns: new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request']) },
-  httpx: { kind: 'http', fns: new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request']) },
-  time: { kind: 'sleep', fns: new Set(['sleep']) },
-  subprocess: { kind: 'subprocess', fns: new Set(['run', 'call', 'check_call', 'check_output']) },
-  psycopg2: { kind: 'db', fns: new Set(['connect']) },
-  psycopg: { kind: 'db', fns: new Set(['connect']) },
-  'urllib.request': { kind: 'http', fns: new Set(['urlopen']) },
-};
-
-/** The modules a bare name may come from (`from time import sleep`), in the order they are tried. */
-const PY_BARE_SOURCES: Readonly<Record<string, readonly string[]>> = (() => {
-  const out: Record<string, string[]> = {};
-  for (const [mod, { fns }] of Object.entries(PY_MODULE_FUNCTIONS)) for (const fn of fns) (out[fn] ??= []).push(mod);
-  return out;
-})();
-
-type ClientFamily = 'http-session' | 'redis' | 'mongo' | 'pg-conn' | 'pg-pool';
-
-interface ClientKind {
-  family: ClientFamily;
-  /** Every one must hold: the constructor's module is imported as the sync one. */
-  requires: FactRef[];
-  unless?: FactRef[];
-  /** For messages. */
-  label: string;
-}
-
-/** Constructors of sync clients, by the callee text, and what the file must import for it to be the sync one. */
-const PY_CLIENT_CONSTRUCTORS: Readonly<Record<string, string>> = {
-  'requests.Session': 'requests-mod',
-  'requests.session': 'requests-mod',
-  Session: 'requests-name',
-  'httpx.Client': 'httpx-mod',
-  Client: 'httpx-name',
-  'redis.Redis': 'redis-mod',
-  'redis.StrictRedis': 'redis-mod',
-  'redis.from_url': 'redis-mod',
-  'redis.Redis.from_url': 'redis-mod',
-  'redis.StrictRedis.from_url': 'redis-mod',
-  Redis: 'redis-Redis',
-  'Redis.from_url': 'redis-Redis',
-  StrictRedis: 'redis-StrictRedis',
-  'StrictRedis.from_url': 'redis-StrictRedis',
-  'pymongo.MongoClient': 'mongo-mod',
-  MongoClient: 'mongo-name',
-  'psycopg2.connect': 'pg2-conn',
-  'psycopg.connect': 'pg3-conn',
-  'psycopg.Connection.connect': 'pg3-conn',
-  'psycopg2.pool.SimpleConnectionPool': 'pg2-pool',
-  'psycopg2.pool.ThreadedConnectionPool': 'pg2-pool',
-  'psycopg_pool.ConnectionPool': 'pg3-pool-mod',
-  ConnectionPool: 'pg3-pool-name',
-};
-
-const mod = (m: string, key = m): FactRef => ({ fact: `py-mod:${m}`, key });
-const from = (m: string, key: string): FactRef => ({ fact: `py-from:${m}`, key });
-
-const PY_CLIENT_KINDS: Readonly<Record<string, ClientKind>> = {
-  'requests-mod': { family: 'http-session', requires: [mod('requests')], label: 'a requests session' },
-  'requests-name': { family: 'http-session', requires: [from('requests.Session', 'Session')], label: 'a requests session' },
-  'httpx-mod': { family: 'http-session', requires: [mod('httpx')], label: 'a sync httpx.Client' },
-  'httpx-name': { family: 'http-session', requires: [from('httpx.Client', 'Client')], label: 'a sync httpx.Client' },
-  'redis-mod': {
-    family: 'redis',
-    requires: [mod('redis')],
-    unless: [mod('redis.asyncio', 'redis'), from('redis.asyncio', 'redis')],
-    label: 'a sync redis client',
-  },
-  'redis-Redis': { family: 'redis', requires: [from('redis.Redis', 'Redis')], label: 'a sync redis client' },
-  'redis-StrictRedis': { family: 'redis', requires: [from('redis.StrictRedis', 'StrictRedis')], label: 'a sync redis client' },
-  'mongo-mod': { family: 'mongo', requires: [mod('pymongo')], label: 'a PyMongo (sync) client' },
-  'mongo-name': { family: 'mongo', requires: [from('pymongo.MongoClient', 'MongoClient')], label: 'a PyMongo (sync) client' },
-  'pg2-conn': { family: 'pg-conn', requires: [mod('psycopg2')], label: 'a psycopg2 connection' },
-  'pg3-conn': { family: 'pg-conn', requires: [mod('psycopg')], label: 'a sync psycopg connection' },
-  'pg2-pool': { family: 'pg-pool', requires: [mod('psycopg2')], label: 'a psycopg2 connection pool' },
-  'pg3-pool-mod': { family: 'pg-pool', requires: [mod('psycopg_pool')], label: 'a sync psycopg pool' },
-  'pg3-pool-name': { family: 'pg-pool', requires: [from('psycopg_pool.ConnectionPool', 'ConnectionPool')], label: 'a sync psycopg pool' },
-};
-
-const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'send']);
-const REDIS_METHODS = new Set([
-  'get', 'set', 'setex', 'setnx', 'getset', 'getdel', 'delete', 'exists', 'expire', 'ttl', 'incr', 'incrby', 'decr', 'decrby',
-  'mget', 'mset', 'hget', 'hset', 'hgetall', 'hmget', 'hdel', 'hincrby', 'lpush', 'rpush', 'lpop', 'rpop', 'lrange', 'llen',
-  'blpop', 'brpop', 'sadd', 'srem', 'smembers', 'sismember', 'scard', 'zadd', 'zrem', 'zrange', 'zrevrange', 'zrangebyscore',
-  'zscore', 'zincrby', 'publish', 'keys', 'scan', 'eval', 'evalsha', 'ping', 'xadd', 'xread',
-]);
-/** PyMongo methods no other common library has under these names: enough, with a sync-only import, to tell a collection. */
-const MONGO_DISTINCT_METHODS = new Set([
-  'find_one', 'insert_one', 'insert_many', 'update_one', 'update_many', 'replace_one', 'delete_one', 'delete_many',
-  'count_documents', 'estimated_document_count', 'bulk_write', 'find_one_and_update', 'find_one_and_delete',
-  'find_one_and_replace', 'create_index',
-]);
-const MONGO_METHODS = new Set([...MONGO_DISTINCT_METHODS, 'find', 'aggregate', 'distinct']);
-/** Return a cursor that does its I/O when iterated: handing the call to a thread would not help. */
-const MONGO_CURSOR_METHODS = new Set(['find', 'aggregate']);
-const PG_CONN_METHODS = new Set(['cursor', 'commit', 'rollback', 'execute', 'executemany']);
-const PG_POOL_METHODS = new Set(['getconn', 'connection']);
-
-const FAMILY_METHODS: Readonly<Record<ClientFamily, ReadonlySet<string>>> = {
-  'http-session': HTTP_METHODS,
-  redis: REDIS_METHODS,
-  mongo: MONGO_METHODS,
-  'pg-conn': PG_CONN_METHODS,
-  'pg-pool': PG_POOL_METHODS,
-};
-
-/** Async functions that run once, at start-up or shutdown, or in tests: blocking there stalls no request. */
-const PY_STARTUP_NAME = /^(main|_?lifespan|_?startup|_?shutdown|on_startup|on_shutdown|startup_\w+|shutdown_\w+|asyncSetUp|asyncTearDown|test_\w*|test)$/;
-const PY_STARTUP_DECORATOR = /^@\s*[\w.]*\b(on_event|fixture)\b/;
-
-function pyDecorators(fn: SyntaxNode): SyntaxNode[] {
-  const d = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
-  return d ? d.namedChildren.filter((c) => c.type === 'decorator') : [];
-}
-
-/** The `async def` a call runs in, unless that function is start-up, shutdown or test code. */
-function pyAsyncFunction(call: SyntaxNode): SyntaxNode | undefined {
-  const fn = enclosingFunction(call, 'python');
-  if (!fn || fn.type !== 'function_definition' || !isAsyncFunction(fn)) return undefined;
-  const name = fn.childForFieldName('name')?.text ?? '';
-  if (PY_STARTUP_NAME.test(name)) return undefined;
-  if (pyDecorators(fn).some((d) => PY_STARTUP_DECORATOR.test(d.text))) return undefined;
-  return fn;
-}
-
-function pyParamName(p: SyntaxNode): string | undefined {
-  if (p.type === 'identifier') return p.text;
-  const named = p.childForFieldName('name') ?? p.namedChildren[0];
-  return named?.type === 'identifier' ? named.text : undefined;
-}
-
-/** Whether a name is a parameter of the function or assigned by a statement of its body: a local, not the module's. */
-function pyLocalName(fn: SyntaxNode, name: string, before: SyntaxNode): boolean {
-  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) if (pyParamName(p) === name) return true;
-  for (const stmt of fn.childForFieldName('body')?.namedChildren ?? []) {
-    if (stmt.startIndex >= before.startIndex) break;
-    const a = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-    if (a?.type === 'assignment' && a.childForFieldName('left')?.text === name) return true;
-  }
-  return false;
-}
-
-/** `client`, `self.client`: the name a receiver chain (`client.app.users`, `client["app"]["users"]`) starts from. */
-function pyReceiverRoot(receiver: SyntaxNode): { root: SyntaxNode; direct: boolean } | undefined {
-  let n = receiver;
-  let direct = true;
-  for (;;) {
-    if (n.type === 'identifier') return { root: n, direct };
-    if (n.type === 'attribute' && n.childForFieldName('object')?.type === 'identifier' && /^(self|cls)$/.test(n.childForFieldName('object')!.text)) {
-      return { root: n, direct };
-    }
-    const next = n.type === 'attribute' ? n.childForFieldName('object') : n.type === 'subscript' ? n.childForFieldName('value') : null;
-    if (!next) return undefined;
-    n = next;
-    direct = false;
-  }
-}
-
 /**
- * How a binding is named in facts: a module-level name as is, an instance attribute with its class
- * (`Billing:self.http`), so that two classes' `self.session` are not mixed up.
+ * What a blocking call is, from the models: each effect a sync library call has, and the kind of
+ * wait it means for the message. Client constructors block only when they open one connection
+ * (`psycopg2.connect`: `client.single`); a pool or a session connects lazily.
  */
-function pyBindingName(node: SyntaxNode): string | undefined {
-  const text = node.text.replace(/\s+/g, '');
-  if (node.type === 'identifier') return text;
-  for (let n = node.parent; n; n = n.parent) {
-    if (n.type === 'class_definition') return `${n.childForFieldName('name')?.text ?? ''}:${text}`;
-  }
+/** A model row with the schema's fields this rule reads (`single`, `asyncTwin`, `lazy`). */
+type Row = Callable & { asyncTwin?: string; lazy?: boolean; client?: { single?: boolean } };
+
+function kindOfEffects(effects: readonly string[], row: Row): Kind | undefined {
+  if (effects.includes('sleep')) return 'sleep';
+  if (effects.includes('subprocess')) return 'subprocess';
+  if (effects.includes('http-call')) return 'http';
+  if (effects.includes('blocking-io')) return 'file';
+  if (effects.some((e) => DB_EFFECTS.includes(e))) return 'db';
+  if (effects.includes('client') && row.client?.single) return 'db';
   return undefined;
 }
 
-/** The client kind a constructor call makes, by its callee text. */
-function pyClientKindOf(ctor: SyntaxNode | null | undefined): string | undefined {
-  if (ctor?.type !== 'call') return undefined;
-  const callee = ctor.childForFieldName('function')?.text.replace(/\s+/g, '');
-  return callee ? PY_CLIENT_CONSTRUCTORS[callee] : undefined;
+/** A database, cache or broker round-trip. */
+const DB_EFFECTS: readonly string[] = ['db-read-one', 'db-read-many', 'db-count', 'db-write', 'db-write-many', 'db-query', 'cache-read', 'cache-write', 'publish'];
+
+/** Whether a library call runs on the caller's thread: its row, else its type's, else its library's `async`. */
+function isSync(file: FileContext, r: Extract<Resolved, { kind: 'library' }>): boolean {
+  if (r.row.async !== undefined) return !r.row.async;
+  const owner = r.qname.slice(0, r.qname.lastIndexOf('.'));
+  const typeAsync = file.lang.isAsyncType(owner);
+  if (typeAsync !== undefined) return !typeAsync;
+  const lib = file.lang.symbol(r.qname)?.lib ?? file.lang.libraryOfModule(r.qname.split('.')[0]);
+  return lib?.file.async === false;
 }
 
 /**
- * A client bound inside the function itself, ahead of the call: `with requests.Session() as s:`
- * around it, or `r = redis.Redis(...)` among the statements of the function body.
+ * The functions whose blocking calls stall no request: start-up and shutdown code, tests and
+ * fixtures (the roles the models give; where a role needs a library the snippet does not import,
+ * the models' names for those roles, read as written), and views of frameworks that run each
+ * request's coroutine in an event loop of its own (Flask: `runsOn: loop-per-request`).
  */
-function pyLocalClient(fn: SyntaxNode, call: SyntaxNode, name: string): string | null | undefined {
-  for (let n = call.parent; n && !sameNode(n, fn); n = n.parent) {
-    if (n.type !== 'with_statement') continue;
-    for (const item of n.namedChildren.find((c) => c.type === 'with_clause')?.namedChildren ?? []) {
-      const v = item.childForFieldName('value');
-      if (v?.type !== 'as_pattern') continue;
-      const alias = v.childForFieldName('alias')?.namedChildren[0];
-      if (alias?.text === name) return pyClientKindOf(v.namedChildren[0]) ?? null;
-    }
-  }
-  let found: string | null | undefined;
-  for (const stmt of fn.childForFieldName('body')?.namedChildren ?? []) {
-    if (stmt.startIndex >= call.startIndex) break;
-    const a = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-    if (a?.type === 'assignment' && a.childForFieldName('left')?.text === name) found = pyClientKindOf(a.childForFieldName('right')) ?? null;
-  }
-  // A parameter of that name is whatever the caller passes: not the module's client.
-  if (found === undefined && (fn.childForFieldName('parameters')?.namedChildren ?? []).some((p) => pyParamName(p) === name)) return null;
-  return found;
+function pyAsyncFunction(call: SyntaxNode, file: FileContext): SyntaxNode | undefined {
+  const fn = enclosingFunction(call, 'python');
+  if (!fn || fn.type !== 'function_definition' || !isAsyncFunction(fn)) return undefined;
+  if (runsOnceOrTest(file, fn)) return undefined;
+  if (loopPerRequest(file)) return undefined;
+  return fn;
+}
+
+/** Roles that run once or in tests, by the models (see pyAsyncFunction). */
+function runsOnceOrTest(file: FileContext, fnNode: SyntaxNode): boolean {
+  const role = file.roleOf(fnNode)?.role;
+  if (role === 'test' || role === 'startup' || role === 'once') return true;
+  const fi = file.functionOf(fnNode);
+  const fn = fi === undefined ? undefined : file.fn(fi);
+  if (!fn) return false;
+  return file.lang.roles.some(
+    (m) =>
+      (m.role === 'test' || m.role === 'startup' || m.role === 'once') &&
+      ((m.names && !m.classNames && fn.parent === undefined && m.names.some((p) => new RegExp(p).test(fn.name))) ||
+        (m.decorator?.namePattern && fn.decorators.some((d) => new RegExp(m.decorator!.namePattern!).test((d.expr.path ?? []).join('.')))) ||
+        (m.registration?.callee?.namePattern && fn.passedTo !== undefined && new RegExp(m.registration.callee.namePattern).test((file.model.calls[fn.passedTo].callee.path ?? []).join('.')))),
+  );
+}
+
+/** The file uses a framework whose async views each run in an event loop of their own (Flask). */
+function loopPerRequest(file: FileContext): boolean {
+  const libs = new Set(file.lang.roles.filter((m) => m.runsOn === 'loop-per-request').map((m) => m.library));
+  return file.model.imports.some((i) => {
+    const lib = file.lang.libraryOfModule(i.module);
+    return !!lib && libs.has(lib.name);
+  });
+}
+
+/** How messages name a client: its model type (`requests.Session`, `redis.Redis`). */
+function clientLabel(r: Extract<Resolved, { kind: 'library' }>): string | undefined {
+  const owner = r.qname.slice(0, r.qname.lastIndexOf('.'));
+  return owner && !r.qname.startsWith(`${owner}.`) ? undefined : owner.includes('.') || /^[A-Z]/.test(owner.split('.').pop() ?? '') ? `a sync \`${owner}\`` : undefined;
 }
 
 interface PyFinding {
   kind: Kind;
-  /** What to say the blocking thing is, when it is a client: "a requests session". */
+  /** What to say the blocking thing is, when it is a client: "a sync `requests.Session`". */
   client?: string;
-  requires?: FactRef[];
-  unless?: FactRef[];
   /** Which fixes fit. */
   fix?: 'sleep' | 'to-thread';
 }
@@ -272,163 +134,117 @@ function pyMessage(call: SyntaxNode, fn: SyntaxNode, f: PyFinding): string {
   }
 }
 
-/** A call to a function of a blocking module: `requests.get(...)`, `time.sleep(...)`. */
-function pyModuleCall(match: RuleMatch, call: SyntaxNode, fn: SyntaxNode): PyFinding[] {
-  const modName = match.text('mod')!;
-  const name = match.text('fn')!;
-  const entry = PY_MODULE_FUNCTIONS[modName];
-  if (!entry?.fns.has(name) || pyLocalName(fn, modName, call)) return [];
-  if (entry.kind === 'sleep' && isZeroSleep(call)) return [];
-  return [{ kind: entry.kind, requires: [mod(modName)], fix: pyModuleFix(modName, entry.kind) }];
-}
-
-/**
- * The fix that fits a module function: `asyncio.sleep` for `time.sleep`, a thread for the rest,
- * except `urlopen`, whose response body is read later by `.read()` (on the loop again), and
- * connection factories, whose connection would still be used on the loop.
- */
-function pyModuleFix(module: string, kind: Kind): PyFinding['fix'] {
-  if (kind === 'sleep') return 'sleep';
-  return kind === 'db' || module === 'urllib.request' ? undefined : 'to-thread';
-}
-
 /** `time.sleep(0)` only yields the GIL: there is no wait to speak of. */
 function isZeroSleep(call: SyntaxNode): boolean {
   const { positional } = pythonArguments(call);
   return positional.length === 1 && /^0(\.0*)?$/.test(positional[0].text);
 }
 
-/** `sleep(...)`, `get(...)`, `urlopen(...)` imported by name from a blocking module. */
-function pyBareCall(match: RuleMatch, call: SyntaxNode, fn: SyntaxNode): PyFinding[] {
-  const name = match.text('fn')!;
-  if (pyLocalName(fn, name, call)) return [];
-  const out: PyFinding[] = [];
-  const earlier: FactRef[] = [];
-  for (const m of PY_BARE_SOURCES[name] ?? []) {
-    const kind = PY_MODULE_FUNCTIONS[m].kind;
-    if (kind === 'sleep' && isZeroSleep(call)) return [];
-    const ref = from(`${m}.${name}`, name);
-    out.push({ kind, requires: [ref], unless: [...earlier], fix: pyModuleFix(m, kind) });
-    earlier.push(ref);
+/**
+ * The fix that fits, from the row: the async twin of a sleep (`asyncio.sleep`), a thread for a
+ * module function that calls out (requests.get, subprocess.run) and for a thread-safe client's
+ * round-trip (a Redis or PyMongo call). Not for: a lazy call (a cursor does its I/O when iterated),
+ * a call whose result does more I/O later (urlopen's response body), a session's HTTP call, a
+ * connection factory or a connection's own calls, a file.
+ */
+function pyFix(file: FileContext, r: Extract<Resolved, { kind: 'library' }>, kind: Kind, member: boolean): PyFinding['fix'] {
+  const row: Row = r.row;
+  if (kind === 'sleep') return row.asyncTwin?.endsWith('.sleep') ? 'sleep' : undefined;
+  if ((row as { lazy?: boolean }).lazy) return undefined;
+  const later = row.returns && file.lang.memberNames(row.returns).some((n) => effectsOf(file.lang.member(row.returns!, n)?.row).includes('blocking-io'));
+  if (later) return undefined;
+  const effects = effectsOf(row);
+  if (!member) return effects.includes('http-call') || effects.includes('subprocess') ? 'to-thread' : undefined;
+  // A thread-safe client's round-trip: a cache or document-store call, not a session or a connection (db-query).
+  return effects.some((e) => ['cache-read', 'cache-write', 'db-read-one', 'db-read-many', 'db-count', 'db-write', 'db-write-many'].includes(e)) && !owningConnection(file, r) ? 'to-thread' : undefined;
+}
+
+/** A member of a DB-API connection or cursor (`conn.commit()`): used on the loop again, not handed to a thread. */
+function owningConnection(file: FileContext, r: Extract<Resolved, { kind: 'library' }>): boolean {
+  const owner = r.qname.slice(0, r.qname.lastIndexOf('.'));
+  return ['dbapi.Connection', 'dbapi.Cursor'].some((t) => file.lang.isA(owner, t));
+}
+
+/**
+ * What a call is, for this rule: resolution first; a builtin or a module function as written where
+ * no import says (`open`); `require`-free Python needs nothing more. A document-store method on a
+ * receiver nothing resolves, in a file that imports a sync driver and no async one, is the sync
+ * driver's (`db = client["app"]; db.audit.insert_one(...)`).
+ */
+function pyResolve(file: FileContext, call: SyntaxNode): Extract<Resolved, { kind: 'library' }> | undefined {
+  const r = resolveCallee(file, call);
+  if (r.kind === 'library') return r;
+  // `open(path).read()`: the builtin's result.
+  const callee = call.childForFieldName('function');
+  const obj = callee?.type === 'attribute' ? callee.childForFieldName('object') : undefined;
+  if (obj?.type === 'call' && r.kind === 'unknown') {
+    const made = resolveCallee(file, obj);
+    const type = made.kind === 'library' ? made.row.returns : undefined;
+    const m = type ? file.lang.member(type, callee!.childForFieldName('attribute')!.text) : undefined;
+    if (m) return { kind: 'library', qname: `${m.type}.${m.row.name}`, row: m.row, via: 'convention' };
   }
-  return out;
+  if (r.kind !== 'unknown' || !obj) return undefined;
+  return syncDocumentStore(file, call, callee!.childForFieldName('attribute')!.text);
 }
 
-/** `urllib.request.urlopen(...)`, `request.urlopen(...)` after `from urllib import request`. */
-function pyUrlopen(call: SyntaxNode, fn: SyntaxNode): PyFinding[] {
-  const obj = call.childForFieldName('function')?.childForFieldName('object');
-  if (!obj) return [];
-  const text = obj.text.replace(/\s+/g, '');
-  if (text === 'urllib.request') return [{ kind: 'http', requires: [mod('urllib')] }];
-  if (obj.type !== 'identifier' || pyLocalName(fn, text, call)) return [];
-  const viaFrom = from('urllib.request', text);
-  return [
-    { kind: 'http', requires: [viaFrom] },
-    { kind: 'http', requires: [mod('urllib.request', text)], unless: [viaFrom] },
-  ];
+/** The service a library's clients talk to (`mongodb`, `redis`, `sql`), from its models. */
+function serviceOf(lib: { file: { symbols?: Callable[] } }): string | undefined {
+  return lib.file.symbols?.find((x) => x.client?.service)?.client?.service;
 }
 
-/** `open(path).read()`: the builtin, unless the file imports another `open` (aiofiles, anyio). */
-function pyOpenRead(call: SyntaxNode, fn: SyntaxNode): PyFinding[] {
-  if (pyLocalName(fn, 'open', call)) return [];
-  return [{ kind: 'file', unless: [{ fact: 'py-open-shadowed' }] }];
-}
-
-/** A method of a sync client: `session.get(...)`, `r.get(...)`, `client.app.users.find_one(...)`, `conn.cursor()`. */
-function pyClientMethod(match: RuleMatch, call: SyntaxNode, fn: SyntaxNode): PyFinding[] {
-  const method = match.text('fn')!;
-  const receiver = call.childForFieldName('function')?.childForFieldName('object');
-  if (!receiver) return [];
-  const r = pyReceiverRoot(receiver);
-  if (!r) return [];
-  const name = r.root.text.replace(/\s+/g, '');
-  // The module functions (`requests.get`) have their own pattern.
-  if (r.direct && r.root.type === 'identifier' && PY_MODULE_FUNCTIONS[name]) return [];
-  const fits = (kind: ClientKind): boolean => FAMILY_METHODS[kind.family].has(method) && (r.direct || kind.family === 'mongo');
-  const fixFor = (kind: ClientKind): PyFinding['fix'] =>
-    kind.family === 'redis' || (kind.family === 'mongo' && !MONGO_CURSOR_METHODS.has(method)) ? 'to-thread' : undefined;
-
-  const local = pyLocalClient(fn, call, name);
-  if (local === null) return []; // bound in this function to something else, or a parameter
-  if (local !== undefined) {
-    const kind = PY_CLIENT_KINDS[local];
-    // A connection opened in this very function: its `connect(...)` is the finding already.
-    if (!kind || !fits(kind) || kind.family === 'pg-conn' || kind.family === 'pg-pool') return [];
-    const http = kind.family === 'http-session';
-    return [{ kind: http ? 'http' : 'db', client: kind.label, requires: kind.requires, unless: kind.unless, fix: http ? undefined : fixFor(kind) }];
+/** See pyResolve: the sync driver's type whose member this is, when the file's imports say sync and the name says which store. */
+function syncDocumentStore(file: FileContext, call: SyntaxNode, method: string): Extract<Resolved, { kind: 'library' }> | undefined {
+  const libs = file.model.imports.map((i) => file.lang.libraryOfModule(i.module)).filter((l): l is NonNullable<typeof l> => !!l);
+  const has = (l: (typeof libs)[number]) => l.file.types?.some((t) => t.members?.some((m) => m.name === method && effectsOf(m).some((e) => e.startsWith('db-'))));
+  const stores = libs.filter(has);
+  // Nothing imported has it, or an async driver imported has it too: the receiver may be either.
+  if (stores.length === 0 || stores.some((l) => l.file.async !== false)) return undefined;
+  const lib = stores[0];
+  const type = lib.file.types?.find((t) => t.async === false && t.members?.some((m) => m.name === method));
+  if (!type) return undefined;
+  // A name another store's library also uses (`find`, `get`) says nothing alone: `find` with a filter document does.
+  const service = serviceOf(lib);
+  const shared = file.lang.libraries.some((l) => serviceOf(l) !== service && l.file.types?.some((t) => t.members?.some((m) => m.name === method)));
+  if (shared) {
+    const { positional, keywords } = pythonArguments(call);
+    const filter = positional.length === 0 ? keywords.size === 0 || keywords.has('filter') || keywords.has('projection') : positional[0].type === 'dictionary';
+    if (!filter) return undefined;
   }
-
-  const binding = pyBindingName(r.root);
-  const out: PyFinding[] = [];
-  const earlier: FactRef[] = [];
-  for (const [id, kind] of Object.entries(binding ? PY_CLIENT_KINDS : {})) {
-    if (!fits(kind)) continue;
-    const bound: FactRef = { fact: 'py-bound', key: `${binding}=${id}` };
-    out.push({
-      kind: kind.family === 'http-session' ? 'http' : 'db',
-      client: kind.label,
-      requires: [bound, ...kind.requires],
-      unless: [...(kind.unless ?? []), ...earlier],
-      fix: kind.family === 'http-session' ? undefined : fixFor(kind),
-    });
-    earlier.push(bound);
-  }
-  // A collection reached through names this rule cannot follow (`db = client["app"]`, a helper's
-  // return value): a PyMongo-only method, not awaited, in a file that imports the sync client and
-  // no async one.
-  if (MONGO_DISTINCT_METHODS.has(method) || (method === 'find' && mongoFilterArgument(call))) {
-    out.push({
-      kind: 'db',
-      client: 'a PyMongo (sync) collection',
-      requires: [{ fact: 'py-sync-mongo' }],
-      unless: [{ fact: 'py-async-mongo' }, ...earlier],
-      fix: MONGO_CURSOR_METHODS.has(method) ? undefined : 'to-thread',
-    });
-  }
-  return out;
+  const row = type.members!.find((m) => m.name === method)!;
+  return { kind: 'library', qname: `${type.name}.${method}`, row, via: 'convention' };
 }
 
-/** `coll.find({...})` / `coll.find()`: a filter document, unlike `text.find("x")`. */
-function mongoFilterArgument(call: SyntaxNode): boolean {
-  const { positional, keywords } = pythonArguments(call);
-  if (positional.length === 0) return keywords.size === 0 || keywords.has('filter') || keywords.has('projection');
-  return positional[0].type === 'dictionary';
-}
-
-function checkPython(match: RuleMatch): CandidateInit[] | undefined {
+function checkPython(match: RuleMatch): CandidateInit | undefined {
   const call = match.node('match')!;
+  const file = match.file;
   // Awaited, or entered by `async with` / iterated by `async for`: an async API, whatever its name.
   if (call.parent?.type === 'await' || pyAsyncContext(call)) return undefined;
-  const fn = pyAsyncFunction(call);
+  const fn = pyAsyncFunction(call, file);
   if (!fn) return undefined;
-  let found: PyFinding[];
-  switch (match.props.shape) {
-    case 'module':
-      found = pyModuleCall(match, call, fn);
-      break;
-    case 'bare':
-      found = pyBareCall(match, call, fn);
-      break;
-    case 'urlopen':
-      found = pyUrlopen(call, fn);
-      break;
-    case 'open':
-      found = pyOpenRead(call, fn);
-      break;
-    case 'method':
-      found = pyClientMethod(match, call, fn);
-      break;
-    default:
-      return undefined;
-  }
-  return found.map((f) => ({
+  const r = pyResolve(file, call);
+  if (!r || !isSync(file, r)) return undefined;
+  // A parameter is whatever the caller passes: its name alone (a convention) does not say it is the sync client.
+  if (r.via === 'convention' && paramRoot(file, call, fn)) return undefined;
+  const kind = kindOfEffects(effectsOf(r.row), r.row);
+  if (!kind) return undefined;
+  if (kind === 'sleep' && isZeroSleep(call)) return undefined;
+  if (kind === 'file' && onceGuarded(call, fn, 'python')) return undefined;
+  const member = file.lang.symbol(r.qname) === undefined;
+  const f: PyFinding = { kind, client: member && kind !== 'file' ? clientLabel(r) : undefined, fix: pyFix(file, r, kind, member) };
+  return {
     message: pyMessage(call, fn, f),
     // A small local file costs little: a warning at every scale, where the rest become errors at 100k.
     severity: f.kind === 'file' ? ('warning' as Severity) : undefined,
-    requires: f.requires,
-    unless: [...(f.unless ?? []), { fact: 'py-flask' }],
     data: { kind: f.kind, ...(f.fix ? { fix: f.fix } : {}) },
-  }));
+  };
+}
+
+/** Whether the callee's receiver chain starts at a parameter of the function (not `self`). */
+function paramRoot(file: FileContext, call: SyntaxNode, fn: SyntaxNode): boolean {
+  const root = call.childForFieldName('function')?.text.split('.')[0].trim();
+  const fi = file.functionOf(fn);
+  const params = fi === undefined ? [] : file.fn(fi).params;
+  return !!root && root !== 'self' && root !== 'cls' && params.some((p) => p.name === root && !p.type);
 }
 
 /** `async with s.get(url) as r:` (aiohttp), `async for doc in coll.find(q):` (Motor). */
@@ -442,50 +258,27 @@ function pyAsyncContext(call: SyntaxNode): boolean {
   return n?.type === 'for_statement' && sameNode(n.childForFieldName('right'), call) && n.children[0]?.type === 'async';
 }
 
-/** Python facts: imports keyed by the local name, and sync clients bound at module level or on `self`. */
-function pythonFacts(match: RuleMatch): FactInit[] {
-  const fact = match.props.fact;
-  if (fact === 'py-import') {
-    const m = match.node('mod')!;
-    const modText = m.text;
-    const name = match.node('name');
-    const alias = match.node('key');
-    const out: FactInit[] = [];
-    if (name) {
-      // from M import N [as A]
-      const full = `${modText}.${name.text}`;
-      out.push({ name: `py-from:${full}`, key: (alias ?? name).text, node: alias ?? name });
-      if (/^motor\b/.test(modText) || full === 'pymongo.AsyncMongoClient') out.push({ name: 'py-async-mongo', key: '', node: name });
-      if (full === 'pymongo.MongoClient') out.push({ name: 'py-sync-mongo', key: '', node: name });
-      return out;
-    }
-    if (alias) return [{ name: `py-mod:${modText}`, key: alias.text, node: alias }];
-    // import a.b binds `a` and makes `a.b` reachable.
-    const parts = modText.split('.');
-    for (let i = 1; i <= parts.length; i++) {
-      const prefix = parts.slice(0, i).join('.');
-      out.push({ name: `py-mod:${prefix}`, key: prefix, node: m });
-    }
-    if (parts[0] === 'motor') out.push({ name: 'py-async-mongo', key: '', node: m });
-    return out;
+/**
+ * Work done once per process: the call sits in a block that runs only while a flag or a cache is
+ * unset, and that block sets it (`if (!initialized) { …; initialized = true }`,
+ * `if not _cache: _cache = load()`): lazy one-time initialisation, not per-request work.
+ */
+function onceGuarded(call: SyntaxNode, fn: SyntaxNode, lang: 'python' | 'typescript'): boolean {
+  for (let n = call.parent; n && !sameNode(n, fn); n = n.parent) {
+    if (n.type !== 'if_statement') continue;
+    const cond = n.childForFieldName('condition');
+    const body = lang === 'python' ? n.childForFieldName('consequence') : n.childForFieldName('consequence');
+    if (!cond || !body || !within(call, body)) continue;
+    const m = lang === 'python' ? /^not\s+([\w.]+)$/.exec(cond.text.trim()) ?? /^([\w.]+)\s+is\s+None$/.exec(cond.text.trim()) : /^\(?\s*!\s*([\w$.]+)\s*\)?$/.exec(cond.text.trim()) ?? /^\(?\s*([\w$.]+)\s*(?:===?|==)\s*(?:null|undefined)\s*\)?$/.exec(cond.text.trim());
+    if (!m) continue;
+    const flag = m[1].replace(/[.$]/g, (c) => `\\${c}`);
+    if (new RegExp(`(?:^|[^\\w$.])${flag}\\s*=[^=]`).test(body.text)) return true;
   }
-  if (fact === 'py-open-shadowed') return [{ name: fact, key: '', node: match.node('name')! }];
-  if (fact === 'py-flask') return [{ name: fact, key: '', node: match.node('mod')! }];
-  if (fact === 'py-bound') {
-    const key = match.node('key')!;
-    const assignment = key.parent!;
-    const kind = pyClientKindOf(assignment.childForFieldName('right'));
-    if (!kind) return [];
-    // Module level, or an instance attribute (`self.redis = Redis(...)`): locals of other functions do not count.
-    const onInstance = key.type === 'attribute' && /^(self|cls)$/.test(key.childForFieldName('object')?.text ?? '');
-    if (!onInstance && (key.type !== 'identifier' || enclosingFunction(key, 'python'))) return [];
-    const binding = pyBindingName(key);
-    if (!binding) return [];
-    const out: FactInit[] = [{ name: fact, key: `${binding}=${kind}`, node: key }];
-    if (kind === 'mongo-mod' || kind === 'mongo-name') out.push({ name: 'py-sync-mongo', key: '', node: key });
-    return out;
-  }
-  return [];
+  return false;
+}
+
+function within(node: SyntaxNode, container: SyntaxNode): boolean {
+  return node.startIndex >= container.startIndex && node.endIndex <= container.endIndex;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,7 +298,9 @@ function asyncioName(root: SyntaxNode, text: string): { name: string; edit?: Tex
 
 /** Whether `await` may replace the call in place: directly in the `async def`, not in a generator expression. */
 function pyAwaitFits(call: SyntaxNode): boolean {
-  const fn = pyAsyncFunction(call);
+  // The finding already judged the function; here only its shape matters.
+  const fn = enclosingFunction(call, 'python');
+  if (fn && (fn.type !== 'function_definition' || !isAsyncFunction(fn))) return false;
   if (!fn) return false;
   for (let n = call.parent; n && !sameNode(n, fn); n = n.parent) if (n.type === 'generator_expression') return false;
   return call.parent?.type !== 'await';
@@ -557,82 +352,53 @@ function toThreadFix(t: FixTarget): TextEditInit[] | undefined {
 // ---------------------------------------------------------------------------------------------
 // TypeScript / JavaScript
 
-type TsGroup = 'fs' | 'child_process' | 'crypto' | 'bcrypt';
+type TsGroup = 'fs' | 'child_process' | 'crypto' | 'bcrypt' | 'cpu';
 
-const TS_SOURCES: Readonly<Record<string, TsGroup>> = {
-  fs: 'fs',
-  'node:fs': 'fs',
-  'fs-extra': 'fs',
-  'graceful-fs': 'fs',
-  child_process: 'child_process',
-  'node:child_process': 'child_process',
-  crypto: 'crypto',
-  'node:crypto': 'crypto',
-  bcrypt: 'bcrypt',
-  bcryptjs: 'bcrypt',
-};
-
-/** The blocking functions of each module. Cheap ones (`randomBytes`, `randomFillSync` on a few bytes, `genSaltSync`) are left out. */
-const TS_FUNCTIONS: Readonly<Record<string, TsGroup>> = {
-  ...Object.fromEntries(
-    [
-      'readFileSync', 'writeFileSync', 'appendFileSync', 'existsSync', 'statSync', 'lstatSync', 'fstatSync', 'readdirSync',
-      'mkdirSync', 'mkdtempSync', 'rmSync', 'rmdirSync', 'unlinkSync', 'copyFileSync', 'cpSync', 'renameSync', 'accessSync',
-      'openSync', 'readSync', 'writeSync', 'closeSync', 'fsyncSync', 'realpathSync', 'readlinkSync', 'symlinkSync',
-      'chmodSync', 'chownSync', 'truncateSync', 'utimesSync', 'opendirSync', 'readJsonSync', 'writeJsonSync',
-      'outputFileSync', 'copySync', 'moveSync', 'removeSync', 'ensureDirSync', 'emptyDirSync',
-    ].map((n) => [n, 'fs' as TsGroup]),
-  ),
-  execSync: 'child_process',
-  execFileSync: 'child_process',
-  spawnSync: 'child_process',
-  pbkdf2Sync: 'crypto',
-  scryptSync: 'crypto',
-  generateKeyPairSync: 'crypto',
-  hashSync: 'bcrypt',
-  compareSync: 'bcrypt',
-};
-
-/** fs methods whose promise twin takes the same arguments and resolves to the same value. */
-const FS_PROMISE_TWIN: Readonly<Record<string, string>> = {
-  readFileSync: 'readFile',
-  writeFileSync: 'writeFile',
-  appendFileSync: 'appendFile',
-  readdirSync: 'readdir',
-  mkdirSync: 'mkdir',
-  mkdtempSync: 'mkdtemp',
-  rmSync: 'rm',
-  rmdirSync: 'rmdir',
-  unlinkSync: 'unlink',
-  copyFileSync: 'copyFile',
-  renameSync: 'rename',
-  accessSync: 'access',
-  realpathSync: 'realpath',
-  readlinkSync: 'readlink',
-  // Only without options: `statSync(p, { throwIfNoEntry: false })` has no promise equivalent.
-  statSync: 'stat',
-  lstatSync: 'lstat',
-};
-
-/** Functions that run once, at start-up, in a build step or in tests. */
-const TS_STARTUP_NAME =
-  /^(main|start|startServer|startup|(init|initialize|setup|bootstrap)([A-Z_]\w*)?|onModuleInit|onApplicationBootstrap|getStaticProps|getStaticPaths|generateStaticParams|globalSetup|globalTeardown)$/;
-/** Test runners' callbacks: `it('...', async () => ...)`, `beforeAll(...)`, `test.each(...)(...)`. */
-const TS_TEST_CALLEE = /^(it|test|describe|before|after|beforeAll|beforeEach|afterAll|afterEach)\b/;
-
-/** Start-up, build-time or test code: a `main`/`bootstrap`, a top-level IIFE, a `listen` callback, a test body. */
-function tsRunsOnce(fn: SyntaxNode): boolean {
-  const name = jsFunctionName(fn);
-  if (name && TS_STARTUP_NAME.test(name)) return true;
-  if (isIife(fn) && !enclosingFunction(fn, 'typescript')) return true;
-  const args = fn.parent;
-  if (args?.type === 'arguments') {
-    const callee = args.parent?.childForFieldName('function');
-    if (callee && TS_TEST_CALLEE.test(callee.text)) return true;
-    // `app.listen(port, async () => ...)`, a CLI command's `.action(async () => ...)`.
-    if (callee?.type === 'member_expression' && /^(listen|action)$/.test(callee.childForFieldName('property')?.text ?? '')) return true;
+/**
+ * What a `…Sync` call is: resolution (an import of `fs`, `node:fs`, `fs-extra`, `child_process`,
+ * `crypto`, `bcrypt`…), or `require('fs').statSync(...)` by the module the require names.
+ */
+function tsResolve(file: FileContext, call: SyntaxNode): Extract<Resolved, { kind: 'library' }> | undefined {
+  const r = file.resolveCallee(call);
+  if (r.kind === 'library') return r;
+  const callee = call.childForFieldName('function');
+  const obj = callee?.type === 'member_expression' ? callee.childForFieldName('object') : undefined;
+  if (obj?.type === 'call_expression' && obj.childForFieldName('function')?.text === 'require') {
+    const module = stringLiteral(jsArguments(obj).args[0]);
+    const lib = module ? file.lang.libraryOfModule(module) : undefined;
+    const sym = lib ? file.lang.symbol(`${normaliseModule('typescript', module!)}.${callee!.childForFieldName('property')!.text}`) : undefined;
+    if (sym) return { kind: 'library', qname: sym.row.name, row: sym.row, via: 'import' };
   }
-  return false;
+  return undefined;
+}
+
+/** The message group of a blocking call, by its effect (and, for CPU work, whether its library hashes passwords). */
+function tsGroup(file: FileContext, r: Extract<Resolved, { kind: 'library' }>): TsGroup | undefined {
+  const effects = effectsOf(r.row);
+  if (r.row.async !== false) return undefined;
+  if (effects.includes('blocking-io')) return 'fs';
+  if (effects.includes('subprocess')) return 'child_process';
+  if (effects.includes('cpu-heavy')) {
+    // The message's wording by library: password hashing, key derivation, or other CPU work (zlib's *Sync).
+    const lib = file.lang.symbol(r.qname)?.lib.name ?? '';
+    return /bcrypt/i.test(lib) ? 'bcrypt' : /crypto/i.test(lib) ? 'crypto' : 'cpu';
+  }
+  return undefined;
+}
+
+/**
+ * Start-up, build-time or test code: the roles the models give (start-up names, `listen` and CLI
+ * `action` callbacks, test runners' callbacks), for the function or one around it, read as written
+ * where the library is not imported; and a top-level IIFE (syntax).
+ */
+function tsRunsOnce(fn: SyntaxNode, file: FileContext): boolean {
+  if (isIife(fn) && !enclosingFunction(fn, 'typescript')) return true;
+  if (runsOnceOrTest(file, fn)) return true;
+  // `app.listen(port, async () => …)`, `program.action(async () => …)`: registrations the models give start-up and once roles.
+  const args = fn.parent;
+  const callee = args?.type === 'arguments' ? args.parent?.childForFieldName('function') : undefined;
+  const last = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
+  return !!last && file.lang.roles.some((m) => (m.role === 'startup' || m.role === 'once') && (m.registration?.callee?.members?.includes(last) || (m.registration?.method === last)));
 }
 
 type TsPlace = { kind: 'handler' | 'async'; fn: SyntaxNode };
@@ -644,7 +410,7 @@ type TsPlace = { kind: 'handler' | 'async'; fn: SyntaxNode };
  */
 function tsPlace(call: SyntaxNode, file: FileContext): TsPlace | undefined {
   for (let fn = enclosingFunction(call, 'typescript'); fn; fn = enclosingFunction(fn, 'typescript')) {
-    if (tsRunsOnce(fn)) return undefined;
+    if (tsRunsOnce(fn, file)) return undefined;
     if (isHandlerFunction(fn, 'typescript', file)) return { kind: 'handler', fn };
     if (isAsyncFunction(fn)) return { kind: 'async', fn };
     if (fn.type === 'method_definition') return undefined; // a sync method: called from who knows where
@@ -670,49 +436,41 @@ function tsMessage(call: SyntaxNode, group: TsGroup, place: TsPlace): string {
       return `${what} runs a deliberately slow key derivation (50–300 ms of CPU) on the Node event loop in ${where}: a few dozen logins per second saturate the process and every other request waits behind them. Use the async \`crypto.pbkdf2\`/\`crypto.scrypt\`, which run in libuv's thread pool.`;
     case 'bcrypt':
       return `${what} hashes on the Node event loop in ${where} (about 100 ms of CPU per call at cost 10): a burst of sign-ins stalls every other request on this process. Use \`await bcrypt.hash(...)\` / \`await bcrypt.compare(...)\`, which run in the thread pool.`;
+    case 'cpu':
+      return `${what} does its CPU work on the Node event loop in ${where}: for a large input (a compressed recording, an export) that is tens to hundreds of ms during which every other request on this process waits. Use the async variant, which runs in libuv's thread pool.`;
   }
+}
+
+/** A file named by a string literal (`fs.readFileSync('./.versions.json')`): one of the app's own small files, served from the page cache. */
+function literalPath(call: SyntaxNode): boolean {
+  const [first] = jsArguments(call).args;
+  return first?.type === 'string' || (first?.type === 'template_string' && !first.namedChildren.some((c) => c.type === 'template_substitution'));
 }
 
 function checkTypescript(match: RuleMatch): CandidateInit | undefined {
   const call = match.node('match')!;
-  const name = match.text('fn')!;
-  const group = TS_FUNCTIONS[name];
+  const file = match.file;
+  const r = tsResolve(file, call);
+  if (!r) return undefined;
+  const group = tsGroup(file, r);
   if (!group) return undefined;
-  const obj = match.node('obj');
-  const requires: FactRef[] = [];
-  if (!obj) {
-    requires.push({ fact: `ts-named:${group}`, key: name });
-  } else if (obj.type === 'call_expression') {
-    // require('fs').readFileSync(...)
-    const [path] = jsArguments(obj).args;
-    if (obj.childForFieldName('function')?.text !== 'require' || TS_SOURCES[stringLiteral(path) ?? ''] !== group) return undefined;
-  } else {
-    requires.push({ fact: `ts-mod:${group}`, key: obj.text });
-  }
-  const place = tsPlace(call, match.file);
+  const place = tsPlace(call, file);
   if (!place) return undefined;
+  if (group === 'fs' && (literalPath(call) || onceGuarded(call, place.fn, 'typescript'))) return undefined;
+  const twin = (r.row as Row).asyncTwin;
   return {
     message: tsMessage(call, group, place),
     severity: group === 'fs' ? 'warning' : undefined,
-    requires,
-    data: { group, fn: name },
+    data: { group, fn: match.text('fn') ?? '', ...(twin ? { twin } : {}) },
   };
-}
-
-function typescriptFacts(match: RuleMatch): FactInit[] {
-  const key = match.node('key')!;
-  const group = TS_SOURCES[match.text('src') ?? ''];
-  if (!group) return [];
-  if (match.props.fact === 'ts-module') return [{ name: `ts-mod:${group}`, key: key.text, node: key }];
-  return TS_FUNCTIONS[key.text] === group ? [{ name: `ts-named:${group}`, key: key.text, node: key }] : [];
 }
 
 // ---------------------------------------------------------------------------------------------
 // TypeScript fixes
 
-/** Whether `name` is the core `fs` module in this file: `import fs from 'fs'`, `import * as fs`, `require('fs')`. */
-function tsCoreFsName(root: SyntaxNode, name: string): boolean {
-  const core = (s: string | undefined): boolean => s === 'fs' || s === 'node:fs';
+/** Whether `name` is a module (the twin's, `fs`) in this file: `import fs from 'fs'`, `import * as fs`, `require('node:fs')`. */
+function tsModuleName(root: SyntaxNode, name: string, module: string): boolean {
+  const core = (s: string | undefined): boolean => s !== undefined && normaliseModule('typescript', s) === module;
   for (const s of root.namedChildren) {
     if (s.type === 'import_statement') {
       const src = stringLiteral(s.childForFieldName('source'));
@@ -757,18 +515,22 @@ function tsWrap(call: SyntaxNode, expr: string): string {
 function fsPromisesFix(t: FixTarget): TextEditInit[] | undefined {
   if (t.language !== 'typescript' || t.data.group !== 'fs') return undefined;
   const call = t.node;
-  const twin = FS_PROMISE_TWIN[String(t.data.fn)];
+  // The promise twin the models give (`fs.promises.readFile`): offered on the module it belongs to.
+  const twinPath = typeof t.data.twin === 'string' ? t.data.twin.split('.') : [];
+  const twin = twinPath.length === 3 && twinPath[1] === 'promises' ? twinPath[2] : undefined;
   if (call.type !== 'call_expression' || !twin || !tsAwaitFits(call)) return undefined;
   const callee = call.childForFieldName('function');
   if (callee?.type !== 'member_expression') return undefined; // imported by name: not offered
   const obj = callee.childForFieldName('object')!;
   const prop = callee.childForFieldName('property')!;
+  const twinModule = twinPath[0];
   const isCore =
     obj.type === 'identifier'
-      ? tsCoreFsName(t.root, obj.text)
-      : obj.type === 'call_expression' && ['fs', 'node:fs'].includes(stringLiteral(jsArguments(obj).args[0]) ?? '');
+      ? tsModuleName(t.root, obj.text, twinModule)
+      : obj.type === 'call_expression' && normaliseModule('typescript', stringLiteral(jsArguments(obj).args[0]) ?? '') === twinModule;
   if (!isCore) return undefined;
   const { args, spread } = jsArguments(call);
+  // `statSync(p, { throwIfNoEntry: false })` has no promise equivalent: only the one-argument form.
   if ((twin === 'stat' || twin === 'lstat') && (args.length !== 1 || spread)) return undefined;
   const newCallee = `${t.text.slice(obj.startIndex, obj.endIndex)}.promises.${twin}`;
   const rest = t.text.slice(prop.endIndex, call.endIndex); // type arguments and the argument list, as written
@@ -785,7 +547,8 @@ function bcryptAsyncFix(t: FixTarget): TextEditInit[] | undefined {
   const { args, spread } = jsArguments(call);
   // With a callback the sync variants do not exist anyway; two plain arguments is the promise form.
   if (spread || args.length !== 2) return undefined;
-  const asyncName = prop.text === 'hashSync' ? 'hash' : prop.text === 'compareSync' ? 'compare' : undefined;
+  // The twin the models give (`bcrypt.hash` for `bcrypt.hashSync`), on the same receiver.
+  const asyncName = typeof t.data.twin === 'string' ? t.data.twin.split('.').pop() : undefined;
   if (!asyncName) return undefined;
   const before = t.text.slice(call.startIndex, prop.startIndex);
   const after = t.text.slice(prop.endIndex, call.endIndex);
@@ -794,17 +557,27 @@ function bcryptAsyncFix(t: FixTarget): TextEditInit[] | undefined {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The packages of the sync Python libraries that have calls that wait: the Python patterns run only
+ * in files that name one (the words are common: get, run, execute).
+ */
+function syncPackages(): string {
+  const words = new Set<string>();
+  for (const lib of models().of('python').libraries) {
+    if (lib.file.async === true) continue;
+    const rows = [...(lib.file.symbols ?? []), ...(lib.file.types ?? []).flatMap((t) => (t.async === true ? [] : t.members ?? []))];
+    if (!rows.some((r) => effectsOf(r).some((e) => ['http-call', 'sleep', 'subprocess', 'cache-read', 'cache-write', 'publish'].includes(e) || e.startsWith('db-')))) continue;
+    for (const p of lib.file.packages ?? []) words.add(p.split('.')[0]);
+  }
+  return [...words].sort().join(' ');
+}
+
 export default defineRule({
   meta: meta as RuleMeta,
-  queries: { python, typescript },
+  queries: { python: python.replace(/@SYNC_PACKAGES@/g, syncPackages()), typescript },
   check(match) {
     if (match.language === 'python') return checkPython(match);
     if (match.language === 'typescript') return checkTypescript(match);
-    return undefined;
-  },
-  facts(match) {
-    if (match.language === 'python') return pythonFacts(match);
-    if (match.language === 'typescript') return typescriptFacts(match);
     return undefined;
   },
   fixes: {

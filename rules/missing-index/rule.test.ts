@@ -96,6 +96,20 @@ describe(RULE, () => {
       assert.deepStrictEqual(await at({ 'scrape.py': src }), []);
     });
 
+    it('reads the filter argument from the models: an insert\'s document is no query', async () => {
+      const routes = code`
+        from .search import find_one
+
+        async def signup(name):
+            await db.users.insert_one({"name": name})
+            return find_one({"name": name})
+
+        async def by_name(name):
+            return await db.users.find_one({"name": name})
+      `;
+      assert.deepStrictEqual(await at({ 'app/db.py': PY_DB, 'app/routes.py': routes }), ['app/routes.py:8:36']);
+    });
+
     it('with no index declared anywhere, it says so', async () => {
       const src = 'from pymongo import MongoClient\ndb = MongoClient(URL).app\nu = db.users.find_one({"name": "x"})\n';
       const [found] = await workspaceHits({ 'app.py': src }, RULE);

@@ -9,6 +9,8 @@ import {
   type WorkspaceView,
 } from '../../server/src/engine/rule-api';
 import { objectProperties, stringLiteral } from '../../server/src/engine/syntax';
+import type { LanguageModels } from '../../server/src/model/library';
+import { effectsOf } from '../unbounded-fan-out/model';
 import meta from './rule.json';
 import python from './python.scm';
 import typescript from './typescript.scm';
@@ -20,10 +22,71 @@ import typescript from './typescript.scm';
  * resolved with the same file's aliases) or `model:<Model>` (a mongoose model).
  */
 
-/** Names that hold a collection, not name one: `users_collection`, `self.collection`, `coll`. */
-const ALIAS_NAME = /coll/i;
+/**
+ * What the models say of MongoDB: which libraries talk to it (a client whose service is
+ * `mongodb`), which calls take a filter document first (`find`, `update_one`: `arguments.filter`),
+ * which look a collection up by name (`get_collection`, `collection`, `__getitem__`:
+ * `arguments.name` returning a collection type), which calls declare indexes, and which receiver
+ * names stand for a collection or a model (conventions).
+ */
+interface Mongo {
+  libraries: Set<string>;
+  /** Member names whose first argument is the filter. */
+  filtered: Set<string>;
+  /** Member names that return a collection named by their first argument. */
+  lookups: Set<string>;
+  /** Names that make an index model (`IndexModel`): their first argument holds the keys. */
+  indexModels: Set<string>;
+  /** Receiver names that hold a collection, not name one: `users_collection`, `coll` (conventions). */
+  collectionNames: RegExp[];
+  /** Receiver names that are a model made by name (mongoose `User`). */
+  modelNames: RegExp[];
+}
 
-function pyReceiver(node: SyntaxNode): string | undefined {
+const mongoCache = new WeakMap<LanguageModels, Mongo>();
+
+function mongoOf(lang: LanguageModels): Mongo {
+  let m = mongoCache.get(lang);
+  if (m) return m;
+  m = { libraries: new Set(), filtered: new Set(), lookups: new Set(), indexModels: new Set(), collectionNames: [], modelNames: [] };
+  const collectionTypes = new Set<string>();
+  const libs = lang.libraries.filter((l) => (l.file.symbols ?? []).some((x) => x.client?.service === 'mongodb'));
+  for (const l of libs) {
+    m.libraries.add(l.name);
+    for (const t of l.file.types ?? []) {
+      for (const mem of t.members ?? []) {
+        const filter = (mem as { arguments?: { filter?: unknown } }).arguments?.filter;
+        const index = typeof filter === 'number' ? filter : (filter as { argument?: number } | undefined)?.argument;
+        if (index === 0) {
+          m.filtered.add(mem.name);
+          collectionTypes.add(t.name);
+        }
+      }
+    }
+    for (const x of l.file.symbols ?? []) if ((x as { arguments?: { keys?: unknown } }).arguments?.keys === 0 && x.kind === 'class') m.indexModels.add(x.name.split('.').pop()!);
+  }
+  for (const l of libs) {
+    for (const t of l.file.types ?? []) {
+      for (const mem of t.members ?? []) {
+        if ((mem as { arguments?: { name?: unknown } }).arguments?.name === 0 && mem.returns && collectionTypes.has(mem.returns)) m.lookups.add(mem.name);
+      }
+    }
+  }
+  // A model made by name: the type a symbol returns from its `arguments.name` (mongoose.model('User', …)).
+  const modelTypes = new Set(libs.flatMap((l) => (l.file.symbols ?? []).filter((x) => (x as { arguments?: { name?: unknown } }).arguments?.name === 0 && x.returns && collectionTypes.has(x.returns)).map((x) => x.returns!)));
+  for (const c of lang.conventions) {
+    if (!c.type || !collectionTypes.has(c.type)) continue;
+    (modelTypes.has(c.type) ? m.modelNames : m.collectionNames).push(c.pattern);
+  }
+  mongoCache.set(lang, m);
+  return m;
+}
+
+function collectionName(mongo: Mongo, name: string): boolean {
+  return mongo.collectionNames.some((p) => p.test(name));
+}
+
+function pyReceiver(node: SyntaxNode, mongo: Mongo): string | undefined {
   switch (node.type) {
     case 'subscript': {
       const name = stringLiteral(node.childForFieldName('subscript'));
@@ -33,30 +96,30 @@ function pyReceiver(node: SyntaxNode): string | undefined {
       const fn = node.childForFieldName('function');
       const arg = node.childForFieldName('arguments')?.namedChildren[0];
       const name = stringLiteral(arg);
-      return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'get_collection' && name ? `coll:${name}` : undefined;
+      return fn?.type === 'attribute' && mongo.lookups.has(fn.childForFieldName('attribute')?.text ?? '') && name ? `coll:${name}` : undefined;
     }
     case 'attribute': {
       const attr = node.childForFieldName('attribute')!.text;
-      return ALIAS_NAME.test(attr) ? `alias:${attr}` : `coll:${attr}`;
+      return collectionName(mongo, attr) ? `alias:${attr}` : `coll:${attr}`;
     }
     case 'identifier':
-      return ALIAS_NAME.test(node.text) ? `alias:${node.text}` : undefined;
+      return collectionName(mongo, node.text) ? `alias:${node.text}` : undefined;
     default:
       return undefined;
   }
 }
 
-function tsReceiver(node: SyntaxNode): string | undefined {
+function tsReceiver(node: SyntaxNode, mongo: Mongo): string | undefined {
   switch (node.type) {
     case 'call_expression': {
       const fn = node.childForFieldName('function');
       const arg = node.childForFieldName('arguments')?.namedChildren[0];
       const name = stringLiteral(arg);
-      return fn?.type === 'member_expression' && fn.childForFieldName('property')?.text === 'collection' && name ? `coll:${name}` : undefined;
+      return fn?.type === 'member_expression' && mongo.lookups.has(fn.childForFieldName('property')?.text ?? '') && name ? `coll:${name}` : undefined;
     }
     case 'identifier':
       // `User.find` is a mongoose model (resolved against the workspace's models), `users.find` an alias.
-      return /^[A-Z]/.test(node.text) ? `model:${node.text}` : `alias:${node.text}`;
+      return mongo.modelNames.some((p) => p.test(node.text)) ? `model:${node.text}` : `alias:${node.text}`;
     case 'member_expression':
       return `alias:${node.childForFieldName('property')!.text}`;
     default:
@@ -86,7 +149,7 @@ function filterFields(filter: SyntaxNode, language: string): string[] | undefine
 }
 
 /** Index key lists from the argument of create_index / createIndex / createIndexes / schema.index. */
-function indexKeys(node: SyntaxNode, language: string, many: boolean): string[][] {
+function indexKeys(node: SyntaxNode, language: string, mongo: Mongo): string[][] {
   const single = (n: SyntaxNode): string[] | undefined => {
     const s = stringLiteral(n);
     if (s !== undefined) return [s];
@@ -101,17 +164,18 @@ function indexKeys(node: SyntaxNode, language: string, many: boolean): string[][
       if (!keys || n.text.includes("'text'") || n.text.includes('"text"')) return undefined;
       return keys.length > 0 ? keys : undefined;
     }
-    if (n.type === 'call' && /IndexModel$/.test(n.childForFieldName('function')?.text ?? '')) {
+    if (n.type === 'call' && mongo.indexModels.has(n.childForFieldName('function')?.text.split('.').pop() ?? '')) {
       const first = n.childForFieldName('arguments')?.namedChildren[0];
       return first ? single(first) : undefined;
     }
     return undefined;
   };
+  // Several index models (`[IndexModel(...)]`, `[{ key: {...} }]`), or one index (a name, `[("a", 1)]`, `{ a: 1 }`): by the argument's shape.
+  const many = (node.type === 'list' || node.type === 'array') && node.namedChildren.length > 0 && node.namedChildren.every((i) => i.type === 'object' || i.type === 'call');
   if (!many) {
     const k = single(node);
     return k ? [k] : [];
   }
-  if (node.type !== 'list' && node.type !== 'array') return [];
   const out: string[][] = [];
   for (const item of node.namedChildren) {
     // createIndexes([{ key: { a: 1 } }]) in the Node driver; IndexModel(...) in PyMongo.
@@ -122,14 +186,26 @@ function indexKeys(node: SyntaxNode, language: string, many: boolean): string[][
   return out;
 }
 
+/** A call the project defines itself (a function or class of the file, an import no model knows that is not a value's member): not the driver's. */
+function ownCall(match: RuleMatch, call: SyntaxNode): boolean {
+  const r = match.file.resolveCallee(call);
+  if (r.kind === 'library') return !effectsOf(r.row).some((e) => e.startsWith('db-') || e === 'index-declare') && r.row.name !== '*';
+  return r.kind === 'function' || (r.kind === 'class' && !r.instance);
+}
+
 function exportsOf(match: RuleMatch): ExportInit[] | undefined {
   const call = match.node('call')!;
   const lang = match.language;
-  const receiverOf = (n: SyntaxNode) => (lang === 'python' ? pyReceiver(n) : tsReceiver(n));
+  const mongo = mongoOf(match.file.lang);
+  const receiverOf = (n: SyntaxNode) => (lang === 'python' ? pyReceiver(n, mongo) : tsReceiver(n, mongo));
   switch (match.props.export) {
-    case 'mongo-driver':
-      return [{ name: 'mongo-driver', node: call, data: { module: match.text('module')! } }];
+    case 'mongo-driver': {
+      const module = match.text('module')!;
+      const lib = match.file.lang.libraryOfModule(module);
+      return lib && mongo.libraries.has(lib.name) ? [{ name: 'mongo-driver', node: call, data: { module } }] : undefined;
+    }
     case 'mongo-query': {
+      if (!mongo.filtered.has(match.text('method')!) || ownCall(match, call)) return undefined;
       const recv = receiverOf(match.node('receiver')!);
       const filter = match.node('filter')!;
       const fields = filterFields(filter, lang);
@@ -137,24 +213,30 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
       return [{ name: 'mongo-query', node: filter, data: { recv, fields: fields.join(','), method: match.text('method')! } }];
     }
     case 'mongo-index': {
-      const method = match.text('method')!;
+      if (ownCall(match, call)) return undefined;
       const receiver = match.node('receiver')!;
-      const keys = indexKeys(match.node('keys')!, lang, method === 'create_indexes' || method === 'createIndexes');
+      const keys = indexKeys(match.node('keys')!, lang, mongo);
       if (keys.length === 0) return undefined;
-      // schema.index({...}) belongs to a mongoose schema, joined with its model by name.
-      const recv = method === 'index' ? (receiver.type === 'identifier' ? `schema:${receiver.text}` : undefined) : receiverOf(receiver);
+      // schema.index({...}) belongs to a schema (a type whose declarations are joined with its model by name), not to a collection.
+      const onSchema = schemaMember(match.file.lang, match.text('method')!);
+      const recv = onSchema ? (receiver.type === 'identifier' ? `schema:${receiver.text}` : undefined) : receiverOf(receiver);
       if (!recv) return undefined;
       return keys.map((k) => ({ name: 'mongo-index', node: call, data: { recv, fields: k.join(',') } }));
     }
     case 'mongo-alias': {
       if (lang === 'python') {
-        const recv = pyReceiver(match.node('value')!);
+        if (!collectionName(mongo, match.text('name')!)) return undefined;
+        const recv = pyReceiver(match.node('value')!, mongo);
         return recv?.startsWith('coll:') ? [{ name: 'mongo-alias', node: call, data: { name: match.text('name')!, recv } }] : undefined;
       }
+      if (!mongo.lookups.has(match.text('method')!)) return undefined;
       const name = aliasName(call);
       return name ? [{ name: 'mongo-alias', node: call, data: { name, recv: `coll:${match.text('collection')!}` } }] : undefined;
     }
     case 'mongoose-schema': {
+      // A schema constructor the models say declares indexes (`new Schema({ f: { index: true } })`).
+      const ctor = match.text('ctor')!;
+      if (!match.file.lang.libraries.some((l) => (l.file.symbols ?? []).some((x) => x.kind === 'class' && x.name.split('.').pop() === ctor && effectsOf(x).includes('index-declare')))) return undefined;
       const name = aliasName(call) ?? `@${call.startIndex}`;
       const fields: string[] = [];
       for (const [field, def] of objectProperties(match.node('definition')!).props) {
@@ -179,6 +261,11 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
     default:
       return undefined;
   }
+}
+
+/** Whether an index-declaring member belongs to a schema type (declared on the symbol that makes it, `new Schema`), not to a collection. */
+function schemaMember(lang: LanguageModels, method: string): boolean {
+  return lang.libraries.some((l) => (l.file.symbols ?? []).some((x) => effectsOf(x).includes('index-declare') && x.returns && lang.type(x.returns)?.row.members?.some((m) => m.name === method && effectsOf(m).includes('index-declare'))));
 }
 
 /** The variable or property a value is assigned to: `const users = …`, `this.users = …`, `users: … = …`. */

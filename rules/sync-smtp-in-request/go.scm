@@ -1,12 +1,7 @@
-; smtp.SendMail(addr, auth, from, to, msg)
-((call_expression
-   function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)) @match
- (#eq? @pkg "smtp")
- (#eq? @fn "SendMail")
- (#is? inside-function match))
-
-; gomail / go-mail: d.DialAndSend(m)
+; smtp.SendMail(addr, auth, from, to, msg), gomail / go-mail d.DialAndSend(m): the models' calls
+; that connect to a mail server and send (rule.ts resolves each, so a project's own `SendMail`
+; is not one).
 ((call_expression
    function: (selector_expression field: (field_identifier) @fn)) @match
- (#eq? @fn "DialAndSend")
+ (#model? @fn "effect:smtp-connect")
  (#is? inside-function match))

@@ -1,78 +1,41 @@
 ; ---- facts --------------------------------------------------------------------------------
+; The names come from the models; rule.ts resolves every call (imports of every form, aliases,
+; the project's own `SMTP`, aiosmtplib's) before it believes one.
 
-; from smtplib import SMTP, SMTP_SSL
-((import_from_statement
-   module_name: (dotted_name) @mod
-   name: (dotted_name) @key)
- (#eq? @mod "smtplib")
- (#any-of? @key "SMTP" "SMTP_SSL")
- (#set! fact py-smtp-import))
-
-; from smtplib import SMTP as Mailer
-((import_from_statement
-   module_name: (dotted_name) @mod
-   name: (aliased_import name: (dotted_name) @orig alias: (identifier) @key))
- (#eq? @mod "smtplib")
- (#any-of? @orig "SMTP" "SMTP_SSL")
- (#set! fact py-smtp-import))
-
-; import smtplib as mail  (keyed "mail.")
-((import_statement
-   name: (aliased_import name: (dotted_name) @mod alias: (identifier) @key))
- (#eq? @mod "smtplib")
- (#set! fact py-smtp-module))
-
-; a sync function of this file that opens an SMTP connection: keyed by its name
+; a sync function of this file that opens an SMTP connection: keyed by its name in rule.ts
 ((call
-   function: (attribute object: (identifier) @mod attribute: (identifier) @ctor)) @use
- (#eq? @mod "smtplib")
- (#any-of? @ctor "SMTP" "SMTP_SSL")
+   function: (attribute attribute: (identifier) @ctor)) @use
+ (#model? @ctor "effect:smtp-connect")
  (#set! fact py-smtp-helper))
 ((call
    function: (identifier) @ctor) @use
- (#any-of? @ctor "SMTP" "SMTP_SSL")
- (#set! fact py-smtp-helper-bare))
+ (#match? @ctor "[Ss][Mm][Tt][Pp]")
+ (#set! gate "SMTP smtp Smtp")
+ (#set! fact py-smtp-helper))
 
-; SMTP / SMTP_SSL imported from another module (aiosmtplib): a bare SMTP(...) in a helper is not smtplib's
-((import_from_statement
-   module_name: (_) @mod
-   name: (dotted_name) @key)
- (#not-eq? @mod "smtplib")
- (#any-of? @key "SMTP" "SMTP_SSL")
- (#set! fact py-smtp-foreign))
-((import_from_statement
-   module_name: (_) @mod
-   name: (aliased_import alias: (identifier) @key))
- (#not-eq? @mod "smtplib")
- (#any-of? @key "SMTP" "SMTP_SSL")
- (#set! fact py-smtp-foreign))
-
-; a function handed to a thread, an executor or a background task: to_thread(send, ...),
-; run_in_executor(None, send, ...), background_tasks.add_task(send, ...), sync_to_async(send)
+; a function handed to a thread, an executor or a background task (the models' hand-offs and
+; their callback argument): to_thread(send, ...), run_in_executor(None, send, ...),
+; background_tasks.add_task(send, ...), sync_to_async(send)
 ((call
    function: (attribute attribute: (identifier) @how)
-   arguments: (argument_list . [(identifier) (attribute)] @key))
- (#any-of? @how "to_thread" "add_task" "run_sync" "submit" "run_in_threadpool" "sync_to_async")
+   arguments: (argument_list) @args)
+ (#model? @how "effect:to-thread effect:enqueue effect:defer")
  (#set! fact py-smtp-handoff))
 ((call
    function: (identifier) @how
-   arguments: (argument_list . [(identifier) (attribute)] @key))
- (#any-of? @how "to_thread" "run_in_threadpool" "sync_to_async")
- (#set! fact py-smtp-handoff))
-((call
-   function: (attribute attribute: (identifier) @how)
-   arguments: (argument_list . (_) . [(identifier) (attribute)] @key))
- (#eq? @how "run_in_executor")
+   arguments: (argument_list) @args)
+ (#model? @how "effect:to-thread effect:enqueue effect:defer")
  (#set! fact py-smtp-handoff))
 
 ; ---- findings -----------------------------------------------------------------------------
 
 ; smtplib.SMTP(...), smtplib.SMTP_SSL(...), mail.SMTP(...) after `import smtplib as mail`
 ((call
-   function: (attribute object: (identifier) @mod attribute: (identifier) @ctor)) @match
- (#any-of? @ctor "SMTP" "SMTP_SSL"))
+   function: (attribute attribute: (identifier) @ctor)) @match
+ (#model? @ctor "effect:smtp-connect"))
 
-; SMTP(...), SMTP_SSL(...), SmtpClient(...): a name that may be imported from smtplib
+; SMTP(...), SMTP_SSL(...), SecureSMTP(...) after `from smtplib import SMTP_SSL as SecureSMTP`: a name that
+; may be imported from smtplib (rule.ts resolves it)
 ((call
    function: (identifier) @ctor) @match
  (#match? @ctor "[Ss][Mm][Tt][Pp]")

@@ -279,6 +279,25 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('python', src, ID), []);
     });
 
+    it('takes SMTP from what the names resolve to: the project\'s own SMTP class is not smtplib\'s; a scheduler\'s async job still runs on the loop', () => {
+      const src = code`
+        import smtplib
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from .relay import SMTP
+
+        scheduler = AsyncIOScheduler()
+
+        async def queue_welcome(user):
+            SMTP(HOST).enqueue(user.email)
+
+        async def nightly():
+            smtplib.SMTP(HOST).send_message(m)
+
+        scheduler.add_job(nightly, "cron", hour=3)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['smtplib.SMTP(HOST)']);
+    });
+
     it('flags a nested sync function called directly, not one handed to a thread', () => {
       const src = code`
         import asyncio
@@ -726,6 +745,20 @@ describe(ID, () => {
     });
   });
 
+  it('go: a project\'s own SendMail (a queue, not a mail server) is not net/smtp\'s', () => {
+    const src = code`
+      package main
+
+      import "example.com/app/outbox"
+
+      func signup(w http.ResponseWriter, r *http.Request) {
+          outbox.SendMail(r.Context(), to, msg)
+          w.WriteHeader(http.StatusCreated)
+      }
+    `;
+    assert.deepStrictEqual(hits('go', src, ID), []);
+  });
+
   for (const lang of ['typescript', 'javascript'] as const) {
     describe(lang, () => {
       it('flags nodemailer.createTransport inside a function', () => {
@@ -776,6 +809,24 @@ describe(ID, () => {
           'mailer.createTransport({ host: HOST })',
           "require('nodemailer').createTransport({ host: HOST })",
         ]);
+      });
+
+      it('leaves a project\'s own createTransport and sendMail alone', () => {
+        const src = code`
+          import { createTransport } from './queue';
+
+          export async function notify(users) {
+            const t = createTransport({ queue: 'mail' });
+            for (const u of users) {
+              await sendMail(u);
+            }
+          }
+
+          async function sendMail(u) {
+            return enqueue('mail', u);
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
       });
 
       it('flags await sendMail once per item of a loop', () => {

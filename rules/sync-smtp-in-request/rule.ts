@@ -3,7 +3,6 @@ import {
   defineRule,
   type CandidateInit,
   type FactInit,
-  type FactRef,
   type FixTarget,
   type RuleMatch,
   type RuleMeta,
@@ -13,12 +12,75 @@ import { enclosingFunction, enclosingLoop, isAsyncFunction, isHandlerFunction } 
 import { calleeName, isIife, isLiteralCollection, jsArguments, jsFunctionName, objectProperties, pythonNameBoundToLiteral, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport, eol, indentAt, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
+import type { Resolved } from '../../server/src/model/resolve';
+import { effectsOf, resolveCallee, resolveSite } from '../unbounded-fan-out/model';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
 import typescript from './typescript.scm';
 
-const SMTP_CLASSES = ['SMTP', 'SMTP_SSL'] as const;
+/** What opens a mail server connection or sends over one, by the models. */
+const SMTP_EFFECTS: readonly string[] = ['smtp-connect', 'smtp-send'];
+/** Calls that run a function they are handed elsewhere: a thread, a background task, a goroutine group, a timer. */
+const HANDOFF_EFFECTS: readonly string[] = ['to-thread', 'enqueue', 'defer', 'spawn', 'bounded-concurrency'];
+
+/** A sync library call that talks SMTP (smtplib.SMTP, net/smtp.SendMail, gomail's DialAndSend), not the project's own of that name. */
+function isSyncSmtp(file: FileContext, call: SyntaxNode): boolean {
+  const site = file.model.calls.find((c) => c.start === call.startIndex && c.end === call.endIndex);
+  const r = site ? resolveSite(file, site) : resolveCallee(file, call);
+  if (r.kind === 'library') {
+    // What opens a connection: a client constructor (`smtplib.SMTP`) or a call that dials and sends (`SendMail`, `DialAndSend`), not a method of an open one (`smtp.starttls()`).
+    const opens = effectsOf(r.row).includes('smtp-connect') && (file.lang.symbol(r.qname) !== undefined || effectsOf(r.row).includes('smtp-send'));
+    return opens && r.row.async !== true && file.lang.isAsyncType(r.qname.slice(0, r.qname.lastIndexOf('.'))) !== true && !asyncLibrary(file, r);
+  }
+  if (r.kind === 'function' || r.kind === 'class' || (r.kind === 'import' && r.module !== '.')) return false;
+  // Nothing resolves the receiver (a Go dialer from elsewhere): a name the models give only to calls
+  // that both connect to a mail server and send (`DialAndSend`, `SendMail`).
+  const callee = call.childForFieldName('function');
+  const last = (callee?.type === 'selector_expression' ? callee.childForFieldName('field') : callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee)?.text ?? '';
+  return connectAndSendNames(file).has(last);
+}
+
+function connectAndSendNames(file: FileContext): Set<string> {
+  const out = new Set<string>();
+  const both = (c: { effect?: string; effects?: string[] }) => SMTP_EFFECTS.every((e) => effectsOf(c as never).includes(e));
+  for (const lib of file.lang.libraries) {
+    if (lib.file.async === true) continue;
+    for (const x of lib.file.symbols ?? []) if (both(x)) out.add(x.name.slice(Math.max(x.name.lastIndexOf('.'), x.name.lastIndexOf('/')) + 1));
+    for (const t of lib.file.types ?? []) for (const m of t.members ?? []) if (both(m)) out.add(m.name);
+  }
+  return out;
+}
+
+function asyncLibrary(file: FileContext, r: Extract<Resolved, { kind: 'library' }>): boolean {
+  return file.lang.symbol(r.qname)?.lib.file.async === true;
+}
+
+/**
+ * The argument a hand-off call runs (`to_thread(send, …)` → send, `run_in_executor(None, send)` →
+ * send): its model row's `callbackArgument`; where nothing resolves the call, the rows of that name.
+ */
+function handedOffArgument(file: FileContext, call: SyntaxNode, args: SyntaxNode[]): SyntaxNode | undefined {
+  const r = resolveCallee(file, call);
+  let index: number | undefined;
+  if (r.kind === 'library') index = effectsOf(r.row).some((e) => HANDOFF_EFFECTS.includes(e)) ? r.row.callbackArgument : undefined;
+  else if (r.kind === 'unknown' || r.kind === 'value' || (r.kind === 'import' && r.module === '.')) {
+    const callee = call.childForFieldName('function');
+    const last = (callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee?.type === 'selector_expression' ? callee.childForFieldName('field') : callee)?.text ?? '';
+    index = callbackIndexByName(file, last);
+  }
+  return index === undefined ? undefined : args[index];
+}
+
+/** The callback argument of the models' hand-off rows with this last name (one index they agree on). */
+function callbackIndexByName(file: FileContext, name: string): number | undefined {
+  const found = new Set<number>();
+  for (const lib of file.lang.libraries) {
+    for (const s of lib.file.symbols ?? []) if (s.name.split('.').pop() === name && s.callbackArgument !== undefined && effectsOf(s).some((e) => HANDOFF_EFFECTS.includes(e))) found.add(s.callbackArgument);
+    for (const t of lib.file.types ?? []) for (const m of t.members ?? []) if (m.name === name && m.callbackArgument !== undefined && effectsOf(m).some((e) => HANDOFF_EFFECTS.includes(e))) found.add(m.callbackArgument);
+  }
+  return found.size === 1 ? [...found][0] : undefined;
+}
 const ROUND_TRIP = 'the whole SMTP exchange (connect, TLS, auth, send: 100 ms to several seconds)';
 
 /** A loop header that repeats the same send on failure, not once per item: `for attempt in range(3)`. */
@@ -33,10 +95,6 @@ function shortCall(call: SyntaxNode): string {
 // ---------------------------------------------------------------------------------------------
 // Python
 
-/** Celery, RQ, Dramatiq, Huey: a task runs in a worker process, off the request path. */
-const PY_TASK_DECORATOR = /^@\s*(?:[\w.]+\.)?(?:task|shared_task|periodic_task|db_task|job|actor)\b/;
-/** FastAPI's route decorators (Flask's `route` has no BackgroundTasks). */
-const PY_FASTAPI_ROUTE = /^@\s*[\w.]+\.(?:get|post|put|patch|delete|api_route)\s*\(/;
 /** Builtins and constructors that are never a mail helper: no candidates for them. */
 const PY_NOT_HELPERS = new Set([
   'print', 'len', 'str', 'int', 'float', 'bool', 'dict', 'list', 'set', 'tuple', 'range', 'enumerate', 'zip',
@@ -49,8 +107,21 @@ function pyDecorators(fn: SyntaxNode): SyntaxNode[] {
   return d ? d.namedChildren.filter((c) => c.type === 'decorator') : [];
 }
 
-function pyIsTask(fn: SyntaxNode): boolean {
-  return pyDecorators(fn).some((d) => PY_TASK_DECORATOR.test(d.text));
+/**
+ * A background job (Celery, RQ, Dramatiq, Huey: the models' job roles): it runs in a worker process,
+ * off the request path. Where the library is not imported, the role markers' decorator names as written.
+ */
+function pyIsTask(fn: SyntaxNode, file: FileContext): boolean {
+  // A job of a worker process (Celery, RQ, Dramatiq, Huey: `runsOn: process`); a scheduler's job may run on the server's own loop.
+  const role = file.roleOf(fn);
+  if (role?.role === 'job' && file.lang.roles.some((m) => m.library === role.library && m.role === 'job' && m.runsOn === 'process')) return true;
+  const names = file.lang.roles.filter((m) => m.role === 'job' && m.runsOn === 'process' && m.decorator?.namePattern).map((m) => new RegExp(m.decorator!.namePattern!));
+  return pyDecorators(fn).some((d) => {
+    const expr = d.namedChildren[0];
+    const callee = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
+    const last = callee?.text.split('.').pop() ?? '';
+    return names.some((p) => p.test(last));
+  });
 }
 
 function pyIsMethod(fn: SyntaxNode): boolean {
@@ -134,7 +205,7 @@ function pyFnInfo(fn: SyntaxNode, file: FileContext): PyFnInfo {
   let info = perTree.get(at);
   if (!info) {
     // A lambda runs when someone calls it: typically handed to run_in_executor or a thread.
-    const skip = fn.type !== 'function_definition' || pyIsTask(fn);
+    const skip = fn.type !== 'function_definition' || pyIsTask(fn, file);
     const async = !skip && isAsyncFunction(fn);
     info = {
       skip,
@@ -189,12 +260,12 @@ function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefi
   const self = match.text('self');
 
   // A direct use: smtplib.SMTP(...), mail.SMTP(...) after `import smtplib as mail`, or SMTP(...)
-  // imported from smtplib (under any name). Otherwise possibly a call to a helper that sends mail.
-  let requires: FactRef[] | undefined;
+  // imported from smtplib (under any name): resolved, so aiosmtplib's SMTP or the project's own is
+  // not. Otherwise possibly a call to a helper that sends mail.
+  let direct = false;
   let helperKey: string | undefined;
   if (ctor !== undefined) {
-    const mod = match.text('mod');
-    requires = mod === undefined ? [{ fact: 'py-smtp-import', key: ctor }] : mod === 'smtplib' ? [] : [{ fact: 'py-smtp-module', key: mod }];
+    direct = isSyncSmtp(match.file, call);
   } else if (callee !== undefined && PY_HELPER_NAME.test(callee) && !PY_NOT_HELPERS.has(callee)) {
     if (self === undefined) helperKey = callee;
     else if (self === 'self') {
@@ -202,57 +273,48 @@ function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefi
       helperKey = cls && `${cls}.${callee}`;
     }
   }
-  if (!requires && !helperKey) return undefined;
+  if (!direct && !helperKey) return undefined;
 
   // A helper call matters on the request path; a direct use also once per item of a loop.
-  const place = pyPlace(call, requires !== undefined, match.file);
+  const place = pyPlace(call, direct, match.file);
   if (!place) return undefined;
   const severity = place.kind === 'async' ? 'error' : 'warning';
-  if (requires) {
+  if (direct) {
     const ownKey = place.kind === 'loop' ? pyHelperKey(place.fn) : undefined;
     return {
       message: pyDirectMessage(shortCall(call), place),
       severity,
-      requires,
       // A function handed to a thread or a background task is off the request path.
       unless: place.kind === 'loop' && ownKey ? [{ fact: 'py-smtp-handoff', key: ownKey }] : undefined,
       data: { kind: 'direct' },
     };
   }
-  const base = { message: pyHelperMessage(shortCall(call), callee!, place), severity, data: { kind: 'helper' } } as const;
-  const helper = (fact: string): FactRef => ({ fact, key: helperKey!, related: HELPER_RELATED });
-  return [
-    // The helper opens `smtplib.SMTP(...)`.
-    { ...base, requires: [helper('py-smtp-helper')] },
-    // Or a bare `SMTP(...)`/`SMTP_SSL(...)`: smtplib's, unless the file imports that name from elsewhere (aiosmtplib).
-    {
-      ...base,
-      requires: [helper('py-smtp-helper-bare')],
-      unless: [{ fact: 'py-smtp-helper', key: helperKey! }, ...SMTP_CLASSES.map((key) => ({ fact: 'py-smtp-foreign', key }))],
-    },
-  ];
+  // The helper opens a sync SMTP connection (a fact of this file).
+  return {
+    message: pyHelperMessage(shortCall(call), callee!, place),
+    severity,
+    requires: [{ fact: 'py-smtp-helper', key: helperKey!, related: HELPER_RELATED }],
+    data: { kind: 'helper' },
+  };
 }
 
 function pythonFacts(match: RuleMatch): FactInit[] {
   const name = match.props.fact!;
   switch (name) {
-    case 'py-smtp-import':
-    case 'py-smtp-module':
-    case 'py-smtp-foreign': {
-      const key = match.node('key')!;
-      return [{ name, key: key.text, node: key }];
-    }
-    case 'py-smtp-helper':
-    case 'py-smtp-helper-bare': {
+    case 'py-smtp-helper': {
       const use = match.node('use')!;
+      if (!isSyncSmtp(match.file, use)) return [];
       const fn = enclosingFunction(use, 'python');
-      if (!fn || fn.type !== 'function_definition' || isAsyncFunction(fn) || pyIsTask(fn)) return [];
+      if (!fn || fn.type !== 'function_definition' || isAsyncFunction(fn) || pyIsTask(fn, match.file)) return [];
       const key = pyHelperKey(fn);
       return key ? [{ name, key, node: use }] : [];
     }
     case 'py-smtp-handoff': {
-      const target = match.node('key')!;
+      const args = (match.node('args')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+      const target = handedOffArgument(match.file, match.node('args')!.parent!, args);
+      if (!target) return [];
       if (target.type === 'identifier') return [{ name, key: target.text, node: target }];
+      if (target.type !== 'attribute') return [];
       const obj = target.childForFieldName('object');
       const attr = target.childForFieldName('attribute');
       const cls = pyEnclosingClass(target);
@@ -294,15 +356,25 @@ function toThreadFix(t: FixTarget): TextEditInit[] | undefined {
   return edits;
 }
 
-function importsFastapi(root: SyntaxNode): boolean {
-  return root.namedChildren.some(
-    (s) =>
-      (s.type === 'import_from_statement' && /^fastapi(\.|$)/.test(s.childForFieldName('module_name')?.text ?? '')) ||
-      (s.type === 'import_statement' && s.namedChildren.some((n) => /^fastapi(\.|$)/.test((n.childForFieldName('name') ?? n).text))),
-  );
+/**
+ * The framework's background-task type, when the function is a route of a framework whose models
+ * give one (FastAPI's `BackgroundTasks`, with `add_task`): what the add_task fix writes.
+ */
+function backgroundTasksType(fn: SyntaxNode, file: FileContext): { module: string; name: string; qname: string; method: string } | undefined {
+  if (!isHandlerFunction(fn, 'python', file)) return undefined;
+  for (const i of file.model.imports) {
+    const lib = file.lang.libraryOfModule(i.module);
+    for (const sym of lib?.file.symbols ?? []) {
+      if (sym.kind !== 'class') continue;
+      const method = file.lang.type(sym.returns ?? sym.name)?.row.members?.find((m) => effectsOf(m).includes('enqueue') && m.callbackArgument === 0);
+      if (!method) continue;
+      const dot = sym.name.lastIndexOf('.');
+      return { module: sym.name.slice(0, dot), name: sym.name.slice(dot + 1), qname: sym.name, method: method.name };
+    }
+  }
+  return undefined;
 }
 
-/** The kind of a parameter, looking through type annotations (`*args: Any` is a list splat). */
 function pyParamKind(p: SyntaxNode): string {
   return p.type === 'typed_parameter' ? (p.namedChildren[0]?.type === 'identifier' ? 'identifier' : p.namedChildren[0]?.type ?? p.type) : p.type;
 }
@@ -344,27 +416,28 @@ function pyAddParameter(params: SyntaxNode, text: string, decl: string): TextEdi
     : { start: last.endIndex, end: last.endIndex, newText: `, ${decl}` };
 }
 
-function backgroundTaskFix(t: FixTarget): TextEditInit[] | undefined {
+function backgroundTaskFix(t: FixTarget, file: FileContext): TextEditInit[] | undefined {
   if (t.language !== 'python' || t.data.kind !== 'helper') return undefined;
   const call = t.node;
   if (call.parent?.type !== 'expression_statement') return undefined; // the result is used: it cannot wait for later
   const fn = enclosingFunction(call, 'python');
   if (!fn || fn.type !== 'function_definition') return undefined;
-  if (!pyDecorators(fn).some((d) => PY_FASTAPI_ROUTE.test(d.text)) || !importsFastapi(t.root)) return undefined;
+  const tasks = backgroundTasksType(fn, file);
+  if (!tasks) return undefined;
   const params = fn.childForFieldName('parameters');
   if (!params) return undefined;
   const args = pyHandOffArguments(call, t.text);
   if (!args) return undefined;
   const existing = params.namedChildren.find(
-    (p) => (p.type === 'typed_parameter' || p.type === 'typed_default_parameter') && /^(fastapi\.)?BackgroundTasks$/.test(p.childForFieldName('type')?.text ?? ''),
+    (p) => (p.type === 'typed_parameter' || p.type === 'typed_default_parameter') && [tasks.name, tasks.qname].includes(p.childForFieldName('type')?.text ?? ''),
   );
   const name = existing ? pyParamName(existing) : 'background_tasks';
   if (!name) return undefined;
-  const edits: TextEditInit[] = [{ start: call.startIndex, end: call.endIndex, newText: `${name}.add_task(${args})` }];
+  const edits: TextEditInit[] = [{ start: call.startIndex, end: call.endIndex, newText: `${name}.${tasks.method}(${args})` }];
   if (!existing) {
     if (params.namedChildren.some((p) => pyParamName(p) === name)) return undefined;
-    edits.push(pyAddParameter(params, t.text, `${name}: BackgroundTasks`));
-    const imp = ensurePythonImport(t.root, t.text, 'fastapi', 'BackgroundTasks');
+    edits.push(pyAddParameter(params, t.text, `${name}: ${tasks.name}`));
+    const imp = ensurePythonImport(t.root, t.text, tasks.module, tasks.name);
     if (imp) edits.push(imp);
   }
   return edits;
@@ -373,25 +446,25 @@ function backgroundTaskFix(t: FixTarget): TextEditInit[] | undefined {
 // ---------------------------------------------------------------------------------------------
 // Go
 
-/** Calls that run a func literal later or elsewhere: errgroup's `g.Go`, a pool's `Submit`, `time.AfterFunc`. */
-const GO_HANDOFF = new Set(['Go', 'Submit', 'AfterFunc']);
 /** Names of channels and consumers ranged over by a worker loop. */
 const GO_CHANNEL_NAME = /(?:^|[._])(?:ch|chan|channel|queue|jobs|deliveries|msgs|messages|events|tasks|inbox|outbox)$|(?:Ch|Chan|Channel|Queue|Jobs|Deliveries|Msgs|Messages|Events|Tasks)$/;
 
 const GO_INDEX_NAME = /^(i|j|k|n|idx|index|pos|ix)$/;
 
-function goHandedOff(fn: SyntaxNode): boolean {
+/** A func literal run later or elsewhere: by `go`, or handed to a call the models say runs it (errgroup's `g.Go`, a pool's `Submit`, `time.AfterFunc`). */
+function goHandedOff(fn: SyntaxNode, file: FileContext): boolean {
   if (fn.type !== 'func_literal') return false;
   const p = fn.parent;
   if (p?.type === 'call_expression' && sameNode(p.childForFieldName('function'), fn)) return p.parent?.type === 'go_statement';
-  if (p?.type === 'argument_list' && p.parent?.type === 'call_expression') return GO_HANDOFF.has(calleeName(p.parent) ?? '');
-  return false;
+  if (p?.type !== 'argument_list' || p.parent?.type !== 'call_expression') return false;
+  const args = p.namedChildren.filter((a) => a.type !== 'comment');
+  return sameNode(handedOffArgument(file, p.parent, args), fn);
 }
 
 /** The HTTP handler a Go call runs in, unless a goroutine or a worker pool takes it off the request. */
 function goHandler(call: SyntaxNode, file: FileContext): SyntaxNode | undefined {
   for (let fn = enclosingFunction(call, 'go'); fn; fn = enclosingFunction(fn, 'go')) {
-    if (goHandedOff(fn)) return undefined;
+    if (goHandedOff(fn, file)) return undefined;
     if (isHandlerFunction(fn, 'go', file)) return fn;
   }
   return undefined;
@@ -434,6 +507,7 @@ function goPerItemLoop(node: SyntaxNode): SyntaxNode | undefined {
 
 function checkGo(match: RuleMatch): CandidateInit | undefined {
   const call = match.node('match')!;
+  if (!isSyncSmtp(match.file, call)) return undefined;
   const loop = goPerItemLoop(call);
   const handler = goHandler(call, match.file);
   if (!loop && !handler) return undefined;
@@ -454,10 +528,31 @@ function checkGo(match: RuleMatch): CandidateInit | undefined {
 
 /** Transports that open no SMTP connection: they are not what this rule is about. */
 const TS_NON_SMTP_OPTIONS = ['jsonTransport', 'streamTransport', 'sendmail', 'SES'];
-/** Functions that run once at start-up: a transport created there is created once. */
-const TS_STARTUP_NAME = /^(main|init\w*|initialize\w*|setup\w*|bootstrap\w*|start\w*)$/i;
-/** Factories of a mailer: the caller decides how often they run (typically once). */
-const TS_FACTORY_NAME = /^(create|make|build|new|get)\w*(mail|transport|smtp)/i;
+/**
+ * Functions that run once (start-up code, a mailer factory: the models' `startup` and `once` roles,
+ * read by name where the framework is not imported): a transport created there is created once.
+ */
+function tsRunsOnce(fn: SyntaxNode, file: FileContext): boolean {
+  const role = file.roleOf(fn)?.role;
+  if (role === 'startup' || role === 'once') return true;
+  const name = jsFunctionName(fn);
+  if (!name) return false;
+  return file.lang.roles.some((m) => (m.role === 'startup' || m.role === 'once') && !m.classNames && m.names?.some((p) => new RegExp(p, 'i').test(name)));
+}
+
+/** A client constructor for an SMTP service (by its model row), not the project's own `createTransport`. */
+function smtpTransport(file: FileContext, call: SyntaxNode): boolean {
+  let r = resolveCallee(file, call);
+  const callee = call.childForFieldName('function');
+  const obj = callee?.type === 'member_expression' ? callee.childForFieldName('object') : undefined;
+  // require('nodemailer').createTransport(...)
+  if (r.kind !== 'library' && obj?.type === 'call_expression' && obj.childForFieldName('function')?.text === 'require') {
+    const module = stringLiteral(jsArguments(obj).args[0]);
+    const sym = module && file.lang.libraryOfModule(module) ? file.lang.symbol(`${module}.${callee!.childForFieldName('property')!.text}`) : undefined;
+    if (sym) r = { kind: 'library', qname: sym.row.name, row: sym.row, via: 'import' };
+  }
+  return r.kind === 'library' && (r.row.client?.service === 'smtp' || effectsOf(r.row).includes('smtp-connect')) && !!r.row.client;
+}
 
 /** Whether the transport options name an SMTP transport (or something that may be one). */
 function tsSmtpOptions(call: SyntaxNode): boolean {
@@ -474,23 +569,13 @@ function tsSmtpOptions(call: SyntaxNode): boolean {
 
 function checkTransport(match: RuleMatch): CandidateInit | undefined {
   const call = match.node('match')!;
-  const requires: FactRef[] = [];
-  const mod = match.node('mod');
-  if (mod?.type === 'call_expression') {
-    const req = mod.childForFieldName('function');
-    const [path] = jsArguments(mod).args;
-    if (req?.text !== 'require' || stringLiteral(path) !== 'nodemailer') return undefined;
-  } else if (mod) {
-    if (mod.text !== 'nodemailer') requires.push({ fact: 'ts-nodemailer-module', key: mod.text });
-  } else {
-    requires.push({ fact: 'ts-nodemailer-import', key: 'createTransport' });
-  }
+  if (!smtpTransport(match.file, call)) return undefined;
   const fn = enclosingFunction(call, 'typescript');
   if (!fn) return undefined;
   if (fn.type === 'method_definition' && fn.childForFieldName('name')?.text === 'constructor') return undefined; // one per instance
   if (isIife(fn) && !enclosingFunction(fn, 'typescript')) return undefined; // a top-level script body
   const name = jsFunctionName(fn);
-  if (name && (TS_STARTUP_NAME.test(name) || TS_FACTORY_NAME.test(name))) return undefined;
+  if (tsRunsOnce(fn, match.file)) return undefined;
   // Kept for reuse (`this.transport = ...`, `cached ??= ...`) or returned by a factory: the caller decides how often.
   let use = call.parent;
   while (use?.type === 'parenthesized_expression' || use?.type === 'as_expression' || use?.type === 'satisfies_expression') use = use.parent;
@@ -499,7 +584,6 @@ function checkTransport(match: RuleMatch): CandidateInit | undefined {
   const where = name ? `\`${name}\`` : 'this function';
   return {
     message: `\`${shortCall(call)}\` creates a new SMTP transport on every call of ${where}: each message pays a fresh TCP connection, TLS handshake and login (hundreds of ms), and under load the mail server's connection limit is hit. Create one pooled transport (\`pool: true\`) at module scope and reuse it.`,
-    requires,
     data: { kind: 'transport' },
   };
 }
@@ -524,8 +608,21 @@ function tsPerItemLoop(node: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
+/** A send over a mail client the models give (nodemailer's `sendMail`), or a receiver nothing resolves calling a name only such clients have. */
+function mailSend(file: FileContext, call: SyntaxNode): boolean {
+  const r = resolveCallee(file, call);
+  if (r.kind === 'library') return effectsOf(r.row).includes('mail-send');
+  // The project's own function, or a method of a class of this file: not a mail client's. A value
+  // the project exports (`const { transporter } = require('../mailer')`) is judged by the name called on it.
+  if (r.kind === 'function' || r.kind === 'class' || (r.kind === 'import' && r.rest.length === 0)) return false;
+  const name = call.childForFieldName('function')?.childForFieldName('property')?.text ?? '';
+  // Members of the types SMTP clients return.
+  return file.lang.libraries.some((l) => (l.file.symbols ?? []).some((x) => x.client?.service === 'smtp' && x.returns && file.lang.member(x.returns, name) && effectsOf(file.lang.member(x.returns, name)!.row).includes('mail-send')));
+}
+
 function checkSendMail(match: RuleMatch): CandidateInit | undefined {
   const call = match.node('match')!;
+  if (!mailSend(match.file, call)) return undefined;
   const loop = tsPerItemLoop(call);
   if (!loop || !enclosingFunction(loop, 'typescript')) return undefined; // module-level scripts run once
   return {
@@ -753,17 +850,15 @@ export default defineRule({
       case 'go':
         return checkGo(match);
       case 'typescript':
-        return match.text('fn') === 'sendMail' ? checkSendMail(match) : checkTransport(match);
+        return match.node('match')!.parent?.type === 'await_expression' ? checkSendMail(match) : checkTransport(match);
     }
   },
   facts(match) {
-    if (match.language === 'python') return pythonFacts(match);
-    const key = match.node('key');
-    return key ? [{ name: match.props.fact!, key: key.text, node: key }] : [];
+    return match.language === 'python' ? pythonFacts(match) : undefined;
   },
   fixes: {
     'to-thread': (t) => toThreadFix(t),
-    'background-task': (t) => backgroundTaskFix(t),
+    'background-task': (t, ctx) => backgroundTaskFix(t, ctx.file),
     'hoist-transport': (t) => hoistTransportFix(t),
   },
 });

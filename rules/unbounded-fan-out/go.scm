@@ -10,11 +10,12 @@
 ; g.Go(func() error { ... }): errgroup, sourcegraph/conc, Go 1.25 sync.WaitGroup.Go
 ((call_expression
    function: (selector_expression operand: (identifier) @recv field: (field_identifier) @method) @match)
- (#eq? @method "Go"))
+ (#model? @method "effect:spawn"))
 
 ; ---- evidence ------------------------------------------------------------------------------
 
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)) @evidence
- (#eq? @method "SetLimit")
- (#set! evidence "goroutines bounded with errgroup SetLimit"))
+ (#model? @method "effect:bounded-concurrency")
+ (#match? @method "^(Set|With)")
+ (#set! evidence "goroutines bounded with a group limit"))

@@ -284,6 +284,35 @@ describe(ID, () => {
       assert.deepStrictEqual(offeredFixes('python', src, ID), []);
     });
 
+    it('reads what each item calls: a coroutine of this file that does no I/O is no fan-out over data', () => {
+      const src = code`
+        import asyncio
+
+        async def render(user):
+            return {"id": user.id, "name": user.name}
+
+        async def load(db, user_id):
+            return await db.users.find_one({"_id": user_id})
+
+        async def render_all(users):
+            return await asyncio.gather(*[render(u) for u in users])
+
+        async def load_all(db, ids):
+            return await asyncio.gather(*[load(db, i) for i in ids])
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.gather']);
+    });
+
+    it('a gather of the project\'s own, not asyncio\'s, is not a fan-out', () => {
+      const src = code`
+        from .util import gather
+
+        async def collect(users):
+            return await gather(*[fetch(u) for u in users])
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
     it('is info at 1k users', () => {
       const [f] = findingsOf('python', 'async def f(us):\n    await asyncio.gather(*[g(u) for u in us])\n', ID, config({ targetUsers: '1k' }));
       assert.strictEqual(f.severity, 'info');
@@ -520,6 +549,65 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('go', src, ID), ['go']);
     });
 
+    it('leaves worker pools over a count (Go 1.22 range over an int) and a service\'s Start alone', () => {
+      const src = code`
+        package main
+
+        func NewPool(store *Store, nbWorkers int) *Pool {
+        	p := &Pool{queue: make(chan Job)}
+        	for i := range nbWorkers {
+        		go p.worker(i, p.queue)
+        	}
+        	return p
+        }
+
+        func refreshAll(jobs chan Job) {
+        	for i := range config.Opts.WorkerPoolSize() {
+        		go func(id int) {
+        			for j := range jobs {
+        				refresh(id, j)
+        			}
+        		}(i)
+        	}
+        	for i := range runtime.NumCPU() {
+        		go drain(i, jobs)
+        	}
+        }
+
+        func (s *Scheduler) Start() error {
+        	for _, job := range s.jobs {
+        		go s.runJob(job)
+        	}
+        	return nil
+        }
+
+        func (s *Scheduler) RunAll(ids []int64) {
+        	for _, id := range ids {
+        		go s.runJob(id)
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['go s.runJob(id)']);
+    });
+
+    it('a Go method of the project\'s own named Go is no goroutine group', () => {
+      const src = code`
+        package main
+
+        type Runner struct{}
+
+        func (r *Runner) Go(f func() error) { _ = f() }
+
+        func runAll(users []User) {
+        	r := &Runner{}
+        	for _, u := range users {
+        		r.Go(func() error { return send(u) })
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+
     it('says what breaks, with the loop as related information', () => {
       const src = 'package main\nfunc f(users []User) {\n\tfor _, u := range users {\n\t\tgo send(u)\n\t}\n}\n';
       const [f] = findingsOf('go', src, ID);
@@ -720,6 +808,68 @@ describe(ID, () => {
         assert.deepStrictEqual(hits(lang, src, ID), ['Promise.all', 'Promise.all', 'Promise.all']);
       });
 
+      it('leaves alone fan-outs a transaction serialises, batches handed to a callback, and items whose work does no I/O', () => {
+        const src = code`
+          async function reorder(prisma, collections) {
+            await prisma.$transaction(async (tx) => {
+              await Promise.all(collections.map((c) => tx.collection.update({ where: { id: c.id }, data: { index: c.index } })));
+            });
+          }
+
+          async function copyMemberships(memberships, transaction) {
+            await Promise.all(memberships.map((m) => Membership.create({ userId: m.userId }, { transaction })));
+            const saves = [];
+            for (const m of memberships) {
+              saves.push(m.save({ fields: ['index'], transaction }));
+            }
+            await Promise.all(saves);
+          }
+
+          async function notifyGroup(group) {
+            await GroupUser.findAllInBatches({ where: { groupId: group.id } }, async (groupUsers) => {
+              await Promise.all(groupUsers.map((gu) => sendPush(gu)));
+            });
+          }
+
+          function toNode(item) {
+            return { id: item.id, title: item.title };
+          }
+
+          async function prune(tree, id) {
+            const walk = async (children) =>
+              Promise.all(children.filter((c) => c.id !== id).map(async (c) => ({ ...c, children: await walk(c.children) })));
+            return walk(tree);
+          }
+
+          async function present(items) {
+            return Promise.all(items.map(async (item) => toNode(item)));
+          }
+
+          async function list(ctx) {
+            const [rows, total] = await Promise.all([Doc.findAll({ offset: ctx.state.pagination.offset, limit: ctx.state.pagination.limit }), Doc.count()]);
+            return { total, data: await Promise.all(rows.map((r) => presentDoc(r))) };
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('still flags the same shapes outside a transaction, and items whose function of this file queries', () => {
+        const src = code`
+          async function reorder(prisma, collections) {
+            await Promise.all(collections.map((c) => prisma.collection.update({ where: { id: c.id }, data: { index: c.index } })));
+          }
+
+          async function fetchTree(db, id) {
+            return db.collection('folders').find({ parentId: id }).toArray();
+          }
+
+          async function exportTree(db, ids) {
+            return Promise.all(ids.map((id) => fetchTree(db, id)));
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['Promise.all', 'Promise.all']);
+      });
+
       it('says what breaks and offers no fix', () => {
         const src = 'async function f(users) {\n  const jobs = users.map((u) => send(u));\n  await Promise.all(jobs);\n}\n';
         const [f] = findingsOf(lang, src, ID);
@@ -730,4 +880,28 @@ describe(ID, () => {
       });
     });
   }
+
+  it('typescript: a NestJS PrismaService is the Prisma client, so a recursive export through it is a fan-out of queries', () => {
+    const src = code`
+      import { Injectable } from '@nestjs/common';
+      import { PrismaService } from '../prisma/prisma.service';
+
+      @Injectable()
+      export class CollectionService {
+        constructor(private readonly prisma: PrismaService) {}
+
+        async exportTree(id: string): Promise<unknown> {
+          const children = await this.prisma.collection.findMany({ where: { parentId: id } });
+          return Promise.all(children.map((c) => this.exportTree(c.id)));
+        }
+
+        async reorder(collections: { id: string }[]) {
+          await this.prisma.$transaction(async (tx) => {
+            await Promise.all(collections.map((c) => tx.collection.update({ where: { id: c.id }, data: {} })));
+          });
+        }
+      }
+    `;
+    assert.deepStrictEqual(hits('typescript', src, ID), ['Promise.all']);
+  });
 });

@@ -9,9 +9,29 @@ import {
   type TextEditInit,
 } from '../../server/src/engine/rule-api';
 import type { QueryLanguage } from '../../server/src/engine/languages';
-import { isFunctionNode } from '../../server/src/engine/predicates';
+import { enclosingFunction, isFunctionNode } from '../../server/src/engine/predicates';
 import { calleeName, isLiteralCollection } from '../../server/src/engine/syntax';
 import { eol, indentAt } from '../../server/src/engine/edit-helpers';
+import type { FileContext } from '../../server/src/model/file-context';
+import type { CallSite } from '../../server/src/model/file-model';
+import type { Resolved } from '../../server/src/model/resolve';
+import {
+  BOUND_EFFECTS,
+  IO_EFFECTS,
+  bindingOf,
+  boundName,
+  byWritten,
+  callsIn,
+  callsWithin,
+  effectsOf,
+  hasEffect,
+  isOwnCode,
+  nodeOfSite,
+  paramType,
+  resolveCallee,
+  resolveSite,
+  transactionOptions,
+} from './model';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -188,7 +208,19 @@ function bindingIn(s: SyntaxNode, name: string, lang: QueryLanguage): SyntaxNode
   }
   if (s.type === 'lexical_declaration' || s.type === 'variable_declaration') {
     for (const d of s.namedChildren) {
-      if (d.type === 'variable_declarator' && d.childForFieldName('name')?.text === name) return d.childForFieldName('value');
+      if (d.type !== 'variable_declarator') continue;
+      const left = d.childForFieldName('name');
+      if (left?.text === name) return d.childForFieldName('value');
+      // `const [rows, total] = await Promise.all([query, count])`: the element at the name's place.
+      if (left?.type === 'array_pattern') {
+        const i = left.namedChildren.findIndex((c) => c.text === name);
+        if (i < 0) continue;
+        let v = d.childForFieldName('value');
+        if (v?.type === 'await_expression') v = v.namedChildren[0] ?? null;
+        const list = v?.type === 'call_expression' ? v.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment')[0] : v;
+        const item = list?.type === 'array' ? list.namedChildren.filter((c) => c.type !== 'comment')[i] : undefined;
+        return item ?? null;
+      }
     }
     return undefined;
   }
@@ -215,7 +247,7 @@ const CHUNKER = /chunk|batch|islice|partition|grouper|paginat|pages/i;
 const QUERY_LIMIT = /\.limit\(\s*([\w.]+)\s*\)|\bto_list\(\s*(?:length\s*=\s*)?([\w.]+)\s*\)|\btake:\s*([\w.]+)|\blimit:\s*([\w.]+)|\b(take)\s*[,}]|\bLIMIT\s+(\d+)\b/;
 const SMALL = 100;
 /** A page-size name: a bound chosen by the author (`PAGE_SIZE`, `batch_size`, `pageSize`). */
-const PAGE_SIZE_NAME = /^_*[A-Z][A-Z0-9_]+$|batch|page|chunk|per_?page/i;
+const PAGE_SIZE_NAME = /^_*[A-Z][A-Z0-9_]+$|batch|page|paginat|chunk|per_?page/i;
 
 /** Rows of a query whose page size is a small literal or a named page size: one page, not the whole table. */
 function isOnePage(value: SyntaxNode, lang: QueryLanguage, statements: SyntaxNode[]): boolean {
@@ -356,17 +388,270 @@ function short(text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What is fanned out: the work each item does, from the program model
+
+/**
+ * What one per-item call is: `io` (a library call that holds a connection or makes a remote call:
+ * a query, an HTTP request, an SMTP exchange), `tx` (I/O serialised by a transaction: one
+ * connection, one statement at a time), `bounded` (goes through a limiter or semaphore), `pooled`
+ * (handed to a thread pool), `spawn` (starts a task: reported where it starts), `own` (the
+ * project's own function: what it does is asked of the program), `none` (a library call that does
+ * no such I/O), `unknown` (nothing resolves it: judged as before the model, as work).
+ */
+/** A helper named for what it does to the coroutine it wraps: `bounded(sem, fetch(u))`, `limited(...)`. */
+const BOUNDED_HELPER = /bounded|limited/i;
+
+type WorkKind = 'io' | 'tx' | 'bounded' | 'pooled' | 'spawn' | 'own' | 'none' | 'unknown';
+
+interface Work {
+  kind: WorkKind;
+  site: CallSite;
+}
+
+/** A name the models give to calls with one of these effects, for callees nothing resolves. */
+function namedLike(file: FileContext, site: CallSite, effects: readonly string[]): boolean {
+  const last = site.callee.path?.[site.callee.path.length - 1];
+  return !!last && file.lang.namesWith(effects).includes(last);
+}
+
+function classifySite(file: FileContext, site: CallSite): Work {
+  const r = resolveSite(file, site);
+  if (serialisedByTransaction(file, site, r)) return { kind: 'tx', site };
+  if (r.kind === 'library') {
+    const effects = effectsOf(r.row);
+    if (effects.some((e) => BOUND_EFFECTS.includes(e))) return { kind: 'bounded', site };
+    if (effects.includes('to-thread')) return { kind: 'pooled', site };
+    if (effects.includes('spawn')) return { kind: 'spawn', site };
+    if (effects.some((e) => IO_EFFECTS.includes(e))) return { kind: 'io', site };
+    return { kind: 'none', site };
+  }
+  // A function of this file (also one bound to a local name: `const walk = async (xs) => …`): what
+  // it does is read below. Code in another file is judged as before the model (as work).
+  if (r.kind === 'function' || localFunction(file, site) !== undefined) return { kind: 'own', site };
+  // Nothing resolves it: a limiter, a thread pool or a spawn by the models' names and conventions.
+  if (boundReceiver(file, site) || boundByBinding(file, site)) return { kind: 'bounded', site };
+  const path = site.callee.path ?? [];
+  if (path.length === 1 && BOUNDED_HELPER.test(path[0])) return { kind: 'bounded', site };
+  // `fetch(u, sem)`: the coroutine is handed a semaphore or limiter (Python).
+  if (file.language === 'python' && site.args.some((a) => a.kind === 'name' && !!a.path && boundName(file.lang, a.path[a.path.length - 1]))) return { kind: 'bounded', site };
+  if (namedLike(file, site, ['to-thread'])) return { kind: 'pooled', site };
+  if (namedLike(file, site, ['spawn']) && (site.callee.path?.length ?? 0) > 1) return { kind: 'spawn', site };
+  return { kind: 'unknown', site };
+}
+
+/** `sem.acquire()`, `self._limiter.schedule(...)`, `limit(() => ...)`: a receiver or callee named like a limiter the models know. */
+function boundReceiver(file: FileContext, site: CallSite): boolean {
+  const path = site.callee.path ?? [];
+  if (path.length === 0) return false;
+  const holder = path.length === 1 ? path[0] : path[path.length - 2];
+  if (!boundName(file.lang, holder)) return false;
+  return path.length === 1 || file.lang.namesWith(BOUND_EFFECTS).includes(path[path.length - 1]);
+}
+
+/** `limit(...)` where `limit = pLimit(10)`: the callee is bound to what a limiter factory returns. */
+function boundByBinding(file: FileContext, site: CallSite): boolean {
+  const path = site.callee.path ?? [];
+  if (path.length !== 1) return false;
+  const v = bindingOf(file, path[0], site.start);
+  if (!v || (v.kind !== 'call' && v.kind !== 'new') || !v.path) return false;
+  const r = file.resolver.resolve({ ...v, kind: 'name' }, v.start);
+  const lib = r.kind === 'unknown' ? byWritten(file.lang, v.path.join('.')) : r;
+  return hasEffect(lib, BOUND_EFFECTS) || (lib.kind !== 'library' && lib.kind !== 'function' && file.lang.namesWith(BOUND_EFFECTS).includes(v.path[v.path.length - 1]));
+}
+
+/**
+ * Calls that run inside one transaction run on its one connection, one statement at a time: the
+ * call passes the transaction as an option (`{ transaction }`, the option names the models give), or
+ * its receiver is the parameter of a callback a transaction runs (`$transaction(async (tx) => …)`).
+ */
+function serialisedByTransaction(file: FileContext, site: CallSite, r: Resolved): boolean {
+  const options = transactionOptions(file.lang);
+  if (site.keywords.some((k) => options.has(k))) return true;
+  const root = site.callee.path?.[0];
+  if (!root || site.callee.receiver) return false;
+  for (let fi = file.resolver.functionAt(site.start); fi !== undefined; fi = file.model.functions[fi].parent) {
+    const fn = file.model.functions[fi];
+    if (fn.locals.some((b) => b.name === root && b.start <= site.start)) return false;
+    if (!fn.params.some((p) => p.name === root)) continue;
+    if (fn.passedTo === undefined) return false;
+    return runsInTransaction(file, file.model.calls[fn.passedTo]);
+  }
+  void r;
+  return false;
+}
+
+/** A call that runs its callback in a transaction: by its model row, or by the models' names when it is not resolved to a function of this file. */
+function runsInTransaction(file: FileContext, call: CallSite): boolean {
+  const r = resolveSite(file, call);
+  if (r.kind === 'library') return effectsOf(r.row).includes('transaction');
+  if (r.kind === 'function') return false;
+  return namedLike(file, call, ['transaction']);
+}
+
+/**
+ * The calls whose results make up the per-item promise or task: an expression body's call, the
+ * calls a block awaits or returns (all its direct calls when it awaits none), the call a comprehension
+ * element or a `go` statement makes, the calls in a goroutine's body.
+ */
+function perItemSites(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage): CallSite[] {
+  if (!element) return [];
+  const at = (n: SyntaxNode | null | undefined): CallSite | undefined => (n ? file.model.calls.find((c) => c.start === n.startIndex && c.end === n.endIndex) : undefined);
+  const unwrapExpr = (n: SyntaxNode | null | undefined): SyntaxNode[] => {
+    if (!n) return [];
+    if (n.type === 'await_expression' || n.type === 'await' || n.type === 'parenthesized_expression') return unwrapExpr(n.namedChildren[0]);
+    if (n.type === 'ternary_expression') return [...unwrapExpr(n.childForFieldName('consequence')), ...unwrapExpr(n.childForFieldName('alternative'))];
+    if (n.type === 'conditional_expression') return [...unwrapExpr(n.namedChildren[0]), ...unwrapExpr(n.namedChildren[2])];
+    return [n];
+  };
+  if (isFunctionNode(element, lang)) {
+    const direct = callsIn(file, element);
+    const body = element.childForFieldName('body');
+    if (lang === 'go') return direct;
+    if (body && body.type !== 'statement_block' && body.type !== 'block') {
+      const calls = unwrapExpr(body).map(at).filter((c): c is CallSite => !!c);
+      return calls.length > 0 ? calls : direct;
+    }
+    const yielded = direct.filter((c) => c.awaited || returned(c, element.tree.rootNode));
+    return yielded.length > 0 ? yielded : direct;
+  }
+  const own = unwrapExpr(element).map(at).filter((c): c is CallSite => !!c);
+  if (own.length > 0) return own;
+  // A loop body that builds the list: the calls in it.
+  return callsWithin(file, element.startIndex, element.endIndex);
+}
+
+function returned(site: CallSite, root: SyntaxNode): boolean {
+  const node = nodeOfSite(root, site);
+  return node?.parent?.type === 'return_statement';
+}
+
+/**
+ * How strong the evidence is that a fan-out multiplies I/O. `report`: some item does I/O, or does
+ * what nothing resolves (judged as before the model); `silent`: bounded, pooled, serialised by a
+ * transaction, or nothing per item that holds a connection (the calls all resolve to library calls
+ * that do no I/O, or to functions of this file that do none).
+ */
+type Verdict = { kind: 'report' } | { kind: 'silent'; why: WorkKind | 'nothing' };
+
+function judgeWork(works: Work[]): Verdict {
+  if (works.some((w) => w.kind === 'bounded')) return { kind: 'silent', why: 'bounded' };
+  if (works.some((w) => w.kind === 'pooled')) return { kind: 'silent', why: 'pooled' };
+  if (works.some((w) => w.kind === 'spawn')) return { kind: 'silent', why: 'spawn' };
+  if (works.some((w) => w.kind === 'io' || w.kind === 'unknown')) return { kind: 'report' };
+  if (works.some((w) => w.kind === 'tx')) return { kind: 'silent', why: 'tx' };
+  return { kind: 'silent', why: 'nothing' };
+}
+
+function verdictFor(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage): Verdict {
+  const sites = perItemSites(file, element, lang);
+  if (sites.length === 0) return { kind: 'report' }; // an expression nothing models: as before
+  // What a function of this file does is read here, through up to three levels of its calls.
+  return judgeWork(expandOwn(file, sites.map((s) => classifySite(file, s)), new Set(), 0, element!.tree.rootNode, lang));
+}
+
+/** A candidate, unless the verdict on the per-item work silences it. */
+function withVerdict(c: CandidateInit | undefined, v: Verdict): CandidateInit | undefined {
+  return c && v.kind === 'report' ? c : undefined;
+}
+
+/**
+ * A function bound to a local name in a function around the call (`const walk = async (xs) => …`),
+ * which name resolution leaves as a local value: the model's function of that name whose parent
+ * is one of the call's enclosing functions, declared before the call.
+ */
+function localFunction(file: FileContext, site: CallSite): number | undefined {
+  const path = site.callee.path ?? [];
+  if (path.length !== 1 || site.callee.receiver) return undefined;
+  const around = new Set<number>();
+  for (let fi = file.resolver.functionAt(site.start); fi !== undefined; fi = file.model.functions[fi].parent) around.add(fi);
+  const i = file.model.functions.findIndex((f, k) => f.name === path[0] && f.parent !== undefined && around.has(f.parent) && (around.has(k) || f.start < site.start));
+  return i < 0 ? undefined : i;
+}
+
+/**
+ * The work of the project's functions of this file that an item calls: their own calls (and those
+ * of the callbacks inside them), classified the same way, through up to three levels. Recursion
+ * ends at a function already seen.
+ */
+function expandOwn(file: FileContext, works: Work[], seen: Set<number>, depth: number, root: SyntaxNode, lang: QueryLanguage): Work[] {
+  const out: Work[] = [];
+  for (const w of works) {
+    if (w.kind !== 'own') {
+      out.push(w);
+      continue;
+    }
+    const r = file.resolver.resolve(w.site.callee, w.site.start);
+    const index = r.kind === 'function' ? r.fn : localFunction(file, w.site);
+    if (index === undefined || depth >= 3) {
+      out.push({ kind: 'unknown', site: w.site });
+      continue;
+    }
+    if (seen.has(index)) continue;
+    seen.add(index);
+    const fn = file.fn(index);
+    // What the function's result is made of, as for the item's own callback (its awaited and returned calls).
+    const node = nodeOfSite(root, fn);
+    const sites = node ? perItemSites(file, node, lang) : callsWithin(file, fn.start, fn.end);
+    const inner = sites.map((c) => classifySite(file, c));
+    // A task a helper starts is that helper's own fan-out (reported there): here, work of unknown size.
+    out.push(...expandOwn(file, inner, seen, depth + 1, root, lang).map((x): Work => (x.kind === 'spawn' ? { kind: 'unknown', site: x.site } : x)));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Python
 
-/** A semaphore, limiter or capacity limiter visible in the function. */
-const PY_FN_BOUND = /\b(?:Bounded)?Semaphore\s*\(|\bCapacityLimiter\s*\(|\bAsyncLimiter\s*\(|\baiometer\b|\.acquire\s*\(|async\s+with\s+[\w.]*(?:sem|limit|throttl|slot|concurren)/i;
-/** The per-item coroutine goes through a limiter: `bounded(sem, fetch(u))`, `limited(fetch(u))`, `with_semaphore(...)`. */
-const PY_ELEMENT_BOUND = /(?:^|[^.\w]|self\.)\w*(?:sem|Sem|SEM|limit|Limit|throttl|Throttl|slot|Slot|bounded|Bounded)\w*(?!\s*=)(?=\s*[(,)\]])/;
-/** The loop waits for what it started, batch by batch. */
-const PY_WAITS = /\bawait\s+(?:asyncio\.)?(?:gather|wait)\s*\(/;
-/** Work handed to a thread pool (`asyncio.to_thread`, `run_in_executor`, anyio `to_thread.run_sync`) is bounded by the pool's size. */
-const PY_POOLED = /\b(?:to_thread|run_in_executor|run_sync)\s*\(/;
-const PY_SPAWN = /\b(?:create_task|ensure_future|start_soon)\s*\(/;
+/**
+ * A bound held in the function: a semaphore, limiter or capacity limiter made or acquired there
+ * (by its model row, or by the models' receiver names where nothing resolves), or a context the
+ * models' conventions name a semaphore (`async with sem:`, `async with self._limiter:`).
+ */
+function fnHoldsBound(file: FileContext, fnNode: SyntaxNode, lang: QueryLanguage): boolean {
+  for (const site of callsWithin(file, fnNode.startIndex, fnNode.endIndex)) {
+    const r = resolveSite(file, site);
+    if (hasEffect(r, BOUND_EFFECTS)) return true;
+    if (r.kind !== 'library' && r.kind !== 'function' && (site.callee.path?.length ?? 0) > 1 && boundReceiver(file, site)) return true;
+  }
+  if (lang === 'python') {
+    for (const m of fnNode.text.matchAll(/\basync\s+with\s+([\w.]+)/g)) if (boundName(file.lang, m[1].split('.').pop()!)) return true;
+  }
+  return false;
+}
+
+/** A call in a range that waits for a whole fan-out (`await asyncio.gather(...)`, `await Promise.all(...)`): a loop that waits batch by batch. */
+function awaitsFanOut(file: FileContext, range: SyntaxNode): boolean {
+  return callsWithin(file, range.startIndex, range.endIndex).some((c) => {
+    if (!c.awaited) return false;
+    const r = resolveSite(file, c);
+    return hasEffect(r, ['fan-out']) || (r.kind !== 'library' && r.kind !== 'function' && namedLike(file, c, ['fan-out']));
+  });
+}
+
+/**
+ * Functions whose fan-outs run once or in tests: the roles the models give (start-up, once, test),
+ * for the function or one around it. Where a role needs a library the file does not import (a
+ * snippet), the models' names and signatures for those roles are read as written.
+ */
+function runsOnceOrTest(file: FileContext, fnNode: SyntaxNode | undefined, lang: QueryLanguage): boolean {
+  for (let n = fnNode; n; n = enclosingFunction(n, lang)) {
+    const role = file.roleOf(n)?.role;
+    if (role === 'test' || role === 'startup' || role === 'once') return true;
+    const fi = file.functionOf(n);
+    const fn = fi === undefined ? undefined : file.fn(fi);
+    if (!fn) continue;
+    for (const m of file.lang.roles) {
+      if (m.role !== 'test' && m.role !== 'startup') continue;
+      if (m.names && !fn.anonymous && fn.parent === undefined && m.names.some((p) => new RegExp(p).test(fn.name)) && !m.classNames) return true;
+      if (m.classNames && !m.names && fn.className && m.classNames.some((p) => new RegExp(p).test(fn.className!))) return true;
+      if (m.signature?.anyParam && fn.params.some((p) => p.type && m.signature!.anyParam!.includes(p.type.replace(/\s+/g, '')))) return true;
+      // A callback handed to a test runner's registration (`it('…', async () => …)`), by the models' names.
+      const reg = m.registration?.callee?.namePattern;
+      if (m.role === 'test' && reg && fn.passedTo !== undefined && new RegExp(reg).test((file.model.calls[fn.passedTo].callee.path ?? []).join('.'))) return true;
+    }
+  }
+  return false;
+}
 
 /** The coroutine function an element calls: `fetch(u)` → fetch, `self.fetch(u)` → fetch, `f` (start_soon) → f. */
 function pyCalleeOf(element: SyntaxNode | undefined): string | undefined {
@@ -436,8 +721,21 @@ function arrowParams(text: string): string[] {
   return out;
 }
 
+/** What a loop adds to a list per item (`coros.append(fetch(u))` → `fetch(u)`), from the model's calls in the loop body. */
+function appendedArgument(file: FileContext, body: SyntaxNode, name: string, methods: readonly string[]): SyntaxNode | undefined {
+  const site = callsWithin(file, body.startIndex, body.endIndex).find((c) => c.callee.path?.length === 2 && c.callee.path[0] === name && methods.includes(c.callee.path[1]));
+  const a = site?.args[0];
+  if (!a) return undefined;
+  let n: SyntaxNode | null = body.tree.rootNode.descendantForIndex(a.start, Math.max(a.start, a.end - 1));
+  while (n && !(n.startIndex === a.start && n.endIndex === a.end)) {
+    if (n.startIndex < a.start || n.endIndex > a.end) return undefined;
+    n = n.parent;
+  }
+  return n ?? undefined;
+}
+
 /** The per-item collection of a gather/wait/as_completed argument, when it is built over some iterable. */
-function pyCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Collection | 'fixed' | undefined {
+function pyCollection(file: FileContext, arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Collection | 'fixed' | undefined {
   if (PY_COMPREHENSIONS.has(arg.type)) {
     const first = arg.namedChildren.find((c) => c.type === 'for_in_clause');
     const items = first?.childForFieldName('right');
@@ -464,13 +762,14 @@ function pyCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Col
         const vars = boundNames(s.childForFieldName('left')?.text ?? '');
         const body = s.childForFieldName('body') ?? undefined;
         const own = ['append', 'extend', 'add'].some((method) => ownAddition(body?.text ?? '', name, method, vars));
-        return items ? { items, element: body, callee: m[1]?.split('.').pop(), builder: s, own } : undefined;
+        const element = (body && appendedArgument(file, body, name, ['append', 'extend', 'add'])) ?? body;
+        return items ? { items, element, callee: m[1]?.split('.').pop(), builder: s, own } : undefined;
       }
     }
     const v = bindingIn(s, name, 'python');
     if (v === undefined) continue;
     if (!v) return undefined;
-    const inner = pyCollection(v, statements, depth + 1);
+    const inner = pyCollection(file, v, statements, depth + 1);
     return inner && inner !== 'fixed' ? { ...inner, builder: inner.builder ?? s } : inner;
   }
   return undefined;
@@ -484,26 +783,34 @@ function pyGatherArgument(match: RuleMatch): SyntaxNode[] {
   return first && first.type !== 'keyword_argument' && first.type !== 'list_splat' ? [first] : [];
 }
 
+/** What the matched call is: a fan-out or spawn the models know, or the project's own function of that name (no finding). */
+function isLibraryCall(match: RuleMatch, call: SyntaxNode, effect: string): boolean {
+  const r = resolveCallee(match.file, call);
+  if (r.kind === 'library') return effectsOf(r.row).includes(effect);
+  if (isOwnCode(r)) return false;
+  // Nothing resolves it (`loop.create_task`, `tg.start_soon` on an untyped parameter): the models' names.
+  return match.file.lang.namesWith([effect]).includes(match.text('fn') ?? '');
+}
+
 function pyCheck(match: RuleMatch): CandidateInit | undefined {
   const callee = match.node('match')!;
   const call = callee.parent!;
+  const file = match.file;
+  if (!isLibraryCall(match, call, match.props.kind === 'gather' ? 'fan-out' : 'spawn')) return undefined;
   const place = placeOf(call, 'python');
   if (!place.fn) return undefined; // module-level code runs once, at start-up or in a script
-  if (pyTest(place.fn)) return undefined;
+  if (runsOnceOrTest(file, place.fn, 'python')) return undefined;
   const statements = statementsBefore(place, 'python');
   const loops = loopsAround(place, 'python');
-  const fnText = place.fn.text;
   if (match.props.kind === 'gather') {
     for (const arg of pyGatherArgument(match)) {
-      const c = pyCollection(arg, statements);
+      const c = pyCollection(file, arg, statements);
       if (!c || c === 'fixed' || c.own) continue;
-      const elementText = c.element?.text ?? '';
-      // A list of tasks already started (create_task per item) is reported where they start.
-      if (PY_SPAWN.test(elementText)) continue;
-      if (c.builder && PY_WAITS.test(c.builder.text)) continue;
+      if (c.builder && awaitsFanOut(file, c.builder)) continue;
       if (classify(c.items, 'python', statements, loops) !== 'data') continue;
-      if (PY_FN_BOUND.test(fnText) || PY_ELEMENT_BOUND.test(elementText) || PY_POOLED.test(elementText)) continue;
-      return candidate(callee, 'python', { what: `\`${callee.text}\` runs one coroutine`, items: c.items, around: c.builder, guardedCallee: c.callee });
+      if (fnHoldsBound(file, place.fn, 'python')) continue;
+      const found = withVerdict(candidate(callee, 'python', { what: `\`${callee.text}\` runs one coroutine`, items: c.items, around: c.builder, guardedCallee: c.callee }), verdictFor(file, c.element, 'python'));
+      if (found) return found;
     }
     return undefined;
   }
@@ -513,12 +820,14 @@ function pyCheck(match: RuleMatch): CandidateInit | undefined {
   const args = (match.node('args')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
   const element = args[0];
   if (pyOwnElement(element, loopVariables(loop), statements)) return undefined;
-  if (PY_FN_BOUND.test(fnText) || PY_ELEMENT_BOUND.test(element?.text ?? '') || PY_POOLED.test(element?.text ?? '')) return undefined;
-  if (loop.body && PY_WAITS.test(loop.body.text)) return undefined;
-  // `t = asyncio.create_task(...)` then `await t` in the same iteration: one at a time.
+  if (fnHoldsBound(file, place.fn, 'python')) return undefined;
+  if (loop.body && awaitsFanOut(file, loop.body)) return undefined;
+  // `t = asyncio.create_task(...)` then `await t` (or `await wait_for(t, …)`) in the same iteration: one at a time.
   const assigned = place.path[1]?.type === 'assignment' ? place.path[1].childForFieldName('left') : undefined;
-  if (assigned?.type === 'identifier' && loop.body && new RegExp(`\\bawait\\s+(?:asyncio\\.wait_for\\(\\s*)?${assigned.text}\\b`).test(loop.body.text)) return undefined;
-  return candidate(callee, 'python', { what: `\`${callee.text}\` starts one task`, items: loop.iterable!, around: loop.node, guardedCallee: pyCalleeOf(element) });
+  if (assigned?.type === 'identifier' && loop.body && new RegExp(`\\bawait\\s+(?:[\\w.]+\\(\\s*)?${assigned.text}\\b`).test(loop.body.text)) return undefined;
+  // start_soon(f, u): the function is the first argument, called with the rest.
+  const work = element?.type === 'identifier' || element?.type === 'attribute' ? undefined : element;
+  return withVerdict(candidate(callee, 'python', { what: `\`${callee.text}\` starts one task`, items: loop.iterable!, around: loop.node, guardedCallee: pyCalleeOf(element) }), work ? verdictFor(file, work, 'python') : { kind: 'report' });
 }
 
 /**
@@ -550,17 +859,6 @@ function pyArrivals(loop: Loop, statements: SyntaxNode[]): boolean {
     return !v || !/^(call|await)$/.test(v.type);
   }
   return it?.type === 'attribute';
-}
-
-/** Test code: a `test_*` function (also around a nested helper) or a method of a `Test*` class. */
-function pyTest(fn: SyntaxNode): boolean {
-  for (let n: SyntaxNode | null = fn; n; n = n.parent) {
-    const name = n.type === 'function_definition' || n.type === 'class_definition' ? n.childForFieldName('name')?.text ?? '' : undefined;
-    if (name === undefined) continue;
-    // `test_x`, `testX`, `test` (pytest, unittest); `TestX`, `XTest(s)`; not `testimonials`, `Testimonial`.
-    if (n.type === 'function_definition' ? /^test(?:[_A-Z0-9]|$)/.test(name) : /^Test(?:[_A-Z0-9]|$)|[a-z0-9]Tests?$/.test(name)) return true;
-  }
-  return false;
 }
 
 /**
@@ -604,12 +902,44 @@ function candidate(node: SyntaxNode, lang: QueryLanguage, r: Report): CandidateI
 // ---------------------------------------------------------------------------------------------
 // Go
 
-/** errgroup SetLimit, x/sync/semaphore, conc pools, a rate limiter, or a send on a semaphore-named channel. */
-const GO_FN_BOUND = /\.SetLimit\s*\(|\bsemaphore\.NewWeighted\s*\(|\.(?:Try)?Acquire\s*\(|\bWithMaxGoroutines\s*\(|\b\w*[lL]imiter\w*\.Wait\s*\(|\b\w*(?:sem|Sem|SEM|token|Token|slot|Slot|throttle|Throttle|limit|Limit)\w*\s*<-/;
-/** The loop waits for what it started (`wg.Wait()` per batch). */
-const GO_WAITS = /\.Wait\(\s*\)/;
-/** Groups whose Go method starts a goroutine per call. */
-const GO_GROUP = /\berrgroup\.|\bconc\.|\bpool\.New\b|\bsync\.WaitGroup\b|\bWaitGroup\b/;
+/** A send on a channel named like a semaphore (`sem <- struct{}{}`, `tokens <- …`): language and naming, no library. */
+const GO_CHANNEL_BOUND = /\b\w*(?:sem|Sem|SEM|token|Token|slot|Slot|throttle|Throttle|limit|Limit)\w*\s*<-/;
+/** A count, not a collection: what a Go 1.22 `for i := range n` walks (`nbWorkers`, `cfg.WorkerPoolSize()`). */
+const COUNT_NAME = /(?:^n|Count|Size|Num|Workers|Concurrency|Parallelism|Limit)$/;
+const GO_INT_TYPE = /^u?int(?:8|16|32|64)?$/;
+
+/** The function holds a bound: a semaphore, a group limit or a limiter the models know, or a channel semaphore. */
+function goFnBound(file: FileContext, fn: SyntaxNode): boolean {
+  return fnHoldsBound(file, fn, 'go') || GO_CHANNEL_BOUND.test(fn.text);
+}
+
+/** The loop waits for what it started, batch by batch: a call in its body that joins a group (`wg.Wait()`, by the models). */
+function goWaits(file: FileContext, body: SyntaxNode | undefined): boolean {
+  return !!body && callsWithin(file, body.startIndex, body.endIndex).some((c) => hasEffect(resolveSite(file, c), ['join']));
+}
+
+/**
+ * A Go 1.22 range over an integer: a fixed number of iterations (a pool of workers), not a data set.
+ * The model says it where it can (an `int` parameter or local, a CPU count), the name where not.
+ */
+function goCountRange(file: FileContext, loop: Loop): boolean {
+  const it = loop.iterable;
+  if (!it || !loop.node.namedChildren.some((c) => c.type === 'range_clause')) return false;
+  if (it.type === 'int_literal') return true;
+  if (it.type === 'identifier') {
+    const t = paramType(file, it.text, it.startIndex);
+    if (t && GO_INT_TYPE.test(t.trim())) return true;
+    const v = bindingOf(file, it.text, it.startIndex);
+    if (v?.kind === 'literal' && v.literal === 'number') return true;
+    if (v && (v.kind === 'call' || v.kind === 'name') && hasEffect(file.resolver.resolve({ ...v, kind: 'name' }, v.start), ['cpu-count'])) return true;
+  }
+  if (it.type === 'call_expression') {
+    if (hasEffect(resolveCallee(file, it), ['cpu-count'])) return true;
+    if (it.childForFieldName('function')?.text === 'len') return false;
+  }
+  const last = (it.type === 'call_expression' ? it.childForFieldName('function') : it)?.text.split('.').pop() ?? '';
+  return COUNT_NAME.test(last) || WORKER_NAME.test(last);
+}
 
 /**
  * A channel semaphore: a send in the loop body (before the goroutine or inside it, also as a
@@ -625,89 +955,93 @@ function channelSemaphore(loop: Loop, goroutine: SyntaxNode | null | undefined):
   return false;
 }
 
-/**
- * Functions whose loops run once, over configuration, not per request or per row: `main`, `init`
- * and tests (`*testing.T`, `*testing.B`). For a closure, the function declaration around it decides.
- */
-function goStartupOrTest(fn: SyntaxNode): boolean {
-  const decl = fn.type === 'func_literal' ? enclosingGoDeclaration(fn) : fn;
-  if (!decl) return false;
-  const name = decl.childForFieldName('name')?.text;
-  if (decl.type === 'function_declaration' && (name === 'main' || name === 'init')) return true;
-  return /\*testing\.[TBF]\b/.test(decl.childForFieldName('parameters')?.text ?? '');
-}
-
-function enclosingGoDeclaration(node: SyntaxNode): SyntaxNode | null {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_declaration' || n.type === 'method_declaration') return n;
-  return null;
+/** The loops around a Go node, with ranges over an integer counted, not walked. */
+function goLoops(file: FileContext, place: Place): Loop[] {
+  return loopsAround(place, 'go').map((l) => (l.kind === 'each' && goCountRange(file, l) ? { ...l, kind: 'count' as const, iterable: undefined } : l));
 }
 
 function goCheck(match: RuleMatch): CandidateInit | undefined {
   const m = match.node('match')!;
+  const file = match.file;
   if (m.type === 'go_statement') {
     const call = m.namedChildren.find((c) => c.type === 'call_expression');
     if (!call) return undefined;
     const place = placeOf(m, 'go');
-    if (!place.fn || goStartupOrTest(place.fn)) return undefined;
+    if (!place.fn || runsOnceOrTest(file, place.fn, 'go')) return undefined;
     const statements = statementsBefore(place, 'go');
-    const loop = dataLoop(loopsAround(place, 'go'), 'go', statements);
+    const loop = dataLoop(goLoops(file, place), 'go', statements);
     if (!loop) return undefined;
     const fnLit = call.childForFieldName('function');
-    if (GO_FN_BOUND.test(place.fn.text) || (loop.body && GO_WAITS.test(loop.body.text))) return undefined;
+    if (goFnBound(file, place.fn) || goWaits(file, loop.body)) return undefined;
     if (channelSemaphore(loop, m)) return undefined;
     // `go notify(u)` is reported whole; `go func() { ... }()` on its keyword, not the whole body.
     const node = fnLit?.type === 'func_literal' ? m.child(0)! : m;
-    return candidate(node, 'go', { what: '`go` starts one goroutine', items: loop.iterable!, around: loop.node });
+    return withVerdict(candidate(node, 'go', { what: '`go` starts one goroutine', items: loop.iterable!, around: loop.node }), verdictFor(file, fnLit?.type === 'func_literal' ? fnLit : call, 'go'));
   }
-  // g.Go(func() error { ... })
+  // g.Go(func() error { ... }): a group the models know (errgroup, conc, sync.WaitGroup.Go), not the project's own `Go`.
   const recv = match.text('recv')!;
   const call = m.parent;
   if (call?.type !== 'call_expression') return undefined;
+  const site = file.model.calls.find((c) => c.start === call.startIndex && c.end === call.endIndex);
+  const group = site ? resolveSite(file, site) : resolveCallee(file, call);
+  if (!hasEffect(group, ['spawn'])) return undefined;
   const place = placeOf(call, 'go');
-  if (!place.fn || goStartupOrTest(place.fn)) return undefined;
+  if (!place.fn || runsOnceOrTest(file, place.fn, 'go')) return undefined;
   const statements = statementsBefore(place, 'go');
-  const decl = statements.find((s) => bindingIn(s, recv, 'go') !== undefined);
-  if (!decl || !GO_GROUP.test(decl.text)) return undefined;
-  const loop = dataLoop(loopsAround(place, 'go'), 'go', statements);
+  const loop = dataLoop(goLoops(file, place), 'go', statements);
   if (!loop) return undefined;
-  if (GO_FN_BOUND.test(place.fn.text) || (loop.body && GO_WAITS.test(loop.body.text))) return undefined;
+  if (goFnBound(file, place.fn) || goWaits(file, loop.body)) return undefined;
   const fnLit = call.childForFieldName('arguments')?.namedChildren[0];
   if (channelSemaphore(loop, fnLit)) return undefined;
-  const errgroup = /\berrgroup\./.test(decl.text);
-  return candidate(m, 'go', {
-    what: `\`${m.text}\` starts one goroutine`,
-    items: loop.iterable!,
-    around: loop.node,
-    bound: errgroup ? `\`${recv}.SetLimit(n)\` before the loop` : undefined,
-  });
+  const limit = group.kind === 'library' ? limitMember(file, group.qname) : undefined;
+  return withVerdict(
+    candidate(m, 'go', {
+      what: `\`${m.text}\` starts one goroutine`,
+      items: loop.iterable!,
+      around: loop.node,
+      bound: limit ? `\`${recv}.${limit}(n)\` before the loop` : undefined,
+    }),
+    verdictFor(file, fnLit, 'go'),
+  );
 }
 
-/** The declaration of an errgroup in the statements before the node: where `SetLimit` goes. */
-function errgroupDeclaration(node: SyntaxNode, recv: string): SyntaxNode | undefined {
+/**
+ * The member of a group type that limits it in place, as a statement (errgroup's `SetLimit`): a
+ * bounded-concurrency member that returns nothing, by the models. conc's `WithMaxGoroutines`
+ * returns a new pool and cannot be inserted as a statement.
+ */
+function limitMember(file: FileContext, memberQname: string): string | undefined {
+  const type = memberQname.slice(0, memberQname.lastIndexOf('.'));
+  const t = file.lang.type(type);
+  return t?.row.members?.find((m) => effectsOf(m).includes('bounded-concurrency') && m.bound?.argument === 0 && !m.returns)?.name;
+}
+
+/** The declaration of a group with an in-place limit in the statements before the node: where the limit goes. */
+function limitDeclaration(file: FileContext, node: SyntaxNode, recv: string): { decl: SyntaxNode; member: string } | undefined {
   const place = placeOf(node, 'go');
   if (!place.fn) return undefined;
   const decl = statementsBefore(place, 'go').find((s) => bindingIn(s, recv, 'go') !== undefined);
-  return decl && /\berrgroup\.(?:WithContext\s*\(|Group\b)/.test(decl.text) ? decl : undefined;
+  const call = node.parent;
+  const site = call ? file.model.calls.find((c) => c.start === call.startIndex && c.end === call.endIndex) : undefined;
+  const group: Resolved = site ? resolveSite(file, site) : { kind: 'unknown' };
+  const member = group.kind === 'library' ? limitMember(file, group.qname) : undefined;
+  return decl && member ? { decl, member } : undefined;
 }
 
-function setLimitFix(target: FixTarget): TextEditInit[] | undefined {
+function setLimitFix(target: FixTarget, file: FileContext): TextEditInit[] | undefined {
   const sel = target.node;
   if (target.language !== 'go' || sel.type !== 'selector_expression') return undefined;
   const recv = sel.childForFieldName('operand');
   if (recv?.type !== 'identifier') return undefined;
-  const decl = errgroupDeclaration(sel, recv.text);
-  if (!decl) return undefined;
-  const indent = indentAt(target.text, decl.startIndex);
-  return [{ start: decl.endIndex, end: decl.endIndex, newText: `${eol(target.text)}${indent}${recv.text}.SetLimit(10)` }];
+  const found = limitDeclaration(file, sel, recv.text);
+  if (!found) return undefined;
+  const indent = indentAt(target.text, found.decl.startIndex);
+  return [{ start: found.decl.endIndex, end: found.decl.endIndex, newText: `${eol(target.text)}${indent}${recv.text}.${found.member}(10)` }];
 }
 
 // ---------------------------------------------------------------------------------------------
 // TypeScript / JavaScript
 
-/** The callback goes through a limiter: `limit(() => send(u))`, `queue.add(...)`, `limiter.schedule(...)`, `sem.acquire()`. */
-const TS_ELEMENT_BOUND = /(?:^|[^.\w$]|this\.)[\w$]*(?:limit|Limit|throttle|Throttle|sem|Sem|mutex|Mutex|queue|Queue|bottleneck|Bottleneck)[\w$]*\s*(?:\.\s*(?:add|schedule|acquire|run|runExclusive|wrap|enqueue)\s*)?\(/;
-/** The loop waits for each batch it builds. */
-const TS_WAITS = /\bawait\s+Promise\.(?:all|allSettled)\s*\(/;
 const ITERATORS = new Set(['map', 'flatMap']);
 
 /**
@@ -731,23 +1065,11 @@ function tsOwnCallback(cb: SyntaxNode | undefined): boolean {
   return own(body);
 }
 
-/** Test code: a callback of `it`/`test`/`describe`/`beforeAll`... (also around a nested helper). */
-const TS_TEST_CALLEE = /^(?:it|test|describe|before|after|beforeAll|beforeEach|afterAll|afterEach)\b/;
-
-function tsTest(fn: SyntaxNode): boolean {
-  for (let n: SyntaxNode | null = fn; n; n = n.parent) {
-    if (n.type !== 'arguments') continue;
-    const callee = n.parent?.childForFieldName('function');
-    if (callee && TS_TEST_CALLEE.test(callee.text)) return true;
-  }
-  return false;
-}
-
-function tsCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Collection | 'fixed' | undefined {
-  if (arg.type === 'parenthesized_expression') return tsCollection(arg.namedChildren[0], statements, depth);
+function tsCollection(file: FileContext, arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Collection | 'fixed' | undefined {
+  if (arg.type === 'parenthesized_expression') return tsCollection(file, arg.namedChildren[0], statements, depth);
   if (arg.type === 'array') {
     const spread = arg.namedChildren.find((c) => c.type === 'spread_element');
-    return spread ? tsCollection(spread.namedChildren[0], statements, depth) : 'fixed';
+    return spread ? tsCollection(file, spread.namedChildren[0], statements, depth) : 'fixed';
   }
   if (arg.type === 'call_expression') {
     const fn = arg.childForFieldName('function');
@@ -770,7 +1092,9 @@ function tsCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Col
       const vars = [...boundNames((s.type === 'for_in_statement' ? s.childForFieldName('left') : s.childForFieldName('initializer'))?.text ?? ''), ...arrowParams(body)];
       // `const client = this[kClients][i]` in a counting loop holds one item too.
       for (const v of [...vars]) for (const m of body.matchAll(new RegExp(`\\b(?:const|let|var)\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*[^;\\n]*\\[\\s*${v.replace(/\$/g, '\\$')}\\s*\\]`, 'g'))) vars.push(m[1]);
-      return items ? { items, element: s.childForFieldName('body') ?? undefined, builder: s, own: ownAddition(body, name, 'push', vars) } : undefined;
+      const loopBody = s.childForFieldName('body') ?? undefined;
+      const element = (loopBody && appendedArgument(file, loopBody, name, ['push'])) ?? loopBody;
+      return items ? { items, element, builder: s, own: ownAddition(body, name, 'push', vars) } : undefined;
     }
     // users.forEach((u) => promises.push(send(u)))
     const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
@@ -779,32 +1103,53 @@ function tsCollection(arg: SyntaxNode, statements: SyntaxNode[], depth = 0): Col
       if (fn?.type === 'member_expression' && fn.childForFieldName('property')?.text === 'forEach') {
         const items = fn.childForFieldName('object');
         const callbacks = expr.childForFieldName('arguments')?.text ?? '';
-        return items ? { items, element: expr.childForFieldName('arguments') ?? undefined, builder: s, own: ownAddition(callbacks, name, 'push', arrowParams(callbacks)) } : undefined;
+        const argsNode = expr.childForFieldName('arguments') ?? undefined;
+        const element = (argsNode && appendedArgument(file, argsNode, name, ['push'])) ?? argsNode;
+        return items ? { items, element, builder: s, own: ownAddition(callbacks, name, 'push', arrowParams(callbacks)) } : undefined;
       }
     }
     const v = bindingIn(s, name, 'typescript');
     if (v === undefined) continue;
     if (!v) return undefined;
-    const inner = tsCollection(v, statements, depth + 1);
+    const inner = tsCollection(file, v, statements, depth + 1);
     return inner && inner !== 'fixed' ? { ...inner, builder: inner.builder ?? s } : inner;
   }
   return undefined;
 }
 
+/**
+ * `findAllInBatches(query, async (batch) => …)`, `chunks.forEach(async (group) => …)`: the items are the
+ * parameter of a callback handed to a call that splits a list into chunks or batches (by its name),
+ * so each run sees one chunk.
+ */
+function batchParameter(file: FileContext, items: SyntaxNode, fn: SyntaxNode): boolean {
+  if (items.type !== 'identifier') return false;
+  const fi = file.functionOf(fn);
+  const f = fi === undefined ? undefined : file.fn(fi);
+  if (!f || !f.params.some((p) => p.name === items.text)) return false;
+  // The call the callback is handed to: its arguments hold the function node.
+  const call = fn.parent?.type === 'arguments' ? fn.parent.parent : undefined;
+  const callee = call?.childForFieldName('function');
+  const last = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee?.text;
+  return CHUNKER.test(last ?? '');
+}
+
 function tsCheck(match: RuleMatch): CandidateInit | undefined {
   const callee = match.node('match')!;
   const call = callee.parent!;
+  const file = match.file;
+  if (!isLibraryCall(match, call, 'fan-out')) return undefined;
   const place = placeOf(call, 'typescript');
-  if (!place.fn || tsTest(place.fn)) return undefined;
+  if (!place.fn || runsOnceOrTest(file, place.fn, 'typescript')) return undefined;
   const arg = (match.node('args')?.namedChildren ?? []).filter((a) => a.type !== 'comment')[0];
   if (!arg) return undefined;
   const statements = statementsBefore(place, 'typescript');
-  const c = tsCollection(arg, statements);
+  const c = tsCollection(file, arg, statements);
   if (!c || c === 'fixed' || c.own) return undefined;
+  if (batchParameter(file, c.items, place.fn)) return undefined;
   if (classify(c.items, 'typescript', statements, loopsAround(place, 'typescript')) !== 'data') return undefined;
-  if (TS_ELEMENT_BOUND.test(c.element?.text ?? '')) return undefined;
-  if (c.builder && TS_WAITS.test(c.builder.text)) return undefined;
-  return candidate(callee, 'typescript', { what: `\`${callee.text}\` runs one call`, items: c.items, around: c.builder });
+  if (c.builder && awaitsFanOut(file, c.builder)) return undefined;
+  return withVerdict(candidate(callee, 'typescript', { what: `\`${callee.text}\` runs one call`, items: c.items, around: c.builder }), verdictFor(file, c.element, 'typescript'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -831,6 +1176,6 @@ export default defineRule({
     return name ? [{ name: 'unbounded-fan-out.guarded', key: name.text, node: name }] : undefined;
   },
   fixes: {
-    'errgroup-set-limit': (target) => setLimitFix(target),
+    'errgroup-set-limit': (target, ctx) => setLimitFix(target, ctx.file),
   },
 });

@@ -6,14 +6,14 @@
    function: (member_expression object: (identifier) @obj property: (property_identifier) @fn) @match
    arguments: (arguments) @args)
  (#eq? @obj "Promise")
- (#any-of? @fn "all" "allSettled" "any"))
+ (#model? @fn "effect:fan-out"))
 
 ; ---- evidence ------------------------------------------------------------------------------
 
 ; const limit = pLimit(10)
 ((call_expression function: (identifier) @ctor) @evidence
- (#any-of? @ctor "pLimit" "pThrottle")
- (#set! evidence "concurrency bounded with p-limit"))
+ (#model? @ctor "effect:bounded-concurrency")
+ (#set! evidence "concurrency bounded with a limiter"))
 
 ; new PQueue({ concurrency: 10 }), new Bottleneck({ maxConcurrent: 10 })
 ((new_expression constructor: (identifier) @ctor) @evidence
