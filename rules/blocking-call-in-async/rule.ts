@@ -7,6 +7,7 @@ import type { FileContext } from '../../server/src/model/file-context';
 import { models, normaliseModule, type Callable } from '../../server/src/model/library';
 import type { Resolved } from '../../server/src/model/resolve';
 import { effectsOf, resolveCallee } from '../unbounded-fan-out/model';
+import { blockingThroughCalls } from './through';
 import meta from './rule.json';
 import python from './python.scm';
 import typescript from './typescript.scm';
@@ -575,6 +576,8 @@ function syncPackages(): string {
 export default defineRule({
   meta: meta as RuleMeta,
   queries: { python: python.replace(/@SYNC_PACKAGES@/g, syncPackages()), typescript },
+  // Through calls: what a function of the project does when this code calls it (see through.ts).
+  model: (file) => blockingThroughCalls(file),
   check(match) {
     if (match.language === 'python') return checkPython(match);
     if (match.language === 'typescript') return checkTypescript(match);

@@ -14,6 +14,7 @@ import { ensurePythonImport, eol, indentAt, lineStart, nextLineStart } from '../
 import type { FileContext } from '../../server/src/model/file-context';
 import type { Resolved } from '../../server/src/model/resolve';
 import { effectsOf, resolveCallee, resolveSite } from '../unbounded-fan-out/model';
+import { smtpThroughCalls } from './through';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -843,6 +844,8 @@ function removeStatement(text: string, stmt: SyntaxNode): TextEditInit {
 export default defineRule({
   meta: meta as RuleMeta,
   queries: { python, go, typescript },
+  // Through calls: what a function of the project does when this code calls it (see through.ts).
+  model: (file) => smtpThroughCalls(file),
   check(match) {
     switch (match.language) {
       case 'python':

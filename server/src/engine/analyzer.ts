@@ -445,9 +445,14 @@ export class Analyzer {
       findings.push(f);
     }
     const deferredFindings = throughs.length > 0 ? followCalls(throughs, file, input) : [];
-    // A call a rule flags directly is not flagged again through the function it calls.
+    // A call a rule flags directly is not flagged again through the function it calls, nor is a
+    // call whose chain ends at something the rule already flags where it is.
     const direct = new Set(findings.map((f) => `${f.ruleId}:${f.start}:${f.end}`));
-    for (const d of deferredFindings) if ('finding' in d && !direct.has(`${d.finding.ruleId}:${d.finding.start}:${d.finding.end}`)) findings.push(d.finding);
+    const covered = (ruleId: string, at: number) => findings.some((f) => f.ruleId === ruleId && f.start <= at && at < f.end);
+    for (const d of deferredFindings) {
+      if (!('finding' in d) || direct.has(`${d.finding.ruleId}:${d.finding.start}:${d.finding.end}`) || covered(d.finding.ruleId, d.site)) continue;
+      findings.push(d.finding);
+    }
     const pending = new Map<number, Set<string>>();
     for (const d of deferredFindings) {
       if (!('deferred' in d)) continue;
@@ -724,11 +729,11 @@ function makeContext(config: ResolvedConfig, language: QueryLanguage, file: File
  * Findings through calls that this file can confirm: the callee is here and does what the rule
  * needs, itself or through other functions here. The others are handed to the workspace.
  */
-function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext, input: AnalysisInput): ({ finding: Finding } | { deferred: DeferredFinding })[] {
+function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext, input: AnalysisInput): ({ finding: Finding; site: number } | { deferred: DeferredFinding })[] {
   const summary = summarise(file);
   const program = new Program([{ path: '<this file>', language: file.language, summary, imports: file.model.imports, reexports: file.model.reexports, goPackage: file.model.hints.goPackage }], () => undefined);
   const lineOf = lineIndex(input.text);
-  const out: ({ finding: Finding } | { deferred: DeferredFinding })[] = [];
+  const out: ({ finding: Finding; site: number } | { deferred: DeferredFinding })[] = [];
   for (const { c, f } of throughs) {
     const through = c.through!;
     const ref = program.resolve('<this file>', through.target);
@@ -737,7 +742,7 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
       const chain = hit.chain.map((s) => `\`${s.text}\` (line ${lineOf(s.start)})`).join(' → ');
       const message = fillThrough(f.message, chain, hit.site.text);
       const related = [...f.related, ...hit.chain.map((s, i) => ({ start: s.start, end: s.end, message: i === hit.chain.length - 1 ? `${hit.site.text}: ${hit.effect}` : `calls \`${s.text}\`` }))];
-      out.push({ finding: { ...f, message, related } });
+      out.push({ finding: { ...f, message, related }, site: hit.site.start });
     } else if (!ref || ref.file !== '<this file>' || reachesOtherFiles(program, ref)) {
       out.push({ deferred: { ruleId: f.ruleId, start: f.start, end: f.end, message: f.message, severity: f.severity, target: through.target, needs: through.needs } });
     }

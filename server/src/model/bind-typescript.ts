@@ -262,7 +262,8 @@ export class TypeScriptBinder extends Binder {
       className: cls !== undefined ? this.model.classes[cls].name : undefined,
       parent: this.currentFn >= 0 ? this.currentFn : undefined,
       isAsync,
-      anonymous: !nameNode && !isMethod,
+      // `const walk = async () => …` is named by its declaration: callable by that name.
+      anonymous: !name,
       exported,
       start: node.startIndex,
       end: node.endIndex,

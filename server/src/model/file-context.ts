@@ -1,6 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { QueryLanguage } from '../engine/languages';
-import type { ClassModel, ExprRef, FileModel, FunctionModel } from './file-model';
+import type { CallSite, ClassModel, ExprRef, FileModel, FunctionModel } from './file-model';
 import { models as shippedModels, type LanguageModels, type Models } from './library';
 import { Resolver, type Resolved } from './resolve';
 import { fileRole, functionRoles, type FileRoleResult, type FunctionRoleResult } from './roles';
@@ -110,6 +110,17 @@ export class FileContext {
     const expr = exprOf(this.language, node);
     return expr ? this.resolver.resolve(expr, node.startIndex) : { kind: 'unknown' };
   }
+
+  /** The model's call site of a call node. */
+  callAt(call: SyntaxNode): (CallSite & { fn: number }) | undefined {
+    if (!this.callsByStart) {
+      this.callsByStart = new Map();
+      for (const c of this.model.calls) this.callsByStart.set(c.start, [...(this.callsByStart.get(c.start) ?? []), c]);
+    }
+    return this.callsByStart.get(call.startIndex)?.find((c) => c.end === call.endIndex);
+  }
+
+  private callsByStart: Map<number, (CallSite & { fn: number })[]> | undefined;
 
   /** What the function of a call node is (its callee). */
   resolveCallee(call: SyntaxNode): Resolved {

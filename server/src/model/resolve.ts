@@ -148,6 +148,11 @@ export class Resolver {
     for (let fi = this.functionAt(at); fi !== undefined; fi = this.model.functions[fi].parent) {
       const fn = this.model.functions[fi];
       const local = lastBinding(fn.locals, name, at);
+      if (local?.value?.kind === 'literal' && local.value.literal === 'function') {
+        // A function bound to a local name (`const walk = async () => …`): that function.
+        const inner = this.model.functions.findIndex((f) => f.start === local.value!.start && f.end === local.value!.end);
+        if (inner >= 0) return { kind: 'function', fn: inner, via: 'local' };
+      }
       if (local) return this.resolveBinding(local, at, depth);
       const param = fn.params.find((p) => p.name === name);
       if (param) {
@@ -171,6 +176,10 @@ export class Resolver {
     // Module scope: bindings, functions, classes, imports.
     this.reads?.add(`n:${name}`);
     const binding = lastBinding(this.model.bindings, name, Infinity);
+    if (binding?.value?.kind === 'literal' && binding.value.literal === 'function') {
+      const fnIndex = this.model.functions.findIndex((f) => f.start === binding.value!.start && f.end === binding.value!.end);
+      if (fnIndex >= 0) return { kind: 'function', fn: fnIndex, via: 'local' };
+    }
     if (binding) return this.resolveBinding(binding, at, depth);
     const fnIndex = this.model.functions.findIndex((f) => f.name === name && f.parent === undefined && f.className === undefined && !f.anonymous);
     if (fnIndex >= 0) return { kind: 'function', fn: fnIndex, via: 'local' };

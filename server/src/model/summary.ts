@@ -83,6 +83,8 @@ const ALWAYS_BLOCKING = new Set<Effect>(['sleep', 'blocking-io', 'subprocess', '
 /** Effects that are I/O: blocking when the library is synchronous. */
 const IO = new Set<Effect>(['db-read-one', 'db-read-many', 'db-count', 'db-write', 'db-write-many', 'db-query', 'http-call', 'smtp-connect', 'smtp-send', 'mail-send', 'cache-read', 'cache-write', 'publish', 'client']);
 
+const MAIL = new Set<Effect>(['smtp-connect', 'smtp-send', 'mail-send']);
+
 /** Decorators and wrappers that make a function build its result once. */
 const CACHING_DECORATORS = /(^|\.)(lru_cache|cache|cached|cached_property|memoize|memoized|once|singleton)$/;
 
@@ -128,8 +130,10 @@ export function summarise(file: FileContext): FileSummary {
       if (effects.size === 0) continue;
       const owner = r.qname.slice(0, r.qname.lastIndexOf('.'));
       const async = r.row.async ?? lang.isAsyncType(owner) ?? lang.symbol(r.qname)?.lib.file.async ?? lang.libraryOfModule(r.qname)?.file.async ?? false;
+      const mail = r.row.client?.service === 'smtp';
       for (const effect of effects) {
-        const blocking = ALWAYS_BLOCKING.has(effect) || (IO.has(effect) && !async && !call.awaited);
+        // Mail is blocking too, but sync-smtp-in-request says so: blocking here is everything else.
+        const blocking = !mail && (ALWAYS_BLOCKING.has(effect) || (IO.has(effect) && !MAIL.has(effect) && !async && !call.awaited));
         fn.own.push({ effect, qname: r.qname, text, start: call.start, end: call.end, blocking });
       }
       continue;
