@@ -265,8 +265,9 @@ function matchesCallable(callee: ExprRef, ref: CallableRef, resolver: Resolver, 
       const owner = r.qname.slice(0, r.qname.length - last.length - 1);
       if (ref.types.some((t) => lang.isA(owner, t))) return true;
     }
-    // A resolved library callable that is not this one: no name match either.
-    if (r.row.effect || r.row.returns || lang.symbol(r.qname)) return false;
+    // A callable of a library the models know that is not this one (Flask's `app.route` is not
+    // aiohttp's): no name match either.
+    if (r.row.effect || r.row.returns || lang.symbol(r.qname) || lang.libraryOfModule(r.qname)) return false;
   }
   if (r.kind === 'function' || r.kind === 'import' || r.kind === 'class') {
     // The project's own function, or an unmodelled import: a name pattern may still mean the framework's decorator (`@router.get`).

@@ -1,0 +1,126 @@
+// Findings through calls (the program model): a loop handing its item to a function that queries,
+// an async route calling a sync helper that blocks, a handler calling a mail helper, in the same
+// file and across files, with the chain in the message; and what must stay silent.
+import * as assert from 'assert';
+import { code, findingsOf, scanTree } from './harness';
+
+async function workspace(files: Record<string, string>, ruleId: string): Promise<{ at: string; message: string; related: string[] }[]> {
+  const result = await scanTree(files);
+  return result.files.flatMap((file) =>
+    file.findings.filter((f) => f.ruleId === ruleId).map((f) => ({ at: `${file.path}:${f.line}`, message: f.message, related: f.related.map((r) => `${r.path ?? file.path}:${r.line}`) })),
+  );
+}
+
+describe('findings through calls', () => {
+  describe('n-plus-one', () => {
+    it('a loop over query results hands each item to a helper of the same file that queries', () => {
+      const src = code`
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        def owner_of(session: Session, order):
+            return session.execute(select(User).where(User.id == order.user_id)).scalar_one()
+
+        def label(order):
+            return f"#{order.id}"
+
+        def report(session: Session):
+            orders = session.execute(select(Order)).scalars().all()
+            for o in orders:
+                print(owner_of(session, o), label(o))
+            for code in ["a", "b"]:
+                owner_of(session, code)
+      `;
+      const found = findingsOf('python', src, 'n-plus-one');
+      assert.deepStrictEqual(found.map((f) => src.slice(f.start, f.end)), ['owner_of(session, o)']);
+      assert.match(found[0].message, /^`owner_of` runs a database query per item of `orders` through `session\.execute\(\)\.scalar_one` \(line 5\)/);
+    });
+
+    it('across files: a route → a service → a repository in other modules, with the chain and each step as related information', async () => {
+      const found = await workspace(
+        {
+          'app/__init__.py': '',
+          'app/routes.py': code`
+            from fastapi import APIRouter
+            from .services import notify_owner
+            router = APIRouter()
+
+            @router.get("/orders")
+            def orders(session):
+                for o in session.query(Order).all():
+                    notify_owner(session, o)
+          `,
+          'app/services.py': code`
+            from .repo import find_user
+            def notify_owner(session, order):
+                return find_user(session, order.user_id)
+          `,
+          'app/repo.py': code`
+            from sqlalchemy.orm import Session
+            def find_user(session: Session, user_id):
+                return session.get(User, user_id)
+          `,
+        },
+        'n-plus-one',
+      );
+      assert.deepStrictEqual(found.map((f) => f.at), ['app/routes.py:8']);
+      assert.match(found[0].message, /through `find_user` \(app\/services\.py:3\) → `session\.get` \(app\/repo\.py:3\)/);
+      assert.deepStrictEqual(found[0].related, ['app/services.py:3', 'app/repo.py:3']);
+    });
+  });
+
+  describe('blocking-call-in-async', () => {
+    it('an async route calls a sync helper that calls requests; awaited async helpers and threads are fine', () => {
+      const src = code`
+        import asyncio
+        import requests
+        import httpx
+
+        def fetch_rates():
+            return requests.get("https://rates.example.com").json()
+
+        async def fetch_rates_async():
+            async with httpx.AsyncClient() as c:
+                return (await c.get("https://rates.example.com")).json()
+
+        async def quote():
+            a = fetch_rates()
+            b = await fetch_rates_async()
+            c = await asyncio.to_thread(fetch_rates)
+            return a, b, c
+      `;
+      const found = findingsOf('python', src, 'blocking-call-in-async');
+      assert.deepStrictEqual(found.map((f) => src.slice(f.start, f.end)), ['fetch_rates()']);
+      assert.match(found[0].message, /blocks the event loop through `requests\.get` \(line 6\)/);
+    });
+  });
+
+  describe('sync-smtp-in-request', () => {
+    it('a Flask view calls send_email() in another file, which opens smtplib.SMTP', async () => {
+      const found = await workspace(
+        {
+          'shop/__init__.py': '',
+          'shop/views.py': code`
+            from flask import Flask
+            from .mail import send_welcome
+            app = Flask(__name__)
+
+            @app.route("/signup", methods=["POST"])
+            def signup():
+                send_welcome("a@example.com")
+                return "ok"
+          `,
+          'shop/mail.py': code`
+            import smtplib
+            def send_welcome(to):
+                with smtplib.SMTP("mail.example.com") as s:
+                    s.sendmail("shop@example.com", [to], "Welcome!")
+          `,
+        },
+        'sync-smtp-in-request',
+      );
+      assert.deepStrictEqual(found.map((f) => f.at), ['shop/views.py:7']);
+      assert.match(found[0].message, /^The Flask route calls `send_welcome`, which sends mail over SMTP through `s\.sendmail` \(shop\/mail\.py:4\)/);
+    });
+  });
+});
