@@ -1,3 +1,4 @@
+import { modelIndex } from './model-index';
 import type { ExprRef, FileModel, FunctionModel, ValueBinding } from './file-model';
 import { normaliseModule, type LanguageModels, type MemberRow, type SymbolRow } from './library';
 
@@ -150,8 +151,8 @@ export class Resolver {
       const local = lastBinding(fn.locals, name, at);
       if (local?.value?.kind === 'literal' && local.value.literal === 'function') {
         // A function bound to a local name (`const walk = async () => …`): that function.
-        const inner = this.model.functions.findIndex((f) => f.start === local.value!.start && f.end === local.value!.end);
-        if (inner >= 0) return { kind: 'function', fn: inner, via: 'local' };
+        const inner = modelIndex(this.model).functionBySpan.get(`${local.value.start}:${local.value.end}`);
+        if (inner !== undefined) return { kind: 'function', fn: inner, via: 'local' };
       }
       if (local) return this.resolveBinding(local, at, depth);
       const param = fn.params.find((p) => p.name === name);
@@ -175,15 +176,16 @@ export class Resolver {
     this.reads?.add('imports');
     // Module scope: bindings, functions, classes, imports.
     this.reads?.add(`n:${name}`);
-    const binding = lastBinding(this.model.bindings, name, Infinity);
+    const index = modelIndex(this.model);
+    const binding = lastBinding(index.bindingsByName.get(name) ?? [], name, Infinity);
     if (binding?.value?.kind === 'literal' && binding.value.literal === 'function') {
-      const fnIndex = this.model.functions.findIndex((f) => f.start === binding.value!.start && f.end === binding.value!.end);
-      if (fnIndex >= 0) return { kind: 'function', fn: fnIndex, via: 'local' };
+      const fnIndex = index.functionBySpan.get(`${binding.value.start}:${binding.value.end}`);
+      if (fnIndex !== undefined) return { kind: 'function', fn: fnIndex, via: 'local' };
     }
     if (binding) return this.resolveBinding(binding, at, depth);
-    const fnIndex = this.model.functions.findIndex((f) => f.name === name && f.parent === undefined && f.className === undefined && !f.anonymous);
-    if (fnIndex >= 0) return { kind: 'function', fn: fnIndex, via: 'local' };
-    if (this.model.classes.some((c) => c.name === name)) return { kind: 'class', name, instance: false, via: 'local' };
+    const fnIndex = (index.topFunctions.get(name) ?? []).find((k) => !this.model.functions[k].anonymous);
+    if (fnIndex !== undefined) return { kind: 'function', fn: fnIndex, via: 'local' };
+    if (index.classesByName.has(name)) return { kind: 'class', name, instance: false, via: 'local' };
     const imported = this.resolveImport(name);
     // Go: a name no file-level declaration explains is declared in another file of the package,
     // unless it is named like a package the models know (`rate.NewLimiter` with the import unseen).
@@ -202,7 +204,7 @@ export class Resolver {
   }
 
   private resolveImport(name: string): Resolved {
-    const imp = this.model.imports.find((i) => i.local === name);
+    const imp = modelIndex(this.model).importsByLocal.get(name)?.[0];
     if (!imp) return UNKNOWN;
     const module = normaliseModule(this.model.language, imp.module);
     const lib = this.models.libraryOfModule(module);
@@ -232,13 +234,13 @@ export class Resolver {
       }
       case 'class': {
         this.reads?.add(`c:${of.name}`);
-        const cls = this.model.classes.find((c) => c.name === of.name);
+        const cls = modelIndex(this.model).classesByName.get(of.name)?.[0];
         if (of.instance) {
           const field = cls && lastBinding(cls.fields, name, Infinity);
           if (field) return this.resolveBinding(field, at, depth);
         }
-        const method = this.model.functions.findIndex((f) => f.className === of.name && f.name === name);
-        if (method >= 0) return { kind: 'function', fn: method, via: 'local' };
+        const method = modelIndex(this.model).methods.get(`${of.name}\0${name}`)?.[0];
+        if (method !== undefined) return { kind: 'function', fn: method, via: 'local' };
         // Go: the type's other methods may be declared in another file of its package.
         if (this.model.language === 'go' && !cls?.fields.some((f) => f.name === name)) return { kind: 'import', module: '.', name: of.name, rest: [name], instance: true, via: 'local' };
         // Inherited from a library base class (a PrismaService extending PrismaClient).
@@ -277,7 +279,7 @@ export class Resolver {
     if (!core || depth > MAX_DEPTH) return UNKNOWN;
     const parts = core.split('.');
     // Go: `pkg.Type` names an imported package; without the import, nothing is known of it.
-    if (this.model.language === 'go' && parts.length > 1 && !this.model.imports.some((i) => i.local === parts[0])) return UNKNOWN;
+    if (this.model.language === 'go' && parts.length > 1 && !modelIndex(this.model).importsByLocal.has(parts[0])) return UNKNOWN;
     const root = this.resolveRoot(parts[0], at, depth + 1);
     let r: Resolved = root;
     for (const p of parts.slice(1)) r = r.kind === 'library' ? this.libraryName(`${r.qname}.${p}`, 'annotation') : r.kind === 'import' ? { ...r, rest: [...r.rest, p] } : UNKNOWN;

@@ -85,16 +85,17 @@ export function annotateRoles(files: { absPath: string; findings: ReportedFindin
   for (const file of files) {
     const p = program.file(file.absPath);
     if (!p) continue;
+    const tree = new FunctionTree(p.summary.functions);
     for (const f of file.findings) {
       if (f.role) continue;
-      const fn = innermost(p.summary.functions, f.line, f.column);
+      const fn = tree.innermost(f.line, f.column);
       if (fn === undefined) {
         f.role = 'module';
         continue;
       }
       // A nested function (a callback) has its enclosing function's role when it has none of its own.
       let role: string | undefined;
-      for (let i: number | undefined = fn; i !== undefined && !role; i = enclosing(p.summary.functions, i)) {
+      for (let i: number | undefined = fn; i !== undefined && !role; i = tree.parent.get(i)) {
         const ref = { file: file.absPath, fn: i };
         const key = `${file.absPath}#${i}`;
         role = program.roleOf(ref)?.role ?? (requestPath.has(key) ? 'request-path' : jobPath.has(key) ? 'job' : startupPath.has(key) ? 'startup' : undefined);
@@ -108,19 +109,47 @@ function contains(a: At, line: number, column: number): boolean {
   return (line > a.line || (line === a.line && column >= a.column)) && (line < a.endLine || (line === a.endLine && column < a.endColumn));
 }
 
-function innermost(fns: readonly FunctionSummary[], line: number, column: number): number | undefined {
-  let best: number | undefined;
-  fns.forEach((f, i) => {
-    if (f.extent && contains(f.extent, line, column) && (best === undefined || contains(fns[best].extent!, f.extent.line, f.extent.column))) best = i;
-  });
-  return best;
+function before(a: At, b: At): number {
+  return a.line - b.line || a.column - b.column;
 }
 
-function enclosing(fns: readonly FunctionSummary[], i: number): number | undefined {
-  const me = fns[i].extent!;
-  let best: number | undefined;
-  fns.forEach((f, j) => {
-    if (j !== i && f.extent && contains(f.extent, me.line, me.column) && !(f.extent.line === me.line && f.extent.column === me.column) && (best === undefined || contains(fns[best].extent!, f.extent.line, f.extent.column))) best = j;
-  });
-  return best;
+/**
+ * A file's functions as a nesting tree: each one's enclosing function, and the order of their
+ * starts to find the innermost function at a point by binary search (a file of thousands of
+ * functions with thousands of findings made the scan over all functions per finding quadratic).
+ */
+class FunctionTree {
+  private readonly order: number[];
+  readonly parent = new Map<number, number>();
+
+  constructor(private readonly fns: readonly FunctionSummary[]) {
+    // Outer first on equal starts, so a function never encloses one starting where it starts.
+    this.order = fns.map((_, i) => i).filter((i) => fns[i].extent).sort((a, b) => before(fns[a].extent!, fns[b].extent!) || fns[b].extent!.endLine - fns[a].extent!.endLine || fns[b].extent!.endColumn - fns[a].extent!.endColumn);
+    const stack: number[] = [];
+    for (const i of this.order) {
+      const me = fns[i].extent!;
+      while (stack.length > 0 && !contains(fns[stack[stack.length - 1]].extent!, me.line, me.column)) stack.pop();
+      const outer = [...stack].reverse().find((j) => before(fns[j].extent!, me) !== 0);
+      if (outer !== undefined) this.parent.set(i, outer);
+      stack.push(i);
+    }
+  }
+
+  innermost(line: number, column: number): number | undefined {
+    let lo = 0;
+    let hi = this.order.length - 1;
+    let last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const e = this.fns[this.order[mid]].extent!;
+      if (e.line < line || (e.line === line && e.column <= column)) {
+        last = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let i: number | undefined = last >= 0 ? this.order[last] : undefined; i !== undefined; i = this.parent.get(i)) {
+      if (contains(this.fns[i].extent!, line, column)) return i;
+    }
+    return undefined;
+  }
 }
