@@ -4,7 +4,10 @@ import * as path from 'path';
 import { defaultConfig } from '../src/config/config';
 import { Analyzer } from '../src/engine/analyzer';
 import { engine, parse } from '../src/engine/index';
+import { expandModelPredicates } from '../src/engine/catalogue';
 import { grammarForPath, queryLanguageOf } from '../src/engine/languages';
+import { models } from '../src/model/library';
+import type { QueryLanguage } from '../src/engine/languages';
 import { captureIsRequired, patternLiterals, splitPatterns } from '../src/engine/query-literals';
 
 describe('query literals and anchored ranges', () => {
@@ -69,9 +72,14 @@ describe('the cost budget of the catalogue', () => {
   // run. Each one here is a reviewed exception; a new one must be added deliberately.
   const ALLOWED_UNANCHORED: Record<string, number> = {
     'in-memory-rate-limiter/python': 4,
-    'in-memory-rate-limiter/go': 2,
+    'in-memory-rate-limiter/go': 1,
     'in-memory-rate-limiter/typescript': 7,
-    'pool-unconfigured/go': 2,
+    // Imports of a MongoDB driver (import nodes only) and collection aliases (a regex on the name).
+    'missing-index/python': 3,
+    'missing-index/typescript': 1,
+    // `new X()` with any identifier: an alias of a client class can have any name; the file's
+    // imports resolve it.
+    'per-request-client/typescript': 2,
     'pool-unconfigured/typescript': 1,
     'unbounded-fan-out/go': 1,
     'unbounded-fetch/go': 4,
@@ -81,7 +89,9 @@ describe('the cost budget of the catalogue', () => {
     const found: Record<string, number> = {};
     for (const rule of engine().catalogue.rules) {
       for (const [lang, source] of Object.entries(rule.queries)) {
-        for (const p of splitPatterns(source!)) {
+        // A `#model?` predicate stands for the models' names, as the catalogue compiles it.
+        const compiled = expandModelPredicates(source!, models().of(lang as QueryLanguage));
+        for (const p of splitPatterns(compiled)) {
           if (patternLiterals(p) || /\(#set!\s+gate\s+"/.test(p)) continue;
           const key = `${rule.meta.id}/${lang}`;
           found[key] = (found[key] ?? 0) + 1;

@@ -25,6 +25,13 @@ export function isRange(v: unknown): v is Range {
   return isObject(v) && pos(v.start) && pos(v.end);
 }
 
+function clampRange(v: unknown): Range | undefined {
+  const pos = (p: unknown) => (isObject(p) && Number.isInteger(p.line) && Number.isInteger(p.character) ? { line: Math.max(0, p.line as number), character: Math.max(0, p.character as number) } : undefined);
+  const start = isObject(v) ? pos(v.start) : undefined;
+  const end = isObject(v) ? pos(v.end) : undefined;
+  return start && end ? { start, end } : undefined;
+}
+
 function isIndex(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
@@ -58,8 +65,11 @@ export function changeParams(params: unknown): { uri: string; version: number | 
   const changes = raw.map((c, i): Change => {
     if (!isObject(c) || typeof c.text !== 'string') throw new MalformedParams(`change ${i} has no text`);
     if (c.range === undefined) return { text: c.text };
-    if (!isRange(c.range)) throw new MalformedParams(`change ${i} has an invalid range`);
-    return { range: c.range, text: c.text };
+    // A negative position is clamped to 0, as the client's text model clamps it: refusing the change
+    // would leave the server's text different from the client's for every edit after it.
+    const clamped = clampRange(c.range);
+    if (!clamped) throw new MalformedParams(`change ${i} has an invalid range`);
+    return { range: clamped, text: c.text };
   });
   return { uri, version: typeof td.version === 'number' && Number.isFinite(td.version) ? td.version : undefined, changes };
 }

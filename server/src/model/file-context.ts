@@ -1,3 +1,4 @@
+import { modelIndex } from './model-index';
 import type { SyntaxNode } from 'tree-sitter';
 import type { QueryLanguage } from '../engine/languages';
 import type { CallSite, ClassModel, ExprRef, FileModel, FunctionModel } from './file-model';
@@ -61,6 +62,29 @@ export class FileContext {
   }
 
   private reads: Set<string> | undefined;
+  private libraries: Set<string> | undefined;
+
+  /**
+   * Whether the file imports a module of the library (import statements, `require`s, import roots).
+   * A read of the file's imports: a cached unit that asked is analysed again when they change.
+   */
+  usesLibrary(library: string): boolean {
+    this.reads?.add('imports');
+    if (!this.libraries) {
+      this.libraries = new Set();
+      for (const m of [...this.model.hints.importRoots, ...this.model.imports.map((i) => i.module)]) {
+        const lib = this.lang.libraryOfModule(m);
+        if (lib) this.libraries.add(lib.name);
+      }
+    }
+    return this.libraries.has(library);
+  }
+
+  /** The file's imports, as a read (see usesLibrary). */
+  imports(): FileModel['imports'] {
+    this.reads?.add('imports');
+    return this.model.imports;
+  }
 
   /**
    * Records what rules read of the file outside their own unit (module-scope names, classes,
@@ -75,6 +99,7 @@ export class FileContext {
   /** What a read (`n:name`, `c:Class`, `r:qualified.name`, `imports`) sees now, as a string to compare. */
   signature(key: string): string {
     const m = this.model;
+    const ix = modelIndex(m);
     const kind = key.slice(0, 2);
     const name = key.slice(2);
     const expr = (e: ExprRef | undefined): unknown => e && [e.kind, e.path, e.keywords, e.literal, expr(e.receiver), expr(e.of)];
@@ -84,24 +109,24 @@ export class FileContext {
       c.bases,
       c.fields.map((f) => [f.name, f.type, expr(f.value)]),
       c.decorators.map((d) => expr(d.expr)),
-      m.functions.filter((f) => f.className === c.name).map(fnSig),
+      (ix.functionsOfClass.get(c.name) ?? []).map((k) => fnSig(m.functions[k])),
     ];
     switch (kind) {
       case 'n:':
         return JSON.stringify([
-          m.imports.filter((i) => i.local === name).map((i) => [i.module, i.name]),
-          m.bindings.filter((b) => b.name === name).map((b) => [b.type, expr(b.value)]),
-          m.functions.filter((f) => f.name === name && f.parent === undefined && f.className === undefined).map(fnSig),
-          m.classes.filter((c) => c.name === name).map(classSig),
+          (ix.importsByLocal.get(name) ?? []).map((i) => [i.module, i.name]),
+          (ix.bindingsByName.get(name) ?? []).map((b) => [b.type, expr(b.value)]),
+          (ix.topFunctions.get(name) ?? []).map((k) => fnSig(m.functions[k])),
+          (ix.classesByName.get(name) ?? []).map(classSig),
         ]);
       case 'c:':
-        return JSON.stringify(m.classes.filter((c) => c.name === name).map(classSig));
+        return JSON.stringify((ix.classesByName.get(name) ?? []).map(classSig));
       case 'r:': {
-        const roles = m.functions.map((f, i) => (f.qualifiedName === name ? this.fnRoles.get(i)?.role ?? '-' : undefined)).filter(Boolean);
+        const roles = (ix.byQualifiedName.get(name) ?? []).map((i) => this.fnRoles.get(i)?.role ?? '-');
         return roles.join(',');
       }
       default:
-        return key === 'imports' ? JSON.stringify(m.imports.map((i) => [i.local, i.module, i.name])) : '';
+        return key === 'imports' ? JSON.stringify([m.imports.map((i) => [i.local, i.module, i.name]), m.hints.importRoots]) : '';
     }
   }
 

@@ -1,3 +1,4 @@
+import { modelIndex } from './model-index';
 import type { QueryLanguage } from '../engine/languages';
 import type { ExprRef, FileModel, FunctionModel } from './file-model';
 import { models as shippedModels, regex, type CallableRef, type FileRoleRule, type LanguageModels, type Models, type RoleMarker } from './library';
@@ -77,10 +78,8 @@ const DOM_MEMBERS: Record<string, RegExp> = {
 
 /** Whether browser code's global is used: not a name the file binds itself, and for document/window a member only the browser's has. */
 function usesBrowserGlobal(name: string, text: string, model: FileModel): boolean {
-  const bound =
-    model.bindings.some((b) => b.name === name) ||
-    model.imports.some((i) => i.local === name) ||
-    model.functions.some((f) => f.params.some((p) => p.name === name) || f.locals.some((l) => l.name === name));
+  const ix = modelIndex(model);
+  const bound = ix.bindingsByName.has(name) || ix.importsByLocal.has(name) || ix.localNames.has(name);
   if (bound) return false;
   const members = DOM_MEMBERS[name];
   const re = new RegExp(`(?<![\\w$.])${name}\\.([A-Za-z_$][\\w$]*)`, 'g');
