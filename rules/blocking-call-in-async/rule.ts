@@ -97,10 +97,7 @@ function runsOnceOrTest(file: FileContext, fnNode: SyntaxNode): boolean {
 /** The file uses a framework whose async views each run in an event loop of their own (Flask). */
 function loopPerRequest(file: FileContext): boolean {
   const libs = new Set(file.lang.roles.filter((m) => m.runsOn === 'loop-per-request').map((m) => m.library));
-  return file.model.imports.some((i) => {
-    const lib = file.lang.libraryOfModule(i.module);
-    return !!lib && libs.has(lib.name);
-  });
+  return [...libs].some((lib) => file.usesLibrary(lib));
 }
 
 /** How messages name a client: its model type (`requests.Session`, `redis.Redis`). */
@@ -195,7 +192,7 @@ function serviceOf(lib: { file: { symbols?: Callable[] } }): string | undefined 
 
 /** See pyResolve: the sync driver's type whose member this is, when the file's imports say sync and the name says which store. */
 function syncDocumentStore(file: FileContext, call: SyntaxNode, method: string): Extract<Resolved, { kind: 'library' }> | undefined {
-  const libs = file.model.imports.map((i) => file.lang.libraryOfModule(i.module)).filter((l): l is NonNullable<typeof l> => !!l);
+  const libs = file.imports().map((i) => file.lang.libraryOfModule(i.module)).filter((l): l is NonNullable<typeof l> => !!l);
   const has = (l: (typeof libs)[number]) => l.file.types?.some((t) => t.members?.some((m) => m.name === method && effectsOf(m).some((e) => e.startsWith('db-'))));
   const stores = libs.filter(has);
   // Nothing imported has it, or an async driver imported has it too: the receiver may be either.

@@ -1,16 +1,12 @@
 ; ---------------------------------------------------------------------------------------------
-; Facts: the limiter packages the file imports (rule.ts maps each path to a library).
-((import_spec path: (interpreted_string_literal) @path)
- (#match? @path "golang.org/x/time/rate|go.uber.org/ratelimit|juju/ratelimit|didip/tollbooth|ulule/limiter|go-chi/httprate|labstack/echo|gofiber/fiber")
- (#set! fact "rate-limiter.import"))
-
-; Facts: a struct type that holds a token bucket: type visitor struct { limiter *rate.Limiter; ... }
+; Facts: a struct type that holds a process-local token bucket (a type the models give a process
+; state and a rate-limit member): type visitor struct { limiter *rate.Limiter; ... }
 ((type_spec
    name: (type_identifier) @key
    type: (struct_type
      (field_declaration_list
-       (field_declaration type: [(pointer_type (qualified_type) @field) (qualified_type) @field]))))
- (#match? @field "^(rate[.]Limiter|ratelimit[.]Limiter|ratelimit[.]Bucket)$")
+       (field_declaration type: [(pointer_type (qualified_type name: (type_identifier) @tname) @field) (qualified_type name: (type_identifier) @tname) @field]))))
+ (#state-types? @tname "scope:process effect:rate-limit")
  (#set! fact "rate-limiter.limiter-struct"))
 
 ; ---------------------------------------------------------------------------------------------
@@ -20,20 +16,15 @@
            (qualified_type) @value
            (type_identifier) @value]) @match)
 
-; tollbooth.NewLimiter, memory.NewStore (ulule), httprate.LimitByIP, middleware.NewRateLimiterMemoryStore (Echo)
+; Findings: a limiter or limit store the models know (tollbooth, ulule's memory store, httprate, Echo's
+; and Fiber's memory stores): rule.ts resolves it and judges it by the state the model gives it.
 ((call_expression
-   function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)) @match
- (#any-of? @fn "NewLimiter" "NewStore" "NewStoreWithOptions" "LimitByIP" "LimitByRealIP" "LimitAll" "NewRateLimiter" "NewRateLimiterMemoryStore" "NewRateLimiterMemoryStoreWithConfig"))
-
-; limiter.New(limiter.Config{...}) (Fiber, tollbooth), httprate.Limit(...)
-((call_expression
-   function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)) @match
- (#any-of? @fn "New" "Limit")
- (#any-of? @pkg "limiter" "httprate"))
+   function: (selector_expression operand: (identifier) field: (field_identifier) @fn)) @match
+ (#state-symbols? @fn "effect:rate-limit"))
 
 ; Evidence for the readiness model: rate-limit counts kept in Redis (go-redis/redis_rate, ulule's redis store).
 ((call_expression
    function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)) @evidence
- (#any-of? @pkg "redis_rate" "sredis")
- (#any-of? @fn "NewLimiter" "NewStore" "NewStoreWithOptions")
+ (#state-packages? @pkg "scope:shared effect:rate-limit")
+ (#state-symbols? @fn "scope:shared effect:rate-limit")
  (#set! evidence "rate limits kept in Redis"))

@@ -545,7 +545,7 @@ describe(ID, () => {
           'rateLimit()',
           'slowDown({ windowMs: 60_000, delayAfter: 50 })',
         ]);
-        assert.match(findingsOf(lang, src, ID)[0].message, /^express-rate-limit without a `store` \(its default MemoryStore\) keeps rate-limit counts/);
+        assert.match(findingsOf(lang, src, ID)[0].message, /^express-rate-limit without `store` keeps rate-limit counts/);
       });
       it('flags express-rate-limit used through a namespace import', () => {
         const src = code`
@@ -596,6 +596,30 @@ describe(ID, () => {
           const g = new MemoryStore();
         `;
         assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('leaves a memory limiter alone that a shared limiter takes as its insurance, bound to a name or a static field', () => {
+        const src = code`
+          import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+          import Redis from 'ioredis';
+
+          const redis = new Redis();
+
+          export default class RateLimiter {
+            static readonly insuranceRateLimiter = new RateLimiterMemory({ points: 10, duration: 1 });
+
+            static get defaultRateLimiter(): RateLimiterRedis {
+              return new RateLimiterRedis({ storeClient: redis, insuranceLimiter: this.insuranceRateLimiter });
+            }
+          }
+
+          const fallback = new RateLimiterMemory({ points: 5 });
+          export const apiLimiter = new RateLimiterRedis({ storeClient: redis, points: 100, insuranceLimiter: fallback });
+
+          const loginLimiter = new RateLimiterMemory({ points: 5, duration: 60 });
+          export const other = new RateLimiterRedis({ storeClient: redis, points: 5, keyPrefix: loginLimiter.keyPrefix });
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['new RateLimiterMemory({ points: 5, duration: 60 })']);
       });
 
       it('flags a module-level Map filled with request times or counts per client address', () => {

@@ -13,25 +13,33 @@ import type { QueryLanguage } from '../../server/src/engine/languages';
 import { isFunctionNode } from '../../server/src/engine/predicates';
 import { goArguments, jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
 import { eol, indentAt } from '../../server/src/engine/edit-helpers';
+import type { FileContext } from '../../server/src/model/file-context';
+import { effectsOf, expandStatePredicates, lookupExpr, stateNames, type LibraryHit, type Row } from '../per-request-db-write/lookup';
 import meta from './rule.json';
-import python from './python.scm';
-import go from './go.scm';
-import typescript from './typescript.scm';
+import pythonScm from './python.scm';
+import goScm from './go.scm';
+import typescriptScm from './typescript.scm';
+
+const python = expandStatePredicates(pythonScm, 'python');
+const go = expandStatePredicates(goScm, 'go');
+const typescript = expandStatePredicates(typescriptScm, 'typescript');
 
 /*
+ * What a limiter is comes from the models: the call resolves to a symbol whose `state` says where
+ * its counts live (`scope`), whether they are kept per client (`perClient`), which options move
+ * them to a shared store (`sharedBy`) and which values of those still mean this process
+ * (`processValues`), and which options of a shared limiter take a process-local one as a mere
+ * fallback (`fallbackBy`).
+ *
  * Facts this rule records (names are namespaced: all rules share one pool per file):
- * - BINDING `lib.export=local`: the file binds a limiter library's export to a local name
- *   (`slowapi.Limiter=Limiter`, `erl.rateLimit=rateLimit`, `x-rate=rate`); `lib.*=ns` for namespaces.
  * - FILL `store`: a store (`hits`, `self._hits`, `this.hits`) is filled per client address with
  *   timestamps or counts. The declaration of that store is the finding; the fill is its evidence.
- * - LIMITER_STRUCT `T`: a Go struct type T holds a token bucket; BUCKET_IMPORT: a token-bucket
- *   package is imported.
+ * - LIMITER_STRUCT `T`: a Go struct type T holds a process-local token bucket.
+ * - FALLBACK `name`: the limiter bound to `name` is a shared limiter's fallback (insuranceLimiter).
  */
-const IMPORT = 'rate-limiter.import';
 const FILL = 'rate-limiter.fill';
 const LIMITER_STRUCT = 'rate-limiter.limiter-struct';
-const BINDING = 'rate-limiter.binding';
-const BUCKET_IMPORT = 'rate-limiter.bucket-import';
+const FALLBACK = 'rate-limiter.fallback';
 
 // ---------------------------------------------------------------------------------------------
 // Names and shapes
@@ -50,33 +58,52 @@ const ADDRESS_NAMES = new Set([
 
 const HEADER_ADDRESS = 'x-forwarded-for|x-real-ip|cf-connecting-ip|true-client-ip|x-client-ip|fly-client-ip';
 
-/** Expressions that read the client's address (matched on the text of one key expression). */
+/**
+ * Reads of the client's address the models do not name (matched on the text of one key expression):
+ * the HTTP headers and CGI variables that carry it, and helpers named for it (naming judgement). What
+ * a framework's request gives (`request.client.host`, `req.ip`, `req.socket.remoteAddress`,
+ * `get_remote_address(request)`) is the models' `client-address` effect.
+ */
 const ADDRESS_TEXT: Record<'python' | 'typescript', RegExp> = {
   python: new RegExp(
     [
-      String.raw`\bclient\.host\b`,
-      String.raw`\.remote_addr\b`,
-      String.raw`\.remote_ip\b`,
       String.raw`\bREMOTE_ADDR\b`,
-      String.raw`\baccess_route\b`,
-      String.raw`\b(request|req|websocket|ws)\.(ip|remote|client_ip)\b`,
       String.raw`\bscope\[["']client["']\]`,
       String.raw`\bHTTP_X_FORWARDED_FOR\b|\bHTTP_X_REAL_IP\b`,
       HEADER_ADDRESS,
-      String.raw`\b(get_remote_address|get_ipaddr|get_client_ip|get_real_ip|get_ip|client_ip|get_client_address|get_remote_ip)\s*\(`,
+      String.raw`\b(get_real_ip|get_ip|client_ip|get_client_address|get_remote_ip)\s*\(`,
     ].join('|'),
     'i',
   ),
   typescript: new RegExp(
-    [
-      String.raw`\.remoteAddress\b`,
-      String.raw`\.remoteAddr\b`,
-      String.raw`\b(req|request|ctx|context|c)(\.(request|req|raw))?\.ips?\b`,
-      HEADER_ADDRESS,
-      String.raw`\b(getClientIp|getClientIP|getIp|getIP|getRemoteAddress|getRealIp|ipAddress|requestIP)\s*\(`,
-    ].join('|'),
+    [HEADER_ADDRESS, String.raw`\b(getIp|getIP|getRemoteAddress|getRealIp|ipAddress|requestIP)\s*\(`].join('|'),
   ),
 };
+
+/** Whether the models say an expression reads the client's address (a member or a call with the `client-address` effect). */
+function readsAddress(node: SyntaxNode): boolean {
+  const file = current;
+  if (!file) return false;
+  const callee = node.type === 'call' || node.type === 'call_expression' ? node.childForFieldName('function') : node;
+  if (!callee) return false;
+  const look = lookupExpr(file, callee, (h) => effectsOf(h.row).has('client-address'));
+  if (look.kind === 'library') return effectsOf(look.row).has('client-address');
+  // A helper of a library called without its import in view (`get_remote_address(request)`): its many-word name.
+  if (look.kind !== 'none' || callee.type !== 'identifier' || !/_|[a-z][A-Z]/.test(callee.text)) return false;
+  return file.lang.libraries.some((l) => (l.file.symbols ?? []).some((sym) => sym.name.endsWith(`.${callee.text}`) && effectsOf(sym).has('client-address')));
+}
+
+/** Whether the models say a call reads the clock (`time.time()`, `datetime.now()`, `Date.now()`, `performance.now()`). */
+function readsClock(call: SyntaxNode): boolean {
+  const file = current;
+  const callee = call.childForFieldName('function');
+  if (!file || !callee) return false;
+  const look = lookupExpr(file, callee, (h) => effectsOf(h.row).has('clock'));
+  return look.kind === 'library' && effectsOf(look.row).has('clock');
+}
+
+/** The file being judged (set by check and facts: the readers above ask its resolver and models). */
+let current: FileContext | undefined;
 
 /** Names of locals and parameters that hold a point in time. */
 const TIME_NAMES = new Set([
@@ -84,8 +111,6 @@ const TIME_NAMES = new Set([
   'nowmillis', 'requesttime', 'reqtime', 'stamp', 'current', 'tick', 'nowtime', 'timestampms',
 ]);
 
-/** Calls that read the clock: time.time(), time.monotonic(), datetime.now(), Date.now(), performance.now(). */
-const CLOCK_CALLS = new Set(['time', 'monotonic', 'monotonic_ns', 'perf_counter', 'perf_counter_ns', 'time_ns', 'now', 'utcnow', 'hrtime']);
 
 /** Wrappers that keep a clock reading a clock reading: int(time.time()), Math.floor(Date.now() / 1000). */
 const NUMERIC_WRAPPERS = new Set(['int', 'round', 'float', 'floor', 'ceil', 'trunc', 'Number']);
@@ -206,9 +231,11 @@ function isAddress(node: SyntaxNode, lang: Lang, depth = 0): boolean {
     case 'member_expression':
     case 'subscript_expression':
     case 'call_expression':
+      return readsAddress(node) || ADDRESS_TEXT[lang].test(node.text);
     case 'conditional_expression':
     case 'ternary_expression':
-      return ADDRESS_TEXT[lang].test(node.text);
+      // `request.client.host if request.client else "unknown"`: the address on one side
+      return node.namedChildren.some((c) => isAddress(c, lang, depth + 1)) || ADDRESS_TEXT[lang].test(node.text);
     default:
       return false;
   }
@@ -227,7 +254,7 @@ function isTime(node: SyntaxNode, lang: Lang, depth = 0): boolean {
     case 'call_expression': {
       const fn = node.childForFieldName('function');
       const name = lastName(fn);
-      if (name && CLOCK_CALLS.has(name)) return true;
+      if (readsClock(node)) return true;
       if (name && NUMERIC_WRAPPERS.has(name)) {
         const args = node.childForFieldName('arguments')?.namedChildren ?? [];
         return args.length > 0 && isTime(args[0], lang, depth + 1);
@@ -424,154 +451,135 @@ function pair(a: SyntaxNode | null, b: SyntaxNode | null): [SyntaxNode, SyntaxNo
   return a && b ? [a, b] : undefined;
 }
 
-function pythonImportFacts(match: RuleMatch): FactInit[] {
-  const module = match.node('module')!;
-  const name = match.node('name')!;
-  const alias = match.node('alias');
-  const lib = module.text.startsWith('slowapi') ? 'slowapi' : 'limits';
-  const local = alias ?? name;
-  return [{ name: BINDING, key: `${lib}.${name.text}=${local.text}`, node: local }];
-}
-
-const GO_LIBRARIES: [RegExp, string][] = [
-  [/^golang\.org\/x\/time\/rate$/, 'x-rate'],
-  [/^go\.uber\.org\/ratelimit$/, 'uber-ratelimit'],
-  [/^github\.com\/juju\/ratelimit$/, 'juju-ratelimit'],
-  [/^github\.com\/didip\/tollbooth(\/v\d+)?$/, 'tollbooth'],
-  [/^github\.com\/didip\/tollbooth(\/v\d+)?\/limiter$/, 'tollbooth-limiter'],
-  [/^github\.com\/ulule\/limiter(\/v\d+)?\/drivers\/store\/memory$/, 'ulule-memory'],
-  [/^github\.com\/go-chi\/httprate$/, 'httprate'],
-  [/^github\.com\/labstack\/echo(\/v\d+)?\/middleware$/, 'echo-middleware'],
-  [/^github\.com\/gofiber\/fiber(\/v\d+)?\/middleware\/limiter$/, 'fiber-limiter'],
-];
-const BUCKET_LIBRARIES = new Set(['x-rate', 'uber-ratelimit', 'juju-ratelimit']);
-
-function goImportFacts(match: RuleMatch): FactInit[] {
-  const pathNode = match.node('path')!;
-  const path = stringLiteral(pathNode) ?? '';
-  const lib = GO_LIBRARIES.find(([re]) => re.test(path))?.[1];
-  if (!lib) return [];
-  const alias = pathNode.parent?.childForFieldName('name');
-  if (alias && alias.type !== 'package_identifier') return []; // `.` and `_` imports
-  const local = alias?.text ?? path.split('/').filter((s) => !/^v\d+$/.test(s)).pop()!;
-  const facts: FactInit[] = [{ name: BINDING, key: `${lib}=${local}`, node: pathNode }];
-  if (BUCKET_LIBRARIES.has(lib)) facts.push({ name: BUCKET_IMPORT, key: lib, node: pathNode });
-  return facts;
-}
-
-const TS_LIBRARIES: Record<string, string> = {
-  'express-rate-limit': 'erl',
-  'express-slow-down': 'slowdown',
-  'rate-limiter-flexible': 'rlf',
-  '@fastify/rate-limit': 'fastify-rl',
-  'fastify-rate-limit': 'fastify-rl',
-  'rate-limit-redis': 'rlr',
-  ioredis: 'ioredis',
-  redis: 'redis',
-  '@redis/client': 'redis',
-};
-
-/** One export under the name the rule checks for: the default export of each library is its main function. */
-function canonicalExport(lib: string, exported: string): string {
-  switch (lib) {
-    case 'erl':
-      return exported === 'default' ? 'rateLimit' : exported;
-    case 'slowdown':
-      return exported === 'default' ? 'slowDown' : exported;
-    case 'fastify-rl':
-      return exported === 'fastifyRateLimit' ? 'default' : exported;
-    case 'rlr':
-      return exported === 'default' ? 'RedisStore' : exported;
-    case 'ioredis':
-      return exported === 'default' ? 'Redis' : exported;
-    default:
-      return exported;
-  }
-}
-
-/**
- * The bindings an import or require declares, as `lib.export=local` (and `lib.*=local` for
- * namespaces; a default import or a whole `require()` is both the main export and the namespace).
- */
-function tsBindings(clause: SyntaxNode, lib: string): { key: string; node: SyntaxNode }[] {
-  const out: { key: string; node: SyntaxNode }[] = [];
-  const whole = (id: SyntaxNode): void => {
-    out.push({ key: `${lib}.${canonicalExport(lib, 'default')}=${id.text}`, node: id });
-    out.push({ key: `${lib}.*=${id.text}`, node: id });
-  };
-  const named = (exported: string, id: SyntaxNode): void => {
-    out.push({ key: `${lib}.${canonicalExport(lib, exported)}=${id.text}`, node: id });
-  };
-  if (clause.type === 'identifier') whole(clause);
-  for (const c of clause.namedChildren) {
-    if (clause.type === 'import_clause' && c.type === 'identifier') whole(c);
-    else if (c.type === 'namespace_import') {
-      const id = c.namedChildren.find((x) => x.type === 'identifier');
-      if (id) out.push({ key: `${lib}.*=${id.text}`, node: id });
-    } else if (c.type === 'named_imports') {
-      for (const s of c.namedChildren) {
-        if (s.type !== 'import_specifier') continue;
-        const name = s.childForFieldName('name')!;
-        named(name.text, s.childForFieldName('alias') ?? name);
-      }
-    } else if (c.type === 'shorthand_property_identifier_pattern') {
-      named(c.text, c);
-    } else if (c.type === 'pair_pattern') {
-      const key = c.childForFieldName('key');
-      const value = c.childForFieldName('value');
-      if (key && value?.type === 'identifier') named(key.text, value);
-    }
-  }
-  return out;
-}
-
-function tsImportFacts(match: RuleMatch): FactInit[] {
-  const lib = TS_LIBRARIES[match.text('source')!];
-  const clause = match.node('clause')!;
-  return tsBindings(clause, lib).map((b) => ({ name: BINDING, key: b.key, node: b.node }));
-}
-
 // ---------------------------------------------------------------------------------------------
-// Checks
+// Limiters the models know: judged by the state their row gives them.
 
-function candidate(what: string, bindings: string[], data: Record<string, string> = {}): CandidateInit {
-  return { args: { what }, requires: bindings.map((key) => ({ fact: BINDING, key })), data };
+function tail(qname: string): string {
+  return qname.slice(Math.max(qname.lastIndexOf('.'), qname.lastIndexOf('/')) + 1);
+}
+
+/** The library a resolved symbol belongs to, as its model names it (`slowapi`, `express-rate-limit`). */
+function libraryName(file: FileContext, hit: LibraryHit): string {
+  return file.lang.symbol(hit.qname)?.lib.name ?? hit.qname.slice(0, hit.qname.length - tail(hit.qname).length - 1);
+}
+
+/** What a call or constructor resolves to, strictly (the import must be there: a `Limiter` of the project is not slowapi's). */
+function limiterOf(file: FileContext, callee: SyntaxNode | null | undefined): LibraryHit | undefined {
+  if (!callee) return undefined;
+  const look = lookupExpr(file, callee);
+  return look.kind === 'library' && !look.loose && look.row.state ? look : undefined;
+}
+
+/** The options a call is given, by name: Python keywords, an options object, Go functional options and config literals. */
+interface Options {
+  names: Map<string, SyntaxNode>;
+  /** Options may be hidden (`**kwargs`, a spread, an options variable, `opts...`): nothing can be said. */
+  unknown: boolean;
+  /** Where a new option would go (the options object), for messages. */
+  given: boolean;
+}
+
+function optionsOf(call: SyntaxNode, row: Row, language: QueryLanguage, at = 0): Options {
+  const names = new Map<string, SyntaxNode>();
+  if (language === 'python') {
+    const { keywords, splat } = pythonArguments(call);
+    return { names: keywords, unknown: splat, given: keywords.size > 0 };
+  }
+  if (language === 'typescript') {
+    const { args, spread } = jsArguments(call);
+    const index = typeof row.arguments?.options === 'number' ? row.arguments.options : at;
+    const opts = args[index];
+    if (spread) return { names, unknown: true, given: true };
+    if (!opts) return { names, unknown: false, given: false };
+    if (opts.type !== 'object') return { names, unknown: true, given: true };
+    const { props, spread: hidden } = objectProperties(opts);
+    return { names: props, unknown: hidden, given: true };
+  }
+  // Go: `limiter.Config{Storage: s}` at the options argument, or functional options among the arguments
+  // (`httprate.WithLimitCounter(c)`); a config from a variable, or `opts...`, hides them.
+  const { args, variadic } = goArguments(call);
+  if (variadic || args.some((a) => a.type === 'variadic_argument')) return { names, unknown: true, given: true };
+  const index = typeof row.arguments?.options === 'number' ? row.arguments.options : undefined;
+  if (index !== undefined) {
+    const cfg = args[index];
+    if (!cfg) return { names, unknown: false, given: false };
+    if (cfg.type !== 'composite_literal') return { names, unknown: true, given: true };
+    for (const e of cfg.childForFieldName('body')?.namedChildren ?? []) if (e.type === 'keyed_element' && e.namedChildren[0]) names.set(e.namedChildren[0].text, e);
+    return { names, unknown: false, given: true };
+  }
+  for (const a of args) if (a.type === 'call_expression') names.set(lastName(a.childForFieldName('function')) ?? '', a);
+  return { names, unknown: false, given: args.length > 0 };
+}
+
+/** A call of a limiter the models know: a finding when its counts stay in this process, per client. */
+function checkLimiter(file: FileContext, call: SyntaxNode, hit: LibraryHit, language: QueryLanguage, optionsAt = 0): CandidateInit | undefined {
+  const state = hit.row.state!;
+  const lib = libraryName(file, hit);
+  const name = tail(hit.qname);
+  const shown = name === 'default' || tail(lib) === name ? lib : `${lib} \`${name}\``;
+  const opts = optionsOf(call, hit.row, language, optionsAt);
+  // Switched off (`enabled=False`): nothing is limited.
+  const enabled = opts.names.get('enabled') ?? opts.names.get('enable');
+  if (enabled && /^(?:False|false)$/.test(valueText(enabled))) return undefined;
+  if (state.scope === 'shared') {
+    // A store chosen by a URI (`storage_from_string("memory://")`): the values that still mean this process.
+    if (!state.processValues?.length || !state.perClient) return undefined;
+    const first = language === 'python' ? pythonArguments(call).positional[0] : language === 'go' ? goArguments(call).args[0] : jsArguments(call).args[0];
+    const uri = stringLiteral(first);
+    if (uri === undefined || !state.processValues.some((v) => v !== '' && uri.startsWith(v))) return undefined;
+    return { args: { what: `\`${name}("${uri}")\` of \`${lib}\`` } };
+  }
+  if (state.scope !== 'process' || !state.perClient) return undefined;
+  const sharing = (state.sharedBy ?? []).filter((o) => !/^[A-Z][A-Z0-9_]+$/.test(o));
+  const environment = (state.sharedBy ?? []).filter((o) => /^[A-Z][A-Z0-9_]+$/.test(o));
+  if (sharing.length === 0) {
+    // A process-local limiter with no option that shares it (RateLimiterMemory, MemoryStorage, tollbooth).
+    return { args: { what: language === 'typescript' || language === 'go' ? `\`${name}\` of ${lib}` : `\`${name}()\` of \`${lib}\`` }, data: { kind: 'process-class' } };
+  }
+  if (opts.unknown) return undefined;
+  const given = sharing.find((o) => opts.names.has(o));
+  if (given) {
+    // Given, but to a value that still means this process (`storage_uri="memory://"`, `""`).
+    const value = opts.names.get(given)!;
+    const node = value.type === 'keyword_argument' ? value.childForFieldName('value') : value.type === 'pair' ? value.childForFieldName('value') : value;
+    const text = stringLiteral(node);
+    if (text === undefined || !(state.processValues ?? []).some((v) => (v === '' ? text === '' : text.startsWith(v)))) return undefined;
+    return { args: { what: `${shown} with \`${given}="${text}"\`` } };
+  }
+  // `storage_uri` (or the environment variable that stands for it) not given: this process's memory.
+  const env = environment.length > 0 ? ` (and no ${environment.join(' or ')} in the environment)` : '';
+  const what = `${shown} without \`${sharing[0]}\`${env}`;
+  return { args: { what }, data: { option: sharing[0], optionsAt } };
+}
+
+function valueText(node: SyntaxNode): string {
+  const v = node.type === 'keyword_argument' || node.type === 'pair' ? node.childForFieldName('value') : node.type === 'keyed_element' ? node.namedChildren[1] : node;
+  return v?.text ?? '';
 }
 
 function checkPython(match: RuleMatch, ctx: CheckContext): CandidateInit | CandidateInit[] | undefined {
   const node = match.node('match')!;
-  if (match.node('fn')) return checkPythonCall(match, node);
+  if (match.node('fn')) {
+    // The alias pattern leaves the models' own names to the first patterns.
+    if (match.props.kind === 'alias' && LIMITER_NAMES.python.has(match.text('fn')!)) return undefined;
+    const hit = limiterOf(match.file, node.childForFieldName('function'));
+    return hit ? checkLimiter(match.file, node, hit, 'python') : undefined;
+  }
   return checkStoreDeclaration(match, ctx, 'python');
 }
 
-function checkPythonCall(match: RuleMatch, call: SyntaxNode): CandidateInit | undefined {
-  const fn = match.text('fn')!;
-  const { keywords, positional, splat } = pythonArguments(call);
-  if (fn.endsWith('MemoryStorage')) {
-    return candidate('`MemoryStorage()` of `limits`', [`limits.MemoryStorage=${fn}`]);
-  }
-  if (fn === 'storage_from_string') {
-    const uri = stringLiteral(positional[0]);
-    if (uri === undefined || !uri.startsWith('memory://')) return undefined;
-    return candidate('`storage_from_string("memory://")` of `limits`', [`limits.storage_from_string=${fn}`]);
-  }
-  // slowapi's Limiter: storage_uri decides; **kwargs may carry it; config_filename may name a file that does.
-  if (splat || keywords.has('config_filename')) return undefined;
-  const enabled = keywords.get('enabled');
-  if (enabled?.text === 'False') return undefined;
-  const binding = `slowapi.Limiter=${fn}`;
-  const storage = keywords.get('storage_uri');
-  if (storage) {
-    const uri = stringLiteral(storage);
-    // "" falls back to memory:// as well
-    if (uri === undefined || (uri !== '' && !uri.startsWith('memory://'))) return undefined;
-    return candidate('slowapi `Limiter` with `storage_uri="memory://"`', [binding]);
-  }
-  return candidate('slowapi `Limiter` without `storage_uri` (and no RATELIMIT_STORAGE_URL in the environment)', [binding], { kind: 'slowapi' });
-}
+/** The names the models give limiters (what the first Python patterns anchor on). */
+const LIMITER_NAMES = { python: new Set(stateNames('python', 'symbols', ['effect:rate-limit'])) };
 
-const PY_STORE_CTOR = /(^|\.)(defaultdict|dict|OrderedDict|Counter|TTLCache|LRUCache|ExpiringDict)$/;
-const TS_STORE_CTOR = new Set(['Map', 'LRUCache', 'LRU', 'TTLCache', 'NodeCache']);
+/** The language's own containers (a store of per-client state by construction). */
+const PY_CONTAINERS = /(^|\.)(defaultdict|dict|OrderedDict|Counter)$/;
+
+/** A constructor that makes a per-key store: the language's containers, or a process-local cache of the models. */
+function isStoreConstructor(file: FileContext, ctor: SyntaxNode, lang: Lang): boolean {
+  if (lang === 'python' ? PY_CONTAINERS.test(ctor.text) : ctor.text === 'Map') return true;
+  const look = lookupExpr(file, ctor);
+  return look.kind === 'library' && !look.loose && look.row.state?.scope === 'process' && (look.row.effects ?? []).includes('cache-write');
+}
 
 /** A module-level, class-level or constructor-made dict/Map: a finding when the file fills it per client address. */
 function checkStoreDeclaration(match: RuleMatch, ctx: CheckContext, lang: Lang): CandidateInit | undefined {
@@ -582,9 +590,8 @@ function checkStoreDeclaration(match: RuleMatch, ctx: CheckContext, lang: Lang):
   // Only empty stores: a dict literal with entries is a table of settings, not per-client state.
   if (!ctor && value.namedChildren.some((c) => c.type !== 'comment')) return undefined;
   if (ctor) {
-    if (lang === 'python' && !PY_STORE_CTOR.test(ctor.text)) return undefined;
+    if (!isStoreConstructor(match.file, ctor, lang)) return undefined;
     if (lang === 'python' && /(^|\.)(dict|Counter|OrderedDict)$/.test(ctor.text) && pythonArguments(value).positional.length + pythonArguments(value).keywords.size > 0) return undefined;
-    if (lang === 'typescript' && !TS_STORE_CTOR.has(ctor.text)) return undefined;
     // new Map([[k, v], ...]) starts with entries: a lookup table, not per-client state.
     if (lang === 'typescript' && ctor.text === 'Map' && value.childForFieldName('arguments')?.namedChildren.length) return undefined;
   }
@@ -638,45 +645,9 @@ function closureState(decl: SyntaxNode, lang: Lang, ctx: CheckContext): boolean 
 
 function checkGo(match: RuleMatch): CandidateInit | CandidateInit[] | undefined {
   const node = match.node('match')!;
-  if (node.type === 'map_type') return checkGoMap(node, match.node('value')!);
-  const pkg = match.text('pkg')!;
-  const fn = match.text('fn')!;
-  const { args, variadic } = goArguments(node);
-  switch (fn) {
-    case 'NewLimiter':
-      return candidate('tollbooth\'s `NewLimiter`', [`tollbooth=${pkg}`]);
-    case 'New': {
-      const fiber = fiberWithoutStorage(args) ? candidate('Fiber\'s `limiter.New` without `Storage`', [`fiber-limiter=${pkg}`]) : undefined;
-      const tollbooth = candidate('tollbooth\'s `limiter.New`', [`tollbooth-limiter=${pkg}`]);
-      return fiber ? [fiber, tollbooth] : tollbooth;
-    }
-    case 'NewStore':
-    case 'NewStoreWithOptions':
-      return candidate('the memory store of ulule/limiter', [`ulule-memory=${pkg}`]);
-    case 'LimitByIP':
-    case 'LimitByRealIP':
-    case 'LimitAll':
-      return candidate(`httprate's \`${fn}\``, [`httprate=${pkg}`]);
-    case 'Limit':
-    case 'NewRateLimiter':
-      // httprate.Limit(n, window, httprate.WithLimitCounter(redisCounter)) shares its counts.
-      if (variadic || args.some((a) => a.type === 'variadic_argument') || args.some((a) => a.type === 'call_expression' && lastName(a.childForFieldName('function')) === 'WithLimitCounter')) return undefined;
-      return candidate(`httprate's \`${fn}\` without \`WithLimitCounter\``, [`httprate=${pkg}`]);
-    case 'NewRateLimiterMemoryStore':
-    case 'NewRateLimiterMemoryStoreWithConfig':
-      return candidate(`Echo's \`${fn}\``, [`echo-middleware=${pkg}`]);
-    default:
-      return undefined;
-  }
-}
-
-/** limiter.New() / limiter.New(limiter.Config{Max: 20}) without Storage; a config from a variable is unknown. */
-function fiberWithoutStorage(args: SyntaxNode[]): boolean {
-  if (args.length === 0) return true;
-  const lit = args[0];
-  if (lit.type !== 'composite_literal') return false;
-  const body = lit.childForFieldName('body');
-  return !(body?.namedChildren ?? []).some((e) => e.type === 'keyed_element' && e.namedChildren[0]?.text === 'Storage');
+  if (node.type === 'map_type') return checkGoMap(match.file, node, match.node('value')!);
+  const hit = limiterOf(match.file, node.childForFieldName('function'));
+  return hit ? checkLimiter(match.file, node, hit, 'go') : undefined;
 }
 
 const GO_BUILTIN_TYPES = new Set([
@@ -684,27 +655,25 @@ const GO_BUILTIN_TYPES = new Set([
   'float32', 'float64', 'complex64', 'complex128', 'bool', 'byte', 'rune', 'error', 'any',
 ]);
 
-const GO_BUCKET_TYPES: Record<string, string> = { Limiter: 'x-rate', Bucket: 'juju-ratelimit' };
+/** Whether a written Go type is a process-local limiter of the models (one bucket: `*rate.Limiter`, `*ratelimit.Bucket`). */
+function isBucketType(file: FileContext, written: string, at: number): boolean {
+  const r = file.resolver.resolveType(written, at);
+  if (r.kind !== 'value') return false;
+  const t = file.lang.type(r.type);
+  const state = (t?.row as unknown as Row | undefined)?.state;
+  return state?.scope === 'process' && (t?.row.members ?? []).some((m) => m.effect === 'rate-limit' || m.effects?.includes('rate-limit'));
+}
 
-function checkGoMap(map: SyntaxNode, value: SyntaxNode): CandidateInit | CandidateInit[] | undefined {
+function checkGoMap(file: FileContext, map: SyntaxNode, value: SyntaxNode): CandidateInit | CandidateInit[] | undefined {
   if (value.type === 'type_identifier' && GO_BUILTIN_TYPES.has(value.text)) return undefined;
   if (!declaresState(map)) return undefined;
   const shown = `\`${map.text.replace(/\s+/g, ' ')}\``;
   if (value.type === 'qualified_type') {
-    const pkg = value.childForFieldName('package')!.text;
-    const type = value.childForFieldName('name')!.text;
-    if (type === 'Limiter') {
-      return [
-        candidate(`${shown} (one limiter per client)`, [`x-rate=${pkg}`]),
-        candidate(`${shown} (one limiter per client)`, [`uber-ratelimit=${pkg}`]),
-      ];
-    }
-    if (type === 'Bucket') return candidate(`${shown} (one token bucket per client)`, [`${GO_BUCKET_TYPES.Bucket}=${pkg}`]);
-    return undefined;
+    return isBucketType(file, value.text, value.startIndex) ? { args: { what: `${shown} (one limiter per client)` } } : undefined;
   }
   return {
     args: { what: `${shown} (each \`${value.text}\` holds a rate limiter)` },
-    requires: [{ fact: LIMITER_STRUCT, key: value.text, related: `\`${value.text}\` holds a rate limiter` }, { fact: BUCKET_IMPORT }],
+    requires: [{ fact: LIMITER_STRUCT, key: value.text, related: `\`${value.text}\` holds a rate limiter` }],
   };
 }
 
@@ -737,57 +706,52 @@ function declaresState(map: SyntaxNode): boolean {
 function checkTypescript(match: RuleMatch, ctx: CheckContext): CandidateInit | CandidateInit[] | undefined {
   const node = match.node('match')!;
   if (match.node('name')) return checkStoreDeclaration(match, ctx, 'typescript');
-  if (node.type === 'new_expression') return checkTsNew(match, node);
-  if (match.node('plugin')) return checkFastify(match, node);
-  return checkExpressLimiter(match, node);
+  const file = match.file;
+  if (match.node('plugin')) {
+    // fastify.register(rateLimit, { max: 100 }): the plugin is the limiter, its options the second argument.
+    const hit = limiterOf(file, match.node('plugin'));
+    return hit ? checkLimiter(file, node, hit, 'typescript', 1) : undefined;
+  }
+  const callee = node.type === 'new_expression' ? node.childForFieldName('constructor') : node.childForFieldName('function');
+  const hit = limiterOf(file, callee);
+  if (!hit) return undefined;
+  const found = checkLimiter(file, node, hit, 'typescript');
+  if (!found || node.type !== 'new_expression') return found;
+  // A process-local limiter handed to a shared one as its fallback while the store is down
+  // (`new RateLimiterRedis({ storeClient, insuranceLimiter: new RateLimiterMemory(...) })`), directly or by name.
+  if (fallbackOption(file, node)) return undefined;
+  const bound = boundName(node);
+  return bound ? { ...found, unless: [{ fact: FALLBACK, key: bound }] } : found;
 }
 
-/** rateLimit({...}) / slowDown({...}): the store option decides; options from a variable are unknown. */
-function checkExpressLimiter(match: RuleMatch, call: SyntaxNode): CandidateInit[] | undefined {
-  const fn = match.text('fn')!;
-  const ns = match.text('ns');
-  const { args, spread } = jsArguments(call);
-  if (spread) return undefined;
-  if (args.length > 0) {
-    if (args[0].type !== 'object') return undefined;
-    const { props, spread: hidden } = objectProperties(args[0]);
-    if (hidden || props.has('store')) return undefined;
-  }
-  const erl = ns ? (fn === 'rateLimit' || fn === 'default' ? `erl.*=${ns}` : undefined) : `erl.rateLimit=${fn}`;
-  const sd = ns ? (fn === 'slowDown' || fn === 'default' ? `slowdown.*=${ns}` : undefined) : `slowdown.slowDown=${fn}`;
-  const out: CandidateInit[] = [];
-  if (erl) out.push(candidate('express-rate-limit without a `store` (its default MemoryStore)', [erl], { kind: 'express-rate-limit' }));
-  if (sd) out.push(candidate('express-slow-down without a `store` (its default MemoryStore)', [sd], { kind: 'express-rate-limit' }));
-  return out;
+/** Whether an expression is the value of a shared limiter's fallback option (`insuranceLimiter: ...`). */
+function fallbackOption(file: FileContext, value: SyntaxNode): boolean {
+  const pair = value.parent;
+  if (pair?.type !== 'pair' || pair.childForFieldName('value')?.id !== value.id) return false;
+  const opt = pair.childForFieldName('key')?.text ?? '';
+  const owner = pair.parent?.parent?.parent;
+  if (pair.parent?.type !== 'object' || pair.parent.parent?.type !== 'arguments' || (owner?.type !== 'new_expression' && owner?.type !== 'call_expression')) return false;
+  const look = lookupExpr(file, owner.childForFieldName('constructor') ?? owner.childForFieldName('function')!);
+  return look.kind === 'library' && (look.row.state?.fallbackBy ?? []).includes(opt);
 }
 
-function checkTsNew(match: RuleMatch, expr: SyntaxNode): CandidateInit | CandidateInit[] | undefined {
-  const ctor = match.text('ctor')!;
-  const ns = match.text('ns');
-  // new RateLimiterRedis({ storeClient, insuranceLimiter: new RateLimiterMemory(...) }): a fallback for when Redis is down.
-  const pairKey = expr.parent?.type === 'pair' ? expr.parent.childForFieldName('key')?.text : undefined;
-  if (pairKey === 'insuranceLimiter') return undefined;
-  const out: CandidateInit[] = [];
-  if (ns ? ctor === 'RateLimiterMemory' : true) {
-    out.push(candidate('`RateLimiterMemory` of rate-limiter-flexible', [ns ? `rlf.*=${ns}` : `rlf.RateLimiterMemory=${ctor}`], { kind: 'rate-limiter-memory' }));
+/** The name a value is bound to: `const x = ...`, a class field, `this.x = ...`, `X.x = ...`. */
+function boundName(value: SyntaxNode): string | undefined {
+  const p = value.parent;
+  if (p?.type === 'variable_declarator' || p?.type === 'public_field_definition') return p.childForFieldName('name')?.text.replace(/^#/, '');
+  if (p?.type === 'assignment_expression' && p.childForFieldName('right')?.id === value.id) {
+    const left = p.childForFieldName('left');
+    return left?.type === 'identifier' ? left.text : left?.childForFieldName('property')?.text.replace(/^#/, '');
   }
-  if (ns ? ctor === 'MemoryStore' : true) {
-    out.push(candidate('express-rate-limit\'s `MemoryStore`', [ns ? `erl.*=${ns}` : `erl.MemoryStore=${ctor}`]));
-  }
-  return out;
+  return undefined;
 }
 
-/** fastify.register(rateLimit, { max: 100 }) without `redis` or `store`. */
-function checkFastify(match: RuleMatch, call: SyntaxNode): CandidateInit | undefined {
-  const { args, spread } = jsArguments(call);
-  if (spread) return undefined;
-  const opts = args[1];
-  if (opts) {
-    if (opts.type !== 'object') return undefined;
-    const { props, spread: hidden } = objectProperties(opts);
-    if (hidden || props.has('redis') || props.has('store')) return undefined;
-  }
-  return candidate('@fastify/rate-limit without `redis` or a `store`', [`fastify-rl.default=${match.text('plugin')}`]);
+/** A fallback fact: the limiter a shared one's fallback option names (`insuranceLimiter: this.insuranceRateLimiter`). */
+function fallbackFact(match: RuleMatch): FactInit[] | undefined {
+  const key = match.node('key')!;
+  if (!fallbackOption(match.file, key)) return undefined;
+  const name = key.type === 'identifier' ? key.text : key.childForFieldName('property')?.text.replace(/^#/, '');
+  return name ? [{ name: FALLBACK, key: name, node: key }] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -896,7 +860,7 @@ function environAccess(target: FixTarget): string | undefined {
 
 function slowapiStorageEdits(target: FixTarget, uri: string): TextEditInit[] | undefined {
   const args = target.node.childForFieldName('arguments');
-  if (target.data.kind !== 'slowapi' || !args) return undefined;
+  if (target.data.option !== 'storage_uri' || target.language !== 'python' || !args) return undefined;
   return appendItem(args, `storage_uri=${uri}`, target.text);
 }
 
@@ -907,56 +871,52 @@ interface RedisClient {
   flavor: 'ioredis' | 'node-redis';
 }
 
-/** All bindings of the limiter and Redis libraries at the top of the file, as `lib.export` → local. */
-function fileBindings(root: SyntaxNode): Map<string, { local: string; decl: SyntaxNode }> {
-  const out = new Map<string, { local: string; decl: SyntaxNode }>();
-  const add = (clause: SyntaxNode, source: string, decl: SyntaxNode): void => {
-    const lib = TS_LIBRARIES[source];
-    if (!lib) return;
-    for (const b of tsBindings(clause, lib)) {
-      const [exported, local] = b.key.split('=');
-      if (!out.has(exported)) out.set(exported, { local, decl });
-    }
-  };
-  for (const s of root.namedChildren) {
-    if (s.type === 'import_statement') {
-      const clause = s.namedChildren.find((c) => c.type === 'import_clause');
-      const source = stringLiteral(s.childForFieldName('source'));
-      if (clause && source) add(clause, source, s);
-    } else if (s.type === 'lexical_declaration' || s.type === 'variable_declaration') {
-      for (const d of s.namedChildren) {
-        const value = d.type === 'variable_declarator' ? d.childForFieldName('value') : null;
-        if (value?.type !== 'call_expression' || value.childForFieldName('function')?.text !== 'require') continue;
-        const source = stringLiteral(value.childForFieldName('arguments')?.namedChildren[0]);
-        if (source) add(d.childForFieldName('name')!, source, s);
-      }
-    }
+interface Imported {
+  local: string;
+  /** The model's symbol (`rate-limit-redis.default`), or the module for a namespace import. */
+  qname: string;
+  namespace: boolean;
+  decl: SyntaxNode;
+}
+
+/** The file's imports of modules the models know, with the symbol each local name stands for. */
+function fileImports(file: FileContext, root: SyntaxNode): Imported[] {
+  const out: Imported[] = [];
+  for (const b of file.imports()) {
+    const lib = file.lang.libraryOfModule(b.module);
+    if (!lib) continue;
+    const decl = root.namedChildren.find((st) => st.startIndex <= b.start && b.end <= st.endIndex);
+    if (!decl) continue;
+    const whole = b.name === undefined;
+    // A whole `require()` or a default import is the module's main export and its namespace.
+    const sym = whole ? file.lang.symbol(b.module) ?? file.lang.symbol(`${b.module}.default`) : b.name === '*' ? undefined : file.lang.symbol(`${b.module}.${b.name}`);
+    if (sym) out.push({ local: b.local, qname: sym.row.name, namespace: false, decl });
+    if (whole || b.name === 'default' || b.name === '*') out.push({ local: b.local, qname: b.module, namespace: true, decl });
   }
   return out;
 }
 
-/** The first module-level Redis client declared before `offset`: `new Redis(...)` (ioredis) or `createClient(...)` (node-redis). */
-function redisClientBefore(root: SyntaxNode, offset: number, bindings: Map<string, { local: string }>): RedisClient | undefined {
-  const local = (key: string): string | undefined => bindings.get(key)?.local;
+/** The local name a model symbol is bound to, or `ns.Name` through a namespace of its module. */
+function localOf(imports: Imported[], qname: string, name: string, module: string): { local: string; decl: SyntaxNode } | undefined {
+  const direct = imports.find((i) => !i.namespace && i.qname === qname);
+  if (direct) return direct;
+  const ns = imports.find((i) => i.namespace && i.qname === module);
+  return ns ? { local: `${ns.local}.${name}`, decl: ns.decl } : undefined;
+}
+
+/** The first module-level Redis client declared before `offset`, and which API it has (the models' members: ioredis `call`, node-redis `sendCommand`). */
+function redisClientBefore(file: FileContext, root: SyntaxNode, offset: number): RedisClient | undefined {
   for (const s of statementsBefore(root, offset)) {
     if (s.type !== 'lexical_declaration' && s.type !== 'variable_declaration') continue;
     for (const d of s.namedChildren) {
       const name = d.type === 'variable_declarator' ? d.childForFieldName('name') : null;
-      let value = d.type === 'variable_declarator' ? d.childForFieldName('value') : null;
+      const value = d.type === 'variable_declarator' ? d.childForFieldName('value') : null;
       if (name?.type !== 'identifier' || !value) continue;
-      if (value.type === 'await_expression') value = value.namedChildren[0];
-      // createClient(...).connect() resolves to the client (node-redis v4)
-      if (value.type === 'call_expression' && lastName(value.childForFieldName('function')) === 'connect') {
-        value = value.childForFieldName('function')!.childForFieldName('object')!;
-      }
-      if (value.type === 'new_expression') {
-        const ctor = value.childForFieldName('constructor')!.text;
-        if (ctor === local('ioredis.Redis') || ctor === `${local('ioredis.*')}.Redis`) return { name: name.text, flavor: 'ioredis' };
-      }
-      if (value.type === 'call_expression') {
-        const fn = value.childForFieldName('function')!.text;
-        if (fn === local('redis.createClient') || fn === `${local('redis.*')}.createClient`) return { name: name.text, flavor: 'node-redis' };
-      }
+      const r = file.resolve(value);
+      const type = r.kind === 'value' ? r.type : r.kind === 'library' ? r.type ?? r.row.returns : undefined;
+      if (!type) continue;
+      if (file.lang.member(type, 'sendCommand')?.row.name === 'sendCommand') return { name: name.text, flavor: 'node-redis' };
+      if (file.lang.member(type, 'call')?.row.name === 'call') return { name: name.text, flavor: 'ioredis' };
     }
   }
   return undefined;
@@ -969,12 +929,15 @@ function wantsTypes(target: FixTarget): boolean {
   return target.root.descendantsOfType(['type_annotation', 'interface_declaration', 'type_alias_declaration', 'as_expression']).length > 0;
 }
 
-function redisStoreEdits(target: FixTarget): TextEditInit[] | undefined {
+/** The Redis store of express-rate-limit this fix writes (`new RedisStore({ sendCommand })`): rate-limit-redis's API. */
+const REDIS_STORE = { qname: 'rate-limit-redis.default', name: 'RedisStore', module: 'rate-limit-redis', reply: 'rate-limit-redis.RedisReply' };
+
+function redisStoreEdits(target: FixTarget, file: FileContext): TextEditInit[] | undefined {
   const { node: call, root, text } = target;
-  if (target.data.kind !== 'express-rate-limit') return undefined;
-  const bindings = fileBindings(root);
-  const store = bindings.get('rlr.RedisStore');
-  const client = redisClientBefore(root, call.startIndex, bindings);
+  if (target.data.option !== 'store' || target.data.optionsAt !== 0 || target.language !== 'typescript') return undefined;
+  const imports = fileImports(file, root);
+  const store = localOf(imports, REDIS_STORE.qname, REDIS_STORE.name, REDIS_STORE.module);
+  const client = redisClientBefore(file, root, call.startIndex);
   if (!store || !client) return undefined;
   const typed = wantsTypes(target);
   const edits: TextEditInit[] = [];
@@ -985,7 +948,7 @@ function redisStoreEdits(target: FixTarget): TextEditInit[] | undefined {
     send = `(command, ...args) => ${client.name}.call(command, ...args)`;
   } else {
     // ioredis' call() resolves to unknown: rate-limit-redis exports the reply type to cast to.
-    let reply = bindings.get('rlr.RedisReply')?.local;
+    let reply = imports.find((i) => !i.namespace && i.qname === REDIS_STORE.reply)?.local;
     if (!reply) {
       const imp = store.decl.type === 'import_statement' ? store.decl : undefined;
       const clause = imp?.namedChildren.find((c) => c.type === 'import_clause');
@@ -1008,19 +971,22 @@ function redisStoreEdits(target: FixTarget): TextEditInit[] | undefined {
   return edits;
 }
 
-function rateLimiterRedisEdits(target: FixTarget): TextEditInit[] | undefined {
+function rateLimiterRedisEdits(target: FixTarget, file: FileContext): TextEditInit[] | undefined {
   const { node: expr, root, text } = target;
-  if (target.data.kind !== 'rate-limiter-memory') return undefined;
-  const bindings = fileBindings(root);
+  if (target.data.kind !== 'process-class' || expr.type !== 'new_expression') return undefined;
   const ctor = expr.childForFieldName('constructor')!;
-  let redisCtor: string | undefined;
-  if (ctor.type === 'member_expression') {
-    const ns = ctor.childForFieldName('object')!.text;
-    if (bindings.get('rlf.*')?.local === ns) redisCtor = `${ns}.RateLimiterRedis`;
-  } else {
-    redisCtor = bindings.get('rlf.RateLimiterRedis')?.local;
-  }
-  const client = redisClientBefore(root, expr.startIndex, bindings);
+  const look = lookupExpr(file, ctor);
+  if (look.kind !== 'library') return undefined;
+  // The Redis-backed class of the same library (rate-limiter-flexible's RateLimiterRedis), as the file can name it.
+  const lib = file.lang.symbol(look.qname)?.lib;
+  const redis = ((lib?.file.symbols ?? []) as Row[]).find((r) => r.state?.scope === 'shared' && /Redis/.test(tail(r.name)));
+  if (!lib || !redis) return undefined;
+  const module = redis.name.slice(0, redis.name.length - tail(redis.name).length - 1);
+  const redisCtor =
+    ctor.type === 'member_expression'
+      ? `${ctor.childForFieldName('object')!.text}.${tail(redis.name)}`
+      : localOf(fileImports(file, root), redis.name, tail(redis.name), module)?.local;
+  const client = redisClientBefore(file, root, expr.startIndex);
   if (!redisCtor || !client) return undefined;
   const item = client.flavor === 'node-redis' ? `storeClient: ${client.name}, useRedisPackage: true` : `storeClient: ${client.name}`;
   const edits: TextEditInit[] = [{ start: ctor.startIndex, end: ctor.endIndex, newText: redisCtor }];
@@ -1039,6 +1005,7 @@ export default defineRule({
   meta: meta as RuleMeta,
   queries: { python, go, typescript },
   check(match, ctx) {
+    current = match.file;
     switch (match.language as QueryLanguage) {
       case 'python':
         return checkPython(match, ctx);
@@ -1049,14 +1016,18 @@ export default defineRule({
     }
   },
   facts(match) {
+    current = match.file;
     const lang = match.language;
     switch (match.props.fact) {
-      case IMPORT:
-        return lang === 'python' ? pythonImportFacts(match) : lang === 'go' ? goImportFacts(match) : tsImportFacts(match);
       case FILL:
         return lang === 'go' ? undefined : fillFact(match, lang);
-      case LIMITER_STRUCT:
-        return [{ name: LIMITER_STRUCT, key: match.text('key')!, node: match.node('key')! }];
+      case LIMITER_STRUCT: {
+        // The field's type must be the models' limiter, not a `Limiter` of another package.
+        const field = match.node('field')!;
+        return isBucketType(match.file, field.text, field.startIndex) ? [{ name: LIMITER_STRUCT, key: match.text('key')!, node: match.node('key')! }] : undefined;
+      }
+      case FALLBACK:
+        return fallbackFact(match);
       default:
         return undefined;
     }
@@ -1071,7 +1042,7 @@ export default defineRule({
       const environ = environAccess(target);
       return environ ? slowapiStorageEdits(target, `${environ}["RATELIMIT_STORAGE_URL"]`) : undefined;
     },
-    'redis-store': (target) => redisStoreEdits(target),
-    'rate-limiter-redis': (target) => rateLimiterRedisEdits(target),
+    'redis-store': (target, ctx) => redisStoreEdits(target, ctx.file),
+    'rate-limiter-redis': (target, ctx) => rateLimiterRedisEdits(target, ctx.file),
   },
 });

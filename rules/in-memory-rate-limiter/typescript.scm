@@ -1,52 +1,43 @@
 ; ---------------------------------------------------------------------------------------------
-; Facts: where the limiter functions and classes come from.
-; import rateLimit, { MemoryStore } from 'express-rate-limit' / import * as flex from 'rate-limiter-flexible'
-((import_statement
-   (import_clause) @clause
-   source: (string (string_fragment) @source))
- (#any-of? @source "express-rate-limit" "express-slow-down" "rate-limiter-flexible" "@fastify/rate-limit" "fastify-rate-limit")
- (#set! fact "rate-limiter.import"))
-
-; const rateLimit = require('express-rate-limit') / const { RateLimiterMemory } = require('rate-limiter-flexible')
-((variable_declarator
-   name: (_) @clause
-   value: (call_expression
-     function: (identifier) @require
-     arguments: (arguments . (string (string_fragment) @source) .)))
- (#eq? @require "require")
- (#any-of? @source "express-rate-limit" "express-slow-down" "rate-limiter-flexible" "@fastify/rate-limit" "fastify-rate-limit")
- (#set! fact "rate-limiter.import"))
-
-; ---------------------------------------------------------------------------------------------
-; Findings: rateLimit({...}) / slowDown({...}) without a store
+; Findings: a limiter or limit store the models know: rateLimit({...}) / slowDown({...}) under the name
+; the file gives the default export (judged by resolution; the names are how such factories are
+; called), erl.rateLimit(...) through a namespace, new RateLimiterMemory(...), new MemoryStore(),
+; fastify.register(rateLimit, {...}). rule.ts resolves each and judges it by the state the model gives it.
 ((call_expression function: (identifier) @fn arguments: (arguments)) @match
  (#match? @fn "[Ll]imit|[Ss]low|[Tt]hrottl"))
 
-; erl.rateLimit({...}) through a namespace import
 ((call_expression
    function: (member_expression object: (identifier) @ns property: (property_identifier) @fn)
    arguments: (arguments)) @match
- (#any-of? @fn "rateLimit" "slowDown" "default"))
+ (#state-symbols? @fn "effect:rate-limit"))
 
-; new RateLimiterMemory({...}) / new MemoryStore()
 ((new_expression constructor: (identifier) @ctor) @match
- (#match? @ctor "Memory"))
+ (#state-symbols? @ctor "effect:rate-limit"))
 
-; new flex.RateLimiterMemory({...})
 ((new_expression constructor: (member_expression object: (identifier) @ns property: (property_identifier) @ctor)) @match
- (#any-of? @ctor "RateLimiterMemory" "MemoryStore"))
+ (#state-symbols? @ctor "effect:rate-limit"))
 
-; fastify.register(rateLimit, { max: 100, timeWindow: '1 minute' })
 ((call_expression
    function: (member_expression property: (property_identifier) @register)
    arguments: (arguments . (identifier) @plugin)) @match
- (#eq? @register "register"))
+ (#model? @register "type:fastify.FastifyInstance"))
 
 ; ---------------------------------------------------------------------------------------------
-; Findings (when the file fills them per client address): a store at module level, on a class or instance, or in a factory's closure
+; Facts: a process-local limiter handed to a shared one as the fallback it uses while its store is
+; down (the options the models list as `fallbackBy`: rate-limiter-flexible's insuranceLimiter),
+; keyed by the name it was bound to.
+((pair
+   key: (property_identifier) @opt
+   value: [(identifier) (member_expression)] @key) @fallback
+ (#state-options? @opt "fallbackBy")
+ (#set! fact "rate-limiter.fallback"))
+
+; ---------------------------------------------------------------------------------------------
+; Findings (when the file fills them per client address): a store at module level, on a class or
+; instance, or in a factory's closure: a Map, a process-local cache of the models, an object literal.
 ; const hits = new Map<string, number[]>() / new LRUCache(...)
 ((variable_declarator name: (identifier) @name value: (new_expression constructor: (identifier) @ctor) @value) @match
- (#any-of? @ctor "Map" "LRUCache" "LRU" "TTLCache" "NodeCache"))
+ (#match? @value "^new "))
 
 ; const counts: Record<string, number> = {}
 ((variable_declarator name: (identifier) @name value: (object) @value) @match)
@@ -55,7 +46,7 @@
 ((public_field_definition
    name: [(property_identifier) (private_property_identifier)] @name
    value: (new_expression constructor: (identifier) @ctor) @value) @match
- (#any-of? @ctor "Map" "LRUCache" "LRU" "TTLCache" "NodeCache"))
+ (#match? @value "^new "))
 
 ((public_field_definition
    name: [(property_identifier) (private_property_identifier)] @name
@@ -65,7 +56,7 @@
 ((assignment_expression
    left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @name)
    right: (new_expression constructor: (identifier) @ctor) @value) @match
- (#any-of? @ctor "Map" "LRUCache" "LRU" "TTLCache" "NodeCache"))
+ (#match? @value "^new "))
 
 ((assignment_expression
    left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @name)
@@ -160,7 +151,8 @@
  (#set! fact "rate-limiter.fill")
  (#set! fill "increment"))
 
-; Evidence for the readiness model: rate-limit counts kept in Redis.
+; Evidence for the readiness model: rate-limit counts kept in a shared store (the models' shared limiters and stores).
 ((new_expression constructor: (identifier) @ctor) @evidence
- (#any-of? @ctor "RedisStore" "RateLimiterRedis")
+ (#state-symbols? @ctor "scope:shared")
+ (#match? @ctor "Redis")
  (#set! evidence "rate limits kept in Redis"))

@@ -1,15 +1,4 @@
 ; ---------------------------------------------------------------------------------------------
-; Facts: in-process cache packages (golang-lru, go-cache, bigcache, freecache, ristretto, ttlcache)
-((import_spec name: (package_identifier)? @alias path: (interpreted_string_literal) @path)
- (#match? @path "golang-lru|patrickmn/go-cache|allegro/bigcache|coocood/freecache|dgraph-io/ristretto|jellydator/ttlcache")
- (#set! fact "ipss.go-cache-import"))
-
-; Facts: test files (their state serves no users)
-((import_spec path: (interpreted_string_literal) @path)
- (#eq? @path "\"testing\"")
- (#set! fact "ipss.not-server"))
-
-; ---------------------------------------------------------------------------------------------
 ; Findings: a package variable or a struct field, judged by rule.ts (its type, and facts):
 ; var clients = make(map[*websocket.Conn]bool) / var userCache = map[int64]User{} / var users sync.Map
 ((var_spec name: (identifier) @name) @match
@@ -24,7 +13,7 @@
 ; Facts: method calls, sorted out by rule.ts by their name.
 ; a store: c.Add(key, value) / c.Set(key, value, ttl) / m.Store(key, value) (database results cached)
 ((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method)) @call
- (#any-of? @method "Add" "Set" "Store" "SetDefault" "SetWithTTL" "ContainsOrAdd" "PeekOrAdd" "LoadOrStore")
+ (#model? @method "effect:cache-write")
  (#set! fact "ipss.call"))
 
 ; Facts about sockets run only in files that mention websocket or a broadcast (the others never pay for them):
@@ -33,7 +22,7 @@
 ; a pub/sub layer in the file (sockets kept here are then fed by it): rdb.Subscribe(ctx, "chat"),
 ; rdb.Publish(ctx, "chat", msg) (go-redis), nats.Connect(url)
 ((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method)) @call
- (#any-of? @method "WriteMessage" "WriteJSON" "WritePreparedMessage" "Subscribe" "PSubscribe" "SSubscribe" "Publish" "SPublish" "Connect")
+ (#model? @method "effect:socket-send effect:publish effect:subscribe effect:client")
  (#set! fact "ipss.call")
  (#set! gate "websocket broadcast"))
 
@@ -56,6 +45,6 @@
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)
    arguments: (argument_list . [(identifier) @ctx (call_expression function: (selector_expression operand: (identifier) @ctx))] . (_))) @evidence
- (#any-of? @method "Subscribe" "PSubscribe" "SSubscribe" "Publish" "SPublish")
+ (#model? @method "effect:publish effect:subscribe")
  (#match? @ctx "^(ctx|c|context|[a-z]+Ctx)$")
  (#set! evidence "messages fan out to every instance through Redis pub/sub"))

@@ -1,23 +1,4 @@
 ; ---------------------------------------------------------------------------------------------
-; Facts: where bare cache decorators come from (`@cache` is functools' only when imported from it).
-; from functools import cache / from cachetools import cached / from cachetools.func import ttl_cache
-((import_from_statement
-   module_name: (dotted_name) @module
-   name: [(dotted_name) @name
-          (aliased_import name: (dotted_name) @name alias: (identifier) @alias)])
- (#any-of? @module "functools" "cachetools" "cachetools.func" "asyncache" "aiocache" "async_lru")
- (#set! fact "ipss.cache-decorator"))
-
-; Facts: test and command-line modules (their caches serve no users): import pytest / import typer
-((import_statement name: [(dotted_name) @module (aliased_import name: (dotted_name) @module)])
- (#any-of? @module "pytest" "unittest" "typer")
- (#set! fact "ipss.not-server"))
-
-((import_from_statement module_name: (dotted_name) @module)
- (#any-of? @module "pytest" "unittest" "unittest.mock" "typer")
- (#set! fact "ipss.not-server"))
-
-; ---------------------------------------------------------------------------------------------
 ; Findings: a collection declared at module level or on a class, judged by rule.ts through facts:
 ; sockets added to it and sent to (a WebSocket registry), or database results stored in it (a cache).
 ; clients = set() / connections: list[WebSocket] = [] / user_cache: dict[int, User] = {}
@@ -34,11 +15,18 @@
  (#is-not? inside-function match)
  (#set! gate "sock Sock find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where"))
 
-; rooms = defaultdict(set) / plans = TTLCache(maxsize=256, ttl=300) / cachetools.LRUCache(1024)
+; rooms = defaultdict(set)
 ((assignment
    left: (identifier) @name
    right: (call function: [(identifier) @ctor (attribute attribute: (identifier) @ctor)]) @value) @match
- (#any-of? @ctor "defaultdict" "TTLCache" "LRUCache" "LFUCache" "TLRUCache" "RRCache" "FIFOCache" "MRUCache" "ExpiringDict")
+ (#any-of? @ctor "defaultdict")
+ (#is-not? inside-function match))
+
+; plans = TTLCache(maxsize=256, ttl=300) / cachetools.LRUCache(1024): a process-local cache of the models
+((assignment
+   left: (identifier) @name
+   right: (call function: [(identifier) @ctor (attribute attribute: (identifier) @ctor)]) @value) @match
+ (#state-symbols? @ctor "scope:process effect:cache-write")
  (#is-not? inside-function match))
 
 ; ConnectionManager: self.active_connections: list[WebSocket] = [] (in __init__); sockets only, so gated
@@ -62,7 +50,7 @@
    [(identifier) @deco
     (attribute attribute: (identifier) @deco)
     (call function: [(identifier) @deco (attribute attribute: (identifier) @deco)])]) @match
- (#any-of? @deco "lru_cache" "cache" "cached" "alru_cache" "ttl_cache" "lfu_cache" "fifo_cache" "rr_cache" "mru_cache"))
+ (#state-symbols? @deco "scope:process effect:cache-write"))
 
 ; ---------------------------------------------------------------------------------------------
 ; Facts about sockets run only in files that mention them (gate: websocket, WebSocket, websockets,
@@ -76,7 +64,13 @@
 ; pubsub.subscribe(CHANNEL), Broadcast("redis://...") of broadcaster, Django Channels' group_send (also
 ; through async_to_sync(channel_layer.group_send)), pusher_client.trigger(...)
 ((call function: [(identifier) @method (attribute object: (_) @recv attribute: (identifier) @method)]) @call
- (#any-of? @method "add" "append" "send" "send_text" "send_json" "send_bytes" "send_str" "send_message" "write_message" "broadcast" "pubsub" "publish" "subscribe" "psubscribe" "trigger" "Broadcast" "group_send" "group_add" "async_to_sync")
+ (#model? @method "effect:socket-send effect:publish effect:subscribe effect:client symbol:asgiref.sync.async_to_sync type:redis.Redis")
+ (#set! fact "ipss.call")
+ (#set! gate "sock Sock"))
+
+; ... and the containers' own adds (and a send no library names)
+((call function: (attribute object: (_) @recv attribute: (identifier) @method)) @call
+ (#any-of? @method "add" "append" "send_message")
  (#set! fact "ipss.call")
  (#set! gate "sock Sock"))
 
@@ -95,7 +89,7 @@
 ; ---------------------------------------------------------------------------------------------
 ; Evidence for the readiness model: Broadcast("redis://...") of the broadcaster library
 ((call function: (identifier) @ctor arguments: (argument_list . (_))) @evidence
- (#eq? @ctor "Broadcast")
+ (#model? @ctor "symbol:broadcaster.Broadcast")
  (#set! evidence "broadcasts go through a pub/sub backend (broadcaster)"))
 
 ; redis.publish("chat", m) / pubsub.subscribe(CHANNEL) /
@@ -104,7 +98,7 @@
 ((call
    function: (attribute object: (_) @recv attribute: (identifier) @method)
    arguments: (argument_list . (_) @channel)) @evidence
- (#any-of? @method "publish" "subscribe" "psubscribe" "group_send" "group_add")
+ (#model? @method "effect:publish effect:subscribe")
  (#match? @channel "^([\"']|[A-Z][A-Z0-9_]*$|channel=|[a-z_.]*(channel|topic|group|group_name)$)")
  (#not-match? @recv "^(websocket|ws|socket|sock|self[.](websocket|ws))$")
  (#set! evidence "messages fan out to every instance through a pub/sub channel"))

@@ -386,6 +386,25 @@ describe(ID, () => {
         assert.deepStrictEqual(hits('python', src, ID), []);
       });
 
+      it('leaves caches of cloud SDK calls alone, on a client named like a database client', () => {
+        const src = code`
+          import boto3
+          from functools import lru_cache
+
+          @lru_cache(maxsize=1)
+          def account_id():
+              sts = boto3.client("sts")
+              return sts.get_caller_identity()["Account"]
+
+          _heads = {}
+
+          def head(key):
+              client = make_client("s3")
+              _heads[key] = client.head_object(Bucket="b", Key=key)
+        `;
+        assert.deepStrictEqual(hits('python', src, ID), []);
+      });
+
       it('leaves test modules alone', () => {
         const src = code`
           import pytest
@@ -925,6 +944,51 @@ describe(ID, () => {
   }
 
   describe('typescript', () => {
+    it('flags an in-process graphql-subscriptions PubSub under any name, not a shared RedisPubSub or a project class of that name', () => {
+      const src = code`
+        import { Injectable } from '@nestjs/common';
+        import { PubSub as LocalPubSub } from 'graphql-subscriptions';
+
+        @Injectable()
+        export class PubSubService {
+          private pubsub: LocalPubSub;
+
+          onModuleInit() {
+            this.pubsub = new LocalPubSub();
+          }
+
+          async publish(topic: string, payload: unknown) {
+            await this.pubsub.publish(topic, payload);
+          }
+        }
+      `;
+      assert.deepStrictEqual(hits('typescript', src, ID), ['new LocalPubSub()']);
+      assert.match(findingsOf('typescript', src, ID)[0].message, /^`PubSub` of graphql-subscriptions keeps its subscribers in this process/);
+      const shared = code`
+        import { RedisPubSub } from 'graphql-redis-subscriptions';
+        import { PubSub } from './events/pubsub';
+
+        export const pubsub = new RedisPubSub({ publisher, subscriber });
+        export const local = new PubSub();
+        export async function notify(topic: string, payload: unknown) {
+          await pubsub.publish(topic, payload);
+        }
+      `;
+      assert.deepStrictEqual(hits('typescript', shared, ID), []);
+    });
+
+    it('leaves a cache of a storage SDK call alone, on a client named like a database client', () => {
+      const src = code`
+        const cache = new Map();
+        const client = createStorageClient();
+
+        export async function head(key: string) {
+          cache.set(key, await client.headObject(key));
+        }
+      `;
+      assert.deepStrictEqual(hits('typescript', src, ID), []);
+    });
+
     it('follows query results into a forEach that fills a cache', () => {
       const src = code`
         const skus = new Map<string, Sku>();

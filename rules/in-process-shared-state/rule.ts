@@ -3,10 +3,16 @@ import { defineRule, type CandidateInit, type FactInit, type RuleMatch, type Rul
 import type { QueryLanguage } from '../../server/src/engine/languages';
 import { isFunctionNode } from '../../server/src/engine/predicates';
 import { objectProperties, stringLiteral } from '../../server/src/engine/syntax';
+import type { FileContext } from '../../server/src/model/file-context';
+import { expandStatePredicates, hasEffect, lookupCall, lookupExpr, type Row } from '../per-request-db-write/lookup';
 import meta from './rule.json';
-import python from './python.scm';
-import go from './go.scm';
-import typescript from './typescript.scm';
+import pythonScm from './python.scm';
+import goScm from './go.scm';
+import typescriptScm from './typescript.scm';
+
+const python = expandStatePredicates(pythonScm, 'python');
+const go = expandStatePredicates(goScm, 'go');
+const typescript = expandStatePredicates(typescriptScm, 'typescript');
 
 /*
  * Two kinds of state that splits when a second instance starts, both reported at the declaration
@@ -25,8 +31,8 @@ import typescript from './typescript.scm';
  * `Class.attr` (from `self.attr`, `this.attr`, `h.attr` in a method of `Class`); `wss.clients`.
  * CALL and STORE are the patterns behind ADD, SEND, FILL and PUBSUB (one pattern per syntax shape,
  * sorted out here by method name). NOT_SERVER: the file is a test or a command-line tool.
- * IMPORT / CACHE_DECORATOR / GO_CACHE_IMPORT: where socket.io, ws, cache decorators and Go cache
- * packages come from.
+ * What a socket, a send, a pub/sub layer, a cache and a socket server are comes from the models
+ * (effects socket-send, publish and subscribe; `state` process or shared, `sharedBy`, `expires`).
  */
 const ADD = 'ipss.ws-add';
 const SEND = 'ipss.ws-send';
@@ -34,9 +40,6 @@ const STORE = 'ipss.store';
 const CALL = 'ipss.call';
 const FILL = 'ipss.db-fill';
 const PUBSUB = 'ipss.pubsub';
-const CACHE_DECORATOR = 'ipss.cache-decorator';
-const IMPORT = 'ipss.import';
-const GO_CACHE_IMPORT = 'ipss.go-cache-import';
 const NOT_SERVER = 'ipss.not-server';
 
 const SOCKETS_MESSAGE =
@@ -45,6 +48,8 @@ const WSS_MESSAGE =
   'Broadcasting over `{name}.clients` reaches only the WebSocket clients connected to this process: once a second instance or worker runs, the clients of the others silently miss the message. Publish through a pub/sub layer (Redis pub/sub) and send to the local clients from its subscription.';
 const SOCKET_IO_MESSAGE =
   'This socket.io server has no adapter: once a second instance or worker runs, `io.emit` and room broadcasts reach only the clients connected to the instance that sends them. Attach a shared adapter (`io.adapter(createAdapter(pubClient, subClient))` from @socket.io/redis-adapter).';
+const LOCAL_PUBSUB_MESSAGE =
+  '{what} keeps its subscribers in this process: once a second instance or worker runs, what one instance publishes reaches only the subscribers connected to it, and the others silently miss it. Publish through a shared backend (Redis pub/sub, e.g. graphql-redis-subscriptions) instead.';
 const CACHE_MESSAGE =
   '`{name}` caches database results in this process: each instance and worker keeps its own copy, so after a write handled by another instance this one keeps serving the old data {until}. Use a shared cache (Redis, Memcached) or invalidate the entry on every instance when the data changes.';
 const CACHED_FN_MESSAGE =
@@ -125,17 +130,55 @@ function unwrap(node: SyntaxNode | null | undefined): SyntaxNode | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Database calls, by method name and receiver, one call at a time
+// Database calls: what the models say a call does (by resolution, or by the models' conventions for
+// the receiver's name), one call at a time.
 
-/** Receiver names that hold a database handle, a session, a cursor or a collection. */
-const PY_DB_RECEIVER = /^(db|database|session|db_session|async_session|sess|conn|connection|cursor|cur|collection|coll|pool|engine|mongo|motor|tx|transaction|objects|repo|repository)$|_(db|session|collection|coll|conn|cursor|pool|repo|repository)$|^db_/i;
-const PY_DB_STRONG = new Set([
-  'find_one', 'find_one_and_update', 'find_one_and_replace', 'find_one_and_delete', 'count_documents', 'fetchrow', 'fetchval',
-  'fetchone', 'fetchall', 'fetchmany', 'scalars', 'scalar_one', 'scalar_one_or_none', 'filter_by', 'get_or_none', 'one_or_none',
-]);
-const PY_DB_WEAK = new Set(['find', 'aggregate', 'execute', 'query', 'get', 'filter', 'fetch', 'fetch_all', 'fetch_one', 'fetch_val', 'all', 'first', 'one', 'scalar', 'select', 'where', 'distinct']);
-/** Methods of an ORM model class: `User.filter(...)`, `Item.find(...)` (Tortoise, Beanie, peewee). */
-const PY_MODEL_METHODS = new Set(['find', 'find_one', 'filter', 'select', 'where', 'get_or_none', 'filter_by', 'aggregate']);
+/** The file being judged (set by check and facts: the helpers below ask its resolver and models). */
+let current: FileContext | undefined;
+
+const DB_EFFECTS = ['db-read-one', 'db-read-many', 'db-count', 'db-query', 'db-write', 'db-write-many', 'materialize'];
+const DB_READS = ['db-read-one', 'db-read-many', 'db-count', 'db-query', 'materialize', 'stream'];
+
+/** A query that runs when it is iterated or materialised (a Django QuerySet, a SQLAlchemy Query): a type with reads. */
+function isQueryType(file: FileContext, type: string | undefined): boolean {
+  if (!type) return false;
+  return file.lang.memberNames(type).some((m) => {
+    const row = file.lang.member(type, m)?.row;
+    return !!row && hasEffect(row, DB_READS);
+  });
+}
+
+function isDbRow(file: FileContext, row: Row): boolean {
+  // A read into a destination (`row.Scan(&u)`) fills it with what a query returned.
+  return hasEffect(row, DB_EFFECTS) || row.arguments?.destination !== undefined || (row.call !== false && isQueryType(file, row.returns));
+}
+
+/** A method name of several words that every model row of that name makes a database call (`find_one`, `countDocuments`, `QueryRow`). */
+function distinctiveDbName(file: FileContext, name: string): boolean {
+  if (!/[a-z0-9][A-Z]|[a-z]_[a-z]|^[A-Z][a-z]+[A-Z]/.test(name)) return false;
+  let seen = false;
+  for (const lib of file.lang.libraries) {
+    for (const t of lib.file.types ?? []) {
+      for (const m of t.members ?? []) {
+        if (m.name !== name) continue;
+        if (!hasEffect(m, DB_EFFECTS)) return false;
+        seen = true;
+      }
+    }
+  }
+  return seen;
+}
+
+/** Application names of a data-access object (stays: the project's naming, not a library's): `repo`, `self.user_repository`, `tx`. */
+const APP_DB_RECEIVER = /^(repo|repository|tx|transaction|trx)$|_(repo|repository|db)$|^db_|(Repository|Repo)$/;
+/** The names of the library's read methods, for a receiver named like a data-access object. */
+const READ_NAMES = new Map<string, Set<string>>();
+function readNames(file: FileContext): Set<string> {
+  let set = READ_NAMES.get(file.language);
+  if (!set) READ_NAMES.set(file.language, (set = new Set(file.lang.namesWith(['db-read-one', 'db-read-many', 'db-count', 'db-query']))));
+  return set;
+}
+
 const CAMEL_CASE = /^[A-Z][a-z0-9]+[A-Za-z0-9]*$/;
 
 /** The names along a receiver chain: `request.app.state.db.users` → request, app, state, db, users. */
@@ -171,108 +214,44 @@ function chainNames(node: SyntaxNode | null | undefined, depth = 0): string[] {
   }
 }
 
-function isPyDbCall(call: SyntaxNode): boolean {
-  const fn = call.childForFieldName('function');
-  if (fn?.type !== 'attribute') return false;
-  const method = fn.childForFieldName('attribute')?.text ?? '';
-  const receiver = fn.childForFieldName('object');
-  const names = chainNames(receiver);
-  // Django `Model.objects.x(...)`, Flask-SQLAlchemy `Model.query.x(...)`
-  if (names.includes('objects')) return true;
-  const qi = names.indexOf('query');
-  if (qi > 0 && CAMEL_CASE.test(names[qi - 1])) return true;
-  if (PY_DB_STRONG.has(method)) return true;
-  if (receiver?.type === 'identifier' && CAMEL_CASE.test(receiver.text) && PY_MODEL_METHODS.has(method)) return true;
-  if (!PY_DB_WEAK.has(method)) return false;
-  if (method === 'get') {
-    // `session.get(User, 1)`, `await User.get(id=1)`; not `requests.get(url)`, `d.get(k)`, `session.get(url)` (aiohttp)
-    const first = call.childForFieldName('arguments')?.namedChildren[0];
-    if (receiver?.type === 'identifier' && CAMEL_CASE.test(receiver.text)) return call.parent?.type === 'await';
-    return names.some((n) => PY_DB_RECEIVER.test(n)) && first?.type === 'identifier' && CAMEL_CASE.test(first.text);
-  }
-  return names.some((n) => PY_DB_RECEIVER.test(n));
-}
-
-const TS_DB_STRONG = new Set([
-  'findOne', 'findById', 'findByPk', 'findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'findOneBy',
-  'findAndCountAll', 'findAll', 'countDocuments', 'findOneAndUpdate', 'findByIdAndUpdate',
-]);
-const TS_DB_WEAK = new Set(['find', 'query', 'execute', 'get', 'all', 'select', 'where', 'first', 'exec', 'toArray', 'lean', 'findBy', 'count', 'aggregate', 'from', 'raw']);
-/** Handles whose `query`/`execute` runs SQL: `pool.query(sql)`, `client.query(sql)`, `conn.execute(sql)`. */
-const TS_SQL_RECEIVER = /^(db|database|pool|client|pgClient|pgPool|conn|connection|pg|mysql|knex|sql|tx|trx|sequelize|dataSource|manager|em|entityManager)$|(Pool|Db|DB|Connection|Conn)$/;
-/** Handles whose `find`, `select`, `where`, ... query a database. */
-const TS_DB_RECEIVER = /^(db|database|prisma|supabase|knex|mongoose|collection|coll|repo|repository|trx|tx|drizzle|models)$|(Repository|Repo|Collection|Model|Db|DB)$/;
-const TS_MODEL_METHODS = new Set(['find', 'where', 'count', 'findBy', 'aggregate']);
-
-function isTsDbCall(call: SyntaxNode): boolean {
-  const fn = call.childForFieldName('function');
-  if (fn?.type === 'identifier' && fn.text === 'sql') return call.childForFieldName('arguments')?.type === 'template_string';
-  if (fn?.type !== 'member_expression') return false;
-  const method = fn.childForFieldName('property')?.text ?? '';
-  const receiver = fn.childForFieldName('object');
-  if (TS_DB_STRONG.has(method)) return true;
-  if (!TS_DB_WEAK.has(method)) return false;
-  const first = call.childForFieldName('arguments')?.namedChildren[0];
-  // `items.find((x) => ...)` is Array#find
-  if (first && (first.type === 'arrow_function' || first.type === 'function_expression' || first.type === 'function')) return false;
-  const names = chainNames(receiver);
-  if (method === 'query' || method === 'execute' || method === 'raw') return names.some((n) => TS_SQL_RECEIVER.test(n));
-  if (receiver?.type === 'identifier' && CAMEL_CASE.test(receiver.text) && TS_MODEL_METHODS.has(method)) return true;
-  // sqlite's db.get(sql): a bare handle; `this.db.settings.get(key)` is anything
-  if (method === 'get') return receiver?.type === 'identifier' && /^(db|database)$/.test(receiver.text);
-  if (names.some((n) => TS_DB_RECEIVER.test(n))) return true;
-  // db.collection('users').find(...), supabase.from('users').select(), knex('users').where(...)
-  return chainHasCall(receiver, /^(collection|from|knex)$/);
-}
-
-function chainHasCall(node: SyntaxNode | null | undefined, name: RegExp): boolean {
-  for (let n = node ?? undefined, i = 0; n && i < 10; i++) {
-    if (n.type === 'call_expression') {
-      const f = n.childForFieldName('function');
-      const last = f?.type === 'member_expression' ? f.childForFieldName('property')?.text : f?.text;
-      if (last && name.test(last)) return true;
-      n = f ?? undefined;
-    } else if (n.type === 'member_expression') n = n.childForFieldName('object') ?? undefined;
-    else if (n.type === 'await_expression' || n.type === 'parenthesized_expression' || n.type === 'non_null_expression') n = n.namedChildren[0];
-    else return false;
-  }
-  return false;
-}
-
-const GO_DB_STRONG = new Set([
-  'QueryRow', 'QueryRowContext', 'QueryRowx', 'QueryRowxContext', 'Queryx', 'QueryxContext', 'FindOne', 'FindOneAndUpdate',
-  'CountDocuments', 'SelectContext', 'GetContext', 'NamedQuery', 'NamedQueryContext',
-]);
-const GO_DB_WEAK = new Set(['Query', 'QueryContext', 'Get', 'Select', 'First', 'Find', 'Take', 'Last', 'Scan', 'Aggregate', 'Raw', 'Decode']);
-const GO_DB_RECEIVER = /^(db|DB|conn|pool|tx|dbpool|dbPool|database|sqlDB|gorm|gormDB|orm|coll|collection|rows|row)$|(DB|Db|Pool|Conn|Tx|Coll|Collection)$/;
-/** sqlc: every method of the generated `Queries` runs a query. */
-const GO_SQLC_RECEIVER = /^(queries|Queries|querier|Querier)$/;
-
-function isGoDbCall(call: SyntaxNode): boolean {
-  const fn = call.childForFieldName('function');
-  if (fn?.type !== 'selector_expression') return false;
-  const method = fn.childForFieldName('field')?.text ?? '';
-  const names = chainNames(fn.childForFieldName('operand'));
-  if (names.some((n) => GO_SQLC_RECEIVER.test(n))) return true;
-  if (GO_DB_STRONG.has(method)) return true;
-  if (!GO_DB_WEAK.has(method)) return false;
-  return names.some((n) => GO_DB_RECEIVER.test(n)) || chainHasGoCall(fn.childForFieldName('operand'), /^(Collection|Database|Model|Table|WithContext)$/);
-}
-
-function chainHasGoCall(node: SyntaxNode | null | undefined, name: RegExp): boolean {
-  for (let n = node ?? undefined, i = 0; n && i < 10; i++) {
-    if (n.type === 'call_expression') {
-      const f = n.childForFieldName('function');
-      if (f?.type === 'selector_expression' && name.test(f.childForFieldName('field')?.text ?? '')) return true;
-      n = f ?? undefined;
-    } else if (n.type === 'selector_expression') n = n.childForFieldName('operand') ?? undefined;
-    else return false;
-  }
-  return false;
-}
-
 function isDbCall(call: SyntaxNode, lang: QueryLanguage): boolean {
-  return lang === 'python' ? isPyDbCall(call) : lang === 'go' ? isGoDbCall(call) : isTsDbCall(call);
+  const file = current;
+  if (!file) return false;
+  const fn = call.childForFieldName('function');
+  if (!fn) return false;
+  const method = fn.type === 'identifier' ? fn.text : (fn.childForFieldName('attribute') ?? fn.childForFieldName('property') ?? fn.childForFieldName('field'))?.text ?? '';
+  const args = call.childForFieldName('arguments');
+  const first = args?.namedChildren.find((c) => c.type !== 'comment');
+  // `items.find((x) => ...)` is the language's own search.
+  if (lang === 'typescript' && first && (first.type === 'arrow_function' || first.type === 'function_expression' || first.type === 'function')) return false;
+  const look = lookupCall(file, call, (h) => isDbRow(file, h.row));
+  if (look.kind === 'library') {
+    if (!isDbRow(file, look.row)) return false;
+    // `session.get(User, 1)`: a model class first; `session.get(url)` (aiohttp), `d.get(k)` are not queries.
+    if (lang === 'python' && method === 'get' && look.loose) {
+      const receiver = fn.childForFieldName('object');
+      if (receiver?.type === 'identifier' && CAMEL_CASE.test(receiver.text)) return call.parent?.type === 'await';
+      return first?.type === 'identifier' && CAMEL_CASE.test(first.text);
+    }
+    return true;
+  }
+  if (look.kind === 'project' && !look.guessed) return false;
+  if (distinctiveDbName(file, method)) return true;
+  const receiver = fn.childForFieldName('object') ?? fn.childForFieldName('operand');
+  return chainNames(receiver).some((n) => APP_DB_RECEIVER.test(n)) && readNames(file).has(method);
+}
+
+/**
+ * `User.model_validate(row)`: a class method of a library type that builds an instance of that type
+ * (the models: a member returning its own type), called on a class: the value is still the row.
+ */
+function wrapsRow(call: SyntaxNode): boolean {
+  const file = current;
+  const f = call.childForFieldName('function');
+  const obj = f?.childForFieldName('object');
+  const name = f?.childForFieldName('attribute')?.text;
+  if (!file || !name || obj?.type !== 'identifier' || !CAMEL_CASE.test(obj.text)) return false;
+  return file.lang.libraries.some((l) => (l.file.types ?? []).some((t) => (t.members ?? []).some((m) => m.name === name && m.returns === t.name)));
 }
 
 /**
@@ -287,7 +266,7 @@ function dbCallIn(expr: SyntaxNode | null | undefined, lang: QueryLanguage): Syn
       case 'call_expression': {
         if (isDbCall(n, lang)) return n;
         const f = n.childForFieldName('function');
-        if (f?.type === 'identifier' || (f?.type === 'attribute' && /^(model_validate|parse_obj|from_orm|from_row)$/.test(f.childForFieldName('attribute')?.text ?? ''))) {
+        if (f?.type === 'identifier' || (f?.type === 'attribute' && wrapsRow(n))) {
           // dict(row), list(...), User(**row), User.model_validate(row): look at the first argument
           const arg = n.childForFieldName('arguments')?.namedChildren[0];
           n = unwrap(arg?.type === 'dictionary_splat' || arg?.type === 'spread_element' ? arg.namedChildren[0] : arg);
@@ -640,9 +619,14 @@ function collectionKey(node: SyntaxNode | null | undefined, anc: Lazy, lang: Que
 // ---------------------------------------------------------------------------------------------
 // Sockets: what is one, and where a message goes to the sockets of a collection
 
-const PY_SOCKET_NAME = /^(websocket|ws|web_socket|websock|wsock|socket|sock|conn|connection|client|client_ws|ws_conn|wsconn)$/;
-const TS_SOCKET_NAME = /^(ws|websocket|webSocket|socket|sock|wsClient|client|conn|connection)$/;
+/** Generic names of a connection (stays: naming, not a library's): a socket when added to a collection that is sent to. */
+const CONNECTION_NAME = /^(conn|connection|client)$/;
 const SOCKET_TYPE = /WebSocket|ServerConnection|\bSocket\b/;
+
+/** Whether a name is how the models name a socket (a type with a socket-send member): `websocket`, `ws`, `sock`. */
+function socketName(file: FileContext, name: string): boolean {
+  return CONNECTION_NAME.test(name) || file.lang.conventions.some((c) => c.type !== undefined && c.pattern.test(name) && file.lang.memberNames(c.type).some((m) => hasEffect(file.lang.member(c.type!, m)!.row, ['socket-send'])));
+}
 
 /** The nearest function around a node (climbing stops there), and the class around that for Python. */
 function nearestFunction(node: SyntaxNode, lang: QueryLanguage): SyntaxNode | undefined {
@@ -654,7 +638,7 @@ function nearestFunction(node: SyntaxNode, lang: QueryLanguage): SyntaxNode | un
 function isSocketValue(arg: SyntaxNode, lang: QueryLanguage): boolean {
   if (arg.type !== 'identifier') return false;
   const name = arg.text;
-  if ((lang === 'python' ? PY_SOCKET_NAME : TS_SOCKET_NAME).test(name)) return true;
+  if (current && socketName(current, name)) return true;
   const fn = nearestFunction(arg, lang);
   if (!fn) return false;
   if (lang === 'python' && name === 'self') {
@@ -810,21 +794,8 @@ function isEmptyLiteral(node: SyntaxNode): boolean {
 
 // ----- Python
 
+/** The language's containers (a collection of sockets or a cache by construction); WeakSet of the weakref module. */
 const PY_SOCKET_CTORS = new Set(['set', 'list', 'dict', 'defaultdict', 'WeakSet']);
-const PY_CACHE_CTORS = new Set(['TTLCache', 'LRUCache', 'LFUCache', 'TLRUCache', 'RRCache', 'FIFOCache', 'MRUCache', 'ExpiringDict']);
-const PY_CACHE_DECORATORS = new Set(['lru_cache', 'cache', 'cached', 'alru_cache', 'ttl_cache', 'lfu_cache', 'fifo_cache', 'rr_cache', 'mru_cache']);
-/** Qualifiers under which each decorator is a process-local cache. */
-const PY_DECORATOR_MODULES: Record<string, RegExp> = {
-  lru_cache: /^(functools|cachetools\.func)$/,
-  cache: /^functools$/,
-  cached: /^(cachetools|asyncache|aiocache)$/,
-  alru_cache: /^async_lru$/,
-  ttl_cache: /^cachetools\.func$/,
-  lfu_cache: /^cachetools\.func$/,
-  fifo_cache: /^cachetools\.func$/,
-  rr_cache: /^cachetools\.func$/,
-  mru_cache: /^cachetools\.func$/,
-};
 
 function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefined {
   const node = match.node('match')!;
@@ -834,6 +805,9 @@ function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefi
   const ctor = (callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee)?.text;
   const left = node.childForFieldName('left')!;
   const annotated = SOCKET_TYPE.test(node.childForFieldName('type')?.text ?? '');
+  // A process-local cache the models know (TTLCache, ExpiringDict), and whether its entries expire.
+  const cache = callee && value.type === 'call' && !PY_SOCKET_CTORS.has(ctor ?? '') ? processCache(match.file, callee) : undefined;
+  if (value.type === 'call' && !PY_SOCKET_CTORS.has(ctor ?? '') && ctor !== 'OrderedDict' && !cache) return undefined;
   if (value.type === 'call') {
     const args = value.childForFieldName('arguments')?.namedChildren ?? [];
     if (ctor && PY_SOCKET_CTORS.has(ctor) && args.length > (ctor === 'defaultdict' ? 1 : 0)) return undefined;
@@ -858,8 +832,9 @@ function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefi
   if (!key) return undefined;
   const out: CandidateInit[] = [];
   if (value.type !== 'call' || PY_SOCKET_CTORS.has(ctor ?? '')) out.push(socketCandidate(node, key, annotated));
-  const dictLike = value.type === 'dictionary' || ctor === 'dict' || ctor === 'OrderedDict' || PY_CACHE_CTORS.has(ctor ?? '');
-  if (moduleLevel && dictLike && !annotated) out.push(cacheCandidate(node, key, PY_CACHE_CTORS.has(ctor ?? '') ? UNTIL_EXPIRY : UNTIL_RESTART));
+  const dictLike = value.type === 'dictionary' || ctor === 'dict' || ctor === 'OrderedDict' || cache !== undefined;
+  const expires = cache !== undefined && (cache.row.state?.expires === true || optionsName(value.childForFieldName('arguments'), cache.row.state?.expiresBy));
+  if (moduleLevel && dictLike && !annotated) out.push(cacheCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
   return out;
 }
 
@@ -915,30 +890,60 @@ function pyStatementsDbCall(block: SyntaxNode | null, depth: number): SyntaxNode
   return undefined;
 }
 
+/** What a process-local cache row says: where its state lives, what shares it, what makes entries expire. */
+interface CacheRow {
+  row: Row;
+  /** The model names it by this (`functools.lru_cache`). */
+  qname: string;
+}
+
+/** A process-local cache the models know (a decorator or a constructor): strictly resolved, or a many-word name only one such row has (`lru_cache`). */
+function processCache(file: FileContext, callee: SyntaxNode, decorator = false): CacheRow | undefined {
+  const look = lookupExpr(file, callee);
+  // A decorator caches a function's results; a class used as one (`cached_property`) caches per instance.
+  const ok = (row: Row) => row.state?.scope === 'process' && hasEffect(row, ['cache-write']) && (!decorator || row.kind !== 'class');
+  if (look.kind === 'library' && !look.loose) return ok(look.row) ? { row: look.row, qname: look.qname } : undefined;
+  if (look.kind === 'project' || callee.type !== 'identifier') return undefined;
+  // Nothing resolves (a snippet without its imports): a name of several words (`lru_cache`, `TTLCache`,
+  // `NodeCache`) that a process-local cache of the models has, as itself or as the type it makes.
+  const name = callee.text;
+  if (!/_|[a-z0-9][A-Z]|[A-Z]{2}/.test(name)) return undefined;
+  const tail = (q: string | undefined) => q?.slice(Math.max(q.lastIndexOf('.'), q.lastIndexOf('/')) + 1);
+  for (const lib of file.lang.libraries) {
+    for (const sym of (lib.file.symbols ?? []) as Row[]) {
+      if (ok(sym) && (tail(sym.name) === name || (!decorator && tail(sym.returns) === name))) return { row: sym, qname: sym.name };
+    }
+  }
+  return undefined;
+}
+
+/** Whether the options given (`cache=Cache.REDIS`, `TTLCache(...)`, `ttl=60`) name one of a state's lists (`sharedBy`, `expiresBy`). */
+function optionsName(args: SyntaxNode | null | undefined, names: readonly string[] | undefined): boolean {
+  const text = (args?.text ?? '').replace(/\s+/g, '');
+  return (names ?? []).some((n) => (n.includes('=') ? text.includes(n.replace(/\s+/g, '')) : new RegExp(`(^|[^\\w])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*[=(]`).test(args?.text ?? '')));
+}
+
 function pyCachedFunction(deco: SyntaxNode, name: string): CandidateInit | undefined {
   const parts = pyDecoratorParts(deco);
-  if (!parts || parts.name !== name) return undefined;
-  const requires: NonNullable<CandidateInit['requires']> = [];
-  if (parts.qualifier !== undefined) {
-    if (!PY_DECORATOR_MODULES[name]?.test(parts.qualifier)) return undefined;
-  } else if (name !== 'lru_cache' && name !== 'alru_cache') {
-    // `@cache` / `@cached` / `@ttl_cache`: only when imported from functools / cachetools / aiocache
-    requires.push({ fact: CACHE_DECORATOR, key: name });
-  }
+  const file = current;
+  if (!parts || parts.name !== name || !file) return undefined;
+  const expr = deco.namedChildren.find((c) => c.type !== 'comment');
+  const callee = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
+  const cache = callee && processCache(file, callee, true);
+  if (!cache) return undefined;
   const args = parts.call?.childForFieldName('arguments');
   // aiocache with a Redis or Memcached backend, or a configured alias, is shared
-  if (name === 'cached' && args && /redis|memcache|alias\s*=/i.test(args.text)) return undefined;
+  if (optionsName(args, cache.row.state?.sharedBy)) return undefined;
   const def = deco.parent;
   const fn = def?.type === 'decorated_definition' ? def.childForFieldName('definition') : null;
   if (fn?.type !== 'function_definition') return undefined;
   const query = pyStatementsDbCall(fn.childForFieldName('body'), 0);
   if (!query) return undefined;
-  const expires = name === 'ttl_cache' || /\bttl\s*=|TTLCache|TLRUCache/.test(args?.text ?? '');
+  const expires = cache.row.state?.expires === true || optionsName(args, cache.row.state?.expiresBy);
   return {
     node: deco,
     message: CACHED_FN_MESSAGE,
     args: { decorator: parts.qualifier ? `${parts.qualifier}.${name}` : name, fn: fn.childForFieldName('name')!.text, until: expires ? UNTIL_EXPIRY : UNTIL_RESTART },
-    requires,
     related: [{ node: query, message: RELATED_QUERY }],
     unless: [{ fact: NOT_SERVER }],
     data: { kind: 'cached-function' },
@@ -947,16 +952,22 @@ function pyCachedFunction(deco: SyntaxNode, name: string): CandidateInit | undef
 
 // ----- TypeScript / JavaScript
 
-const TS_CACHE_CTORS = new Set(['NodeCache', 'LRUCache', 'LRU', 'QuickLRU', 'TTLCache']);
+/** The language's collections: a set or map of sockets, or a cache, by construction. */
+const TS_COLLECTIONS = new Set(['Set', 'Map', 'WeakSet']);
 const TS_SOCKET_TYPE = /WebSocket|\bSocket\b|\bWS\b/;
 
 function checkTypescript(match: RuleMatch): CandidateInit | CandidateInit[] | undefined {
   const node = match.node('match')!;
+  if (match.props.kind === 'pubsub') return localPubSub(node, match.file);
   if (node.type === 'new_expression') return tsServer(node, match);
   if (node.type === 'call_expression') return tsSocketIoCall(node, match);
   const value = match.node('value')!;
   const ctor = match.text('ctor') ?? '';
-  const cacheCtor = TS_CACHE_CTORS.has(ctor);
+  const ctorNode = value.type === 'new_expression' ? value.childForFieldName('constructor') : null;
+  // A process-local cache the models know (node-cache, lru-cache, quick-lru, @isaacs/ttlcache).
+  const cache = ctorNode && !TS_COLLECTIONS.has(ctor) ? processCache(match.file, ctorNode) : undefined;
+  if (value.type === 'new_expression' && !TS_COLLECTIONS.has(ctor) && !cache) return undefined;
+  const cacheCtor = cache !== undefined;
   if (value.type === 'new_expression') {
     // new Set(), new Map(): empty at start; new Map([[...]]) is a lookup table
     if (!cacheCtor && (value.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) return undefined;
@@ -979,138 +990,186 @@ function checkTypescript(match: RuleMatch): CandidateInit | CandidateInit[] | un
   const out: CandidateInit[] = [];
   if (!cacheCtor) out.push(socketCandidate(node, key, typed));
   if (moduleLevel && !typed && (cacheCtor || ctor === 'Map' || value.type === 'object')) {
-    out.push(cacheCandidate(node, key, cacheCtor && ctor !== 'QuickLRU' ? UNTIL_EXPIRY : UNTIL_RESTART));
+    const expires = cache !== undefined && (cache.row.state?.expires === true || optionsName(value.childForFieldName('arguments'), cache.row.state?.expiresBy));
+    out.push(cacheCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
   }
   return out;
 }
 
-/** `new Server(httpServer)` of socket.io, `new WebSocketServer({ server })` / `new WebSocket.Server(...)` of ws. */
+/** `new PubSub()` of graphql-subscriptions: a pub/sub the models say lives in this process. */
+function localPubSub(expr: SyntaxNode, file: FileContext): CandidateInit | undefined {
+  const look = lookupExpr(file, expr.childForFieldName('constructor')!);
+  if (look.kind !== 'library' || look.loose || look.row.state?.scope !== 'process' || !hasEffect(look.row, ['publish'])) return undefined;
+  const lib = file.lang.symbol(look.qname)?.lib.name ?? look.qname;
+  return {
+    node: expr,
+    message: LOCAL_PUBSUB_MESSAGE,
+    args: { what: `\`${look.qname.slice(look.qname.lastIndexOf('.') + 1)}\` of ${lib}` },
+    unless: [{ fact: NOT_SERVER }],
+    data: { kind: 'pubsub' },
+  };
+}
+
+/** A socket server the models know: its state, and what shares it (socket.io's `adapter`). */
+function socketServer(file: FileContext, callee: SyntaxNode): { row: Row; clients: boolean } | undefined {
+  const judge = (row: Row) => {
+    if (row.state?.scope !== 'process') return undefined;
+    // ws: a server whose `clients` member is the set of this process's connections.
+    const clients = row.returns !== undefined && (file.lang.member(row.returns, 'clients')?.row as Row | undefined)?.state?.scope === 'process';
+    return (row.state.sharedBy ?? []).length > 0 || clients ? { row, clients } : undefined;
+  };
+  const look = lookupExpr(file, callee);
+  // Resolved, or named by a module's conventional name (`WebSocket.Server` of ws).
+  if (look.kind === 'library') return judge(look.row);
+  if (look.kind !== 'none' || callee.type !== 'identifier' || !/[a-z0-9][A-Z]/.test(callee.text)) return undefined;
+  // Nothing resolves (a snippet without its imports): a server class of several words the models name so (`WebSocketServer`).
+  for (const lib of file.lang.libraries) {
+    for (const sym of (lib.file.symbols ?? []) as Row[]) {
+      if (sym.name.slice(sym.name.lastIndexOf('.') + 1) === callee.text) {
+        const found = judge(sym);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether an options object passes one of the options that share the server's state (`{ adapter: createAdapter(...) }`), or may (a spread). */
+function sharedByOptions(args: SyntaxNode | null | undefined, row: Row): boolean {
+  const options = args?.namedChildren.find((a) => a.type === 'object');
+  if (!options) return false;
+  const { props, spread } = objectProperties(options);
+  return spread || (row.state?.sharedBy ?? []).some((o) => props.has(o));
+}
+
+/** `new Server(httpServer)` of socket.io, `new WebSocketServer({ server })` / `new WebSocket.Server(...)` of ws: by what they resolve to. */
 function tsServer(expr: SyntaxNode, match: RuleMatch): CandidateInit | CandidateInit[] | undefined {
   const ctor = expr.childForFieldName('constructor')!;
-  const ns = ctor.type === 'member_expression' ? ctor.childForFieldName('object')?.text : undefined;
-  const name = match.text('server')!;
+  const server = socketServer(match.file, ctor);
+  if (!server) return undefined;
   const declarator = expr.parent;
   const variable = declarator?.type === 'variable_declarator' ? declarator.childForFieldName('name') : undefined;
   const out: CandidateInit[] = [];
-  if (name !== 'WebSocketServer' && (ns === undefined || name === 'Server')) {
-    // socket.io, by its import; no finding when an adapter is passed in the options
-    const options = expr.childForFieldName('arguments')?.namedChildren.find((a) => a.type === 'object');
-    const props = options ? objectProperties(options) : undefined;
-    if (!props?.props.has('adapter') && !props?.spread) {
-      out.push({
-        node: expr,
-        message: SOCKET_IO_MESSAGE,
-        requires: [{ fact: IMPORT, key: ns ? `socketio-ns:${ns}` : `socketio:${name}` }],
-        unless: [{ fact: PUBSUB }, { fact: NOT_SERVER }],
-        data: { kind: 'socket.io' },
-      });
-    }
+  if ((server.row.state?.sharedBy ?? []).length > 0 && !sharedByOptions(expr.childForFieldName('arguments'), server.row)) {
+    // socket.io without an adapter in its options (io.adapter(...) elsewhere in the file is PUBSUB)
+    out.push({ node: expr, message: SOCKET_IO_MESSAGE, unless: [{ fact: PUBSUB }, { fact: NOT_SERVER }], data: { kind: 'socket.io' } });
   }
   // ws: broadcasting over wss.clients
-  if (variable?.type === 'identifier') {
-    const c = socketCandidate(expr, `${variable.text}.clients`, true, WSS_MESSAGE, variable.text);
-    if (name === 'WebSocketServer' || (ns !== undefined && /^(WebSocket|ws|WS)$/.test(ns))) {
-      // the ws package's own names
-    } else if (ns === undefined) c.requires!.unshift({ fact: IMPORT, key: `ws:${name}` });
-    else c.requires!.unshift({ fact: IMPORT, key: `ws-ns:${ns}` });
-    out.push(c);
-  }
+  if (server.clients && variable?.type === 'identifier') out.push(socketCandidate(expr, `${variable.text}.clients`, true, WSS_MESSAGE, variable.text));
   return out;
 }
 
-/** `require('socket.io')(server)` / `socketIO(server)` with `socketIO = require('socket.io')`. */
+/** `require('socket.io')(server)` / `socketIO(server)`: the module's server, called. */
 function tsSocketIoCall(call: SyntaxNode, match: RuleMatch): CandidateInit | undefined {
-  const fn = match.text('fn');
-  const options = call.childForFieldName('arguments')?.namedChildren.find((a) => a.type === 'object');
-  if (options && (objectProperties(options).props.has('adapter') || objectProperties(options).spread)) return undefined;
+  const fn = call.childForFieldName('function')!;
+  let row: Row | undefined;
+  if (fn.type === 'call_expression') {
+    // require('socket.io')(server): the module's main export
+    const module = stringLiteral(fn.childForFieldName('arguments')?.namedChildren[0]);
+    row = module ? (match.file.lang.symbol(module)?.row as Row | undefined) : undefined;
+  } else {
+    row = socketServer(match.file, fn)?.row;
+  }
+  if (!row || (row.state?.sharedBy ?? []).length === 0 || sharedByOptions(call.childForFieldName('arguments'), row)) return undefined;
   return {
     node: call,
     message: SOCKET_IO_MESSAGE,
-    requires: fn ? [{ fact: IMPORT, key: `socketio-ns:${fn}` }] : [],
     unless: [{ fact: PUBSUB }, { fact: NOT_SERVER }],
     data: { kind: 'socket.io' },
   };
 }
 
-function tsImportFacts(match: RuleMatch): FactInit[] {
-  const clause = match.node('clause')!;
-  const source = match.text('source')!;
-  const lib = source === 'socket.io' ? 'socketio' : 'ws';
-  const out: FactInit[] = [];
-  const add = (kind: string, local: SyntaxNode): void => void out.push({ name: IMPORT, key: `${kind}:${local.text}`, node: local });
-  const named = (imported: string, local: SyntaxNode): void => {
-    if (imported === 'Server' || imported === 'WebSocketServer') add(lib, local);
-  };
-  if (clause.type === 'identifier') add(`${lib}-ns`, clause);
-  for (const c of clause.namedChildren) {
-    if (c.type === 'identifier') add(`${lib}-ns`, c);
-    else if (c.type === 'namespace_import') add(`${lib}-ns`, c.namedChildren[0]);
-    else if (c.type === 'named_imports') {
-      for (const s of c.namedChildren) {
-        if (s.type !== 'import_specifier') continue;
-        const n = s.childForFieldName('name')!;
-        named(n.text, s.childForFieldName('alias') ?? n);
-      }
-    } else if (c.type === 'shorthand_property_identifier_pattern') named(c.text, c);
-    else if (c.type === 'pair_pattern') {
-      const k = c.childForFieldName('key');
-      const v = c.childForFieldName('value');
-      if (k && v?.type === 'identifier') named(k.text, v);
+// ----- Go
+
+type GoKind = { kind: 'sockets' | 'map' | 'syncmap' | 'library'; expires?: boolean };
+
+/** A Go type the models give a process-local state: a cache library's type (its expiry), or `sync.Map`. */
+function goStateType(written: string, at: number): GoKind | undefined {
+  const file = current;
+  if (!file) return undefined;
+  const r = file.resolver.resolveType(written, at);
+  if (r.kind !== 'value') return undefined;
+  const t = file.lang.type(r.type);
+  const state = (t?.row as unknown as Row | undefined)?.state;
+  if (state?.scope !== 'process') return undefined;
+  if (!(t?.row.members ?? []).some((m) => hasEffect(m, ['cache-write']))) {
+    // A map of the standard library (`sync.Map`): state, but no cache of its own.
+    return (t?.row.members ?? []).length === 0 || file.lang.symbol(r.type) ? { kind: 'syncmap' } : undefined;
+  }
+  return { kind: 'library', expires: state.expires === true };
+}
+
+/** Whether a Go map type holds sockets: its key or value is a type the models give a socket-send member (`*websocket.Conn`). */
+function goHoldsSockets(map: SyntaxNode): boolean {
+  const file = current;
+  if (!file) return false;
+  const sends = (type: string) => file.lang.memberNames(type).some((m) => hasEffect(file.lang.member(type, m)!.row, ['socket-send']));
+  return [map.childForFieldName('key'), map.childForFieldName('value')].some((t) => {
+    if (!t) return false;
+    const r = file.resolver.resolveType(t.text, t.startIndex);
+    if (r.kind === 'value') return sends(r.type);
+    // Nothing resolves (a snippet without its imports): `websocket.Conn` as written, against the models' socket types.
+    const written = /^\*?([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(t.text);
+    return !!written && socketTypesByWrittenName(file).has(`${written[1]}.${written[2]}`);
+  });
+}
+
+/** The models' socket types (a socket-send member) by how Go code writes them: `websocket.Conn`. */
+function socketTypesByWrittenName(file: FileContext): Set<string> {
+  const out = new Set<string>();
+  for (const lib of file.lang.libraries) {
+    for (const t of lib.file.types ?? []) {
+      if (!(t.members ?? []).some((m) => hasEffect(m, ['socket-send']))) continue;
+      const dot = t.name.lastIndexOf('.');
+      const pkg = t.name.slice(0, dot).split('/').filter((p) => !/^v\d+$/.test(p)).pop();
+      out.add(`${pkg}.${t.name.slice(dot + 1)}`);
     }
   }
   return out;
 }
 
-// ----- Go
-
-const GO_CACHE_TYPES = /^(Cache|LRU|TwoQueueCache|ARCCache|BigCache|TwoQueue)$/;
-
 /** What a Go type (or a `make(...)`/literal's type) declares: a map holding sockets, a map, a sync.Map, a cache library's type. */
-function goTypeKind(type: SyntaxNode | null | undefined): { kind: 'sockets' | 'map' | 'syncmap' | 'library'; pkg?: string } | undefined {
+function goTypeKind(type: SyntaxNode | null | undefined): GoKind | undefined {
   let t = type ?? undefined;
   if (!t) return undefined;
-  if (t.type === 'map_type') return /\bwebsocket\.Conn\b/.test(t.text) ? { kind: 'sockets' } : { kind: 'map' };
+  if (t.type === 'map_type') return goHoldsSockets(t) ? { kind: 'sockets' } : { kind: 'map' };
   if (t.type === 'pointer_type') t = t.namedChildren[0];
   if (t?.type === 'generic_type') t = t.childForFieldName('type') ?? undefined;
   if (t?.type !== 'qualified_type') return undefined;
-  const pkg = t.childForFieldName('package')?.text ?? '';
-  const name = t.childForFieldName('name')?.text ?? '';
-  if (pkg === 'sync' && name === 'Map') return { kind: 'syncmap' };
-  if (GO_CACHE_TYPES.test(name)) return { kind: 'library', pkg };
-  return undefined;
+  return goStateType(t.text, t.startIndex);
 }
 
 /** The kind of a package variable's value: `make(map[...]...)`, `map[...]...{}`, `lru.New[...](n)`, `cache.New(...)`. */
-function goValueKind(value: SyntaxNode | null | undefined): { kind: 'sockets' | 'map' | 'syncmap' | 'library'; pkg?: string } | undefined {
+function goValueKind(value: SyntaxNode | null | undefined): GoKind | undefined {
   const v = unwrap(value);
-  if (!v) return undefined;
+  const file = current;
+  if (!v || !file) return undefined;
   if (v.type === 'call_expression') {
     const f = v.childForFieldName('function');
     if (f?.type === 'identifier' && f.text === 'make') return goTypeKind(v.childForFieldName('arguments')?.namedChildren[0]);
-    let callee = f;
-    if (callee?.type === 'generic_type') callee = callee.childForFieldName('type');
-    if (callee?.type === 'selector_expression') {
-      const pkg = callee.childForFieldName('operand')?.text ?? '';
-      if (/^New/.test(callee.childForFieldName('field')?.text ?? '')) return { kind: 'library', pkg };
-    }
-    return undefined;
+    const callee = f?.type === 'generic_type' ? f.childForFieldName('type') : f;
+    return callee ? goCacheConstructor(file, callee) : undefined;
   }
   if (v.type === 'type_conversion_expression') {
     // lru.New[int64, User](128) parses as a conversion to a generic type
     const t = v.childForFieldName('type');
     const q = t?.type === 'generic_type' ? t.childForFieldName('type') : t;
-    if (q?.type === 'qualified_type' && /^New/.test(q.childForFieldName('name')?.text ?? '')) {
-      return { kind: 'library', pkg: q.childForFieldName('package')!.text };
-    }
-    return undefined;
+    return q ? goCacheConstructor(file, q) : undefined;
   }
   if (v.type === 'composite_literal') return goTypeKind(v.childForFieldName('type'));
   return undefined;
 }
 
-function goCacheCandidate(node: SyntaxNode, key: string, kind: { kind: string; pkg?: string }): CandidateInit {
-  const extra = kind.kind === 'library' ? [{ fact: GO_CACHE_IMPORT, key: kind.pkg! }] : [];
-  return cacheCandidate(node, key, kind.kind === 'library' ? UNTIL_EXPIRY : UNTIL_RESTART, extra);
+/** A constructor of a process-local cache (`cache.New(...)`, `lru.New[K, V](n)`): its expiry. */
+function goCacheConstructor(file: FileContext, callee: SyntaxNode): GoKind | undefined {
+  const r = file.resolve(callee);
+  if (r.kind !== 'library' || (r.row as Row).state === undefined) return undefined;
+  const state = (r.row as Row).state!;
+  return state.scope === 'process' && hasEffect(r.row, ['cache-write']) ? { kind: 'library', expires: state.expires === true } : undefined;
+}
+
+function goCacheCandidate(node: SyntaxNode, key: string, kind: GoKind): CandidateInit {
+  return cacheCandidate(node, key, kind.kind === 'library' && kind.expires ? UNTIL_EXPIRY : UNTIL_RESTART);
 }
 
 function checkGo(match: RuleMatch): CandidateInit | CandidateInit[] | undefined {
@@ -1148,15 +1207,6 @@ function checkGo(match: RuleMatch): CandidateInit | CandidateInit[] | undefined 
   return goCacheCandidate(node, key, kind);
 }
 
-function goImportFacts(match: RuleMatch): FactInit[] | undefined {
-  const path = match.node('path')!;
-  const alias = match.node('alias');
-  const segments = path.text.slice(1, -1).split('/').filter((s) => !/^v\d+$/.test(s));
-  const last = segments[segments.length - 1] ?? '';
-  const pkg = alias?.text ?? (last === 'golang-lru' ? 'lru' : last === 'go-cache' ? 'cache' : last);
-  return [{ name: GO_CACHE_IMPORT, key: pkg, node: path }];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Facts
 
@@ -1188,10 +1238,10 @@ function sendFact(site: SyntaxNode, recv: SyntaxNode | undefined, coll: SyntaxNo
   return key ? [{ name: SEND, key, node: site }] : undefined;
 }
 
-const PY_SEND = new Set(['send', 'send_text', 'send_json', 'send_bytes', 'send_str', 'send_message', 'write_message']);
-const TS_SEND = new Set(['send', 'emit', 'sendUTF']);
-const GO_SEND = new Set(['WriteMessage', 'WriteJSON', 'WritePreparedMessage']);
-const GO_STORE = new Set(['Add', 'Set', 'Store', 'SetDefault', 'SetWithTTL', 'ContainsOrAdd', 'PeekOrAdd', 'LoadOrStore']);
+/** `send_message`: a send of a socket no library names (stays: the project's naming). */
+const PY_SEND_EXTRA = new Set(['send_message']);
+/** The container methods that add a value: the language's own. */
+const ADDS: Record<QueryLanguage, Set<string>> = { python: new Set(['add', 'append']), typescript: new Set(['add', 'push']), go: new Set() };
 const CHANNEL_ARG: Record<QueryLanguage, RegExp> = {
   python: /^(["']|[A-Z][A-Z0-9_]*$|channel=|[a-z_.]*(channel|topic)$)/,
   typescript: /^(['"`]|[A-Z][A-Z0-9_]*$|[a-zA-Z_.]*(channel|Channel|topic|Topic|CHANNEL)$)/,
@@ -1200,50 +1250,109 @@ const CHANNEL_ARG: Record<QueryLanguage, RegExp> = {
 /** A socket's own subscription (uWebSockets.js `ws.subscribe('room')`) is not a pub/sub layer between instances. */
 const SOCKET_RECEIVER = /^(ws|websocket|socket|sock|app|self\.(ws|websocket)|this\.(ws|socket))$/;
 
+/** Names the models give rows of these effects (a send to one socket; a publish or subscribe). */
+const NAMES = new Map<string, Set<string>>();
+function namesOf(file: FileContext, effects: string[]): Set<string> {
+  const key = `${file.language}:${effects.join(',')}`;
+  let set = NAMES.get(key);
+  if (!set) NAMES.set(key, (set = new Set(file.lang.namesWith(effects as Parameters<typeof file.lang.namesWith>[0]))));
+  return set;
+}
+
+/** What a call does, by the models (resolved, or by the conventions for its receiver): a send, a publish, a subscribe, a shared pub/sub client. */
+function callEffects(file: FileContext, call: SyntaxNode): { effects: Set<string>; row?: Row; shared: boolean; fn: boolean; local?: boolean } {
+  const wanted = (row: Row) => hasEffect(row, ['socket-send', 'publish', 'subscribe', 'client', 'cache-write']) || row.state !== undefined || row.returns !== undefined;
+  const look = lookupCall(file, call, (h) => wanted(h.row) && h.row.name !== '*');
+  // A guess by the conventions that says nothing useful (`client.send_text` read as a Mongo client's `*`) is no answer.
+  if (look.kind !== 'library' || (look.loose && (!wanted(look.row) || look.row.name === '*'))) return { effects: new Set(), shared: false, fn: false };
+  const returns = look.row.returns;
+  const returnsPubSub = returns !== undefined && file.lang.memberNames(returns).some((m) => hasEffect(file.lang.member(returns, m)!.row, ['publish', 'subscribe']));
+  const shared = look.row.state?.scope === 'shared' || (returnsPubSub && (file.lang.type(returns!)?.row as unknown as Row | undefined)?.state?.scope !== 'process');
+  // A function of the module (`websockets.broadcast(clients, m)`), not a method of a value.
+  const fn = file.lang.symbol(look.qname) !== undefined;
+  // A publish of a pub/sub that lives in this process (graphql-subscriptions' PubSub, uWebSockets' app) fans nothing out.
+  const owner = look.qname.slice(0, look.qname.lastIndexOf('.'));
+  const local = look.row.state?.scope === 'process' || (file.lang.type(owner)?.row as unknown as Row | undefined)?.state?.scope === 'process';
+  return { effects: new Set([...effectsOfRow(look.row), ...(returnsPubSub ? ['pubsub-client'] : [])]), row: look.row, shared, fn, local };
+}
+
+function effectsOfRow(row: Row): string[] {
+  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
+}
+
 /**
- * A method call (one query pattern, dispatched here by name): a socket added (`clients.add(ws)`),
- * a store (`cache.set(k, v)`, `c.Add(k, v)`), a send (`ws.send_text(m)`), or a pub/sub layer
- * (`redis.pubsub()`, `sub.subscribe('chat')`, `rdb.Publish(ctx, ...)`, `io.adapter(createAdapter(...))`).
+ * A method call (one query pattern per shape, dispatched here by what the models say it does): a
+ * socket added (`clients.add(ws)`), a store (`cache.set(k, v)`, `c.Add(k, v)`), a send
+ * (`ws.send_text(m)`), or a pub/sub layer (`redis.pubsub()`, `sub.subscribe('chat')`,
+ * `rdb.Publish(ctx, ...)`, `io.adapter(createAdapter(...))`, `Broadcast(url)`, `nats.Connect(url)`).
  */
 function methodCallFacts(match: RuleMatch, lang: QueryLanguage): FactInit[] | undefined {
+  const file = match.file;
   const call = match.node('call')!;
   const recv = match.node('recv');
   const method = match.text('method')!;
   const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
   const pubsub = (): FactInit[] => [{ name: PUBSUB, key: '', node: call }];
-  if (method === 'trigger') return /pusher/i.test(recv?.text ?? '') ? pubsub() : undefined;
-  // broadcaster's Broadcast(url); Django Channels: channel_layer.group_send(...), async_to_sync(channel_layer.group_send)(...)
-  if (method === 'Broadcast' || method === 'group_send' || method === 'group_add') return args.length > 0 ? pubsub() : undefined;
-  if (method === 'async_to_sync') return /\.(group_send|group_add)$/.test(args[0]?.text ?? '') ? pubsub() : undefined;
-  if (/^(publish|subscribe|psubscribe|pSubscribe|Publish|Subscribe|PSubscribe|SSubscribe|SPublish)$/.test(method)) {
-    // redis.publish("chat", m) / sub.subscribe(CHANNEL) / rdb.Subscribe(ctx, "chat"): a named channel
-    if (!args[0] || SOCKET_RECEIVER.test(recv?.text ?? '')) return undefined;
+  const what = callEffects(file, call);
+  const sends = what.effects.has('socket-send') || (what.row === undefined && (namesOf(file, ['socket-send']).has(method) || (lang === 'python' && PY_SEND_EXTRA.has(method))));
+  const channel = what.effects.has('publish') || what.effects.has('subscribe') || (what.row === undefined && namesOf(file, ['publish', 'subscribe']).has(method));
+  if (channel && !what.effects.has('socket-send')) {
+    // redis.publish("chat", m) / sub.subscribe(CHANNEL) / rdb.Subscribe(ctx, "chat"): a named channel; a group (Channels' group_send) or a trigger (pusher) is one
+    if (!args[0] || what.local || SOCKET_RECEIVER.test(recv?.text ?? '')) return undefined;
+    if (what.shared && what.row?.state?.scope === 'shared') return pubsub();
     const first = lang === 'go' && args[0].type === 'call_expression' ? args[0].childForFieldName('function')?.childForFieldName('operand') : args[0];
     if (lang === 'go' && args.length < 2) return undefined;
-    return CHANNEL_ARG[lang].test(first?.text ?? '') ? pubsub() : undefined;
+    if (CHANNEL_ARG[lang].test(first?.text ?? '')) return pubsub();
+    // Channels: channel_layer.group_send(self.room_group_name, ...): a group of the shared layer
+    if (what.row && (file.lang.type(recvType(file, recv) ?? '')?.row as unknown as Row | undefined)?.state?.scope === 'shared') return pubsub();
+    return /(group|room)/i.test(first?.text ?? '') && lang === 'python' ? pubsub() : undefined;
   }
-  switch (lang) {
-    case 'python':
-      if (method === 'add' || method === 'append') return args.length === 1 ? addFact(call, recv, args[0], lang) : undefined;
-      if (PY_SEND.has(method)) return sendFact(call, recv, undefined, lang);
-      if (method === 'broadcast') return recv?.text === 'websockets' ? sendFact(call, undefined, args[0], lang) : undefined;
-      if (method === 'pubsub') return pubsub();
-      return undefined;
-    case 'typescript':
-      if (method === 'add' || method === 'push') return args.length === 1 ? addFact(call, recv, args[0], lang) : undefined;
-      if (method === 'set') return args.length >= 2 ? storeFacts(call, recv, args[1], lang) : undefined;
-      if (TS_SEND.has(method)) return sendFact(call, recv, undefined, lang);
-      if (method === 'adapter') return args[0]?.type === 'call_expression' ? pubsub() : undefined;
-      return undefined;
-    case 'go':
-      if (GO_STORE.has(method)) return args.length >= 2 ? storeFacts(call, recv, args[1], lang) : undefined;
-      if (GO_SEND.has(method)) return sendFact(call, recv, undefined, lang);
-      if (method === 'Connect') return recv?.text === 'nats' ? pubsub() : undefined;
-      return undefined;
+  // A client of a shared pub/sub backend built here: Broadcast("redis://..."), nats.Connect(url), redis.pubsub(), pusher.Pusher(...)
+  if (what.shared && (what.effects.has('client') || what.effects.has('pubsub-client'))) {
+    const uri = stringLiteral(args[0]);
+    if (uri !== undefined && (what.row?.state?.processValues ?? []).some((v) => uri.startsWith(v))) return undefined;
+    return args.length > 0 || what.effects.has('pubsub-client') ? pubsub() : undefined;
   }
+  // io.adapter(createAdapter(pub, sub)): the option that shares a socket server's state, set after the fact
+  if (lang === 'typescript' && recv && args[0]?.type === 'call_expression') {
+    const server = recvType(file, recv);
+    if (server && ((file.lang.type(server)?.row as unknown as Row | undefined)?.state?.sharedBy ?? []).includes(method)) return pubsub();
+  }
+  // async_to_sync(channel_layer.group_send)(...): the function it wraps publishes
+  if (lang === 'python' && what.row?.callbackArgument !== undefined && args[0]) {
+    const inner = lookupExprNode(file, args[0]);
+    if (inner && hasEffect(inner, ['publish', 'subscribe'])) return pubsub();
+  }
+  if (ADDS[lang].has(method)) return args.length === 1 ? addFact(call, recv, args[0], lang) : undefined;
+  if (lang === 'typescript' && method === 'set') return args.length >= 2 ? storeFacts(call, recv, args[1], lang) : undefined;
+  if (lang === 'go' && what.row !== undefined && hasEffect(what.row, ['cache-write'])) return args.length >= 2 ? storeFacts(call, recv, args[1], lang) : undefined;
+  if (lang === 'go' && what.row === undefined && namesOf(file, ['cache-write']).has(method)) return args.length >= 2 ? storeFacts(call, recv, args[1], lang) : undefined;
+  if (sends) {
+    // websockets.broadcast(CONNECTIONS, message): a function sending to every socket of the collection given
+    if (what.fn && args[0]) return sendFact(call, undefined, args[0], lang);
+    return sendFact(call, recv, undefined, lang);
+  }
+  return undefined;
+}
+
+/** The library type a receiver is (resolved, or by its conventional name). */
+function recvType(file: FileContext, recv: SyntaxNode | undefined): string | undefined {
+  if (!recv) return undefined;
+  const r = file.resolve(recv);
+  if (r.kind === 'value') return r.type;
+  if (r.kind === 'library') return r.type ?? r.row.returns;
+  const name = recv.type === 'identifier' ? recv.text : (recv.childForFieldName('attribute') ?? recv.childForFieldName('property') ?? recv.childForFieldName('field'))?.text;
+  return file.lang.conventions.find((c) => c.type && name && c.pattern.test(name))?.type;
+}
+
+/** What an expression (a callee passed as a value: `channel_layer.group_send`) is, by the models. */
+function lookupExprNode(file: FileContext, node: SyntaxNode): Row | undefined {
+  const look = lookupExpr(file, node);
+  return look.kind === 'library' ? look.row : undefined;
 }
 
 function facts(match: RuleMatch): FactInit[] | undefined {
+  current = match.file;
   const lang = match.language as QueryLanguage;
   switch (match.props.fact) {
     case CALL:
@@ -1253,15 +1362,6 @@ function facts(match: RuleMatch): FactInit[] | undefined {
     case SEND:
       // Go: client.send <- msg
       return sendFact(match.node('send')!, match.node('recv'), undefined, lang);
-    case CACHE_DECORATOR: {
-      if (match.node('alias')) return undefined;
-      const name = match.node('name')!;
-      return PY_CACHE_DECORATORS.has(name.text) ? [{ name: CACHE_DECORATOR, key: name.text, node: name }] : undefined;
-    }
-    case IMPORT:
-      return tsImportFacts(match);
-    case GO_CACHE_IMPORT:
-      return goImportFacts(match);
     default: {
       const node = match.node('key') ?? match.node('module') ?? match.node('source') ?? match.node('path');
       return node ? [{ name: match.props.fact!, key: '', node }] : undefined;
@@ -1273,6 +1373,7 @@ export default defineRule({
   meta: meta as RuleMeta,
   queries: { python, go, typescript },
   check(match) {
+    current = match.file;
     switch (match.language as QueryLanguage) {
       case 'python':
         return checkPython(match);

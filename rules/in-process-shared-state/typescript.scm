@@ -1,35 +1,9 @@
-; ---------------------------------------------------------------------------------------------
-; Facts: the socket.io and ws servers' local names.
-; import { Server } from 'socket.io' / import { Server as IOServer } / import * as sio / import { WebSocketServer } from 'ws'
-((import_statement (import_clause) @clause source: (string (string_fragment) @source))
- (#any-of? @source "socket.io" "ws")
- (#set! fact "ipss.import"))
-
-; const { Server } = require('socket.io') / const socketIO = require('socket.io') / const WebSocket = require('ws')
-((variable_declarator
-   name: (_) @clause
-   value: (call_expression
-     function: (identifier) @require
-     arguments: (arguments . (string (string_fragment) @source) .)))
- (#eq? @require "require")
- (#any-of? @source "socket.io" "ws")
- (#set! fact "ipss.import"))
-
-; Facts: test modules (their state serves no users)
-((import_statement source: (string (string_fragment) @source))
- (#any-of? @source "vitest" "@jest/globals" "node:test" "mocha" "chai" "supertest")
- (#set! fact "ipss.not-server"))
-
-((call_expression function: (identifier) @require arguments: (arguments . (string (string_fragment) @source) .))
- (#eq? @require "require")
- (#any-of? @source "vitest" "@jest/globals" "node:test" "mocha" "chai" "supertest")
- (#set! fact "ipss.not-server"))
-
-; describe('...', () => { ... }) at the top of a file (jest and mocha globals)
+; Facts: describe('...', () => { ... }) at the top of a file (jest's and mocha's globals, without an import
+; the file roles would see): a test module, whose state serves no users
 ((call_expression
    function: (identifier) @fn
    arguments: (arguments . (string) . [(arrow_function) (function_expression)] .)) @key
- (#eq? @fn "describe")
+ (#model? @fn "symbol:describe")
  (#is-not? inside-function key)
  (#set! fact "ipss.not-server"))
 
@@ -40,7 +14,7 @@
 ((variable_declarator
    name: (identifier) @name
    value: (new_expression constructor: [(identifier) @ctor (member_expression property: (property_identifier) @ctor)]) @value) @match
- (#any-of? @ctor "Set" "Map" "WeakSet" "NodeCache" "LRUCache" "LRU" "QuickLRU" "TTLCache")
+ (#match? @value "^new ")
  (#is-not? inside-function match))
 
 ; let sockets: WebSocket[] = [] / const userCache = {}
@@ -82,17 +56,24 @@
                  (member_expression object: (identifier) property: (property_identifier) @server)]) @match
  (#match? @server "Server$"))
 
+; Findings: an in-process pub/sub the models know: new PubSub() of graphql-subscriptions, under any
+; local name (`import { PubSub as LocalPubSub }`): run only in files that name the class.
+((new_expression constructor: (identifier)) @match
+ (#match? @match "^new ")
+ (#set! kind "pubsub")
+ (#set! gate "PubSub"))
+
 ; require('socket.io')(server)
 ((call_expression
    function: (call_expression
      function: (identifier) @require
      arguments: (arguments . (string (string_fragment) @source) .))) @match
  (#eq? @require "require")
- (#eq? @source "socket.io"))
+ (#packages? @source "socket.io"))
 
 ; socketIO(server), with socketIO = require('socket.io') (socket.io 2)
 ((call_expression function: (identifier) @fn arguments: (arguments . (_))) @match
- (#any-of? @fn "socketIO" "socketio" "socketIo" "SocketIO"))
+ (#convention? @fn "socket.io"))
 
 ; ---------------------------------------------------------------------------------------------
 ; Facts: method calls, sorted out by rule.ts by their name.
@@ -109,7 +90,18 @@
 ; a pub/sub layer in the file (sockets kept here are then fed by it): io.adapter(createAdapter(pub, sub)),
 ; subscriber.subscribe('chat', listener), redis.publish('chat', m), pusher.trigger(...)
 ((call_expression function: (member_expression object: (_) @recv property: (property_identifier) @method)) @call
- (#any-of? @method "add" "push" "send" "emit" "sendUTF" "adapter" "publish" "subscribe" "psubscribe" "pSubscribe" "trigger")
+ (#model? @method "effect:socket-send effect:publish effect:subscribe")
+ (#set! fact "ipss.call")
+ (#set! gate "sock Sock wss 'ws'"))
+
+; ... the containers' own adds, and an option that shares a socket server's state set on it (io.adapter(...))
+((call_expression function: (member_expression object: (_) @recv property: (property_identifier) @method)) @call
+ (#any-of? @method "add" "push")
+ (#set! fact "ipss.call")
+ (#set! gate "sock Sock wss 'ws'"))
+
+((call_expression function: (member_expression object: (_) @recv property: (property_identifier) @method)) @call
+ (#state-options? @method "sharedBy scope:process effect:client")
  (#set! fact "ipss.call")
  (#set! gate "sock Sock wss 'ws'"))
 
@@ -127,12 +119,12 @@
 
 ; Facts: a socket.io adapter package in the file: import { createAdapter } from '@socket.io/redis-adapter' / require('socket.io-redis')
 ((import_statement source: (string (string_fragment) @source)) @key
- (#any-of? @source "@socket.io/redis-adapter" "@socket.io/redis-streams-adapter" "socket.io-redis" "@socket.io/postgres-adapter" "@socket.io/mongo-adapter" "@socket.io/gcp-pubsub-adapter" "@socket.io/azure-service-bus-adapter")
+ (#state-packages? @source "scope:shared effect:publish")
  (#set! fact "ipss.pubsub"))
 
 ((call_expression function: (identifier) @require arguments: (arguments . (string (string_fragment) @source) .)) @key
  (#eq? @require "require")
- (#any-of? @source "@socket.io/redis-adapter" "@socket.io/redis-streams-adapter" "socket.io-redis" "@socket.io/postgres-adapter" "@socket.io/mongo-adapter" "@socket.io/gcp-pubsub-adapter" "@socket.io/azure-service-bus-adapter")
+ (#state-packages? @source "scope:shared effect:publish")
  (#set! fact "ipss.pubsub"))
 
 ; ---------------------------------------------------------------------------------------------
@@ -141,12 +133,20 @@
 ((call_expression
    function: (member_expression object: (_) @recv property: (property_identifier) @method)
    arguments: (arguments . (_) @channel)) @evidence
- (#any-of? @method "adapter" "publish" "subscribe" "psubscribe" "pSubscribe")
+ (#model? @method "effect:publish effect:subscribe")
+ (#match? @channel "^(['\"`]|[A-Z][A-Z0-9_]*$|[a-zA-Z_.]*(channel|Channel|topic|Topic|CHANNEL)$|[a-zA-Z_.]*[Aa]dapter[(])")
+ (#not-match? @recv "^(ws|socket|websocket|app|this[.](ws|socket))$")
+ (#set! evidence "messages fan out to every instance through a pub/sub channel"))
+
+((call_expression
+   function: (member_expression object: (_) @recv property: (property_identifier) @method)
+   arguments: (arguments . (_) @channel)) @evidence
+ (#state-options? @method "sharedBy scope:process effect:client")
  (#match? @channel "^(['\"`]|[A-Z][A-Z0-9_]*$|[a-zA-Z_.]*(channel|Channel|topic|Topic|CHANNEL)$|[a-zA-Z_.]*[Aa]dapter[(])")
  (#not-match? @recv "^(ws|socket|websocket|app|this[.](ws|socket))$")
  (#set! evidence "messages fan out to every instance through a pub/sub channel"))
 
 ; new Server(httpServer, { adapter: createAdapter(pubClient, subClient) })
 ((pair key: (property_identifier) @prop value: (call_expression)) @evidence
- (#eq? @prop "adapter")
+ (#state-options? @prop "sharedBy scope:process effect:client")
  (#set! evidence "messages fan out to every instance through a pub/sub channel"))

@@ -105,6 +105,7 @@ describe(ID, () => {
       const src = code`
         import httpx
         import redis.asyncio as aioredis
+        from fastapi import Depends
 
         async def get_redis():
             r = aioredis.from_url(settings.redis_url)
@@ -131,7 +132,7 @@ describe(ID, () => {
       const [, , engine] = findingsOf('python', src, ID);
       assert.deepStrictEqual(
         engine.related.map((r) => [src.slice(r.start, r.end), r.message]),
-        [['get_engine', '`Depends(get_engine)`: FastAPI calls it for every request that uses it']],
+        [['get_engine', 'the per-request dependency: it runs for every request that uses it']],
       );
     });
 
@@ -236,6 +237,26 @@ describe(ID, () => {
         @router.get("/c")
         def c(user_id: str, client=httpx.Client()):
             return client.get(user_id)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
+
+    it('leaves the project’s own factories named like a library’s alone, in handlers too', () => {
+      // The project's create_async_engine and AsyncClient: what they build (and whether once) is theirs to say.
+      const src = code`
+        from app.db import create_async_engine
+        from .clients import AsyncClient, Redis
+
+        def create_engine(url):
+            return get_shared_engine(url)
+
+        @router.get("/users")
+        async def users():
+            engine = create_async_engine(settings.database_url)
+            http = AsyncClient(base_url=API)
+            cache = Redis(host="cache")
+            sync_engine = create_engine(settings.database_url)
+            return await fetch(engine, http, cache, sync_engine)
       `;
       assert.deepStrictEqual(hits('python', src, ID), []);
     });
@@ -490,6 +511,28 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('go', src, ID), []);
     });
 
+    it('leaves the project’s own Open and NewClient wrappers alone, whatever their package is called', () => {
+      const src = code`
+        package api
+
+        import (
+        	"net/http"
+
+        	"example.com/app/internal/db"
+        	redis "example.com/app/internal/cache"
+        	sql "example.com/app/internal/sqlwrap"
+        )
+
+        func orders(w http.ResponseWriter, r *http.Request) {
+        	store, _ := db.Open(r.Context())
+        	cache := redis.NewClient(r.Context())
+        	conn, _ := sql.Open("postgres", dsn)
+        	use(store, cache, conn)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+
     it('fix: moves a Redis client to package level', () => {
       const src = code`
         package api
@@ -711,6 +754,26 @@ describe(ID, () => {
             if (!shared) {
               shared = new Pool();
             }
+            res.json(await pool.query('SELECT 1'));
+          });
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('leaves the project’s own createPool and client helpers alone, imported or defined in the file', () => {
+        const src = code`
+          import { createPool } from './db/pool';
+          import { Pool, createClient } from '@app/clients';
+
+          function createConnection(req) {
+            return getTenantConnection(req.params.tenant);
+          }
+
+          app.get('/orders', async (req, res) => {
+            const pool = createPool({ host: 'db' });
+            const other = new Pool();
+            const cache = createClient();
+            const conn = createConnection(req);
             res.json(await pool.query('SELECT 1'));
           });
         `;

@@ -5,23 +5,32 @@ import { enclosingFunction, isFunctionNode, isHandlerFunction } from '../../serv
 import {
   defineRule,
   type CandidateInit,
-  type FactInit,
-  type FactRef,
   type FixTarget,
   type RelatedInit,
   type RuleMatch,
   type RuleMeta,
   type TextEditInit,
 } from '../../server/src/engine/rule-api';
-import { goArguments, pythonArguments, sameNode, stringLiteral, unitNodeKey } from '../../server/src/engine/syntax';
-import type { FileContext } from '../../server/src/model/file-context';
+import { goArguments, jsArguments, objectProperties, pythonArguments, sameNode, stringLiteral, unitNodeKey } from '../../server/src/engine/syntax';
+import { exprOf, type FileContext } from '../../server/src/model/file-context';
+import type { LanguageModels } from '../../server/src/model/library';
+import { argumentNode, constructedBy, isEmbeddedValue, type ClientModel, type Constructed } from '../pool-unconfigured/clients';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
 import typescript from './typescript.scm';
 
+/**
+ * Clients, pools and connections built on every request. Which calls build one, what each builds,
+ * whether it holds connections to a database, a cache or an upstream, what shares an existing
+ * pool, what closes it and whether it can be built once at module level all come from the library
+ * models (`client` rows). Which functions run per request, once or in tests comes from the
+ * framework models' roles. The rule keeps its judgement: lazy initialisation, dependencies that
+ * yield what they build, and the wording.
+ */
+
 // ---------------------------------------------------------------------------------------------
-// What each constructor creates, what that costs per request, and whether it can be hoisted
+// What building one per request costs, by the kind of server it connects to (the wording)
 
 const POOL_LIMIT = 'PostgreSQL allows 100 by default';
 
@@ -33,67 +42,30 @@ const REDIS_EFFECT =
   'every request opens a new connection (TCP, AUTH and TLS when used) instead of reusing a pooled one, and a client that is not closed keeps it, so at a few hundred requests per second Redis fills up with idle clients (10,000 by default) and every request pays the handshake. Create one client at startup and share it.';
 const HTTP_EFFECT =
   'every request pays new TCP and TLS handshakes to the upstream (tens to hundreds of milliseconds) instead of reusing kept-alive connections, and a client that is not closed leaks its sockets. Create one client at startup and share it.';
-const PRISMA_EFFECT = `every request starts another query engine with its own connection pool, so at a few hundred requests per second the database runs out of connections (${POOL_LIMIT}) and memory grows with every instance. Create one PrismaClient at module level and share it.`;
 const GO_SQL_EFFECT = `a pool is meant to be opened once: every request opens new connections (TCP, TLS and authentication) and a pool that is not closed keeps them, so at a few hundred requests per second the database runs out of connections (${POOL_LIMIT}). Open it once in main and pass it to the handlers.`;
 const GO_TRANSPORT_EFFECT =
   'every request pays new TCP and TLS handshakes, and the idle connections of each Transport (two goroutines each) stay open until they time out, so at a few hundred requests per second thousands of sockets and goroutines pile up. Share one Transport; an http.Client without a Transport of its own already shares http.DefaultTransport.';
 
-interface Family {
-  what: string;
-  effect: string;
-  /** HTTP clients cost latency and sockets, not the database's connection limit: a warning at every scale. */
-  http?: boolean;
-  /**
-   * Whether moving the construction to module level can work: a client meant to be shared across
-   * requests, created without I/O and without a running event loop. Single connections (shared,
-   * they would mix the transactions of concurrent requests), awaited pools and aiohttp sessions
-   * (which need the running loop) are not.
-   */
-  hoist: boolean;
-  /** Methods that close (or open) the client: a hoisted client must not be closed by the handler. */
-  lifecycle: readonly string[];
+/** The servers whose connections this rule is about: databases, caches and HTTP upstreams. */
+const SERVICES = new Set(['postgresql', 'mysql', 'sql', 'mongodb', 'redis', 'http']);
+
+/** What building one per request costs, in words: by the server it connects to, a pool or one connection. */
+function effectOf(language: QueryLanguage, client: ClientModel): string {
+  switch (client.service) {
+    case 'http':
+      return language === 'go' ? GO_TRANSPORT_EFFECT : HTTP_EFFECT;
+    case 'redis':
+      return REDIS_EFFECT;
+    case 'mongodb':
+      return MONGO_EFFECT;
+    default:
+      return client.single ? DB_CONN_EFFECT : language === 'go' ? GO_SQL_EFFECT : DB_POOL_EFFECT;
+  }
 }
 
-const FAMILIES = {
-  // Python
-  mongo: { what: 'a MongoDB client with its own connection pool', effect: MONGO_EFFECT, hoist: true, lifecycle: ['close'] },
-  sqlalchemy: { what: 'a SQLAlchemy engine with its own connection pool', effect: DB_POOL_EFFECT, hoist: true, lifecycle: ['dispose'] },
-  redis: { what: 'a Redis client with its own connection pool', effect: REDIS_EFFECT, hoist: true, lifecycle: ['close', 'aclose', 'disconnect'] },
-  'redis-pool': { what: 'a Redis connection pool', effect: REDIS_EFFECT, hoist: true, lifecycle: ['close', 'aclose', 'disconnect'] },
-  httpx: { what: 'an HTTP client with its own connection pool', effect: HTTP_EFFECT, http: true, hoist: true, lifecycle: ['close', 'aclose'] },
-  requests: { what: 'a requests Session with its own connection pool', effect: HTTP_EFFECT, http: true, hoist: true, lifecycle: ['close'] },
-  aiohttp: { what: 'an aiohttp session with its own connection pool', effect: HTTP_EFFECT, http: true, hoist: false, lifecycle: [] },
-  urllib3: { what: 'an urllib3 pool manager', effect: HTTP_EFFECT, http: true, hoist: true, lifecycle: ['clear'] },
-  'py-conn': { what: 'a new database connection', effect: DB_CONN_EFFECT, hoist: false, lifecycle: [] },
-  'py-pool': { what: 'a database connection pool', effect: DB_POOL_EFFECT, hoist: false, lifecycle: [] },
-  // TypeScript / JavaScript
-  'pg-pool': { what: 'a node-postgres pool', effect: DB_POOL_EFFECT, hoist: true, lifecycle: ['end'] },
-  'pg-client': { what: 'a new PostgreSQL connection', effect: DB_CONN_EFFECT, hoist: false, lifecycle: [] },
-  'mongo-node': { what: 'a MongoDB client with its own connection pool', effect: MONGO_EFFECT, hoist: true, lifecycle: ['close', 'connect'] },
-  ioredis: { what: 'a Redis client with a connection of its own', effect: REDIS_EFFECT, hoist: true, lifecycle: ['quit', 'disconnect', 'connect', 'end'] },
-  'redis-node': { what: 'a Redis client with a connection of its own', effect: REDIS_EFFECT, hoist: true, lifecycle: ['quit', 'disconnect', 'connect', 'close', 'destroy'] },
-  'mysql-pool': { what: 'a MySQL connection pool', effect: DB_POOL_EFFECT, hoist: true, lifecycle: ['end'] },
-  'mysql-conn': { what: 'a new MySQL connection', effect: DB_CONN_EFFECT, hoist: false, lifecycle: [] },
-  prisma: { what: 'a Prisma client (a query engine with its own connection pool)', effect: PRISMA_EFFECT, hoist: true, lifecycle: ['$disconnect', '$connect'] },
-  undici: { what: 'an HTTP dispatcher with its own connection pool', effect: HTTP_EFFECT, http: true, hoist: true, lifecycle: ['close', 'destroy'] },
-  'http-agent': { what: 'an HTTP agent with its own connection pool', effect: HTTP_EFFECT, http: true, hoist: true, lifecycle: ['destroy'] },
-  // Go
-  'go-sql': { what: 'a database/sql pool (`*sql.DB`)', effect: GO_SQL_EFFECT, hoist: false, lifecycle: [] },
-  'go-gorm': { what: 'a gorm DB with its own database/sql pool', effect: GO_SQL_EFFECT, hoist: false, lifecycle: [] },
-  'go-pgxpool': { what: 'a pgx connection pool', effect: GO_SQL_EFFECT, hoist: false, lifecycle: [] },
-  'go-pgx': { what: 'a new PostgreSQL connection', effect: DB_CONN_EFFECT, hoist: false, lifecycle: [] },
-  'go-redis': { what: 'a Redis client with its own connection pool', effect: REDIS_EFFECT, hoist: true, lifecycle: ['Close'] },
-  'go-mongo': { what: 'a MongoDB client with its own connection pool', effect: MONGO_EFFECT, hoist: false, lifecycle: [] },
-  'go-transport': { what: 'an http.Transport (a connection pool of its own)', effect: GO_TRANSPORT_EFFECT, http: true, hoist: true, lifecycle: ['CloseIdleConnections'] },
-} satisfies Record<string, Family>;
-
-type FamilyId = keyof typeof FAMILIES;
-
-/** A recognised construction: its family and the file-level evidence it needs. */
-interface Ctor {
-  family: FamilyId;
-  requires?: FactRef[];
-  unless?: FactRef[];
+/** The constructions this rule reports: the models say building one per request costs connections to one of these servers. */
+function reportable(c: Constructed): boolean {
+  return c.client.service !== undefined && SERVICES.has(c.client.service) && c.client.perRequestCost !== undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,50 +73,19 @@ interface Ctor {
 
 interface Scope {
   /**
-   * handler: inside a request handler (or a Flask request hook); dependency: a FastAPI-style
-   * dependency that yields the client it creates; depends: a module-level function, per request
-   * only when the file hands it to `Depends(...)`.
+   * handler: inside a request handler, a per-request middleware or hook, or a per-request
+   * dependency (the framework models' roles); dependency: a module-level function that yields the
+   * client it creates (a FastAPI-style dependency, whoever registers it).
    */
-  kind: 'handler' | 'dependency' | 'depends';
+  kind: 'handler' | 'dependency';
   /** Where related information points: the handler's or the dependency's name. */
   label?: SyntaxNode;
-  /** The function's name, for kind 'depends'. */
-  name?: string;
+  /** What related information says. */
+  message?: string;
 }
 
-const PY_REQUEST_HOOK = /^@\s*[\w.]*\b(before_request|before_app_request|after_request|teardown_request)\b/;
-/** pytest fixtures: set up once per test. */
-const PY_FIXTURE = /(^|\.)fixture$/;
-/** Factories whose result is cached for the process: `@functools.lru_cache(...)`, `@cache`. */
-const PY_CACHED = /(^|\.)(lru_cache|cache|cached|cached_property|alru_cache)$/;
-
-function pyDecorators(fn: SyntaxNode): SyntaxNode[] {
-  const d = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
-  return d ? d.namedChildren.filter((c) => c.type === 'decorator') : [];
-}
-
-/** The decorators' callables: `pytest.fixture` for `@pytest.fixture(scope="session")`. */
-function pyDecoratorNames(fn: SyntaxNode): string[] {
-  return pyDecorators(fn).map((d) => d.text.replace(/^@\s*/, '').replace(/\s*\(.*$/s, ''));
-}
-
-/** A pytest test or fixture: whatever encloses it, it is no request. */
-function isTest(fn: SyntaxNode, lang: QueryLanguage): boolean {
-  if (lang !== 'python' || fn.type !== 'function_definition') return false;
-  return /^test(_|$)/.test(fn.childForFieldName('name')?.text ?? '') || pyDecoratorNames(fn).some((d) => PY_FIXTURE.test(d));
-}
-
-/** A factory whose result is cached (not a handler: `@cache(expire=60)` on a route caches responses, and the handler still runs on every miss). */
-function isCachedFactory(fn: SyntaxNode, lang: QueryLanguage): boolean {
-  return lang === 'python' && fn.type === 'function_definition' && pyDecoratorNames(fn).some((d) => PY_CACHED.test(d));
-}
-
-/** Where storage is per request, an "is it there yet" test is not a cache: Flask's `g`, `request.state`, Express's `req`. */
-const PER_REQUEST_STORAGE: Record<QueryLanguage, RegExp> = {
-  python: /(?<![\w.])g(?!\w)|\brequest\.state\b/,
-  typescript: /(?<![\w.$])(req|request)\.(?!app\b)|\bres\.locals\b/,
-  go: /$^/,
-};
+/** Roles of functions whose body runs once (start-up, a cached factory) or never for a request (tests, jobs). */
+const NOT_PER_REQUEST = new Set(['test', 'once', 'startup', 'job']);
 
 /**
  * The name a construction is stored under, when it is stored somewhere that outlives the statement:
@@ -171,18 +112,97 @@ function storeKey(node: SyntaxNode, lang: QueryLanguage): string | undefined {
   return /(\w+)\W*$/.exec(base.text)?.[1];
 }
 
+/** The type rows the models give a name by convention (`req` → express.Request), where the file uses their library. */
+function conventionTypes(file: FileContext, name: string): string[] {
+  const out: string[] = [];
+  for (const c of file.lang.conventions) {
+    if (!c.type || !c.pattern.test(name)) continue;
+    if (c.requiresPackage && !file.usesLibrary(c.lib.name)) continue;
+    out.push(c.type);
+  }
+  return out;
+}
+
+
+interface StateRow {
+  state?: { scope?: string };
+}
+
+function scopeOfType(lang: LanguageModels, type: string): string | undefined {
+  return (lang.type(type)?.row as StateRow | undefined)?.state?.scope;
+}
+
+/** The state scope the models give a resolved value: a symbol's (Flask `g`), a member's (`request.state`), a type's (Express `req`). */
+function scopeOf(file: FileContext, node: SyntaxNode): string | undefined | null {
+  const r = file.resolve(node);
+  if (r.kind === 'library') return (r.row as StateRow).state?.scope ?? (r.type ? scopeOfType(file.lang, r.type) : undefined) ?? null;
+  if (r.kind === 'value') return scopeOfType(file.lang, r.type) ?? null;
+  if (r.kind !== 'unknown') return null;
+  return undefined;
+}
+
+/**
+ * Whether an expression is storage that lives for one request (Flask `g`, `request.state`,
+ * Express `req`, `res.locals`), as the models' `state` says. A name nothing resolves is looked up
+ * among the models' symbols (a snippet's `g`) and their naming conventions (`req`); a chain is
+ * judged by its longest part that resolves, and a part nothing explains (`req.app`) leaves it
+ * unknown: not per-request storage.
+ */
+function isRequestStorage(file: FileContext, node: SyntaxNode): boolean {
+  const expr = exprOf(file.language, node);
+  const path = expr?.kind === 'name' && !expr.receiver ? expr.path ?? [] : [];
+  if (path.length === 0) return false;
+  const direct = scopeOf(file, node);
+  if (direct !== undefined) return direct === 'request';
+  // Nothing resolves: the models' names for the root, then each member along the path.
+  let types: string[] = [];
+  const symbols = file.lang.libraries.flatMap((l) => (l.file.symbols ?? []).filter((s) => [s.name, ...(s.also ?? [])].some((q) => q.endsWith(`.${path[0]}`))));
+  if (path.length === 1 && symbols.some((s) => (s as StateRow).state?.scope === 'request')) return true;
+  types = conventionTypes(file, path[0]);
+  for (const name of path.slice(1)) {
+    if (types.length === 0) return false;
+    const next: string[] = [];
+    for (const t of types) {
+      const m = file.lang.member(t, name);
+      if (!m) continue;
+      if ((m.row as StateRow).state?.scope === 'request') return true;
+      if (m.row.returns) next.push(m.row.returns);
+    }
+    types = next;
+  }
+  return types.some((t) => scopeOfType(file.lang, t) === 'request');
+}
+
+/** The storage expressions a condition reads: names and member chains, each with the object it is a member of. */
+function storageIn(cond: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode, depth: number): void => {
+    if (depth > 12) return;
+    if (n.type === 'identifier' || n.type === 'attribute' || n.type === 'member_expression' || n.type === 'selector_expression') {
+      out.push(n);
+      const object = n.childForFieldName('object') ?? n.childForFieldName('operand');
+      if (object) out.push(object);
+      return;
+    }
+    for (const c of n.namedChildren) visit(c, depth + 1);
+  };
+  visit(cond, 0);
+  return out;
+}
+
 /**
  * The condition of a lazy initialisation: it tests that the stored client is absent (`x is None`,
  * `not hasattr(state, "x")`, `k not in pools`, `!x`, `x == null`, `x == nil`), or, in Go, the `ok`
- * of a map lookup (`if !ok`).
+ * of a map lookup (`if !ok`). Where the storage lives for one request, it is no cache.
  */
-function isAbsenceTest(cond: SyntaxNode | null, lang: QueryLanguage, key: string | undefined): boolean {
+function isAbsenceTest(cond: SyntaxNode | null, file: FileContext, key: string | undefined): boolean {
   if (!cond) return false;
+  const lang = file.language;
   const inner = cond.type === 'parenthesized_expression' ? cond.namedChildren[0] ?? cond : cond;
   const text = inner.text;
-  if (PER_REQUEST_STORAGE[lang].test(text)) return false;
   if (lang === 'go' && /^!(ok|found|exists|cached|loaded)$/.test(text)) return true;
   if (key === undefined || !new RegExp(`\\b${key}\\b`).test(text)) return false;
+  if (storageIn(inner).some((n) => isRequestStorage(file, n))) return false;
   switch (lang) {
     case 'python':
       return /\bis\s+None\b|==\s*None\b|^not\b|\bnot\s+in\b|\bnot\s+hasattr\b/.test(text);
@@ -193,26 +213,46 @@ function isAbsenceTest(cond: SyntaxNode | null, lang: QueryLanguage, key: string
   }
 }
 
+/** Whether a call runs its function argument once for the process (Go `once.Do(func() {...})`), as the models' `once` role markers say. */
+function runsOnce(file: FileContext, call: SyntaxNode): boolean {
+  const callee = call.childForFieldName('function');
+  const expr = callee && exprOf(file.language, callee);
+  const last = expr?.path?.[expr.path.length - 1];
+  if (!callee || !last) return false;
+  const r = file.resolve(callee);
+  for (const m of file.lang.roles) {
+    const ref = m.role === 'once' ? m.registration?.callee : undefined;
+    if (!ref) continue;
+    if (r.kind === 'library') {
+      if (ref.symbols?.includes(r.qname)) return true;
+      const owner = r.qname.slice(0, r.qname.length - last.length - 1);
+      if (ref.types?.some((t) => file.lang.isA(owner, t)) && (ref.members?.includes(last) ?? true)) return true;
+      continue;
+    }
+    // Nothing resolves (Go: a name of the package, a snippet): the marker's name pattern.
+    if ((r.kind === 'unknown' || (r.kind === 'import' && r.module === '.')) && ref.namePattern && new RegExp(ref.namePattern).test(last)) return true;
+  }
+  return false;
+}
+
 /**
  * Whether `child` (the ancestor of the construction just below `a`) only runs when no client
  * exists yet: `if _client is None:`, `client ??= new X()`, `x || new X()`, Go's `once.Do(func() {...})`.
  */
-function cachedBy(a: SyntaxNode, child: SyntaxNode, lang: QueryLanguage, key: string | undefined): boolean {
+function cachedBy(a: SyntaxNode, child: SyntaxNode, file: FileContext, key: string | undefined): boolean {
+  const lang = file.language;
   switch (a.type) {
     case 'if_statement':
     case 'elif_clause':
-      return sameNode(a.childForFieldName('consequence'), child) && isAbsenceTest(a.childForFieldName('condition'), lang, key);
+      return sameNode(a.childForFieldName('consequence'), child) && isAbsenceTest(a.childForFieldName('condition'), file, key);
     case 'boolean_operator':
       return lang === 'python' && a.childForFieldName('operator')?.text === 'or' && sameNode(a.childForFieldName('right'), child);
     case 'binary_expression':
       return lang === 'typescript' && /^(\?\?|\|\|)$/.test(a.childForFieldName('operator')?.text ?? '') && sameNode(a.childForFieldName('right'), child);
     case 'augmented_assignment_expression':
       return /^(\?\?=|\|\|=)$/.test(a.childForFieldName('operator')?.text ?? '') && sameNode(a.childForFieldName('right'), child);
-    case 'call_expression': {
-      if (lang !== 'go') return false;
-      const fn = a.childForFieldName('function');
-      return fn?.type === 'selector_expression' && fn.childForFieldName('field')?.text === 'Do' && sameNode(a.childForFieldName('arguments'), child);
-    }
+    case 'call_expression':
+      return sameNode(a.childForFieldName('arguments'), child) && runsOnce(file, a);
     default:
       return false;
   }
@@ -288,325 +328,83 @@ function pyYieldsClient(call: SyntaxNode): boolean {
 }
 
 /**
- * Whether a construction runs once per request, judged from its ancestors only: inside a request
- * handler and not guarded by a lazy initialisation; or, in Python, in a dependency.
+ * Whether a construction runs once per request, judged from its ancestors only: inside a function
+ * the framework models say runs per request (a handler, a middleware or hook, a per-request
+ * dependency) and not guarded by a lazy initialisation; or, in Python, in a dependency that yields
+ * what it builds.
  */
-function perRequestScope(node: SyntaxNode, lang: QueryLanguage, file: FileContext): Scope | undefined {
+function perRequestScope(node: SyntaxNode, file: FileContext): Scope | undefined {
+  const lang = file.language;
   const key = storeKey(node, lang);
   let nearest: SyntaxNode | undefined;
   let child = node;
   for (let a = node.parent; a; child = a, a = a.parent) {
-    if (cachedBy(a, child, lang, key)) return undefined;
+    if (cachedBy(a, child, file, key)) return undefined;
     if (!isFunctionNode(a, lang)) continue;
     // A Python default value is evaluated once, when the def statement runs.
     if (lang === 'python' && child.type === 'parameters') continue;
-    if (isTest(a, lang)) return undefined;
     nearest ??= a;
-    if (isHandlerFunction(a, lang, file) || (lang === 'python' && pyDecorators(a).some((d) => PY_REQUEST_HOOK.test(d.text)))) {
-      return { kind: 'handler', label: handlerLabel(a) };
+    const role = file.roleOf(a);
+    if (role && NOT_PER_REQUEST.has(role.role)) return undefined;
+    if (isHandlerFunction(a, lang, file)) {
+      if (role?.role === 'request-dependency') {
+        return { kind: 'handler', label: a.childForFieldName('name') ?? handlerLabel(a), message: `${role.why}: it runs for every request that uses it` };
+      }
+      return { kind: 'handler', label: handlerLabel(a), message: 'the request handler it runs in' };
     }
-    if (isCachedFactory(a, lang)) return undefined;
   }
   if (lang !== 'python' || nearest?.type !== 'function_definition') return undefined;
   // Decorated generators are context managers (lifespans), fixtures and the like.
   if (nearest.parent?.type === 'decorated_definition') return undefined;
   const name = nearest.childForFieldName('name');
-  if (!name || /lifespan|startup|shutdown/i.test(name.text)) return undefined;
-  if (pyYieldsClient(node)) return { kind: 'dependency', label: name };
-  return nearest.parent?.type === 'module' ? { kind: 'depends', name: name.text } : undefined;
+  if (!name || nearest.parent?.type !== 'module') return undefined;
+  if (pyYieldsClient(node)) return { kind: 'dependency', label: name, message: 'a dependency that yields the client: FastAPI calls it for every request that uses it' };
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Python
+// What a construction is, and whether it opens connections of its own
 
-const PY_REDIS_MODULE = /^(redis|aioredis|redis\.asyncio|coredis)$/;
-const PY_CONNECT_MODULE = /^(psycopg2|psycopg|pymysql|MySQLdb|asyncpg|aiomysql|aiopg|mysql\.connector|psycopg\.(Async)?Connection)$/;
-
-/** The family an imported module stands for in the rule's import facts. */
-function pyModuleFamily(module: string): string | undefined {
-  const m = /^(httpx|aiohttp|redis|aioredis|urllib3|asyncpg|aiomysql|psycopg_pool|mongomock)(\.|$)/.exec(module);
-  if (!m) return undefined;
-  return m[1] === 'aioredis' ? 'redis' : m[1];
+/** Whether an argument's value shares an existing pool, transport or connector (anything but a library object built inline that is no client). */
+function sharesExisting(file: FileContext, value: SyntaxNode): boolean {
+  if (value.type !== 'call' && value.type !== 'call_expression' && value.type !== 'new_expression') return true;
+  if (constructedBy(file, value).length > 0) return true; // a pool built inline: reported itself
+  const r = file.resolveCallee(value);
+  return r.kind !== 'library';
 }
 
-function pyIsSqlite(url: SyntaxNode | undefined): boolean {
-  return url !== undefined && /^[a-z]*("""|'''|"|')sqlite/i.test(url.text);
-}
-
-function recognizePython(match: RuleMatch): Ctor[] {
-  const call = match.node('match')!;
-  const name = match.text('name')!;
-  const object = match.node('object');
-  const { positional, keywords, splat } = pythonArguments(call);
-  const sharedValue = (kw: string): boolean => {
-    const v = keywords.get(kw);
-    return v !== undefined && (v.type === 'identifier' || v.type === 'attribute');
-  };
-  // A client over a pool, transport or connector made elsewhere shares it; `**options` may hold one.
-  const redisShared = splat || keywords.has('connection_pool');
-  const httpxShared = splat || sharedValue('transport');
-  const aiohttpShared = splat || sharedValue('connector');
-  const imported = (family: string, n = name): FactRef => ({ fact: 'prc-py-import', key: `${family}:${n}` });
-  if (!object) {
-    switch (name) {
-      case 'AsyncIOMotorClient':
-      case 'AsyncMongoClient':
-        return [{ family: 'mongo' }];
-      case 'MongoClient':
-        return [{ family: 'mongo', unless: [imported('mongomock')] }];
-      case 'create_engine':
-      case 'create_async_engine':
-        return pyIsSqlite(positional[0] ?? keywords.get('url')) ? [] : [{ family: 'sqlalchemy' }];
-      case 'AsyncClient':
-      case 'Client':
-        return httpxShared ? [] : [{ family: 'httpx', requires: [imported('httpx')] }];
-      case 'ClientSession':
-        return aiohttpShared ? [] : [{ family: 'aiohttp', requires: [imported('aiohttp')] }];
-      case 'Redis':
-      case 'StrictRedis':
-        return redisShared ? [] : [{ family: 'redis', requires: [imported('redis')] }];
-      case 'ConnectionPool':
-      case 'BlockingConnectionPool':
-        return [
-          { family: 'redis-pool', requires: [imported('redis')] },
-          { family: 'py-pool', requires: [imported('psycopg_pool')] },
-        ];
-      case 'AsyncConnectionPool':
-        return [{ family: 'py-pool', requires: [imported('psycopg_pool')] }];
-      case 'PoolManager':
-        return [{ family: 'urllib3', requires: [imported('urllib3')] }];
-      case 'create_pool':
-        return [
-          { family: 'py-pool', requires: [imported('asyncpg')] },
-          { family: 'py-pool', requires: [imported('aiomysql')] },
-        ];
-      default:
-        return [];
+/**
+ * Whether the call opens no connections of its own, or none to a server: it is given an existing
+ * pool (`connection_pool=`, `transport=`, gorm's `Conn:`), options that may hold one
+ * (`**kwargs`), or an embedded database's URL.
+ */
+function opensNone(file: FileContext, call: SyntaxNode, c: Constructed): boolean {
+  const shared = c.client.sharedBy ?? [];
+  switch (file.language) {
+    case 'python': {
+      const { positional, keywords, splat } = pythonArguments(call);
+      if (splat && shared.length > 0) return true;
+      if (shared.some((k) => keywords.has(k) && sharesExisting(file, keywords.get(k)!))) return true;
+      return isEmbeddedValue(argumentNode(c.client.url, positional, keywords), c.client.embedded);
+    }
+    case 'go': {
+      if (call.type === 'composite_literal') return false;
+      const { args } = goArguments(call);
+      if (shared.some((k) => args.some((a) => new RegExp(`\\b${k}\\s*:`).test(a.text)))) return true;
+      const url = argumentNode(c.client.url, args);
+      return c.client.url !== undefined && (url === undefined || isEmbeddedValue(url, c.client.embedded));
+    }
+    case 'typescript': {
+      const { args } = jsArguments(call);
+      const options = args.filter((a) => a.type === 'object');
+      return shared.some((k) => options.some((o) => objectProperties(o).props.has(k)));
     }
   }
-  const o = object.text;
-  switch (name) {
-    case 'AsyncIOMotorClient':
-      return /^(motor|motor\.motor_asyncio|motor_asyncio)$/.test(o) ? [{ family: 'mongo' }] : [];
-    case 'MongoClient':
-    case 'AsyncMongoClient':
-      return /^pymongo(\.|$)/.test(o) ? [{ family: 'mongo' }] : [];
-    case 'create_engine':
-    case 'create_async_engine':
-      return /^(sqlalchemy|sa)(\.|$)/.test(o) && !pyIsSqlite(positional[0] ?? keywords.get('url')) ? [{ family: 'sqlalchemy' }] : [];
-    case 'AsyncClient':
-    case 'Client':
-      return o === 'httpx' && !httpxShared ? [{ family: 'httpx' }] : [];
-    case 'ClientSession':
-      return o === 'aiohttp' && !aiohttpShared ? [{ family: 'aiohttp' }] : [];
-    case 'Redis':
-    case 'StrictRedis':
-      return PY_REDIS_MODULE.test(o) && !redisShared ? [{ family: 'redis' }] : [];
-    case 'from_url': {
-      if (PY_REDIS_MODULE.test(o)) return redisShared ? [] : [{ family: 'redis' }];
-      const m = /^(?:(redis|aioredis|redis\.asyncio|coredis)\.)?(Redis|StrictRedis|ConnectionPool|BlockingConnectionPool)$/.exec(o);
-      if (!m) return [];
-      const family: FamilyId = m[2].endsWith('Pool') ? 'redis-pool' : 'redis';
-      if (family === 'redis' && redisShared) return [];
-      return [m[1] ? { family } : { family, requires: [imported('redis', m[2])] }];
-    }
-    case 'ConnectionPool':
-    case 'BlockingConnectionPool':
-      return PY_REDIS_MODULE.test(o) ? [{ family: 'redis-pool' }] : o === 'psycopg_pool' ? [{ family: 'py-pool' }] : [];
-    case 'AsyncConnectionPool':
-      return o === 'psycopg_pool' ? [{ family: 'py-pool' }] : [];
-    case 'Session':
-      return o === 'requests' ? [{ family: 'requests' }] : [];
-    case 'PoolManager':
-      return o === 'urllib3' ? [{ family: 'urllib3' }] : [];
-    case 'connect':
-      return PY_CONNECT_MODULE.test(o) ? [{ family: 'py-conn' }] : [];
-    case 'create_pool':
-      return /^(asyncpg|aiomysql|aiopg)$/.test(o) ? [{ family: 'py-pool' }] : [];
-    default:
-      return [];
-  }
 }
 
-function pyImportFacts(match: RuleMatch): FactInit[] {
-  const family = pyModuleFamily(match.text('module')!);
-  if (!family) return [];
-  const out: FactInit[] = [];
-  // `from httpx import AsyncClient`; aliases (`import AsyncClient as C`) are not followed.
-  for (const n of match.node('import')!.childrenForFieldName('name')) {
-    if (n.type === 'dotted_name') out.push({ name: 'prc-py-import', key: `${family}:${n.text}`, node: n });
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Go
-
-const GO_REDIS = { NewClient: 'go-redis', NewClusterClient: 'go-redis', NewFailoverClient: 'go-redis', NewUniversalClient: 'go-redis', NewRing: 'go-redis' } as const;
-
-const GO_OPENERS: Record<string, Partial<Record<string, FamilyId>>> = {
-  sql: { Open: 'go-sql', OpenDB: 'go-sql' },
-  sqlx: { Open: 'go-sql', Connect: 'go-sql', ConnectContext: 'go-sql', MustConnect: 'go-sql', MustOpen: 'go-sql' },
-  gorm: { Open: 'go-gorm' },
-  pgxpool: { New: 'go-pgxpool', NewWithConfig: 'go-pgxpool', Connect: 'go-pgxpool', ConnectConfig: 'go-pgxpool' },
-  pgx: { Connect: 'go-pgx', ConnectConfig: 'go-pgx' },
-  redis: GO_REDIS,
-  goredis: GO_REDIS,
-  mongo: { Connect: 'go-mongo', NewClient: 'go-mongo' },
-};
-
-const GO_SQLITE = /sqlite|libsql/i;
-
-function recognizeGo(match: RuleMatch): Ctor[] {
-  if (match.node('type')) return [{ family: 'go-transport' }];
-  const fn = match.text('fn')!;
-  if (fn === 'Clone') return /Transport/.test(match.text('receiver') ?? '') ? [{ family: 'go-transport' }] : [];
-  const pkg = match.text('pkg')!;
-  const family = GO_OPENERS[pkg]?.[fn];
-  if (!family) return [];
-  const { args } = goArguments(match.node('match')!);
-  if (pkg === 'sql' || pkg === 'sqlx') {
-    // A file database has no server-side connection limit.
-    const driver = stringLiteral(args[fn === 'ConnectContext' ? 1 : 0]);
-    if (driver !== undefined && GO_SQLITE.test(driver)) return [];
-  }
-  if (pkg === 'gorm') {
-    const dialector = args[0];
-    if (!dialector) return [];
-    if (GO_SQLITE.test(dialector.type === 'call_expression' ? dialector.childForFieldName('function')?.text ?? '' : stringLiteral(dialector) ?? '')) return [];
-    // postgres.New(postgres.Config{Conn: sqlDB}): gorm over an existing pool opens none.
-    if (/\bConn\s*:/.test(dialector.text)) return [];
-  }
-  return [{ family }];
-}
-
-// ---------------------------------------------------------------------------------------------
-// TypeScript / JavaScript
-
-/** Import sources to the family keys of the rule's import facts. */
-const TS_MODULES: Record<string, string> = {
-  pg: 'pg',
-  'pg-pool': 'pg',
-  mongodb: 'mongodb',
-  ioredis: 'ioredis',
-  redis: 'redis',
-  '@redis/client': 'redis',
-  mysql: 'mysql',
-  mysql2: 'mysql',
-  'mysql2/promise': 'mysql',
-  undici: 'undici',
-  http: 'http',
-  https: 'http',
-  'node:http': 'http',
-  'node:https': 'http',
-  agentkeepalive: 'agentkeepalive',
-};
-
-/** Modules whose default export is the class itself (`import Redis from 'ioredis'`). */
-const TS_DEFAULT_CLASS: Record<string, string> = { ioredis: 'Redis', 'pg-pool': 'Pool', agentkeepalive: 'Agent' };
-
-/** The names a module object conventionally has, accepted without seeing its import. */
-const TS_CONVENTIONAL_NS: Record<string, readonly string[]> = {
-  pg: ['pg'],
-  mongodb: ['mongodb'],
-  http: ['http', 'https'],
-  undici: ['undici'],
-  mysql: ['mysql', 'mysql2'],
-  redis: ['redis'],
-};
-
-interface TsExport {
-  module: string;
-  name: string;
-  family: FamilyId;
-}
-
-const TS_CLASSES: readonly TsExport[] = [
-  { module: 'pg', name: 'Pool', family: 'pg-pool' },
-  { module: 'pg', name: 'Client', family: 'pg-client' },
-  { module: 'mongodb', name: 'MongoClient', family: 'mongo-node' },
-  { module: 'ioredis', name: 'Redis', family: 'ioredis' },
-  { module: 'ioredis', name: 'Cluster', family: 'ioredis' },
-  { module: 'undici', name: 'Pool', family: 'undici' },
-  { module: 'undici', name: 'Agent', family: 'undici' },
-  { module: 'undici', name: 'Client', family: 'undici' },
-  { module: 'http', name: 'Agent', family: 'http-agent' },
-  { module: 'agentkeepalive', name: 'Agent', family: 'http-agent' },
-  { module: 'agentkeepalive', name: 'HttpsAgent', family: 'http-agent' },
-];
-
-const TS_FUNCTIONS: readonly TsExport[] = [
-  { module: 'mysql', name: 'createPool', family: 'mysql-pool' },
-  { module: 'mysql', name: 'createConnection', family: 'mysql-conn' },
-  { module: 'redis', name: 'createClient', family: 'redis-node' },
-  { module: 'redis', name: 'createCluster', family: 'redis-node' },
-];
-
-const tsImport = (module: string, exported: string, local: string): FactRef => ({ fact: 'prc-ts-import', key: `${module}/${exported}=${local}` });
-
-function recognizeTypeScript(match: RuleMatch): Ctor[] {
-  const ns = match.text('ns');
-  const ctor = match.text('ctor');
-  const exports = ctor !== undefined ? TS_CLASSES : TS_FUNCTIONS;
-  const name = ctor ?? match.text('fn')!;
-  if (ns === undefined) {
-    if (name === 'PrismaClient') return [{ family: 'prisma' }];
-    // `new Pool()`, `new PgPool()`: whichever import binds the name decides (at most one does).
-    return exports.map((e) => ({ family: e.family, requires: [tsImport(e.module, e.name, name)] }));
-  }
-  return exports
-    .filter((e) => e.name === name)
-    .map((e) => (TS_CONVENTIONAL_NS[e.module]?.includes(ns) ? { family: e.family } : { family: e.family, requires: [tsImport(e.module, '*', ns)] }));
-}
-
-function tsImportFacts(match: RuleMatch): FactInit[] {
-  const source = match.text('module')!;
-  const module = TS_MODULES[source];
-  if (!module) return [];
-  const out: FactInit[] = [];
-  const add = (exported: string, local: SyntaxNode): void => {
-    out.push({ name: 'prc-ts-import', key: `${module}/${exported}=${local.text}`, node: local });
-  };
-  // A default import or a whole `require(...)` is the module object (and, for some, the class).
-  const addModule = (local: SyntaxNode): void => {
-    add('*', local);
-    const cls = TS_DEFAULT_CLASS[source];
-    if (cls) add(cls, local);
-  };
-  const statement = match.node('import');
-  if (statement) {
-    const clause = statement.namedChildren.find((c) => c.type === 'import_clause');
-    for (const c of clause?.namedChildren ?? []) {
-      if (c.type === 'identifier') addModule(c);
-      else if (c.type === 'namespace_import') {
-        const id = c.namedChildren.find((x) => x.type === 'identifier');
-        if (id) add('*', id);
-      } else if (c.type === 'named_imports') {
-        for (const s of c.namedChildren) {
-          const n = s.type === 'import_specifier' ? s.childForFieldName('name') : null;
-          if (n) add(n.text, s.childForFieldName('alias') ?? n);
-        }
-      }
-    }
-    return out;
-  }
-  const binding = match.node('binding')!;
-  const exported = match.text('export');
-  if (exported !== undefined) {
-    if (binding.type === 'identifier') add(exported, binding);
-  } else if (binding.type === 'identifier') {
-    addModule(binding);
-  } else if (binding.type === 'object_pattern') {
-    for (const p of binding.namedChildren) {
-      if (p.type === 'shorthand_property_identifier_pattern') add(p.text, p);
-      else if (p.type === 'pair_pattern') {
-        const key = p.childForFieldName('key');
-        const value = p.childForFieldName('value');
-        if (key && value?.type === 'identifier') add(key.text, value);
-      }
-    }
-  }
-  return out;
+/** The constructions of a finding pattern's node this rule reports. */
+function recognize(file: FileContext, node: SyntaxNode): Constructed[] {
+  return constructedBy(file, node).filter((c) => reportable(c) && !opensNone(file, node, c));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -623,53 +421,34 @@ function label(node: SyntaxNode): string {
       return `${node.childForFieldName('type')?.text ?? ''}{...}`;
     default: {
       const fn = node.childForFieldName('function');
-      return fn?.type === 'selector_expression' && fn.childForFieldName('field')?.text === 'Clone' ? `${fn.text}()` : `${fn?.text ?? ''}(...)`;
+      const args = node.childForFieldName('arguments');
+      return args && args.namedChildCount === 0 && fn?.type === 'selector_expression' ? `${fn.text}()` : `${fn?.text ?? ''}(...)`;
     }
-  }
-}
-
-function recognize(match: RuleMatch): Ctor[] {
-  switch (match.language) {
-    case 'python':
-      return recognizePython(match);
-    case 'go':
-      return recognizeGo(match);
-    case 'typescript':
-      return recognizeTypeScript(match);
   }
 }
 
 function candidates(match: RuleMatch): CandidateInit[] | undefined {
-  const ctors = recognize(match);
-  if (ctors.length === 0) return undefined;
   const call = match.node('match')!;
-  const scope = perRequestScope(call, match.language, match.file);
+  const file = match.file;
+  const ctors = recognize(file, call);
+  if (ctors.length === 0) return undefined;
+  const scope = perRequestScope(call, file);
   if (!scope) return undefined;
   // `&http.Transport{...}`: report the whole expression, the one a fix would move.
   const parent = call.type === 'composite_literal' ? call.parent : null;
   const node = parent?.type === 'unary_expression' && parent.childForFieldName('operator')?.text === '&' ? parent : call;
-  return ctors.map((c) => {
-    const family: Family = FAMILIES[c.family];
-    const requires = [...(c.requires ?? [])];
-    const related: RelatedInit[] = [];
-    if (scope.kind === 'depends') {
-      requires.push({ fact: 'prc-py-depends', key: scope.name!, related: `\`Depends(${scope.name})\`: FastAPI calls it for every request that uses it` });
-    } else if (scope.label) {
-      related.push({
-        node: scope.label,
-        message: scope.kind === 'handler' ? 'the request handler it runs in' : 'a dependency that yields the client: FastAPI calls it for every request that uses it',
-      });
-    }
-    return {
+  const c = ctors[0];
+  const related: RelatedInit[] = scope.label ? [{ node: scope.label, message: scope.message ?? '' }] : [];
+  return [
+    {
       node,
-      args: { call: label(node), what: family.what, effect: family.effect },
-      severity: family.http ? 'warning' : undefined,
+      args: { call: label(node), what: c.client.what ?? `a ${c.client.service} client`, effect: effectOf(file.language, c.client) },
+      // HTTP clients cost latency and sockets, not a database's connection limit: a warning at every scale.
+      severity: c.client.service === 'http' ? 'warning' : undefined,
       related,
-      requires,
-      unless: c.unless,
-      data: { family: c.family, hoist: family.hoist },
-    };
-  });
+      data: { qname: c.qname, hoist: c.client.hoistable === true, lifecycle: (c.client.lifecycle ?? []).join(' ') },
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -728,8 +507,8 @@ function moveStatement(text: string, stmt: SyntaxNode, unit: SyntaxNode, hoisted
 }
 
 /** Whether the function closes (or opens) the client, which a shared client must not be. */
-function managesLifecycle(fnText: string, name: string, family: Family, lang: QueryLanguage): boolean {
-  const methods = family.lifecycle.map((m) => m.replace(/\$/g, '\\$')).join('|');
+function managesLifecycle(fnText: string, name: string, client: ClientModel, lang: QueryLanguage): boolean {
+  const methods = (client.lifecycle ?? []).map((m) => m.replace(/\$/g, '\\$')).join('|');
   if (methods && new RegExp(`(^|[^\\w.$])${name}\\s*\\.\\s*(${methods})\\s*\\(`).test(fnText)) return true;
   return lang === 'python' && new RegExp(`\\bwith\\s+${name}\\b`).test(fnText);
 }
@@ -856,7 +635,7 @@ function pyReads(expr: SyntaxNode): string[] | undefined {
   return ok ? out : undefined;
 }
 
-function hoistPython(t: FixTarget, family: Family): TextEditInit[] | undefined {
+function hoistPython(t: FixTarget, client: ClientModel): TextEditInit[] | undefined {
   const call = t.node;
   const assign = call.parent;
   if (assign?.type !== 'assignment' || !sameNode(assign.childForFieldName('right'), call)) return undefined;
@@ -870,7 +649,7 @@ function hoistPython(t: FixTarget, family: Family): TextEditInit[] | undefined {
   if (block.namedChildren.filter((c) => c.type !== 'comment').length < 2) return undefined;
   const unit = topLevel(fn);
   const name = left.text;
-  if (!unit || managesLifecycle(fn.text, name, family, 'python')) return undefined;
+  if (!unit || managesLifecycle(fn.text, name, client, 'python')) return undefined;
   const bound = pyBindings(unit);
   if (bound.get(name) !== 1 || pyModuleNames(t.root).has(name)) return undefined;
   const reads = pyReads(call);
@@ -999,7 +778,7 @@ function tsReads(expr: SyntaxNode): string[] | undefined {
   return ok ? out : undefined;
 }
 
-function hoistTypeScript(t: FixTarget, family: Family): TextEditInit[] | undefined {
+function hoistTypeScript(t: FixTarget, client: ClientModel): TextEditInit[] | undefined {
   const expr = t.node;
   const decl = expr.parent;
   if (decl?.type !== 'variable_declarator' || !sameNode(decl.childForFieldName('value'), expr)) return undefined;
@@ -1011,7 +790,7 @@ function hoistTypeScript(t: FixTarget, family: Family): TextEditInit[] | undefin
   if (!fn || !sameNode(stmt.parent, fn.childForFieldName('body'))) return undefined;
   const unit = topLevel(fn);
   const name = nameNode.text;
-  if (!unit || managesLifecycle(fn.text, name, family, 'typescript')) return undefined;
+  if (!unit || managesLifecycle(fn.text, name, client, 'typescript')) return undefined;
   const bound = tsBindings(unit);
   if (bound.get(name) !== 1 || tsModuleNames(t.root).has(name)) return undefined;
   const reads = tsReads(expr);
@@ -1094,7 +873,7 @@ function goReads(expr: SyntaxNode): string[] | undefined {
   return ok ? out : undefined;
 }
 
-function hoistGo(t: FixTarget, family: Family): TextEditInit[] | undefined {
+function hoistGo(t: FixTarget, client: ClientModel): TextEditInit[] | undefined {
   const expr = t.node;
   const list = expr.parent;
   if (list?.type !== 'expression_list' || list.namedChildren.length !== 1) return undefined;
@@ -1119,7 +898,7 @@ function hoistGo(t: FixTarget, family: Family): TextEditInit[] | undefined {
   const fn = enclosingFunction(expr, 'go');
   if (!fn || !sameNode(stmt.parent.parent, fn.childForFieldName('body'))) return undefined;
   const unit = topLevel(fn);
-  if (!unit || managesLifecycle(fn.text, name.text, family, 'go')) return undefined;
+  if (!unit || managesLifecycle(fn.text, name.text, client, 'go')) return undefined;
   const bound = goBindings(unit);
   if (bound.get(name.text) !== 1 || goPackageNames(t.root).has(name.text)) return undefined;
   // Anything not declared in the function is package-level (in this file or another) or predeclared.
@@ -1137,37 +916,23 @@ export default defineRule({
     return candidates(match);
   },
   facts(match) {
-    switch (match.props.fact) {
-      case 'prc-py-import':
-        return pyImportFacts(match);
-      case 'prc-ts-import':
-        return tsImportFacts(match);
-      case 'prc-py-depends': {
-        const key = match.node('key')!;
-        const last = key.type === 'attribute' ? key.childForFieldName('attribute') ?? key : key;
-        return [{ name: 'prc-py-depends', key: last.text, node: key }];
-      }
-      case 'per-request-client': {
-        // For pool-unconfigured: this construction is reported here, per request, whatever the file holds.
-        const node = match.node('key')!;
-        const scope = perRequestScope(node, match.language, match.file);
-        return scope && scope.kind !== 'depends' ? [{ name: 'per-request-client', key: unitNodeKey(node), node }] : undefined;
-      }
-      default:
-        return undefined;
-    }
+    if (match.props.fact !== 'per-request-client') return undefined;
+    // For pool-unconfigured: this construction is reported here, per request, whatever the file holds.
+    const node = match.node('key')!;
+    if (recognize(match.file, node).length === 0) return undefined;
+    return perRequestScope(node, match.file) ? [{ name: 'per-request-client', key: unitNodeKey(node), node }] : undefined;
   },
   fixes: {
     'hoist-to-module': (target) => {
-      const family: Family | undefined = FAMILIES[target.data.family as FamilyId];
-      if (!family?.hoist) return undefined;
+      if (target.data.hoist !== true) return undefined;
+      const client: ClientModel = { lifecycle: String(target.data.lifecycle ?? '').split(' ').filter(Boolean) };
       switch (target.language) {
         case 'python':
-          return hoistPython(target, family);
+          return hoistPython(target, client);
         case 'typescript':
-          return hoistTypeScript(target, family);
+          return hoistTypeScript(target, client);
         case 'go':
-          return hoistGo(target, family);
+          return hoistGo(target, client);
       }
     },
   },

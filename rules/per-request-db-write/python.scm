@@ -1,29 +1,39 @@
 ; ---------------------------------------------------------------------------------------------
-; Findings: a database write call (Motor/PyMongo, SQLAlchemy, Django, Tortoise/Peewee/Beanie, raw
-; SQL, supabase-py). rule.ts keeps the writes and the middleware around them: @app.middleware("http") and
-; BaseHTTPMiddleware.dispatch (a `call_next` parameter), Flask/Quart before_request and
-; after_request hooks, pure ASGI and Django middleware.
+; Findings: a call of a method the models say writes to a database (or runs a statement that may),
+; on any receiver; rule.ts resolves the callee (the program model, else the models' conventions),
+; keeps the writes, and the middleware and per-request hooks around them (the models' middleware
+; role markers).
 ((call
-   function: (attribute object: (_) @recv attribute: (identifier) @method)) @match
- (#any-of? @method
-   "insert_one" "insert_many" "update_one" "update_many" "replace_one" "find_one_and_update" "find_one_and_replace" "bulk_write"
-   "add" "add_all" "merge" "execute" "executemany"
-   "create" "bulk_create" "update_or_create" "update" "upsert" "save" "insert"))
+   function: (attribute attribute: (identifier) @method)) @match
+ (#model? @method "effect:db-write effect:db-write-many effect:db-query"))
+
+; Findings: a call of the project's own helper whose name says it writes (`set_last_login`,
+; `record_visit`): rule.ts follows it (through the program) to a database write.
+((call
+   function: (attribute attribute: (identifier) @method)) @match
+ (#match? @method "(set|Set|update|Update|touch|Touch|record|Record|mark|Mark|save|Save|insert|Insert|create|Create|upsert|Upsert|track|Track|increment|Increment|bump|Bump|persist|Persist)")
+ (#set! kind "helper"))
+
+((call
+   function: (identifier) @method) @match
+ (#match? @method "(set|Set|update|Update|touch|Touch|record|Record|mark|Mark|save|Save|insert|Insert|create|Create|upsert|Upsert|track|Track|increment|Increment|bump|Bump|persist|Persist)")
+ (#set! kind "helper"))
 
 ; ---------------------------------------------------------------------------------------------
-; Facts: a function of this file registered to run on every request, keyed by its name.
+; Facts: a function of this file registered to run on every request, keyed by its name, with the
+; registration calls of the models' middleware markers.
 ; app.before_request(track_visit) / bp.after_app_request(log_response)
 ((call
-   function: (attribute attribute: (identifier) @hook)
-   arguments: (argument_list . (identifier) @key .))
- (#any-of? @hook "before_request" "after_request" "before_app_request" "after_app_request" "teardown_request" "teardown_app_request")
+   function: (attribute attribute: (identifier) @use)
+   arguments: (argument_list . (identifier) @key .)) @reg
+ (#middleware-registration? @use)
  (#set! fact "per-request-db-write.registered"))
 
-; app.middleware("http")(audit)
+; app.middleware("http")(audit): a middleware decorator applied as a call.
 ((call
    function: (call
-     function: (attribute attribute: (identifier) @hook)
-     arguments: (argument_list . (string) .))
+     function: (attribute attribute: (identifier) @use)
+     arguments: (argument_list . (string) .)) @reg
    arguments: (argument_list . (identifier) @key .))
- (#eq? @hook "middleware")
+ (#middleware-decorator? @use)
  (#set! fact "per-request-db-write.registered"))

@@ -234,6 +234,73 @@ describe(ID, () => {
       `;
       assert.deepStrictEqual(hits('python', src, ID), ['db.audit.insert_one({"path": request.url.path})', 'db.writes.insert_one({"path": request.url.path})']);
     });
+
+    it('flags a project helper that writes, called from a request hook, and names what it reaches', () => {
+      const src = code`
+        from flask import Flask, g
+        from flask_sqlalchemy import SQLAlchemy
+
+        app = Flask(__name__)
+        db = SQLAlchemy(app)
+
+        def touch_last_seen(user_id):
+            db.session.add(Visit(user_id=user_id))
+            db.session.commit()
+
+        @app.before_request
+        def track():
+            if g.user:
+                touch_last_seen(g.user.id)
+      `;
+      const [f, ...rest] = findingsOf('python', src, ID);
+      assert.strictEqual(rest.length, 0);
+      assert.strictEqual(src.slice(f.start, f.end), 'touch_last_seen(g.user.id)');
+      assert.match(f.message, /^`touch_last_seen\(\.\.\.\)` writes to the database \(it reaches `db\.session\.add` \(line 8\)\) in the `before_request` hook `track`/);
+      assert.deepStrictEqual(f.related.map((r) => src.slice(r.start, r.end)), ['db.session.add(Visit(user_id=user_id))']);
+    });
+
+    it('leaves writes that happen once per user or session alone: created when missing, saved when changed, on the login path', () => {
+      const src = code`
+        from flask import Flask, g, request
+        from flask_sqlalchemy import SQLAlchemy
+
+        app = Flask(__name__)
+        db = SQLAlchemy(app)
+
+        def create_profile(user_id):
+            db.session.add(Profile(user_id=user_id))
+
+        @app.before_request
+        def ensure_profile():
+            profile = Profile.query.get(g.user.id)
+            if profile is None:
+                create_profile(g.user.id)
+            if not g.profile:
+                db.session.add(Profile(user_id=g.user.id))
+
+        @app.after_request
+        def save_session(response):
+            if request.session.modified:
+                db.session.add(SessionRow(data=request.session.data))
+            return response
+
+        @app.before_request
+        def tracker():
+            track = Tracking.query.filter_by(ip=request.remote_addr, user_id=g.user.id).first()
+            if track:
+                track.date = utcnow()
+            else:
+                db.session.add(Tracking(ip=request.remote_addr, user_id=g.user.id))
+
+        @app.before_request
+        def login_from_header():
+            if current_user.is_authenticated:
+                return
+            user = User.query.filter_by(name=request.headers["X-Remote-User"]).first()
+            db.session.add(LoginEvent(user_id=user.id))
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+    });
   });
   describe('go', () => {
     it('flags writes in net/http, chi-style and echo middleware', () => {
@@ -400,6 +467,86 @@ describe(ID, () => {
         }
       `;
       assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+
+    it('flags a store method that writes on every request (SetLastLogin), not its first-login, dirty-session and login-path look-alikes', () => {
+      const src = code`
+        package api
+
+        import (
+        	"database/sql"
+        	"net/http"
+        )
+
+        type Storage struct {
+        	db *sql.DB
+        }
+
+        func (s *Storage) SetLastLogin(userID int64) error {
+        	_, err := s.db.Exec(\`UPDATE users SET last_login_at = now() WHERE id = $1\`, userID)
+        	return err
+        }
+
+        func (s *Storage) CreateUser(name string) (*User, error) {
+        	_, err := s.db.Exec(\`INSERT INTO users (name) VALUES ($1)\`, name)
+        	return nil, err
+        }
+
+        func (s *Storage) UpdateWebSession(session *Session) error {
+        	_, err := s.db.Exec(\`UPDATE sessions SET data = $1 WHERE id = $2\`, session.Data, session.ID)
+        	return err
+        }
+
+        type middleware struct {
+        	store *Storage
+        }
+
+        func (m *middleware) apiKeyAuth(next http.Handler) http.Handler {
+        	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+        		user, err := m.store.UserByAPIKey(r.Header.Get("X-Auth-Token"))
+        		if err != nil || user == nil {
+        			http.Error(w, "unauthorized", http.StatusUnauthorized)
+        			return
+        		}
+        		m.store.SetLastLogin(user.ID)
+        		next.ServeHTTP(w, r)
+        	})
+        }
+
+        func (m *middleware) proxyAuth(next http.Handler) http.Handler {
+        	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+        		if request.IsAuthenticated(r) {
+        			next.ServeHTTP(w, r)
+        			return
+        		}
+        		user, _ := m.store.UserByName(r.Header.Get("X-Remote-User"))
+        		if user == nil {
+        			user, _ = m.store.CreateUser(r.Header.Get("X-Remote-User"))
+        		}
+        		m.store.SetLastLogin(user.ID)
+        		next.ServeHTTP(w, r)
+        	})
+        }
+
+        func (m *middleware) session(next http.Handler) http.Handler {
+        	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+        		session := loadSession(r)
+        		if session != nil {
+        			session.Touch()
+        		} else {
+        			session = newSession()
+        			m.store.CreateWebSession(session)
+        		}
+        		next.ServeHTTP(w, r)
+        		if session.IsDirty() {
+        			m.store.UpdateWebSession(session)
+        		}
+        	})
+        }
+      `;
+      const found = findingsOf('go', src, ID);
+      assert.deepStrictEqual(found.map((f) => src.slice(f.start, f.end)), ['m.store.SetLastLogin(user.ID)']);
+      assert.match(found[0].message, /writes to the database \(it reaches `s\.db\.Exec` \(line 13\)\) in the `middleware\.apiKeyAuth` middleware/);
     });
   });
   for (const lang of ['typescript', 'javascript'] as const) {
@@ -585,6 +732,103 @@ describe(ID, () => {
           });
         `;
         assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('flags a Nest interceptor whose stream operator calls a service method that writes (through the program)', () => {
+        const src = code`
+          import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+          import { PrismaClient } from '@prisma/client';
+          import { tap, catchError } from 'rxjs/operators';
+
+          @Injectable()
+          export class UserService {
+            constructor(private prisma: PrismaClient) {}
+
+            async updateUserLastActiveOn(uid: string) {
+              await this.prisma.user.update({ where: { uid }, data: { lastActiveOn: new Date() } });
+            }
+
+            async createUserIfMissing(uid: string) {
+              await this.prisma.user.create({ data: { uid } });
+            }
+          }
+
+          @Injectable()
+          export class LastActiveInterceptor implements NestInterceptor {
+            constructor(private userService: UserService) {}
+
+            intercept(context: ExecutionContext, next: CallHandler) {
+              return this.restHandler(context, next);
+            }
+
+            restHandler(context: ExecutionContext, next: CallHandler) {
+              const user = context.switchToHttp().getRequest().user;
+              return next.handle().pipe(
+                tap(() => {
+                  if (user && typeof user === 'object') {
+                    this.userService.updateUserLastActiveOn(user.uid);
+                  }
+                }),
+                catchError((error) => {
+                  this.userService.updateUserLastActiveOn(user.uid);
+                  throw error;
+                }),
+              );
+            }
+          }
+
+          @Injectable()
+          export class SessionInterceptor implements NestInterceptor {
+            constructor(private userService: UserService) {}
+
+            intercept(context: ExecutionContext, next: CallHandler) {
+              const req = context.switchToHttp().getRequest();
+              if (req.isAuthenticated()) return next.handle();
+              if (!req.user) {
+                this.userService.createUserIfMissing(req.headers['x-user']);
+              }
+              return next.handle();
+            }
+          }
+        `;
+        const found = findingsOf(lang, src, ID);
+        assert.deepStrictEqual(found.map((f) => src.slice(f.start, f.end)), ['this.userService.updateUserLastActiveOn(user.uid)']);
+        assert.match(found[0].message, /in the Nest interceptor `LastActiveInterceptor\.intercept` \(through `restHandler`\)/);
+      });
+
+      it('leaves writes that happen once per session or login alone: created when missing, saved when changed, after an early return for signed-in requests', () => {
+        const src = code`
+          app.use(async (req, res, next) => {
+            if (!req.session) {
+              req.session = await Session.create({ ip: req.ip });
+            }
+            const visitor = await Visitor.findOne({ ip: req.ip });
+            if (visitor) {
+              req.visitor = visitor;
+            } else {
+              await Visitor.create({ ip: req.ip });
+            }
+            res.on('finish', () => {
+              if (req.session.isModified()) void Session.updateOne({ _id: req.session.id }, { data: req.session.data });
+            });
+            next();
+          });
+
+          app.use(async (req, res, next) => {
+            if (req.isAuthenticated()) return next();
+            const user = await User.findOne({ apiKey: req.header('x-api-key') });
+            await User.updateOne({ _id: user.id }, { lastLoginAt: new Date() });
+            next();
+          });
+
+          app.use(async (req, res, next) => {
+            if (req.user) {
+              await User.updateOne({ _id: req.user.id }, { lastSeenAt: new Date() });
+            }
+            next();
+          });
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['User.updateOne({ _id: req.user.id }, { lastSeenAt: new Date() })']);
       });
     });
   }

@@ -1,12 +1,16 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { defineRule, type CandidateInit, type RuleMatch, type RuleMeta, type Scale } from '../../server/src/engine/rule-api';
+import { defineRule, type CandidateInit, type FactInit, type RuleMatch, type RuleMeta, type Scale } from '../../server/src/engine/rule-api';
 import type { QueryLanguage } from '../../server/src/engine/languages';
 import { isFunctionNode } from '../../server/src/engine/predicates';
-import { goArguments, jsArguments, objectProperties, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
+import { goArguments, isIife, jsArguments, objectProperties, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
+import { exprOf, type FileContext } from '../../server/src/model/file-context';
+import { models, type Effect } from '../../server/src/model/library';
+import { argumentOf, effectsOf, lookupCall, valueTypes, type LibraryHit, type Row } from './lookup';
+import { callTakingFunction, middlewareOf, refMatches, returnedBy, withRegistrationNames, type MiddlewareOf } from './middleware';
 import meta from './rule.json';
-import python from './python.scm';
-import go from './go.scm';
-import typescript from './typescript.scm';
+import pythonScm from './python.scm';
+import goScm from './go.scm';
+import typescriptScm from './typescript.scm';
 
 /** A function of the file registered to run on every request (`app.use(audit)`, `app.before_request(track)`). */
 const REGISTERED = 'per-request-db-write.registered';
@@ -14,12 +18,24 @@ const REGISTERED = 'per-request-db-write.registered';
 /** Peak request rate, assuming about 1 request per second for every 100 users (doc.md). */
 const WRITES_PER_SECOND: Record<Scale, string> = { '1k': 'about 10', '10k': 'about 100', '100k': 'about 1,000', '1m': 'about 10,000' };
 
+const WRITES: Effect[] = ['db-write', 'db-write-many'];
+
+// ---------------------------------------------------------------------------------------------
+// Judgement: SQL, names, and the conditions that make a write rare.
+
 /** SQL that changes rows. */
 const SQL_WRITE = /^\s*(?:INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE)\b/i;
 /** A name that holds write SQL: `INSERT_AUDIT`, `insertVisitSQL`, `update_stmt`. */
 const SQL_WRITE_NAME = /^(?:insert|update|upsert)|INSERT|UPDATE|UPSERT/;
+/** Names of SQL that runs without changing rows: `setTenantSQL`, `lockQuery`, `selectUser`. */
+const SQL_NOT_WRITE_NAME = /^(?:set|select|get|lock|listen|begin|commit|rollback|savepoint|show|discard|reset)/i;
+/** A statement builder named for a write verb: SQLAlchemy `insert(Model)`, `update(Model)`. */
+const SQL_VERB_CALL = /(?:^|_)(?:insert|update|upsert|delete)$/i;
+/** Transaction boundaries: they write what earlier calls (the finding) staged. */
+const TRANSACTION_END = /^(?:commit|flush)$/i;
+/** A helper of the project named for a write: `SetLastLogin`, `touch_last_seen`, `updateLastActiveOn`, `recordVisit`. */
+const WRITE_HELPER = /^_*(?:[sS]et|[uU]pdate|[tT]ouch|[rR]ecord|[mM]ark|[sS]ave|[iI]nsert|[cC]reate|[uU]psert|[tT]rack|[iI]ncrement|[bB]ump|[pP]ersist)(?=[A-Z_0-9]|$)/;
 
-// Conditions that make a write rare, so that it is not one per request.
 /** Sampling: `random.random() < 0.01`, `rand.Float64() < rate`, `Math.random() < 0.01`. */
 const SAMPLED = /\brandom\.(?:random|randint|randrange|uniform)\(|\brandom\(\)|\brand\.(?:Float64|Float32|Intn|Int63n|Int31n|IntN|N)\(|Math\.random\(\)|(?:^|[^A-Za-z])sampl(?:e|ed|ing)|Sampl(?:e|ed|ing)/;
 /** Error responses only: `response.status_code >= 500`, `res.statusCode >= 400`, `c.Writer.Status() >= 500`. */
@@ -28,6 +44,16 @@ const ERROR_STATUS = /\bstatus(?:_?code|Code)?\b(?:\(\))?\s*(?:>=?|===?)\s*(?:[4
 const ERROR_VALUE = /^(?:err|error|exc|exception|e)(?:\s*!=\s*nil|\s+is\s+not\s+None|\s*!==?\s*(?:null|undefined))?$/;
 /** Throttled per user: written again only after some time (`now - user.last_seen > timedelta(minutes=5)`). */
 const THROTTLED = /timedelta\(|time\.Since\(|\.Sub\(|time\.time\(\)\s*-|now\(\)\s*-|\bnow\s*-|\.getTime\(\)\s*-/i;
+/** Only when something is missing: `user == nil`, `session is None`, `!session`, `not user` (created once, then found). */
+const ABSENT = /^(?:(?:!\s*|not\s+)([A-Za-z_$][\w$.]*)|([A-Za-z_$][\w$.]*)\s*(?:==|===|\bis\b)\s*(?:nil|None|null|undefined))$/;
+/** A name that is a predicate, not a value that may be missing: `is_authenticated`, `hasSession`. */
+const PREDICATE_NAME = /(?:^|\.)(?:is|has|can|should|needs?|allow)(?:[_A-Z]|$)/;
+/** Only when something changed: `session.IsDirty()`, `request.session.modified`, `doc.isModified()`. */
+const CHANGED = /(?:dirty|Dirty|modified|Modified|changed|Changed)\b/;
+/** A check that the request is already authenticated: what follows an early return on it is the login path. */
+const AUTHENTICATED = /^(?:[\w$.]+\.)?(?:is_?authenticated|isAuthenticated|IsAuthenticated|is_logged_in|isLoggedIn|IsLoggedIn|logged_in|loggedIn)\b/;
+/** A first parameter that is the error: error-handling middleware runs when a request failed. */
+const ERROR_PARAM = /^(?:err|error|exc|e)$/;
 
 /** The ancestors of a node, nearest first. `node.parent` searches from the root, so climb once. */
 function ancestors(node: SyntaxNode): SyntaxNode[] {
@@ -36,12 +62,16 @@ function ancestors(node: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-/** The last name of a receiver: `self.session` → `session`, `db` → `db`, `s.store` → `store`. */
+/** The last name of a node: `self.session` → `session`, `db` → `db`. */
 function lastName(node: SyntaxNode | null | undefined): string {
   if (!node) return '';
   const last = node.childForFieldName('attribute') ?? node.childForFieldName('property') ?? node.childForFieldName('field');
   if (last) return last.text;
   return node.type === 'identifier' || node.type === 'field_identifier' ? node.text : '';
+}
+
+function tail(qname: string): string {
+  return qname.slice(Math.max(qname.lastIndexOf('.'), qname.lastIndexOf('/')) + 1);
 }
 
 /** `db.audit.insert_one(...)` for messages: the callee without whitespace, arguments elided. */
@@ -51,20 +81,40 @@ function shortCall(call: SyntaxNode): string {
   return args?.type === 'template_string' ? `${callee}\`...\`` : `${callee}(...)`;
 }
 
+function unparen(text: string): string {
+  return text.replace(/^\(\s*([\s\S]*?)\s*\)$/, '$1').trim();
+}
+
 /** A condition that holds on a rare path; `a or b` only when both are rare (either may let every request through). */
 function isRareCondition(cond: SyntaxNode | null | undefined): boolean {
   if (!cond) return false;
-  const text = cond.text.replace(/^\(\s*([\s\S]*?)\s*\)$/, '$1').trim();
-  return text.split(/\s+or\s+|\|\|/).every((part) => {
-    const t = part.trim();
-    return SAMPLED.test(t) || ERROR_STATUS.test(t) || ERROR_VALUE.test(t) || THROTTLED.test(t);
-  });
+  return unparen(cond.text)
+    .split(/\s+or\s+|\|\|/)
+    .every((part) => {
+      const t = part.trim();
+      if (SAMPLED.test(t) || ERROR_STATUS.test(t) || ERROR_VALUE.test(t) || THROTTLED.test(t) || CHANGED.test(t)) return true;
+      // Created when missing: once per user or session, then found.
+      const absent = ABSENT.exec(t);
+      const name = absent?.[1] ?? absent?.[2];
+      return name !== undefined && !PREDICATE_NAME.test(name) && !ERROR_VALUE.test(name.split('.').pop()!);
+    });
+}
+
+/** A check that something was found (`if track:`, `if user != nil`, `if (session)`): its `else` runs when it is missing. */
+function foundCheck(cond: SyntaxNode | null | undefined): boolean {
+  if (!cond) return false;
+  const t = unparen(cond.text);
+  const name = /^([A-Za-z_$][\w$.]*)(?:\s*(?:!=|!==|\bis\s+not\b)\s*(?:nil|None|null|undefined))?$/.exec(t)?.[1];
+  return name !== undefined && !PREDICATE_NAME.test(name) && !ERROR_VALUE.test(name.split('.').pop()!);
 }
 
 /** Whether `prev` (the ancestor below `n` on the way up from the write) only runs on a rare path through `n`. */
 function rareBranch(n: SyntaxNode, prev: SyntaxNode, language: QueryLanguage): boolean {
   switch (n.type) {
     case 'if_statement':
+      // `if track: track.date = now` / `else: db.session.add(Tracking(...))`: created when it was not found.
+      if (sameNode(prev, n.childForFieldName('alternative'))) return foundCheck(n.childForFieldName('condition'));
+      return sameNode(prev, n.childForFieldName('consequence')) && isRareCondition(n.childForFieldName('condition'));
     case 'elif_clause':
       return sameNode(prev, n.childForFieldName('consequence')) && isRareCondition(n.childForFieldName('condition'));
     case 'except_clause':
@@ -83,9 +133,128 @@ function rareBranch(n: SyntaxNode, prev: SyntaxNode, language: QueryLanguage): b
   }
 }
 
+const BLOCKS = new Set(['block', 'statement_block', 'statement_list']);
+
+/** The statements of an `if`'s consequence, and whether it has an `else`. */
+function consequence(ifNode: SyntaxNode): { stmts: SyntaxNode[]; hasElse: boolean } {
+  const c = ifNode.childForFieldName('consequence');
+  const block = c && (c.namedChildren.find((x) => x.type === 'statement_list') ?? c);
+  const stmts = c?.type === 'statement_block' || c?.type === 'block' ? block?.namedChildren ?? [] : c ? [c] : [];
+  const hasElse = !!ifNode.childForFieldName('alternative') || ifNode.namedChildren.some((x) => x.type === 'else_clause' || x.type === 'elif_clause');
+  return { stmts: stmts.filter((s) => s.type !== 'comment'), hasElse };
+}
+
+/**
+ * The login path: an earlier `if` in an enclosing block returns when the request is already
+ * authenticated (`if request.IsAuthenticated(r) { next.ServeHTTP(w, r); return }`), so what
+ * follows runs once per login, not once per request.
+ */
+function afterAuthenticatedReturn(call: SyntaxNode, chain: SyntaxNode[], k: number): boolean {
+  let below: SyntaxNode = call;
+  for (let i = 0; i < k; i++) {
+    const n = chain[i];
+    if (BLOCKS.has(n.type)) {
+      for (let s = below.previousNamedSibling; s; s = s.previousNamedSibling) {
+        if (s.type !== 'if_statement') continue;
+        const { stmts, hasElse } = consequence(s);
+        if (hasElse || stmts[stmts.length - 1]?.type !== 'return_statement') continue;
+        const cond = unparen(s.childForFieldName('condition')?.text ?? '');
+        if (cond.split(/\s+or\s+|\|\|/).some((p) => AUTHENTICATED.test(p.trim()))) return true;
+      }
+    }
+    below = n;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the call writes: the models' effects, and the statement's SQL where the effect depends on it.
+
+/** The statement a call runs, per the row's `arguments.statement` (a context argument before it is skipped). */
+function statementOf(hit: LibraryHit, call: SyntaxNode, language: QueryLanguage): SyntaxNode | undefined | 'none' {
+  const argsNode = call.childForFieldName('arguments');
+  if (argsNode?.type === 'template_string') return argsNode;
+  if (hit.row.arguments?.statement === undefined) return 'none';
+  if (language === 'python') {
+    const { positional, keywords } = pythonArguments(call);
+    return argumentOf(hit.row, 'statement', { positional, keywords }) ?? keywords.get('query') ?? keywords.get('sql');
+  }
+  const positional = language === 'go' ? goArguments(call).args : jsArguments(call).args;
+  let node = argumentOf(hit.row, 'statement', { positional, options: (o) => objectProperties(o).props });
+  // A context first (`pool.Exec(ctx, sql)` read with database/sql's argument order).
+  if (language === 'go' && node && isContext(node)) {
+    const i = positional.findIndex((a) => sameNode(a, node));
+    node = positional[i + 1];
+  }
+  return node;
+}
+
+function isContext(arg: SyntaxNode): boolean {
+  return /^(?:ctx|\w*Ctx|context)$/.test(arg.text) || /Context\(\)$|^context\./.test(arg.text);
+}
+
+/** What a statement says: a write, not a write, or nothing it shows. */
+function sqlVerdict(node: SyntaxNode, language: QueryLanguage, depth = 0): 'write' | 'read' | undefined {
+  if (depth > 8) return undefined;
+  switch (node.type) {
+    case 'string':
+    case 'concatenated_string':
+    case 'interpreted_string_literal':
+    case 'raw_string_literal': {
+      const text = language === 'python' ? pyStringText(node) : stringLiteral(node) ?? node.text.replace(/^[`"']/, '');
+      return SQL_WRITE.test(text) ? 'write' : 'read';
+    }
+    case 'template_string':
+      return SQL_WRITE.test(node.text.slice(1)) ? 'write' : 'read';
+    case 'object':
+      return undefined;
+    case 'identifier':
+    case 'attribute':
+    case 'member_expression':
+    case 'selector_expression': {
+      const name = lastName(node);
+      return SQL_WRITE_NAME.test(name) ? 'write' : SQL_NOT_WRITE_NAME.test(name) ? 'read' : undefined;
+    }
+    case 'call':
+    case 'call_expression': {
+      // insert(AuditLog).values(...), text("INSERT ..."): a builder named for a write, or SQL given to a wrapper.
+      const fn = node.childForFieldName('function');
+      if (SQL_VERB_CALL.test(lastName(fn))) return 'write';
+      const first = node.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'comment' && c.type !== 'keyword_argument');
+      const inner = first && ['string', 'concatenated_string', 'template_string'].includes(first.type) ? sqlVerdict(first, language, depth + 1) : undefined;
+      if (inner) return inner;
+      const obj = fn?.childForFieldName('object') ?? fn?.childForFieldName('operand');
+      return obj ? sqlVerdict(obj, language, depth + 1) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function pyStringText(node: SyntaxNode): string {
+  const first = node.type === 'concatenated_string' ? node.namedChildren[0] : node;
+  return (first?.text ?? '').replace(/^[rRbBuUfF]*("""|'''|"|')/, '');
+}
+
+/** Whether a library call writes rows: its effect, and for statements, what the SQL says. */
+function writes(hit: LibraryHit, call: SyntaxNode, language: QueryLanguage): boolean {
+  if (hit.row.call === false) return false;
+  if (TRANSACTION_END.test(tail(hit.qname))) return false;
+  const effects = effectsOf(hit.row);
+  const write = WRITES.some((e) => effects.has(e));
+  if (!write && !effects.has('db-query')) return false;
+  const statement = statementOf(hit, call, language);
+  if (statement === 'none') return write;
+  // A write method with nothing to run (a Redis pipeline's `Exec(ctx)`) or a query without its SQL.
+  if (!statement) return false;
+  const verdict = sqlVerdict(statement, language);
+  return write ? verdict !== 'read' : verdict === 'write';
+}
+
 // ---------------------------------------------------------------------------------------------
 // Where the write runs: the function it is in, looking through callbacks that still run once per
-// request (a lambda, `go func() {...}()`, `res.on('finish', ...)`, `setImmediate(...)`).
+// request (a lambda, `go func() {...}()`, `.then(...)`, a stream operator), and noting those that
+// push it off the response (a task, a goroutine, `res.on('finish', ...)`, `setImmediate(...)`).
 
 interface Place {
   fn: SyntaxNode;
@@ -95,51 +264,60 @@ interface Place {
   deferred?: string;
 }
 
-const PY_DEFERRING = new Set(['create_task', 'ensure_future', 'to_thread', 'run_in_executor', 'run_in_threadpool', 'start_soon', 'spawn', 'submit']);
-const JS_RESPONSE_EVENTS = new Set(['finish', 'close', 'end']);
-const JS_DEFERRING = new Set(['setImmediate', 'setTimeout', 'queueMicrotask', 'onFinished', 'process.nextTick']);
-
 type Through = 'stop' | 'pass' | 'rare' | { deferred: string };
 
-/** Whether a function on the way up is a per-request callback to look through, or the place itself. */
-function through(fn: SyntaxNode, chain: SyntaxNode[], i: number, language: QueryLanguage): Through {
+/** What a library call does with a function handed to it, by its effects. */
+function handedTo(file: FileContext, call: SyntaxNode): Through {
+  const callee = call.childForFieldName('function');
+  if (!callee) return 'stop';
+  const name = lastName(callee);
+  // The error path of a promise or a stream (`.catch(...)`, `catchError(...)`).
+  if (/^catch/i.test(name)) return 'rare';
+  // A promise's continuation runs with the request.
+  if (callee.type === 'member_expression' && (name === 'then' || name === 'finally')) return 'pass';
+  const hit = lookupCall(file, call, (h) => effectsOf(h.row).size > 0 || h.row.callbackArgument !== undefined);
+  if (hit.kind !== 'library') return 'stop';
+  const effects = effectsOf(hit.row);
+  const text = callee.text.replace(/\s+/g, '');
+  if (effects.has('defer')) {
+    // res.on('finish', ...), onFinished(res, ...): after the response; setImmediate(...): later.
+    const args = call.type === 'call_expression' && call.childForFieldName('arguments')?.type === 'arguments' ? jsArguments(call).args : [];
+    const event = stringLiteral(args[0]);
+    if (event !== undefined && /^(?:error|aborted)$/.test(event)) return 'rare';
+    const response = [callee.childForFieldName('object'), ...args].some((n) => n && valueTypes(file, n).some((t) => file.lang.isA(t, 'http.ServerResponse')));
+    const shown = event !== undefined ? `${text}('${event}', ...)` : `${text}(...)`;
+    return { deferred: `${response ? 'after the response' : 'later'} (\`${shown}\`)` };
+  }
+  if (effects.has('spawn') || effects.has('to-thread') || effects.has('enqueue')) return { deferred: `${effects.has('to-thread') ? 'in a thread' : 'in a task'} (\`${text}\`)` };
+  return hit.row.callbackArgument !== undefined ? 'pass' : 'stop';
+}
+
+/** Whether a function on the way up is a callback to look through, or the place itself. */
+function through(fn: SyntaxNode, chain: SyntaxNode[], i: number, language: QueryLanguage, file: FileContext): Through {
   const parent = chain[i + 1];
-  const grand = chain[i + 2];
   switch (language) {
     case 'python':
       return fn.type === 'lambda' ? 'pass' : 'stop';
     case 'go':
       // go func() {...}(), defer func() {...}(): runs with the request that started it.
-      if (fn.type === 'func_literal' && parent?.type === 'call_expression' && sameNode(parent.childForFieldName('function'), fn)) return 'pass';
-      return 'stop';
+      return fn.type === 'func_literal' && parent?.type === 'call_expression' && sameNode(parent.childForFieldName('function'), fn) ? 'pass' : 'stop';
     case 'typescript': {
-      if (parent?.type === 'parenthesized_expression' && grand?.type === 'call_expression' && sameNode(grand.childForFieldName('function'), parent)) return 'pass';
-      if (parent?.type !== 'arguments' || grand?.type !== 'call_expression') return 'stop';
-      const callee = grand.childForFieldName('function');
-      if (!callee) return 'stop';
-      if (JS_DEFERRING.has(callee.text)) return { deferred: `${callee.text === 'onFinished' ? 'after the response' : 'later'} (\`${callee.text}(...)\`)` };
-      if (callee.type !== 'member_expression') return 'stop';
-      const prop = callee.childForFieldName('property')?.text ?? '';
-      if (prop === 'then' || prop === 'finally') return 'pass';
-      if (prop === 'catch') return 'rare';
-      if (prop === 'on' || prop === 'once' || prop === 'prependListener' || prop === 'prependOnceListener') {
-        const event = stringLiteral(jsArguments(grand).args[0]);
-        if (event !== undefined && JS_RESPONSE_EVENTS.has(event)) return { deferred: `after the response (\`${callee.text}('${event}', ...)\`)` };
-      }
-      return 'stop';
+      if (isIife(fn)) return 'pass';
+      const call = callTakingFunction(fn, chain.slice(i + 1));
+      return call ? handedTo(file, call) : 'stop';
     }
   }
 }
 
 /** The function a write runs in, or undefined when it only runs on a rare path or outside any function. */
-function placeOf(call: SyntaxNode, chain: SyntaxNode[], language: QueryLanguage): Place | undefined {
+function placeOf(call: SyntaxNode, chain: SyntaxNode[], language: QueryLanguage, file: FileContext): Place | undefined {
   let deferred: string | undefined;
   for (let i = 0; i < chain.length; i++) {
     const n = chain[i];
     const prev = i === 0 ? call : chain[i - 1];
     if (isFunctionNode(n, language)) {
-      const t = through(n, chain, i, language);
-      if (t === 'stop') return { fn: n, k: i, deferred };
+      const t = through(n, chain, i, language, file);
+      if (t === 'stop') return afterAuthenticatedReturn(call, chain, i) ? undefined : { fn: n, k: i, deferred };
       if (t === 'rare') return undefined;
       if (t !== 'pass') deferred ??= t.deferred;
       continue;
@@ -147,12 +325,17 @@ function placeOf(call: SyntaxNode, chain: SyntaxNode[], language: QueryLanguage)
     if (rareBranch(n, prev, language)) return undefined;
     if (language === 'go' && n.type === 'go_statement') deferred ??= 'in a goroutine';
     if (language === 'python' && n.type === 'call' && prev.type === 'argument_list') {
-      const callee = n.childForFieldName('function');
-      if (PY_DEFERRING.has(lastName(callee))) deferred ??= `in a task (\`${callee!.text}\`)`;
+      // asyncio.create_task(db.audit.insert_one(...)): the write runs in the task.
+      const t = handedTo(file, n);
+      if (t !== 'stop' && t !== 'pass' && t !== 'rare') deferred ??= t.deferred;
     }
   }
   return undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Whether the place runs on every request: the models' middleware markers, a registration
+// elsewhere in the file (a fact), or a method of the same class called by the middleware.
 
 interface Middleware {
   /** "the `audit` middleware", for the message. */
@@ -161,509 +344,251 @@ interface Middleware {
   requires?: string;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Python
-
-const PY_MONGO_WRITES = new Set(['insert_one', 'insert_many', 'update_one', 'update_many', 'replace_one', 'find_one_and_update', 'find_one_and_replace', 'bulk_write']);
-/** A SQLAlchemy session: `session`, `db.session`, `self.session`, `db` (FastAPI's `db: Session`), `audit_session`. */
-const PY_SESSION = /^(?:session|sess|db|db_session|dbsession)$|_session$/i;
-const PY_HTTP_MIDDLEWARE = /^@\s*[\w.]+\.middleware\(\s*["']http["']\s*\)/;
-const PY_HOOK = /^@\s*[\w.]+\.(before_request|after_request|before_app_request|after_app_request|teardown_request|teardown_app_request)\s*$/;
-const DJANGO_HOOKS = new Set(['__call__', 'process_request', 'process_response', 'process_view']);
-
-function pyParamNames(fn: SyntaxNode): string[] {
-  return (fn.childForFieldName('parameters')?.namedChildren ?? []).map((p) => {
-    if (p.type === 'identifier') return p.text;
-    const name = p.childForFieldName('name') ?? p.namedChildren[0];
-    return name?.type === 'identifier' ? name.text : '';
-  });
-}
-
-function pyStringText(node: SyntaxNode): string {
-  const first = node.type === 'concatenated_string' ? node.namedChildren[0] : node;
-  return (first?.text ?? '').replace(/^[rRbBuUfF]*("""|'''|"|')/, '');
-}
-
-/** A statement that changes rows: write SQL, `text("INSERT ...")`, `insert(Model).values(...)`. */
-function pyWriteStatement(node: SyntaxNode | undefined, depth = 0): boolean {
-  if (!node || depth > 8) return false;
-  switch (node.type) {
-    case 'string':
-    case 'concatenated_string':
-      return SQL_WRITE.test(pyStringText(node));
-    case 'identifier':
-      return SQL_WRITE_NAME.test(node.text);
-    case 'attribute':
-      return SQL_WRITE_NAME.test(lastName(node));
-    case 'call': {
-      const fn = node.childForFieldName('function');
-      const name = lastName(fn);
-      if (/(?:^|_)(?:insert|update|upsert)$/i.test(name)) return true;
-      if (name === 'text') return pyWriteStatement(pythonArguments(node).positional[0], depth + 1);
-      return fn?.type === 'attribute' && pyWriteStatement(fn.childForFieldName('object') ?? undefined, depth + 1);
-    }
-    default:
-      return false;
-  }
-}
-
-/** supabase-py / postgrest: `db.table("request_logs")`, `client.from_("hits")`. */
-function pyTableBuilder(recv: SyntaxNode): boolean {
-  return recv.type === 'call' && recv.childForFieldName('function')?.type === 'attribute' && /^(?:table|from_)$/.test(lastName(recv.childForFieldName('function')));
-}
-
-function pyIsModelCall(node: SyntaxNode | null | undefined): boolean {
-  if (node?.type === 'await') node = node.namedChildren[0];
-  if (node?.type !== 'call') return false;
-  const fn = node.childForFieldName('function');
-  return /^[A-Z]/.test(lastName(fn)) || /\.objects\./.test(fn?.text ?? '');
-}
-
-/** Whether a variable holds the model call of an assignment earlier in the enclosing block or the function body. */
-type BoundToModel = (name: SyntaxNode) => boolean;
-
-/** The blocks that enclose a node up to its function (`chain[k]`): their statements are visible to it. */
-function enclosingBlocks(chain: SyntaxNode[], k: number, type: string): SyntaxNode[] {
-  return chain.slice(0, k).filter((n) => n.type === type);
-}
-
-/** `entry.save()` where `entry = AuditLog(...)` (or `X.objects.get(...)`) earlier in an enclosing block. */
-function pyBoundToModel(recv: SyntaxNode, call: SyntaxNode, chain: SyntaxNode[], k: number): boolean {
-  for (const block of enclosingBlocks(chain, k, 'block')) {
-    for (const stmt of block?.namedChildren ?? []) {
-      if (stmt.startIndex >= call.startIndex) break;
-      const a = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-      if (a?.type === 'assignment' && a.childForFieldName('left')?.text === recv.text && pyIsModelCall(a.childForFieldName('right'))) return true;
-    }
-  }
-  return false;
-}
-
-function pyIsWrite(match: RuleMatch, call: SyntaxNode, bound: BoundToModel): boolean {
-  const method = match.text('method')!;
-  const recv = match.node('recv')!;
-  if (PY_MONGO_WRITES.has(method)) return true;
-  switch (method) {
-    case 'add':
-    case 'add_all':
-    case 'merge':
-      return PY_SESSION.test(lastName(recv));
-    case 'execute':
-    case 'executemany': {
-      const { positional, keywords } = pythonArguments(call);
-      return pyWriteStatement(positional[0] ?? keywords.get('query') ?? keywords.get('statement') ?? keywords.get('sql'));
-    }
-    case 'create':
-    case 'bulk_create':
-    case 'update_or_create':
-      // Django `AuditLog.objects.create(...)`, Tortoise/Peewee `AuditLog.create(...)`.
-      return lastName(recv) === 'objects' || (method === 'create' && recv.type === 'identifier' && /^[A-Z]/.test(recv.text));
-    case 'update':
-      // Django `User.objects.filter(...).update(...)`, SQLAlchemy `session.query(User).filter(...).update(...)`.
-      return /\.objects\b|\bquery\(/.test(recv.text) || pyTableBuilder(recv);
-    case 'upsert':
-      return pyTableBuilder(recv);
-    case 'save':
-    case 'insert':
-      // `AuditLog(...).save()`, `request.user.save()`, `entry.save()` after `entry = AuditLog(...)`;
-      // supabase-py `db.table("request_logs").insert({...}).execute()`.
-      return pyIsModelCall(recv) || recv.text === 'request.user' || pyTableBuilder(recv) || (recv.type === 'identifier' && bound(recv));
-    default:
-      return false;
-  }
-}
-
-function pyMiddleware(fn: SyntaxNode, chain: SyntaxNode[], k: number): Middleware | undefined {
-  if (fn.type !== 'function_definition') return undefined;
-  const name = fn.childForFieldName('name')?.text ?? 'function';
-  const params = pyParamNames(fn);
-  const decorated = chain[k + 1]?.type === 'decorated_definition' ? chain[k + 1] : undefined;
-  const decorators = decorated ? decorated.namedChildren.filter((d) => d.type === 'decorator').map((d) => d.text) : [];
-  const container = chain[decorated ? k + 2 : k + 1];
-  const cls = container?.type === 'block' && chain[decorated ? k + 3 : k + 2]?.type === 'class_definition' ? chain[decorated ? k + 3 : k + 2] : undefined;
-  const clsName = cls?.childForFieldName('name')?.text;
-  const qualified = clsName ? `${clsName}.${name}` : name;
-
-  // @app.middleware("http") async def audit(request, call_next) / BaseHTTPMiddleware.dispatch(self, request, call_next)
-  if (params.includes('call_next') || decorators.some((d) => PY_HTTP_MIDDLEWARE.test(d))) return { place: `the \`${qualified}\` middleware` };
-  const hook = decorators.map((d) => PY_HOOK.exec(d)?.[1]).find((h) => h !== undefined);
-  if (hook) return { place: `the \`${hook}\` hook \`${name}\`` };
-  if (cls && clsName) {
-    const bases = cls.childForFieldName('superclasses')?.text ?? '';
-    if (name === 'dispatch' && /BaseHTTPMiddleware/.test(bases)) return { place: `the \`${qualified}\` middleware` };
-    // Pure ASGI middleware: async def __call__(self, scope, receive, send)
-    if (name === '__call__' && params.slice(1).join(',') === 'scope,receive,send') return { place: `the ASGI middleware \`${clsName}\`` };
-    if (DJANGO_HOOKS.has(name) && (/MiddlewareMixin/.test(bases) || /Middleware$/.test(clsName))) return { place: `the Django middleware \`${qualified}\`` };
-    return undefined;
-  }
-  // Django function middleware: def middleware(request) inside def audit_middleware(get_response)
-  for (let i = k + 1; i < chain.length; i++) {
-    if (chain[i].type !== 'function_definition') continue;
-    if (pyParamNames(chain[i])[0] === 'get_response') return { place: `the Django middleware \`${chain[i].childForFieldName('name')?.text ?? name}\`` };
-    return undefined;
-  }
-  // A module-level function the file registers: app.before_request(track_visit)
-  if (container?.type === 'module') return { place: `the request hook \`${name}\``, requires: name };
+function functionName(fn: SyntaxNode, language: QueryLanguage): string | undefined {
+  const own = fn.childForFieldName('name')?.text;
+  if (own) return own;
+  if (language === 'typescript' && fn.parent?.type === 'variable_declarator') return fn.parent.childForFieldName('name')?.text;
   return undefined;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Go
-
-const GO_EXEC = new Set(['Exec', 'ExecContext', 'NamedExec', 'NamedExecContext', 'MustExec', 'MustExecContext']);
-const GO_MONGO_WRITES = new Set(['InsertOne', 'InsertMany', 'UpdateOne', 'UpdateMany', 'UpdateByID', 'ReplaceOne', 'FindOneAndUpdate', 'FindOneAndReplace', 'BulkWrite']);
-const GO_GORM_WRITES = new Set(['Create', 'CreateInBatches', 'Save', 'Update', 'Updates', 'UpdateColumn', 'UpdateColumns']);
-/** gorm chain methods: `db.WithContext(ctx).Create(...)`, `db.Model(&u).Update(...)`. */
-const GO_GORM_CHAIN = new Set(['WithContext', 'Model', 'Table', 'Where', 'Session', 'Debug', 'Omit', 'Select', 'Clauses', 'Scopes']);
-const GO_DB_NAME = /^(?:db|DB|Db|gdb|gormDB|orm|tx|Tx|conn|store|repo)$/;
-/** sqlc-style generated queries: `s.queries.InsertVisit(ctx, ...)`. */
-const GO_QUERIES_NAME = /^(?:q|queries|Queries|querier|Querier|store|Store|repo|Repo|repository|Repository|db|DB)$/;
-/** ent builders: `client.AuditLog.Create().SetPath(p).Save(ctx)`, `client.User.UpdateOneID(id).SetSeen(t).Exec(ctx)`. */
-const GO_ENT_BUILDER = /\.(?:Create|CreateBulk|Update|UpdateOne|UpdateOneID)\(/;
-/** Names of SQL that runs with Exec without changing rows: `setTenantSQL`, `lockQuery`, `selectUser`. */
-const GO_NOT_WRITE_NAME = /^(?:set|select|get|lock|listen|begin|commit|rollback|savepoint|show|discard|reset)/i;
-const GO_HANDLER_PARAM = /^(?:http\.ResponseWriter|\*http\.Request|echo\.Context|\*gin\.Context|\*fiber\.Ctx|fiber\.Ctx)$/;
-const GO_NEXT_PARAM = /^(?:http\.Handler|http\.HandlerFunc|echo\.HandlerFunc|fiber\.Handler)$/;
-
-function goIsContext(arg: SyntaxNode): boolean {
-  return /^(?:ctx|\w*Ctx|context)$/.test(arg.text) || /Context\(\)$|^context\./.test(arg.text);
+/** `Audit`, or `auditor.ServeHTTP` for a Go method; `Class.method` for a method of a class. */
+function qualifiedName(file: FileContext, fn: SyntaxNode, language: QueryLanguage): string {
+  const fi = file.functionOf(fn);
+  const model = fi !== undefined ? file.fn(fi) : undefined;
+  if (model && !model.anonymous) return model.className ? `${model.className}.${model.name}` : model.name;
+  return functionName(fn, language) ?? 'function';
 }
 
-function goIsWrite(match: RuleMatch, call: SyntaxNode): boolean {
-  const method = match.text('method')!;
-  const recv = match.node('recv')!;
-  if (GO_MONGO_WRITES.has(method)) return true;
-  const builder = recv.type === 'call_expression' && GO_ENT_BUILDER.test(recv.text);
-  const { args } = goArguments(call);
-  if (GO_EXEC.has(method)) {
-    if (builder) return true;
-    let i = 0;
-    if (method.endsWith('Context')) i = 1;
-    else while (i < args.length && goIsContext(args[i])) i++;
-    const sql = args[i];
-    if (!sql) return false; // a Redis pipeline's Exec(ctx)
-    const text = stringLiteral(sql);
-    if (text !== undefined) return SQL_WRITE.test(text);
-    // Exec runs statements that change data, unless the name of the SQL says otherwise (setTenantSQL).
-    const name = lastName(sql);
-    return SQL_WRITE_NAME.test(name) || !GO_NOT_WRITE_NAME.test(name);
+/** How the message names the place, from the marker that made it middleware. */
+function placeName(file: FileContext, fn: SyntaxNode, chain: SyntaxNode[], k: number, mw: MiddlewareOf, language: QueryLanguage): string {
+  if (mw.how === 'registered') {
+    const callee = mw.via!.childForFieldName('function')?.text.replace(/\s+/g, '') ?? 'use';
+    return mw.event ? `the \`${mw.event}\` hook passed to \`${callee}\`` : `the middleware passed to \`${callee}\``;
   }
-  if (GO_GORM_WRITES.has(method)) {
-    if (method === 'Save' && builder) return true;
-    if (args.length === 0) return false;
-    if (GO_DB_NAME.test(lastName(recv))) return true;
-    if (recv.type === 'call_expression') {
-      const chained = recv.childForFieldName('function');
-      return chained?.type === 'selector_expression' && GO_GORM_CHAIN.has(lastName(chained));
-    }
-    return false;
+  const fi = file.functionOf(fn);
+  const anonymous = fi === undefined || file.fn(fi).anonymous || fn.type === 'func_literal';
+  if (mw.how === 'own' && !anonymous) {
+    const name = qualifiedName(file, fn, language);
+    if (mw.decorator && /\bhook\b/.test(mw.why)) return `the \`${mw.decorator}\` hook \`${name}\``;
+    return name.includes('.') ? `${mw.why} \`${name}\`` : `the \`${name}\` middleware`;
   }
-  return /^(?:Insert|Create|Update|Upsert)[A-Z]/.test(method) && GO_QUERIES_NAME.test(lastName(recv));
+  // A function literal, or what a factory returns: named by the declaration it comes from, or the call it is passed to.
+  const start = mw.how === 'returned' ? mw.via! : fn;
+  const rest = mw.how === 'returned' ? chain.slice(chain.findIndex((n) => sameNode(n, mw.via)) + 1) : chain.slice(k + 1);
+  const outer = outermostFactory(start, rest, language);
+  if (outer.passedTo) return `the middleware passed to \`${outer.passedTo}\``;
+  const name = qualifiedName(file, outer.fn, language);
+  if (name === 'function') return 'this middleware';
+  return language === 'python' && mw.how === 'returned' ? `${mw.why} \`${name}\`` : `the \`${name}\` middleware`;
 }
 
-interface GoParam {
-  name: string;
-  type: string;
-}
-
-function goParams(fn: SyntaxNode): GoParam[] {
-  const out: GoParam[] = [];
-  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    if (p.type !== 'parameter_declaration' && p.type !== 'variadic_parameter_declaration') continue;
-    const type = p.childForFieldName('type')?.text.replace(/\s+/g, '') ?? '';
-    const names = p.childrenForFieldName('name');
-    if (names.length === 0) out.push({ name: '', type });
-    for (const n of names) out.push({ name: n.text, type });
-  }
-  return out;
-}
-
-function goBodyStatements(fn: SyntaxNode): SyntaxNode[] {
-  const body = fn.childForFieldName('body');
-  const list = body?.namedChildren.find((c) => c.type === 'statement_list') ?? body;
-  return list?.namedChildren ?? [];
-}
-
-/** `Audit`, or `auditor.ServeHTTP` for a method. */
-function goDeclName(decl: SyntaxNode): string {
-  const name = decl.childForFieldName('name')?.text ?? 'func';
-  if (decl.type !== 'method_declaration') return name;
-  const recvType = decl.childForFieldName('receiver')?.namedChildren[0]?.childForFieldName('type')?.text.replace(/^\*/, '');
-  return recvType ? `${recvType}.${name}` : name;
-}
-
-/** Nodes between a returned func literal and the function that returns it: `return http.HandlerFunc(func(...) {...})`. */
-const GO_RETURN_PATH = new Set(['expression_list', 'return_statement', 'statement_list', 'block', 'argument_list', 'call_expression', 'parenthesized_expression']);
-
-/**
- * The name of the middleware a function at `chain[k]` belongs to: the declaration that (through
- * returned func literals) builds it, or the `Use` call it is passed to; undefined for other literals.
- */
-function goPlaceName(chain: SyntaxNode[], k: number, fn: SyntaxNode): { place: string; declared?: string } {
-  let j = k;
+/** The declaration a returned function literal comes from (`func Audit(db) func(http.Handler) http.Handler`), or the `Use` it is passed to. */
+function outermostFactory(fn: SyntaxNode, chain: SyntaxNode[], language: QueryLanguage): { fn: SyntaxNode; passedTo?: string } {
   let current = fn;
-  while (current.type === 'func_literal') {
-    let next = j + 1;
-    while (next < chain.length && !isFunctionNode(chain[next], 'go')) next++;
-    const between = chain.slice(j + 1, next);
-    const use = between.find((n) => n.type === 'call_expression' && /\.(?:Use|Pre)$/.test(n.childForFieldName('function')?.text ?? ''));
-    if (use) return { place: `the middleware passed to \`${use.childForFieldName('function')!.text}\`` };
-    const returned =
-      between.some((n) => n.type === 'return_statement') &&
-      between.every((n) => GO_RETURN_PATH.has(n.type) && (n.type !== 'call_expression' || /HandlerFunc$/.test(n.childForFieldName('function')?.text ?? '')));
-    if (!returned || next >= chain.length) return { place: 'this middleware' };
-    j = next;
-    current = chain[next];
+  let rest = chain;
+  for (let guard = 0; guard < 8; guard++) {
+    const call = callTakingFunction(current, rest);
+    if (call) return { fn: current, passedTo: call.childForFieldName('function')?.text.replace(/\s+/g, '') };
+    const outer = returnedBy(current, rest, language);
+    if (!outer) return { fn: current };
+    const at = rest.findIndex((n) => sameNode(n, outer));
+    current = outer;
+    rest = rest.slice(at + 1);
   }
-  const declared = goDeclName(current);
-  return { place: `the \`${declared}\` middleware`, declared: current.type === 'function_declaration' ? declared : undefined };
+  return { fn: current };
 }
 
-function goMiddleware(fn: SyntaxNode, chain: SyntaxNode[], k: number): Middleware | undefined {
-  const params = goParams(fn);
-  const handler = params.some((p) => GO_HANDLER_PARAM.test(p.type));
-  const { place, declared } = goPlaceName(chain, k, fn);
+function paramNames(file: FileContext, fn: SyntaxNode): string[] {
+  const fi = file.functionOf(fn);
+  return fi === undefined ? [] : file.fn(fi).params.map((p) => p.name);
+}
 
-  // negroni: func(w http.ResponseWriter, r *http.Request, next http.HandlerFunc)
-  if (handler && params.some((p) => GO_NEXT_PARAM.test(p.type))) return { place };
-  // r.Use(func(c *gin.Context) {...}), e.Use(...), app.Use(...)
-  if (chain[k + 1]?.type === 'argument_list' && chain[k + 2]?.type === 'call_expression') {
-    const callee = chain[k + 2].childForFieldName('function');
-    if (callee?.type === 'selector_expression' && (lastName(callee) === 'Use' || lastName(callee) === 'Pre')) return { place };
+function middlewareAt(file: FileContext, fn: SyntaxNode, chain: SyntaxNode[], k: number, language: QueryLanguage): Middleware | undefined {
+  const params = paramNames(file, fn);
+  // Error-handling middleware (err, req, res, next) runs when a request failed.
+  if (params.length >= 2 && ERROR_PARAM.test(params[0])) return undefined;
+  const verdict = middlewareOf(file, fn, chain.slice(k + 1), language);
+  if (verdict === 'other') return undefined;
+  if (verdict) return { place: placeName(file, fn, chain, k, verdict, language) };
+  const viaCaller = calledByMiddleware(file, fn, language);
+  if (viaCaller) return viaCaller;
+  return registeredByName(file, fn, chain, k, language);
+}
+
+/** A method of a middleware class called from the middleware method (a Nest interceptor's `restHandler`). */
+function calledByMiddleware(file: FileContext, fn: SyntaxNode, language: QueryLanguage): Middleware | undefined {
+  const fi = file.functionOf(fn);
+  const model = fi !== undefined ? file.fn(fi) : undefined;
+  if (fi === undefined || !model?.className) return undefined;
+  const root = fn.tree.rootNode;
+  for (const c of file.model.calls) {
+    if (c.fn < 0 || c.fn === fi || file.fn(c.fn).className !== model.className) continue;
+    const r = file.resolver.resolve(c.callee, c.start);
+    if (r.kind !== 'function' || r.fn !== fi) continue;
+    // The caller (or the function it is nested in) is the middleware.
+    for (let ci: number | undefined = c.fn; ci !== undefined; ci = file.fn(ci).parent) {
+      const f = file.fn(ci);
+      const node = root.descendantForIndex(f.start, Math.max(f.start, f.end - 1));
+      let callerNode: SyntaxNode | null = node;
+      while (callerNode && !(callerNode.startIndex === f.start && callerNode.endIndex === f.end && isFunctionNode(callerNode, language))) callerNode = callerNode.parent;
+      if (!callerNode) break;
+      const v = middlewareOf(file, callerNode, ancestors(callerNode), language);
+      if (v && v !== 'other') return { place: `${v.how === 'own' && f.className ? `${v.why} \`${f.className}.${f.name}\`` : `the \`${f.name}\` middleware`} (through \`${model.name}\`)` };
+    }
   }
-  if (!handler) return undefined;
-  // func Audit(next http.Handler) http.Handler { return http.HandlerFunc(func(w, r) {...}) }, echo's func(next echo.HandlerFunc) echo.HandlerFunc
-  for (let i = k + 1; i < chain.length; i++) {
-    if (!isFunctionNode(chain[i], 'go')) continue;
-    if (goParams(chain[i]).some((p) => GO_NEXT_PARAM.test(p.type))) return { place };
-    break;
-  }
-  const statements = goBodyStatements(fn).map((s) => s.text.replace(/\s+/g, ''));
-  // gin and fiber: c.Next() / return c.Next()
-  const ctx = params.find((p) => /^\*?(?:gin\.Context|fiber\.Ctx)$/.test(p.type));
-  if (ctx && statements.some((s) => s === `${ctx.name}.Next()` || s === `return${ctx.name}.Next()`)) return { place };
-  // func (a *auditor) ServeHTTP(w, r) { ...; a.next.ServeHTTP(w, r) }
-  if (fn.type === 'method_declaration' && fn.childForFieldName('name')?.text === 'ServeHTTP' && statements.some((s) => /^\w+\.\w+\.ServeHTTP\(/.test(s))) return { place };
-  // A handler func registered with Use elsewhere in the file: r.Use(AuditLog), r.Use(AuditLog(db))
-  if (declared) return { place, requires: declared };
   return undefined;
 }
 
+/** A named function that is middleware only where the file registers it (`app.use(audit)`, `r.Use(Track)`, `app.before_request(hit)`). */
+function registeredByName(_file: FileContext, fn: SyntaxNode, chain: SyntaxNode[], k: number, language: QueryLanguage): Middleware | undefined {
+  const parent = chain[k + 1];
+  switch (language) {
+    case 'python': {
+      const container = parent?.type === 'decorated_definition' ? chain[k + 2] : parent;
+      const name = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
+      return name && container?.type === 'module' ? { place: `the request hook \`${name}\``, requires: name } : undefined;
+    }
+    case 'go': {
+      const { fn: outer, passedTo } = outermostFactory(fn, chain.slice(k + 1), language);
+      if (passedTo) return undefined;
+      if (outer.type !== 'function_declaration') return undefined;
+      const name = outer.childForFieldName('name')!.text;
+      return { place: `the \`${name}\` middleware`, requires: name };
+    }
+    case 'typescript': {
+      if (callTakingFunction(fn, chain.slice(k + 1))) return undefined;
+      const name = functionName(fn, language);
+      if (name) return { place: `the \`${name}\` middleware`, requires: name };
+      // A factory that returns the middleware: function audit(db) { return (req, res, next) => {...} }
+      const outer = returnedBy(fn, chain.slice(k + 1), language);
+      const outerName = outer && functionName(outer, language);
+      return outerName ? { place: `the \`${outerName}\` middleware`, requires: outerName } : undefined;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
-// TypeScript / JavaScript
 
-const JS_MONGO_WRITES = new Set(['insertOne', 'insertMany', 'updateOne', 'updateMany', 'replaceOne', 'findOneAndUpdate', 'findOneAndReplace', 'findByIdAndUpdate', 'bulkWrite']);
-const JS_BUILTINS = new Set(['Object', 'Array', 'Promise', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Date', 'JSON', 'Math', 'Reflect', 'Proxy', 'Symbol', 'Buffer', 'Number', 'String', 'URL', 'Error', 'Intl', 'Atomics']);
-/** The client or transaction of Prisma, drizzle or knex: `prisma.auditLog.create`, `db.insert(auditLog)`. */
-const JS_DB_NAME = /^(?:prisma|db|tx|trx|client|orm|models|database|knex)$/i;
-const JS_REPOSITORY = /(?:repo|repository)$/i;
-/** Calls that start a query builder or return a model: `knex('audit')`, `supabase.from('audit')`, `getRepository(Audit)`. */
-const JS_BUILDER_START = new Set(['knex', 'db', 'from', 'table', 'into', 'createQueryBuilder', 'getRepository', 'getMongoRepository', 'model']);
-const JS_ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'all', 'head', 'options', 'route']);
-const FASTIFY_HOOKS = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend', 'onResponse']);
+/** The names the models give `#model?` for the finding pattern: a helper-pattern match on one of them is the model pattern's. */
+const MODEL_NAMES: Record<QueryLanguage, Set<string>> = {
+  python: new Set(models().of('python').namesWith(['db-write', 'db-write-many', 'db-query'])),
+  go: new Set(models().of('go').namesWith(['db-write', 'db-write-many', 'db-query'])),
+  typescript: new Set(models().of('typescript').namesWith(['db-write', 'db-write-many', 'db-query', 'db-statement'])),
+};
 
-/** A model, repository or ORM client: `AuditLog`, `prisma.auditLog`, `models.AuditLog`, `this.auditRepo`, `getRepository(Audit)`. */
-function jsOrmReceiver(recv: SyntaxNode): boolean {
-  switch (recv.type) {
-    case 'identifier':
-      return (/^[A-Z]/.test(recv.text) && !JS_BUILTINS.has(recv.text)) || JS_REPOSITORY.test(recv.text);
-    case 'member_expression': {
-      const prop = recv.childForFieldName('property')?.text ?? '';
-      if (JS_REPOSITORY.test(prop) || (/^[A-Z]/.test(prop) && !JS_BUILTINS.has(prop))) return true;
-      return JS_DB_NAME.test(lastName(recv.childForFieldName('object')));
-    }
-    case 'call_expression':
-      return JS_BUILDER_START.has(lastName(recv.childForFieldName('function')));
-    default:
-      return false;
+/** The query with the models' middleware registration and decorator names in place of the placeholders. */
+function queryFor(source: string, language: QueryLanguage): string {
+  const withRegistrations = withRegistrationNames(source, language);
+  const decorators = new Set<string>();
+  for (const m of models().of(language).roles) {
+    if (m.role !== 'middleware' || !m.decorator) continue;
+    for (const x of m.decorator.members ?? []) decorators.add(x);
+    const alternatives = /^\^\(?([\w|]+)\)?\$$/.exec(m.decorator.namePattern ?? '')?.[1];
+    for (const a of alternatives?.split('|') ?? []) decorators.add(a);
   }
+  const list = [...decorators].sort().map((n) => JSON.stringify(n)).join(' ') || '"\\u0000"';
+  return withRegistrations.replace(/\(#middleware-decorator\?\s+(@[\w.-]+)\s*\)/g, (_all, cap: string) => `(#any-of? ${cap} ${list})`);
 }
 
-/** The root of a call chain (`knex('audit').where(...)` → `knex('audit')`) starts a query builder. */
-function jsQueryBuilder(recv: SyntaxNode): boolean {
-  let n: SyntaxNode | null = recv;
-  for (let depth = 0; n && depth < 12; depth++) {
-    if (n.type === 'call_expression') {
-      const fn = n.childForFieldName('function');
-      if (JS_BUILDER_START.has(lastName(fn))) return true;
-      n = fn?.type === 'member_expression' ? fn.childForFieldName('object') : null;
-    } else if (n.type === 'member_expression') {
-      n = n.childForFieldName('object');
-    } else return false;
+function classify(match: RuleMatch, call: SyntaxNode): { library?: LibraryHit; helper?: boolean } | undefined {
+  const language = match.language;
+  const file = match.file;
+  const method = match.text('method') ?? '';
+  // The two patterns split the names: the models' write and query names are the model pattern's,
+  // any other name saying "write" (a project helper, sqlc's `InsertHit`) the helper pattern's.
+  const modelName = MODEL_NAMES[language].has(method);
+  const identifierCall = call.childForFieldName('function')?.type === 'identifier';
+  if (match.props.kind === 'helper' && modelName && !identifierCall) return undefined;
+  const look = lookupCall(file, call, (h) => writes(h, call, language));
+  if (look.kind === 'library') return writes(look, call, language) ? { library: look } : undefined;
+  if (look.kind === 'none' || (look.kind === 'project' && look.guessed)) {
+    // Nothing resolves and no convention names the receiver (`events.InsertOne(...)`): a method name
+    // of several words that every model using it makes a write is specific enough on its own.
+    const hit = modelName ? distinctiveWrite(file, method) : undefined;
+    if (hit && writes(hit, call, language)) return { library: hit };
   }
-  return false;
+  if (look.kind === 'project' && WRITE_HELPER.test(method)) return { helper: true };
+  return undefined;
 }
 
-function jsWriteSql(node: SyntaxNode | undefined): boolean {
-  if (!node) return false;
-  switch (node.type) {
-    case 'string':
-      return SQL_WRITE.test(stringLiteral(node) ?? '');
-    case 'template_string':
-      return SQL_WRITE.test(node.text.slice(1));
-    case 'identifier':
-      return SQL_WRITE_NAME.test(node.text);
-    case 'member_expression':
-      return SQL_WRITE_NAME.test(lastName(node));
-    case 'object': {
-      const { props } = objectProperties(node);
-      return jsWriteSql(props.get('text') ?? props.get('sql'));
-    }
-    default:
-      return false;
-  }
-}
-
-/** `doc.save()` where `const doc = new AuditLog(...)` (or `AuditLog.build(...)`) earlier in an enclosing block. */
-function jsBoundToModel(recv: SyntaxNode, call: SyntaxNode, chain: SyntaxNode[], k: number): boolean {
-  for (const block of enclosingBlocks(chain, k, 'statement_block')) {
-    for (const stmt of block?.namedChildren ?? []) {
-      if (stmt.startIndex >= call.startIndex) break;
-      if (stmt.type !== 'lexical_declaration' && stmt.type !== 'variable_declaration') continue;
-      for (const d of stmt.namedChildren) {
-        if (d.type !== 'variable_declarator' || d.childForFieldName('name')?.text !== recv.text) continue;
-        let value = d.childForFieldName('value');
-        if (value?.type === 'await_expression') value = value.namedChildren[0];
-        if (value?.type === 'new_expression' && /^[A-Z]/.test(lastName(value.childForFieldName('constructor')))) return true;
-        if (value?.type === 'call_expression' && lastName(value.childForFieldName('function')) === 'build') return true;
+/** The one write row every model type with a member of this many-word name agrees on (`insert_one`, `InsertOne`, `findOneAndUpdate`). */
+function distinctiveWrite(file: FileContext, name: string): LibraryHit | undefined {
+  if (!/[a-z0-9][A-Z]|[a-z]_[a-z]/.test(name)) return undefined;
+  let found: LibraryHit | undefined;
+  for (const lib of file.lang.libraries) {
+    for (const t of lib.file.types ?? []) {
+      for (const m of t.members ?? []) {
+        if (m.name !== name) continue;
+        if (!WRITES.some((e) => effectsOf(m).has(e)) || (m as Row).arguments?.statement !== undefined) return undefined;
+        found ??= { kind: 'library', qname: `${t.name}.${name}`, row: m as Row, loose: true };
       }
     }
   }
-  return false;
+  return found;
 }
-
-function jsIsWrite(match: RuleMatch, call: SyntaxNode, bound: BoundToModel): boolean {
-  const method = match.text('method')!;
-  const recv = match.node('recv');
-  if (!recv) return method === 'sql' && jsWriteSql(call.childForFieldName('arguments') ?? undefined);
-  if (JS_MONGO_WRITES.has(method)) return true;
-  switch (method) {
-    case 'create':
-    case 'createMany':
-    case 'upsert':
-      return jsOrmReceiver(recv);
-    case 'update':
-    case 'insert':
-      return jsOrmReceiver(recv) || JS_DB_NAME.test(lastName(recv)) || jsQueryBuilder(recv);
-    case 'save':
-      return jsOrmReceiver(recv) || recv.type === 'new_expression' || (recv.type === 'identifier' && bound(recv));
-    case 'query':
-    case 'execute':
-    case 'raw':
-      return jsWriteSql(jsArguments(call).args[0]);
-    case '$executeRaw':
-    case '$executeRawUnsafe':
-      return true;
-    default:
-      return false;
-  }
-}
-
-function jsParamNames(fn: SyntaxNode): string[] {
-  const params = fn.childForFieldName('parameters');
-  if (!params) {
-    const single = fn.childForFieldName('parameter'); // x => ...
-    return single ? [single.text] : [];
-  }
-  return params.namedChildren.filter((p) => p.type !== 'comment').map((p) => (p.childForFieldName('pattern') ?? p).text);
-}
-
-/** The name a function is known by: its own, or the variable it is assigned to. */
-function jsFunctionName(fn: SyntaxNode, parent: SyntaxNode | undefined): string | undefined {
-  const own = fn.childForFieldName('name')?.text;
-  if (own) return own;
-  if (parent?.type === 'variable_declarator') return parent.childForFieldName('name')?.text;
-  return undefined;
-}
-
-const JS_NEXT_CALL = /^(?:return\s+)?(?:await\s+|void\s+)?next\(\)\s*;?$/;
-
-/** `next();`, `await next();`, `return next();` among the statements of the function body (or of a `try` that is one of them). */
-function jsCallsNext(fn: SyntaxNode, params: string[]): boolean {
-  if (params.length < 2 || params.length > 3 || params[params.length - 1] !== 'next') return false;
-  const body = fn.childForFieldName('body');
-  if (body?.type !== 'statement_block') return false;
-  return body.namedChildren.some((s) =>
-    s.type === 'try_statement'
-      ? (s.childForFieldName('body')?.namedChildren ?? []).some((t) => JS_NEXT_CALL.test(t.text))
-      : JS_NEXT_CALL.test(s.text),
-  );
-}
-
-function jsMiddleware(fn: SyntaxNode, chain: SyntaxNode[], k: number): Middleware | undefined {
-  const params = jsParamNames(fn);
-  // Error-handling middleware (err, req, res, next) runs when a request failed.
-  if (params.length === 4) return undefined;
-  const parent = chain[k + 1];
-  const grand = chain[k + 2];
-  if (parent?.type === 'arguments' && grand?.type === 'call_expression') {
-    const callee = grand.childForFieldName('function');
-    const prop = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
-    if (prop === 'use') return { place: `the middleware passed to \`${callee!.text}\`` };
-    if (prop === 'addHook') {
-      const hook = stringLiteral(jsArguments(grand).args[0]);
-      return hook !== undefined && FASTIFY_HOOKS.has(hook) ? { place: `the Fastify \`${hook}\` hook` } : undefined;
-    }
-    // A route's own handler, or middleware of a single route: writing is that route's job.
-    if (prop && JS_ROUTE_METHODS.has(prop)) return undefined;
-  }
-  // Nest: class AuditMiddleware implements NestMiddleware { use(req, res, next) {...} }
-  if (fn.type === 'method_definition') {
-    const cls = parent?.type === 'class_body' ? grand : undefined;
-    const heritage = cls?.namedChildren.find((c) => c.type === 'class_heritage')?.text ?? '';
-    if (fn.childForFieldName('name')?.text === 'use' && /\bNestMiddleware\b/.test(heritage)) return { place: `the Nest middleware \`${cls?.childForFieldName('name')?.text ?? 'use'}\`` };
-    return undefined;
-  }
-  const name = jsFunctionName(fn, parent);
-  if (jsCallsNext(fn, params)) return { place: name ? `the \`${name}\` middleware` : 'this middleware' };
-  if (name && parent?.type !== 'arguments') return { place: `the \`${name}\` middleware`, requires: name };
-  // A factory that returns the middleware: function audit(db) { return (req, res, next) => {...} }
-  let outerAt: number | undefined;
-  if (parent?.type === 'arrow_function' && sameNode(parent.childForFieldName('body'), fn)) outerAt = k + 1;
-  else if (parent?.type === 'return_statement' && grand?.type === 'statement_block' && chain[k + 3] && isFunctionNode(chain[k + 3], 'typescript')) outerAt = k + 3;
-  if (outerAt !== undefined) {
-    const outerName = jsFunctionName(chain[outerAt], chain[outerAt + 1]);
-    if (outerName) return { place: `the \`${outerName}\` middleware`, requires: outerName };
-  }
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
 
 export default defineRule({
   meta: meta as RuleMeta,
-  queries: { python, go, typescript },
+  queries: { python: queryFor(pythonScm, 'python'), go: queryFor(goScm, 'go'), typescript: queryFor(typescriptScm, 'typescript') },
   check(match, ctx): CandidateInit | undefined {
     const call = match.node('match')!;
     const language = match.language;
+    const file = match.file;
     // Most matches are not writes (`headers.update(...)`, `seen.add(...)`): classify before climbing.
-    let chain: SyntaxNode[] | undefined;
-    let place: Place | null | undefined;
-    const locate = (): Place | undefined => {
-      if (place === undefined) place = placeOf(call, (chain = ancestors(call)), language) ?? null;
-      return place ?? undefined;
-    };
-    const bound: BoundToModel = (recv) => {
-      const at = locate();
-      return at !== undefined && (language === 'python' ? pyBoundToModel : jsBoundToModel)(recv, call, chain!, at.k);
-    };
-    const isWrite = language === 'python' ? pyIsWrite(match, call, bound) : language === 'go' ? goIsWrite(match, call) : jsIsWrite(match, call, bound);
-    if (!isWrite) return undefined;
-    const where = locate();
-    if (!where || !chain) return undefined;
-    const { fn, k } = where;
-    const mw = language === 'python' ? pyMiddleware(fn, chain, k) : language === 'go' ? goMiddleware(fn, chain, k) : jsMiddleware(fn, chain, k);
+    const what = classify(match, call);
+    if (!what) return undefined;
+    // Built-ins named like a model (`Object.create`) are the language's.
+    if (language === 'typescript' && what.library?.loose && /^(?:Object|Array|Promise|Map|Set|WeakMap|WeakSet|Date|JSON|Math|Reflect|Proxy|Symbol|Buffer|Number|String|URL|Error|Intl|Atomics)\./.test(call.childForFieldName('function')?.text ?? '')) return undefined;
+    const chain = ancestors(call);
+    const where = placeOf(call, chain, language, file);
+    if (!where) return undefined;
+    const mw = middlewareAt(file, where.fn, chain, where.k, language);
     if (!mw) return undefined;
     const scale = ctx.config.targetUsers;
-    return {
-      args: {
-        call: shortCall(call),
-        place: mw.place,
-        scale,
-        rate: WRITES_PER_SECOND[scale],
-        deferred: where.deferred ? ` Running it ${where.deferred} takes it off the response time, not off the database.` : '',
-      },
-      requires: mw.requires ? [{ fact: REGISTERED, key: mw.requires, related: 'registered here to run on every request' }] : undefined,
+    const args = {
+      call: shortCall(call),
+      place: mw.place,
+      scale,
+      rate: WRITES_PER_SECOND[scale],
+      deferred: where.deferred ? ` Running it ${where.deferred} takes it off the response time, not off the database.` : '',
     };
+    const requires = mw.requires ? [{ fact: REGISTERED, key: mw.requires, related: 'registered here to run on every request' }] : undefined;
+    if (what.helper) {
+      return {
+        args,
+        requires,
+        message:
+          '`{call}` writes to the database (it reaches {chain}) in {place}, which runs on every request: one more write on the primary for every request to every route (at {scale} users, {rate} writes/s).{deferred} Buffer the rows in memory and write them in batches (a periodic flush or a queue), write a sample, or write again only after some minutes.',
+        through: { call, needs: WRITES },
+      };
+    }
+    return { args, requires };
+  },
+  facts(match): FactInit[] | undefined {
+    const reg = match.node('reg');
+    const key = match.node('key');
+    if (!reg || !key) return undefined;
+    const file = match.file;
+    // app.middleware("http")(audit): the inner call is the decorator, matched against the markers' decorators.
+    if (reg.type === 'call' && reg.parent?.type === 'call' && sameNode(reg.parent.childForFieldName('function'), reg)) {
+      const expr = exprOf(file.language, reg.childForFieldName('function')!);
+      const ok = expr && file.lang.roles.some((m) => m.role === 'middleware' && m.decorator && refMatches(file, expr, m.decorator, reg.startIndex));
+      return ok ? [{ name: REGISTERED, key: key.text, node: key }] : [];
+    }
+    const callee = reg.childForFieldName('function');
+    if (!callee) return [];
+    // The registration must be one the models' middleware markers make (and for hooks, for a per-request event).
+    const first = reg.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'comment');
+    const event = stringLiteral(first);
+    const expr = exprOf(file.language, callee);
+    if (!expr) return [];
+    for (const m of file.lang.roles) {
+      const r = m.registration as (typeof m.registration & { events?: string[] }) | undefined;
+      if (!r?.callee || !refMatches(file, expr, r.callee, reg.startIndex)) continue;
+      if (r.events && (event === undefined || !r.events.includes(event))) continue;
+      return m.role === 'middleware' ? [{ name: REGISTERED, key: key.text, node: key }] : [];
+    }
+    return [];
   },
 });
+

@@ -1,34 +1,36 @@
 ; ---------------------------------------------------------------------------------------------
-; Findings: a database write call (MongoDB driver, mongoose, Prisma, Sequelize, TypeORM, knex,
-; drizzle, pg/mysql2 with write SQL). rule.ts keeps the writes and the middleware around them:
-; app.use/router.use callbacks (Express, Koa, Hono), Fastify request hooks, Nest middleware,
-; (req, res, next) functions that call next(), and named functions registered with use().
+; Findings: a call of a method the models say writes to a database (or runs a statement that may);
+; rule.ts resolves the callee (the program model, else the models' conventions), keeps the writes,
+; and the middleware and hooks around them (the models' middleware role markers: app.use callbacks,
+; Fastify request hooks, Nest middleware and interceptors, (req, res, next) functions).
 ((call_expression
-   function: (member_expression object: (_) @recv property: (property_identifier) @method)) @match
- (#any-of? @method
-   "insertOne" "insertMany" "updateOne" "updateMany" "replaceOne" "findOneAndUpdate" "findOneAndReplace" "findByIdAndUpdate" "bulkWrite"
-   "create" "createMany" "upsert" "update" "save" "insert"
-   "query" "execute" "raw" "$executeRaw" "$executeRawUnsafe"))
+   function: (member_expression property: (property_identifier) @method)) @match
+ (#model? @method "effect:db-write effect:db-write-many effect:db-query"))
 
 ; sql`INSERT INTO ...` (postgres.js, @vercel/postgres)
 ((call_expression
    function: (identifier) @method
    arguments: (template_string)) @match
- (#eq? @method "sql"))
+ (#model? @method "effect:db-statement effect:db-query"))
+
+; Findings: a call of the project's own helper whose name says it writes (`updateLastActiveOn`,
+; `recordVisit`): rule.ts follows it through the program to a database write.
+((call_expression
+   function: (member_expression property: (property_identifier) @method)) @match
+ (#match? @method "(set|Set|update|Update|touch|Touch|record|Record|mark|Mark|save|Save|insert|Insert|create|Create|upsert|Upsert|track|Track|increment|Increment|bump|Bump|persist|Persist)")
+ (#set! kind "helper"))
+
+((call_expression
+   function: (identifier) @method
+   arguments: (arguments)) @match
+ (#match? @method "(set|Set|update|Update|touch|Touch|record|Record|mark|Mark|save|Save|insert|Insert|create|Create|upsert|Upsert|track|Track|increment|Increment|bump|Bump|persist|Persist)")
+ (#set! kind "helper"))
 
 ; ---------------------------------------------------------------------------------------------
 ; Facts: a function of this file registered as middleware, keyed by its name.
-; app.use(audit) / app.use('/api', audit) / app.use(audit(db))
+; app.use(audit) / app.use('/api', audit) / app.use(audit(db)) / fastify.addHook('onResponse', recordVisit)
 ((call_expression
    function: (member_expression property: (property_identifier) @use)
-   arguments: (arguments [(identifier) @key (call_expression function: (identifier) @key)]))
- (#eq? @use "use")
- (#set! fact "per-request-db-write.registered"))
-
-; fastify.addHook('onResponse', recordVisit)
-((call_expression
-   function: (member_expression property: (property_identifier) @use)
-   arguments: (arguments . (string (string_fragment) @hook) . [(identifier) @key (call_expression function: (identifier) @key)]))
- (#eq? @use "addHook")
- (#any-of? @hook "onRequest" "preParsing" "preValidation" "preHandler" "preSerialization" "onSend" "onResponse")
+   arguments: (arguments [(identifier) @key (call_expression function: (identifier) @key)])) @reg
+ (#middleware-registration? @use)
  (#set! fact "per-request-db-write.registered"))

@@ -1,22 +1,23 @@
-; Pool sizes: create_engine(..., pool_size=, max_overflow=), Motor/PyMongo maxPoolSize (keyword or in
-; the URI), asyncpg/aiomysql create_pool, psycopg_pool and psycopg2 pools. rule.ts reads the numbers.
+; Pool sizes: a client or pool constructor the models know (create_engine, AsyncIOMotorClient,
+; asyncpg.create_pool, psycopg_pool.ConnectionPool ...). rule.ts resolves it and reads the numbers
+; from the keywords, URL parameters and positions its model row gives.
 ((call
    function: [(identifier) @ctor (attribute attribute: (identifier) @ctor)]
    arguments: (argument_list)) @call
- (#any-of? @ctor "create_engine" "create_async_engine" "AsyncIOMotorClient" "MongoClient" "AsyncMongoClient" "create_pool" "ConnectionPool" "AsyncConnectionPool" "ThreadedConnectionPool" "SimpleConnectionPool")
+ (#model? @ctor "effect:client")
  (#set! export "pool-size"))
 
-; Worker processes declared in code: uvicorn.run(app, workers=4)
+; Worker processes started in code: uvicorn.run(app, workers=4) (the models' process-count calls and their bound).
 ((call
-   function: (attribute object: (identifier) @module attribute: (identifier) @fn)
+   function: [(identifier) @fn (attribute attribute: (identifier) @fn)]
    arguments: (argument_list)) @call
- (#eq? @module "uvicorn")
- (#eq? @fn "run")
+ (#model? @fn "effect:process-count")
  (#set! export "process-count"))
 
-; ... and `workers = 4` / `workers = multiprocessing.cpu_count() * 2 + 1` in a gunicorn config module
-; (rule.ts keeps module-level ones; the workspace pass keeps those in gunicorn*.py files).
+; ... and a process-count setting of a configuration module: gunicorn's `workers = 4` /
+; `workers = multiprocessing.cpu_count() * 2 + 1` (rule.ts keeps module-level ones; the workspace
+; pass keeps those in the files the models name).
 ((expression_statement
    (assignment left: (identifier) @name right: (_) @value)) @call
- (#eq? @name "workers")
+ (#any-of? @name "{{process-settings}}")
  (#set! export "process-count"))

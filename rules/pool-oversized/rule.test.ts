@@ -75,6 +75,7 @@ describe(RULE, () => {
         from sqlalchemy import create_engine
         a = create_engine("sqlite:///local.db", pool_size=500)
         b = create_engine(URL, pool_size=POOL_SIZE)
+        c = create_engine("postgresql://db/app", poolclass=NullPool, pool_size=500)
       `;
       assert.deepStrictEqual(await at({ 'db.py': db, Dockerfile: 'CMD gunicorn -w 64 app:app\n' }), []);
     });
@@ -94,6 +95,16 @@ describe(RULE, () => {
       const db = 'from sqlalchemy import create_engine\nengine = create_engine("postgresql://db/app", pool_size=500, max_overflow=0)\n';
       const [found] = await workspaceHits({ 'db.py': db, 'gunicorn.conf.py': 'workers = 64\n' }, RULE);
       assert.match(found.message, /^Up to 32000 connections: a pool of 500 \(pool_size 500 \+ max_overflow 0\) × 64 processes \(gunicorn workers, gunicorn\.conf\.py:1\)/);
+    });
+
+    it('a project’s own pool factory is not the library’s, whatever it is called', async () => {
+      const db = code`
+        from app.pool import create_pool
+        from .engine import create_engine
+        pool = create_pool(max_size=500)
+        engine = create_engine("postgresql://db/app", pool_size=500)
+      `;
+      assert.deepStrictEqual(await at({ 'db.py': db, 'gunicorn.conf.py': 'workers = 8\n' }), []);
     });
 
     it('a headroom-ignore comment on the line silences it, and is not reported unused', async () => {

@@ -9,7 +9,21 @@ import {
   type WorkspaceView,
 } from '../../server/src/engine/rule-api';
 import { intLiteral, jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import type { FileContext } from '../../server/src/model/file-context';
+import { models, type LanguageModels } from '../../server/src/model/library';
 import { PROCESS_COUNT } from '../../server/src/workspace/deployment';
+import {
+  argumentNode,
+  calledSymbol,
+  constructedBy,
+  isEmbeddedValue,
+  poolOptions,
+  processSettings,
+  withModelNames,
+  type ClientModel,
+  type Constructed,
+  type PoolModel,
+} from '../pool-unconfigured/clients';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -17,15 +31,14 @@ import typescript from './typescript.scm';
 
 /**
  * Files export what each factor is (a pool's size, a process count); the workspace pass multiplies
- * them per project and compares with the database's limit from the configuration.
+ * them per project and compares with the database's limit from the configuration. Which calls
+ * build a pool, which options, URL parameters, setters and positions size it, its defaults, the
+ * database it connects to, and which calls and configuration settings start worker processes all
+ * come from the library models; the rule keeps the arithmetic, URL schemes and the wording.
  */
 
 type Db = 'postgresql' | 'mysql' | 'mongodb' | 'sql';
 const DB_NAMES: Record<Db, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', mongodb: 'MongoDB', sql: 'the SQL database' };
-
-/** SQLAlchemy's QueuePool defaults, used when only one of pool_size / max_overflow is given. */
-const SA_POOL_SIZE = 5;
-const SA_MAX_OVERFLOW = 10;
 
 function dbOfUrl(url: string | undefined): Db | undefined {
   if (url === undefined) return 'sql';
@@ -36,15 +49,7 @@ function dbOfUrl(url: string | undefined): Db | undefined {
   return 'sql';
 }
 
-/** knex's `client` / Sequelize's `dialect`. */
-function dbOfClient(name: string | undefined): Db | undefined {
-  if (name === undefined) return undefined;
-  if (/^(pg|postgres(ql)?|pg-native)$/i.test(name)) return 'postgresql';
-  if (/^(mysql2?|mariadb)$/i.test(name)) return 'mysql';
-  return undefined;
-}
-
-function pool(node: SyntaxNode, db: Db, size: number, detail: string, runtime: string, extra: Record<string, string> = {}): ExportInit {
+function poolExport(node: SyntaxNode, db: Db, size: number, detail: string, runtime: string, extra: Record<string, string> = {}): ExportInit {
   return { name: 'pool-size', node, data: { db, size, detail, runtime, ...extra } };
 }
 
@@ -54,16 +59,23 @@ function uriParam(text: string, name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** A call the models say gives the number of CPUs (`multiprocessing.cpu_count()`, `os.availableParallelism()`), or its `.length` (`os.cpus().length`). */
+function isCpuCount(file: FileContext, node: SyntaxNode): boolean {
+  const call = node.type === 'member_expression' && node.childForFieldName('property')?.text === 'length' ? node.childForFieldName('object') : node;
+  if (!call || (call.type !== 'call' && call.type !== 'call_expression')) return false;
+  return calledSymbol(file, call, (row) => (row.effect as string) === 'cpu-count') !== undefined;
+}
+
 /** `cpu_count() * 2 + 1`, `os.cpus().length`, `4`: a linear count of processes, or undefined. */
-function processCount(node: SyntaxNode | null | undefined): { count: number; perCpu: number } | undefined {
+function processCount(file: FileContext, node: SyntaxNode | null | undefined): { count: number; perCpu: number } | undefined {
   if (!node) return undefined;
   const n = intLiteral(node);
   if (n !== undefined) return { count: n, perCpu: 0 };
-  if (node.type === 'parenthesized_expression') return processCount(node.namedChildren[0]);
-  if (/^(?:\w+\.)*(?:cpu_count\(\)|cpus\(\)\.length|availableParallelism\(\))$/.test(node.text.replace(/\s+/g, ''))) return { count: 0, perCpu: 1 };
+  if (node.type === 'parenthesized_expression') return processCount(file, node.namedChildren[0]);
+  if (isCpuCount(file, node)) return { count: 0, perCpu: 1 };
   if (node.type === 'binary_operator' || node.type === 'binary_expression') {
-    const a = processCount(node.childForFieldName('left'));
-    const b = processCount(node.childForFieldName('right'));
+    const a = processCount(file, node.childForFieldName('left'));
+    const b = processCount(file, node.childForFieldName('right'));
     const op = node.childForFieldName('operator')?.text;
     if (!a || !b) return undefined;
     if (op === '+') return { count: a.count + b.count, perCpu: a.perCpu + b.perCpu };
@@ -79,84 +91,136 @@ function processes(node: SyntaxNode, runtime: string, source: string, value: { c
   return { name: PROCESS_COUNT, node, data: { runtime, count: value.count, perCpu: value.perCpu, source, ...extra } };
 }
 
+/** The database a pool connects to: the model's service, or, for a generic SQL client, its URL's scheme or the driver its options name. */
+function dbOf(file: FileContext, c: Constructed, url: string | undefined, serviceValue: string | undefined): Db | undefined {
+  const service = c.client.service;
+  if (service === 'postgresql' || service === 'mysql' || service === 'mongodb') return service;
+  if (service !== 'sql') return undefined;
+  if (c.client.serviceOption) return dbOfDriver(file.lang, serviceValue);
+  return dbOfUrl(url);
+}
+
+/** knex's `client: 'pg'`, Sequelize's `dialect: 'postgres'`: the database of the library that name stands for, as the models say. */
+function dbOfDriver(lang: LanguageModels, name: string | undefined): Db | undefined {
+  if (name === undefined) return undefined;
+  const lib = lang.libraryOfModule(name);
+  for (const s of lib?.file.symbols ?? []) {
+    const service = (s.client as ClientModel | undefined)?.service;
+    if (service === 'postgresql' || service === 'mysql' || service === 'mongodb') return service;
+  }
+  return undefined;
+}
+
+/** Whether a name gives a pool option, case-insensitively where the model says so. */
+function optionNamed(pool: PoolModel, name: string, option: string): boolean {
+  return pool.caseInsensitive ? name.toLowerCase() === option.toLowerCase() : name === option;
+}
+
 function pythonExports(match: RuleMatch): ExportInit[] | undefined {
   const call = match.node('call')!;
+  const file = match.file;
   if (match.props.export === PROCESS_COUNT) {
     if (call.type === 'expression_statement') {
       // Module level only: a `workers` attribute of a class or a local is something else.
       if (call.parent?.type !== 'module') return undefined;
+      const setting = processSettings(file.lang).find((s) => s.name === match.text('name'));
       const value = match.node('value')!;
-      const n = processCount(value);
-      return n ? [processes(value, 'python', 'gunicorn workers', n, { configModule: 'gunicorn' })] : undefined;
+      const n = processCount(file, value);
+      return setting && n ? [processes(value, 'python', `${setting.library} ${setting.name}`, n, { configFiles: setting.files.join(' ') })] : undefined;
     }
-    const workers = pythonArguments(call).keywords.get('workers');
-    const n = processCount(workers);
-    return workers && n ? [processes(workers, 'python', 'uvicorn.run(workers=…)', n)] : undefined;
+    const called = calledSymbol(file, call, (row) => (row.effect as string) === 'process-count');
+    const keyword = called?.row.bound?.keyword;
+    const workers = keyword ? pythonArguments(call).keywords.get(keyword) : undefined;
+    const n = processCount(file, workers);
+    return workers && n ? [processes(workers, 'python', `${call.childForFieldName('function')!.text}(${keyword}=…)`, n)] : undefined;
   }
-  const ctor = match.text('ctor')!;
+  const c = constructedBy(file, call).find((x) => x.client.pool !== undefined);
+  const pool = c?.client.pool;
+  if (!c || !pool) return undefined;
   const { positional, keywords } = pythonArguments(call);
-  const int = (name: string) => intLiteral(keywords.get(name));
-  const module = call.childForFieldName('function')?.type === 'attribute' ? call.childForFieldName('function')!.childForFieldName('object')?.text : undefined;
-  switch (ctor) {
-    case 'create_engine':
-    case 'create_async_engine': {
-      const size = int('pool_size');
-      const overflow = int('max_overflow');
-      if (size === undefined && overflow === undefined) return undefined;
-      const db = dbOfUrl(stringLiteral(positional[0]));
-      if (!db) return undefined;
-      const total = (size ?? SA_POOL_SIZE) + (overflow ?? SA_MAX_OVERFLOW);
-      const detail = `pool_size ${size ?? `${SA_POOL_SIZE} (default)`} + max_overflow ${overflow ?? `${SA_MAX_OVERFLOW} (default)`}`;
-      return [pool(keywords.get('pool_size') ?? keywords.get('max_overflow')!, db, total, detail, 'python')];
-    }
-    case 'AsyncIOMotorClient':
-    case 'MongoClient':
-    case 'AsyncMongoClient': {
-      const kw = keywords.get('maxPoolSize');
-      const size = intLiteral(kw);
-      if (kw && size !== undefined) return [pool(kw, 'mongodb', size, `maxPoolSize ${size}`, 'python')];
-      const uri = stringLiteral(positional[0]);
-      const inUri = uri === undefined ? undefined : uriParam(uri, 'maxPoolSize');
-      return inUri === undefined ? undefined : [pool(positional[0], 'mongodb', inUri, `maxPoolSize=${inUri} in the URI`, 'python')];
-    }
-    case 'create_pool': {
-      const db: Db | undefined = module === 'asyncpg' ? 'postgresql' : module === 'aiomysql' ? 'mysql' : undefined;
-      const key = db === 'postgresql' ? 'max_size' : 'maxsize';
-      const size = int(key);
-      return db && size !== undefined ? [pool(keywords.get(key)!, db, size, `${key} ${size}`, 'python')] : undefined;
-    }
-    case 'ConnectionPool':
-    case 'AsyncConnectionPool': {
-      const size = int('max_size');
-      return size !== undefined ? [pool(keywords.get('max_size')!, 'postgresql', size, `max_size ${size}`, 'python')] : undefined;
-    }
-    default: {
-      // psycopg2.pool.ThreadedConnectionPool(minconn, maxconn, ...)
-      const node = keywords.get('maxconn') ?? positional[1];
-      const size = intLiteral(node);
-      return node && size !== undefined ? [pool(node, 'postgresql', size, `maxconn ${size}`, 'python')] : undefined;
+  const urlNode = argumentNode(c.client.url, positional, keywords);
+  const url = stringLiteral(urlNode);
+  if (c.client.embedded && isEmbeddedValue(urlNode, c.client.embedded)) return undefined;
+  const db = dbOf(file, c, url, undefined);
+  if (!db) return undefined;
+  // poolclass=NullPool: no fixed set of connections for the size to bound.
+  const impl = pool.implementation && keywords.get(pool.implementation.option);
+  if (impl && !pool.implementation!.sized.some((s) => s.slice(s.lastIndexOf('.') + 1) === impl.text.slice(impl.text.lastIndexOf('.') + 1))) return undefined;
+  const kw = (options: readonly string[] | undefined): [string, SyntaxNode] | undefined => {
+    for (const [k, v] of keywords) if (options?.some((o) => optionNamed(pool, k, o))) return [k, v];
+    return undefined;
+  };
+  const sized = kw(pool.options);
+  const overflow = kw(pool.overflow);
+  if (pool.overflow && (sized || overflow)) {
+    // pool_size + max_overflow, with the default of the half not given.
+    const size = intLiteral(sized?.[1]);
+    const extra = intLiteral(overflow?.[1]);
+    if (size === undefined && extra === undefined) return undefined;
+    const sizeName = sized?.[0] ?? pool.options![0];
+    const overflowName = overflow?.[0] ?? pool.overflow[0];
+    const total = (size ?? pool.default ?? 0) + (extra ?? pool.defaultOverflow ?? 0);
+    const detail = `${sizeName} ${size ?? `${pool.default} (default)`} + ${overflowName} ${extra ?? `${pool.defaultOverflow} (default)`}`;
+    return [poolExport(sized?.[1] ?? overflow![1], db, total, detail, 'python')];
+  }
+  if (sized) {
+    const size = intLiteral(sized[1]);
+    return size === undefined ? undefined : [poolExport(sized[1], db, size, `${sized[0]} ${size}`, 'python')];
+  }
+  for (const o of pool.options ?? []) {
+    const inUri = url === undefined ? undefined : uriParam(url, o);
+    if (inUri !== undefined) return [poolExport(urlNode!, db, inUri, `${o}=${inUri} in the URI`, 'python')];
+  }
+  // psycopg2.pool.ThreadedConnectionPool(minconn, maxconn, ...)
+  const at = pool.argument !== undefined ? positional[pool.argument] : undefined;
+  const size = intLiteral(at);
+  return at && size !== undefined ? [poolExport(at, db, size, `${pool.options?.[0] ?? 'size'} ${size}`, 'python')] : undefined;
+}
+
+/** The pool models that name this option or setter, and the databases they connect to. */
+function rowsSizedBy(lang: LanguageModels, name: string): Db[] {
+  const out = new Set<Db>();
+  for (const lib of lang.libraries) {
+    for (const s of lib.file.symbols ?? []) {
+      const client = s.client as ClientModel | undefined;
+      if (!client?.pool || !(client.pool.options?.includes(name) || client.pool.setters?.includes(name))) continue;
+      const service = client.service;
+      if (service === 'postgresql' || service === 'mysql' || service === 'mongodb' || service === 'sql') out.add(service);
     }
   }
+  return [...out];
 }
 
 function goExports(match: RuleMatch): ExportInit[] | undefined {
   const call = match.node('call')!;
+  const file = match.file;
   if (call.type === 'interpreted_string_literal') {
-    const size = uriParam(call.text.slice(1, -1), 'pool_max_conns');
-    return size === undefined ? undefined : [pool(call, 'postgresql', size, `pool_max_conns=${size} in the DSN`, 'go')];
+    const text = call.text.slice(1, -1);
+    for (const o of poolOptions(file.lang)) {
+      const size = uriParam(text, o);
+      if (size === undefined) continue;
+      const db = rowsSizedBy(file.lang, o).find((d) => d !== 'sql') ?? dbOfUrl(text);
+      return db ? [poolExport(call, db, size, `${o}=${size} in the DSN`, 'go')] : undefined;
+    }
+    return undefined;
   }
+  // A receiver of the project's own type (a method of that name on a struct of this file) is not the library's.
+  const receiver = file.resolve(match.node('receiver')!);
+  if (receiver.kind === 'class' || (receiver.kind === 'import' && receiver.module !== '.')) return undefined;
   const sizeNode = match.node('size')!;
   const size = intLiteral(sizeNode)!;
-  const method = match.text('method') ?? match.text('field')!;
-  const db: Db = method === 'SetMaxPoolSize' ? 'mongodb' : method === 'MaxConns' ? 'postgresql' : 'sql';
-  return [pool(sizeNode, db, size, `${method}(${size})`.replace('MaxConns(', 'MaxConns = ').replace(/ = (\d+)\)$/, ' = $1'), 'go')];
+  const method = match.text('method');
+  const name = method ?? match.text('field')!;
+  const dbs = rowsSizedBy(file.lang, name);
+  const db = dbs.length === 1 ? dbs[0] : dbs.includes('sql') ? 'sql' : dbs[0];
+  if (!db) return undefined;
+  return [poolExport(sizeNode, db, size, method ? `${name}(${size})` : `${name} = ${size}`, 'go')];
 }
 
 function tsExports(match: RuleMatch): ExportInit[] | undefined {
   const call = match.node('call')!;
+  const file = match.file;
   switch (match.props.export) {
-    case 'driver-import':
-      return [{ name: 'driver-import', node: call, data: { module: match.text('module')! } }];
     case 'cpu-count-alias':
       return [{ name: 'cpu-count-alias', node: match.node('name')!, data: { name: match.text('name')! } }];
     case PROCESS_COUNT:
@@ -164,52 +228,53 @@ function tsExports(match: RuleMatch): ExportInit[] | undefined {
   }
   if (call.type === 'string' || call.type === 'template_string') {
     const text = stringLiteral(call) ?? call.text;
-    const size = uriParam(text, 'connection_limit');
     const db = dbOfUrl(text.replace(/^["'`]/, ''));
-    return size === undefined || !db ? undefined : [pool(call, db, size, `connection_limit=${size} in the URL`, 'node')];
+    if (!db) return undefined;
+    for (const o of poolOptions(file.lang)) {
+      const size = uriParam(text, o);
+      if (size !== undefined) return [poolExport(call, db, size, `${o}=${size} in the URL`, 'node')];
+    }
+    return undefined;
   }
-  const ctor = match.text('ctor')!;
+  const c = constructedBy(file, call).find((x) => x.client.pool !== undefined);
+  const pool = c?.client.pool;
+  if (!c || !pool) return undefined;
   const { args } = jsArguments(call);
   const objects = args.filter((a) => a.type === 'object');
-  const prop = (obj: SyntaxNode | undefined, name: string) => (obj ? objectProperties(obj).props.get(name) : undefined);
-  switch (ctor) {
-    case 'Pool': {
-      const max = prop(objects[0], 'max');
-      const size = intLiteral(max);
-      // `Pool` is pg's only where the file imports pg: checked by the workspace pass.
-      return max && size !== undefined ? [pool(max, 'postgresql', size, `max ${size}`, 'node', { requires: 'pg' })] : undefined;
-    }
-    case 'createPool': {
-      const limit = prop(objects[0], 'connectionLimit');
-      const size = intLiteral(limit);
-      return limit && size !== undefined ? [pool(limit, 'mysql', size, `connectionLimit ${size}`, 'node', { requires: 'mysql' })] : undefined;
-    }
-    case 'MongoClient':
-    case 'connect':
-    case 'createConnection': {
-      const max = prop(objects[objects.length - 1], 'maxPoolSize');
-      const size = intLiteral(max);
-      return max && size !== undefined ? [pool(max, 'mongodb', size, `maxPoolSize ${size}`, 'node', { requires: 'mongo' })] : undefined;
-    }
-    default: {
-      // knex({ client: 'pg', pool: { max } }), new Sequelize(..., { dialect: 'postgres', pool: { max } })
-      const options = objects[objects.length - 1];
-      const poolObj = prop(options, 'pool');
-      const max = poolObj?.type === 'object' ? prop(poolObj, 'max') : undefined;
-      const size = intLiteral(max);
-      const db = dbOfClient(stringLiteral(prop(options, ctor === 'knex' ? 'client' : 'dialect')));
-      return max && size !== undefined && db ? [pool(max, db, size, `pool.max ${size}`, 'node')] : undefined;
-    }
+  const optIdx = typeof c.row.arguments?.options === 'number' ? c.row.arguments.options : undefined;
+  // The options object: where the model says it is, or the last object given (`new Sequelize(url, { ... })`).
+  const options = optIdx !== undefined && args[optIdx]?.type === 'object' ? args[optIdx] : objects[objects.length - 1];
+  if (!options) return undefined;
+  for (const o of pool.options ?? []) {
+    const node = optionNode(options, o);
+    const size = intLiteral(node);
+    if (!node || size === undefined) continue;
+    const serviceValue = c.client.serviceOption ? stringLiteral(optionNode(options, c.client.serviceOption)) : undefined;
+    const db = dbOf(file, c, undefined, serviceValue);
+    return db ? [poolExport(node, db, size, `${o} ${size}`, 'node')] : undefined;
   }
+  return undefined;
+}
+
+/** The value of an option in an options object, a dotted name (`pool.max`) going into nested objects. */
+function optionNode(obj: SyntaxNode | undefined, option: string): SyntaxNode | undefined {
+  const [head, ...rest] = option.split('.');
+  const v = obj?.type === 'object' ? objectProperties(obj).props.get(head) : undefined;
+  return rest.length === 0 ? v : optionNode(v, rest.join('.'));
 }
 
 function tsProcesses(match: RuleMatch, call: SyntaxNode): ExportInit[] | undefined {
+  const file = match.file;
   if (call.type === 'pair') {
+    const setting = processSettings(file.lang).find((s) => s.name === match.text('key'));
+    if (!setting) return undefined;
     const value = match.node('value')!;
-    const text = stringLiteral(value);
-    const n = text === 'max' || intLiteral(value) === 0 || value.text === '-1' ? { count: 0, perCpu: 1 } : processCount(value);
-    return n ? [processes(value, 'node', 'pm2 instances', n, { configModule: 'pm2' })] : undefined;
+    const literal = stringLiteral(value) ?? intLiteral(value) ?? (value.text === '-1' ? -1 : undefined);
+    const n = literal !== undefined && setting.perCpuValues?.includes(literal) ? { count: 0, perCpu: 1 } : processCount(file, value);
+    return n ? [processes(value, 'node', `${setting.library} ${setting.name}`, n, { configFiles: setting.files.join(' ') })] : undefined;
   }
+  if (!calledSymbol(file, call, (row) => (row.effect as string) === 'process-count')) return undefined;
+  const label = `${call.childForFieldName('function')!.text}()`;
   // cluster.fork() counts only in a `for (…; i < bound; …)` loop around it.
   let loop: SyntaxNode | null = call.parent;
   for (let depth = 0; loop && depth < 4 && loop.type !== 'for_statement'; depth++) loop = loop.parent;
@@ -218,29 +283,26 @@ function tsProcesses(match: RuleMatch, call: SyntaxNode): ExportInit[] | undefin
   const test = condition?.type === 'expression_statement' ? condition.namedChildren[0] : condition;
   if (test?.type !== 'binary_expression' || test.childForFieldName('operator')?.text !== '<') return undefined;
   const bound = test.childForFieldName('right')!;
-  const n = processCount(bound);
-  if (n) return [processes(call, 'node', 'cluster.fork()', n)];
-  return bound.type === 'identifier' ? [processes(call, 'node', 'cluster.fork()', { count: 0, perCpu: 0 }, { cpuAlias: bound.text })] : undefined;
+  const n = processCount(file, bound);
+  if (n) return [processes(call, 'node', label, n)];
+  return bound.type === 'identifier' ? [processes(call, 'node', label, { count: 0, perCpu: 0 }, { cpuAlias: bound.text })] : undefined;
 }
 
-/** Code-declared counts that only mean something in their own kind of file. */
+/** A glob over a file's name (`gunicorn*.py`, `*ecosystem*`), case-insensitive. */
+function globMatches(glob: string, name: string): boolean {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(name);
+}
+
+/** Code-declared counts that only mean something in their own kind of file (the files the models name for the setting). */
 function declaresHere(x: LocatedExport): boolean {
-  const name = x.file.split(/[\\/]/).pop()!.toLowerCase();
-  if (x.data.configModule === 'gunicorn') return name.startsWith('gunicorn') || name.includes('gunicorn_conf') || name.includes('gunicorn.conf');
-  if (x.data.configModule === 'pm2') return name.includes('ecosystem') || name.includes('pm2');
-  return true;
+  if (x.data.configFiles === undefined) return true;
+  const name = x.file.split(/[\\/]/).pop()!;
+  return String(x.data.configFiles).split(' ').some((g) => globMatches(g, name));
 }
 
 function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
   const { cpus, maxConnections } = ws.config.deployment;
   const aliases = new Set(ws.exports('cpu-count-alias').map((a) => `${a.file}\0${a.data.name}`));
-  const imports = new Map<string, Set<string>>();
-  for (const i of ws.exports('driver-import')) {
-    const family = String(i.data.module).startsWith('mysql') ? 'mysql' : String(i.data.module).startsWith('mongo') ? 'mongo' : 'pg';
-    const set = imports.get(i.file) ?? new Set<string>();
-    set.add(family);
-    imports.set(i.file, set);
-  }
   const counts = ws
     .exports(PROCESS_COUNT)
     .filter(declaresHere)
@@ -254,8 +316,6 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
 
   const out: WorkspaceFindingInit[] = [];
   for (const p of ws.exports('pool-size')) {
-    const requires = p.data.requires as string | undefined;
-    if (requires && !imports.get(p.file)?.has(requires)) continue;
     const db = p.data.db as Db;
     const limit = db === 'sql' ? minDefined(maxConnections.postgresql, maxConnections.mysql) : maxConnections[db];
     if (limit === undefined) continue;
@@ -290,7 +350,7 @@ function minDefined(...xs: (number | undefined)[]): number | undefined {
 
 export default defineRule({
   meta: meta as RuleMeta,
-  queries: { python, go, typescript },
+  queries: { python: withModelNames(python, models().of('python')), go: withModelNames(go, models().of('go')), typescript: withModelNames(typescript, models().of('typescript')) },
   exports(match) {
     if (match.language === 'python') return pythonExports(match);
     if (match.language === 'go') return goExports(match);

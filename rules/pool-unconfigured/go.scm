@@ -1,71 +1,27 @@
-; sql.Open, sql.OpenDB, sqlx.Open/Connect/MustConnect, gorm.Open, pgxpool.New/NewWithConfig (and pgx v4's Connect/ConnectConfig)
+; A pool opener the models know: sql.Open, sqlx.Connect, gorm.Open, pgxpool.New ... rule.ts
+; resolves it (a project's own `Open` is not database/sql's) and reads how its pool is sized.
 ((call_expression
    function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)
    arguments: (argument_list . (_))) @match
- (#any-of? @pkg "sql" "sqlx" "gorm" "pgxpool")
- (#any-of? @fn "Open" "OpenDB" "Connect" "ConnectContext" "MustConnect" "MustOpen" "New" "NewWithConfig" "ConnectConfig"))
+ (#model? @fn "effect:client"))
 
-; db.SetMaxOpenConns(n), s.db.SetMaxOpenConns(n), gorm v1's db.DB().SetMaxOpenConns(n)
+; db.SetMaxOpenConns(n), s.db.SetMaxOpenConns(n), gorm v1's db.DB().SetMaxOpenConns(n), and
+; sqlDB.SetMaxOpenConns(n) after `sqlDB, err := db.DB()`: rule.ts keeps the setters the models
+; give a pool (and the accessors that lead to them).
 ((call_expression
    function: (selector_expression operand: (_) @key field: (field_identifier) @method)
-   arguments: (argument_list "(" . (_) . ")"))
- (#eq? @method "SetMaxOpenConns")
+   arguments: (argument_list "(" . (_) . ")")) @setter
+ (#model? @method "effect:limit")
  (#set! fact go-pool-configured))
 
-; gorm: `sqlDB, err := db.DB()` (its block is checked for `sqlDB.SetMaxOpenConns(n)` by the rule's facts)
-((statement_list
-   [(short_var_declaration
-      left: (expression_list . (identifier) @inner)
-      right: (expression_list . (call_expression
-        function: (selector_expression operand: (_) @key field: (field_identifier) @getter)
-        arguments: (argument_list "(" . ")"))))
-    (assignment_statement
-      left: (expression_list . (identifier) @inner)
-      right: (expression_list . (call_expression
-        function: (selector_expression operand: (_) @key field: (field_identifier) @getter)
-        arguments: (argument_list "(" . ")"))))] @declaration) @block
- (#eq? @getter "DB")
- (#set! fact go-pool-configured))
-
-; gorm: `if sqlDB, err := db.DB(); err == nil { sqlDB.SetMaxOpenConns(n) }`
-((if_statement
-   initializer: (short_var_declaration
-     left: (expression_list . (identifier) @inner)
-     right: (expression_list . (call_expression
-       function: (selector_expression operand: (_) @key field: (field_identifier) @getter)
-       arguments: (argument_list "(" . ")"))))
-   consequence: (block (statement_list
-     (expression_statement (call_expression
-       function: (selector_expression operand: (identifier) @receiver field: (field_identifier) @method)
-       arguments: (argument_list "(" . (_) . ")"))))))
- (#eq? @getter "DB")
- (#eq? @method "SetMaxOpenConns")
- (#eq? @inner @receiver)
- (#set! fact go-pool-configured))
-
-; pgxpool: cfg.MaxConns = 20
+; cfg.MaxConns = 20: a pool option set on a config (rule.ts keeps the options the models give).
 ((assignment_statement
    left: (expression_list (selector_expression operand: (_) @key field: (field_identifier) @field)))
- (#eq? @field "MaxConns")
- (#set! fact go-pgx-max-conns))
+ (#model? @field "effect:limit")
+ (#set! fact go-pool-option))
 
-; pgxpool: cfg, err := pgxpool.ParseConfig(url) (configured when the URL sets pool_max_conns or is not a literal)
-([(short_var_declaration
-    left: (expression_list . (_) @key)
-    right: (expression_list . (call_expression
-      function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)
-      arguments: (argument_list . (_) @url))))
-  (assignment_statement
-    left: (expression_list . (_) @key)
-    right: (expression_list . (call_expression
-      function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)
-      arguments: (argument_list . (_) @url))))]
- (#eq? @pkg "pgxpool")
- (#eq? @fn "ParseConfig")
- (#set! fact go-pgx-parsed-config))
-
-; Evidence for the readiness model: a database/sql pool capped.
+; Evidence for the readiness model: a pool capped by one of the setters the models give (SetMaxOpenConns).
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)) @evidence
- (#eq? @method "SetMaxOpenConns")
+ (#any-of? @method "{{pool-setters}}")
  (#set! evidence "connection pool capped with SetMaxOpenConns"))

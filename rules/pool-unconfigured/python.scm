@@ -1,32 +1,36 @@
-; AsyncIOMotorClient(...), MongoClient(...), create_engine(...), create_async_engine(...) by their imported names
+; A call of a client or pool constructor the models know, by its imported or qualified name:
+; create_engine(...), sa.create_engine(...), AsyncIOMotorClient(...), motor.motor_asyncio.AsyncIOMotorClient(...).
+; rule.ts resolves the callee (a project's own function of that name is not the library's) and
+; reads the pool's options, URL and default from its model row.
 ((call
    function: (identifier) @name
    arguments: (argument_list)) @match
- (#any-of? @name "AsyncIOMotorClient" "MongoClient" "AsyncMongoClient" "create_engine" "create_async_engine"))
+ (#model? @name "effect:client"))
 
-; motor.motor_asyncio.AsyncIOMotorClient(...), pymongo.MongoClient(...), sqlalchemy.create_engine(...), sa.create_engine(...)
 ((call
-   function: (attribute object: (_) @module attribute: (identifier) @name)
+   function: (attribute attribute: (identifier) @name)
    arguments: (argument_list)) @match
- (#any-of? @name "AsyncIOMotorClient" "MongoClient" "AsyncMongoClient" "create_engine" "create_async_engine")
- (#match? @module "^(motor|motor_asyncio|pymongo|sqlalchemy|sa)(\\.|$)"))
+ (#model? @name "effect:client"))
 
-; from mongomock import MongoClient: the file's MongoClient is an in-memory test double
-((import_from_statement module_name: (dotted_name) @module)
- (#match? @module "^mongomock")
- (#set! fact py-mongomock))
-
-; DATABASE_URL = "sqlite:///./app.db", database_url: str = "sqlite://", URL = os.getenv("URL", "sqlite://")
+; DATABASE_URL = "sqlite:///./app.db", database_url: str = "sqlite://", URL = os.getenv("URL", "sqlite://"):
+; a connection URL kept in a name (rule.ts keeps those the models call an embedded database).
 ((assignment
    left: [(identifier) (attribute)] @key
    right: [(string) (call arguments: (argument_list [(string) (keyword_argument value: (string))]))] @value)
- (#match? @value "sqlite")
- (#set! fact py-sqlite-url))
+ (#match? @value "://")
+ (#set! fact py-embedded-url))
+
+; `while True:` at module level: the module never finishes importing, so no server imports it: it
+; is a script run on its own (a wait-for-database loop), and the size of its pool does not matter.
+((while_statement condition: (true) @cond) @key
+ (#eq? @cond "True")
+ (#is? module-level key)
+ (#set! fact py-script-module))
 
 ; Evidence for the readiness model: a client whose pool is sized.
 ((call
    function: [(identifier) @ctor (attribute attribute: (identifier) @ctor)]
    arguments: (argument_list (keyword_argument name: (identifier) @kw))) @evidence
- (#any-of? @ctor "AsyncIOMotorClient" "MongoClient" "AsyncMongoClient" "create_engine" "create_async_engine")
- (#any-of? @kw "maxPoolSize" "pool_size")
+ (#model? @ctor "effect:client")
+ (#any-of? @kw "{{pool-sizers}}")
  (#set! evidence "connection pool sized"))

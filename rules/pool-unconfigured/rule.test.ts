@@ -111,6 +111,60 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('python', src, ID), ['create_engine(POSTGRES_URL)']);
     });
 
+    it('leaves the project’s own functions named like the library’s alone: imported from its modules or defined in the file', () => {
+      // The issue's example: the project's create_async_engine (which sets pool_size) is not SQLAlchemy's.
+      const src = code`
+        from app.db.engine import create_async_engine
+        from .mongo import AsyncIOMotorClient
+        import sqlalchemy as sa
+
+        def create_engine(url):
+            return sa.create_engine(url, pool_size=20, max_overflow=10)
+
+        engine = create_async_engine(settings.database_url)
+        sync_engine = create_engine(settings.database_url)
+        client = AsyncIOMotorClient(settings.mongo_url)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+      // The library's own function in the same file is still reported.
+      const mixed = code`
+        from app.db.engine import create_async_engine
+        from sqlalchemy import create_engine
+
+        engine = create_async_engine(settings.database_url)
+        reports = create_engine(settings.reports_url)
+      `;
+      assert.deepStrictEqual(hits('python', mixed, ID), ['create_engine(settings.reports_url)']);
+    });
+
+    it('leaves a script’s pool alone: a module whose top level loops forever is never imported by a server', () => {
+      // A wait-for-database script: its engine serves one run of the script, not concurrent requests.
+      const src = code`
+        import time
+        from sqlalchemy import create_engine
+
+        engine = create_engine(DATABASE_URL)
+        while True:
+            try:
+                engine.raw_connection()
+                break
+            except Exception:
+                time.sleep(1)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), []);
+      // A loop inside a function is no such sign.
+      const server = code`
+        from sqlalchemy import create_engine
+
+        engine = create_engine(DATABASE_URL)
+
+        def poll():
+            while True:
+                tick()
+      `;
+      assert.deepStrictEqual(hits('python', server, ID), ['create_engine(DATABASE_URL)']);
+    });
+
     it('says what breaks for each library, as a warning (info at 1k users)', () => {
       const [motor] = findingsOf('python', 'c = AsyncIOMotorClient(url)\n', ID);
       assert.strictEqual(
@@ -373,6 +427,43 @@ describe(ID, () => {
         }
       `;
       assert.deepStrictEqual(hits('go', src, ID), []);
+    });
+
+    it('leaves the project’s own Open wrappers alone, whatever their package is called', () => {
+      // The project's db.Open sizes its pool inside; a project package imported as `sql` is not database/sql.
+      const src = code`
+        package main
+
+        import (
+        	"example.com/app/internal/db"
+        	sql "example.com/app/internal/sqlwrap"
+        	"example.com/app/internal/gorm"
+        )
+
+        func main() {
+        	conn, err := db.Open(os.Getenv("DATABASE_URL"))
+        	legacy, _ := sql.Open("postgres", dsn)
+        	orm, _ := gorm.Open(dsn)
+        	use(conn, legacy, orm, err)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
+      const real = code`
+        package main
+
+        import (
+        	"database/sql"
+
+        	"example.com/app/internal/db"
+        )
+
+        func main() {
+        	conn, _ := db.Open(os.Getenv("DATABASE_URL"))
+        	raw, _ := sql.Open("postgres", dsn)
+        	use(conn, raw)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', real, ID), ['sql.Open("postgres", dsn)']);
     });
 
     it('says what breaks with database/sql', () => {
@@ -693,6 +784,29 @@ describe(ID, () => {
           const c = new Mongo(url);
         `;
         assert.deepStrictEqual(hits(lang, named, ID), ['connect(url)', 'new Mongo(url)']);
+      });
+
+      it('leaves the project’s own createPool helpers alone: imported from its modules or defined in the file', () => {
+        const src = code`
+          import { createPool } from './db/pool';
+          import { createPool as makePool, MongoClient } from '@app/database';
+
+          const pool = createPool({ host: 'db' });
+          const other = makePool({ host: 'db' });
+          const mongo = new MongoClient(url);
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), []);
+        const local = code`
+          import mysql from 'mysql2/promise';
+
+          function createPool(options) {
+            return mysql.createPool({ ...options, connectionLimit: 20 });
+          }
+
+          export const pool = createPool({ host: 'db' });
+          export const reports = mysql.createPool({ host: 'reports' });
+        `;
+        assert.deepStrictEqual(hits(lang, local, ID), ["mysql.createPool({ host: 'reports' })"]);
       });
 
       it('says what breaks with node-postgres', () => {

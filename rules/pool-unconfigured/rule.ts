@@ -1,64 +1,57 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { ResolvedConfig } from '../../server/src/config/config';
 import { ensureGoImport, eol, indentAt, indentUnit, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
-import { defineRule, type CandidateInit, type FactInit, type FactRef, type RuleMatch, type RuleMeta, type TextEditInit } from '../../server/src/engine/rule-api';
+import type { QueryLanguage } from '../../server/src/engine/languages';
+import { defineRule, type CandidateInit, type CheckContext, type FactInit, type FactRef, type RuleMatch, type RuleMeta, type TextEditInit } from '../../server/src/engine/rule-api';
 import { enclosingStatement, goArguments, jsArguments, objectProperties, pythonArguments, stringLiteral, unitNodeKey } from '../../server/src/engine/syntax';
+import type { FileContext } from '../../server/src/model/file-context';
+import { models, type LanguageModels } from '../../server/src/model/library';
+import {
+  argumentNode,
+  constructedBy,
+  displayType,
+  isEmbeddedValue,
+  isStringish,
+  literalSets,
+  poolOptions,
+  poolSetters,
+  setterHolder,
+  type ArgumentRef,
+  type ClientRow,
+  type Constructed,
+  type PoolModel,
+  withModelNames,
+} from './clients';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
 import typescript from './typescript.scm';
 
-/** Which library's pool a finding is about: decides the message, the missing setting and the fix. */
-type Kind = 'motor' | 'sqlalchemy' | 'go-sql' | 'gorm' | 'pgx-url' | 'pgx-config' | 'pg' | 'mysql' | 'mongodb' | 'mongoose';
+/**
+ * Pools left on their defaults. Which calls build a pool, which options, URL parameters and setters
+ * size it, where its URL is, what an embedded database looks like and what the default does under
+ * load all come from the library models (`client` rows, schemas/models.schema.json). The rule
+ * keeps its judgement: where in the call and in the file a size could be given, what counts as
+ * unknown (a variable, `**options`), and the wording.
+ */
 
-const SETTING: Record<Kind, string> = {
-  motor: '`maxPoolSize`',
-  sqlalchemy: '`pool_size`',
-  'go-sql': '`SetMaxOpenConns`',
-  gorm: '`SetMaxOpenConns` on its `*sql.DB`',
-  'pgx-url': '`pool_max_conns`',
-  'pgx-config': '`MaxConns`',
-  pg: '`max`',
-  mysql: '`connectionLimit`',
-  mongodb: '`maxPoolSize`',
-  mongoose: '`maxPoolSize`',
-};
+/** How a pool is sized: by setters on the handle (Go database/sql), an option in a URL argument, or an option of an options argument. */
+type Form = 'setters' | 'url' | 'options' | 'keywords';
 
-const MONGO_EFFECT =
-  'the driver defaults to 100 connections per client and waits for a free one with no timeout, so past 100 concurrent operations requests hang instead of failing fast, and every added process opens up to 100 more connections against the server’s connection limit.';
-const GO_SQL_EFFECT =
-  'database/sql opens one more connection for every concurrent query with no upper bound (and keeps only 2 idle), so a traffic spike opens connections until the database refuses them (PostgreSQL’s default max_connections is 100: “too many clients”).';
-const PGX_EFFECT =
-  'pgxpool defaults to max(4, number of CPUs) connections, so on a 2-CPU container the 5th concurrent query already waits for a connection and latency climbs with traffic.';
-
-const EFFECT: Record<Kind, string> = {
-  motor: MONGO_EFFECT,
-  sqlalchemy:
-    'SQLAlchemy’s default pool keeps 5 connections plus 10 overflow per process, so the 16th concurrent request waits up to 30 s and then fails with “QueuePool limit of size 5 overflow 10 reached”.',
-  'go-sql': `the handle never gets it in this file: ${GO_SQL_EFFECT}`,
-  gorm: `the handle never gets it in this file: ${GO_SQL_EFFECT}`,
-  'pgx-url': PGX_EFFECT,
-  'pgx-config': PGX_EFFECT,
-  pg: 'node-postgres defaults to 10 connections and waits for a free one with no timeout (`connectionTimeoutMillis: 0`), so the 11th concurrent query queues and under load requests hang instead of failing fast.',
-  mysql: 'mysql2 defaults to 10 connections with an unbounded wait queue, so the 11th concurrent query waits and under load requests pile up without limit.',
-  mongodb: MONGO_EFFECT,
-  mongoose: MONGO_EFFECT,
-};
-
-const STRING_TYPES = new Set(['string', 'concatenated_string', 'template_string', 'interpreted_string_literal', 'raw_string_literal']);
-
-/** A string literal, f-strings and templates included (their literal text is enough to look for an option). */
-function isStringish(node: SyntaxNode | undefined): node is SyntaxNode {
-  return node !== undefined && STRING_TYPES.has(node.type);
+/** The pools this rule reports: the models say what their default does under load. */
+function reportable(c: Constructed): PoolModel | undefined {
+  const pool = c.client.pool;
+  if (!pool?.defaultEffect) return undefined;
+  return (pool.options?.length ?? 0) > 0 || (pool.setters?.length ?? 0) > 0 ? pool : undefined;
 }
 
-/** A connection string literal that sets an option (`maxPoolSize=50`, `pool_max_conns=20`); option names are case-insensitive. */
-function literalSets(node: SyntaxNode | undefined, option: string): boolean {
-  return isStringish(node) && new RegExp(`[?&\\s'"\`]${option}=`, 'i').test(node.text);
+function lastSegment(qname: string): string {
+  const i = Math.max(qname.lastIndexOf('.'), qname.lastIndexOf('/'));
+  return i < 0 ? qname : qname.slice(i + 1);
 }
 
-/** The name a handle goes by across the file: `db` → db, `s.db` → db, gorm v1 `db.DB()` → db. */
-function lastName(node: SyntaxNode): string {
+/** The name a handle goes by across the file: `db` → db, `s.db` → db, gorm v1 `db.DB()` → db (an accessor the models give). */
+function lastName(node: SyntaxNode, accessors?: ReadonlySet<string>): string {
   switch (node.type) {
     case 'selector_expression':
       return node.childForFieldName('field')?.text ?? node.text;
@@ -69,85 +62,93 @@ function lastName(node: SyntaxNode): string {
     case 'call_expression': {
       const fn = node.childForFieldName('function');
       const operand = fn?.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
-      return operand && fn?.childForFieldName('field')?.text === 'DB' ? lastName(operand) : node.text;
+      const field = fn?.childForFieldName('field')?.text;
+      return operand && field && accessors?.has(field) ? lastName(operand, accessors) : node.text;
     }
     case 'parenthesized_expression':
     case 'unary_expression': {
       const inner = node.childForFieldName('operand') ?? node.namedChildren[0];
-      return inner ? lastName(inner) : node.text;
+      return inner ? lastName(inner, accessors) : node.text;
     }
     default:
       return node.text;
   }
 }
 
-function candidate(kind: Kind, call: string, extra: Omit<CandidateInit, 'args'> = {}): CandidateInit {
+/** The setting a message names: the pool's first option or setter, on the value an accessor gives when the setters are not the client's own. */
+function settingText(lang: LanguageModels, language: QueryLanguage, c: Constructed, form: Form): string {
+  const pool = c.client.pool!;
+  if (form === 'setters') {
+    const setter = pool.setters![0];
+    const holder = setterHolder(lang, c.row, pool.setters!);
+    return holder ? `\`${setter}\` on its \`*${displayType(language, holder.type)}\`` : `\`${setter}\``;
+  }
+  return `\`${pool.options![0]}\``;
+}
+
+function candidate(ctx: { lang: LanguageModels; language: QueryLanguage }, c: Constructed, form: Form, call: string, extra: Omit<CandidateInit, 'args'> = {}): CandidateInit {
+  const pool = c.client.pool!;
+  const effect = form === 'setters' ? `the handle never gets it in this file: ${pool.defaultEffect}` : pool.defaultEffect!;
   return {
     ...extra,
-    args: { call, setting: SETTING[kind], effect: EFFECT[kind] },
-    data: { kind, ...(extra.data ?? {}) },
+    args: { call, setting: settingText(ctx.lang, ctx.language, c, form), effect },
+    data: { qname: c.qname, form, ...(extra.data ?? {}) },
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Python: Motor / PyMongo clients and SQLAlchemy engines
-
-const MONGO_CLIENTS = new Set(['AsyncIOMotorClient', 'MongoClient', 'AsyncMongoClient']);
-/** Pools that hold no fixed set of connections, where pool_size means nothing. */
-const NON_QUEUE_POOLS = new Set(['NullPool', 'StaticPool', 'SingletonThreadPool', 'AssertionPool']);
-const QUEUE_POOLS = new Set(['QueuePool', 'AsyncAdaptedQueuePool']);
-
-/** `"sqlite:///x.db"`, `f"sqlite:///{p}"`, `os.getenv("URL", "sqlite://")`, `URL.create("sqlite", ...)`. */
-function isSqliteValue(node: SyntaxNode | undefined): boolean {
-  if (!node) return false;
-  if (STRING_TYPES.has(node.type)) return /^[a-z]*("""|'''|"|'|`)sqlite/i.test(node.text);
-  if (node.type === 'call') {
-    const { positional, keywords } = pythonArguments(node);
-    return [...positional, ...keywords.values()].some((a) => isStringish(a) && isSqliteValue(a));
-  }
-  return false;
+/** The index of a positional argument reference. */
+function argIndex(ref: ArgumentRef | undefined): number | undefined {
+  return typeof ref === 'number' ? ref : typeof ref === 'object' ? ref.argument : undefined;
 }
 
-function checkPython(match: RuleMatch): CandidateInit | undefined {
+// ---------------------------------------------------------------------------------------------
+// Python
+
+function checkPython(match: RuleMatch, c: Constructed): CandidateInit | undefined {
   const call = match.node('match')!;
-  const name = match.text('name')!;
+  const pool = c.client.pool!;
   const callee = call.childForFieldName('function')!.text;
   const { positional, keywords, splat } = pythonArguments(call);
   if (splat) return undefined; // **options: unknown
-  if (MONGO_CLIENTS.has(name)) {
-    // PyMongo takes its keyword options case-insensitively.
-    if ([...keywords.keys()].some((k) => k.toLowerCase() === 'maxpoolsize')) return undefined;
-    const url = positional[0] ?? keywords.get('host');
-    if (literalSets(url, 'maxPoolSize')) return undefined;
-    const unless: FactRef[] = name === 'MongoClient' && callee === name ? [{ fact: 'py-mongomock' }] : [];
-    return candidate('motor', callee, { unless });
+  const given = (k: string): boolean => (pool.caseInsensitive ? [...keywords.keys()].some((x) => x.toLowerCase() === k.toLowerCase()) : keywords.has(k));
+  if (pool.options?.some(given)) return undefined;
+  if (pool.argument !== undefined && positional[pool.argument] !== undefined) return undefined;
+  if (c.client.sharedBy?.some((k) => keywords.has(k))) return undefined;
+  const url = argumentNode(c.client.url, positional, keywords);
+  if (pool.options?.some((o) => literalSets(url, o))) return undefined;
+  // poolclass=NullPool: a pool that holds no fixed set of connections; a variable: unknown.
+  const impl = pool.implementation && keywords.get(pool.implementation.option);
+  if (impl && !pool.implementation!.sized.some((s) => lastSegment(s) === lastName(impl))) return undefined;
+  // connect_args={"check_same_thread": False} only means something to an embedded database.
+  const embeddedArg = c.client.embeddedArgument ? new RegExp(c.client.embeddedArgument) : undefined;
+  if (embeddedArg && [...keywords.values()].some((v) => embeddedArg.test(v.text))) return undefined;
+  if (c.client.embedded && isEmbeddedValue(url, c.client.embedded)) return undefined;
+  const unless: FactRef[] = c.client.embedded && url && (url.type === 'identifier' || url.type === 'attribute') ? [{ fact: 'py-embedded-url', key: lastName(url) }] : [];
+  // A script's pool serves one run of the script, not concurrent requests.
+  unless.push({ fact: 'py-script-module' });
+  return candidate(match.file, c, 'keywords', callee, { unless });
+}
+
+const embeddedCache = new WeakMap<LanguageModels, RegExp[]>();
+
+/** Every embedded-database pattern of the language's pool models. */
+function embeddedPatterns(lang: LanguageModels): RegExp[] {
+  let cached = embeddedCache.get(lang);
+  if (!cached) embeddedCache.set(lang, (cached = collectEmbedded(lang)));
+  return cached;
+}
+
+function collectEmbedded(lang: LanguageModels): RegExp[] {
+  const out = new Set<string>();
+  for (const lib of lang.libraries) for (const s of lib.file.symbols ?? []) {
+    const e = (s.client as { embedded?: string } | undefined)?.embedded;
+    if (e) out.add(e);
   }
-  if (keywords.has('pool_size')) return undefined;
-  const poolclass = keywords.get('poolclass');
-  if (poolclass) {
-    const cls = lastName(poolclass);
-    if (NON_QUEUE_POOLS.has(cls) || !QUEUE_POOLS.has(cls)) return undefined;
-  }
-  // connect_args={"check_same_thread": False} only means something to SQLite.
-  if (keywords.get('connect_args')?.text.includes('check_same_thread')) return undefined;
-  const url = positional[0] ?? keywords.get('url');
-  if (!url || isSqliteValue(url)) return undefined;
-  const unless: FactRef[] =
-    url.type === 'identifier' || url.type === 'attribute' ? [{ fact: 'py-sqlite-url', key: lastName(url) }] : [];
-  return candidate('sqlalchemy', callee, { unless });
+  return [...out].map((e) => new RegExp(e, 'i'));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Go: database/sql, sqlx, gorm, pgxpool
-
-const GO_OPENERS: Record<string, Record<string, Kind>> = {
-  sql: { Open: 'go-sql', OpenDB: 'go-sql' },
-  sqlx: { Open: 'go-sql', Connect: 'go-sql', ConnectContext: 'go-sql', MustConnect: 'go-sql', MustOpen: 'go-sql' },
-  gorm: { Open: 'gorm' },
-  pgxpool: { New: 'pgx-url', Connect: 'pgx-url', NewWithConfig: 'pgx-config', ConnectConfig: 'pgx-config' },
-};
-
-const SQLITE_DRIVER = /sqlite|libsql/i;
+// Go
 
 interface GoHandle {
   /** The expression the pool is assigned to (`db`, `s.db`), or a struct field's key. */
@@ -185,214 +186,145 @@ function goHandle(call: SyntaxNode): GoHandle | 'returned' | undefined {
   return { handle, statement: owner, err: err && err.text !== '_' ? err.text : undefined };
 }
 
-function checkGo(match: RuleMatch): CandidateInit | undefined {
+/** `x, err := y.Accessor()` (or `=`): the value an accessor gives, and whose it is. */
+function accessorDeclaration(stmt: SyntaxNode | null | undefined, accessors: ReadonlySet<string>): { inner: string; owner: SyntaxNode } | undefined {
+  if (stmt?.type !== 'short_var_declaration' && stmt?.type !== 'assignment_statement') return undefined;
+  const inner = stmt.childForFieldName('left')?.namedChildren[0];
+  const value = stmt.childForFieldName('right')?.namedChildren[0];
+  if (inner?.type !== 'identifier' || value?.type !== 'call_expression') return undefined;
+  const fn = value.childForFieldName('function');
+  const field = fn?.type === 'selector_expression' ? fn.childForFieldName('field')?.text : undefined;
+  const owner = fn?.childForFieldName('operand');
+  if (!field || !owner || !accessors.has(field) || (value.childForFieldName('arguments')?.namedChildCount ?? 0) > 0) return undefined;
+  return { inner: inner.text, owner };
+}
+
+/**
+ * The handles a setter call sizes: its receiver's name, and, when the receiver came from an
+ * accessor (gorm `sqlDB, err := db.DB()` earlier in the block, or in the `if` around it), the
+ * accessor's owner.
+ */
+function setterHandles(setterCall: SyntaxNode, operand: SyntaxNode, accessors: ReadonlySet<string>): string[] {
+  const names = [lastName(operand, accessors)];
+  if (operand.type !== 'identifier') return names;
+  const stmt = setterCall.parent?.type === 'expression_statement' ? setterCall.parent : undefined;
+  const block = stmt?.parent;
+  if (!stmt || block?.type !== 'statement_list') return names;
+  for (const s of block.namedChildren) {
+    if (s.startIndex >= stmt.startIndex) break;
+    const d = accessorDeclaration(s, accessors);
+    if (d && d.inner === operand.text) names.push(lastName(d.owner, accessors));
+  }
+  // `if raw, err := orm.DB(); err == nil { raw.SetMaxOpenConns(n) }`
+  const ifStmt = block.parent?.type === 'block' ? block.parent.parent : undefined;
+  const d = ifStmt?.type === 'if_statement' ? accessorDeclaration(ifStmt.childForFieldName('initializer'), accessors) : undefined;
+  if (d && d.inner === operand.text) names.push(lastName(d.owner, accessors));
+  return names;
+}
+
+/**
+ * Where an options value passed by name was made, in the statements before the call: a config
+ * parsed from a URL (`cfg, err := pgxpool.ParseConfig(url)`) is sized when the URL sets a pool
+ * option, and unknown when the URL is not a literal.
+ */
+function configSizedAtSource(file: FileContext, call: SyntaxNode, name: string, options: readonly string[]): boolean {
+  const stmt = enclosingStatement(call);
+  const block = stmt.parent;
+  if (block?.type !== 'statement_list') return false;
+  let made: SyntaxNode | undefined;
+  for (const s of block.namedChildren) {
+    if (s.startIndex >= stmt.startIndex) break;
+    if (s.type !== 'short_var_declaration' && s.type !== 'assignment_statement') continue;
+    if (s.childForFieldName('left')?.namedChildren[0]?.text !== name) continue;
+    made = s.childForFieldName('right')?.namedChildren[0];
+  }
+  if (!made) return false;
+  if (made.type === 'unary_expression') made = made.childForFieldName('operand') ?? made;
+  if (made.type === 'composite_literal') return options.some((o) => new RegExp(`\\b${o}\\s*:`).test(made!.text));
+  if (made.type !== 'call_expression') return true;
+  const r = file.resolveCallee(made);
+  const row = r.kind === 'library' ? (file.lang.symbol(r.qname)?.row as ClientRow | undefined) ?? (r.row as ClientRow) : undefined;
+  const source = argumentNode(row?.arguments?.options ?? 0, goArguments(made).args, new Map());
+  return !isStringish(source) || options.some((o) => literalSets(source, o));
+}
+
+function checkGo(match: RuleMatch, c: Constructed): CandidateInit | undefined {
   const call = match.node('match')!;
-  const pkg = match.text('pkg')!;
-  const fn = match.text('fn')!;
-  const kind = GO_OPENERS[pkg]?.[fn];
-  if (!kind) return undefined;
+  const file = match.file;
+  const pool = c.client.pool!;
   const { args, variadic } = goArguments(call);
   if (variadic) return undefined;
-  const name = `${pkg}.${fn}`;
-  switch (kind) {
-    case 'go-sql':
-    case 'gorm': {
-      if (kind === 'go-sql') {
-        const driver = stringLiteral(args[fn === 'ConnectContext' ? 1 : 0]);
-        if (fn !== 'OpenDB' && driver !== undefined && SQLITE_DRIVER.test(driver)) return undefined;
-      } else {
-        const dialector = args[0];
-        if (!dialector) return undefined;
-        // gorm.Open(sqlite.Open("app.db")), gorm v1's gorm.Open("sqlite3", ...)
-        if (SQLITE_DRIVER.test(dialector.type === 'call_expression' ? dialector.childForFieldName('function')?.text ?? '' : stringLiteral(dialector) ?? '')) return undefined;
-        // postgres.New(postgres.Config{Conn: sqlDB}): the pool is that existing *sql.DB's.
-        if (/\bConn\s*:/.test(dialector.text)) return undefined;
-      }
-      const h = goHandle(call);
-      if (h === undefined || h === 'returned') return undefined; // unnamed, or the caller gets it to configure
-      return candidate(kind, name, {
-        unless: [{ fact: 'go-pool-configured', key: lastName(h.handle) }],
-        data: { handle: h.statement ? h.handle.text : '' },
-      });
-    }
-    case 'pgx-url': {
-      const url = args[1];
-      // A URL from the environment or a variable may set pool_max_conns: unknown.
-      if (!isStringish(url) || literalSets(url, 'pool_max_conns')) return undefined;
-      return candidate(kind, name);
-    }
-    case 'pgx-config': {
-      const cfg = args[1];
-      if (!cfg || (cfg.type !== 'identifier' && cfg.type !== 'selector_expression')) return undefined;
-      const key = lastName(cfg);
-      return candidate(kind, name, {
-        unless: [
-          { fact: 'go-pgx-max-conns', key },
-          { fact: 'go-pgx-parsed-config', key },
-        ],
-      });
-    }
-    default:
-      return undefined;
+  const name = call.childForFieldName('function')!.text;
+  const url = argumentNode(c.client.url, args, new Map());
+  if (c.client.url !== undefined && !url) return undefined;
+  // A file database (sqlite3, gorm's sqlite dialector) has no server-side connection limit.
+  if (c.client.embedded && isEmbeddedValue(url, c.client.embedded)) return undefined;
+  // postgres.New(postgres.Config{Conn: sqlDB}): the pool is that existing *sql.DB's.
+  if (c.client.sharedBy?.some((k) => args.some((a) => new RegExp(`\\b${k}\\s*:`).test(a.text)))) return undefined;
+  if (pool.setters?.length) {
+    const h = goHandle(call);
+    if (h === undefined || h === 'returned') return undefined; // unnamed, or the caller gets it to configure
+    const key = lastName(h.handle);
+    const holder = setterHolder(file.lang, c.row, pool.setters);
+    return candidate(file, c, 'setters', name, {
+      unless: pool.setters.map((s) => ({ fact: 'go-pool-configured', key: `${s}\0${key}` })),
+      data: { handle: h.statement ? h.handle.text : '', accessor: holder?.accessor ?? '' },
+    });
   }
+  const options = pool.options ?? [];
+  const optionsArg = argumentNode(c.row.arguments?.options, args, new Map());
+  if (url && !optionsArg) {
+    // A URL from the environment or a variable may set the option: unknown.
+    if (!isStringish(url) || options.some((o) => literalSets(url, o))) return undefined;
+    return candidate(file, c, 'url', name, { data: { url: argIndex(c.client.url) ?? -1 } });
+  }
+  if (!optionsArg || (optionsArg.type !== 'identifier' && optionsArg.type !== 'selector_expression')) return undefined;
+  const key = lastName(optionsArg);
+  if (optionsArg.type === 'identifier' && configSizedAtSource(file, call, optionsArg.text, options)) return undefined;
+  return candidate(file, c, 'options', name, {
+    unless: options.map((o) => ({ fact: 'go-pool-option', key: `${o}\0${key}` })),
+    data: { options: argIndex(c.row.arguments?.options) ?? -1 },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
-// TypeScript / JavaScript: pg, mysql2, the MongoDB driver, mongoose
+// TypeScript / JavaScript
 
-type Family = 'pg' | 'mysql' | 'mongodb' | 'mongoose';
-
-const MODULE_FAMILY: Record<string, Family> = {
-  pg: 'pg',
-  'pg-pool': 'pg',
-  mysql: 'mysql',
-  mysql2: 'mysql',
-  'mysql2/promise': 'mysql',
-  mongodb: 'mongodb',
-  mongoose: 'mongoose',
-};
-
-/** The names a module object conventionally has: `pg.Pool`, `mysql.createPool`, `mongoose.connect`. */
-const CONVENTIONAL_NS: Record<Family, readonly string[]> = {
-  pg: ['pg'],
-  mysql: ['mysql', 'mysql2'],
-  mongodb: ['mongodb'],
-  mongoose: ['mongoose'],
-};
-
-/** Canonical names that another module may bind too (undici's Pool, generic-pool's createPool). */
-const CANONICAL = new Set(['Pool', 'createPool', 'MongoClient']);
-
-const FAMILY_KIND: Record<Family, Kind> = { pg: 'pg', mysql: 'mysql', mongodb: 'mongodb', mongoose: 'mongoose' };
-
-/** Evidence that `name` (a bare canonical name) comes from the family's module. */
-function canonicalEvidence(family: Family, name: string): Pick<CandidateInit, 'requires' | 'unless'> {
-  return { requires: [{ fact: 'ts-db-module', key: family }], unless: [{ fact: 'ts-foreign-binding', key: name }] };
+/** Whether an options object gives an option (`max`, or a nested `pool.max`); undefined when a spread hides it. */
+function objectGives(obj: SyntaxNode, option: string): boolean | undefined {
+  const [head, ...rest] = option.split('.');
+  const { props, spread } = objectProperties(obj);
+  const v = props.get(head);
+  if (v) return rest.length === 0 ? true : v.type === 'object' ? objectGives(v, rest.join('.')) : undefined;
+  return spread ? undefined : false;
 }
 
-/** Evidence that `ns.member` is the family's module object. */
-function namespaceEvidence(family: Family, ns: string): Pick<CandidateInit, 'requires'> {
-  return CONVENTIONAL_NS[family].includes(ns) ? {} : { requires: [{ fact: 'ts-db-ns', key: `${family}:${ns}` }] };
-}
-
-/** Whether the options of a pool constructor leave the pool size unset (false when they are unknown). */
-function tsUnconfigured(family: Family, call: SyntaxNode): boolean {
+function checkTypeScript(match: RuleMatch, c: Constructed): CandidateInit | undefined {
+  const call = match.node('match')!;
+  const pool = c.client.pool!;
+  const options = pool.options ?? [];
   const { args, spread } = jsArguments(call);
-  if (spread) return false;
-  const unsetIn = (obj: SyntaxNode, key: string): boolean => {
-    const { props, spread: hidden } = objectProperties(obj);
-    return !hidden && !props.has(key);
-  };
-  switch (family) {
-    case 'pg':
-      if (args.length === 0) return true;
-      return args[0].type === 'object' && unsetIn(args[0], 'max');
-    case 'mysql':
-      if (args[0]?.type === 'object') return unsetIn(args[0], 'connectionLimit');
-      return args.length === 1 && isStringish(args[0]) && stringLiteral(args[0]) !== undefined && !literalSets(args[0], 'connectionLimit');
-    case 'mongodb':
-    case 'mongoose': {
-      const [url, options] = args;
-      if (!url || literalSets(url, 'maxPoolSize')) return false;
-      if (!options) return true;
-      return options.type === 'object' && unsetIn(options, 'maxPoolSize');
-    }
+  if (spread) return undefined;
+  const optIdx = argIndex(c.row.arguments?.options);
+  const urlIdx = argIndex(c.client.url);
+  const url = urlIdx !== undefined ? args[urlIdx] : undefined;
+  const opts = optIdx !== undefined ? args[optIdx] : undefined;
+  // A client without the URL it needs (`new MongoClient()`, `createPool()`): incomplete code.
+  if (urlIdx !== undefined && !url) return undefined;
+  if (url && options.some((o) => literalSets(url, o))) return undefined;
+  if (opts && opts !== url) {
+    if (opts.type !== 'object') return undefined; // options from a variable: unknown
+    const given = options.map((o) => objectGives(opts, o));
+    if (given.some((g) => g !== false)) return undefined;
+  } else if (opts) {
+    // The URL in the options' place (`createPool('mysql://…')`): a literal says all there is.
+    if (opts.type === 'object') {
+      if (options.map((o) => objectGives(opts, o)).some((g) => g !== false)) return undefined;
+    } else if (!isStringish(opts) || stringLiteral(opts) === undefined) return undefined;
   }
-}
-
-function tsCandidate(family: Family, call: SyntaxNode, evidence: Pick<CandidateInit, 'requires' | 'unless'>): CandidateInit | undefined {
-  if (!tsUnconfigured(family, call)) return undefined;
   const callee = call.childForFieldName('constructor') ?? call.childForFieldName('function')!;
   const name = call.type === 'new_expression' ? `new ${callee.text}` : callee.text;
-  return candidate(FAMILY_KIND[family], name, evidence);
-}
-
-function checkTypeScript(match: RuleMatch): CandidateInit | CandidateInit[] | undefined {
-  const call = match.node('match')!;
-  const ns = match.text('ns');
-  if (call.type === 'new_expression') {
-    const ctor = match.text('ctor')!;
-    if (ns !== undefined) {
-      const family: Family | undefined = ctor === 'Pool' ? 'pg' : ctor === 'MongoClient' ? 'mongodb' : undefined;
-      return family && tsCandidate(family, call, namespaceEvidence(family, ns));
-    }
-    if (ctor === 'Pool') return tsCandidate('pg', call, canonicalEvidence('pg', ctor));
-    if (ctor === 'MongoClient') return tsCandidate('mongodb', call, canonicalEvidence('mongodb', ctor));
-    // An alias (`import { Pool as PgPool } from 'pg'`): at most one of these finds its import.
-    return [
-      tsCandidate('pg', call, { requires: [{ fact: 'ts-db-named', key: `pg:Pool:${ctor}` }] }),
-      tsCandidate('mongodb', call, { requires: [{ fact: 'ts-db-named', key: `mongodb:MongoClient:${ctor}` }] }),
-    ].filter((c): c is CandidateInit => c !== undefined);
-  }
-  const fn = match.text('fn')!;
-  if (ns === undefined) {
-    if (fn === 'createPool') return tsCandidate('mysql', call, canonicalEvidence('mysql', fn));
-    // `connect` is too common a name: only mongoose's own import counts.
-    return tsCandidate('mongoose', call, { requires: [{ fact: 'ts-db-named', key: `mongoose:${fn}:${fn}` }] });
-  }
-  if (fn === 'createPool') return tsCandidate('mysql', call, namespaceEvidence('mysql', ns));
-  if (fn === 'connect' && ns === 'MongoClient') return tsCandidate('mongodb', call, canonicalEvidence('mongodb', ns));
-  return tsCandidate('mongoose', call, namespaceEvidence('mongoose', ns));
-}
-
-/** The local names an import or require binds: [exported name ('*' for the module object), local name, node]. */
-function tsBindings(match: RuleMatch): [string, string, SyntaxNode][] {
-  const out: [string, string, SyntaxNode][] = [];
-  const imp = match.node('import');
-  if (imp) {
-    const clause = imp.namedChildren.find((c) => c.type === 'import_clause');
-    for (const c of clause?.namedChildren ?? []) {
-      if (c.type === 'identifier') out.push(['default', c.text, c]);
-      else if (c.type === 'namespace_import') {
-        const id = c.namedChildren.find((n) => n.type === 'identifier');
-        if (id) out.push(['*', id.text, id]);
-      } else if (c.type === 'named_imports') {
-        for (const s of c.namedChildren) {
-          if (s.type !== 'import_specifier') continue;
-          const name = s.childForFieldName('name');
-          const alias = s.childForFieldName('alias') ?? name;
-          if (name && alias) out.push([stringLiteral(name) ?? name.text, alias.text, alias]);
-        }
-      }
-    }
-    return out;
-  }
-  const binding = match.node('binding')!;
-  const exported = match.text('export');
-  if (binding.type === 'identifier') out.push([exported ?? '*', binding.text, binding]);
-  else if (binding.type === 'object_pattern' && exported === undefined) {
-    for (const p of binding.namedChildren) {
-      if (p.type === 'shorthand_property_identifier_pattern') out.push([p.text, p.text, p]);
-      else if (p.type === 'pair_pattern') {
-        const key = p.childForFieldName('key');
-        const value = p.childForFieldName('value');
-        if (key && value?.type === 'identifier') out.push([key.text, value.text, value]);
-      }
-    }
-  }
-  return out;
-}
-
-function tsImportFacts(match: RuleMatch): FactInit[] {
-  const moduleNode = match.node('module')!;
-  const family = MODULE_FAMILY[moduleNode.text];
-  const bindings = tsBindings(match);
-  const facts: FactInit[] = [];
-  if (!family) {
-    for (const [, local, node] of bindings) if (CANONICAL.has(local)) facts.push({ name: 'ts-foreign-binding', key: local, node });
-    return facts;
-  }
-  facts.push({ name: 'ts-db-module', key: family, node: moduleNode });
-  for (const [exported, local, node] of bindings) {
-    if (moduleNode.text === 'pg-pool' && (exported === 'default' || exported === '*')) {
-      facts.push({ name: 'ts-db-named', key: `pg:Pool:${local}`, node }); // pg-pool exports the Pool class itself
-    } else if (exported === 'default' || exported === '*') {
-      facts.push({ name: 'ts-db-ns', key: `${family}:${local}`, node });
-    } else {
-      facts.push({ name: 'ts-db-named', key: `${family}:${exported}:${local}`, node });
-    }
-  }
-  return facts;
+  return candidate(match.file, c, 'options', name);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -446,20 +378,45 @@ function missing(defaults: Record<string, FixValue>, present: (key: string) => b
   return Object.entries(defaults).filter(([k]) => !present(k));
 }
 
-function fixPython(target: { node: SyntaxNode; text: string; data: Readonly<Record<string, FixValue>>; config: ResolvedConfig }): TextEditInit[] | undefined {
-  const { node, text, data, config } = target;
+/** The configuration's `fixDefaults` sections each language's fixes draw from. */
+const SECTIONS: Record<QueryLanguage, readonly (keyof ResolvedConfig['fixDefaults'])[]> = {
+  python: ['motor', 'sqlalchemy'],
+  go: ['goSql'],
+  typescript: ['nodePg', 'mysql2', 'mongodbNode'],
+};
+
+/** The `fixDefaults` section for a pool: the one of its language that sets the pool's own sizing option or setter. */
+function sectionFor(config: ResolvedConfig, language: QueryLanguage, pool: PoolModel): Record<string, FixValue> | undefined {
+  const key = (pool.options?.[0] ?? pool.setters?.[0] ?? '').toLowerCase();
+  for (const s of SECTIONS[language]) {
+    const section = config.fixDefaults[s] as Record<string, FixValue>;
+    if (Object.keys(section).some((k) => k.toLowerCase() === key)) return section;
+  }
+  // The section may leave the size out (the configuration's choice): the fix then does not apply.
+  return undefined;
+}
+
+/** The constructed client a fix is about, from the finding's data. */
+function rowOf(lang: LanguageModels, qname: string): Constructed | undefined {
+  const sym = lang.symbol(qname);
+  const row = sym?.row as ClientRow | undefined;
+  const client = row?.client as Constructed['client'] | undefined;
+  return row && client ? { qname, row, client, library: sym!.lib.name, byName: false } : undefined;
+}
+
+function fixPython(target: { node: SyntaxNode; text: string; config: ResolvedConfig }, c: Constructed): TextEditInit[] | undefined {
+  const { node, text, config } = target;
+  const pool = c.client.pool!;
   const list = node.childForFieldName('arguments');
   if (list?.type !== 'argument_list') return undefined;
+  const defaults = sectionFor(config, 'python', pool);
+  if (!defaults) return undefined;
   const { positional, keywords } = pythonArguments(node);
-  let todo: [string, FixValue][];
-  if (data.kind === 'motor') {
-    const given = new Set([...keywords.keys()].map((k) => k.toLowerCase()));
-    const url = positional[0] ?? keywords.get('host');
-    todo = missing(config.fixDefaults.motor, (k) => given.has(k.toLowerCase()) || literalSets(url, k));
-  } else {
-    todo = missing(config.fixDefaults.sqlalchemy, (k) => keywords.has(k));
-  }
-  if (!todo.some(([k]) => k.toLowerCase() === (data.kind === 'motor' ? 'maxpoolsize' : 'pool_size'))) return undefined;
+  const given = new Set([...keywords.keys()].map((k) => (pool.caseInsensitive ? k.toLowerCase() : k)));
+  const url = argumentNode(c.client.url, positional, keywords);
+  const todo = missing(defaults, (k) => given.has(pool.caseInsensitive ? k.toLowerCase() : k) || literalSets(url, k));
+  const size = pool.options![0].toLowerCase();
+  if (!todo.some(([k]) => k.toLowerCase() === size)) return undefined;
   return appendItems(text, list, todo.map(([k, v]) => `${k}=${pyValue(v)}`), '');
 }
 
@@ -467,53 +424,43 @@ function jsObjectText(entries: [string, FixValue][]): string {
   return `{ ${entries.map(([k, v]) => `${k}: ${jsValue(v)}`).join(', ')} }`;
 }
 
-function fixTypeScript(target: { node: SyntaxNode; text: string; data: Readonly<Record<string, FixValue>>; config: ResolvedConfig }): TextEditInit[] | undefined {
-  const { node, text, data, config } = target;
+function fixTypeScript(target: { node: SyntaxNode; text: string; config: ResolvedConfig }, c: Constructed): TextEditInit[] | undefined {
+  const { node, text, config } = target;
+  const pool = c.client.pool!;
+  const defaults = sectionFor(config, 'typescript', pool);
+  if (!defaults) return undefined;
+  const key = pool.options![0];
   const list = node.childForFieldName('arguments');
   const { args } = jsArguments(node);
-  const defaults =
-    data.kind === 'pg' ? config.fixDefaults.nodePg : data.kind === 'mysql' ? config.fixDefaults.mysql2 : config.fixDefaults.mongodbNode;
-  const key = data.kind === 'pg' ? 'max' : data.kind === 'mysql' ? 'connectionLimit' : 'maxPoolSize';
-  const addTo = (obj: SyntaxNode, present: (k: string) => boolean): TextEditInit[] | undefined => {
+  const optIdx = argIndex(c.row.arguments?.options);
+  const urlIdx = argIndex(c.client.url);
+  const url = urlIdx !== undefined ? args[urlIdx] : undefined;
+  const inUrl = (k: string): boolean => url !== undefined && literalSets(url, k);
+  const addTo = (obj: SyntaxNode): TextEditInit[] | undefined => {
     const { props } = objectProperties(obj);
-    const todo = missing(defaults, (k) => props.has(k) || present(k));
+    const todo = missing(defaults, (k) => props.has(k) || inUrl(k));
     if (!todo.some(([k]) => k === key)) return undefined;
     return appendItems(text, obj, todo.map(([k, v]) => `${k}: ${jsValue(v)}`), ' ');
   };
-  const none = (): boolean => false;
-  switch (data.kind) {
-    case 'pg': {
-      const entries = missing(defaults, none);
-      if (!entries.some(([k]) => k === key)) return undefined;
-      if (!list) return [{ start: node.endIndex, end: node.endIndex, newText: `(${jsObjectText(entries)})` }];
-      if (args.length === 0) return appendItems(text, list, [jsObjectText(entries)], '');
-      return args[0].type === 'object' ? addTo(args[0], none) : undefined;
-    }
-    case 'mysql': {
-      const arg = args[0];
-      if (arg?.type === 'object') return addTo(arg, none);
-      if (!isStringish(arg)) return undefined;
-      // createPool('mysql://...') → createPool({ uri: 'mysql://...', connectionLimit: 20, ... })
-      const entries = missing(defaults, (k) => literalSets(arg, k));
-      const inner = [`uri: ${arg.text}`, ...entries.map(([k, v]) => `${k}: ${jsValue(v)}`)];
-      return [{ start: arg.startIndex, end: arg.endIndex, newText: `{ ${inner.join(', ')} }` }];
-    }
-    case 'mongodb':
-    case 'mongoose': {
-      const [url, options] = args;
-      if (!url || !list) return undefined;
-      const inUrl = (k: string): boolean => literalSets(url, k);
-      if (options) return options.type === 'object' ? addTo(options, inUrl) : undefined;
-      const entries = missing(defaults, inUrl);
-      if (!entries.some(([k]) => k === key)) return undefined;
-      return appendItems(text, list, [jsObjectText(entries)], '');
-    }
-    default:
-      return undefined;
+  if (optIdx === undefined) return undefined;
+  const opts = args[optIdx];
+  if (opts?.type === 'object') return addTo(opts);
+  if (opts && opts === url) {
+    // createPool('mysql://...') → createPool({ uri: 'mysql://...', connectionLimit: 20, ... }): where the model says the URL option is.
+    const urlOption = typeof c.client.url === 'object' ? c.client.url.option : undefined;
+    if (!urlOption || !isStringish(opts)) return undefined;
+    const entries = missing(defaults, inUrl);
+    const inner = [`${urlOption}: ${opts.text}`, ...entries.map(([k, v]) => `${k}: ${jsValue(v)}`)];
+    return [{ start: opts.startIndex, end: opts.endIndex, newText: `{ ${inner.join(', ')} }` }];
   }
+  if (opts) return undefined;
+  // No options argument yet: add one where the model says it goes (after the URL, if any).
+  if (args.length !== optIdx) return undefined;
+  const entries = missing(defaults, inUrl);
+  if (!entries.some(([k]) => k === key)) return undefined;
+  if (!list) return node.type === 'new_expression' && optIdx === 0 ? [{ start: node.endIndex, end: node.endIndex, newText: `(${jsObjectText(entries)})` }] : undefined;
+  return appendItems(text, list, [jsObjectText(entries)], '');
 }
-
-const GO_SETTERS = ['SetMaxOpenConns', 'SetMaxIdleConns', 'SetConnMaxLifetime', 'SetConnMaxIdleTime'] as const;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -541,161 +488,164 @@ function goInsertionPoint(call: SyntaxNode): { after: SyntaxNode } | undefined {
 }
 
 /** `x := T{db: sqlx.MustConnect(...)}`: open into a variable named after the field, configure it, then use it. */
-function fixGoField(target: { node: SyntaxNode; root: SyntaxNode; text: string; config: ResolvedConfig }, fn: SyntaxNode | undefined): TextEditInit[] | undefined {
-  const { node, root, text, config } = target;
+function fixGoField(target: { node: SyntaxNode; root: SyntaxNode; text: string }, settings: Record<string, FixValue>, fn: SyntaxNode | undefined): TextEditInit[] | undefined {
+  const { node, root, text } = target;
   const h = goHandle(node);
-  const opener = node.childForFieldName('function')?.childForFieldName('field')?.text;
+  // A call used as a field value has one result (MustConnect, MustOpen): Go allows no other there.
   if (h === undefined || h === 'returned' || h.handle.type !== 'literal_element' || !fn) return undefined;
-  // Only openers with a single result can be used as a field value: MustConnect, MustOpen.
-  if (opener !== 'MustConnect' && opener !== 'MustOpen') return undefined;
   const name = h.handle.text;
   // The new variable must not collide with anything the function already calls by that name.
   if (!/^[A-Za-z_]\w*$/.test(name) || (fn.text.match(new RegExp(`\\b${name}\\b`, 'g')) ?? []).length !== 1) return undefined;
   const stmt = enclosingStatement(node);
   if (stmt.parent?.type !== 'statement_list') return undefined;
-  const settings = config.fixDefaults.goSql;
   const indent = indentAt(text, stmt.startIndex);
   const nl = eol(text);
-  const lines = [`${indent}${name} := ${node.text}`, ...GO_SETTERS.map((s) => `${indent}${name}.${s}(${settings[s]})`)];
+  const setters = Object.keys(settings);
+  const lines = [`${indent}${name} := ${node.text}`, ...setters.map((s) => `${indent}${name}.${s}(${settings[s]})`)];
   const ls = lineStart(text, stmt.startIndex);
   const edits: TextEditInit[] = [
     { start: ls, end: ls, newText: `${lines.join(nl)}${nl}` },
     { start: node.startIndex, end: node.endIndex, newText: name },
   ];
-  if (GO_SETTERS.some((s) => /\btime\./.test(settings[s]))) {
+  if (setters.some((s) => /\btime\./.test(String(settings[s])))) {
     const imp = ensureGoImport(root, text, 'time');
     if (imp) edits.push(imp);
   }
   return edits;
 }
 
-function fixGo(target: { node: SyntaxNode; root: SyntaxNode; text: string; data: Readonly<Record<string, FixValue>>; config: ResolvedConfig }, fn: SyntaxNode | undefined): TextEditInit[] | undefined {
+function fixGo(
+  target: { node: SyntaxNode; root: SyntaxNode; text: string; data: Readonly<Record<string, FixValue>>; config: ResolvedConfig },
+  c: Constructed,
+  fn: SyntaxNode | undefined,
+): TextEditInit[] | undefined {
   const { node, root, text, data, config } = target;
-  const settings = config.fixDefaults.goSql;
+  const pool = c.client.pool!;
+  const settings = config.fixDefaults.goSql as Record<string, FixValue>;
   const nl = eol(text);
-  switch (data.kind) {
-    case 'go-sql':
-    case 'gorm': {
+  const max = String(settings[Object.keys(settings).find((k) => pool.setters?.includes(k)) ?? 'SetMaxOpenConns'] ?? '').trim();
+  switch (data.form) {
+    case 'setters': {
+      if (!Object.keys(settings).some((s) => pool.setters!.includes(s))) return undefined;
       const handle = String(data.handle ?? '');
-      if (!handle) return fixGoField(target, fn);
+      if (!handle) return fixGoField(target, settings, fn);
       const point = goInsertionPoint(node);
       if (!point) return undefined;
       const indent = indentAt(text, point.after.startIndex);
       const unit = indentUnit(text, '\t');
-      const already = (setter: string): boolean =>
-        data.kind === 'go-sql' && fn !== undefined && new RegExp(`(^|[^\\w.])${escapeRegExp(handle)}\\.${setter}\\(`).test(fn.text);
-      const setters = GO_SETTERS.filter((s) => !already(s));
-      if (!setters.includes('SetMaxOpenConns')) return undefined;
+      const accessor = String(data.accessor ?? '');
+      const already = (setter: string): boolean => !accessor && fn !== undefined && new RegExp(`(^|[^\\w.])${escapeRegExp(handle)}\\.${setter}\\(`).test(fn.text);
+      const setters = Object.keys(settings).filter((s) => !already(s));
+      if (!setters.some((s) => pool.setters!.includes(s))) return undefined;
       let lines: string[];
-      if (data.kind === 'gorm') {
+      if (accessor) {
         const inner = handle === 'sqlDB' ? 'pool' : 'sqlDB';
-        lines = [
-          `${indent}if ${inner}, err := ${handle}.DB(); err == nil {`,
-          ...setters.map((s) => `${indent}${unit}${inner}.${s}(${settings[s]})`),
-          `${indent}}`,
-        ];
+        lines = [`${indent}if ${inner}, err := ${handle}.${accessor}(); err == nil {`, ...setters.map((s) => `${indent}${unit}${inner}.${s}(${settings[s]})`), `${indent}}`];
       } else {
         lines = setters.map((s) => `${indent}${handle}.${s}(${settings[s]})`);
       }
       const at = nextLineStart(text, point.after.endIndex);
       const edits: TextEditInit[] = [{ start: at, end: at, newText: `${lines.join(nl)}${nl}` }];
-      if (setters.some((s) => /\btime\./.test(settings[s]))) {
+      if (setters.some((s) => /\btime\./.test(String(settings[s])))) {
         const imp = ensureGoImport(root, text, 'time');
         if (imp) edits.push(imp);
       }
       return edits;
     }
-    case 'pgx-url': {
-      const url = goArguments(node).args[1];
-      const max = settings.SetMaxOpenConns.trim();
+    case 'url': {
+      const url = goArguments(node).args[Number(data.url)];
       if (!url || !/^\d+$/.test(max) || (url.type !== 'interpreted_string_literal' && url.type !== 'raw_string_literal')) return undefined;
       const body = url.text.slice(1, -1);
       const sep = !body.includes('://') ? ' ' : body.includes('?') ? '&' : '?';
       const at = url.endIndex - 1;
-      return [{ start: at, end: at, newText: `${body.length > 0 ? sep : ''}pool_max_conns=${max}` }];
+      return [{ start: at, end: at, newText: `${body.length > 0 ? sep : ''}${pool.options![0]}=${max}` }];
     }
-    case 'pgx-config': {
-      const cfg = goArguments(node).args[1];
+    case 'options': {
+      const cfg = goArguments(node).args[Number(data.options)];
       const stmt = enclosingStatement(node);
-      if (!cfg || stmt.parent?.type !== 'statement_list') return undefined;
-      const max = settings.SetMaxOpenConns.trim();
+      if (!cfg || !max || stmt.parent?.type !== 'statement_list') return undefined;
       const value = /^\d+$/.test(max) ? max : `int32(${max})`;
       const ls = lineStart(text, stmt.startIndex);
-      return [{ start: ls, end: ls, newText: `${indentAt(text, stmt.startIndex)}${cfg.text}.MaxConns = ${value}${nl}` }];
+      return [{ start: ls, end: ls, newText: `${indentAt(text, stmt.startIndex)}${cfg.text}.${pool.options![0]} = ${value}${nl}` }];
     }
     default:
       return undefined;
   }
 }
 
-/** gorm: whether `inner.SetMaxOpenConns(n)` is one of the statements after `inner := db.DB()` in its block. */
-function configuresLater(block: SyntaxNode, declaration: SyntaxNode, inner: string): boolean {
-  for (const stmt of block.namedChildren) {
-    if (stmt.startIndex <= declaration.startIndex || stmt.type !== 'expression_statement') continue;
-    const fn = stmt.namedChildren[0]?.type === 'call_expression' ? stmt.namedChildren[0].childForFieldName('function') : null;
-    if (fn?.type === 'selector_expression' && fn.childForFieldName('field')?.text === 'SetMaxOpenConns' && fn.childForFieldName('operand')?.text === inner) return true;
+// ---------------------------------------------------------------------------------------------
+
+/** The pool a finding pattern's call builds, if this rule reports it. */
+function reported(match: RuleMatch): Constructed | undefined {
+  return constructedBy(match.file, match.node('match')!).find((c) => reportable(c) !== undefined);
+}
+
+function goFacts(match: RuleMatch, name: string): FactInit[] | undefined {
+  const lang = match.file.lang;
+  const key = match.node('key')!;
+  if (name === 'go-pool-configured') {
+    const method = match.text('method')!;
+    const { setters, accessors } = poolSetters(lang);
+    if (!setters.has(method)) return undefined;
+    return setterHandles(match.node('setter')!, key, accessors).map((h) => ({ name, key: `${method}\0${h}`, node: key }));
   }
-  return false;
+  const field = match.text('field')!;
+  return poolOptions(lang).has(field) ? [{ name, key: `${field}\0${lastName(key)}`, node: key }] : undefined;
 }
 
 export default defineRule({
   meta: meta as RuleMeta,
-  queries: { python, go, typescript },
+  queries: { python: withModelNames(python, models().of('python')), go: withModelNames(go, models().of('go')), typescript: withModelNames(typescript, models().of('typescript')) },
   check(match) {
-    let found: CandidateInit | CandidateInit[] | undefined;
+    const c = reported(match);
+    if (!c) return undefined;
+    let found: CandidateInit | undefined;
     switch (match.language) {
       case 'python':
-        found = checkPython(match);
+        found = checkPython(match, c);
         break;
       case 'go':
-        found = checkGo(match);
+        found = checkGo(match, c);
         break;
       case 'typescript':
-        found = checkTypeScript(match);
+        found = checkTypeScript(match, c);
         break;
     }
     // A pool created on every request is per-request-client's finding (create it once): pool
     // settings are moot there. That rule records such constructions as facts.
-    const perRequest: FactRef = { fact: 'per-request-client', key: unitNodeKey(match.node('match')!) };
-    for (const c of found === undefined ? [] : Array.isArray(found) ? found : [found]) c.unless = [...(c.unless ?? []), perRequest];
+    if (found) found.unless = [...(found.unless ?? []), { fact: 'per-request-client', key: unitNodeKey(match.node('match')!) }];
     return found;
   },
   facts(match) {
     const name = match.props.fact!;
-    const key = match.node('key');
     switch (name) {
-      case 'go-pool-configured': {
-        const declaration = match.node('declaration');
-        if (declaration && !configuresLater(match.node('block')!, declaration, match.text('inner')!)) return undefined;
-        return key ? [{ name, key: lastName(key), node: key }] : undefined;
+      case 'go-pool-configured':
+      case 'go-pool-option':
+        return goFacts(match, name);
+      case 'py-script-module':
+        return [{ name, key: '', node: match.node('key')! }];
+      case 'py-embedded-url': {
+        const key = match.node('key')!;
+        const value = match.node('value')!;
+        const patterns = embeddedPatterns(match.file.lang);
+        const embedded = patterns.some((p) => isEmbeddedValue(value, p.source));
+        return embedded ? [{ name, key: lastName(key), node: key }] : undefined;
       }
-      case 'go-pgx-max-conns':
-        return key ? [{ name, key: lastName(key), node: key }] : undefined;
-      case 'go-pgx-parsed-config': {
-        const url = match.node('url')!;
-        // A literal URL without pool_max_conns leaves the default; anything else is unknown.
-        if (isStringish(url) && !literalSets(url, 'pool_max_conns')) return undefined;
-        return key ? [{ name, key: lastName(key), node: key }] : undefined;
-      }
-      case 'py-mongomock':
-        return [{ name, key: '', node: match.node('module')! }];
-      case 'py-sqlite-url':
-        return key && isSqliteValue(match.node('value')) ? [{ name, key: lastName(key), node: key }] : undefined;
-      case 'ts-import':
-        return tsImportFacts(match);
       default:
         return undefined;
     }
   },
   fixes: {
-    'add-pool-settings': (target, ctx) => {
+    'add-pool-settings': (target, ctx: CheckContext) => {
+      const c = rowOf(ctx.file.lang, String(target.data.qname ?? ''));
+      if (!c?.client.pool) return undefined;
       switch (target.language) {
         case 'python':
-          return fixPython(target);
+          return fixPython(target, c);
         case 'go':
-          return fixGo(target, ctx.enclosingFunction(target.node));
+          return fixGo(target, c, ctx.enclosingFunction(target.node));
         case 'typescript':
-          return fixTypeScript(target);
+          return fixTypeScript(target, c);
       }
     },
   },

@@ -10,7 +10,7 @@
      left: (expression_list)
      right: (call_expression function: (selector_expression field: (field_identifier) @method)) @match)
    body: (block)) @scan
- (#any-of? @method "Jobs" "Entries" "SchedulerEntries" "ListScheduledTasks" "ListPendingTasks" "ListRetryTasks" "ListArchivedTasks" "ListActiveTasks" "ListCompletedTasks"))
+ (#model? @method "effect:job-list"))
 
 ; entries := c.Entries(), tasks, err := inspector.ListScheduledTasks(q), then a range over them in the same block
 ([(short_var_declaration
@@ -19,7 +19,7 @@
   (assignment_statement
     left: (expression_list . (identifier))
     right: (expression_list . (call_expression function: (selector_expression field: (field_identifier) @method)) @match))] @scan
- (#any-of? @method "Jobs" "Entries" "SchedulerEntries" "ListScheduledTasks" "ListPendingTasks" "ListRetryTasks" "ListArchivedTasks" "ListActiveTasks" "ListCompletedTasks"))
+ (#model? @method "effect:job-list"))
 
 ; ---------------------------------------------------------------------------------------------
 ; Evidence for the readiness model: background jobs handed to a job queue.
@@ -27,20 +27,20 @@
 ; asynq.NewClient(asynq.RedisClientOpt{...}), asynq.NewServer(...)
 ((call_expression
    function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)) @evidence
- (#eq? @pkg "asynq")
- (#any-of? @fn "NewClient" "NewServer")
+ (#packages? @pkg "asynq")
+ (#model? @fn "symbol:github.com/hibiken/asynq.NewClient symbol:github.com/hibiken/asynq.NewServer")
  (#set! evidence "background jobs run on a job queue (asynq)"))
 
 ; machinery.NewServer(cnf)
 ((call_expression
    function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)) @evidence
- (#eq? @pkg "machinery")
- (#eq? @fn "NewServer")
+ (#packages? @pkg "machinery")
+ (#model? @fn "symbol:github.com/RichardKnop/machinery/v2.NewServer")
  (#set! evidence "background jobs run on a job queue (machinery)"))
 
 ; river.NewClient(riverpgxv5.New(pool), &river.Config{...})
 ((call_expression
    function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)) @evidence
- (#eq? @pkg "river")
- (#eq? @fn "NewClient")
+ (#packages? @pkg "river")
+ (#model? @fn "symbol:github.com/riverqueue/river.NewClient")
  (#set! evidence "background jobs run on a job queue (River)"))

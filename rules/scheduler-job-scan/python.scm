@@ -8,29 +8,29 @@
    right: [(call function: (attribute attribute: (identifier) @method)) @match
            (await (call function: (attribute attribute: (identifier) @method)) @match)]
    body: (block)) @scan
- (#any-of? @method "get_jobs" "get_schedules"))
+ (#model? @method "effect:job-list"))
 
 ; [j for j in scheduler.get_jobs() if j.id == x], next(j for j in ... if j.name == x), any(j.id == x for j in ...)
 ((for_in_clause
    left: (identifier)
    right: [(call function: (attribute attribute: (identifier) @method)) @match
            (await (call function: (attribute attribute: (identifier) @method)) @match)]) @scan
- (#any-of? @method "get_jobs" "get_schedules"))
+ (#model? @method "effect:job-list"))
 
 ; jobs = scheduler.get_jobs(), then a loop or a comprehension over `jobs` in the same block
 ((assignment
    left: (identifier)
    right: [(call function: (attribute attribute: (identifier) @method)) @match
            (await (call function: (attribute attribute: (identifier) @method)) @match)]) @scan
- (#any-of? @method "get_jobs" "get_schedules"))
+ (#model? @method "effect:job-list"))
 
-; Facts: the file imports APScheduler or RQ (a `get_jobs()` on a receiver not named like a
-; scheduler or queue counts only then; `jobs_repo.get_jobs()` may be anything).
+; Facts: the file imports a library whose models list jobs (a `get_jobs()` on a receiver not named
+; like a scheduler or queue counts only then; `jobs_repo.get_jobs()` may be anything).
 ((import_from_statement module_name: (dotted_name . (identifier) @key))
- (#any-of? @key "apscheduler" "flask_apscheduler" "django_apscheduler" "rq" "django_rq")
+ (#effect-packages? @key "job-list")
  (#set! fact "scheduler-job-scan.import"))
 ((import_statement name: [(dotted_name . (identifier) @key) (aliased_import name: (dotted_name . (identifier) @key))])
- (#any-of? @key "apscheduler" "flask_apscheduler" "django_apscheduler" "rq" "django_rq")
+ (#effect-packages? @key "job-list")
  (#set! fact "scheduler-job-scan.import"))
 
 ; ---------------------------------------------------------------------------------------------
@@ -39,7 +39,7 @@
 ; app = Celery("proj", broker=...), celery.Celery(...)
 ((call
    function: [(identifier) @ctor (attribute object: (identifier) @module attribute: (identifier) @ctor)]) @evidence
- (#any-of? @ctor "Celery")
+ (#model? @ctor "symbol:celery.Celery")
  (#set! evidence "background jobs run on a job queue (Celery)"))
 
 ; @shared_task, @shared_task(bind=True), @celery.shared_task
@@ -47,7 +47,7 @@
    [(identifier) @name
     (attribute attribute: (identifier) @name)
     (call function: [(identifier) @name (attribute attribute: (identifier) @name)])]) @evidence
- (#any-of? @name "shared_task")
+ (#model? @name "symbol:celery.shared_task")
  (#set! evidence "background jobs run on a job queue (Celery)"))
 
 ; @app.task, @celery.task, @celery_app.task(bind=True, max_retries=3): Celery apps. A positional
@@ -57,15 +57,15 @@
    [(attribute object: (identifier) @app attribute: (identifier) @name)
     (call function: (attribute object: (identifier) @app attribute: (identifier) @name) arguments: (argument_list "(" . ")"))
     (call function: (attribute object: (identifier) @app attribute: (identifier) @name) arguments: (argument_list . (keyword_argument)))]) @evidence
- (#any-of? @name "task")
- (#match? @app "^(app|celery|celery_app|celeryapp|worker)$")
+ (#model? @name "type:celery.Celery")
+ (#convention? @app "celery.Celery")
  (#set! evidence "background jobs run on a job queue (Celery)"))
 
 ; RQ: Queue("emails", connection=redis), rq.Queue(connection=...) (the standard library's Queue takes no connection)
 ((call
    function: [(identifier) @ctor (attribute object: (identifier) @module attribute: (identifier) @ctor)]
    arguments: (argument_list (keyword_argument name: (identifier) @kw))) @evidence
- (#any-of? @ctor "Queue")
+ (#model? @ctor "symbol:rq.Queue")
  (#eq? @kw "connection")
  (#set! evidence "background jobs run on a job queue (RQ)"))
 
@@ -73,14 +73,14 @@
 ((call
    function: [(identifier) @fn (attribute object: (identifier) @module attribute: (identifier) @fn)]
    arguments: (argument_list . (call function: [(identifier) @settings (attribute object: (identifier) @settings)]))) @evidence
- (#any-of? @fn "create_pool")
- (#any-of? @settings "RedisSettings")
+ (#model? @fn "symbol:arq.create_pool")
+ (#model? @settings "symbol:arq.connections.RedisSettings")
  (#set! evidence "background jobs run on a job queue (arq)"))
 
 ; dramatiq: @dramatiq.actor, @dramatiq.actor(max_retries=3)
 ((decorator
    [(attribute object: (identifier) @module attribute: (identifier) @name)
     (call function: (attribute object: (identifier) @module attribute: (identifier) @name))]) @evidence
- (#any-of? @module "dramatiq")
- (#any-of? @name "actor")
+ (#packages? @module "dramatiq")
+ (#model? @name "symbol:dramatiq.actor")
  (#set! evidence "background jobs run on a job queue (Dramatiq)"))

@@ -2,10 +2,17 @@ import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type CandidateInit, type CheckContext, type FixTarget, type RuleMatch, type RuleMeta, type TextEditInit } from '../../server/src/engine/rule-api';
 import { objectProperties, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { indentAt, indentUnit, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
+import type { FileContext } from '../../server/src/model/file-context';
+import { models as shippedModels } from '../../server/src/model/library';
+import { effectsOf, expandStatePredicates, lookupCall, lookupExpr, type LibraryHit, type Row } from '../per-request-db-write/lookup';
 import meta from './rule.json';
-import python from './python.scm';
-import go from './go.scm';
-import typescript from './typescript.scm';
+import pythonScm from './python.scm';
+import goScm from './go.scm';
+import typescriptScm from './typescript.scm';
+
+const python = expandStatePredicates(pythonScm, 'python');
+const go = expandStatePredicates(goScm, 'go');
+const typescript = expandStatePredicates(typescriptScm, 'typescript');
 
 /** A search of a job list: the test that picks one job (`job.id == job_id`) and the job attribute it reads (`job.id`). */
 interface Search {
@@ -251,46 +258,65 @@ function pyAssignedSearch(assignment: SyntaxNode): Search | undefined {
   return undefined;
 }
 
-type PyLib = 'apscheduler' | 'apscheduler4' | 'rq';
-
 const IMPORT_FACT = 'scheduler-job-scan.import';
 
-/** The library family an import fact stands for (the key candidates require). */
-function importFamily(module: string): string | undefined {
-  if (/^(apscheduler|flask_apscheduler|django_apscheduler|rq|django_rq)$/.test(module)) return 'python-jobs';
-  if (/^(bullmq|bull|@nestjs\/bullmq|@nestjs\/bull)$/.test(module)) return 'bull';
-  if (/^(agenda|@hokify\/agenda)$/.test(module)) return 'agenda';
-  if (module === 'node-cron') return 'node-cron';
-  return undefined;
+// ---------------------------------------------------------------------------------------------
+// Which listing it is: the models' job-list rows (by resolution, or by the conventions that name a
+// scheduler or queue), or, on a receiver named otherwise, the listing its name is in a file that
+// imports a library with it. The row's `insteadOfScan` says what an item is and what to call instead.
+
+interface Listing {
+  /** The model's library (`APScheduler`, `BullMQ`), for the fixes. */
+  lib: string;
+  method: string;
+  row: Row;
+  /** The file must import a library with a listing of this name (the receiver's name does not say which). */
+  requires?: string;
 }
 
-/** Receivers named like what they are: `scheduler`, `self._sched`, `queue`, `q`. */
-const PY_JOB_RECEIVER = /sched|queue|^q$|^aps$/i;
+type Instead = { item?: string; byId?: string; other?: string };
 
-function pyLibrary(call: SyntaxNode): PyLib {
-  const method = lastName(call.childForFieldName('function'));
-  if (method === 'get_schedules') return 'apscheduler4';
-  const receiver = call.childForFieldName('function')!.childForFieldName('object')!;
-  return /queue|^q$/i.test(lastName(receiver)) ? 'rq' : 'apscheduler';
+function insteadOf(row: Row): Instead {
+  return ((row as unknown as { insteadOfScan?: Instead }).insteadOfScan ?? {}) as Instead;
 }
 
-const PY_ADVICE: Record<PyLib, { what: string; byId: string; other: string }> = {
-  apscheduler: {
-    what: 'scheduled job',
-    byId: 'Look it up or remove it by id: `scheduler.get_job(job_id)`, `scheduler.remove_job(job_id)`.',
-    other: 'Give the job a deterministic id (`id=f"reminder-{user_id}"`, with `replace_existing=True`) and use `scheduler.get_job(id)` / `scheduler.remove_job(id)`.',
-  },
-  apscheduler4: {
-    what: 'schedule',
-    byId: 'Look it up or remove it by id: `scheduler.get_schedule(id)`, `scheduler.remove_schedule(id)`.',
-    other: 'Give the schedule a deterministic id and use `scheduler.get_schedule(id)` / `scheduler.remove_schedule(id)`.',
-  },
-  rq: {
-    what: 'job in the queue',
-    byId: 'Fetch it by id: `queue.fetch_job(job_id)` or `Job.fetch(job_id, connection=redis)`.',
-    other: 'Give the job a deterministic `job_id` when enqueuing and fetch it with `queue.fetch_job(job_id)`.',
-  },
-};
+/** The job-list rows the models have under a name, with their library (the first is the one shown). */
+function listingsNamed(file: FileContext, name: string): { lib: string; row: Row }[] {
+  const out: { lib: string; row: Row }[] = [];
+  for (const lib of file.lang.libraries) {
+    for (const t of lib.file.types ?? []) for (const m of t.members ?? []) if (m.name === name && effectsOf(m).has('job-list')) out.push({ lib: lib.name, row: m as Row });
+    for (const sym of lib.file.symbols ?? []) if (sym.name.endsWith(`.${name}`) && effectsOf(sym).has('job-list')) out.push({ lib: lib.name, row: sym as Row });
+  }
+  return out;
+}
+
+/** A Go method name of several words (`ListScheduledTasks`) is specific enough without a receiver that says it. */
+function distinctive(name: string): boolean {
+  return /[a-z0-9][A-Z]/.test(name);
+}
+
+function listingOf(file: FileContext, node: SyntaxNode, method: string, language: 'python' | 'go' | 'typescript'): Listing | undefined {
+  const isJobList = (h: LibraryHit) => effectsOf(h.row).has('job-list');
+  const look = node.type === 'member_expression' ? lookupExpr(file, node, isJobList) : lookupCall(file, node, isJobList);
+  if (look.kind === 'library') {
+    if (!isJobList(look)) return undefined;
+    const lib = file.lang.symbol(look.qname)?.lib.name ?? listingsNamed(file, method)[0]?.lib ?? '';
+    return { lib, method, row: look.row };
+  }
+  // The project's own listing (`jobs_repo.get_jobs()` resolved to a project class) is not a scheduler's.
+  if (look.kind === 'project' && !look.guessed) return undefined;
+  const named = listingsNamed(file, method);
+  if (named.length === 0) return undefined;
+  // A receiver named the way the models name a library's scheduler or queue (`scheduler`, `queue`, `cron`):
+  // that library's listing of this name, even on another of its types (APScheduler 4's `get_schedules`).
+  const fn = node.type === 'member_expression' ? node : node.childForFieldName('function');
+  const receiver = lastName(fn?.childForFieldName('object') ?? fn?.childForFieldName('operand'));
+  const libs = new Set(file.lang.conventions.filter((c) => c.pattern.test(receiver)).map((c) => c.lib.name));
+  const byName = named.find((n) => libs.has(n.lib));
+  if (byName) return { lib: byName.lib, method, row: byName.row };
+  if (language === 'go') return distinctive(method) ? { lib: named[0].lib, method, row: named[0].row } : undefined;
+  return { lib: named[0].lib, method, row: named[0].row, requires: method };
+}
 
 function checkPython(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
   const call = match.node('match')!;
@@ -312,10 +338,18 @@ function checkPython(match: RuleMatch, ctx: CheckContext): CandidateInit | undef
     shape = 'assigned';
   }
   if (!search) return undefined;
-  const lib = pyLibrary(call);
-  const found = candidate(ctx, call, loopFrom, search, shape, PY_ADVICE[lib].what, search.byId ? PY_ADVICE[lib].byId : PY_ADVICE[lib].other, { lib });
-  const receiver = call.childForFieldName('function')!.childForFieldName('object')!;
-  return PY_JOB_RECEIVER.test(lastName(receiver)) ? found : { ...found, requires: [{ fact: IMPORT_FACT, key: 'python-jobs' }] };
+  return listed(ctx, match.file, call, loopFrom, search, shape, 'python');
+}
+
+/** The finding for a listing that is searched: its item and advice from the model, the import it needs when nothing says which library it is. */
+function listed(ctx: CheckContext, file: FileContext, call: SyntaxNode, loopFrom: SyntaxNode, search: Search, shape: Shape, language: 'python' | 'go' | 'typescript'): CandidateInit | undefined {
+  const method = lastName(call.type === 'member_expression' ? call : call.childForFieldName('function'));
+  const listing = listingOf(file, call, method, language);
+  if (!listing) return undefined;
+  const instead = insteadOf(listing.row);
+  const advice = (search.byId ? instead.byId : instead.other) ?? instead.other ?? 'Look the job up by its id instead of listing every job.';
+  const found = candidate(ctx, call, loopFrom, search, shape, instead.item ?? 'job', advice, { lib: listing.lib, item: instead.item ?? 'job' });
+  return listing.requires ? { ...found, requires: [{ fact: IMPORT_FACT, key: listing.requires }] } : found;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,31 +506,9 @@ function goAssignedSearch(decl: SyntaxNode): Search | undefined {
   return undefined;
 }
 
-type GoLib = 'robfig' | 'gocron' | 'asynq';
-
-/** `Jobs()` and `Entries()` are common method names: only on a scheduler (`s`, `c`, `sched`, `cron`, `scheduler`). */
-const GO_SCHEDULER_RECEIVER = /sched|cron|^[sc]$/i;
-
-function goLibrary(call: SyntaxNode): GoLib | undefined {
-  const fn = call.childForFieldName('function')!;
-  const method = fn.childForFieldName('field')!.text;
-  const receiver = lastName(fn.childForFieldName('operand'));
-  if (method === 'Jobs') return GO_SCHEDULER_RECEIVER.test(receiver) ? 'gocron' : undefined;
-  if (method === 'Entries') return GO_SCHEDULER_RECEIVER.test(receiver) ? 'robfig' : undefined;
-  return 'asynq';
-}
-
-const GO_ADVICE: Record<GoLib, { what: string; advice: string }> = {
-  robfig: { what: 'cron entry', advice: 'Keep the `cron.EntryID` that `AddFunc` returned (in the user’s row or a map) and use `c.Entry(id)` / `c.Remove(id)`.' },
-  gocron: { what: 'scheduled job', advice: 'Tag the job when scheduling it and use `s.RemoveByTags(tag)`, or keep its ID and use `s.RemoveJob(id)`.' },
-  asynq: { what: 'task of the queue', advice: 'Give the task a deterministic `asynq.TaskID(...)` and use `inspector.GetTaskInfo(queue, id)` / `inspector.DeleteTask(queue, id)`.' },
-};
-
 function checkGo(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
   const call = match.node('match')!;
   const scan = match.node('scan')!;
-  const lib = goLibrary(call);
-  if (!lib) return undefined;
   let search: Search | undefined;
   let shape: Shape;
   if (scan.type === 'for_statement') {
@@ -508,7 +520,7 @@ function checkGo(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined
     shape = 'assigned';
   }
   if (!search) return undefined;
-  return candidate(ctx, call, scan, search, shape, GO_ADVICE[lib].what, GO_ADVICE[lib].advice, { lib });
+  return listed(ctx, match.file, call, scan, search, shape, 'go');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -829,11 +841,7 @@ function tsDeclaredSearch(list: SyntaxNode): Search | undefined {
   return undefined;
 }
 
-type TsLib = 'bullmq' | 'bullmq-repeatable' | 'agenda' | 'node-schedule' | 'node-cron';
-
-const BULL_JOB_LISTS = new Set(['getJobs', 'getDelayed', 'getWaiting', 'getActive', 'getFailed', 'getCompleted', 'getPrioritized', 'getWaitingChildren']);
-
-/** Agenda's `jobs(query)` narrowed in MongoDB by the job's own id or data: what is left to scan is that user's jobs. */
+/** A listing's query narrowed in the database by the job's own id or data: what is left to scan is that user's jobs. */
 function agendaQueryNarrowed(call: SyntaxNode): boolean {
   const q = firstArgument(call);
   if (!q) return false;
@@ -842,52 +850,12 @@ function agendaQueryNarrowed(call: SyntaxNode): boolean {
   return spread || [...props.keys()].some((k) => k === '_id' || k.startsWith('data'));
 }
 
-/** The library a listing belongs to, and the import the file must have when the receiver's name does not say so. */
-function tsLibrary(match: RuleMatch): { lib: TsLib; requires?: string } | undefined {
-  const method = match.text('method')!;
-  const receiver = lastName(match.node('receiver'));
-  const source = match.node('match')!;
-  const unless = (named: RegExp, family: string) => (named.test(receiver) ? undefined : family);
-  if (method === 'scheduledJobs') return { lib: 'node-schedule' };
-  if (method === 'getTasks') return { lib: 'node-cron', requires: unless(/cron/i, 'node-cron') };
-  if (method === 'jobs') return agendaQueryNarrowed(source) ? undefined : { lib: 'agenda', requires: unless(/agenda|sched/i, 'agenda') };
-  if (method === 'getRepeatableJobs' || method === 'getJobSchedulers') return { lib: 'bullmq-repeatable', requires: unless(/queue|^q$/i, 'bull') };
-  return BULL_JOB_LISTS.has(method) ? { lib: 'bullmq', requires: unless(/queue|^q$/i, 'bull') } : undefined;
-}
-
-const TS_ADVICE: Record<TsLib, { what: string; byId: string; other: string }> = {
-  bullmq: {
-    what: 'job in the queue',
-    byId: 'Fetch it by id: `await queue.getJob(id)`.',
-    other: 'Give the job a deterministic `jobId` when adding it (`reminder:${userId}`) and fetch it with `await queue.getJob(jobId)`.',
-  },
-  'bullmq-repeatable': {
-    what: 'repeatable job of the queue',
-    byId: 'Remove it directly: `queue.removeRepeatableByKey(key)` or `queue.removeRepeatable(name, repeat, jobId)`.',
-    other: 'Remove it directly: `queue.removeRepeatable(name, repeat, jobId)` with the options it was added with, or keep its key and use `queue.removeRepeatableByKey(key)`.',
-  },
-  agenda: {
-    what: 'Agenda job',
-    byId: 'Let MongoDB do the search: `agenda.jobs({ _id: id })`, or `agenda.cancel({ _id: id })`.',
-    other: 'Let MongoDB do the search: `agenda.jobs({ name, \'data.userId\': userId })`, or `agenda.cancel({ ... })` with the same query.',
-  },
-  'node-schedule': {
-    what: 'scheduled job',
-    byId: '`scheduledJobs` is keyed by job name: read `schedule.scheduledJobs[name]`, or call `schedule.cancelJob(name)`.',
-    other: '`scheduledJobs` is keyed by job name: name the job after what it is for (`reminder:${userId}`) and read `schedule.scheduledJobs[name]` or call `schedule.cancelJob(name)`.',
-  },
-  'node-cron': {
-    what: 'cron task',
-    byId: '`getTasks()` is a Map keyed by task name: use `cron.getTasks().get(name)`.',
-    other: '`getTasks()` is a Map keyed by task name: name the task after what it is for and use `cron.getTasks().get(name)`.',
-  },
-};
-
 function checkTypescript(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
   const source = match.node('match')!;
-  const library = tsLibrary(match);
-  if (!library) return undefined;
-  const { lib } = library;
+  // `schedule.scheduledJobs` is read, `queue.getJobs()` called: the member of a call is the call's.
+  if (match.props.kind === 'value' && source.parent?.type === 'call_expression' && sameNode(source.parent.childForFieldName('function'), source)) return undefined;
+  // A listing whose query (`agenda.jobs({ _id: id })`) narrows it in the database is a lookup.
+  if (source.type === 'call_expression' && listingFilter(match.file, source) && agendaQueryNarrowed(source)) return undefined;
   const { list, keys } = tsListExpression(source);
   let search = tsDirectSearch(list, keys);
   let shape: Shape = 'chained';
@@ -896,9 +864,13 @@ function checkTypescript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
     shape = 'declared';
   }
   if (!search) return undefined;
-  const advice = TS_ADVICE[lib];
-  const found = candidate(ctx, source, list, search, shape, advice.what, search.byId ? advice.byId : advice.other, { lib });
-  return library.requires ? { ...found, requires: [{ fact: IMPORT_FACT, key: library.requires }] } : found;
+  return listed(ctx, match.file, source, list, search, shape, 'typescript');
+}
+
+/** Whether the listing takes a query in the database (the model gives it a `filter` argument). */
+function listingFilter(file: FileContext, call: SyntaxNode): boolean {
+  const method = lastName(call.childForFieldName('function'));
+  return listingsNamed(file, method).some((l) => l.row.arguments?.filter !== undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -960,16 +932,16 @@ function pySimpleValue(node: SyntaxNode): boolean {
   }
 }
 
-/** The scheduler is APScheduler's: its name says so, or the file imports APScheduler. */
+/** The scheduler is the library's the finding names (`get_job`/`remove_job` are its): the receiver's name says so, or the file imports it. */
 function pyIsApscheduler(target: FixTarget, receiver: SyntaxNode): boolean {
-  if (/sched/i.test(lastName(receiver))) return true;
-  return target.root.namedChildren.some((s) => s.type === 'import_from_statement' && /^apscheduler\b/.test(s.childForFieldName('module_name')?.text ?? ''));
+  if (shippedModels().of('python').conventions.some((c) => c.lib.name === target.data.lib && c.pattern.test(lastName(receiver)))) return true;
+  return target.root.namedChildren.some((s) => s.type === 'import_from_statement' && shippedModels().of('python').libraryOfModule(s.childForFieldName('module_name')?.text ?? '')?.name === target.data.lib);
 }
 
 /** `scheduler.get_jobs()` (no jobstore) on an APScheduler scheduler: its receiver, else undefined. */
 function pyGetJobsReceiver(target: FixTarget): SyntaxNode | undefined {
   const call = target.node;
-  if (call.type !== 'call' || target.data.lib !== 'apscheduler' || !target.data.byId) return undefined;
+  if (call.type !== 'call' || target.data.lib !== 'APScheduler' || !target.data.byId) return undefined;
   const fn = call.childForFieldName('function');
   if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')!.text !== 'get_jobs') return undefined;
   if ((call.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) return undefined;
@@ -1096,7 +1068,7 @@ function tsIdCallbackValue(cb: SyntaxNode | undefined): SyntaxNode | undefined {
 /** `await queue.getJobs(...)`: the queue, when the listing is awaited directly. */
 function tsBullQueue(source: SyntaxNode): SyntaxNode | undefined {
   const fn = source.childForFieldName('function');
-  if (source.type !== 'call_expression' || fn?.type !== 'member_expression' || !BULL_JOB_LISTS.has(fn.childForFieldName('property')!.text)) return undefined;
+  if (source.type !== 'call_expression' || fn?.type !== 'member_expression') return undefined;
   return source.parent?.type === 'await_expression' ? fn.childForFieldName('object')! : undefined;
 }
 
@@ -1112,7 +1084,7 @@ function tsInContext(node: SyntaxNode, replacement: string): string {
  * const jobs = await queue.getJobs(types); ... jobs.find(...) → (declaration removed) await queue.getJob(X)
  */
 function tsQueueGetJobFix(target: FixTarget, ctx: CheckContext): TextEditInit[] | undefined {
-  if (target.data.lib !== 'bullmq' || !target.data.byId) return undefined;
+  if ((target.data.lib !== 'BullMQ' && target.data.lib !== 'Bull') || target.data.item !== 'job in the queue' || !target.data.byId) return undefined;
   const queue = tsBullQueue(target.node);
   if (!queue) return undefined;
   const { list } = tsListExpression(target.node);
@@ -1158,7 +1130,7 @@ function tsQueueGetJobFix(target: FixTarget, ctx: CheckContext): TextEditInit[] 
  * → c.Remove(id)   (robfig/cron's Remove does nothing when the entry is gone)
  */
 function goRemoveFix(target: FixTarget): TextEditInit[] | undefined {
-  if (target.data.lib !== 'robfig' || !target.data.byId || target.data.shape !== 'loop') return undefined;
+  if (target.data.lib !== 'robfig/cron' || !target.data.byId || target.data.shape !== 'loop') return undefined;
   const call = target.node;
   const clause = call.parent;
   const loop = clause?.parent;
@@ -1198,9 +1170,15 @@ export default defineRule({
     }
   },
   facts(match) {
+    // The import of a library that lists jobs: one fact per listing name it has (what a receiver of another name needs).
     const key = match.node('key');
-    const family = key && importFamily(key.text);
-    return key && family ? [{ name: IMPORT_FACT, key: family, node: key }] : undefined;
+    if (!key) return undefined;
+    const lib = match.file.lang.libraryOfModule(key.text);
+    if (!lib) return undefined;
+    const names = new Set<string>();
+    for (const t of lib.file.types ?? []) for (const m of t.members ?? []) if (effectsOf(m).has('job-list')) names.add(m.name);
+    for (const sym of lib.file.symbols ?? []) if (effectsOf(sym).has('job-list')) names.add(sym.name.slice(sym.name.lastIndexOf('.') + 1));
+    return [...names].map((n) => ({ name: IMPORT_FACT, key: n, node: key }));
   },
   fixes: {
     'remove-job-by-id': (target) => (target.language === 'python' && target.data.shape === 'loop' ? pyRemoveFix(target) : undefined),

@@ -6,21 +6,22 @@
 ; Agenda: await agenda.jobs({}); node-cron: cron.getTasks()
 ((call_expression
    function: (member_expression object: (_) @receiver property: (property_identifier) @method)) @match
- (#any-of? @method "getJobs" "getRepeatableJobs" "getJobSchedulers" "getDelayed" "getWaiting" "getActive" "getFailed" "getCompleted" "getPrioritized" "getWaitingChildren" "jobs" "getTasks"))
+ (#model? @method "effect:job-list"))
 
 ; node-schedule: schedule.scheduledJobs (an object keyed by job name)
 ((member_expression object: (identifier) @receiver property: (property_identifier) @method) @match
- (#eq? @method "scheduledJobs"))
+ (#model? @method "effect:job-list")
+ (#set! kind "value"))
 
 ; Facts: the file imports a job library (a listing call on a receiver not named like a queue,
 ; Agenda instance or cron counts only then: `jobBoard.getJobs()` may be anything).
 ((import_statement source: (string (string_fragment) @key))
- (#any-of? @key "bullmq" "bull" "@nestjs/bullmq" "@nestjs/bull" "agenda" "@hokify/agenda" "node-cron")
+ (#effect-packages? @key "job-list")
  (#set! fact "scheduler-job-scan.import"))
 ((call_expression
    function: (identifier) @require
    arguments: (arguments . (string (string_fragment) @key) .))
- (#any-of? @key "bullmq" "bull" "@nestjs/bullmq" "@nestjs/bull" "agenda" "@hokify/agenda" "node-cron")
+ (#effect-packages? @key "job-list")
  (#eq? @require "require")
  (#set! fact "scheduler-job-scan.import"))
 
@@ -32,31 +33,31 @@
 ; const { Queue } = require('bullmq'), const Queue = require('bull')
 
 ((import_statement source: (string (string_fragment) @module)) @evidence
- (#any-of? @module "bullmq" "@nestjs/bullmq")
+ (#packages? @module "BullMQ")
  (#set! evidence "background jobs run on a job queue (BullMQ)"))
 ((call_expression
    function: (identifier) @require
    arguments: (arguments . (string (string_fragment) @module) .)) @evidence
- (#any-of? @module "bullmq" "@nestjs/bullmq")
+ (#packages? @module "BullMQ")
  (#eq? @require "require")
  (#set! evidence "background jobs run on a job queue (BullMQ)"))
 
 ((import_statement source: (string (string_fragment) @module)) @evidence
- (#any-of? @module "bull" "@nestjs/bull")
+ (#packages? @module "Bull")
  (#set! evidence "background jobs run on a job queue (Bull)"))
 ((call_expression
    function: (identifier) @require
    arguments: (arguments . (string (string_fragment) @module) .)) @evidence
- (#any-of? @module "bull" "@nestjs/bull")
+ (#packages? @module "Bull")
  (#eq? @require "require")
  (#set! evidence "background jobs run on a job queue (Bull)"))
 
 ((import_statement source: (string (string_fragment) @module)) @evidence
- (#any-of? @module "bee-queue" "pg-boss" "graphile-worker")
+ (#packages? @module "bee-queue pg-boss graphile-worker")
  (#set! evidence "background jobs run on a job queue"))
 ((call_expression
    function: (identifier) @require
    arguments: (arguments . (string (string_fragment) @module) .)) @evidence
- (#any-of? @module "bee-queue" "pg-boss" "graphile-worker")
+ (#packages? @module "bee-queue pg-boss graphile-worker")
  (#eq? @require "require")
  (#set! evidence "background jobs run on a job queue"))

@@ -363,7 +363,7 @@ function toThreadFix(t: FixTarget): TextEditInit[] | undefined {
  */
 function backgroundTasksType(fn: SyntaxNode, file: FileContext): { module: string; name: string; qname: string; method: string } | undefined {
   if (!isHandlerFunction(fn, 'python', file)) return undefined;
-  for (const i of file.model.imports) {
+  for (const i of file.imports()) {
     const lib = file.lang.libraryOfModule(i.module);
     for (const sym of lib?.file.symbols ?? []) {
       if (sym.kind !== 'class') continue;

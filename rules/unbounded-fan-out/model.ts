@@ -204,8 +204,7 @@ export function resolveSite(file: FileContext, site: CallSite): Resolved {
  */
 export function conventionOfImport(file: FileContext, r: Resolved): Resolved {
   if (r.kind !== 'import' || !r.name || r.rest.length === 0) return r;
-  const uses = (lib: string) => file.model.imports.some((i) => file.lang.libraryOfModule(i.module)?.name === lib);
-  const c = file.lang.conventions.find((k) => k.type && k.pattern.test(r.name!) && (!k.requiresPackage || uses(k.lib.name)));
+  const c = file.lang.conventions.find((k) => k.type && k.pattern.test(r.name!) && (!k.requiresPackage || file.usesLibrary(k.lib.name)));
   if (!c?.type) return r;
   let type: string | undefined = c.type;
   for (let i = 0; type && i < r.rest.length; i++) {
