@@ -310,6 +310,23 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('python', src, ID), []);
     });
 
+
+    it('leaves the rows of an executed result alone: the round-trip is the execute, awaited or flagged there', () => {
+      const src = code`
+        from sqlalchemy import select
+        from sqlalchemy.ext.asyncio import AsyncSession
+        from sqlalchemy.orm import Session
+
+        async def latest(session: AsyncSession, customer_id: int):
+            result = await session.execute(select(Order).where(Order.customer_id == customer_id).limit(1))
+            rows = (await session.execute(select(Order).limit(10))).scalars().all()
+            return result.scalar_one_or_none(), rows
+
+        async def legacy(session: Session):
+            return session.execute(select(Order).limit(1)).scalar_one()
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['session.execute(select(Order).limit(1))']);
+    });
     it('leaves `requests` alone when it is not the library', () => {
       const src = code`
         import requests

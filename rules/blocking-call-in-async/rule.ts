@@ -56,8 +56,10 @@ const DB_EFFECTS: readonly string[] = ['db-read-one', 'db-read-many', 'db-count'
 
 /** Whether a library call runs on the caller's thread: its row, else its type's, else its library's `async`. */
 function isSync(file: FileContext, r: Extract<Resolved, { kind: 'library' }>): boolean {
-  if (r.row.async !== undefined) return !r.row.async;
   const owner = r.qname.slice(0, r.qname.lastIndexOf('.'));
+  // Rows of a result already fetched: the round-trip was the call that returned it.
+  if (file.lang.isFetchedType(owner)) return false;
+  if (r.row.async !== undefined) return !r.row.async;
   const typeAsync = file.lang.isAsyncType(owner);
   if (typeAsync !== undefined) return !typeAsync;
   const lib = file.lang.symbol(r.qname)?.lib ?? file.lang.libraryOfModule(r.qname.split('.')[0]);

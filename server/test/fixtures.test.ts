@@ -14,6 +14,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import { defaultConfig, parseConfig } from '../src/config/config';
 import type { Finding } from '../src/engine/analyzer';
 import { deploymentContribution } from '../src/cli/analyze-file';
+import { programContribution } from '../src/model/contribution';
 import { LineIndex } from '../src/cli/positions';
 import type { WorkspaceContribution } from '../src/cli/report';
 import { isDeploymentFile } from '../src/workspace/deployment';
@@ -119,11 +120,18 @@ function loadFixture(root: string, file: string): FixtureFile {
   const text = fs.readFileSync(file, 'utf8');
   const grammar = grammarForPath(file)!;
   const language = queryLanguageOf(grammar);
-  const { findings, failedRules, tree, exports, deferredSuppressions } = analyzeText(text, grammar, defaultConfig());
+  // As a scan of the sample backend would: the path within it gives the file's role (tests,
+  // scripts, migrations), and the file's program part joins the workspace's.
+  const backend = path.relative(root, file).split(path.sep)[0];
+  const projectPath = path.relative(path.join(root, backend), file).split(path.sep).join('/');
+  const analysis = analyzeText(text, grammar, defaultConfig(), undefined, undefined, projectPath);
+  const { findings, failedRules, tree, exports, deferredSuppressions } = analysis;
   const index = new LineIndex(text);
+  const program = programContribution(analysis, (s, e) => index.span(s, e));
   const contribution: WorkspaceContribution = {
     exports: exports.map((x) => ({ ruleId: x.ruleId, name: x.name, data: x.data, ...index.span(x.start, x.end) })),
     suppressions: deferredSuppressions.map((s) => ({ ruleIds: s.ruleIds, line: index.lineOf(s.line) + 1 })),
+    ...(program ? { program } : {}),
   };
   const lines = text.split(/\r?\n/);
   const lineStarts = [0];

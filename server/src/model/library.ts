@@ -83,6 +83,8 @@ export interface TypeRow {
   name: string;
   also?: string[];
   async?: boolean;
+  /** A query's result already fetched: its members do no I/O of their own. */
+  fetched?: boolean;
   extends?: string[];
   members?: MemberRow[];
 }
@@ -212,6 +214,11 @@ export class LanguageModels {
   }
 
   /** Whether calls on a type are awaitable (its own `async`, its library's, a base's). */
+  /** Whether the type is a query's result already fetched (its members do no round-trip). */
+  isFetchedType(typeName: string): boolean {
+    return this.types.get(typeName)?.row.fetched === true;
+  }
+
   isAsyncType(typeName: string): boolean | undefined {
     const t = this.types.get(typeName);
     if (!t) return undefined;

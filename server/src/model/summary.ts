@@ -129,7 +129,8 @@ export function summarise(file: FileContext): FileSummary {
       const effects = new Set<Effect>([...(r.row.effect ? [r.row.effect] : []), ...(r.row.effects ?? []), ...(r.row.client ? (['client'] as Effect[]) : [])]);
       if (effects.size === 0) continue;
       const owner = r.qname.slice(0, r.qname.lastIndexOf('.'));
-      const async = r.row.async ?? lang.isAsyncType(owner) ?? lang.symbol(r.qname)?.lib.file.async ?? lang.libraryOfModule(r.qname)?.file.async ?? false;
+      // Rows of a result already fetched do no I/O of their own: never blocking.
+      const async = lang.isFetchedType(owner) || (r.row.async ?? lang.isAsyncType(owner) ?? lang.symbol(r.qname)?.lib.file.async ?? lang.libraryOfModule(r.qname)?.file.async ?? false);
       const mail = r.row.client?.service === 'smtp';
       for (const effect of effects) {
         // Mail is blocking too, but sync-smtp-in-request says so: blocking here is everything else.

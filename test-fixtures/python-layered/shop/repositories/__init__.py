@@ -1,0 +1,1 @@
+from .orders import latest_order_of

@@ -1,0 +1,51 @@
+from fastapi import APIRouter, BackgroundTasks, Depends
+from sqlalchemy import select
+
+from ..db import get_session
+from ..models import Customer
+from ..services.mail import send_receipt
+from ..services.rates import exchange_rate, exchange_rate_async
+from ..services.summaries import initials, summary_of
+
+router = APIRouter()
+
+
+@router.get("/customers/summaries")
+async def customer_summaries(session=Depends(get_session)):
+    result = await session.execute(select(Customer).limit(50))
+    customers = result.scalars().all()
+    out = []
+    for customer in customers:
+        # expect: n-plus-one -- summary_of → latest_order_of runs one query per customer
+        out.append(await summary_of(session, customer))
+        # ok: n-plus-one -- initials does no I/O
+        out[-1]["initials"] = initials(customer)
+    return out
+
+
+@router.post("/orders/{order_id}/receipt")
+def send_order_receipt(order_id: int, email: str):
+    # expect: sync-smtp-in-request -- send_receipt opens smtplib.SMTP in another module
+    send_receipt(email, f"Thanks for order {order_id}")
+    return {"sent": True}
+
+
+@router.post("/orders/{order_id}/receipt/later")
+def queue_order_receipt(order_id: int, email: str, tasks: BackgroundTasks):
+    # ok: sync-smtp-in-request -- handed to a background task
+    tasks.add_task(send_receipt, email, f"Thanks for order {order_id}")
+    return {"queued": True}
+
+
+@router.get("/prices/{currency}")
+async def price_in(currency: str):
+    # expect: blocking-call-in-async -- exchange_rate calls requests.get, synchronously
+    rate = exchange_rate(currency)
+    return {"rate": rate}
+
+
+@router.get("/prices/{currency}/async")
+async def price_in_async(currency: str, client=Depends(get_session)):
+    # ok: blocking-call-in-async -- the async helper is awaited
+    rate = await exchange_rate_async(client, currency)
+    return {"rate": rate}
