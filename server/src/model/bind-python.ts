@@ -325,7 +325,7 @@ export class PythonBinder extends Binder {
     const callee = pyExpr(node.childForFieldName('function'));
     if (!callee) return;
     const { args, keywords } = pyArgs(node);
-    const awaited = node.parent?.type === 'await';
+    const awaited = this.parentType === 'await';
     this.addCall({ start: node.startIndex, end: node.endIndex, callee, awaited, args, keywords });
   }
 

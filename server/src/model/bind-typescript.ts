@@ -342,7 +342,7 @@ export class TypeScriptBinder extends Binder {
       end: node.endIndex,
       callee,
       isNew: expr.kind === 'new',
-      awaited: node.parent?.type === 'await_expression',
+      awaited: this.parentType === 'await_expression',
       args,
       keywords: expr.keywords ?? [],
     });

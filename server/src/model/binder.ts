@@ -21,16 +21,31 @@ export abstract class Binder {
   /** Called for every node on the way down; returns false to skip the node's children. */
   protected abstract enter(cursor: TreeCursor): boolean;
 
+  /** The types of the nodes above the walk's current one, innermost last (a node's parent is a search from the root in tree-sitter). */
+  private readonly ancestors: string[] = [];
+
+  /** The type of the current node's parent. */
+  protected get parentType(): string | undefined {
+    return this.ancestors[this.ancestors.length - 1];
+  }
+
   bindUnit(unit: SyntaxNode): void {
     const cursor = unit.walk();
     for (;;) {
       const start = cursor.startIndex;
       this.popUntil(start);
       const descend = this.enter(cursor);
-      if (descend && cursor.gotoFirstChild()) continue;
+      // Code nested deeper than any person writes (a generated 4,000-link chain) is not bound
+      // below the cap: binding every link of it cost seconds, and the query engine reports it.
+      const type = cursor.nodeType;
+      if (descend && this.ancestors.length < MAX_WALK_DEPTH && cursor.gotoFirstChild()) {
+        this.ancestors.push(type);
+        continue;
+      }
       for (;;) {
         if (cursor.gotoNextSibling()) break;
         if (!cursor.gotoParent()) return;
+        this.ancestors.pop();
       }
     }
   }
@@ -108,6 +123,9 @@ export abstract class Binder {
     return parts.join('.');
   }
 }
+
+/** How deep the walk descends: real code nests a few dozen levels. */
+export const MAX_WALK_DEPTH = 256;
 
 /** How deep an expression is followed: real chains are a few dozen links. */
 export const MAX_EXPR_DEPTH = 64;

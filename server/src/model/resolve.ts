@@ -254,10 +254,29 @@ export class Resolver {
         return UNKNOWN;
       }
       case 'import':
-        return { ...of, rest: [...of.rest, name] };
+        return this.conventionMember({ ...of, rest: [...of.rest, name] });
       default:
         return UNKNOWN;
     }
+  }
+
+  /**
+   * A member of the project's class that stands for a library's client by the models' conventions
+   * (`this.prisma.user.findMany` where `prisma: PrismaService`, a class extending PrismaClient in
+   * another file): the library type's member. Otherwise the import, as it is.
+   */
+  private conventionMember(r: Extract<Resolved, { kind: 'import' }>): Resolved {
+    if (!r.name || !r.instance) return r;
+    const c = this.models.conventions.find((k) => k.type && k.pattern.test(r.name!) && (!k.requiresPackage || this.usesLibrary(k.lib.name)));
+    if (!c?.type) return r;
+    let type: string | undefined = c.type;
+    for (let i = 0; type && i < r.rest.length; i++) {
+      const m = this.models.member(type, r.rest[i]);
+      if (!m) return r;
+      if (i === r.rest.length - 1) return { kind: 'library', qname: `${m.type}.${r.rest[i]}`, row: m.row, type: m.row.call === false ? m.row.returns : undefined, via: 'convention' };
+      type = m.row.returns;
+    }
+    return r;
   }
 
   /** What a binding holds, resolved where it was made (a field set in `__init__` from its parameter). */

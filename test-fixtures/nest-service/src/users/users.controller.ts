@@ -1,0 +1,12 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { UsersService } from './users.service';
+
+@Controller('users')
+export class UsersController {
+  constructor(private readonly service: UsersService) {}
+
+  @Get('recent')
+  recent(@Query('take') take = '20') {
+    return this.service.withLastLogin(Number(take));
+  }
+}
