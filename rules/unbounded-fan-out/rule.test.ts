@@ -904,4 +904,26 @@ describe(ID, () => {
     `;
     assert.deepStrictEqual(hits('typescript', src, ID), ['Promise.all']);
   });
+
+  it('typescript: one page of rows stays one page through map/filter, destructuring and the request\'s pagination; all rows do not', () => {
+    const src = code`
+      import { PrismaClient } from '@prisma/client';
+      const prisma = new PrismaClient();
+
+      export async function search(ctx: any, query: string) {
+        const { results } = await searchDocuments({ query, ...ctx.state.pagination });
+        await Promise.all(results.map((r) => prisma.view.create({ data: { documentId: r.id } })));
+        const memberships = await prisma.membership.findMany({ where: { query }, skip: 0, take: 25 });
+        await Promise.all(memberships.filter((m) => m.active).map((m) => prisma.group.findUnique({ where: { id: m.groupId } })));
+      }
+
+      export async function everyone() {
+        const users = await prisma.user.findMany({ where: { active: true } });
+        await Promise.all(users.filter((u) => u.email).map((u) => prisma.audit.create({ data: { userId: u.id } })));
+      }
+    `;
+    assert.deepStrictEqual(hits('typescript', src, ID), ['Promise.all']);
+    const [only] = findingsOf('typescript', src, ID);
+    assert.ok(src.slice(only.start).startsWith('Promise.all(users.filter'));
+  });
 });

@@ -221,6 +221,10 @@ function bindingIn(s: SyntaxNode, name: string, lang: QueryLanguage): SyntaxNode
         const item = list?.type === 'array' ? list.namedChildren.filter((c) => c.type !== 'comment')[i] : undefined;
         return item ?? null;
       }
+      // `const { results, total } = response`: a part of a response, as paged as the response.
+      if (left?.type === 'object_pattern' && left.namedChildren.some((c) => c.type === 'shorthand_property_identifier_pattern' && c.text === name)) {
+        return d.childForFieldName('value');
+      }
     }
     return undefined;
   }
@@ -241,10 +245,10 @@ const CHUNK_NAME = /^(?:[a-z0-9]+_)*(?:chunk|batch|page|slice|window)(?:_[a-z0-9
 /** A call that splits a list into chunks: `chunks(users, 100)`, `_.chunk(ids, 50)`, `itertools.batched`, `cursor.pages()`. */
 const CHUNKER = /chunk|batch|islice|partition|grouper|paginat|pages/i;
 /**
- * The page size of a query: `.limit(20)`, `.to_list(length=n)`, `take: 100`, `take,` (shorthand),
- * `limit: pageSize`, `LIMIT 50`. Its value decides whether the rows are a fixed handful.
+ * The page size of a query: `.limit(20)`, `.to_list(length=n)`, `take: 100`, `take,`/`limit,`
+ * (shorthand), `limit: pageSize`, `LIMIT 50`, the request's pagination spread (`...ctx.state.pagination`). Its value decides whether the rows are a fixed handful.
  */
-const QUERY_LIMIT = /\.limit\(\s*([\w.]+)\s*\)|\bto_list\(\s*(?:length\s*=\s*)?([\w.]+)\s*\)|\btake:\s*([\w.]+)|\blimit:\s*([\w.]+)|\b(take)\s*[,}]|\bLIMIT\s+(\d+)\b/;
+const QUERY_LIMIT = /\.limit\(\s*([\w.]+)\s*\)|\bto_list\(\s*(?:length\s*=\s*)?([\w.]+)\s*\)|\btake:\s*([\w.]+)|\blimit:\s*([\w.]+)|\b(take|limit)\s*[,}]|\bLIMIT\s+(\d+)\b|\.\.\.\s*([\w.]*[Pp]aginat\w*)/;
 const SMALL = 100;
 /** A page-size name: a bound chosen by the author (`PAGE_SIZE`, `batch_size`, `pageSize`). */
 const PAGE_SIZE_NAME = /^_*[A-Z][A-Z0-9_]+$|batch|page|paginat|chunk|per_?page/i;
@@ -262,6 +266,9 @@ function isOnePage(value: SyntaxNode, lang: QueryLanguage, statements: SyntaxNod
 }
 
 type Kind = 'data' | 'fixed' | 'chunk';
+
+/** Array methods whose result has at most as many items as the array (JavaScript's own, not a library's). */
+const ARRAY_SAME_OR_FEWER = new Set(['map', 'filter', 'slice', 'sort', 'toSorted', 'reverse', 'toReversed']);
 
 const PY_WRAPPERS = new Set(['enumerate', 'sorted', 'list', 'reversed', 'tuple', 'set', 'zip', 'iter']);
 
@@ -360,6 +367,13 @@ function classify(expr: SyntaxNode, lang: QueryLanguage, statements: SyntaxNode[
     return classify(e.namedChildren[0].namedChildren[0], lang, statements, loops, depth + 1);
   }
   if (isBoundedSlice(e, lang)) return 'chunk';
+  // `rows.map(f)`, `rows.filter(p)`: as many items as the list they walk, at most.
+  if (lang === 'typescript' && e.type === 'call_expression' && depth < 3) {
+    const fn = e.childForFieldName('function');
+    const method = fn?.type === 'member_expression' ? fn.childForFieldName('property')?.text : undefined;
+    const receiver = fn?.childForFieldName('object');
+    if (receiver && method && ARRAY_SAME_OR_FEWER.has(method)) return classify(receiver, lang, statements, loops, depth + 1);
+  }
   const { root, last } = rootAndLast(e);
   if (last !== undefined && (CONSTANT_NAME.test(last) || WORKER_NAME.test(last))) return 'fixed';
   if ((root !== undefined && CHUNK_NAME.test(root)) || (last !== undefined && CHUNK_NAME.test(last))) return 'chunk';

@@ -73,7 +73,7 @@ const ORDER: FileRole[] = ['generated', 'migration', 'test', 'frontend', 'script
 /** What only a browser's `document` and `window` have: server code has variables named `document` (a record) and `window` (a time window). */
 const DOM_MEMBERS: Record<string, RegExp> = {
   document: /^(createElement|getElementById|getElementsBy\w+|querySelector(All)?|addEventListener|removeEventListener|body|head|cookie|location|title|documentElement|activeElement|execCommand|createTextNode|readyState|visibilityState)$/,
-  window: /^(location|addEventListener|removeEventListener|localStorage|sessionStorage|document|navigator|innerWidth|innerHeight|scrollTo|scrollY|matchMedia|open|alert|confirm|requestAnimationFrame|history|getComputedStyle|devicePixelRatio)$/,
+  window: /^(location|addEventListener|removeEventListener|localStorage|sessionStorage|document|navigator|innerWidth|innerHeight|scrollTo|scrollY|matchMedia|open|alert|confirm|requestAnimationFrame|history|getComputedStyle|devicePixelRatio|indexedDB|getSelection|customElements|caches)$/,
 };
 
 /** Whether browser code's global is used: not a name the file binds itself, and for document/window a member only the browser's has. */
