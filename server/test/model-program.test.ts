@@ -193,4 +193,26 @@ describe('model: the workspace program', () => {
     });
     assert.strictEqual(program.roleOf(fn('audit.js', 'audit'))?.role, 'middleware');
   });
+
+  it('typescript: a GraphQL resolver\'s queries and mutations are request handlers; its other methods are not', () => {
+    const { program, fn } = programOf({
+      'collections.resolver.ts': code`
+        import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+
+        @Resolver()
+        export class CollectionResolver {
+          @Query(() => String)
+          exportCollections(@Args('id') id: string) { return id; }
+
+          @Mutation(() => Boolean)
+          renameCollection(@Args('id') id: string) { return !!id; }
+
+          helper(id: string) { return id; }
+        }
+      `,
+    });
+    assert.strictEqual(program.roleOf(fn('collections.resolver.ts', 'CollectionResolver.exportCollections'))?.role, 'handler');
+    assert.strictEqual(program.roleOf(fn('collections.resolver.ts', 'CollectionResolver.renameCollection'))?.role, 'handler');
+    assert.strictEqual(program.roleOf(fn('collections.resolver.ts', 'CollectionResolver.helper'))?.role, undefined);
+  });
 });
