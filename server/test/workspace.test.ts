@@ -181,3 +181,61 @@ describe('workspace rules in the editor (LSP protocol)', function () {
     assert.deepStrictEqual(oversized(await client.diagnostics(other)), [], '30 × 2 = 60 fits');
   });
 });
+
+describe('findings through calls in the editor (LSP protocol)', function () {
+  const ROUTES = [
+    'from fastapi import APIRouter',
+    'from .services import notify_owner',
+    'router = APIRouter()',
+    '',
+    '@router.get("/orders")',
+    'def orders(session):',
+    '    for o in session.query(Order).all():',
+    '        notify_owner(session, o)',
+    '',
+  ].join('\n');
+  const SERVICES = [
+    'from sqlalchemy.orm import Session',
+    '',
+    'def notify_owner(session: Session, order):',
+    '    return session.query(User).filter(User.id == order.user_id).first()',
+    '',
+  ].join('\n');
+  let dir: string;
+  let client: LspClient;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-through-'));
+    write(dir, { 'app/__init__.py': '', 'app/routes.py': ROUTES, 'app/services.py': SERVICES });
+    client = await LspClient.start({ rootDir: dir });
+    await client.waitFor(() => client.custom.length > 0, 'headroom/readinessChanged after the startup scan');
+  });
+
+  after(() => {
+    client?.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const through = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'n-plus-one').map((d) => `${d.range.start.line}: ${String(d.message).slice(0, 40)}`);
+
+  it('a loop calling a helper in another file that queries: shown in the open file, and gone once an edit of the helper stops querying', async () => {
+    const routes = URI.file(path.join(dir, 'app', 'routes.py')).toString();
+    const services = URI.file(path.join(dir, 'app', 'services.py')).toString();
+    client.open(routes, 'python', ROUTES);
+    assert.deepStrictEqual(through(await client.diagnostics(routes)), ['7: `notify_owner` runs a database query per']);
+    // The helper, open and edited (unsaved): it no longer queries.
+    client.open(services, 'python', SERVICES);
+    await client.diagnostics(services);
+    const refreshes = client.refreshes;
+    client.change(services, 2, [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 200 } }, text: '    return order.user_id' }]);
+    await client.diagnostics(services);
+    await client.waitFor(() => client.refreshes > refreshes, 'workspace/diagnostic/refresh after the helper changed');
+    assert.deepStrictEqual(through(await client.diagnostics(routes)), []);
+    // Undone: the finding comes back.
+    const again = client.refreshes;
+    client.change(services, 3, [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 200 } }, text: SERVICES.split('\n')[3] }]);
+    await client.diagnostics(services);
+    await client.waitFor(() => client.refreshes > again, 'workspace/diagnostic/refresh after the helper changed back');
+    assert.deepStrictEqual(through(await client.diagnostics(routes)), ['7: `notify_owner` runs a database query per']);
+  });
+});

@@ -80,7 +80,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     excludes,
     (d, a, contributionChanged) => {
       overlayEntries.set(a, overlayEntry(d, a));
-      if (contributionChanged) workspaceInputChanged(d.uri);
+      if (contributionChanged) workspaceInputChanged();
       scheduleProgram(d, a);
     },
     (d) => store.get(d.uri) === d,
@@ -300,7 +300,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
         const key = JSON.stringify(program ?? null);
         if (programKeys.get(d.uri) !== key) {
           programKeys.set(d.uri, key);
-          workspaceInputChanged(d.uri);
+          workspaceInputChanged();
         }
       }, Math.max(300, configs.clientSettings.debounce)),
     );
@@ -422,7 +422,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
       store.close(uri);
       servedWorkspace.delete(uri);
       // Its file on disk stands in for it again.
-      if (closed?.analysis?.contributed) workspaceInputChanged(uri);
+      if (closed?.analysis?.contributed) workspaceInputChanged();
       const timer = pushTimers.get(uri);
       if (timer) clearTimeout(timer);
       if (!pullDiagnostics) void connection.sendDiagnostics({ uri, diagnostics: [] });
@@ -442,14 +442,16 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
   /** The workspace findings each open document was last answered with: what a refresh compares against. */
   const servedWorkspace = new Map<string, string>();
 
-  function workspaceInputChanged(changedUri?: string): void {
+  function workspaceInputChanged(): void {
     workspaceGeneration++;
     if (index.lastScan === undefined || workspaceRefreshTimer) return;
-    // Other open documents may gain or lose a workspace finding: refresh them once typing settles.
+    // Open documents may gain or lose a workspace finding: refresh those whose last answer differs
+    // once typing settles. The document being typed is no exception: changes of several documents
+    // meet in one refresh, and another one's change may be what moved its findings.
     workspaceRefreshTimer = setTimeout(() => {
       workspaceRefreshTimer = undefined;
       const after = workspaceFindingsNow();
-      const changed = [...store.all()].filter((d) => d.uri !== changedUri && (servedWorkspace.get(d.uri) ?? '[]') !== JSON.stringify(after.get(toPath(d.uri) ?? '') ?? []));
+      const changed = [...store.all()].filter((d) => (servedWorkspace.get(d.uri) ?? '[]') !== JSON.stringify(after.get(toPath(d.uri) ?? '') ?? []));
       if (changed.length === 0) return;
       if (pullDiagnostics && refreshSupport) void connection.languages.diagnostics.refresh();
       else if (!pullDiagnostics) for (const d of changed) schedulePush(d);
