@@ -44,7 +44,8 @@ export function pyExpr(node: SyntaxNode | null | undefined, depth = 0): ExprRef 
     }
     case 'call': {
       const callee = pyExpr(node.childForFieldName('function'), depth + 1);
-      const { keywords } = pyArgs(node);
+      // Only the keywords: the arguments' own expressions are bound where the walk reaches them.
+      const keywords = pyKeywords(node);
       if (!callee) return { kind: 'other', ...span };
       return { kind: 'call', path: callee.path, receiver: callee.receiver, keywords, ...span };
     }
@@ -65,6 +66,17 @@ function extend(object: ExprRef, attr: string, span: { start: number; end: numbe
   if (object.kind === 'name') return { kind: 'name', path: [...object.path!, attr], receiver: object.receiver, ...span };
   if (object.kind === 'call' || object.kind === 'await' || object.kind === 'new') return { kind: 'name', path: [attr], receiver: object, ...span };
   return { kind: 'other', ...span };
+}
+
+function pyKeywords(call: SyntaxNode): string[] {
+  const keywords: string[] = [];
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (a.type === 'keyword_argument') {
+      const name = a.childForFieldName('name')?.text;
+      if (name) keywords.push(name);
+    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') keywords.push(a.type === 'list_splat' ? '*' : '**');
+  }
+  return keywords;
 }
 
 function pyArgs(call: SyntaxNode): { args: ExprRef[]; keywords: string[] } {
