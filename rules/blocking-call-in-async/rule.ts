@@ -576,7 +576,7 @@ export default defineRule({
   meta: meta as RuleMeta,
   queries: { python: python.replace(/@SYNC_PACKAGES@/g, syncPackages()), typescript },
   // Through calls: what a function of the project does when this code calls it (see through.ts).
-  model: (file) => blockingThroughCalls(file),
+  model: (file, _ctx, span) => blockingThroughCalls(file, span),
   check(match) {
     if (match.language === 'python') return checkPython(match);
     if (match.language === 'typescript') return checkTypescript(match);

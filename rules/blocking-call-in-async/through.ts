@@ -1,6 +1,6 @@
 import type { FileContext } from '../../server/src/model/file-context';
 import type { ModelFindingInit } from '../../server/src/engine/rule-api';
-import { isProjectCall, roleAround } from '../../server/src/model/calls';
+import { isProjectCall, roleAround, inSpan } from '../../server/src/model/calls';
 import { callText } from '../../server/src/model/summary';
 
 /**
@@ -11,10 +11,11 @@ import { callText } from '../../server/src/model/summary';
 export const THROUGH_MESSAGE =
   '`{call}` blocks the event loop through {chain}: while it runs, no other request on this process is served, so at 100 concurrent requests each waits for all the others. Make the chain async, or run `{call}` in a thread (`asyncio.to_thread`, a worker).';
 
-export function blockingThroughCalls(file: FileContext): ModelFindingInit[] {
+export function blockingThroughCalls(file: FileContext, span?: { start: number; end: number }): ModelFindingInit[] {
   if (file.language === 'go') return [];
   const out: ModelFindingInit[] = [];
   for (const call of file.model.calls) {
+    if (!inSpan(call, span)) continue;
     if (call.fn < 0 || call.awaited) continue;
     const fn = file.model.functions[call.fn];
     const role = roleAround(file, call.fn);

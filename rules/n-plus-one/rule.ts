@@ -1529,7 +1529,7 @@ export default defineRule({
     };
   },
   // Through calls: a loop handing its item to the project's own function that queries.
-  model: (file) => throughCalls(file),
+  model: (file, _ctx, span) => throughCalls(file, span),
   fixes: {
     'batch-lookup': (target, ctx) => (target.language === 'python' ? pythonFix(target, ctx.file) : target.language === 'typescript' ? typescriptFix(target, ctx.file) : undefined),
   },

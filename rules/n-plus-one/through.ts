@@ -2,7 +2,7 @@ import type { FileContext } from '../../server/src/model/file-context';
 import type { ExprRef, FileModel, LoopModel, ValueBinding } from '../../server/src/model/file-model';
 import type { Effect } from '../../server/src/model/library';
 import { callText } from '../../server/src/model/summary';
-import { isProjectCall, loopVariables, uses } from '../../server/src/model/calls';
+import { isProjectCall, loopVariables, uses, inSpan } from '../../server/src/model/calls';
 import type { ModelFindingInit } from '../../server/src/engine/rule-api';
 
 /**
@@ -16,10 +16,11 @@ const READS: readonly Effect[] = ['db-read-one', 'db-read-many', 'db-count', 'db
 export const THROUGH_MESSAGE =
   '`{call}` runs a database query per item of `{iterable}` through {chain}: 1,000 items cost 1,000 database round trips, so the response time and the load on the database grow with the data. Load what the loop needs with one query before it (an `IN` list of the keys), and pass it in.';
 
-export function throughCalls(file: FileContext): ModelFindingInit[] {
+export function throughCalls(file: FileContext, span?: { start: number; end: number }): ModelFindingInit[] {
   const out: ModelFindingInit[] = [];
   const { model } = file;
   for (const call of model.calls) {
+    if (!inSpan(call, span)) continue;
     if (call.loop === undefined || call.fn < 0) continue;
     const loop = model.loops[call.loop];
     if (!growing(loop, model)) continue;

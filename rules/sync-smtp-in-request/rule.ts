@@ -845,7 +845,7 @@ export default defineRule({
   meta: meta as RuleMeta,
   queries: { python, go, typescript },
   // Through calls: what a function of the project does when this code calls it (see through.ts).
-  model: (file) => smtpThroughCalls(file),
+  model: (file, _ctx, span) => smtpThroughCalls(file, span),
   check(match) {
     switch (match.language) {
       case 'python':

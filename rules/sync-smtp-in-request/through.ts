@@ -1,6 +1,6 @@
 import type { FileContext } from '../../server/src/model/file-context';
 import type { ModelFindingInit } from '../../server/src/engine/rule-api';
-import { isProjectCall, roleAround } from '../../server/src/model/calls';
+import { isProjectCall, roleAround, inSpan } from '../../server/src/model/calls';
 import { callText } from '../../server/src/model/summary';
 
 /** Mail sent over SMTP through calls: a request handler calls a helper that opens an SMTP connection and sends, here or in another file. */
@@ -9,9 +9,10 @@ export const THROUGH_MESSAGE =
 
 const PER_REQUEST = new Set(['handler', 'middleware', 'request-dependency']);
 
-export function smtpThroughCalls(file: FileContext): ModelFindingInit[] {
+export function smtpThroughCalls(file: FileContext, span?: { start: number; end: number }): ModelFindingInit[] {
   const out: ModelFindingInit[] = [];
   for (const call of file.model.calls) {
+    if (!inSpan(call, span)) continue;
     if (call.fn < 0) continue;
     const role = roleAround(file, call.fn);
     if (!role || !PER_REQUEST.has(role.role)) continue;

@@ -5,10 +5,10 @@ import { SUPPRESSION_CAPTURE } from './catalogue';
 import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages';
 import { log } from './log';
 import { PREDICATES, enclosingFunction } from './predicates';
-import type { CandidateInit, CheckContext, ExportData, FactRef, RuleMatch, RuleMeta, RuleModule, Severity } from './rule-api';
+import type { CandidateInit, CheckContext, ExportData, FactRef, ModelFindingInit, RuleMatch, RuleMeta, RuleModule, Severity } from './rule-api';
 import { bindUnit, mergeUnitModels } from '../model/bind';
 import { FileContext } from '../model/file-context';
-import type { FileModel } from '../model/file-model';
+import type { ExprRef, FileModel } from '../model/file-model';
 import { models, type Models } from '../model/library';
 import type { FileRole } from '../model/roles';
 import { summarise, targetOf, type CallTarget } from '../model/summary';
@@ -102,6 +102,8 @@ export interface Fact {
 /** What one top-level unit (a module-level statement or declaration) yields; offsets relative to the unit. */
 interface UnitResult {
   candidates: Candidate[];
+  /** What the rules' model hooks found in the unit (offsets relative to the unit, as the rest). */
+  hooks?: { ruleId: string; init: ModelFindingInit }[];
   facts: Fact[];
   suppressions: Suppression[];
   evidence: Evidence[];
@@ -338,6 +340,7 @@ export class Analyzer {
     const suppressions: Suppression[] = [];
     const evidence: Evidence[] = [];
     const exports: Export[] = [];
+    const hooks: { ruleId: string; init: ModelFindingInit }[] = [];
     let incomplete: Incomplete | undefined;
     let fresh = false;
     let unitStart = 0;
@@ -352,6 +355,7 @@ export class Analyzer {
       for (const s of unit.suppressions) suppressions.push({ ...s, start: s.start + start, end: s.end + start });
       for (const e of unit.evidence) evidence.push({ ...e, start: e.start + start, end: e.end + start });
       for (const x of unit.exports) exports.push({ ...x, start: x.start + start, end: x.end + start });
+      for (const h of unit.hooks ?? []) hooks.push({ ruleId: h.ruleId, init: shiftedBy(h.init, start) });
     };
 
     for (const u of units) {
@@ -377,6 +381,7 @@ export class Analyzer {
         let analysed: { result: UnitResult; cut?: Cut };
         try {
           analysed = yield* this.analyzeUnit(u.node, input.text.slice(start, end), u.node.startPosition, parts, input, language, ctx, failed, budget?.deadline ?? Infinity);
+          analysed.result.hooks = this.modelHooks(file, ctx, config, language, { start, end }, failed);
         } finally {
           file.track(undefined);
         }
@@ -403,28 +408,23 @@ export class Analyzer {
     cache?.replace(incomplete && incomplete.end === undefined ? next.concat(previous?.filter((e) => e.start >= incomplete!.offset && !e.dirty) ?? []) : next);
 
     // Rules' model hooks: findings from the file's calls and loops, most of them through calls.
-    for (const rule of this.catalogue.rules) {
-      if (!rule.model || !rule.meta.languages.includes(language) || config.rules[rule.meta.id] === 'off') continue;
-      try {
-        for (const init of rule.model(file, ctx)) {
-          const target = init.through ? targetOf(file.resolver.resolve(init.through.callee, init.through.at)) : undefined;
-          if (init.through && !target) continue;
-          candidates.push({
-            ruleId: rule.meta.id,
-            start: init.start,
-            end: init.end,
-            nodeType: '',
-            message: fill(init.message ?? rule.meta.message, init.args ?? {}),
-            severity: init.severity,
-            related: [],
-            data: init.data ?? {},
-            ...(init.through && target ? { through: { target, needs: init.through.needs } } : {}),
-          });
-        }
-      } catch (e) {
-        failed.add(rule.meta.id);
-        log.once(`${rule.meta.id}:model:${(e as Error).message}`, `rule ${rule.meta.id} failed: ${(e as Error).stack ?? String(e)}`);
-      }
+    // Where a call goes is resolved now, against the file as it is (a function's index moves when
+    // one is added above it).
+    for (const { ruleId, init } of hooks) {
+      const meta = this.catalogue.meta(ruleId)!;
+      const target = init.through ? targetOf(file.resolver.resolve(init.through.callee, init.through.at)) : undefined;
+      if (init.through && !target) continue;
+      candidates.push({
+        ruleId,
+        start: init.start,
+        end: init.end,
+        nodeType: '',
+        message: fill(init.message ?? meta.message, init.args ?? {}),
+        severity: init.severity,
+        related: [],
+        data: init.data ?? {},
+        ...(init.through && target ? { through: { target, needs: init.through.needs } } : {}),
+      });
     }
 
     const findings: Finding[] = [];
@@ -504,6 +504,21 @@ export class Analyzer {
    * The top-level units of the tree, each with which gates' words its text holds and its semantic
    * model: from the cache for units an edit did not touch, computed for the others.
    */
+  /** The rules' model hooks over one unit, with offsets relative to it (cached with the unit). */
+  private modelHooks(file: FileContext, ctx: CheckContext, config: ResolvedConfig, language: QueryLanguage, span: { start: number; end: number }, failed: Set<string>): { ruleId: string; init: ModelFindingInit }[] {
+    const out: { ruleId: string; init: ModelFindingInit }[] = [];
+    for (const rule of this.catalogue.rules) {
+      if (!rule.model || !rule.meta.languages.includes(language) || config.rules[rule.meta.id] === 'off') continue;
+      try {
+        for (const init of rule.model(file, ctx, span)) out.push({ ruleId: rule.meta.id, init: shiftedBy(init, -span.start) });
+      } catch (e) {
+        failed.add(rule.meta.id);
+        log.once(`${rule.meta.id}:model:${(e as Error).message}`, `rule ${rule.meta.id} failed: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+    return out;
+  }
+
   private units(input: AnalysisInput, gated: readonly GatedPatterns[], language: QueryLanguage, cache: UnitCache | undefined): UnitInfo[] {
     const previous = cache?.peek() ?? [];
     const out: UnitInfo[] = [];
@@ -730,7 +745,8 @@ function makeContext(config: ResolvedConfig, language: QueryLanguage, file: File
  * needs, itself or through other functions here. The others are handed to the workspace.
  */
 function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext, input: AnalysisInput): ({ finding: Finding; site: number } | { deferred: DeferredFinding })[] {
-  const summary = summarise(file);
+  const roots = throughs.flatMap(({ c }) => (c.through!.target.kind === 'local' ? [c.through!.target.fn] : []));
+  const summary = summarise(file, roots);
   const program = new Program([{ path: '<this file>', language: file.language, summary, imports: file.model.imports, reexports: file.model.reexports, goPackage: file.model.hints.goPackage }], () => undefined);
   const lineOf = lineIndex(input.text);
   const out: ({ finding: Finding; site: number } | { deferred: DeferredFinding })[] = [];
@@ -870,4 +886,25 @@ function toCandidate(rule: RuleModule, init: CandidateInit, match: RuleMatch, ba
 
 function fill(template: string, args: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in args ? String(args[name]) : whole));
+}
+
+/** A model hook's finding moved by `delta` (its call's expression with it). */
+function shiftedBy(init: ModelFindingInit, delta: number): ModelFindingInit {
+  if (delta === 0) return init;
+  return {
+    ...init,
+    start: init.start + delta,
+    end: init.end + delta,
+    ...(init.through ? { through: { ...init.through, at: init.through.at + delta, callee: shiftedExpr(init.through.callee, delta) } } : {}),
+  };
+}
+
+function shiftedExpr(e: ExprRef, delta: number): ExprRef {
+  return {
+    ...e,
+    start: e.start + delta,
+    end: e.end + delta,
+    ...(e.receiver ? { receiver: shiftedExpr(e.receiver, delta) } : {}),
+    ...(e.of ? { of: shiftedExpr(e.of, delta) } : {}),
+  };
 }

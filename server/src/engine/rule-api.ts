@@ -201,9 +201,11 @@ export interface RuleModule {
   /**
    * Findings from the file's model (calls, loops, functions' roles), without a query: what the
    * rule finds through calls (a loop handing its item to a function that queries) is found here.
-   * Runs once per analysis of a file.
+   * Asked per top-level unit (`span`), whose answer is cached with the unit like its matches: the
+   * hook reports only calls that start in the span, and reads the rest of the file through
+   * `file` (resolution, roles), which records what it read.
    */
-  model?(file: FileContext, ctx: CheckContext): ModelFindingInit[];
+  model?(file: FileContext, ctx: CheckContext, span: { start: number; end: number }): ModelFindingInit[];
   /**
    * A workspace rule: judges the exports of every file of a workspace together (and the process
    * counts read from deployment files). Runs after a workspace scan, never on a lone file.

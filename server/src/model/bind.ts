@@ -4,7 +4,7 @@ import type { Binder } from './binder';
 import { GoBinder } from './bind-go';
 import { PythonBinder } from './bind-python';
 import { TypeScriptBinder } from './bind-typescript';
-import { emptyFileModel, type FileModel } from './file-model';
+import { emptyFileModel, type Decorator, type ExprRef, type FileModel, type ValueBinding } from './file-model';
 
 function binderFor(language: QueryLanguage): Binder {
   switch (language) {
@@ -38,15 +38,48 @@ export function bindTree(root: SyntaxNode, language: QueryLanguage): FileModel {
   return mergeUnitModels(language, parts);
 }
 
-const OFFSET_KEYS = new Set(['start', 'end', 'nameStart', 'nameEnd']);
+/*
+ * A unit's model moved by `delta` (a cached unit reused at another position). Typed copies, not a
+ * generic deep copy: every keystroke moves every unit after it, and reflection over each object's
+ * keys cost most of the merge.
+ */
+function shiftExpr(e: ExprRef, d: number): ExprRef {
+  const out: ExprRef = { ...e, start: e.start + d, end: e.end + d };
+  if (e.receiver) out.receiver = shiftExpr(e.receiver, d);
+  if (e.of) out.of = shiftExpr(e.of, d);
+  return out;
+}
 
-/** A deep copy with every offset moved by `delta` (a unit reused at another position). */
-function shifted<T>(value: T, delta: number): T {
-  if (delta === 0 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => shifted(v, delta)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = OFFSET_KEYS.has(k) && typeof v === 'number' ? v + delta : shifted(v, delta);
-  return out as T;
+function shiftBinding(b: ValueBinding, d: number): ValueBinding {
+  return { ...b, start: b.start + d, end: b.end + d, ...(b.value ? { value: shiftExpr(b.value, d) } : {}) };
+}
+
+function shiftDecorator(x: Decorator, d: number): Decorator {
+  return { expr: shiftExpr(x.expr, d), start: x.start + d, end: x.end + d };
+}
+
+function shifted(m: FileModel, d: number): FileModel {
+  if (d === 0) return m;
+  return {
+    language: m.language,
+    imports: m.imports.map((i) => ({ ...i, start: i.start + d, end: i.end + d })),
+    reexports: m.reexports,
+    functions: m.functions.map((f) => ({
+      ...f,
+      start: f.start + d,
+      end: f.end + d,
+      nameStart: f.nameStart + d,
+      nameEnd: f.nameEnd + d,
+      params: f.params.map((p) => (p.default ? { ...p, default: shiftExpr(p.default, d) } : p)),
+      decorators: f.decorators.map((x) => shiftDecorator(x, d)),
+      locals: f.locals.map((b) => shiftBinding(b, d)),
+    })),
+    classes: m.classes.map((c) => ({ ...c, start: c.start + d, end: c.end + d, decorators: c.decorators.map((x) => shiftDecorator(x, d)), fields: c.fields.map((b) => shiftBinding(b, d)) })),
+    bindings: m.bindings.map((b) => shiftBinding(b, d)),
+    calls: m.calls.map((c) => ({ ...c, start: c.start + d, end: c.end + d, callee: shiftExpr(c.callee, d), args: c.args.map((a) => shiftExpr(a, d)) })),
+    loops: m.loops.map((l) => ({ ...l, start: l.start + d, end: l.end + d, ...(l.iterable ? { iterable: shiftExpr(l.iterable, d) } : {}) })),
+    hints: m.hints,
+  };
 }
 
 /** Joins the models of a file's units, in order; `delta` moves a cached unit to where it is now. */

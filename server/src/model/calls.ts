@@ -28,7 +28,7 @@ export function enclosingLoops(file: FileContext, call: CallSite & { fn: number 
 /** The role of the function a call is in: its own, or the nearest enclosing function's (a callback inside a route). */
 export function roleAround(file: FileContext, fn: number): { role: string; why: string; fn: number } | undefined {
   for (let i: number | undefined = fn < 0 ? undefined : fn; i !== undefined; i = file.model.functions[i].parent) {
-    const r = file.fnRoles.get(i);
+    const r = file.roleAt(i);
     if (r) return { role: r.role, why: r.why, fn: i };
   }
   return undefined;
@@ -38,4 +38,9 @@ export function roleAround(file: FileContext, fn: number): { role: string; why: 
 export function isProjectCall(file: FileContext, call: CallSite): boolean {
   const r = file.resolver.resolve(call.callee, call.start);
   return r.kind === 'function' || (r.kind === 'import' && r.module !== undefined);
+}
+
+/** Whether a call is in a span of the file (the unit a rule's model hook is asked about). */
+export function inSpan(call: { start: number }, span: { start: number; end: number } | undefined): boolean {
+  return !span || (call.start >= span.start && call.start < span.end);
 }

@@ -4,7 +4,7 @@ import type { QueryLanguage } from '../engine/languages';
 import type { CallSite, ClassModel, ExprRef, FileModel, FunctionModel } from './file-model';
 import { models as shippedModels, type LanguageModels, type Models } from './library';
 import { Resolver, type Resolved } from './resolve';
-import { fileRole, functionRoles, type FileRoleResult, type FunctionRoleResult } from './roles';
+import { fileRole, FunctionRoles, type FileRoleResult, type FunctionRoleResult } from './roles';
 import { pyExpr } from './bind-python';
 import { goExpr } from './bind-go';
 import { tsExpr } from './bind-typescript';
@@ -18,7 +18,7 @@ export class FileContext {
   readonly resolver: Resolver;
   readonly lang: LanguageModels;
   readonly role: FileRoleResult;
-  readonly fnRoles: Map<number, FunctionRoleResult>;
+  readonly fnRoles: FunctionRoles;
   private readonly byEnd = new Map<number, number[]>();
 
   constructor(
@@ -31,7 +31,7 @@ export class FileContext {
     this.lang = models.of(language);
     this.resolver = new Resolver(model, this.lang);
     this.role = fileRole(relPath, text, model, models);
-    this.fnRoles = functionRoles(model, this.lang, this.resolver);
+    this.fnRoles = new FunctionRoles(model, this.lang, this.resolver);
     model.functions.forEach((f, i) => {
       const list = this.byEnd.get(f.end) ?? [];
       list.push(i);
@@ -56,7 +56,11 @@ export class FileContext {
   /** The framework role of a function node (a route, a middleware, a job, startup code), if the models give it one. */
   roleOf(fnNode: SyntaxNode): FunctionRoleResult | undefined {
     const i = this.functionOf(fnNode);
-    if (i === undefined) return undefined;
+    return i === undefined ? undefined : this.roleAt(i);
+  }
+
+  /** The framework role of the model's function `i`; a read (a registration elsewhere in the file can give it). */
+  roleAt(i: number): FunctionRoleResult | undefined {
     this.reads?.add(`r:${this.model.functions[i].qualifiedName}`);
     return this.fnRoles.get(i);
   }
@@ -98,6 +102,18 @@ export class FileContext {
 
   /** What a read (`n:name`, `c:Class`, `r:qualified.name`, `imports`) sees now, as a string to compare. */
   signature(key: string): string {
+    // Every cached unit's reads are checked against the same file: each key is computed once.
+    let sig = this.signatures.get(key);
+    if (sig === undefined) {
+      sig = this.computeSignature(key);
+      this.signatures.set(key, sig);
+    }
+    return sig;
+  }
+
+  private readonly signatures = new Map<string, string>();
+
+  private computeSignature(key: string): string {
     const m = this.model;
     const ix = modelIndex(m);
     const kind = key.slice(0, 2);

@@ -88,8 +88,14 @@ const MAIL = new Set<Effect>(['smtp-connect', 'smtp-send', 'mail-send']);
 /** Decorators and wrappers that make a function build its result once. */
 const CACHING_DECORATORS = /(^|\.)(lru_cache|cache|cached|cached_property|memoize|memoized|once|singleton)$/;
 
-export function summarise(file: FileContext): FileSummary {
+/**
+ * What the file's functions do and call. With `roots`, only the functions the roots reach through
+ * calls within the file are summarised (the others stay empty): what one analysis needs to follow
+ * its findings through calls, without resolving every call of the file on every keystroke.
+ */
+export function summarise(file: FileContext, roots?: readonly number[]): FileSummary {
   const { model, resolver, lang } = file;
+  const include = roots ? new Set<number>() : undefined;
   const functions: FunctionSummary[] = model.functions.map((f, i) => ({
     name: f.name,
     qualifiedName: f.qualifiedName,
@@ -100,7 +106,7 @@ export function summarise(file: FileContext): FileSummary {
     end: f.end,
     nameStart: f.nameStart,
     nameEnd: f.nameEnd,
-    role: file.fnRoles.get(i) && { role: file.fnRoles.get(i)!.role, why: file.fnRoles.get(i)!.why },
+    role: roots ? undefined : file.fnRoles.get(i) && { role: file.fnRoles.get(i)!.role, why: file.fnRoles.get(i)!.why },
     cached: isCached(f),
     own: [],
     calls: [],
@@ -121,7 +127,30 @@ export function summarise(file: FileContext): FileSummary {
     calls: [],
   };
   const registrations: FileSummary['registrations'] = [];
-  for (const call of model.calls) {
+  let calls: readonly (typeof model.calls)[number][] = model.calls;
+  if (include && roots) {
+    // The functions the roots reach within the file, and their calls.
+    const byFn = new Map<number, (typeof model.calls)[number][]>();
+    for (const c of model.calls) byFn.set(c.fn, [...(byFn.get(c.fn) ?? []), c]);
+    const picked: (typeof model.calls)[number][] = [];
+    const queue = [...roots];
+    while (queue.length > 0) {
+      const fn = queue.pop()!;
+      if (include.has(fn)) continue;
+      include.add(fn);
+      for (const c of byFn.get(fn) ?? []) {
+        picked.push(c);
+        const t = targetOf(resolver.resolve(c.callee, c.start));
+        if (t?.kind === 'local' && !include.has(t.fn)) queue.push(t.fn);
+      }
+      // A function's nested callbacks run as part of it.
+      model.functions.forEach((g, k) => {
+        if (g.parent === fn && !include.has(k)) queue.push(k);
+      });
+    }
+    calls = picked;
+  }
+  for (const call of calls) {
     const fn = call.fn < 0 ? moduleCode : functions[call.fn];
     const r = resolver.resolve(call.callee, call.start);
     const text = callText(call.callee);
@@ -143,7 +172,7 @@ export function summarise(file: FileContext): FileSummary {
     if (target) fn.calls.push({ target, start: call.start, end: call.end, text, awaited: call.awaited });
   }
   // Registrations of imported functions under a role: the program resolves them.
-  for (const [ci, call] of model.calls.entries()) {
+  for (const [ci, call] of (roots ? [] : model.calls.entries())) {
     for (const a of call.args) {
       if (a.kind !== 'name') continue;
       const r = resolver.resolve(a, call.start);
