@@ -9,6 +9,7 @@ import type { CandidateInit, CheckContext, ExportData, FactRef, ModelFindingInit
 import { bindUnit, mergeUnitModels } from '../model/bind';
 import { FileContext } from '../model/file-context';
 import type { ExprRef, FileModel } from '../model/file-model';
+import { modelIndex } from '../model/model-index';
 import { models, type Models } from '../model/library';
 import type { FileRole } from '../model/roles';
 import { summarise, targetOf, type CallTarget } from '../model/summary';
@@ -100,10 +101,21 @@ export interface Fact {
 }
 
 /** What one top-level unit (a module-level statement or declaration) yields; offsets relative to the unit. */
+/**
+ * A model hook's finding with where its call goes, resolved while its unit was analysed (so the
+ * resolution's reads are the unit's): a function of this file by its qualified name, since its
+ * index moves when a function is added above it.
+ */
+interface Hooked {
+  ruleId: string;
+  init: ModelFindingInit;
+  target?: CallTarget | { kind: 'named'; qualifiedName: string };
+}
+
 interface UnitResult {
   candidates: Candidate[];
   /** What the rules' model hooks found in the unit (offsets relative to the unit, as the rest). */
-  hooks?: { ruleId: string; init: ModelFindingInit }[];
+  hooks?: Hooked[];
   facts: Fact[];
   suppressions: Suppression[];
   evidence: Evidence[];
@@ -340,7 +352,7 @@ export class Analyzer {
     const suppressions: Suppression[] = [];
     const evidence: Evidence[] = [];
     const exports: Export[] = [];
-    const hooks: { ruleId: string; init: ModelFindingInit }[] = [];
+    const hooks: Hooked[] = [];
     let incomplete: Incomplete | undefined;
     let fresh = false;
     let unitStart = 0;
@@ -355,7 +367,7 @@ export class Analyzer {
       for (const s of unit.suppressions) suppressions.push({ ...s, start: s.start + start, end: s.end + start });
       for (const e of unit.evidence) evidence.push({ ...e, start: e.start + start, end: e.end + start });
       for (const x of unit.exports) exports.push({ ...x, start: x.start + start, end: x.end + start });
-      for (const h of unit.hooks ?? []) hooks.push({ ruleId: h.ruleId, init: shiftedBy(h.init, start) });
+      for (const h of unit.hooks ?? []) hooks.push({ ...h, init: shiftedBy(h.init, start) });
     };
 
     for (const u of units) {
@@ -408,11 +420,10 @@ export class Analyzer {
     cache?.replace(incomplete && incomplete.end === undefined ? next.concat(previous?.filter((e) => e.start >= incomplete!.offset && !e.dirty) ?? []) : next);
 
     // Rules' model hooks: findings from the file's calls and loops, most of them through calls.
-    // Where a call goes is resolved now, against the file as it is (a function's index moves when
-    // one is added above it).
-    for (const { ruleId, init } of hooks) {
+    for (const { ruleId, init, target: hooked } of hooks) {
       const meta = this.catalogue.meta(ruleId)!;
-      const target = init.through ? targetOf(file.resolver.resolve(init.through.callee, init.through.at)) : undefined;
+      const local = hooked?.kind === 'named' ? modelIndex(file.model).byQualifiedName.get(hooked.qualifiedName)?.[0] : undefined;
+      const target: CallTarget | undefined = hooked?.kind === 'named' ? (local === undefined ? undefined : { kind: 'local', fn: local }) : hooked;
       if (init.through && !target) continue;
       candidates.push({
         ruleId,
@@ -505,12 +516,17 @@ export class Analyzer {
    * model: from the cache for units an edit did not touch, computed for the others.
    */
   /** The rules' model hooks over one unit, with offsets relative to it (cached with the unit). */
-  private modelHooks(file: FileContext, ctx: CheckContext, config: ResolvedConfig, language: QueryLanguage, span: { start: number; end: number }, failed: Set<string>): { ruleId: string; init: ModelFindingInit }[] {
-    const out: { ruleId: string; init: ModelFindingInit }[] = [];
+  private modelHooks(file: FileContext, ctx: CheckContext, config: ResolvedConfig, language: QueryLanguage, span: { start: number; end: number }, failed: Set<string>): Hooked[] {
+    const out: Hooked[] = [];
     for (const rule of this.catalogue.rules) {
       if (!rule.model || !rule.meta.languages.includes(language) || config.rules[rule.meta.id] === 'off') continue;
       try {
-        for (const init of rule.model(file, ctx, span)) out.push({ ruleId: rule.meta.id, init: shiftedBy(init, -span.start) });
+        for (const init of rule.model(file, ctx, span)) {
+          const t = init.through ? targetOf(file.resolver.resolve(init.through.callee, init.through.at)) : undefined;
+          if (init.through && !t) continue;
+          const target = t?.kind === 'local' ? { kind: 'named' as const, qualifiedName: file.model.functions[t.fn].qualifiedName } : t;
+          out.push({ ruleId: rule.meta.id, init: shiftedBy(init, -span.start), target });
+        }
       } catch (e) {
         failed.add(rule.meta.id);
         log.once(`${rule.meta.id}:model:${(e as Error).message}`, `rule ${rule.meta.id} failed: ${(e as Error).stack ?? String(e)}`);

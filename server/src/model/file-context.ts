@@ -61,6 +61,9 @@ export class FileContext {
 
   /** The framework role of the model's function `i`; a read (a registration elsewhere in the file can give it). */
   roleAt(i: number): FunctionRoleResult | undefined {
+    // What the function's own markers read is recorded as they resolve; the libraries they need
+    // come from the imports; what gives it a role from elsewhere in the file is the `r:` read.
+    this.reads?.add('imports');
     this.reads?.add(`r:${this.model.functions[i].qualifiedName}`);
     return this.fnRoles.get(i);
   }
@@ -138,8 +141,7 @@ export class FileContext {
       case 'c:':
         return JSON.stringify((ix.classesByName.get(name) ?? []).map(classSig));
       case 'r:': {
-        const roles = (ix.byQualifiedName.get(name) ?? []).map((i) => this.fnRoles.get(i)?.role ?? '-');
-        return roles.join(',');
+        return this.fnRoles.registeredByName(name.slice(name.lastIndexOf('.') + 1));
       }
       default:
         return key === 'imports' ? JSON.stringify([m.imports.map((i) => [i.local, i.module, i.name]), m.hints.importRoots]) : '';

@@ -16,6 +16,8 @@ export interface ModelIndex {
   classesByName: Map<string, ClassModel[]>;
   /** Functions by `start:end` of their node: indices. */
   functionBySpan: Map<string, number>;
+  /** Functions passed inline to a call (a callback), by the call's index: indices. */
+  byPassedTo: Map<number, number[]>;
   /** Functions by qualified name: indices. */
   byQualifiedName: Map<string, number[]>;
   /** Every name a parameter or local of some function binds. */
@@ -49,6 +51,7 @@ function build(m: FileModel): ModelIndex {
     classesByName: new Map(),
     functionBySpan: new Map(),
     byQualifiedName: new Map(),
+    byPassedTo: new Map(),
     localNames: new Set(),
   };
   for (const i of m.imports) push(index.importsByLocal, i.local, i);
@@ -61,6 +64,7 @@ function build(m: FileModel): ModelIndex {
       push(index.functionsOfClass, f.className, k);
     }
     push(index.byQualifiedName, f.qualifiedName, k);
+    if (f.passedTo !== undefined) push(index.byPassedTo, f.passedTo, k);
     const span = `${f.start}:${f.end}`;
     if (!index.functionBySpan.has(span)) index.functionBySpan.set(span, k);
     for (const p of f.params) index.localNames.add(p.name);

@@ -155,6 +155,27 @@ export class FunctionRoles {
     return this.markerOf(i, false) ?? this.files().get(i);
   }
 
+  /**
+   * The roles registrations elsewhere in the file give functions of this name (`app.get('/x', name)`):
+   * what a cached unit must check again. A function's own markers and its class are in its unit.
+   */
+  registeredByName(name: string): string {
+    if (!this.byArgName) {
+      this.byArgName = new Map();
+      this.model.calls.forEach((c, ci) => {
+        for (const a of c.args) {
+          const last = a.kind === 'name' ? a.path?.[a.path.length - 1] : undefined;
+          if (last) this.byArgName!.set(last, [...(this.byArgName!.get(last) ?? []), ci]);
+        }
+      });
+    }
+    const out: string[] = [];
+    for (const ci of this.byArgName.get(name) ?? []) for (const r of this.registrationsOf(ci)) out.push(`${this.model.functions[r.target].qualifiedName}:${r.marker.role}`);
+    return out.join(',');
+  }
+
+  private byArgName: Map<string, number[]> | undefined;
+
   private uses(library: string): boolean {
     this.used ??= this.lang.librariesUsed([...this.model.hints.importRoots, ...this.model.imports.map((i) => i.module)]);
     return this.used.has(library);
@@ -199,6 +220,33 @@ export class FunctionRoles {
     return undefined;
   }
 
+  /** The functions a call registers under a role: `app.get('/x', handler)`, `router.HandleFunc("/x", h)`, `scheduler.add_job(f)`. */
+  private registrationsOf(ci: number): { target: number; marker: RoleMarker & { library: string } }[] {
+    const { model, resolver, lang } = this;
+    this.registrationMarkers ??= this.markers.filter((m) => m.registration?.callee);
+    this.named ??= registrationNames(this.registrationMarkers);
+    const call = model.calls[ci];
+    const last = call.callee.path?.[call.callee.path.length - 1];
+    if (!last || !this.named(last)) return [];
+    const out: { target: number; marker: RoleMarker & { library: string } }[] = [];
+    for (const m of this.registrationMarkers) {
+      const reg = m.registration!;
+      if (!reg.callee) continue;
+      if (!matchesCallable(call.callee, reg.callee, resolver, lang, call.start)) continue;
+      // Matched by its name only (`app.get`, `router.use` on something nothing resolves): the call
+      // must look like a registration, or `cache.get(key, (err, v) => …)` would be a route.
+      const byName = !resolvesTo(resolver.resolve(call.callee, call.start), reg.callee, lang);
+      for (const target of registeredFunctions(model, ci, reg.argument, resolver)) {
+        if (byName && !looksRegistered(model, call, target, m.role)) continue;
+        out.push({ target, marker: m });
+      }
+    }
+    return out;
+  }
+
+  private registrationMarkers: (RoleMarker & { library: string })[] | undefined;
+  private named: ((name: string) => boolean) | undefined;
+
   /** Roles given from elsewhere in the file: registrations and classes, computed once. */
   private files(): Map<number, FunctionRoleResult> {
     if (this.fileLevel) return this.fileLevel;
@@ -209,24 +257,7 @@ export class FunctionRoles {
       if (!out.has(fn)) out.set(fn, { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role, library: m.library });
     };
     // Registrations: app.get('/x', handler), router.HandleFunc("/x", h), scheduler.add_job(f), Depends(get_db).
-    const registrations = this.markers.filter((m) => m.registration?.callee);
-    const named = registrationNames(registrations);
-    for (const [ci, call] of model.calls.entries()) {
-      const last = call.callee.path?.[call.callee.path.length - 1];
-      if (!last || !named(last)) continue;
-      for (const m of registrations) {
-        const reg = m.registration!;
-        if (!reg.callee) continue;
-        if (!matchesCallable(call.callee, reg.callee, resolver, lang, call.start)) continue;
-        // Matched by its name only (`app.get`, `router.use` on something nothing resolves): the call
-        // must look like a registration, or `cache.get(key, (err, v) => …)` would be a route.
-        const byName = !resolvesTo(resolver.resolve(call.callee, call.start), reg.callee, lang);
-        for (const target of registeredFunctions(model, ci, reg.argument, resolver)) {
-          if (byName && !looksRegistered(model, call, target, m.role)) continue;
-          give(target, m);
-        }
-      }
-    }
+    for (const ci of model.calls.keys()) for (const r of this.registrationsOf(ci)) give(r.target, r.marker);
     // Classes: Django views, middleware classes, NestJS controllers, gRPC service implementations.
     for (const cls of model.classes) {
       for (const m of this.markers) {
@@ -370,7 +401,7 @@ function baseMatches(base: string[], want: string, resolver: Resolver, lang: Lan
 /** The functions a registration call registers: by name or inline, at the marker's argument. */
 function registeredFunctions(model: FileModel, callIndex: number, argument: number | string | undefined, resolver: Resolver): number[] {
   const call = model.calls[callIndex];
-  const inline = model.functions.map((f, i) => ({ f, i })).filter(({ f }) => f.passedTo === callIndex);
+  const inline = (modelIndex(model).byPassedTo.get(callIndex) ?? []).map((i) => ({ f: model.functions[i], i }));
   const candidates: ExprRef[] =
     argument === undefined || argument === 'any'
       ? call.args
