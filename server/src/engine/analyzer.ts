@@ -6,7 +6,7 @@ import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages
 import { log } from './log';
 import { PREDICATES, enclosingFunction } from './predicates';
 import type { CandidateInit, CheckContext, ExportData, FactRef, ModelFindingInit, RuleMatch, RuleMeta, RuleModule, Severity } from './rule-api';
-import { bindUnit, mergeUnitModels } from '../model/bind';
+import { bindUnit, mergeUnitModels, type MergeMemo } from '../model/bind';
 import { FileContext } from '../model/file-context';
 import type { ExprRef, FileModel } from '../model/file-model';
 import { modelIndex } from '../model/model-index';
@@ -149,6 +149,8 @@ interface UnitEntry {
  */
 export class UnitCache {
   private entries: UnitEntry[] = [];
+  /** The last join of the units' models (see mergeUnitModels). */
+  readonly merged: MergeMemo = { parts: [] };
   private configRef: ResolvedConfig | undefined;
   private gatesRef = '';
   hits = 0;
@@ -336,7 +338,7 @@ export class Analyzer {
     // Pass 1, per top-level unit: which gates' words it holds and its semantic model, both reused
     // from the cache for units an edit did not touch. Rules then see the whole file's model.
     const units = this.units(input, compiled.gated, language, cache);
-    const fileModel = mergeUnitModels(language, units.map((u) => ({ model: u.model, delta: u.start - u.boundAt })));
+    const fileModel = mergeUnitModels(language, units.map((u) => ({ model: u.model, delta: u.start - u.boundAt })), cache?.merged);
     const file = new FileContext(language, fileModel, input.text, input.path, this.models(config));
     const fileGates = units.reduce((a, u) => a | u.gates, 0);
     const parts: CompiledPatterns[] = [compiled, ...compiled.gated.filter((_, i) => fileGates & (1 << i))];

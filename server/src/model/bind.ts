@@ -82,29 +82,57 @@ function shifted(m: FileModel, d: number): FileModel {
   };
 }
 
+/**
+ * What the last join of a file's units made, part by part: the next join reuses the parts before
+ * the first one that changed (an edit moves only the units after it), instead of copying them.
+ */
+export interface MergeMemo {
+  parts: { model: FileModel; delta: number; out: FileModel }[];
+}
+
 /** Joins the models of a file's units, in order; `delta` moves a cached unit to where it is now. */
-export function mergeUnitModels(language: QueryLanguage, parts: readonly { model: FileModel; delta: number }[]): FileModel {
+export function mergeUnitModels(language: QueryLanguage, parts: readonly { model: FileModel; delta: number }[], memo?: MergeMemo): FileModel {
   const out = emptyFileModel(language);
-  for (const { model, delta } of parts) {
-    const m = shifted(model, delta);
-    const fnBase = out.functions.length;
-    const loopBase = out.loops.length;
-    const callBase = out.calls.length;
-    out.imports.push(...m.imports);
-    out.reexports.push(...m.reexports);
-    out.classes.push(...m.classes);
-    out.bindings.push(...m.bindings);
-    for (const f of m.functions) {
-      out.functions.push({ ...f, parent: f.parent === undefined ? undefined : f.parent + fnBase, passedTo: f.passedTo === undefined ? undefined : f.passedTo + callBase });
-    }
-    for (const l of m.loops) out.loops.push({ ...l, fn: l.fn < 0 ? -1 : l.fn + fnBase });
-    for (const c of m.calls) out.calls.push({ ...c, fn: c.fn < 0 ? -1 : c.fn + fnBase, loop: c.loop === undefined ? undefined : c.loop + loopBase });
-    const h = m.hints;
-    out.hints.importRoots.push(...h.importRoots);
-    out.hints.mainGuard ||= h.mainGuard;
-    out.hints.goPackage ??= h.goPackage;
-    out.hints.directives.push(...h.directives);
-    for (const g of h.browserGlobals) if (!out.hints.browserGlobals.includes(g)) out.hints.browserGlobals.push(g);
+  const made: MergeMemo['parts'] = [];
+  let reusing = memo !== undefined;
+  for (const [k, { model, delta }] of parts.entries()) {
+    const before = memo?.parts[k];
+    // The same unit at the same place after the same units: its part of the join is what it was.
+    const same = reusing && before !== undefined && before.model === model && before.delta === delta;
+    if (!same) reusing = false;
+    const part = same ? before.out : joined(shifted(model, delta), out);
+    made.push({ model, delta, out: part });
+    append(out, part);
   }
+  if (memo) memo.parts = made;
   return out;
+}
+
+/** A unit's part of the join: its model with indices based after what comes before it. */
+function joined(m: FileModel, sofar: FileModel): FileModel {
+  const fnBase = sofar.functions.length;
+  const loopBase = sofar.loops.length;
+  const callBase = sofar.calls.length;
+  return {
+    ...m,
+    functions: m.functions.map((f) => ({ ...f, parent: f.parent === undefined ? undefined : f.parent + fnBase, passedTo: f.passedTo === undefined ? undefined : f.passedTo + callBase })),
+    loops: m.loops.map((l) => ({ ...l, fn: l.fn < 0 ? -1 : l.fn + fnBase })),
+    calls: m.calls.map((c) => ({ ...c, fn: c.fn < 0 ? -1 : c.fn + fnBase, loop: c.loop === undefined ? undefined : c.loop + loopBase })),
+  };
+}
+
+function append(out: FileModel, m: FileModel): void {
+  for (const x of m.imports) out.imports.push(x);
+  for (const x of m.reexports) out.reexports.push(x);
+  for (const x of m.classes) out.classes.push(x);
+  for (const x of m.bindings) out.bindings.push(x);
+  for (const x of m.functions) out.functions.push(x);
+  for (const x of m.loops) out.loops.push(x);
+  for (const x of m.calls) out.calls.push(x);
+  const h = m.hints;
+  for (const x of h.importRoots) out.hints.importRoots.push(x);
+  out.hints.mainGuard ||= h.mainGuard;
+  out.hints.goPackage ??= h.goPackage;
+  for (const x of h.directives) out.hints.directives.push(x);
+  for (const g of h.browserGlobals) if (!out.hints.browserGlobals.includes(g)) out.hints.browserGlobals.push(g);
 }
