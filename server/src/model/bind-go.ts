@@ -66,39 +66,39 @@ export class GoBinder extends Binder {
     super('go');
   }
 
-  protected enter(cursor: TreeCursor): boolean {
-    switch (cursor.nodeType) {
+  protected enter(cursor: TreeCursor, type: string): boolean {
+    switch (type) {
       case 'package_clause': {
-        const name = cursor.currentNode.namedChildren[0]?.text;
+        const name = this.node(cursor).namedChildren[0]?.text;
         if (name) this.model.hints.goPackage = name;
         return false;
       }
       case 'import_spec':
-        this.importSpec(cursor.currentNode);
+        this.importSpec(this.node(cursor));
         return false;
       case 'function_declaration':
       case 'method_declaration':
-        this.functionDeclaration(cursor.currentNode);
+        this.functionDeclaration(this.node(cursor));
         return true;
       case 'func_literal':
-        this.funcLiteral(cursor.currentNode);
+        this.funcLiteral(this.node(cursor));
         return true;
       case 'type_spec':
-        this.typeSpec(cursor.currentNode);
+        this.typeSpec(this.node(cursor));
         return false;
       case 'var_spec':
       case 'const_spec':
-        this.varSpec(cursor.currentNode);
+        this.varSpec(this.node(cursor));
         return true;
       case 'short_var_declaration':
       case 'assignment_statement':
-        this.shortVar(cursor.currentNode);
+        this.shortVar(this.node(cursor));
         return true;
       case 'call_expression':
-        this.call(cursor.currentNode);
+        this.call(this.node(cursor));
         return true;
       case 'for_statement':
-        this.forStatement(cursor.currentNode);
+        this.forStatement(this.node(cursor));
         return true;
       case 'comment':
       case 'interpreted_string_literal':

@@ -106,37 +106,37 @@ export class PythonBinder extends Binder {
     super('python');
   }
 
-  protected enter(cursor: TreeCursor): boolean {
-    switch (cursor.nodeType) {
+  protected enter(cursor: TreeCursor, type: string): boolean {
+    switch (type) {
       case 'import_statement':
-        this.importStatement(cursor.currentNode);
+        this.importStatement(this.node(cursor));
         return false;
       case 'import_from_statement':
-        this.importFrom(cursor.currentNode);
+        this.importFrom(this.node(cursor));
         return false;
       case 'function_definition':
-        this.functionDefinition(cursor.currentNode);
+        this.functionDefinition(this.node(cursor));
         return true;
       case 'lambda':
-        this.lambda(cursor.currentNode);
+        this.lambda(this.node(cursor));
         return true;
       case 'class_definition':
-        this.classDefinition(cursor.currentNode);
+        this.classDefinition(this.node(cursor));
         return true;
       case 'assignment':
-        this.assignment(cursor.currentNode);
+        this.assignment(this.node(cursor));
         return true;
       case 'with_item':
-        this.withItem(cursor.currentNode);
+        this.withItem(this.node(cursor));
         return true;
       case 'call':
-        this.call(cursor.currentNode);
+        this.call(this.node(cursor));
         return true;
       case 'for_statement':
-        this.forStatement(cursor.currentNode);
+        this.forStatement(this.node(cursor));
         return true;
       case 'while_statement': {
-        const n = cursor.currentNode;
+        const n = this.node(cursor);
         this.addLoop({ start: n.startIndex, end: n.endIndex, variables: [] });
         return true;
       }
@@ -144,11 +144,13 @@ export class PythonBinder extends Binder {
       case 'set_comprehension':
       case 'dictionary_comprehension':
       case 'generator_expression':
-        this.comprehension(cursor.currentNode);
+        this.comprehension(this.node(cursor));
         return true;
-      case 'if_statement':
-        if (this.currentFn < 0 && /^if\s+__name__\s*==\s*["']__main__["']/.test(cursor.currentNode.text.slice(0, 40))) this.model.hints.mainGuard = true;
+      case 'if_statement': {
+        const n = this.node(cursor);
+        if (this.currentFn < 0 && /^if\s+__name__\s*==\s*["']__main__["']/.test(n.text.slice(0, 40))) this.model.hints.mainGuard = true;
         return true;
+      }
       case 'comment':
       case 'string':
         return false;

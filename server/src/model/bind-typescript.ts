@@ -112,43 +112,42 @@ export class TypeScriptBinder extends Binder {
     super('typescript');
   }
 
-  protected enter(cursor: TreeCursor): boolean {
-    const type = cursor.nodeType;
+  protected enter(cursor: TreeCursor, type: string): boolean {
     if (FUNCTIONS.has(type)) {
-      this.functionNode(cursor.currentNode);
+      this.functionNode(this.node(cursor));
       return true;
     }
     switch (type) {
       case 'import_statement':
-        this.importStatement(cursor.currentNode);
+        this.importStatement(this.node(cursor));
         return false;
       case 'export_statement':
-        this.exportStatement(cursor.currentNode);
+        this.exportStatement(this.node(cursor));
         return true;
       case 'class_declaration':
       case 'class':
       case 'abstract_class_declaration':
-        this.classNode(cursor.currentNode);
+        this.classNode(this.node(cursor));
         return true;
       case 'public_field_definition':
-        this.field(cursor.currentNode);
+        this.field(this.node(cursor));
         return true;
       case 'variable_declarator':
-        this.declarator(cursor.currentNode);
+        this.declarator(this.node(cursor));
         return true;
       case 'call_expression':
       case 'new_expression':
-        this.call(cursor.currentNode);
+        this.call(this.node(cursor));
         return true;
       case 'for_in_statement':
       case 'for_statement':
       case 'while_statement':
       case 'do_statement':
-        this.loop(cursor.currentNode);
+        this.loop(this.node(cursor));
         return true;
       case 'expression_statement':
         if (this.model.functions.length === 0 && this.model.calls.length === 0) {
-          const d = literalText(cursor.currentNode.namedChildren[0]);
+          const d = literalText(this.node(cursor).namedChildren[0]);
           if (d === 'use client' || d === 'use server' || d === 'use strict') this.model.hints.directives.push(d);
         }
         return true;

@@ -19,7 +19,18 @@ export abstract class Binder {
   }
 
   /** Called for every node on the way down; returns false to skip the node's children. */
-  protected abstract enter(cursor: TreeCursor): boolean;
+  protected abstract enter(cursor: TreeCursor, type: string): boolean;
+
+  /**
+   * The cursor's node, for a node the binder records something about: the stacks of functions,
+   * loops and classes are brought to its offset first (only then, not on every node walked: each
+   * read of the cursor is a call into the native binding).
+   */
+  protected node(cursor: TreeCursor): SyntaxNode {
+    const n = cursor.currentNode;
+    this.popUntil(n.startIndex);
+    return n;
+  }
 
   /** The types of the nodes above the walk's current one, innermost last (a node's parent is a search from the root in tree-sitter). */
   private readonly ancestors: string[] = [];
@@ -32,12 +43,10 @@ export abstract class Binder {
   bindUnit(unit: SyntaxNode): void {
     const cursor = unit.walk();
     for (;;) {
-      const start = cursor.startIndex;
-      this.popUntil(start);
-      const descend = this.enter(cursor);
+      const type = cursor.nodeType;
+      const descend = this.enter(cursor, type);
       // Code nested deeper than any person writes (a generated 4,000-link chain) is not bound
       // below the cap: binding every link of it cost seconds, and the query engine reports it.
-      const type = cursor.nodeType;
       if (descend && this.ancestors.length < MAX_WALK_DEPTH && cursor.gotoFirstChild()) {
         this.ancestors.push(type);
         continue;
