@@ -168,7 +168,7 @@ export function byWritten(lang: LanguageModels, text: string): Resolved {
 
 /** What a model call site (of `FileModel.calls`) calls. */
 export function resolveSite(file: FileContext, site: CallSite): Resolved {
-  const r = conventionOfImport(file, file.resolver.resolve(site.callee, site.start));
+  const r = file.resolver.resolve(site.callee, site.start);
   const path = site.callee.path;
   if (!unexplained(r) || !path || site.callee.receiver) return r;
   if (!boundHere(file, path[0], site.start)) {
@@ -192,25 +192,6 @@ export function resolveSite(file: FileContext, site: CallSite): Resolved {
     const m = file.lang.member(type, path[i]);
     if (!m) return r;
     if (i === path.length - 1) return { kind: 'library', qname: `${m.type}.${path[i]}`, row: m.row, via: 'convention' };
-    type = m.row.returns;
-  }
-  return r;
-}
-
-/**
- * The project's class that stands for a library's client by the models' conventions (`PrismaService`,
- * which extends PrismaClient in another file), with the members called on it: what `this.prisma.user.findMany`
- * calls when `this.prisma` is a `PrismaService`. Engine API that would replace it: base classes across files.
- */
-export function conventionOfImport(file: FileContext, r: Resolved): Resolved {
-  if (r.kind !== 'import' || !r.name || r.rest.length === 0) return r;
-  const c = file.lang.conventions.find((k) => k.type && k.pattern.test(r.name!) && (!k.requiresPackage || file.usesLibrary(k.lib.name)));
-  if (!c?.type) return r;
-  let type: string | undefined = c.type;
-  for (let i = 0; type && i < r.rest.length; i++) {
-    const m = file.lang.member(type, r.rest[i]);
-    if (!m) return r;
-    if (i === r.rest.length - 1) return { kind: 'library', qname: `${m.type}.${r.rest[i]}`, row: m.row, via: 'convention' };
     type = m.row.returns;
   }
   return r;
