@@ -10,6 +10,7 @@ import { bindUnit, mergeUnitModels, type MergeMemo } from '../model/bind';
 import { FileContext } from '../model/file-context';
 import type { ExprRef, FileModel } from '../model/file-model';
 import { modelIndex } from '../model/model-index';
+import { LineIndex } from '../cli/positions';
 import { models, type Models } from '../model/library';
 import type { FileRole } from '../model/roles';
 import { summarise, targetOf, type CallTarget } from '../model/summary';
@@ -766,7 +767,8 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
   const roots = throughs.flatMap(({ c }) => (c.through!.target.kind === 'local' ? [c.through!.target.fn] : []));
   const summary = summarise(file, roots);
   const program = new Program([{ path: '<this file>', language: file.language, summary, imports: file.model.imports, reexports: file.model.reexports, goPackage: file.model.hints.goPackage }], () => undefined);
-  const lineOf = lineIndex(input.text);
+  const lines = new LineIndex(input.text);
+  const lineOf = (offset: number) => lines.lineOf(offset) + 1;
   const out: ({ finding: Finding; site: number } | { deferred: DeferredFinding })[] = [];
   for (const { c, f } of throughs) {
     const through = c.through!;
@@ -812,21 +814,6 @@ export function fillThrough(message: string, chain: string, what: string): strin
   return message.replace(/\{chain\}/g, chain).replace(/\{what\}/g, `\`${what}\``);
 }
 
-/** 1-based line of an offset, by binary search over line starts. */
-function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
-}
 
 /** The `include` setting that brings a non-production role's findings back. */
 const INCLUDE_OF: Record<FileRole, IncludeRole | 'production'> = { test: 'tests', migration: 'migrations', script: 'scripts', frontend: 'frontend', generated: 'generated', production: 'production' };
