@@ -10,6 +10,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { packageManifestOf } from '../src/engine/package-manifest';
 import type { SyntaxNode } from 'tree-sitter';
 import { defaultConfig, parseConfig } from '../src/config/config';
 import type { Finding } from '../src/engine/analyzer';
@@ -124,7 +125,7 @@ function loadFixture(root: string, file: string): FixtureFile {
   // scripts, migrations), and the file's program part joins the workspace's.
   const backend = path.relative(root, file).split(path.sep)[0];
   const projectPath = path.relative(path.join(root, backend), file).split(path.sep).join('/');
-  const analysis = analyzeText(text, grammar, defaultConfig(), undefined, undefined, projectPath);
+  const analysis = analyzeText(text, grammar, defaultConfig(), undefined, undefined, projectPath, packageManifestOf(file, path.join(root, backend)));
   const { findings, failedRules, tree, exports, deferredSuppressions } = analysis;
   const index = new LineIndex(text);
   const program = programContribution(analysis, (s, e) => index.span(s, e));

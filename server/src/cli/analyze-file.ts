@@ -9,6 +9,7 @@ import { DEPLOYMENT_SOURCE, PROCESS_COUNT, isDeploymentFile, readDeployment } fr
 import { LineIndex } from './positions';
 import { programContribution } from '../model/contribution';
 import type { CodeFrame, FileOutcome, ReportedFinding, WorkspaceContribution } from './report';
+import { packageManifestOf } from '../engine/package-manifest';
 
 /** How many bytes at the start of a file are searched for a NUL byte (as git and grep do). */
 const BINARY_SNIFF_BYTES = 8192;
@@ -26,6 +27,8 @@ export interface AnalyzeFileOptions {
   frames: boolean;
   /** The path relative to the file's project, for code roles (tests/, migrations/). */
   projectPath?: string;
+  /** The project's root: package.json files are looked for up to it. */
+  projectRoot?: string;
 }
 
 /** Reads, decodes, parses and analyses one file. The parse tree does not outlive this call. */
@@ -64,7 +67,7 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: [], ...deploymentContribution(text) };
   let analysis: ReturnType<typeof analyzeText>;
   try {
-    analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS), options.projectPath);
+    analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS), options.projectPath, packageManifestOf(absPath, options.projectRoot));
   } catch (e) {
     if (e instanceof ParseBudgetExceeded) return { kind: 'skipped', reason: 'too-slow', note: `parsing took longer than ${FILE_BUDGET_MS / 1000} s` };
     throw e;

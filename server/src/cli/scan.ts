@@ -74,6 +74,7 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
     config: f.config,
     maxBytes: Math.round((options.maxFileSizeKB ?? configs[f.config].thresholds.maxFileSizeKB) * 1024),
     projectPath: projectPath(f.projectRoot, f.absPath),
+    projectRoot: f.projectRoot,
   }));
   const outcomes: FileOutcome[] = new Array(tasks.length);
   let done = 0;

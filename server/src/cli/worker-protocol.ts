@@ -17,6 +17,7 @@ export interface WorkerTask {
   maxBytes: number;
   /** The file's path relative to its project (code roles read its folders). */
   projectPath: string;
+  projectRoot: string;
 }
 
 export interface WorkerReply {
@@ -27,7 +28,7 @@ export interface WorkerReply {
 /** Analyses one file; an unexpected exception becomes an error outcome for that file alone. */
 export function runTask(task: WorkerTask, init: WorkerInit): FileOutcome {
   try {
-    return analyzeFile(task.path, init.configs[task.config], { maxBytes: task.maxBytes, frames: init.frames, projectPath: task.projectPath });
+    return analyzeFile(task.path, init.configs[task.config], { maxBytes: task.maxBytes, frames: init.frames, projectPath: task.projectPath, projectRoot: task.projectRoot });
   } catch (e) {
     return { kind: 'error', message: `internal error while analysing: ${(e as Error).stack ?? String(e)}` };
   }

@@ -17,6 +17,7 @@ import { summarise, targetOf, type CallTarget } from '../model/summary';
 import { Program, type EffectPath, type FnRef } from '../model/program';
 import type { Effect } from '../model/library';
 import { parseSuppression, resolveSuppressions, type Suppression } from './suppressions';
+import type { PackageManifest } from './package-manifest';
 
 export interface Related {
   start: number;
@@ -266,6 +267,8 @@ export interface AnalysisInput {
   grammar: GrammarId;
   /** The file's path relative to its project, `/`-separated: conventions read roles from it (tests/, migrations/). */
   path?: string;
+  /** The package.json of the file's package: a command-line package's code is a script. */
+  manifest?: PackageManifest;
 }
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
@@ -340,7 +343,7 @@ export class Analyzer {
     // from the cache for units an edit did not touch. Rules then see the whole file's model.
     const units = this.units(input, compiled.gated, language, cache);
     const fileModel = mergeUnitModels(language, units.map((u) => ({ model: u.model, delta: u.start - u.boundAt })), cache?.merged);
-    const file = new FileContext(language, fileModel, input.text, input.path, this.models(config));
+    const file = new FileContext(language, fileModel, input.text, input.path, this.models(config), input.manifest);
     const fileGates = units.reduce((a, u) => a | u.gates, 0);
     const parts: CompiledPatterns[] = [compiled, ...compiled.gated.filter((_, i) => fileGates & (1 << i))];
     // A unit's findings may depend on the rest of the file only through its scope (imports, module

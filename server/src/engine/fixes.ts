@@ -50,7 +50,7 @@ export function fixesFor(finding: Finding, input: AnalysisInput & { file?: FileC
   if (!rule) return out;
   const node = findingNode(input.tree.rootNode, finding);
   if (node) {
-    const file = input.file ?? fileContextOf(input.tree.rootNode, language, input.text, input.path);
+    const file = input.file ?? fileContextOf(input.tree.rootNode, language, input.text, input.path, input.manifest);
     const ctx: CheckContext = {
       config,
       file,
@@ -94,7 +94,7 @@ export function fixesFor(finding: Finding, input: AnalysisInput & { file?: FileC
 export function fixAllEdits(findings: Finding[], input: AnalysisInput & { file?: FileContext }, config: ResolvedConfig, catalogue: Catalogue, deadline = Infinity): TextEditInit[] {
   const chosen: TextEditInit[] = [];
   // One file context for every fix (building it is a walk of the file).
-  if (!input.file && findings.length > 0) input = { ...input, file: fileContextOf(input.tree.rootNode, queryLanguageOf(input.grammar), input.text, input.path) };
+  if (!input.file && findings.length > 0) input = { ...input, file: fileContextOf(input.tree.rootNode, queryLanguageOf(input.grammar), input.text, input.path, input.manifest) };
   const seen = new Set<string>();
   for (const f of findings) {
     if (performance.now() > deadline) break;

@@ -6,6 +6,7 @@ import { toPath } from './config-store';
 import type { DocumentAnalysis, OpenDocument } from './documents';
 import type { Excludes } from './excludes';
 import { projectPath } from '../engine/paths';
+import { packageManifestOf } from '../engine/package-manifest';
 
 /**
  * Budgets of one document's work in the editor. Real files parse in milliseconds and analyse in
@@ -118,7 +119,7 @@ export class DocumentAnalyses {
     }
     this.slowParse.delete(d);
     const budget = budgetOf(Math.max(1, ANALYSIS_BUDGET_MS - (performance.now() - started)));
-    const result = await engine().analyzer.analyzeSliced({ tree, text, grammar: d.grammar, path: folder && file ? projectPath(folder.root, file) : undefined }, config, d.units, budget, {
+    const result = await engine().analyzer.analyzeSliced({ tree, text, grammar: d.grammar, path: folder && file ? projectPath(folder.root, file) : undefined, manifest: file ? packageManifestOf(file, folder?.root) : undefined }, config, d.units, budget, {
       ms: SLICE_MS,
       pause: nextTurn,
       stale,

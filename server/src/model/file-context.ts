@@ -9,6 +9,7 @@ import { pyExpr } from './bind-python';
 import { goExpr } from './bind-go';
 import { tsExpr } from './bind-typescript';
 import { bindTree } from './bind';
+import type { PackageManifest } from '../engine/package-manifest';
 
 /**
  * What rules and predicates know of the file a match is in: its model, names resolved, its role
@@ -27,10 +28,11 @@ export class FileContext {
     text: string,
     relPath: string | undefined,
     readonly models: Models = shippedModels(),
+    manifest?: PackageManifest,
   ) {
     this.lang = models.of(language);
     this.resolver = new Resolver(model, this.lang);
-    this.role = fileRole(relPath, text, model, models);
+    this.role = fileRole(relPath, text, model, models, manifest);
     this.fnRoles = new FunctionRoles(model, this.lang, this.resolver);
     model.functions.forEach((f, i) => {
       const list = this.byEnd.get(f.end) ?? [];
@@ -184,6 +186,6 @@ export function exprOf(language: QueryLanguage, node: SyntaxNode) {
 }
 
 /** A file's context built from its tree alone (fixes computed without the analysis at hand, tests). */
-export function fileContextOf(root: SyntaxNode, language: QueryLanguage, text: string, relPath?: string): FileContext {
-  return new FileContext(language, bindTree(root, language), text, relPath);
+export function fileContextOf(root: SyntaxNode, language: QueryLanguage, text: string, relPath?: string, manifest?: PackageManifest): FileContext {
+  return new FileContext(language, bindTree(root, language), text, relPath, shippedModels(), manifest);
 }

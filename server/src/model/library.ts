@@ -135,6 +135,8 @@ export interface FileRoleRule {
   browserGlobals?: string[];
   mainGuard?: Partial<Record<QueryLanguage, string>>;
   minified?: { longLine?: number; averageLine?: number };
+  /** A package that installs a command (package.json `bin`) and depends on no server library. */
+  packageBin?: boolean;
 }
 
 export interface ModelFile {

@@ -3,6 +3,7 @@ import type { QueryLanguage } from '../engine/languages';
 import type { ExprRef, FileModel, FunctionModel } from './file-model';
 import { models as shippedModels, regex, type CallableRef, type FileRoleRule, type LanguageModels, type Models, type RoleMarker } from './library';
 import { Resolver, type Resolved } from './resolve';
+import type { PackageManifest } from '../engine/package-manifest';
 
 /**
  * Code roles. A file's role comes from conventions (its folder, its name, its header, what it
@@ -33,10 +34,10 @@ function glob(pattern: string): RegExp {
 }
 
 /**
- * The role of a file, from its path relative to its project (`/`-separated), its text and model.
- * Without a path (a lone buffer), only the text speaks.
+ * The role of a file, from its path relative to its project (`/`-separated), its text and model,
+ * and the package.json of its package. Without a path (a lone buffer), only the text speaks.
  */
-export function fileRole(relPath: string | undefined, text: string, model: FileModel, models: Models = shippedModels()): FileRoleResult {
+export function fileRole(relPath: string | undefined, text: string, model: FileModel, models: Models = shippedModels(), manifest?: PackageManifest): FileRoleResult {
   const language = model.language;
   const segments = relPath ? relPath.split('/').filter(Boolean) : [];
   const name = segments[segments.length - 1] ?? '';
@@ -63,6 +64,9 @@ export function fileRole(relPath: string | undefined, text: string, model: FileM
     }
     const guard = rule.mainGuard?.[language];
     if (guard && new RegExp(guard, 'm').test(text) && !serves(model)) return { role: rule.role, why: `${rule.why} (if __name__ == "__main__")` };
+    if (rule.packageBin && manifest?.bin && !manifest.dependencies.some((d) => (models.serverMarkers[language] ?? []).includes(d))) {
+      return { role: rule.role, why: `${rule.why} (package.json \`bin\`${manifest.name ? ` of ${manifest.name}` : ''})` };
+    }
     if (rule.minified && minified(text, rule.minified.longLine ?? 1000, rule.minified.averageLine ?? 250)) return { role: rule.role, why: `${rule.why} (minified)` };
   }
   return { role: 'production', why: 'production code' };
