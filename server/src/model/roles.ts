@@ -64,7 +64,8 @@ export function fileRole(relPath: string | undefined, text: string, model: FileM
     }
     const guard = rule.mainGuard?.[language];
     if (guard && new RegExp(guard, 'm').test(text) && !serves(model)) return { role: rule.role, why: `${rule.why} (if __name__ == "__main__")` };
-    if (rule.packageBin && manifest?.bin && !manifest.dependencies.some((d) => (models.serverMarkers[language] ?? []).includes(d))) {
+    // package.json describes a JavaScript package: a Python or Go file beside one is not part of it.
+    if (rule.packageBin && language === 'typescript' && manifest?.bin && !manifest.dependencies.some((d) => (models.serverMarkers[language] ?? []).includes(d))) {
       return { role: rule.role, why: `${rule.why} (package.json \`bin\`${manifest.name ? ` of ${manifest.name}` : ''})` };
     }
     if (rule.minified && minified(text, rule.minified.longLine ?? 1000, rule.minified.averageLine ?? 250)) return { role: rule.role, why: `${rule.why} (minified)` };
