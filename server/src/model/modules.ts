@@ -47,15 +47,28 @@ export class ModuleIndex {
     }
   }
 
+  /** Resolutions already made: a workspace asks the same few thousand import paths again and again. */
+  private readonly resolved = new Map<string, string[]>();
+
   resolve(fromFile: string, language: QueryLanguage, module: string): string[] {
+    // TS and Go resolve from the importing folder; Python orders several hits by the importing file.
+    const from = language === 'python' || module === '.' ? fromFile : path.dirname(fromFile);
+    const key = `${language}\0${from}\0${module}`;
+    let hit = this.resolved.get(key);
+    if (hit) return hit;
     switch (language) {
       case 'python':
-        return this.resolvePython(fromFile, module);
+        hit = this.resolvePython(fromFile, module);
+        break;
       case 'go':
-        return this.resolveGo(fromFile, module);
+        hit = this.resolveGo(fromFile, module);
+        break;
       case 'typescript':
-        return this.resolveTs(fromFile, module);
+        hit = this.resolveTs(fromFile, module);
+        break;
     }
+    this.resolved.set(key, hit);
+    return hit;
   }
 
   /** The other files of a Go file's package. */

@@ -64,6 +64,8 @@ export class Program {
   /** Roles given across files (a function registered where it is imported). */
   private readonly roles = new Map<string, { role: string; why: string }>();
   private perRequest: Map<string, ChainStep[]> | undefined;
+  private readonly lookups = new Map<string, FnRef | null>();
+  private readonly names = new Map<string, Map<string, number>>();
 
   constructor(files: readonly ProgramFile[], readFile: (p: string) => string | undefined) {
     for (const f of files) this.files.set(f.path, f);
@@ -87,19 +89,47 @@ export class Program {
     if (!from) return undefined;
     const files = this.modules.resolve(fromFile, from.language, target.module);
     const parts = [...(target.name && target.name !== 'default' ? [target.name] : []), ...target.rest];
+    const instance = target.instance || (target.name !== undefined && /^[A-Z]/.test(target.name) && target.rest.length > 0);
     for (const file of files) {
-      const hit = this.lookup(file, parts, target.instance || (target.name !== undefined && /^[A-Z]/.test(target.name) && target.rest.length > 0), new Set());
+      const hit = this.lookupFrom(file, parts, instance);
       if (hit) return hit;
     }
     // `from app import repo` where repo is a module: the rest names a function in it.
     if (target.name && target.rest.length > 0) {
       const sub = this.modules.resolve(fromFile, from.language, from.language === 'python' ? `${target.module}.${target.name}` : `${target.module}/${target.name}`);
       for (const file of sub) {
-        const hit = this.lookup(file, target.rest, false, new Set());
+        const hit = this.lookupFrom(file, target.rest, false);
         if (hit) return hit;
       }
     }
     return undefined;
+  }
+
+  /** lookup from a fresh start, remembered: barrel files (`export * from`) make the same walk for every call through them. */
+  private lookupFrom(file: string, parts: string[], instance: boolean): FnRef | undefined {
+    const key = `${file}\0${parts.join('.')}\0${instance ? 1 : 0}`;
+    const known = this.lookups.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const hit = this.lookup(file, parts, instance, new Set());
+    this.lookups.set(key, hit ?? null);
+    return hit;
+  }
+
+  /** A file's functions by `name` (top-level) and `Class.name`. */
+  private namesOf(file: string, f: ProgramFile): Map<string, number> {
+    let ix = this.names.get(file);
+    if (!ix) {
+      ix = new Map();
+      const fns = f.summary.functions;
+      for (let i = fns.length - 1; i >= 0; i--) {
+        const x = fns[i];
+        // First wins, as a scan from the front would find it.
+        if (x.className !== undefined) ix.set(`${x.className}.${x.name}`, i);
+        else if (!x.qualifiedName.includes('.')) ix.set(x.name, i);
+      }
+      this.names.set(file, ix);
+    }
+    return ix;
   }
 
   /** A function by name path in a file: `get_user`, `UserRepo.get_user`, following re-exports. */
@@ -107,15 +137,15 @@ export class Program {
     const f = this.files.get(file);
     if (!f || parts.length === 0 || seen.has(`${file}:${parts.join('.')}`)) return undefined;
     seen.add(`${file}:${parts.join('.')}`);
-    const fns = f.summary.functions;
+    const names = this.namesOf(file, f);
     if (parts.length >= 2) {
       // A method: Class.method (an instance, or the class itself for static/class methods).
-      const i = fns.findIndex((x) => x.className === parts[0] && x.name === parts[1]);
-      if (i >= 0) return { file, fn: i };
+      const i = names.get(`${parts[0]}.${parts[1]}`);
+      if (i !== undefined) return { file, fn: i };
     }
-    if (parts.length === 1 || !instance) {
-      const i = fns.findIndex((x) => x.name === parts[0] && x.className === undefined && !x.qualifiedName.includes('.'));
-      if (i >= 0 && parts.length === 1) return { file, fn: i };
+    if (parts.length === 1) {
+      const i = names.get(parts[0]);
+      if (i !== undefined) return { file, fn: i };
     }
     // Re-exported: `export { a } from './x'`, `from .x import a` in a package's __init__.
     for (const r of f.reexports) {
