@@ -9,7 +9,13 @@ import { callText } from '../../server/src/model/summary';
  * sync database or HTTP client, a sleep, file I/O, password hashing), here or in another file.
  */
 export const THROUGH_MESSAGE =
-  '`{call}` blocks the event loop through {chain}: while it runs, no other request on this process is served, so at 100 concurrent requests each waits for all the others. Make the chain async, or run `{call}` in a thread (`asyncio.to_thread`, a worker).';
+  '`{call}` blocks the event loop through {chain}: while it runs, no other request on this process is served, so at 100 concurrent requests each waits for all the others. {remedy}';
+
+/** What to do instead, in the language's own terms. */
+const REMEDY: Record<'python' | 'typescript', string> = {
+  python: 'Make the chain async, or run `{call}` in a thread (`await asyncio.to_thread(...)`).',
+  typescript: "Make the chain async (the library's async API, `fs.promises`, `crypto.scrypt` with a callback), or move the work to a worker thread (`worker_threads`, a job queue).",
+};
 
 export function blockingThroughCalls(file: FileContext, span?: { start: number; end: number }): ModelFindingInit[] {
   if (file.language === 'go') return [];
@@ -22,7 +28,7 @@ export function blockingThroughCalls(file: FileContext, span?: { start: number; 
     const onLoop = fn.isAsync || (file.language === 'typescript' && role?.role !== undefined && role.role !== 'startup' && role.role !== 'test' && role.role !== 'once');
     if (!onLoop) continue;
     if (!isProjectCall(file, call)) continue;
-    out.push({ start: call.start, end: call.end, message: THROUGH_MESSAGE, args: { call: callText(call.callee) }, through: { callee: call.callee, at: call.start, needs: 'blocking' } });
+    out.push({ start: call.start, end: call.end, message: THROUGH_MESSAGE, args: { call: callText(call.callee), remedy: REMEDY[file.language].replace('{call}', callText(call.callee)) }, through: { callee: call.callee, at: call.start, needs: 'blocking' } });
   }
   return out;
 }

@@ -92,6 +92,36 @@ describe('findings through calls', () => {
       const found = findingsOf('python', src, 'blocking-call-in-async');
       assert.deepStrictEqual(found.map((f) => src.slice(f.start, f.end)), ['fetch_rates()']);
       assert.match(found[0].message, /blocks the event loop through `requests\.get` \(line 6\)/);
+      assert.match(found[0].message, /run `fetch_rates` in a thread \(`await asyncio\.to_thread\(\.\.\.\)`\)\.$/);
+    });
+
+    it('typescript: a Koa helper taking the context is its caller\'s helper, not a handler: one finding, at the handler\'s call', () => {
+      const src = code`
+        import crypto from 'node:crypto';
+        import type { Context } from 'koa';
+
+        function sessionHash(ctx: Context): string {
+          return crypto.scryptSync(ctx.state.user.secret, 'session', 64).toString('hex');
+        }
+
+        function userId(ctx: Context): string {
+          return ctx.state.user.id;
+        }
+
+        export async function startFlow(ctx: Context): Promise<void> {
+          ctx.body = { hash: sessionHash(ctx), id: userId(ctx) };
+        }
+
+        export function hashRoute(ctx: Context): void {
+          ctx.body = crypto.scryptSync(String(ctx.query.p), 'salt', 64).toString('hex');
+        }
+      `;
+      const found = findingsOf('typescript', src, 'blocking-call-in-async');
+      // hashRoute is nobody's helper in the file: its signature makes it a handler.
+      assert.deepStrictEqual(found.map((f) => src.slice(f.start, f.end)), ['sessionHash(ctx)', "crypto.scryptSync(String(ctx.query.p), 'salt', 64)"]);
+      assert.match(found[0].message, /blocks the event loop through `crypto\.scryptSync` \(line 5\)/);
+      assert.match(found[0].message, /move the work to a worker thread/);
+      assert.doesNotMatch(found[0].message, /asyncio/);
     });
   });
 

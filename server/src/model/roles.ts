@@ -176,7 +176,27 @@ export class FunctionRoles {
     }
     const out: string[] = [];
     for (const ci of this.byArgName.get(name) ?? []) for (const r of this.registrationsOf(ci)) out.push(`${this.model.functions[r.target].qualifiedName}:${r.marker.role}`);
+    if (this.calledNames().has(name)) out.push('called');
     return out.join(',');
+  }
+
+  private called: Set<string> | undefined;
+
+  /** Names the file calls directly (`helper(x)`, `this.helper(x)`, `self.helper(x)`): its own helpers, by name. */
+  private calledNames(): Set<string> {
+    if (!this.called) {
+      this.called = new Set();
+      for (const c of this.model.calls) {
+        const p = c.callee.kind === 'name' ? c.callee.path : undefined;
+        if (p?.length === 1) this.called.add(p[0]);
+        else if (p?.length === 2 && (p[0] === 'this' || p[0] === 'self')) this.called.add(p[1]);
+      }
+    }
+    return this.called;
+  }
+
+  private calledHere(fn: FunctionModel): boolean {
+    return !fn.anonymous && this.calledNames().has(fn.name);
   }
 
   private byArgName: Map<string, number[]> | undefined;
@@ -216,7 +236,8 @@ export class FunctionRoles {
       if ((m.appliesTo === 'returned') !== returned) continue;
       if (m.decorator && fn.decorators.some((d) => matchesDecorator(d.expr, m.decorator!, m.pathArgument === true, resolver, lang))) return m;
       if (m.methodDecorator && !m.classDecorator && !m.baseClass && !m.embeds && fn.decorators.some((d) => matchesDecorator(d.expr, m.methodDecorator!, false, resolver, lang))) return m;
-      if (m.signature && matchesSignature(fn, m.signature, resolver)) return m;
+      // A signature is the weakest sign: a function the file calls itself (`getUser(ctx)`) is a helper of its caller.
+      if (m.signature && matchesSignature(fn, m.signature, resolver) && !this.calledHere(fn)) return m;
       if (m.names && !fn.anonymous && fn.parent === undefined && this.uses(m.library) && m.names.some((p) => regex(p).test(fn.name)) && (!m.classNames || (fn.className !== undefined && m.classNames.some((c) => regex(c).test(fn.className!))))) return m;
       if (m.classNames && !m.names && fn.className && this.uses(m.library) && m.classNames.some((c) => regex(c).test(fn.className!)) && (!m.methods || m.methods.includes(fn.name))) return m;
       if (m.calls && this.uses(m.library) && this.callsOf(i).some((c) => matchesCallable(c.callee, m.calls!, resolver, lang, c.start))) return m;
