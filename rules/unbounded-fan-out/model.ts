@@ -168,7 +168,7 @@ export function byWritten(lang: LanguageModels, text: string): Resolved {
 
 /** What a model call site (of `FileModel.calls`) calls. */
 export function resolveSite(file: FileContext, site: CallSite): Resolved {
-  const r = file.resolver.resolve(site.callee, site.start);
+  const r = file.resolver.invoked(file.resolver.resolve(site.callee, site.start));
   const path = site.callee.path;
   if (!unexplained(r) || !path || site.callee.receiver) return r;
   if (!boundHere(file, path[0], site.start)) {

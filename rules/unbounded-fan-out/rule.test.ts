@@ -748,6 +748,49 @@ describe(ID, () => {
         assert.deepStrictEqual(hits(lang, src, ID), []);
       });
 
+      it('a semaphore acquired by each item, or a rate limiter a helper awaits (async-sema), bounds the fan-out', () => {
+        // Shapes from outline's import tasks and its Notion client.
+        const src = code`
+          import { RateLimit, Sema } from 'async-sema';
+          import { Attachment } from './models';
+
+          export async function uploadAll(items) {
+            const sema = new Sema(5);
+            await Promise.all(items.map(async (item) => {
+              try {
+                await sema.acquire();
+                const a = await Attachment.findByPk(item.id);
+                await a.update({ size: item.size });
+              } finally {
+                sema.release();
+              }
+            }));
+          }
+
+          export class Client {
+            limiter = RateLimit(3);
+            async call(fn) {
+              await this.limiter();
+              return fn();
+            }
+            async pages(blocks) {
+              await Promise.all(blocks.map((b) => this.call(() => Attachment.findByPk(b.id))));
+            }
+          }
+
+          export async function unbounded(items) {
+            await Promise.all(items.map(async (item) => {
+              const a = await Attachment.findByPk(item.id);
+              await a.update({ size: item.size });
+            }));
+          }
+        `;
+        assert.deepStrictEqual(
+          findingsOf(lang, src, ID).map((f) => src.slice(0, f.start).split('\n').length),
+          [29],
+        );
+      });
+
       it('leaves alone callbacks, listeners and components being closed, and test code', () => {
         // Shapes from undici, workerpool, chokidar and secretlint.
         const src = code`

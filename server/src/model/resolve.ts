@@ -84,6 +84,13 @@ export class Resolver {
     }
   }
 
+  /** What a call of a resolved callee runs: calling an instance whose type is callable (a p-limit or async-sema limiter) runs its call member. */
+  invoked(callee: Resolved): Resolved {
+    if (callee.kind !== 'value') return callee;
+    const m = this.models.member(callee.type, '__call__');
+    return m ? { kind: 'library', qname: `${m.type}.__call__`, row: m.row, via: callee.via } : callee;
+  }
+
   /** What calling something gives. */
   resultOf(callee: Resolved, isNew = false): Resolved {
     switch (callee.kind) {
