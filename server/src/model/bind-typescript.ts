@@ -135,6 +135,9 @@ export class TypeScriptBinder extends Binder {
       case 'variable_declarator':
         this.declarator(this.node(cursor));
         return true;
+      case 'assignment_expression':
+        if (this.inConstructor()) this.constructorAssignment(this.node(cursor));
+        return true;
       case 'call_expression':
       case 'new_expression':
         this.call(this.node(cursor));
@@ -220,6 +223,25 @@ export class TypeScriptBinder extends Binder {
       }
     }
     this.addClass({ name, start: node.startIndex, end: node.endIndex, bases, decorators: this.decorators(node), fields: [], exported: node.parent?.type === 'export_statement' });
+  }
+
+  private inConstructor(): boolean {
+    const fn = this.currentFn;
+    return fn >= 0 && this.model.functions[fn].name === 'constructor' && this.model.functions[fn].className !== undefined;
+  }
+
+  /** `this.limiter = RateLimit(3)` in a constructor: the field's value, known from then on (as a field initialiser would say). */
+  private constructorAssignment(node: SyntaxNode): void {
+    const left = node.childForFieldName('left');
+    if (left?.type !== 'member_expression' || left.childForFieldName('object')?.type !== 'this') return;
+    const name = left.childForFieldName('property')?.text;
+    const owner = this.model.classes.findIndex((c) => c.name === this.model.functions[this.currentFn].className && c.start <= node.startIndex && node.endIndex <= c.end);
+    if (!name || owner < 0) return;
+    const value = tsExpr(node.childForFieldName('right'));
+    const fields = this.model.classes[owner].fields;
+    const declared = fields.find((f) => f.name === name);
+    if (declared && !declared.value) declared.value = value;
+    else if (!declared) fields.push({ name, value, start: left.startIndex, end: left.endIndex });
   }
 
   private field(node: SyntaxNode): void {
