@@ -1,7 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { FileContext } from '../../server/src/model/file-context';
 import type { CallSite, ExprRef } from '../../server/src/model/file-model';
-import type { Callable, LanguageModels } from '../../server/src/model/library';
+import type { Callable, Effect, LanguageModels } from '../../server/src/model/library';
 import type { Resolved } from '../../server/src/model/resolve';
 
 /*
@@ -22,7 +22,7 @@ export function hasEffect(r: Resolved, effects: readonly string[]): boolean {
 }
 
 /** Work that costs a connection or a remote call per item: what a fan-out over data multiplies. */
-export const IO_EFFECTS: readonly string[] = [
+export const IO_EFFECTS: readonly Effect[] = [
   'db-read-one',
   'db-read-many',
   'db-count',

@@ -415,7 +415,8 @@ function short(text: string): string {
 /** A helper named for what it does to the coroutine it wraps: `bounded(sem, fetch(u))`, `limited(...)`. */
 const BOUNDED_HELPER = /bounded|limited/i;
 
-type WorkKind = 'io' | 'tx' | 'bounded' | 'pooled' | 'spawn' | 'own' | 'none' | 'unknown';
+/** `project`: a function of another file of the workspace, which the program follows (see withVerdict). */
+type WorkKind = 'io' | 'tx' | 'bounded' | 'pooled' | 'spawn' | 'own' | 'project' | 'none' | 'unknown';
 
 interface Work {
   kind: WorkKind;
@@ -436,7 +437,7 @@ function classifySite(file: FileContext, site: CallSite): Work {
     if (effects.some((e) => BOUND_EFFECTS.includes(e))) return { kind: 'bounded', site };
     if (effects.includes('to-thread')) return { kind: 'pooled', site };
     if (effects.includes('spawn')) return { kind: 'spawn', site };
-    if (effects.some((e) => IO_EFFECTS.includes(e))) return { kind: 'io', site };
+    if (effects.some((e) => (IO_EFFECTS as readonly string[]).includes(e))) return { kind: 'io', site };
     return { kind: 'none', site };
   }
   // A function of this file (also one bound to a local name: `const walk = async (xs) => …`): what
@@ -450,6 +451,7 @@ function classifySite(file: FileContext, site: CallSite): Work {
   if (file.language === 'python' && site.args.some((a) => a.kind === 'name' && !!a.path && boundName(file.lang, a.path[a.path.length - 1]))) return { kind: 'bounded', site };
   if (namedLike(file, site, ['to-thread'])) return { kind: 'pooled', site };
   if (namedLike(file, site, ['spawn']) && (site.callee.path?.length ?? 0) > 1) return { kind: 'spawn', site };
+  if (r.kind === 'import' && r.module !== undefined) return { kind: 'project', site };
   return { kind: 'unknown', site };
 }
 
@@ -545,7 +547,7 @@ function returned(site: CallSite, root: SyntaxNode): boolean {
  * transaction, or nothing per item that holds a connection (the calls all resolve to library calls
  * that do no I/O, or to functions of this file that do none).
  */
-type Verdict = { kind: 'report' } | { kind: 'silent'; why: WorkKind | 'nothing' };
+type Verdict = { kind: 'report' } | { kind: 'silent'; why: WorkKind | 'nothing' } | { kind: 'through'; site: CallSite };
 
 function judgeWork(works: Work[]): Verdict {
   if (works.some((w) => w.kind === 'bounded')) return { kind: 'silent', why: 'bounded' };
@@ -553,6 +555,9 @@ function judgeWork(works: Work[]): Verdict {
   if (works.some((w) => w.kind === 'spawn')) return { kind: 'silent', why: 'spawn' };
   if (works.some((w) => w.kind === 'io' || w.kind === 'unknown')) return { kind: 'report' };
   if (works.some((w) => w.kind === 'tx')) return { kind: 'silent', why: 'tx' };
+  // Only functions of other files: reported if the program finds I/O through the first of them.
+  const project = works.find((w) => w.kind === 'project');
+  if (project) return { kind: 'through', site: project.site };
   return { kind: 'silent', why: 'nothing' };
 }
 
@@ -563,9 +568,20 @@ function verdictFor(file: FileContext, element: SyntaxNode | undefined, lang: Qu
   return judgeWork(expandOwn(file, sites.map((s) => classifySite(file, s)), new Set(), 0, element!.tree.rootNode, lang));
 }
 
-/** A candidate, unless the verdict on the per-item work silences it. */
-function withVerdict(c: CandidateInit | undefined, v: Verdict): CandidateInit | undefined {
-  return c && v.kind === 'report' ? c : undefined;
+const THROUGH_MESSAGE =
+  '{what} for every item of `{items}` at the same time, and each reaches {chain}, with no limit on how many run at once: a list of 10,000 items means 10,000 concurrent queries or requests, which drains the connection pool (typically 10–100 connections) and trips the rate limits of the service behind it. Bound it with {bound}.';
+
+/**
+ * A candidate, unless the verdict on the per-item work silences it. Work done in another file is
+ * the program's to judge: the finding holds if that function does I/O, itself or through its calls.
+ */
+function withVerdict(c: CandidateInit | undefined, v: Verdict, lang: QueryLanguage): CandidateInit | undefined {
+  if (!c || v.kind === 'silent') return undefined;
+  if (v.kind === 'report') return c;
+  // Go keeps judging such work where it is written: its errgroup fix is offered on the file's own findings only.
+  const call = c.node && lang !== 'go' ? nodeOfSite(c.node.tree.rootNode, v.site) : undefined;
+  // Where the workspace does not hold that function, the fan-out stands as found (as before the model).
+  return call ? { ...c, message: THROUGH_MESSAGE, through: { call, needs: IO_EFFECTS, fallback: c.message ?? meta.message } } : c;
 }
 
 /**
@@ -823,7 +839,7 @@ function pyCheck(match: RuleMatch): CandidateInit | undefined {
       if (c.builder && awaitsFanOut(file, c.builder)) continue;
       if (classify(c.items, 'python', statements, loops) !== 'data') continue;
       if (fnHoldsBound(file, place.fn, 'python')) continue;
-      const found = withVerdict(candidate(callee, 'python', { what: `\`${callee.text}\` runs one coroutine`, items: c.items, around: c.builder, guardedCallee: c.callee }), verdictFor(file, c.element, 'python'));
+      const found = withVerdict(candidate(callee, 'python', { what: `\`${callee.text}\` runs one coroutine`, items: c.items, around: c.builder, guardedCallee: c.callee }), verdictFor(file, c.element, 'python'), 'python');
       if (found) return found;
     }
     return undefined;
@@ -841,7 +857,7 @@ function pyCheck(match: RuleMatch): CandidateInit | undefined {
   if (assigned?.type === 'identifier' && loop.body && new RegExp(`\\bawait\\s+(?:[\\w.]+\\(\\s*)?${assigned.text}\\b`).test(loop.body.text)) return undefined;
   // start_soon(f, u): the function is the first argument, called with the rest.
   const work = element?.type === 'identifier' || element?.type === 'attribute' ? undefined : element;
-  return withVerdict(candidate(callee, 'python', { what: `\`${callee.text}\` starts one task`, items: loop.iterable!, around: loop.node, guardedCallee: pyCalleeOf(element) }), work ? verdictFor(file, work, 'python') : { kind: 'report' });
+  return withVerdict(candidate(callee, 'python', { what: `\`${callee.text}\` starts one task`, items: loop.iterable!, around: loop.node, guardedCallee: pyCalleeOf(element) }), work ? verdictFor(file, work, 'python') : { kind: 'report' }, 'python');
 }
 
 /**
@@ -990,7 +1006,7 @@ function goCheck(match: RuleMatch): CandidateInit | undefined {
     if (channelSemaphore(loop, m)) return undefined;
     // `go notify(u)` is reported whole; `go func() { ... }()` on its keyword, not the whole body.
     const node = fnLit?.type === 'func_literal' ? m.child(0)! : m;
-    return withVerdict(candidate(node, 'go', { what: '`go` starts one goroutine', items: loop.iterable!, around: loop.node }), verdictFor(file, fnLit?.type === 'func_literal' ? fnLit : call, 'go'));
+    return withVerdict(candidate(node, 'go', { what: '`go` starts one goroutine', items: loop.iterable!, around: loop.node }), verdictFor(file, fnLit?.type === 'func_literal' ? fnLit : call, 'go'), 'go');
   }
   // g.Go(func() error { ... }): a group the models know (errgroup, conc, sync.WaitGroup.Go), not the project's own `Go`.
   const recv = match.text('recv')!;
@@ -1016,6 +1032,7 @@ function goCheck(match: RuleMatch): CandidateInit | undefined {
       bound: limit ? `\`${recv}.${limit}(n)\` before the loop` : undefined,
     }),
     verdictFor(file, fnLit, 'go'),
+    'go',
   );
 }
 
@@ -1163,7 +1180,7 @@ function tsCheck(match: RuleMatch): CandidateInit | undefined {
   if (batchParameter(file, c.items, place.fn)) return undefined;
   if (classify(c.items, 'typescript', statements, loopsAround(place, 'typescript')) !== 'data') return undefined;
   if (c.builder && awaitsFanOut(file, c.builder)) return undefined;
-  return withVerdict(candidate(callee, 'typescript', { what: `\`${callee.text}\` runs one call`, items: c.items, around: c.builder }), verdictFor(file, c.element, 'typescript'));
+  return withVerdict(candidate(callee, 'typescript', { what: `\`${callee.text}\` runs one call`, items: c.items, around: c.builder }), verdictFor(file, c.element, 'typescript'), 'typescript');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ import * as path from 'path';
 import type { SyntaxNode } from 'tree-sitter';
 import * as ts from 'typescript';
 import { defaultConfig, type ResolvedConfig } from '../src/config/config';
-import type { Finding } from '../src/engine/analyzer';
+import type { AnalysisResult, Finding } from '../src/engine/analyzer';
+import { LineIndex } from '../src/cli/positions';
+import { programContribution } from '../src/model/contribution';
+import { programFindings } from '../src/workspace/program-findings';
 import { applyEdits, fixAllEdits, fixesFor } from '../src/engine/fixes';
 import { analyzeText, engine, parse } from '../src/engine/index';
 import type { GrammarId } from '../src/engine/languages';
@@ -32,11 +35,33 @@ export function code(strings: TemplateStringsArray, ...values: unknown[]): strin
   return lines.map((l) => l.slice(indent)).join('\n');
 }
 
+/** The findings of a scan of this one file: its own, and those through calls that the program of this file alone decides. */
 export function analyze(lang: TestLanguage, source: string, cfg: ResolvedConfig = config()): Finding[] {
-  const { findings, failedRules } = analyzeText(source, grammarOf(lang), cfg);
-  assert.deepStrictEqual(failedRules, [], `rules threw: ${failedRules.join(', ')}`);
-  return findings;
+  const analysis = analyzeText(source, grammarOf(lang), cfg);
+  assert.deepStrictEqual(analysis.failedRules, [], `rules threw: ${analysis.failedRules.join(', ')}`);
+  const alone = decidedAlone(analysis, source, cfg);
+  return alone.length === 0 ? analysis.findings : [...analysis.findings, ...alone].sort((a, b) => a.start - b.start);
 }
+
+/** The findings a one-file workspace adds (see workspace/program-findings.ts): those whose function the workspace does not hold stand as found. */
+function decidedAlone(analysis: AnalysisResult, source: string, cfg: ResolvedConfig): Finding[] {
+  const index = new LineIndex(source);
+  const program = programContribution(analysis, (s, e) => index.span(s, e));
+  if (!program || program.deferred.length === 0) return [];
+  const found = programFindings(new Map([[SNIPPET, { exports: [], suppressions: [], program }]]), cfg, (f) => f).get(SNIPPET) ?? [];
+  return found.map((f) => ({
+    ruleId: f.ruleId,
+    start: index.offsetOf(f.line, f.column),
+    end: index.offsetOf(f.endLine, f.endColumn),
+    message: f.message,
+    severity: f.severity,
+    related: [],
+    data: {},
+    nodeType: '',
+  }));
+}
+
+const SNIPPET = '/snippet';
 
 /** The source text of each finding of a rule, in document order: the readable form of a rule test. */
 export function hits(lang: TestLanguage, source: string, ruleId: string, cfg?: ResolvedConfig): string[] {

@@ -125,6 +125,56 @@ describe('findings through calls', () => {
     });
   });
 
+  describe('unbounded-fan-out', () => {
+    it('typescript: per-item work in another file is judged by what it does there; a module the workspace lacks is judged as before', async () => {
+      const found = await workspace(
+        {
+          'package.json': '{ "name": "svc", "dependencies": { "ioredis": "^5.0.0", "@prisma/client": "^5.0.0" } }',
+          'src/cache.ts': code`
+            import Redis from 'ioredis';
+            const redis = new Redis();
+            export async function forget(key: string) {
+              await redis.del(key);
+            }
+          `,
+          'src/audit.ts': code`
+            import { PrismaClient } from '@prisma/client';
+            const prisma = new PrismaClient();
+            export async function record(userId: string) {
+              return prisma.audit.create({ data: { userId } });
+            }
+          `,
+          'src/users.ts': code`
+            import { forget } from './cache';
+            import { record } from './audit';
+            import { notify } from './not-in-this-workspace';
+
+            export async function invalidate(userIds: string[]) {
+              await Promise.all(userIds.map((id) => forget(\`user:\${id}\`)));
+            }
+
+            export async function audit(userIds: string[]) {
+              await Promise.all(userIds.map((id) => record(id)));
+            }
+
+            export async function tell(userIds: string[]) {
+              const sends = [];
+              for (const id of userIds) sends.push(notify(id));
+              await Promise.all(sends);
+            }
+          `,
+        },
+        'unbounded-fan-out',
+      );
+      assert.deepStrictEqual(found.map((f) => f.at), ['src/users.ts:10', 'src/users.ts:16']);
+      assert.match(found[0].message, /at the same time, and each reaches `prisma\.audit\.create` \(src\/audit\.ts:4\), with no limit/);
+      assert.deepStrictEqual(found[0].related, ['src/audit.ts:4']);
+      // Judged as before the model, with the loop that builds the list as related information.
+      assert.doesNotMatch(found[1].message, /reaches/);
+      assert.deepStrictEqual(found[1].related, ['src/users.ts:15']);
+    });
+  });
+
   describe('sync-smtp-in-request', () => {
     it('a Flask view calls send_email() in another file, which opens smtplib.SMTP', async () => {
       const found = await workspace(

@@ -45,6 +45,11 @@ export class LineIndex {
     return this.text.slice(start, end);
   }
 
+  /** The offset of a 1-based line and column (the inverse of span's start). */
+  offsetOf(line: number, column: number): number {
+    return (this.starts[line - 1] ?? this.text.length) + column - 1;
+  }
+
   span(start: number, end: number): Span {
     const l0 = this.lineOf(start);
     // An end just past a line's content (before its `\r\n`) stays on that line.

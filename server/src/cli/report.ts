@@ -127,7 +127,7 @@ export interface ProgramContribution {
   imports: ImportBinding[];
   reexports: { name: string; module: string; as: string }[];
   goPackage?: string;
-  deferred: (Omit<DeferredFinding, 'start' | 'end'> & { at: At })[];
+  deferred: (Omit<DeferredFinding, 'start' | 'end' | 'related'> & { at: At; related?: (At & { message: string })[] })[];
 }
 
 /** What analysing one file yields (in a worker or in the calling thread). */

@@ -50,7 +50,7 @@ interface Candidate {
   unless?: FactRef[];
   data: Record<string, string | number | boolean>;
   /** A finding through calls: where the call goes and what the callee must do (see ThroughInit). */
-  through?: { target: CallTarget; needs: readonly Effect[] | 'blocking' };
+  through?: { target: CallTarget; needs: readonly Effect[] | 'blocking'; fallback?: string };
 }
 
 /**
@@ -66,6 +66,10 @@ export interface DeferredFinding {
   severity: Severity;
   target: CallTarget;
   needs: readonly Effect[] | 'blocking';
+  /** The message when the workspace does not hold the function (see ThroughInit.fallback). */
+  fallback?: string;
+  /** The finding's own related locations (the loop of a fan-out), kept before the chain's. */
+  related?: Related[];
 }
 
 /**
@@ -783,7 +787,7 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
       const related = [...f.related, ...hit.chain.map((s, i) => ({ start: s.start, end: s.end, message: i === hit.chain.length - 1 ? `${hit.site.text}: ${hit.effect}` : `calls \`${s.text}\`` }))];
       out.push({ finding: { ...f, message, related }, site: hit.site.start });
     } else if (!ref || ref.file !== '<this file>' || reachesOtherFiles(program, ref)) {
-      out.push({ deferred: { ruleId: f.ruleId, start: f.start, end: f.end, message: f.message, severity: f.severity, target: through.target, needs: through.needs } });
+      out.push({ deferred: { ruleId: f.ruleId, start: f.start, end: f.end, message: f.message, severity: f.severity, target: through.target, needs: through.needs, ...(through.fallback ? { fallback: through.fallback } : {}), ...(f.related.length > 0 ? { related: f.related } : {}) } });
     }
   }
   return out;
@@ -869,13 +873,15 @@ function passesPredicates(match: RuleMatch, info: PatternInfo, language: QueryLa
 function toCandidate(rule: RuleModule, init: CandidateInit, match: RuleMatch, base: number): Candidate | undefined {
   const node = init.node ?? match.node('match');
   if (!node) throw new Error(`pattern has no @match capture and check() gave no node`);
-  const message = fill(init.message ?? rule.meta.message, init.args ?? {});
+  let message = fill(init.message ?? rule.meta.message, init.args ?? {});
   let through: Candidate['through'];
   if (init.through) {
     // Only the project's own code is followed: a library call is judged where it is written.
     const target = targetOf(match.file.resolveCallee(init.through.call));
-    if (!target) return undefined;
-    through = { target, needs: init.through.needs };
+    const fallback = init.through.fallback === undefined ? undefined : fill(init.through.fallback, init.args ?? {});
+    if (target) through = { target, needs: init.through.needs, ...(fallback ? { fallback } : {}) };
+    else if (fallback) message = fallback;
+    else return undefined;
   }
   return {
     through,

@@ -131,6 +131,12 @@ export interface ThroughInit {
   call: SyntaxNode;
   /** What the reached function must do (one of these effects), or `blocking`: block its caller's thread (a sync function doing I/O, sleeping, hashing). */
   needs: readonly Effect[] | 'blocking';
+  /**
+   * The message (a template, filled with the same args) when the program cannot find the function
+   * at all (its module is not in the workspace): the finding stands as found, without a chain. Without
+   * it such a finding is dropped. A function that is found and does none of `needs` drops it either way.
+   */
+  fallback?: string;
 }
 
 export interface FactInit {

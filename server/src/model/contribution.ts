@@ -17,6 +17,10 @@ export function programContribution(result: AnalysisResult, at: (start: number, 
     imports: file.model.imports,
     reexports: file.model.reexports,
     goPackage: file.model.hints.goPackage,
-    deferred: (result.deferred ?? []).map(({ start, end, ...d }) => ({ ...d, at: at(start, end) })),
+    deferred: (result.deferred ?? []).map(({ start, end, related, ...d }) => ({
+      ...d,
+      at: at(start, end),
+      ...(related ? { related: related.map((r) => ({ ...at(r.start, r.end), message: r.message })) } : {}),
+    })),
   };
 }

@@ -37,21 +37,31 @@ export function programFindings(
       if (config.rules[d.ruleId] === 'off') continue;
       const ref = program.resolve(f.path, d.target);
       const hit = ref && reached(program, ref, d.needs);
-      if (!hit) continue;
+      if (!hit && (ref || !d.fallback)) continue;
       if (c.suppressions.some((s) => s.line === d.at.line && (s.ruleIds.includes(d.ruleId) || s.ruleIds.includes('*')))) continue;
+      const configured = config.rules[d.ruleId];
+      const severity = configured && configured !== 'off' ? configured : d.severity;
+      if (!hit) {
+        // The workspace does not hold the function: the finding stands as found, without a chain.
+        const fingerprint = `${createHash('sha256').update(d.ruleId).update('\0').update(d.fallback!).digest('hex').slice(0, 32)}:1`;
+        out.set(f.path, [...(out.get(f.path) ?? []), { ruleId: d.ruleId, severity, message: d.fallback!, ...d.at, related: d.related ?? [], fingerprint }]);
+        continue;
+      }
       const steps = hit.chain.map((s) => `\`${s.text}\` (${display(s.file)}:${s.at?.line ?? '?'})`);
       const message = fillThrough(d.message, steps.join(' → '), hit.site.text);
-      const related: ReportedRelated[] = hit.chain
+      const related: ReportedRelated[] = [
+        ...(d.related ?? []),
+        ...hit.chain
         .filter((s) => s.at)
         .map((s, i) => ({
           message: i === hit.chain.length - 1 ? `${hit.site.text}: ${hit.effect}` : `calls \`${s.text}\``,
           ...s.at!,
           ...(s.file !== f.path ? { path: display(s.file), absPath: s.file } : {}),
-        }));
-      const configured = config.rules[d.ruleId];
+        })),
+      ];
       const finding: ReportedFinding = {
         ruleId: d.ruleId,
-        severity: configured && configured !== 'off' ? configured : d.severity,
+        severity,
         message,
         ...d.at,
         related,
