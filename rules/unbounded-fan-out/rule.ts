@@ -222,7 +222,11 @@ function bindingIn(s: SyntaxNode, name: string, lang: QueryLanguage): SyntaxNode
         return item ?? null;
       }
       // `const { results, total } = response`: a part of a response, as paged as the response.
-      if (left?.type === 'object_pattern' && left.namedChildren.some((c) => c.type === 'shorthand_property_identifier_pattern' && c.text === name)) {
+      // `const { results: memberships } = await paginateQuery(...)` too.
+      if (
+        left?.type === 'object_pattern' &&
+        left.namedChildren.some((c) => (c.type === 'shorthand_property_identifier_pattern' && c.text === name) || (c.type === 'pair_pattern' && c.childForFieldName('value')?.text === name))
+      ) {
         return d.childForFieldName('value');
       }
     }
@@ -253,8 +257,15 @@ const SMALL = 100;
 /** A page-size name: a bound chosen by the author (`PAGE_SIZE`, `batch_size`, `pageSize`). */
 const PAGE_SIZE_NAME = /^_*[A-Z][A-Z0-9_]+$|batch|page|paginat|chunk|per_?page/i;
 
-/** Rows of a query whose page size is a small literal or a named page size: one page, not the whole table. */
+/** A call that returns one page of its rows (`paginateQuery(ctx, …)`, `paginate(query)`): its name says so. */
+const PAGINATOR = /paginat/i;
+
+/** Rows of a query whose page size is a small literal or a named page size, or of a paginator: one page, not the whole table. */
 function isOnePage(value: SyntaxNode, lang: QueryLanguage, statements: SyntaxNode[]): boolean {
+  const call = value.type === 'await_expression' || value.type === 'await' ? value.namedChildren[0] : value;
+  const callee = call?.type === 'call' || call?.type === 'call_expression' ? call.childForFieldName('function') : undefined;
+  const name = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+  if (name && PAGINATOR.test(name)) return true;
   const m = QUERY_LIMIT.exec(value.text);
   const size = m?.slice(1).find((g) => g !== undefined);
   if (!size || size === 'None' || size === 'null' || size === 'undefined') return false;
@@ -441,7 +452,7 @@ function classifySite(file: FileContext, site: CallSite): Work {
     return { kind: 'none', site };
   }
   // A function of this file (also one bound to a local name: `const walk = async (xs) => …`): what
-  // it does is read below. Code in another file is judged as before the model (as work).
+  // it does is read below. A function of another file is the program's to follow (`project`).
   if (r.kind === 'function' || localFunction(file, site) !== undefined) return { kind: 'own', site };
   // Nothing resolves it: a limiter, a thread pool or a spawn by the models' names and conventions.
   if (boundReceiver(file, site) || boundByBinding(file, site)) return { kind: 'bounded', site };
