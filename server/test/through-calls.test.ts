@@ -175,6 +175,36 @@ describe('findings through calls', () => {
     });
   });
 
+  describe('code only start-up runs', () => {
+    it('per-request rules say nothing in a helper only start-up reaches, and speak when a handler reaches it too', async () => {
+      const files = (withRoute: boolean): Record<string, string> => ({
+        'app/__init__.py': '',
+        'app/settings.py': code`
+          import requests
+
+          async def load_remote_settings():
+              return requests.get("https://config.example.com/settings").json()
+        `,
+        'app/main.py': code`
+          from fastapi import FastAPI
+          from .settings import load_remote_settings
+
+          app = FastAPI()
+
+          @app.on_event("startup")
+          async def warm():
+              app.state.settings = await load_remote_settings()
+        ${withRoute ? code`
+          @app.get("/settings")
+          async def settings():
+              return await load_remote_settings()
+        ` : ''}`,
+      });
+      assert.deepStrictEqual((await workspace(files(false), 'blocking-call-in-async')).map((f) => f.at), []);
+      assert.deepStrictEqual((await workspace(files(true), 'blocking-call-in-async')).map((f) => f.at), ['app/settings.py:4']);
+    });
+  });
+
   describe('sync-smtp-in-request', () => {
     it('a Flask view calls send_email() in another file, which opens smtplib.SMTP', async () => {
       const found = await workspace(

@@ -239,3 +239,49 @@ describe('findings through calls in the editor (LSP protocol)', function () {
     assert.deepStrictEqual(through(await client.diagnostics(routes)), ['7: `notify_owner` runs a database query per']);
   });
 });
+
+describe('code only start-up runs, in the editor (LSP protocol)', function () {
+  const SETTINGS = ['import requests', '', 'async def load_remote_settings():', '    return requests.get("https://config.example.com/settings").json()', ''].join('\n');
+  const MAIN = [
+    'from fastapi import FastAPI',
+    'from .settings import load_remote_settings',
+    '',
+    'app = FastAPI()',
+    '',
+    '@app.on_event("startup")',
+    'async def warm():',
+    '    app.state.settings = await load_remote_settings()',
+    '',
+  ].join('\n');
+  const ROUTE = ['@app.get("/settings")', 'async def settings():', '    return await load_remote_settings()', ''].join('\n');
+  let dir: string;
+  let client: LspClient;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-startup-'));
+    write(dir, { 'app/__init__.py': '', 'app/settings.py': SETTINGS, 'app/main.py': MAIN });
+    client = await LspClient.start({ rootDir: dir });
+    await client.waitFor(() => client.custom.length > 0, 'headroom/readinessChanged after the startup scan');
+  });
+
+  after(() => {
+    client?.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const blocking = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'blocking-call-in-async').map((d) => d.range.start.line);
+
+  it('a blocking call in a helper only a start-up hook reaches is quiet, and shows once an edit of another file makes a route call it', async () => {
+    const settings = URI.file(path.join(dir, 'app', 'settings.py')).toString();
+    const main = URI.file(path.join(dir, 'app', 'main.py')).toString();
+    client.open(settings, 'python', SETTINGS);
+    assert.deepStrictEqual(blocking(await client.diagnostics(settings)), []);
+    client.open(main, 'python', MAIN);
+    await client.diagnostics(main);
+    const refreshes = client.refreshes;
+    client.change(main, 2, [{ range: { start: { line: 9, character: 0 }, end: { line: 9, character: 0 } }, text: ROUTE }]);
+    await client.diagnostics(main);
+    await client.waitFor(() => client.refreshes > refreshes, 'workspace/diagnostic/refresh after a route started calling the helper');
+    assert.deepStrictEqual(blocking(await client.diagnostics(settings)), [3]);
+  });
+});

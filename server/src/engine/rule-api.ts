@@ -58,6 +58,11 @@ export interface RuleMeta {
    * unless listed here or in the configuration's `include`.
    */
   roles?: ('test' | 'migration' | 'script' | 'frontend' | 'generated')[];
+  /**
+   * The rule judges work done per request or per job: start-up code (and what only start-up code
+   * reaches, as the workspace's program says) gets none of its findings.
+   */
+  perRequest?: boolean;
 }
 
 /** One match of one of a rule's patterns, with captures grouped by name. */

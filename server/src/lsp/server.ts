@@ -48,7 +48,8 @@ import {
   type ReadinessReply,
   type ScanWorkspaceReply,
 } from '../protocol';
-import { WorkspaceIndex, type FileEntry } from './workspace-index';
+import { WorkspaceIndex, type FileEntry, type WorkspaceState } from './workspace-index';
+import { quietAtStartup } from '../workspace/program-findings';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 
@@ -434,10 +435,13 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     }
   });
 
+  /** Before the first scan: a lone file is no workspace. */
+  const NO_WORKSPACE: WorkspaceState = { byFile: new Map(), roleAt: () => undefined };
+
   // The workspace rules' findings, recomputed when their input changed: a scan or refresh, a
   // configuration change, or an open document whose exports moved.
   let workspaceGeneration = 0;
-  let workspaceCache: { generation: number; byFile: Map<string, ReportedFinding[]> } | undefined;
+  let workspaceCache: { generation: number; state: WorkspaceState } | undefined;
   let workspaceRefreshTimer: NodeJS.Timeout | undefined;
   /** The workspace findings each open document was last answered with: what a refresh compares against. */
   const servedWorkspace = new Map<string, string>();
@@ -451,7 +455,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     workspaceRefreshTimer = setTimeout(() => {
       workspaceRefreshTimer = undefined;
       const after = workspaceFindingsNow();
-      const changed = [...store.all()].filter((d) => (servedWorkspace.get(d.uri) ?? '[]') !== JSON.stringify(after.get(toPath(d.uri) ?? '') ?? []));
+      const changed = [...store.all()].filter((d) => (servedWorkspace.get(d.uri) ?? '') !== JSON.stringify(workspacePart(d, d.analysis, after)));
       if (changed.length === 0) return;
       if (pullDiagnostics && refreshSupport) void connection.languages.diagnostics.refresh();
       else if (!pullDiagnostics) for (const d of changed) schedulePush(d);
@@ -472,13 +476,30 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     };
   }
 
-  function workspaceFindingsNow(): Map<string, ReportedFinding[]> {
-    if (index.lastScan === undefined) return new Map();
-    if (workspaceCache?.generation === workspaceGeneration) return workspaceCache.byFile;
+  function workspaceFindingsNow(): WorkspaceState {
+    if (index.lastScan === undefined) return NO_WORKSPACE;
+    if (workspaceCache?.generation === workspaceGeneration) return workspaceCache.state;
     const generation = workspaceGeneration;
-    const byFile = index.workspaceFindings(openOverlay());
-    workspaceCache = { generation, byFile };
-    return byFile;
+    const state = index.workspaceFindings(openOverlay());
+    workspaceCache = { generation, state };
+    return state;
+  }
+
+  /**
+   * What the workspace decides about a document: its findings across files, and which of its own
+   * findings are quiet because only start-up code runs where they are (a refresh compares this).
+   */
+  function workspacePart(d: OpenDocument, a: DocumentAnalysis | undefined, state: WorkspaceState): { findings: ReportedFinding[]; quiet: number[] } {
+    const file = toPath(d.uri);
+    if (!file) return { findings: [], quiet: [] };
+    const quiet: number[] = [];
+    const catalogue = engine().catalogue;
+    a?.result.findings.forEach((f, i) => {
+      if (!catalogue.meta(f.ruleId)?.perRequest) return;
+      const at = d.doc.positionAt(f.start);
+      if (quietAtStartup(catalogue, f.ruleId, state.roleAt(file, at.line + 1, at.character + 1))) quiet.push(i);
+    });
+    return { findings: state.byFile.get(file) ?? [], quiet };
   }
 
   /** The diagnostics of a document's current analysis (`a` belongs to its current revision). */
@@ -486,10 +507,11 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     if (a.skip) return [{ range: zero, severity: DiagnosticSeverity.Information, source: SOURCE, code: 'file-skipped', message: a.skip.reason }];
     const { result } = a;
-    const file = toPath(d.uri);
-    const workspace = file ? workspaceFindingsNow().get(file) ?? [] : [];
-    servedWorkspace.set(d.uri, JSON.stringify(workspace));
-    const out = [...result.findings.map((f) => toDiagnostic(f, d.doc)), ...workspace.map((f) => reportedToDiagnostic(f, d.uri, reanchor(d, result)))];
+    const part = workspacePart(d, a, workspaceFindingsNow());
+    servedWorkspace.set(d.uri, JSON.stringify(part));
+    const quiet = new Set(part.quiet);
+    const own = result.findings.filter((_, i) => !quiet.has(i));
+    const out = [...own.map((f) => toDiagnostic(f, d.doc)), ...part.findings.map((f) => reportedToDiagnostic(f, d.uri, reanchor(d, result)))];
     if (result.incomplete) {
       const at = d.doc.positionAt(result.incomplete.offset);
       const where = result.incomplete.end === undefined ? `from line ${at.line + 1} on` : `in the code that starts on line ${at.line + 1}`;

@@ -6,6 +6,7 @@ import { isWithin } from '../engine/paths';
 import { formatMarkdown, readinessOf } from '../readiness/report';
 import type { ReportedEvidence, ReportedFinding, ScanError, ScanResult, WorkspaceContribution } from '../cli/report';
 import { runWorkspaceRules } from '../workspace/run';
+import { buildProgram, ProgramRoles, quietAtStartup } from '../workspace/program-findings';
 import { displayPath, scan } from '../cli/scan';
 import type { Readiness } from '../readiness/model';
 import type { Scale, Severity } from '../engine/rule-api';
@@ -38,6 +39,12 @@ export interface ScanOutcome {
  * folder (in the CLI's worker threads, so the editor's own requests never wait for it), refreshed
  * file by file when files change on disk, and overlaid with the live analysis of open editors.
  */
+/** The workspace's findings across files, and the code role of a place as its program sees it. */
+export interface WorkspaceState {
+  byFile: Map<string, ReportedFinding[]>;
+  roleAt(file: string, line: number, column: number): string | undefined;
+}
+
 export class WorkspaceIndex {
   private folders = new Map<string, FolderIndex>();
   lastScan: Date | undefined;
@@ -110,8 +117,9 @@ export class WorkspaceIndex {
    * documents' live entries in place of their files on disk. Empty until a scan has run: a lone
    * file is no workspace.
    */
-  workspaceFindings(overlay: ReadonlyMap<string, FileEntry> = new Map()): Map<string, ReportedFinding[]> {
+  workspaceFindings(overlay: ReadonlyMap<string, FileEntry> = new Map()): WorkspaceState {
     const out = new Map<string, ReportedFinding[]>();
+    const roles = new Map<string, ProgramRoles>();
     const multi = this.folders.size > 1;
     for (const folder of this.folders.values()) {
       const contributions = new Map<string, WorkspaceContribution>();
@@ -123,20 +131,31 @@ export class WorkspaceIndex {
         if (entry.contribution) contributions.set(file, entry.contribution.program || !disk ? entry.contribution : { ...entry.contribution, program: disk });
         else contributions.delete(file);
       }
+      const program = buildProgram(contributions);
       const found = runWorkspaceRules(engine().catalogue, {
         root: folder.root,
         config: folder.config,
         contributions,
         display: (abs) => (multi ? `${path.basename(folder.root)}/${displayPath(folder.root, abs)}` : displayPath(folder.root, abs)),
+        program,
       });
       for (const [file, findings] of found) out.set(file, findings);
+      if (program) roles.set(folder.root, new ProgramRoles(program));
     }
-    return out;
+    return {
+      byFile: out,
+      roleAt: (file, line, column) => {
+        const root = this.folderOf(file);
+        return root === undefined ? undefined : roles.get(root)?.at(file, line, column);
+      },
+    };
   }
 
   /** The merged result of every folder, with open documents' live entries in place of their files on disk. */
   result(overlay: ReadonlyMap<string, FileEntry> = new Map()): ScanResult {
-    const workspace = this.workspaceFindings(overlay);
+    const state = this.workspaceFindings(overlay);
+    const workspace = state.byFile;
+    const catalogue = engine().catalogue;
     const multi = this.folders.size > 1;
     const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
     const merged: ScanResult = {
@@ -160,7 +179,8 @@ export class WorkspaceIndex {
         const shown = multi ? `${path.basename(folder.root)}/${displayPath(folder.root, file)}` : displayPath(folder.root, file);
         merged.scanned.push(file);
         merged.stats.filesScanned++;
-        const findings = [...entry.findings, ...(workspace.get(file) ?? [])];
+        const own = entry.findings.filter((f) => !quietAtStartup(catalogue, f.ruleId, state.roleAt(file, f.line, f.column)));
+        const findings = [...own, ...(workspace.get(file) ?? [])];
         if (findings.length > 0) merged.files.push({ path: shown, absPath: file, findings });
         for (const e of entry.evidence) merged.evidence.push({ path: shown, absPath: file, ...e });
         for (const f of findings) {

@@ -5,6 +5,7 @@ import { fillThrough, reached } from '../engine/analyzer';
 import type { ReportedFinding, ReportedRelated, WorkspaceContribution } from '../cli/report';
 import { Program, type ProgramFile } from '../model/program';
 import type { At, FunctionSummary } from '../model/summary';
+import type { Catalogue } from '../engine/catalogue';
 
 /**
  * The findings through calls that need the whole workspace: a loop in one file calling a helper
@@ -83,36 +84,58 @@ function readText(p: string): string | undefined {
 }
 
 /**
- * The code role of each finding's place, from the program: the function's own role (a route, a
+ * The code role of a place in a file, from the program: the function's own role (a route, a
  * middleware, a job, start-up code), `request-path` when a handler reaches it, `job` when a job
- * does, `module` for code that runs at import, `unreached` when nothing the models know calls it.
+ * does, `startup` when only start-up code does, `module` for code that runs at import, `unreached`
+ * when nothing the models know calls it; undefined for a file the program does not hold.
  */
+export class ProgramRoles {
+  private readonly requestPath: Map<string, unknown>;
+  private readonly jobPath: Map<string, unknown>;
+  private readonly startupPath: Map<string, unknown>;
+  private readonly trees = new Map<string, FunctionTree | null>();
+
+  constructor(private readonly program: Program) {
+    this.requestPath = program.requestPath();
+    this.jobPath = program.jobPath();
+    this.startupPath = program.startupPath();
+  }
+
+  at(absPath: string, line: number, column: number): string | undefined {
+    let tree = this.trees.get(absPath);
+    if (tree === undefined) {
+      const p = this.program.file(absPath);
+      tree = p ? new FunctionTree(p.summary.functions) : null;
+      this.trees.set(absPath, tree);
+    }
+    if (!tree) return undefined;
+    const fn = tree.innermost(line, column);
+    if (fn === undefined) return 'module';
+    // A nested function (a callback) has its enclosing function's role when it has none of its own.
+    for (let i: number | undefined = fn; i !== undefined; i = tree.parent.get(i)) {
+      const key = `${absPath}#${i}`;
+      const role = this.program.roleOf({ file: absPath, fn: i })?.role ?? (this.requestPath.has(key) ? 'request-path' : this.jobPath.has(key) ? 'job' : this.startupPath.has(key) ? 'startup' : undefined);
+      if (role) return role;
+    }
+    return 'unreached';
+  }
+}
+
+/** Findings' code roles (see ProgramRoles), where the program holds their file. */
 export function annotateRoles(files: { absPath: string; findings: ReportedFinding[] }[], program: Program | undefined): void {
   if (!program) return;
-  const requestPath = program.requestPath();
-  const jobPath = program.jobPath();
-  const startupPath = program.startupPath();
+  const roles = new ProgramRoles(program);
   for (const file of files) {
-    const p = program.file(file.absPath);
-    if (!p) continue;
-    const tree = new FunctionTree(p.summary.functions);
-    for (const f of file.findings) {
-      if (f.role) continue;
-      const fn = tree.innermost(f.line, f.column);
-      if (fn === undefined) {
-        f.role = 'module';
-        continue;
-      }
-      // A nested function (a callback) has its enclosing function's role when it has none of its own.
-      let role: string | undefined;
-      for (let i: number | undefined = fn; i !== undefined && !role; i = tree.parent.get(i)) {
-        const ref = { file: file.absPath, fn: i };
-        const key = `${file.absPath}#${i}`;
-        role = program.roleOf(ref)?.role ?? (requestPath.has(key) ? 'request-path' : jobPath.has(key) ? 'job' : startupPath.has(key) ? 'startup' : undefined);
-      }
-      f.role = role ?? 'unreached';
-    }
+    for (const f of file.findings) f.role ??= roles.at(file.absPath, f.line, f.column);
   }
+}
+
+/**
+ * Whether a rule about per-request or per-job cost says nothing at a place of this role: start-up
+ * code (and what only start-up code reaches) runs once and serves no request.
+ */
+export function quietAtStartup(catalogue: Catalogue, ruleId: string, role: string | undefined): boolean {
+  return role === 'startup' && catalogue.meta(ruleId)?.perRequest === true;
 }
 
 function contains(a: At, line: number, column: number): boolean {
