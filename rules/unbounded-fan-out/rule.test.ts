@@ -962,6 +962,9 @@ describe(ID, () => {
         await Promise.all(memberships.filter((m) => m.active).map((m) => prisma.group.findUnique({ where: { id: m.groupId } })));
         const { results: shares, pagination } = await paginateQuery(ctx, (opts) => prisma.share.findMany({ ...opts }));
         await Promise.all(shares.map((s) => prisma.user.findUnique({ where: { id: s.userId } })));
+        const { limit } = ctx.state.cron;
+        const expired = await prisma.fileOperation.findMany({ where: { expired: true }, take: limit });
+        await Promise.all(expired.map((op) => prisma.fileOperation.delete({ where: { id: op.id } })));
         const { results: everyShare } = await loadShares(ctx);
         await Promise.all(everyShare.map((s) => prisma.user.findUnique({ where: { id: s.userId } })));
         return pagination;

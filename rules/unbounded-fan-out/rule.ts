@@ -255,7 +255,7 @@ const CHUNKER = /chunk|batch|islice|partition|grouper|paginat|pages/i;
 const QUERY_LIMIT = /\.limit\(\s*([\w.]+)\s*\)|\bto_list\(\s*(?:length\s*=\s*)?([\w.]+)\s*\)|\btake:\s*([\w.]+)|\blimit:\s*([\w.]+)|\b(take|limit)\s*[,}]|\bLIMIT\s+(\d+)\b|\.\.\.\s*([\w.]*[Pp]aginat\w*)/;
 const SMALL = 100;
 /** A page-size name: a bound chosen by the author (`PAGE_SIZE`, `batch_size`, `pageSize`). */
-const PAGE_SIZE_NAME = /^_*[A-Z][A-Z0-9_]+$|batch|page|paginat|chunk|per_?page/i;
+const PAGE_SIZE_NAME = /^_*[A-Z][A-Z0-9_]+$|batch|page|paginat|chunk|per_?page|^(?:limit|take|max_?rows|max_?results)$/i;
 
 /** A call that returns one page of its rows (`paginateQuery(ctx, …)`, `paginate(query)`): its name says so. */
 const PAGINATOR = /paginat/i;
