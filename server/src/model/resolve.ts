@@ -65,9 +65,36 @@ export class Resolver {
     return undefined;
   }
 
+  /**
+   * Answers for expressions asked about before, with the module-scope names they read: rules ask
+   * again for the same call site of the model (one rule asks for every call of a class per match).
+   */
+  private readonly memo = new WeakMap<ExprRef, { at: number; result: Resolved; reads: string[] }>();
+
   /** What the callee of a call, or a value, at `at` is. */
   resolve(expr: ExprRef | undefined, at: number, depth = 0): Resolved {
     if (!expr || depth > MAX_DEPTH) return UNKNOWN;
+    if (depth > 0) return this.resolveExpr(expr, at, depth);
+    const known = this.memo.get(expr);
+    if (known && known.at === at) {
+      if (this.reads) for (const r of known.reads) this.reads.add(r);
+      return known.result;
+    }
+    const outer = this.reads;
+    const reads = new Set<string>();
+    this.reads = reads;
+    let result: Resolved;
+    try {
+      result = this.resolveExpr(expr, at, 0);
+    } finally {
+      this.reads = outer;
+    }
+    if (outer) for (const r of reads) outer.add(r);
+    this.memo.set(expr, { at, result, reads: [...reads] });
+    return result;
+  }
+
+  private resolveExpr(expr: ExprRef, at: number, depth: number): Resolved {
     switch (expr.kind) {
       case 'await':
         return this.resolve(expr.of, at, depth + 1);
