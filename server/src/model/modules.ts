@@ -9,6 +9,8 @@ import type { QueryLanguage } from '../engine/languages';
  * tsconfig `paths`/`baseUrl`, and the packages of package.json workspaces.
  */
 
+const NO_FILES: readonly string[] = [];
+
 const TS_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
 
 export class ModuleIndex {
@@ -69,6 +71,11 @@ export class ModuleIndex {
     }
     this.resolved.set(key, hit);
     return hit;
+  }
+
+  /** The files of a Go file's package (without its tests), in a stable order. */
+  packageFiles(file: string): readonly string[] {
+    return this.goByDir.get(path.dirname(file)) ?? NO_FILES;
   }
 
   /** The other files of a Go file's package. */

@@ -132,6 +132,32 @@ export class Program {
     return ix;
   }
 
+  /**
+   * Go: the methods of a file's package by `Type\0method`, each file's first, in the package's file
+   * order. A lookup in each file of a package would otherwise scan every other file of it.
+   */
+  private packageMethods(file: string): Map<string, FnRef[]> {
+    const files = this.modules.packageFiles(file);
+    let ix = this.methodsByPackage.get(files);
+    if (!ix) {
+      ix = new Map();
+      for (const p of files) {
+        const fns = this.files.get(p)?.summary.functions ?? [];
+        const seen = new Set<string>();
+        fns.forEach((x, i) => {
+          const key = `${x.className}\0${x.name}`;
+          if (x.className === undefined || seen.has(key)) return;
+          seen.add(key);
+          ix!.set(key, [...(ix!.get(key) ?? []), { file: p, fn: i }]);
+        });
+      }
+      this.methodsByPackage.set(files, ix);
+    }
+    return ix;
+  }
+
+  private readonly methodsByPackage = new WeakMap<readonly string[], Map<string, FnRef[]>>();
+
   /** A function by name path in a file: `get_user`, `UserRepo.get_user`, following re-exports. */
   private lookup(file: string, parts: string[], instance: boolean, seen: Set<string>): FnRef | undefined {
     const f = this.files.get(file);
@@ -156,17 +182,14 @@ export class Program {
         if (hit) return hit;
       }
     }
-    const pkg = f.language === 'go' ? [file, ...this.modules.samePackage(file)] : [file];
     // Go: a method of a type declared in another file of the package.
     if (f.language === 'go' && parts.length >= 2) {
-      for (const sibling of pkg.slice(1)) {
-        const g = this.files.get(sibling);
-        const i = g?.summary.functions.findIndex((x) => x.className === parts[0] && x.name === parts[1]) ?? -1;
-        if (i >= 0) return { file: sibling, fn: i };
-      }
+      const hit = this.packageMethods(file).get(`${parts[0]}\0${parts[1]}`)?.find((r) => r.file !== file);
+      if (hit) return hit;
     }
     // A field of a type with a declared type: `Server.store.Orders` through `store *store.Store`.
     if (parts.length >= 3) {
+      const pkg = f.language === 'go' ? [file, ...this.modules.samePackage(file)] : [file];
       for (const holder of pkg) {
         const type = this.files.get(holder)?.summary.types.find((t) => t.name === parts[0]);
         const field = type?.fields.find((x) => x.name === parts[1]);
