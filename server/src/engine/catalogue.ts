@@ -4,7 +4,7 @@ import { grammar, queryLanguageOf, type GrammarId } from './languages';
 import type { RuleMeta, RuleModule } from './rule-api';
 import { PREDICATES } from './predicates';
 import { log } from './log';
-import { patternLiterals, splitPatterns } from './query-literals';
+import { anchorSource, patternAnchors, splitPatterns, type PatternLiteral } from './query-literals';
 import { lastName, models, type LanguageModels } from '../model/library';
 
 /** The capture and fact names the engine itself uses. */
@@ -132,30 +132,30 @@ export class Catalogue {
   }
 
   /** Splits every query into its patterns, sorted into anchored (with their literals) and free ones. */
-  private split(sources: { rule: RuleModule | undefined; source: string }[]): { anchored: Piece[]; free: Piece[]; literals: Set<string> } {
+  private split(sources: { rule: RuleModule | undefined; source: string }[]): { anchored: Piece[]; free: Piece[]; literals: PatternLiteral[] } {
     const anchored: Piece[] = [];
     const free: Piece[] = [];
-    const literals = new Set<string>();
+    const literals: PatternLiteral[] = [];
     for (const { rule, source } of sources) {
       for (const text of splitPatterns(source)) {
-        const lits = patternLiterals(text);
+        const lits = patternAnchors(text);
         if (lits) {
           anchored.push({ rule, text });
-          for (const l of lits) literals.add(l);
+          literals.push(...lits);
         } else free.push({ rule, text });
       }
     }
     return { anchored, free, literals };
   }
 
-  private build(lang: Parser.Language, id: GrammarId, parts: { anchored: Piece[]; free: Piece[]; literals: Set<string> }): CompiledPatterns {
+  private build(lang: Parser.Language, id: GrammarId, parts: { anchored: Piece[]; free: Piece[]; literals: PatternLiteral[] }): CompiledPatterns {
     const anchored = combine(lang, parts.anchored);
     const free = combine(lang, parts.free);
     for (const part of [anchored, free]) {
       const unknown = part?.patterns.flatMap((p) => [...p.asserted, ...p.refuted].map(([name]) => name).filter((n) => !(n in PREDICATES)));
       if (unknown && unknown.length > 0) throw new Error(`unknown predicate(s) ${unknown.join(', ')} in the ${id} queries`);
     }
-    return { anchored, anchors: parts.literals.size > 0 ? literalRegex(parts.literals) : undefined, free };
+    return { anchored, anchors: parts.literals.length > 0 ? literalRegex(parts.literals) : undefined, free };
   }
 
   /** Compiles one rule's query alone; a broken one is logged and left out, so the others still run. */
@@ -236,9 +236,9 @@ function modelNames(lang: LanguageModels, selectors: string[]): string[] {
   return [...out].sort();
 }
 
-function literalRegex(literals: Set<string>): RegExp {
-  const alternatives = [...literals].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(alternatives.join('|'), 'g');
+function literalRegex(literals: PatternLiteral[]): RegExp {
+  const alternatives = [...literals].sort((a, b) => b.text.length - a.text.length).map(anchorSource);
+  return new RegExp([...new Set(alternatives)].join('|'), 'g');
 }
 
 /** Per-pattern data the binding computes but its typings do not declare. */

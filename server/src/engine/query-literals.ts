@@ -79,29 +79,60 @@ function unescape(s: string): string {
   return s.replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch === 't' ? '\t' : ch));
 }
 
+/**
+ * One literal a pattern needs, and whether an occurrence of it starts and ends a token: a node's
+ * text equal to it (`#eq?`, `#any-of?`), or a regex anchored with `^`/`$`/`\\b`.
+ */
+export interface PatternLiteral {
+  text: string;
+  start: boolean;
+  end: boolean;
+}
+
 /** A regex that only matches plain words (optionally anchored or grouped as alternatives) yields them. */
-function regexLiterals(regex: string): string[] | undefined {
+function regexLiterals(regex: string): PatternLiteral[] | undefined {
   const body = regex.replace(/^\^/, '').replace(/\$$/, '').replace(/^\\b|\\b$/g, '');
-  const inner = /^\((?:\?:)?([^()]*)\)$/.exec(body)?.[1] ?? body;
-  const parts = inner.split('|');
+  const group = /^\((?:\?:)?([^()]*)\)$/.exec(body)?.[1];
+  const parts = (group ?? body).split('|');
   if (parts.some((p) => !/^[\w\-./: ]+$/.test(p))) return undefined;
-  return parts;
+  // `^a|b$` anchors a at the start and b at the end only: the anchors hold for every part when grouped.
+  const whole = group !== undefined || parts.length === 1;
+  const start = whole && /^(?:\^|\\b)/.test(regex);
+  const end = whole && /(?:\$|\\b)$/.test(regex);
+  return parts.map((text) => ({ text, start, end }));
 }
 
 /** The literals one pattern needs (any one of them), or undefined when it needs none we can tell. */
 export function patternLiterals(pattern: string): string[] | undefined {
-  let best: string[] | undefined;
+  return patternAnchors(pattern)?.map((l) => l.text);
+}
+
+/** patternLiterals, with where each occurrence must stand. */
+export function patternAnchors(pattern: string): PatternLiteral[] | undefined {
+  let best: PatternLiteral[] | undefined;
   for (const m of pattern.matchAll(PREDICATE)) {
     // The binding passes `#eq?` when its capture is absent (any-of and match fail), so an `#eq?` on
     // an optional capture requires nothing.
     if (m[1] === 'eq' && !captureIsRequired(pattern, m[2])) continue;
     const values = [...m[3].matchAll(STRING)].map((s) => unescape(s[1]));
-    const literals = m[1] === 'match' ? (values.length === 1 ? regexLiterals(values[0]) : undefined) : values;
-    if (!literals || literals.some((l) => l.length === 0)) continue;
+    const literals = m[1] === 'match' ? (values.length === 1 ? regexLiterals(values[0]) : undefined) : values.map((text) => ({ text, start: true, end: true }));
+    if (!literals || literals.some((l) => l.text.length === 0)) continue;
     // Prefer the most selective predicate: the one whose shortest literal is longest.
-    if (!best || Math.min(...literals.map((l) => l.length)) > Math.min(...best.map((l) => l.length))) best = literals;
+    if (!best || Math.min(...literals.map((l) => l.text.length)) > Math.min(...best.map((l) => l.text.length))) best = literals;
   }
   return best;
+}
+
+/**
+ * A regex source finding a literal's occurrences. Where it starts or ends a token, a word character
+ * next to it means another token (`or` inside `error`): the lexers munch identifiers whole. A digit
+ * may precede a token (Python's `1or 2`) and `$` follow one (a template's `in${x}`), so those stay.
+ */
+export function anchorSource(l: PatternLiteral): string {
+  const escaped = l.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const before = l.start && /^[A-Za-z_]/.test(l.text) ? '(?<![A-Za-z_])' : '';
+  const after = l.end && /[A-Za-z0-9_]$/.test(l.text) ? '(?![A-Za-z0-9_])' : '';
+  return `${before}${escaped}${after}`;
 }
 
 /**
