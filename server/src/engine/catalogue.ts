@@ -4,7 +4,7 @@ import { grammar, queryLanguageOf, type GrammarId } from './languages';
 import type { RuleMeta, RuleModule } from './rule-api';
 import { PREDICATES } from './predicates';
 import { log } from './log';
-import { anchorSource, patternAnchors, splitPatterns, type PatternLiteral } from './query-literals';
+import { anchorRegex, patternAnchors, splitPatterns, type PatternLiteral } from './query-literals';
 import { lastName, models, type LanguageModels } from '../model/library';
 
 /** The capture and fact names the engine itself uses. */
@@ -155,7 +155,7 @@ export class Catalogue {
       const unknown = part?.patterns.flatMap((p) => [...p.asserted, ...p.refuted].map(([name]) => name).filter((n) => !(n in PREDICATES)));
       if (unknown && unknown.length > 0) throw new Error(`unknown predicate(s) ${unknown.join(', ')} in the ${id} queries`);
     }
-    return { anchored, anchors: parts.literals.length > 0 ? literalRegex(parts.literals) : undefined, free };
+    return { anchored, anchors: parts.literals.length > 0 ? anchorRegex(parts.literals) : undefined, free };
   }
 
   /** Compiles one rule's query alone; a broken one is logged and left out, so the others still run. */
@@ -234,11 +234,6 @@ function modelNames(lang: LanguageModels, selectors: string[]): string[] {
     else throw new Error(`unknown model selector ${sel} (effect:, type:, symbol:, library:)`);
   }
   return [...out].sort();
-}
-
-function literalRegex(literals: PatternLiteral[]): RegExp {
-  const alternatives = [...literals].sort((a, b) => b.text.length - a.text.length).map(anchorSource);
-  return new RegExp([...new Set(alternatives)].join('|'), 'g');
 }
 
 /** Per-pattern data the binding computes but its typings do not declare. */

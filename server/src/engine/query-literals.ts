@@ -123,16 +123,29 @@ export function patternAnchors(pattern: string): PatternLiteral[] | undefined {
   return best;
 }
 
+/** A word character before or after a literal that starts or ends a token: another token (`or` inside `error`), as lexers munch identifiers whole. */
+const BEFORE = '(?<![A-Za-z_])';
+const AFTER = '(?![A-Za-z0-9_])';
+
 /**
- * A regex source finding a literal's occurrences. Where it starts or ends a token, a word character
- * next to it means another token (`or` inside `error`): the lexers munch identifiers whole. A digit
- * may precede a token (Python's `1or 2`) and `$` follow one (a template's `in${x}`), so those stay.
+ * A regex finding the literals' occurrences, longest first. A digit may precede a token (Python's
+ * `1or 2`) and `$` follow one (a template's `in${x}`), so those do not count. The literals are
+ * grouped by the boundaries they need: one boundary test per position, not one per literal.
  */
-export function anchorSource(l: PatternLiteral): string {
-  const escaped = l.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const before = l.start && /^[A-Za-z_]/.test(l.text) ? '(?<![A-Za-z_])' : '';
-  const after = l.end && /[A-Za-z0-9_]$/.test(l.text) ? '(?![A-Za-z0-9_])' : '';
-  return `${before}${escaped}${after}`;
+export function anchorRegex(literals: readonly PatternLiteral[]): RegExp {
+  const groups = new Map<string, Set<string>>();
+  for (const l of [...literals].sort((a, b) => b.text.length - a.text.length)) {
+    const before = l.start && /^[A-Za-z_]/.test(l.text) ? BEFORE : '';
+    const after = l.end && /[A-Za-z0-9_]$/.test(l.text) ? AFTER : '';
+    const key = `${before}\0${after}`;
+    if (!groups.has(key)) groups.set(key, new Set());
+    groups.get(key)!.add(l.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  }
+  const alternatives = [...groups].map(([key, texts]) => {
+    const [before, after] = key.split('\0');
+    return `${before}(?:${[...texts].join('|')})${after}`;
+  });
+  return new RegExp(alternatives.join('|'), 'g');
 }
 
 /**
