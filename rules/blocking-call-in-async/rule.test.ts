@@ -765,32 +765,6 @@ describe(ID, () => {
       assert.match(found[3].message, /deliberately slow key derivation/);
     });
 
-    it('a key derivation with an iteration count written small is a few ms, not a slow hash; directly and through a helper', () => {
-      // Shapes from umami: a session token derived with 10,000 iterations at login.
-      const src = code`
-        import crypto from 'node:crypto';
-
-        const ITERATIONS = 600000;
-
-        function token(secret: string, salt: string) {
-          return crypto.pbkdf2Sync(secret, salt, 10000, 32, 'sha512').toString('hex');
-        }
-
-        function hashPassword(password: string, salt: string) {
-          return crypto.pbkdf2Sync(password, salt, 600_000, 32, 'sha512');
-        }
-
-        export async function login(secret: string, salt: string, password: string) {
-          const t = token(secret, salt);
-          const k = crypto.pbkdf2Sync(secret, salt, 1000, 32, 'sha512');
-          const h = hashPassword(password, salt);
-          const c = crypto.pbkdf2Sync(password, salt, ITERATIONS, 32, 'sha512');
-          return [t, k, h, c];
-        }
-      `;
-      assert.deepStrictEqual(hits('typescript', src, ID), ['hashPassword(password, salt)', "crypto.pbkdf2Sync(password, salt, ITERATIONS, 32, 'sha512')"]);
-    });
-
     it('flags named imports, require() and callbacks inside async functions', () => {
       const src = code`
         import { readFileSync, existsSync } from 'node:fs';

@@ -4,7 +4,7 @@ import { enclosingFunction, isAsyncFunction, isHandlerFunction } from '../../ser
 import { isIife, jsArguments, jsFunctionName, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
-import { cheapByArgument, models, normaliseModule, type Callable } from '../../server/src/model/library';
+import { models, normaliseModule, type Callable } from '../../server/src/model/library';
 import type { Resolved } from '../../server/src/model/resolve';
 import { effectsOf, resolveCallee } from '../unbounded-fan-out/model';
 import { blockingThroughCalls } from './through';
@@ -454,9 +454,6 @@ function checkTypescript(match: RuleMatch): CandidateInit | undefined {
   if (!r) return undefined;
   const group = tsGroup(file, r);
   if (!group) return undefined;
-  // A cost argument written small (`pbkdf2Sync(pw, salt, 10000, …)`): a few ms, not a slow hash.
-  const site = file.callAt(call);
-  if (group !== 'fs' && group !== 'child_process' && site && cheapByArgument(r.row, site.args)) return undefined;
   const place = tsPlace(call, file);
   if (!place) return undefined;
   if (group === 'fs' && (literalPath(call) || onceGuarded(call, place.fn, 'typescript'))) return undefined;

@@ -69,9 +69,6 @@ export function tsExpr(node: SyntaxNode | null | undefined, depth = 0): ExprRef 
     case 'satisfies_expression':
     case 'non_null_expression':
       return tsExpr(node.namedChildren[0], depth + 1);
-    case 'number':
-      // Its value: a cost argument (an iteration count) is read from it.
-      return { kind: 'literal', literal: 'number', value: node.text, ...span };
     case 'string':
     case 'template_string': {
       const value = node.type === 'string' ? literalText(node) : node.text.slice(1, 201);

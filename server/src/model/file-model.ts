@@ -33,7 +33,7 @@ export interface ExprRef {
   receiver?: ExprRef;
   of?: ExprRef;
   literal?: 'list' | 'dict' | 'set' | 'string' | 'number' | 'none' | 'bool' | 'object' | 'function' | 'regex';
-  /** For a string literal: its text (the first 200 characters); for a number (TypeScript), as written. */
+  /** For a string literal: its text (the first 200 characters). */
   value?: string;
   /** For `call`/`new`: keyword arguments (Python) or option-object properties (TypeScript) that are given, by name. */
   keywords?: string[];

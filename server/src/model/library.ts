@@ -1,6 +1,5 @@
 import modelFiles from 'headroom:models';
 import type { QueryLanguage } from '../engine/languages';
-import type { ExprRef } from './file-model';
 
 /**
  * The library and framework models (models/**.json, schemas/models.schema.json): what library
@@ -68,11 +67,6 @@ export interface Callable {
   bound?: Bound;
   client?: ClientInfo;
   callbackArgument?: number;
-  /**
-   * The argument that sets the call's CPU cost (an iteration count): a number written below `value`
-   * makes it cheap, no CPU-heavy work (`pbkdf2Sync(pw, salt, 10000, …)` is a few ms).
-   */
-  cheapBelow?: { argument: number; value: number };
   note?: string;
 }
 
@@ -356,11 +350,4 @@ let shared: Models | undefined;
 export function models(): Models {
   shared ??= new Models(modelFiles);
   return shared;
-}
-
-/** Whether a call of this row is cheap by the argument that sets its cost (see Callable.cheapBelow). */
-export function cheapByArgument(row: Callable, args: readonly ExprRef[]): boolean {
-  const c = row.cheapBelow;
-  const a = c ? args[c.argument] : undefined;
-  return !!c && a?.kind === 'literal' && a.literal === 'number' && a.value !== undefined && Number(a.value.replace(/_/g, '')) < c.value;
 }

@@ -1,4 +1,4 @@
-import { cheapByArgument, regex, type Effect } from './library';
+import { regex, type Effect } from './library';
 import type { FileContext } from './file-context';
 import type { ExprRef, FunctionModel } from './file-model';
 import type { Resolved } from './resolve';
@@ -156,7 +156,6 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
     const text = callText(call.callee);
     if (r.kind === 'library') {
       const effects = new Set<Effect>([...(r.row.effect ? [r.row.effect] : []), ...(r.row.effects ?? []), ...(r.row.client ? (['client'] as Effect[]) : [])]);
-      if (cheapByArgument(r.row, call.args)) effects.delete('cpu-heavy');
       if (effects.size === 0) continue;
       const owner = r.qname.slice(0, r.qname.lastIndexOf('.'));
       // Rows of a result already fetched do no I/O of their own: never blocking.
