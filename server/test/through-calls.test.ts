@@ -205,6 +205,61 @@ describe('findings through calls', () => {
     });
   });
 
+  describe('interceptors named by routes', () => {
+    it('typescript: a Nest interceptor that @UseInterceptors puts on some routes runs on those, not on every request; one never named by a route stays global', async () => {
+      const interceptor = (name: string, table: string) => code`
+        import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+        import { PrismaService } from '../prisma.service';
+
+        @Injectable()
+        export class ${name} implements NestInterceptor {
+          constructor(private readonly prisma: PrismaService) {}
+          intercept(context: ExecutionContext, next: CallHandler) {
+            const user = context.switchToHttp().getRequest().user;
+            void this.prisma.${table}.update({ where: { id: user.id }, data: { lastUsedOn: new Date() } });
+            return next.handle();
+          }
+        }
+      `;
+      const found = await workspace(
+        {
+          'package.json': '{ "name": "api", "dependencies": { "@nestjs/common": "^10.0.0", "@prisma/client": "^5.0.0" } }',
+          'src/prisma.service.ts': code`
+            import { Injectable } from '@nestjs/common';
+            import { PrismaClient } from '@prisma/client';
+            @Injectable()
+            export class PrismaService extends PrismaClient {}
+          `,
+          'src/interceptors/token.interceptor.ts': interceptor('TokenInterceptor', 'accessToken'),
+          'src/interceptors/active.interceptor.ts': interceptor('ActiveInterceptor', 'user'),
+          'src/tokens.controller.ts': code`
+            import { Controller, Get, UseInterceptors } from '@nestjs/common';
+            import { TokenInterceptor } from './interceptors/token.interceptor';
+
+            @Controller('tokens')
+            export class TokensController {
+              @Get('collection')
+              @UseInterceptors(TokenInterceptor)
+              collection() {
+                return [];
+              }
+            }
+          `,
+          'src/app.module.ts': code`
+            import { Module } from '@nestjs/common';
+            import { APP_INTERCEPTOR } from '@nestjs/core';
+            import { ActiveInterceptor } from './interceptors/active.interceptor';
+
+            @Module({ providers: [{ provide: APP_INTERCEPTOR, useClass: ActiveInterceptor }] })
+            export class AppModule {}
+          `,
+        },
+        'per-request-db-write',
+      );
+      assert.deepStrictEqual(found.map((f) => f.at), ['src/interceptors/active.interceptor.ts:9']);
+    });
+  });
+
   describe('sync-smtp-in-request', () => {
     it('a Flask view calls send_email() in another file, which opens smtplib.SMTP', async () => {
       const found = await workspace(

@@ -6,7 +6,7 @@ import { defaultConfig } from '../config/config';
 import type { Severity } from '../engine/rule-api';
 import { engine } from '../engine/index';
 import { runWorkspaceRules } from '../workspace/run';
-import { annotateRoles, buildProgram, quietAtStartup } from '../workspace/program-findings';
+import { annotateRoles, buildProgram, quietByRole } from '../workspace/program-findings';
 import { projectPath } from '../engine/paths';
 import { ConfigLookup } from './config-lookup';
 import { discover, type DiscoveredFile } from './discover';
@@ -140,7 +140,7 @@ function addWorkspaceFindings(result: ScanResult): void {
   annotateRoles(result.files, program);
   // Rules about per-request cost say nothing in code only start-up runs, which only the program knows.
   const catalogue = engine().catalogue;
-  for (const entry of result.files) entry.findings = entry.findings.filter((f) => !quietAtStartup(catalogue, f.ruleId, f.role));
+  for (const entry of result.files) entry.findings = entry.findings.filter((f) => !quietByRole(catalogue, f.ruleId, f.role));
   result.files = result.files.filter((entry) => entry.findings.length > 0);
 }
 

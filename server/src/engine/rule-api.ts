@@ -63,6 +63,8 @@ export interface RuleMeta {
    * reaches, as the workspace's program says) gets none of its findings.
    */
   perRequest?: boolean;
+  /** The rule's findings say the code runs on every request: a route hook (an interceptor named by some routes) gets none. */
+  everyRequest?: boolean;
 }
 
 /** One match of one of a rule's patterns, with captures grouped by name. */

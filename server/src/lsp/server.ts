@@ -49,7 +49,7 @@ import {
   type ScanWorkspaceReply,
 } from '../protocol';
 import { WorkspaceIndex, type FileEntry, type WorkspaceState } from './workspace-index';
-import { quietAtStartup } from '../workspace/program-findings';
+import { quietByRole } from '../workspace/program-findings';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 
@@ -495,9 +495,10 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     const quiet: number[] = [];
     const catalogue = engine().catalogue;
     a?.result.findings.forEach((f, i) => {
-      if (!catalogue.meta(f.ruleId)?.perRequest) return;
+      const meta = catalogue.meta(f.ruleId);
+      if (!meta?.perRequest && !meta?.everyRequest) return;
       const at = d.doc.positionAt(f.start);
-      if (quietAtStartup(catalogue, f.ruleId, state.roleAt(file, at.line + 1, at.character + 1))) quiet.push(i);
+      if (quietByRole(catalogue, f.ruleId, state.roleAt(file, at.line + 1, at.character + 1))) quiet.push(i);
     });
     return { findings: state.byFile.get(file) ?? [], quiet };
   }

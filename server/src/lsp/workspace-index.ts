@@ -6,7 +6,7 @@ import { isWithin } from '../engine/paths';
 import { formatMarkdown, readinessOf } from '../readiness/report';
 import type { ReportedEvidence, ReportedFinding, ScanError, ScanResult, WorkspaceContribution } from '../cli/report';
 import { runWorkspaceRules } from '../workspace/run';
-import { buildProgram, ProgramRoles, quietAtStartup } from '../workspace/program-findings';
+import { buildProgram, ProgramRoles, quietByRole } from '../workspace/program-findings';
 import { displayPath, scan } from '../cli/scan';
 import type { Readiness } from '../readiness/model';
 import type { Scale, Severity } from '../engine/rule-api';
@@ -179,7 +179,7 @@ export class WorkspaceIndex {
         const shown = multi ? `${path.basename(folder.root)}/${displayPath(folder.root, file)}` : displayPath(folder.root, file);
         merged.scanned.push(file);
         merged.stats.filesScanned++;
-        const own = entry.findings.filter((f) => !quietAtStartup(catalogue, f.ruleId, state.roleAt(file, f.line, f.column)));
+        const own = entry.findings.filter((f) => !quietByRole(catalogue, f.ruleId, state.roleAt(file, f.line, f.column)));
         const findings = [...own, ...(workspace.get(file) ?? [])];
         if (findings.length > 0) merged.files.push({ path: shown, absPath: file, findings });
         for (const e of entry.evidence) merged.evidence.push({ path: shown, absPath: file, ...e });

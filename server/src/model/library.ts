@@ -96,14 +96,18 @@ export interface CallableRef {
   namePattern?: string;
 }
 
-export type CodeRoleName = 'handler' | 'middleware' | 'job' | 'startup' | 'request-dependency' | 'handler-class' | 'test' | 'once';
+export type CodeRoleName = 'handler' | 'middleware' | 'route-hook' | 'job' | 'startup' | 'request-dependency' | 'handler-class' | 'test' | 'once';
 
 export interface RoleMarker {
   role: CodeRoleName;
   why?: string;
   decorator?: CallableRef;
   pathArgument?: boolean;
-  registration?: { callee?: CallableRef; argument?: number | string; method?: string };
+  /**
+   * A call that registers functions under the role. For a registered class, `methods` names the
+   * methods that hold it; `overrides` lists own roles (from a base class) the registration replaces.
+   */
+  registration?: { callee?: CallableRef; argument?: number | string; method?: string; methods?: string[]; overrides?: string[] };
   signature?: { params?: string[]; anyParam?: string[]; paramNames?: string[] };
   classDecorator?: CallableRef;
   methodDecorator?: CallableRef;

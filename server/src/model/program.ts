@@ -50,7 +50,7 @@ export interface EffectPath {
 /** Effects that are about how a query is built, not what a function does: they stay where they are. */
 const LOCAL_ONLY = new Set<Effect>(['limit', 'offset', 'db-statement', 'stream', 'materialize', 'to-thread', 'semaphore', 'bounded-concurrency', 'index-declare']);
 /** Roles whose functions run once per request, and so does everything they reach. */
-const PER_REQUEST = new Set(['handler', 'middleware', 'request-dependency']);
+const PER_REQUEST = new Set(['handler', 'middleware', 'route-hook', 'request-dependency']);
 const MAX_CHAIN = 8;
 
 export class Program {
@@ -62,7 +62,7 @@ export class Program {
   private readonly blocking = new Map<string, EffectPath>();
   private readonly edges = new Map<string, { to: FnRef; step: ChainStep }[]>();
   /** Roles given across files (a function registered where it is imported). */
-  private readonly roles = new Map<string, { role: string; why: string }>();
+  private readonly roles = new Map<string, { role: string; why: string; overrides?: boolean }>();
   private perRequest: Map<string, ChainStep[]> | undefined;
   private readonly lookups = new Map<string, FnRef | null>();
   private readonly names = new Map<string, Map<string, number>>();
@@ -238,7 +238,8 @@ export class Program {
       });
       for (const r of f.summary.registrations) {
         const to = this.resolve(f.path, r.target);
-        if (to && !this.fn(to)?.role) this.roles.set(this.key(to), { role: r.role, why: r.why });
+        const own = to && this.fn(to)?.role;
+        if (to && (!own || r.overrides?.includes(own.role))) this.roles.set(this.key(to), { role: r.role, why: r.why, ...(own ? { overrides: true } : {}) });
       }
     }
   }
@@ -312,7 +313,8 @@ export class Program {
 
   /** The role of a function: its own (framework models), or given where another file registers it. */
   roleOf(ref: FnRef): { role: string; why: string } | undefined {
-    return this.fn(ref)?.role ?? this.roles.get(this.key(ref));
+    const given = this.roles.get(this.key(ref));
+    return given?.overrides ? given : (this.fn(ref)?.role ?? given);
   }
 
   /**

@@ -15,7 +15,7 @@ import type { PackageManifest } from '../engine/package-manifest';
 export type FileRole = 'test' | 'migration' | 'script' | 'frontend' | 'generated' | 'production';
 
 /** Roles of functions in production files. */
-export type FunctionRole = 'handler' | 'middleware' | 'job' | 'startup' | 'request-dependency' | 'test' | 'once';
+export type FunctionRole = 'handler' | 'middleware' | 'route-hook' | 'job' | 'startup' | 'request-dependency' | 'test' | 'once';
 
 export interface FileRoleResult {
   role: FileRole;

@@ -75,7 +75,7 @@ export interface FileSummary {
   /** Classes and Go struct types with their fields' declared types: `s.store.Orders()` is followed through `store *store.Store`. */
   types: { name: string; fields: { name: string; type: string }[] }[];
   /** Functions registered in this file under a role, by an import (`app.use(audit)` with audit imported): the program gives them the role. */
-  registrations: { role: string; why: string; target: CallTarget }[];
+  registrations: { role: string; why: string; target: CallTarget; overrides?: string[] }[];
 }
 
 /** Effects that block the thread whatever library does them. */
@@ -178,7 +178,13 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
       const r = resolver.resolve(a, call.start);
       if (r.kind !== 'import') continue;
       const role = registrationRole(file, ci);
-      if (role) registrations.push({ ...role, target: { kind: 'import', module: r.module, name: r.name, rest: r.rest, instance: false } });
+      if (!role) continue;
+      // A registered class (`UseInterceptors(AuditInterceptor)`): its methods the marker names hold the role.
+      const methods = role.methods ?? [undefined];
+      for (const m of methods) {
+        const rest = m ? [...r.rest, m] : r.rest;
+        registrations.push({ role: role.role, why: role.why, target: { kind: 'import', module: r.module, name: r.name, rest, instance: false }, ...(role.overrides ? { overrides: role.overrides } : {}) });
+      }
     }
   }
   const types = model.classes.map((c) => ({ name: c.name, fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])) }));
@@ -199,7 +205,7 @@ export function targetOf(r: Resolved): CallTarget | undefined {
 }
 
 /** The role a call registers its function arguments under, if it is a registration the framework models know. */
-function registrationRole(file: FileContext, callIndex: number): { role: string; why: string } | undefined {
+function registrationRole(file: FileContext, callIndex: number): { role: string; why: string; methods?: string[]; overrides?: string[] } | undefined {
   const call = file.model.calls[callIndex];
   const last = call.callee.path?.[call.callee.path.length - 1];
   if (!last) return undefined;
@@ -210,7 +216,11 @@ function registrationRole(file: FileContext, callIndex: number): { role: string;
     const c = m.registration?.callee;
     if (!c) continue;
     const named = c.members?.includes(last) || c.symbols?.some((s) => s.endsWith(`.${last}`) || s.endsWith(`/${last}`)) || (c.namePattern !== undefined && regex(c.namePattern).test(last));
-    if (named) return { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role };
+    if (named) {
+      const reg = m.registration!;
+      const methods = [...(reg.methods ?? []), ...(reg.method ? [reg.method] : [])];
+      return { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role, ...(methods.length > 0 ? { methods } : {}), overrides: reg.overrides };
+    }
   }
   return undefined;
 }

@@ -131,11 +131,13 @@ export function annotateRoles(files: { absPath: string; findings: ReportedFindin
 }
 
 /**
- * Whether a rule about per-request or per-job cost says nothing at a place of this role: start-up
- * code (and what only start-up code reaches) runs once and serves no request.
+ * Whether a rule says nothing at a place of this role, as the program sees it: a rule about
+ * per-request or per-job cost in start-up code (and what only start-up code reaches), which runs
+ * once; a rule about what every request does in a route hook, which runs on the routes that name it.
  */
-export function quietAtStartup(catalogue: Catalogue, ruleId: string, role: string | undefined): boolean {
-  return role === 'startup' && catalogue.meta(ruleId)?.perRequest === true;
+export function quietByRole(catalogue: Catalogue, ruleId: string, role: string | undefined): boolean {
+  const meta = catalogue.meta(ruleId);
+  return (role === 'startup' && meta?.perRequest === true) || (role === 'route-hook' && meta?.everyRequest === true);
 }
 
 function contains(a: At, line: number, column: number): boolean {
