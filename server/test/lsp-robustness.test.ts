@@ -193,6 +193,29 @@ describe('language server robustness (LSP protocol)', function () {
       assert.deepStrictEqual(errorLogs(client), []);
     });
 
+    it('a document whose analysis runs out of time is continued from where it stopped, until it is whole', async function () {
+      this.timeout(120_000);
+      const client = await start();
+      const dir = tempDir();
+      const uri = uriOf(dir, 'huge.py');
+      let text = 'import time\n\n';
+      for (let i = 0; i < 12_000; i++) text += `async def f${i}():\n    time.sleep(1)\n\n`;
+      client.open(uri, 'python', text);
+      const first = await client.diagnostics(uri);
+      // On this machine one 3 s budget covers a part of it: the first answer says so.
+      assert.ok(first.some((d) => d.code === 'analysis-incomplete'), `the first analysis was whole (${first.length} diagnostics): make the file larger`);
+      // Asked again (as a client does on the server's refresh), each answer gets further.
+      let last = first;
+      const deadline = Date.now() + 110_000;
+      while (last.some((d) => d.code === 'analysis-incomplete')) {
+        assert.ok(Date.now() < deadline, 'the analysis was not continued to the end');
+        await new Promise((r) => setTimeout(r, 200));
+        last = await client.diagnostics(uri);
+      }
+      assert.strictEqual(last.filter((d) => d.code === 'blocking-call-in-async').length, 12_000);
+      assert.deepStrictEqual(errorLogs(client), []);
+    });
+
     it('a Go file the grammar is quadratic on: the parse stops at its budget and the file says so', async () => {
       const client = await start();
       const dir = tempDir();

@@ -15,6 +15,8 @@ import { packageManifestOf } from '../engine/package-manifest';
  */
 export const PARSE_BUDGET_MS = 1_000;
 export const ANALYSIS_BUDGET_MS = 3_000;
+/** How soon an analysis cut short by its budget is continued. */
+const RESUME_AFTER_MS = 100;
 /** Analysis runs in slices of this length, so other documents' requests are answered in between. */
 export const SLICE_MS = 15;
 /** After a parse ran out of its budget, the next attempt waits until typing has paused this long. */
@@ -60,7 +62,7 @@ export class DocumentAnalyses {
   /** The analysis of the document's current text and configuration, if it has been computed. */
   current(d: OpenDocument): DocumentAnalysis | undefined {
     const a = d.analysis;
-    return a && a.revision === d.revision && a.configGen === this.configs.generation ? a : undefined;
+    return a && a.revision === d.revision && a.configGen === this.configs.generation && !a.resumable ? a : undefined;
   }
 
   /**
@@ -125,7 +127,14 @@ export class DocumentAnalyses {
       stale,
     });
     if (!result || stale()) return undefined;
-    return this.store(d, revision, gen, result, undefined);
+    // Out of time (a cold start, a busy machine): the units done are cached, so the next analysis
+    // of the same text continues from there. It is asked for soon, while each try gets further.
+    const cut = result.incomplete && result.incomplete.end === undefined ? result.incomplete.offset : undefined;
+    const before = d.analysis?.revision === revision && d.analysis.configGen === gen ? d.analysis.result.incomplete : undefined;
+    const resumable = cut !== undefined && (before === undefined || before.end !== undefined || cut > before.offset);
+    const stored = this.store(d, revision, gen, result, undefined, resumable);
+    if (resumable) this.retryAfter(d, RESUME_AFTER_MS);
+    return stored;
   }
 
   private retryAfter(d: OpenDocument, ms: number): void {
@@ -138,10 +147,10 @@ export class DocumentAnalyses {
     );
   }
 
-  private store(d: OpenDocument, revision: number, configGen: number, result: AnalysisResult, skip: string | undefined): DocumentAnalysis {
+  private store(d: OpenDocument, revision: number, configGen: number, result: AnalysisResult, skip: string | undefined, resumable = false): DocumentAnalysis {
     const contributed = contributionKey(d, result);
     const before = d.analysis?.contributed;
-    d.analysis = { revision, configGen, result, contributed, ...(skip ? { skip: { reason: skip } } : {}) };
+    d.analysis = { revision, configGen, result, contributed, ...(skip ? { skip: { reason: skip } } : {}), ...(resumable ? { resumable } : {}) };
     this.stored(d, d.analysis, contributed !== before);
     return d.analysis;
   }

@@ -15,6 +15,8 @@ export interface DocumentAnalysis {
   contributed: string;
   /** Not analysed, and why (too large, binary, too slow to parse): said once, as information. */
   skip?: { reason: string };
+  /** Cut short by its time budget with progress made: the next request continues it from the units done. */
+  resumable?: boolean;
 }
 
 /**
