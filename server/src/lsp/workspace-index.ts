@@ -139,8 +139,11 @@ export class WorkspaceIndex {
         display: (abs) => (multi ? `${path.basename(folder.root)}/${displayPath(folder.root, abs)}` : displayPath(folder.root, abs)),
         program,
       });
-      for (const [file, findings] of found) out.set(file, findings);
-      if (program) roles.set(folder.root, new ProgramRoles(program));
+      const folderRoles = program && new ProgramRoles(program);
+      if (folderRoles) roles.set(folder.root, folderRoles);
+      // As the CLI does: findings through calls say nothing where the role quiets their rule.
+      const catalogue = engine().catalogue;
+      for (const [file, findings] of found) out.set(file, findings.filter((f) => !quietByRole(catalogue, f.ruleId, folderRoles?.at(file, f.line, f.column))));
     }
     return {
       byFile: out,

@@ -90,16 +90,10 @@ function readText(p: string): string | undefined {
  * when nothing the models know calls it; undefined for a file the program does not hold.
  */
 export class ProgramRoles {
-  private readonly requestPath: Map<string, unknown>;
-  private readonly jobPath: Map<string, unknown>;
-  private readonly startupPath: Map<string, unknown>;
   private readonly trees = new Map<string, FunctionTree | null>();
 
-  constructor(private readonly program: Program) {
-    this.requestPath = program.requestPath();
-    this.jobPath = program.jobPath();
-    this.startupPath = program.startupPath();
-  }
+  // The program computes each path once, when first asked (the editor builds this per workspace change).
+  constructor(private readonly program: Program) {}
 
   at(absPath: string, line: number, column: number): string | undefined {
     let tree = this.trees.get(absPath);
@@ -114,7 +108,8 @@ export class ProgramRoles {
     // A nested function (a callback) has its enclosing function's role when it has none of its own.
     for (let i: number | undefined = fn; i !== undefined; i = tree.parent.get(i)) {
       const key = `${absPath}#${i}`;
-      const role = this.program.roleOf({ file: absPath, fn: i })?.role ?? (this.requestPath.has(key) ? 'request-path' : this.jobPath.has(key) ? 'job' : this.startupPath.has(key) ? 'startup' : undefined);
+      const p = this.program;
+      const role = p.roleOf({ file: absPath, fn: i })?.role ?? (p.requestPath().has(key) ? 'request-path' : p.jobPath().has(key) ? 'job' : p.startupPath().has(key) ? 'startup' : undefined);
       if (role) return role;
     }
     return 'unreached';
