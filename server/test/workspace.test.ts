@@ -35,6 +35,26 @@ function status(r: Readiness, category: string): [string, string] {
   return [c.status, c.reason];
 }
 
+/**
+ * A temporary workspace of these files with a server started on it, scanned at startup: set up
+ * before the suite's tests and removed after them. `state()` gives the folder and the client.
+ */
+function scannedWorkspace(prefix: string, files: Record<string, string>): () => { dir: string; client: LspClient } {
+  let dir = '';
+  let client: LspClient | undefined;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    write(dir, files);
+    client = await LspClient.start({ rootDir: dir });
+    await client.waitFor(() => client!.custom.length > 0, 'headroom/readinessChanged after the startup scan');
+  });
+  after(() => {
+    client?.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => ({ dir, client: client! });
+}
+
 describe('workspace scan and readiness (LSP protocol)', function () {
   let dir: string;
   let client: LspClient;
@@ -120,24 +140,12 @@ describe('workspace scan and readiness (LSP protocol)', function () {
 
 describe('workspace rules in the editor (LSP protocol)', function () {
   const ENGINE = 'from sqlalchemy import create_engine\nengine = create_engine("postgresql://db/app", pool_size=20, max_overflow=10)\n';
-  let dir: string;
-  let client: LspClient;
-
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-wsr-'));
-    write(dir, { 'requirements.txt': '', 'Dockerfile': 'CMD gunicorn -w 4 app:app\n', 'db.py': ENGINE, 'reports.py': ENGINE.replace('engine =', 'reports_engine =') });
-    client = await LspClient.start({ rootDir: dir });
-    await client.waitFor(() => client.custom.length > 0, 'the startup scan');
-  });
-
-  after(() => {
-    client?.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const state = scannedWorkspace('headroom-wsr-', { 'requirements.txt': '', 'Dockerfile': 'CMD gunicorn -w 4 app:app\n', 'db.py': ENGINE, 'reports.py': ENGINE.replace('engine =', 'reports_engine =') });
 
   const oversized = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'pool-oversized');
 
   it('an open file shows the workspace finding, with related information in the deployment file', async () => {
+    const { dir, client } = state();
     const uri = URI.file(path.join(dir, 'db.py')).toString();
     client.open(uri, 'python', ENGINE);
     const [d] = oversized(await client.diagnostics(uri));
@@ -149,6 +157,7 @@ describe('workspace rules in the editor (LSP protocol)', function () {
   });
 
   it('typing that only moves the pool moves the finding with it, at once', async () => {
+    const { dir, client } = state();
     const uri = URI.file(path.join(dir, 'db.py')).toString();
     client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# the database\n' }]);
     const [moved] = oversized(await client.diagnostics(uri));
@@ -159,6 +168,7 @@ describe('workspace rules in the editor (LSP protocol)', function () {
   });
 
   it('typing a smaller pool removes it at once, without touching the disk; other open files are left alone', async () => {
+    const { dir, client } = state();
     const uri = URI.file(path.join(dir, 'db.py')).toString();
     const other = URI.file(path.join(dir, 'reports.py')).toString();
     client.open(other, 'python', ENGINE.replace('engine =', 'reports_engine ='));
@@ -173,6 +183,7 @@ describe('workspace rules in the editor (LSP protocol)', function () {
   });
 
   it('a change to the deployment file on disk re-judges the open files and asks the client to pull again', async () => {
+    const { dir, client } = state();
     const other = URI.file(path.join(dir, 'reports.py')).toString();
     const refreshes = client.refreshes;
     fs.writeFileSync(path.join(dir, 'Dockerfile'), 'CMD gunicorn -w 2 app:app\n');
@@ -201,24 +212,12 @@ describe('findings through calls in the editor (LSP protocol)', function () {
     '    return session.query(User).filter(User.id == order.user_id).first()',
     '',
   ].join('\n');
-  let dir: string;
-  let client: LspClient;
-
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-through-'));
-    write(dir, { 'app/__init__.py': '', 'app/routes.py': ROUTES, 'app/services.py': SERVICES });
-    client = await LspClient.start({ rootDir: dir });
-    await client.waitFor(() => client.custom.length > 0, 'headroom/readinessChanged after the startup scan');
-  });
-
-  after(() => {
-    client?.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const state = scannedWorkspace('headroom-through-', { 'app/__init__.py': '', 'app/routes.py': ROUTES, 'app/services.py': SERVICES });
 
   const through = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'n-plus-one').map((d) => `${d.range.start.line}: ${String(d.message).slice(0, 40)}`);
 
   it('a loop calling a helper in another file that queries: shown in the open file, and gone once an edit of the helper stops querying', async () => {
+    const { dir, client } = state();
     const routes = URI.file(path.join(dir, 'app', 'routes.py')).toString();
     const services = URI.file(path.join(dir, 'app', 'services.py')).toString();
     client.open(routes, 'python', ROUTES);
@@ -254,24 +253,12 @@ describe('code only start-up runs, in the editor (LSP protocol)', function () {
     '',
   ].join('\n');
   const ROUTE = ['@app.get("/settings")', 'async def settings():', '    return await load_remote_settings()', ''].join('\n');
-  let dir: string;
-  let client: LspClient;
-
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-startup-'));
-    write(dir, { 'app/__init__.py': '', 'app/settings.py': SETTINGS, 'app/main.py': MAIN });
-    client = await LspClient.start({ rootDir: dir });
-    await client.waitFor(() => client.custom.length > 0, 'headroom/readinessChanged after the startup scan');
-  });
-
-  after(() => {
-    client?.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const state = scannedWorkspace('headroom-startup-', { 'app/__init__.py': '', 'app/settings.py': SETTINGS, 'app/main.py': MAIN });
 
   const blocking = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'blocking-call-in-async').map((d) => d.range.start.line);
 
   it('a blocking call in a helper only a start-up hook reaches is quiet, and shows once an edit of another file makes a route call it', async () => {
+    const { dir, client } = state();
     const settings = URI.file(path.join(dir, 'app', 'settings.py')).toString();
     const main = URI.file(path.join(dir, 'app', 'main.py')).toString();
     client.open(settings, 'python', SETTINGS);

@@ -49,7 +49,7 @@ import {
   type ScanWorkspaceReply,
 } from '../protocol';
 import { WorkspaceIndex, type FileEntry, type WorkspaceState } from './workspace-index';
-import { quietByRole } from '../workspace/program-findings';
+import { quietable, quietByRole } from '../workspace/program-findings';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 
@@ -495,8 +495,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     const quiet: number[] = [];
     const catalogue = engine().catalogue;
     a?.result.findings.forEach((f, i) => {
-      const meta = catalogue.meta(f.ruleId);
-      if (!meta?.perRequest && !meta?.everyRequest) return;
+      if (!quietable(catalogue, f.ruleId)) return;
       const at = d.doc.positionAt(f.start);
       if (quietByRole(catalogue, f.ruleId, state.roleAt(file, at.line + 1, at.character + 1))) quiet.push(i);
     });

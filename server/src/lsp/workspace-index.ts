@@ -34,17 +34,17 @@ export interface ScanOutcome {
   cancelled: boolean;
 }
 
-/**
- * The whole workspace's findings and evidence, for the readiness model: filled by a scan of every
- * folder (in the CLI's worker threads, so the editor's own requests never wait for it), refreshed
- * file by file when files change on disk, and overlaid with the live analysis of open editors.
- */
 /** The workspace's findings across files, and the code role of a place as its program sees it. */
 export interface WorkspaceState {
   byFile: Map<string, ReportedFinding[]>;
   roleAt(file: string, line: number, column: number): string | undefined;
 }
 
+/**
+ * The whole workspace's findings and evidence, for the readiness model: filled by a scan of every
+ * folder (in the CLI's worker threads, so the editor's own requests never wait for it), refreshed
+ * file by file when files change on disk, and overlaid with the live analysis of open editors.
+ */
 export class WorkspaceIndex {
   private folders = new Map<string, FolderIndex>();
   lastScan: Date | undefined;

@@ -135,6 +135,12 @@ export function quietByRole(catalogue: Catalogue, ruleId: string, role: string |
   return (role === 'startup' && meta?.perRequest === true) || (role === 'route-hook' && meta?.everyRequest === true);
 }
 
+/** Whether some role quiets the rule (see quietByRole): only then is a finding's role worth looking up. */
+export function quietable(catalogue: Catalogue, ruleId: string): boolean {
+  const meta = catalogue.meta(ruleId);
+  return meta?.perRequest === true || meta?.everyRequest === true;
+}
+
 function contains(a: At, line: number, column: number): boolean {
   return (line > a.line || (line === a.line && column >= a.column)) && (line < a.endLine || (line === a.endLine && column < a.endColumn));
 }
