@@ -203,6 +203,73 @@ describe('findings through calls', () => {
       assert.deepStrictEqual((await workspace(files(false), 'blocking-call-in-async')).map((f) => f.at), []);
       assert.deepStrictEqual((await workspace(files(true), 'blocking-call-in-async')).map((f) => f.at), ['app/settings.py:4']);
     });
+
+    it('typescript: a process signal handler is shutdown code; the same helper on a route is reported', async () => {
+      const files = (withRoute: boolean): Record<string, string> => ({
+        'package.json': '{ "name": "api", "dependencies": { "express": "^4.0.0", "@prisma/client": "^5.0.0" } }',
+        'src/shutdown.ts': code`
+          import { PrismaClient } from '@prisma/client';
+          const prisma = new PrismaClient();
+
+          export async function closeSessions(ids: string[]) {
+            await Promise.all(ids.map((id) => prisma.session.delete({ where: { id } })));
+          }
+        `,
+        'src/main.ts': code`
+          import express from 'express';
+          import { closeSessions } from './shutdown';
+
+          const app = express();
+          const open: string[] = [];
+          process.once('SIGTERM', () => closeSessions(open));
+          process.on('exit', async () => { await closeSessions(open); });
+          process.on('message', (ids: string[]) => void ids);
+        ${withRoute ? code`
+          app.post('/sessions/close', async (req, res) => {
+            await closeSessions(req.body.ids);
+            res.sendStatus(204);
+          });
+        ` : ''}`,
+      });
+      assert.deepStrictEqual((await workspace(files(false), 'unbounded-fan-out')).map((f) => f.at), []);
+      assert.deepStrictEqual((await workspace(files(true), 'unbounded-fan-out')).map((f) => f.at), ['src/shutdown.ts:5']);
+    });
+
+    it('python: signal and atexit handlers are shutdown code', async () => {
+      const files = (withRoute: boolean): Record<string, string> => ({
+        'app/__init__.py': '',
+        'app/cleanup.py': code`
+          import requests
+
+          async def deregister():
+              requests.post("https://registry.example.com/deregister")
+        `,
+        'app/main.py': code`
+          import atexit
+          import signal
+          import asyncio
+          from fastapi import FastAPI
+          from .cleanup import deregister
+
+          app = FastAPI()
+
+          def on_term(signum, frame):
+              asyncio.run(deregister())
+
+          signal.signal(signal.SIGTERM, on_term)
+
+          @atexit.register
+          def goodbye():
+              asyncio.run(deregister())
+        ${withRoute ? code`
+          @app.post("/deregister")
+          async def route():
+              await deregister()
+        ` : ''}`,
+      });
+      assert.deepStrictEqual((await workspace(files(false), 'blocking-call-in-async')).map((f) => f.at), []);
+      assert.deepStrictEqual((await workspace(files(true), 'blocking-call-in-async')).map((f) => f.at), ['app/cleanup.py:4']);
+    });
   });
 
   describe('interceptors named by routes', () => {

@@ -113,7 +113,8 @@ export class TypeScriptBinder extends Binder {
   }
 
   protected enter(cursor: TreeCursor, type: string): boolean {
-    if (FUNCTIONS.has(type)) {
+    // `function` is also the keyword token inside a declaration: only the named node is a function.
+    if (FUNCTIONS.has(type) && (type !== 'function' || cursor.nodeIsNamed)) {
       this.functionNode(this.node(cursor));
       return true;
     }

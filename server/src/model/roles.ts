@@ -259,9 +259,12 @@ export class FunctionRoles {
       const reg = m.registration!;
       if (!reg.callee) continue;
       if (!matchesCallable(call.callee, reg.callee, resolver, lang, call.start)) continue;
+      // `process.on('SIGTERM', f)`: the event the call names decides what f is.
+      if (reg.events && !(call.args[0]?.kind === 'literal' && call.args[0].literal === 'string' && reg.events.includes(call.args[0].value ?? ''))) continue;
       // Matched by its name only (`app.get`, `router.use` on something nothing resolves): the call
       // must look like a registration, or `cache.get(key, (err, v) => …)` would be a route.
-      const byName = !resolvesTo(resolver.resolve(call.callee, call.start), reg.callee, lang);
+      const r = resolver.resolve(call.callee, call.start);
+      const byName = !resolvesTo(r, reg.callee, lang) && !isModelGlobal(call.callee, reg.callee, r, lang);
       for (const target of registeredFunctions(model, ci, reg.argument, resolver)) {
         if (byName && !looksRegistered(model, call, target, m.role)) continue;
         out.push({ target, marker: m });
@@ -362,12 +365,20 @@ function matchesDecorator(expr: ExprRef, ref: CallableRef, needsPath: boolean, r
   return !needsPath || expr.kind === 'call' || resolvesTo(resolver.resolve(callee, expr.start), ref, lang);
 }
 
+/** A global the models name (Node's `process.on`), written as is, its root bound by nothing in the file. */
+function isModelGlobal(callee: ExprRef, ref: CallableRef, r: Resolved, lang: LanguageModels): boolean {
+  if (r.kind !== 'unknown' || callee.receiver || !callee.path) return false;
+  const written = callee.path.join('.');
+  return !!ref.symbols?.includes(written) && (lang.symbol(written)?.lib.file.packages ?? ['?']).length === 0;
+}
+
 /** Whether a callee is one of a marker's callables: by resolution, or by name where nothing resolves. */
 function matchesCallable(callee: ExprRef, ref: CallableRef, resolver: Resolver, lang: LanguageModels, at: number): boolean {
   const path = callee.path ?? [];
   const last = path[path.length - 1];
   if (!last) return false;
   const r = resolver.resolve(callee, at);
+  if (isModelGlobal(callee, ref, r, lang)) return true;
   if (r.kind === 'library') {
     if (ref.symbols?.includes(r.qname)) return true;
     if (ref.types && ref.members?.includes(last)) {
