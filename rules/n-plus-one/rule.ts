@@ -1100,7 +1100,7 @@ function boundedSource(node: SyntaxNode | undefined, path: SyntaxNode[], loop: L
       if (m?.name === 'get' && stringLiteral(first) !== undefined && args(n).length <= 2 && calleeKind(n, file) !== 'query') return true;
       // A library helper that does no I/O (lodash `uniq(xs)`, `sorted(xs)`): its result is made of its argument.
       const r = file.resolveCallee(n);
-      if (r.kind === 'library' && effectsOf(r.row as Row).length === 0 && !r.row.returns && first) return boundedSource(first, path, loop, lang, file, depth + 1);
+      if (r.kind === 'library' && effectsOf(r.row as Row).every((e) => e === 'subset') && !r.row.returns && first) return boundedSource(first, path, loop, lang, file, depth + 1);
       return false;
     }
     default:

@@ -894,6 +894,11 @@ describe(ID, () => {
             const [rows, total] = await Promise.all([Doc.findAll({ offset: ctx.state.pagination.offset, limit: ctx.state.pagination.limit }), Doc.count()]);
             return { total, data: await Promise.all(rows.map((r) => presentDoc(r))) };
           }
+
+          async function archive(user, notifications, transaction) {
+            const ctx = createContext({ user, transaction });
+            await Promise.all(notifications.map((n) => n.updateWithCtx(ctx, { archivedAt: new Date() })));
+          }
         `;
         assert.deepStrictEqual(hits(lang, src, ID), []);
       });
@@ -911,8 +916,13 @@ describe(ID, () => {
           async function exportTree(db, ids) {
             return Promise.all(ids.map((id) => fetchTree(db, id)));
           }
+
+          async function archive(user, notifications) {
+            const ctx = createContext({ user });
+            await Promise.all(notifications.map((n) => n.updateWithCtx(ctx, { archivedAt: new Date() })));
+          }
         `;
-        assert.deepStrictEqual(hits(lang, src, ID), ['Promise.all', 'Promise.all']);
+        assert.deepStrictEqual(hits(lang, src, ID), ['Promise.all', 'Promise.all', 'Promise.all']);
       });
 
       it('says what breaks and offers no fix', () => {
@@ -977,5 +987,50 @@ describe(ID, () => {
     `;
     const found = findingsOf('typescript', src, ID).map((f) => src.slice(f.start, f.start + 30));
     assert.deepStrictEqual(found, ['Promise.all(everyShare.map((s)', 'Promise.all(users.filter((u) =']);
+  });
+
+  it('typescript: a page stays a page through lodash subsets and through a name every branch assigns a page to', () => {
+    const src = code`
+      import { PrismaClient } from '@prisma/client';
+      import { uniqBy } from 'es-toolkit/compat';
+      import compact from 'lodash/compact';
+      import _ from 'lodash';
+      const prisma = new PrismaClient();
+
+      export async function groups(ctx: any) {
+        const memberships = await prisma.membership.findMany({ include: { group: true }, limit: ctx.state.pagination.limit });
+        const groups = uniqBy(memberships.map((m) => m.group), 'id');
+        await Promise.all(groups.map((g) => prisma.groupUser.count({ where: { groupId: g.id } })));
+        await Promise.all(compact(memberships).map((m) => prisma.user.findUnique({ where: { id: m.userId } })));
+        const all = await prisma.membership.findMany({ where: { active: true } });
+        await Promise.all(_.uniqBy(all, 'groupId').map((m) => prisma.group.findUnique({ where: { id: m.groupId } })));
+        await Promise.all(_.flatten([all]).map((m) => prisma.group.findUnique({ where: { id: m.groupId } })));
+      }
+
+      export async function search(user: any, shared: boolean, query: string, limit: number) {
+        let response;
+        if (shared) {
+          response = await searchForTeam(user.team, { query, limit });
+        } else {
+          response = await searchForUser(user, { query, limit });
+        }
+        const { results } = response;
+        await Promise.all(results.map((r) => prisma.view.create({ data: { documentId: r.id } })));
+
+        let rows;
+        if (shared) {
+          rows = await prisma.document.findMany({ take: 25 });
+        } else {
+          rows = await prisma.document.findMany({ where: { userId: user.id } });
+        }
+        await Promise.all(rows.map((r) => prisma.view.create({ data: { documentId: r.id } })));
+
+        let some;
+        if (shared) some = await prisma.document.findMany({ take: 25 });
+        await Promise.all(some.map((r) => prisma.view.create({ data: { documentId: r.id } })));
+      }
+    `;
+    const found = findingsOf('typescript', src, ID).map((f) => src.slice(f.start, f.start + 24));
+    assert.deepStrictEqual(found, ['Promise.all(_.uniqBy(all', 'Promise.all(_.flatten([a', 'Promise.all(rows.map((r)', 'Promise.all(some.map((r)']);
   });
 });

@@ -175,8 +175,64 @@ function lengthOf(cond: SyntaxNode | null | undefined, lang: QueryLanguage): Syn
 
 /** The value a name was last given among the statements before the node (nearest first). */
 function boundValue(name: string, statements: SyntaxNode[], lang: QueryLanguage): SyntaxNode | undefined {
+  const values = boundValues(name, statements, lang);
+  return values?.length === 1 ? values[0] : undefined;
+}
+
+/**
+ * The values a name may hold after the statements before the node (nearest first): one
+ * assignment, or one per branch of an `if` whose every branch assigns it (`let response; if (…)
+ * response = await a({ limit }) else response = await b({ limit })`). Undefined when unknown.
+ */
+function boundValues(name: string, statements: SyntaxNode[], lang: QueryLanguage): SyntaxNode[] | undefined {
   for (const s of statements) {
     const v = bindingIn(s, name, lang);
+    if (v !== undefined) return v ? [v] : undefined;
+    const branches = ifBranches(s, lang);
+    if (!branches) continue;
+    const values = branches.map((b) => (b ? lastAssignment(b, name, lang) : undefined));
+    if (values.every((x) => x === undefined)) continue;
+    // Some branch (or the missing else) leaves the name as it was: what it was is not followed.
+    return values.every((x): x is SyntaxNode => !!x) ? values : undefined;
+  }
+  return undefined;
+}
+
+/** The blocks of an `if` statement's branches, in order; undefined in place of a missing `else`. */
+function ifBranches(s: SyntaxNode, lang: QueryLanguage): (SyntaxNode | undefined)[] | undefined {
+  if (s.type !== 'if_statement') return undefined;
+  const out: (SyntaxNode | undefined)[] = [];
+  let node: SyntaxNode | null = s;
+  for (let i = 0; node && i < 16; i++) {
+    out.push(node.childForFieldName('consequence') ?? undefined);
+    let alt: SyntaxNode | null = lang === 'python' ? null : node.childForFieldName('alternative');
+    // TypeScript wraps the else in an else_clause; Python lists elif/else clauses as children.
+    if (alt?.type === 'else_clause') alt = alt.namedChildren[0] ?? null;
+    if (lang === 'python') {
+      const clauses = node.namedChildren.filter((c) => c.type === 'elif_clause' || c.type === 'else_clause');
+      for (const c of clauses) out.push(c.childForFieldName('consequence') ?? c.childForFieldName('body') ?? undefined);
+      if (!clauses.some((c) => c.type === 'else_clause')) out.push(undefined);
+      return out;
+    }
+    if (!alt) {
+      out.push(undefined);
+      return out;
+    }
+    if (alt.type === 'if_statement') {
+      node = alt;
+      continue;
+    }
+    out.push(alt);
+    return out;
+  }
+  return undefined;
+}
+
+/** The value the last statement of a block that assigns the name gives it. */
+function lastAssignment(block: SyntaxNode, name: string, lang: QueryLanguage): SyntaxNode | undefined {
+  const statements = block.type === 'statement_block' || block.type === 'block' ? block.namedChildren : [block];
+  for (let k = statements.length - 1; k >= 0; k--) {
+    const v = bindingIn(statements[k], name, lang);
     if (v !== undefined) return v ?? undefined;
   }
   return undefined;
@@ -358,14 +414,26 @@ function loopVariables(loop: Loop): string[] {
   return v.text.match(/[A-Za-z_$][\w$]*/g) ?? [];
 }
 
-function classify(expr: SyntaxNode, lang: QueryLanguage, statements: SyntaxNode[], loops: Loop[], depth = 0): Kind {
+/** Where a collection is judged: the file (for what its calls are), the statements before the use, the loops around it. */
+interface Scope {
+  file?: FileContext;
+  lang: QueryLanguage;
+  statements: SyntaxNode[];
+  loops: Loop[];
+}
+
+/** How many names and calls a collection is followed through to where it comes from (`groups` ← `uniqBy(rows.map(…))` ← `rows` ← a query). */
+const MAX_FOLLOW = 5;
+
+function classify(expr: SyntaxNode, env: Scope, depth = 0): Kind {
+  const { lang, statements, loops } = env;
   const e = unwrap(expr, lang);
   // `for host in "a", "b":` (a tuple without parentheses)
   if (isLiteralCollection(e) || (lang === 'python' && e.type === 'expression_list')) return 'fixed';
   // `[f"foo{i}" for i in range(10)]`: a comprehension has at most as many items as what it walks.
   if (lang === 'python' && PY_COMPREHENSIONS.has(e.type) && depth < 2) {
     const kinds = e.namedChildren.filter((c) => c.type === 'for_in_clause').map((c) => c.childForFieldName('right'));
-    if (kinds.length > 0 && kinds.every((r) => r && classify(r, lang, statements, loops, depth + 1) === 'fixed')) return 'fixed';
+    if (kinds.length > 0 && kinds.every((r) => r && classify(r, env, depth + 1) === 'fixed')) return 'fixed';
   }
   if (e.type === 'int_literal' || e.type === 'integer' || e.type === 'number') return 'fixed';
   if (lang === 'python' && e.type === 'call' && e.childForFieldName('function')?.text === 'range') {
@@ -375,30 +443,44 @@ function classify(expr: SyntaxNode, lang: QueryLanguage, statements: SyntaxNode[
   }
   if (lang === 'typescript' && /^(?:\[\s*\.\.\.\s*(?:new\s+)?Array\s*\(|(?:new\s+)?Array\s*\(|Array\.from\(\s*\{\s*length\b)/.test(e.text)) return 'fixed';
   if (lang === 'typescript' && e.type === 'array' && e.namedChildren.length === 1 && e.namedChildren[0].type === 'spread_element') {
-    return classify(e.namedChildren[0].namedChildren[0], lang, statements, loops, depth + 1);
+    return classify(e.namedChildren[0].namedChildren[0], env, depth + 1);
   }
   if (isBoundedSlice(e, lang)) return 'chunk';
   // `rows.map(f)`, `rows.filter(p)`: as many items as the list they walk, at most.
-  if (lang === 'typescript' && e.type === 'call_expression' && depth < 3) {
+  if (lang === 'typescript' && e.type === 'call_expression' && depth < MAX_FOLLOW) {
     const fn = e.childForFieldName('function');
     const method = fn?.type === 'member_expression' ? fn.childForFieldName('property')?.text : undefined;
     const receiver = fn?.childForFieldName('object');
-    if (receiver && method && ARRAY_SAME_OR_FEWER.has(method)) return classify(receiver, lang, statements, loops, depth + 1);
+    if (receiver && method && ARRAY_SAME_OR_FEWER.has(method)) return classify(receiver, env, depth + 1);
   }
+  const subset = depth < MAX_FOLLOW ? subsetOf(e, env.file) : undefined;
+  if (subset) return classify(subset, env, depth + 1);
   const { root, last } = rootAndLast(e);
   if (last !== undefined && (CONSTANT_NAME.test(last) || WORKER_NAME.test(last))) return 'fixed';
   if ((root !== undefined && CHUNK_NAME.test(root)) || (last !== undefined && CHUNK_NAME.test(last))) return 'chunk';
   if (root !== undefined && loops.some((l) => isChunkLoop(l) && loopVariables(l).includes(root))) return 'chunk';
-  if (e.type === 'identifier' && depth < 2) {
-    const value = boundValue(e.text, statements, lang);
-    if (value) {
-      // `authors := map[int64]Author{}` / `ids = []`, filled by the code that follows: not a fixed set.
-      if (isEmptyLiteral(value)) return 'data';
-      if (isOnePage(value, lang, statements)) return 'fixed';
-      return classify(value, lang, statements, loops, depth + 1);
+  if (e.type === 'identifier' && depth < MAX_FOLLOW) {
+    const values = boundValues(e.text, statements, lang);
+    if (values) {
+      // A name assigned in each branch of an `if` is as bounded as its least bounded value.
+      const kinds = values.map((value): Kind => {
+        // `authors := map[int64]Author{}` / `ids = []`, filled by the code that follows: not a fixed set.
+        if (isEmptyLiteral(value)) return 'data';
+        if (isOnePage(value, lang, statements)) return 'fixed';
+        return classify(value, env, depth + 1);
+      });
+      return kinds.includes('data') ? 'data' : kinds.includes('chunk') ? 'chunk' : 'fixed';
     }
   }
   return 'data';
+}
+
+/** `uniqBy(rows, 'id')`, `_.compact(rows)`: a library call the models say gives at most the items of its first argument. */
+function subsetOf(e: SyntaxNode, file: FileContext | undefined): SyntaxNode | undefined {
+  if (!file || (e.type !== 'call_expression' && e.type !== 'call')) return undefined;
+  const site = file.model.calls.find((c) => c.start === e.startIndex && c.end === e.endIndex);
+  if (!site || !hasEffect(resolveSite(file, site), ['subset'])) return undefined;
+  return (e.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment' && a.type !== 'keyword_argument')[0];
 }
 
 /** An empty collection literal (`[]`, `{}`, `map[K]V{}`, `[]T{}`): an accumulator the code fills, not a set written out. */
@@ -494,6 +576,12 @@ function boundByBinding(file: FileContext, site: CallSite): boolean {
 function serialisedByTransaction(file: FileContext, site: CallSite, r: Resolved): boolean {
   const options = transactionOptions(file.lang);
   if (site.keywords.some((k) => options.has(k))) return true;
+  // `x.updateWithCtx(ctx, …)` where `ctx = createContext({ user, transaction })`: a context that carries the transaction.
+  for (const a of site.args) {
+    if (a.kind !== 'name' || a.path?.length !== 1) continue;
+    const v = bindingOf(file, a.path[0], site.start);
+    if ((v?.kind === 'call' || v?.kind === 'new') && v.keywords?.some((k) => options.has(k))) return true;
+  }
   const root = site.callee.path?.[0];
   if (!root || site.callee.receiver) return false;
   for (let fi = file.resolver.functionAt(site.start); fi !== undefined; fi = file.model.functions[fi].parent) {
@@ -848,7 +936,7 @@ function pyCheck(match: RuleMatch): CandidateInit | undefined {
       const c = pyCollection(file, arg, statements);
       if (!c || c === 'fixed' || c.own) continue;
       if (c.builder && awaitsFanOut(file, c.builder)) continue;
-      if (classify(c.items, 'python', statements, loops) !== 'data') continue;
+      if (classify(c.items, { file, lang: 'python', statements, loops }) !== 'data') continue;
       if (fnHoldsBound(file, place.fn, 'python')) continue;
       const found = withVerdict(candidate(callee, 'python', { what: `\`${callee.text}\` runs one coroutine`, items: c.items, around: c.builder, guardedCallee: c.callee }), verdictFor(file, c.element, 'python'), 'python');
       if (found) return found;
@@ -856,7 +944,7 @@ function pyCheck(match: RuleMatch): CandidateInit | undefined {
     return undefined;
   }
   // create_task / ensure_future / start_soon: once per item of a loop over data.
-  const loop = dataLoop(loops, 'python', statements);
+  const loop = dataLoop(file, loops, 'python', statements);
   if (!loop) return undefined;
   const args = (match.node('args')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
   const element = args[0];
@@ -906,12 +994,12 @@ function pyArrivals(loop: Loop, statements: SyntaxNode[]): boolean {
  * The nearest loop around the node that runs once per item of a data set, or undefined when there
  * is none or it walks one chunk of a larger list (bounded by the chunk size).
  */
-function dataLoop(loops: Loop[], lang: QueryLanguage, statements: SyntaxNode[]): Loop | undefined {
+function dataLoop(file: FileContext, loops: Loop[], lang: QueryLanguage, statements: SyntaxNode[]): Loop | undefined {
   for (let i = 0; i < loops.length; i++) {
     const l = loops[i];
     if (l.kind !== 'each' || !l.iterable) continue;
     if (lang === 'python' && pyArrivals(l, statements)) continue;
-    const kind = classify(l.iterable, lang, statements, loops.slice(i + 1));
+    const kind = classify(l.iterable, { file, lang, statements, loops: loops.slice(i + 1) });
     if (kind === 'fixed') continue;
     return kind === 'data' ? l : undefined;
   }
@@ -1010,7 +1098,7 @@ function goCheck(match: RuleMatch): CandidateInit | undefined {
     const place = placeOf(m, 'go');
     if (!place.fn || runsOnceOrTest(file, place.fn, 'go')) return undefined;
     const statements = statementsBefore(place, 'go');
-    const loop = dataLoop(goLoops(file, place), 'go', statements);
+    const loop = dataLoop(file, goLoops(file, place), 'go', statements);
     if (!loop) return undefined;
     const fnLit = call.childForFieldName('function');
     if (goFnBound(file, place.fn) || goWaits(file, loop.body)) return undefined;
@@ -1029,7 +1117,7 @@ function goCheck(match: RuleMatch): CandidateInit | undefined {
   const place = placeOf(call, 'go');
   if (!place.fn || runsOnceOrTest(file, place.fn, 'go')) return undefined;
   const statements = statementsBefore(place, 'go');
-  const loop = dataLoop(goLoops(file, place), 'go', statements);
+  const loop = dataLoop(file, goLoops(file, place), 'go', statements);
   if (!loop) return undefined;
   if (goFnBound(file, place.fn) || goWaits(file, loop.body)) return undefined;
   const fnLit = call.childForFieldName('arguments')?.namedChildren[0];
@@ -1189,7 +1277,7 @@ function tsCheck(match: RuleMatch): CandidateInit | undefined {
   const c = tsCollection(file, arg, statements);
   if (!c || c === 'fixed' || c.own) return undefined;
   if (batchParameter(file, c.items, place.fn)) return undefined;
-  if (classify(c.items, 'typescript', statements, loopsAround(place, 'typescript')) !== 'data') return undefined;
+  if (classify(c.items, { file, lang: 'typescript', statements, loops: loopsAround(place, 'typescript') }) !== 'data') return undefined;
   if (c.builder && awaitsFanOut(file, c.builder)) return undefined;
   return withVerdict(candidate(callee, 'typescript', { what: `\`${callee.text}\` runs one call`, items: c.items, around: c.builder }), verdictFor(file, c.element, 'typescript'), 'typescript');
 }

@@ -107,7 +107,7 @@ export interface RoleMarker {
    * A call that registers functions under the role. For a registered class, `methods` names the
    * methods that hold it; `overrides` lists own roles (from a base class) the registration replaces.
    */
-  registration?: { callee?: CallableRef; argument?: number | string; method?: string; methods?: string[]; overrides?: string[] };
+  registration?: { callee?: CallableRef; argument?: number | string; method?: string; methods?: string[]; overrides?: string[]; events?: string[] };
   signature?: { params?: string[]; anyParam?: string[]; paramNames?: string[] };
   classDecorator?: CallableRef;
   methodDecorator?: CallableRef;
