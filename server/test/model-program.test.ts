@@ -181,6 +181,77 @@ describe('model: the workspace program', () => {
     assert.deepStrictEqual(chain(program, list, 'db-read-many'), ['this.users.all', 'findUsers', 'prisma.user.findMany']);
   });
 
+  it('typescript: default exports (a class, a function, a name exported as default) are followed from a default import', () => {
+    const { program, fn } = programOf({
+      'src/helper.ts': code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        export default class Helper {
+          static async recipients() { return prisma.user.findMany(); }
+        }
+      `,
+      'src/present.ts': code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        export default async function present(id: string) { return prisma.group.findUnique({ where: { id } }); }
+      `,
+      'src/inner.ts': code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        class Inner { static async count() { return prisma.user.count(); } }
+        export default Inner;
+      `,
+      'src/barrel.ts': "export * from './inner';\n",
+      'src/route.ts': code`
+        import Helper from './helper';
+        import present from './present';
+        import Inner from './inner';
+        import Barrel from './barrel';
+        export async function notify() { return Helper.recipients(); }
+        export async function show(id: string) { return present(id); }
+        export async function total() { return Inner.count(); }
+        export async function viaStar() { return Barrel.count(); }
+      `,
+    });
+    assert.deepStrictEqual(chain(program, fn('src/route.ts', 'notify'), 'db-read-many'), ['Helper.recipients', 'prisma.user.findMany']);
+    assert.deepStrictEqual(chain(program, fn('src/route.ts', 'show'), 'db-read-one'), ['present', 'prisma.group.findUnique']);
+    assert.deepStrictEqual(chain(program, fn('src/route.ts', 'total'), 'db-count'), ['Inner.count', 'prisma.user.count']);
+    // `export *` does not pass a default export on.
+    assert.deepStrictEqual(effects(program, fn('src/route.ts', 'viaStar')), []);
+  });
+
+  it('an override of an ORM method in a project model does what the method it overrides does; a look-alike outside the ORM does nothing', () => {
+    const { program, fn } = programOf({
+      'src/models/Base.ts': "import { Model } from 'sequelize-typescript';\nexport default class Base extends Model {}\n",
+      'src/models/Document.ts': code`
+        import { Op } from 'sequelize';
+        import Base from './Base';
+        export default class Document extends Base {
+          static async findByPk(id: string) {
+            const scope = this.scope(['withDrafts']);
+            return scope.findOne({ where: { id, deletedAt: { [Op.is]: null } } });
+          }
+          toJSON() { return {}; }
+        }
+      `,
+      'src/cache.ts': code`
+        import { EventEmitter } from 'events';
+        export default class Cache extends EventEmitter {
+          findByPk(id: string) { return this.listeners(id); }
+        }
+      `,
+      'src/route.ts': code`
+        import Document from './models/Document';
+        import Cache from './cache';
+        export async function show(id: string) { return Document.findByPk(id); }
+        export function cached(cache: Cache, id: string) { return new Cache().findByPk(id); }
+      `,
+    });
+    assert.deepStrictEqual(chain(program, fn('src/route.ts', 'show'), 'db-read-one'), ['Document.findByPk', "Document.findByPk, overriding Sequelize's findByPk"]);
+    assert.deepStrictEqual(effects(program, fn('src/models/Document.ts', 'Document.toJSON')), []);
+    assert.deepStrictEqual(effects(program, fn('src/route.ts', 'cached')), []);
+  });
+
   it('a function registered where it is imported takes the role there', () => {
     const { program, fn } = programOf({
       'audit.js': "export function audit(req, res, next) { next(); }\n",

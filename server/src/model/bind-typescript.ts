@@ -191,7 +191,17 @@ export class TypeScriptBinder extends Binder {
 
   private exportStatement(node: SyntaxNode): void {
     const source = literalText(node.childForFieldName('source'));
-    if (source === undefined) return;
+    if (source === undefined) {
+      // `export default class Helper {}`, `export default function work()`, `export default Helper`:
+      // what the file's default export is named here (module '' is this file), so `import H from`
+      // finds `H.run` as `Helper.run`.
+      if (!node.children.some((c) => c.type === 'default')) return;
+      const declared = node.childForFieldName('declaration')?.childForFieldName('name')?.text;
+      const value = node.childForFieldName('value');
+      const name = declared ?? (value?.type === 'identifier' ? value.text : undefined);
+      if (name) this.model.reexports.push({ name, module: '', as: 'default' });
+      return;
+    }
     // export { a as b } from './x'; export * from './y'
     const clause = node.namedChildren.find((c) => c.type === 'export_clause');
     if (!clause) this.model.reexports.push({ name: '*', module: source, as: '*' });

@@ -91,7 +91,8 @@ export class Program {
     const parts = [...(target.name && target.name !== 'default' ? [target.name] : []), ...target.rest];
     const instance = target.instance || (target.name !== undefined && /^[A-Z]/.test(target.name) && target.rest.length > 0);
     for (const file of files) {
-      const hit = this.lookupFrom(file, parts, instance);
+      // A default import: what the file exports as default (`Helper.run`), else its members by name.
+      const hit = (target.name === 'default' ? this.lookupFrom(file, ['default', ...target.rest], instance) : undefined) ?? this.lookupFrom(file, parts, instance);
       if (hit) return hit;
     }
     // `from app import repo` where repo is a module: the rest names a function in it.
@@ -175,8 +176,14 @@ export class Program {
     }
     // Re-exported: `export { a } from './x'`, `from .x import a` in a package's __init__.
     for (const r of f.reexports) {
-      if (r.as !== parts[0] && r.name !== '*') continue;
+      if ((r.as !== parts[0] && r.name !== '*') || (r.name === '*' && parts[0] === 'default')) continue;
       const name = r.name === '*' ? parts[0] : r.name;
+      // `export default Helper`: a name of this file.
+      if (r.module === '') {
+        const hit = this.lookup(file, [name, ...parts.slice(1)], instance, seen);
+        if (hit) return hit;
+        continue;
+      }
       for (const t of this.modules.resolve(file, f.language, r.module)) {
         const hit = this.lookup(t, [name, ...parts.slice(1)], instance, seen);
         if (hit) return hit;

@@ -187,9 +187,54 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
       }
     }
   }
+  if (!roots) overrides(file, functions);
   const types = model.classes.map((c) => ({ name: c.name, fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])) }));
   if (moduleCode.own.length + moduleCode.calls.length > 0) functions.push(moduleCode);
   return { functions, types, registrations };
+}
+
+/** Database effects: what an override of an ORM method is taken to do. */
+const DB = new Set<Effect>(['db-read-one', 'db-read-many', 'db-count', 'db-write', 'db-write-many', 'db-query']);
+
+/** The database members of the types of each library, by member name. */
+const dbMembers = new WeakMap<FileContext['lang'], Map<string, { type: string; effects: Effect[]; async: boolean; library: string }[]>>();
+
+function dbMembersOf(lang: FileContext['lang']): Map<string, { type: string; effects: Effect[]; async: boolean; library: string }[]> {
+  let out = dbMembers.get(lang);
+  if (out) return out;
+  out = new Map();
+  for (const lib of lang.libraries) {
+    for (const t of lib.file.types ?? []) {
+      for (const m of t.members ?? []) {
+        const effects = [...(m.effect ? [m.effect] : []), ...(m.effects ?? [])].filter((e) => DB.has(e));
+        if (effects.length === 0) continue;
+        const async = m.async ?? t.async ?? lib.file.async ?? false;
+        out.set(m.name, [...(out.get(m.name) ?? []), { type: t.name, effects, async, library: lib.name }]);
+      }
+    }
+  }
+  dbMembers.set(lang, out);
+  return out;
+}
+
+/**
+ * A method of a project class that extends another, named as a database method of a library the
+ * file uses (outline's `static findByPk` on a Sequelize model): an override does what the method it
+ * overrides does, even when its body runs through what the model cannot follow (`this.scope(…)`).
+ */
+function overrides(file: FileContext, functions: FunctionSummary[]): void {
+  const { model } = file;
+  const extending = new Set(model.classes.filter((c) => c.bases.length > 0).map((c) => c.name));
+  if (extending.size === 0) return;
+  model.functions.forEach((f, i) => {
+    const summary = functions[i];
+    if (!f.className || !extending.has(f.className) || f.anonymous || summary.own.some((e) => DB.has(e.effect))) return;
+    const row = dbMembersOf(file.lang).get(f.name)?.find((m) => file.usesLibrary(m.library));
+    if (!row) return;
+    for (const effect of row.effects) {
+      summary.own.push({ effect, qname: `${row.type}.${f.name}`, text: `${f.className}.${f.name}, overriding ${row.library}'s ${f.name}`, start: f.nameStart, end: f.nameEnd, blocking: !row.async && !f.isAsync });
+    }
+  });
 }
 
 /** What a call resolved to, as a target the program can follow; undefined for what is not code of the project. */
