@@ -272,6 +272,65 @@ describe('findings through calls', () => {
     });
   });
 
+  describe('embedded databases', () => {
+    it('go: N+1 in a store package whose driver is SQLite (imported blank in a sibling file) says nothing; the same code over PostgreSQL is reported', async () => {
+      const store = (pkg: string) => code`
+        package ${pkg}
+
+        import (
+          "context"
+          "database/sql"
+        )
+
+        type DB struct{ db *sql.DB }
+
+        func (d *DB) Owners(ctx context.Context, ids []int64) ([]string, error) {
+          var out []string
+          for _, id := range ids {
+            var name string
+            if err := d.db.QueryRowContext(ctx, "SELECT name FROM users WHERE id = ?", id).Scan(&name); err != nil {
+              return nil, err
+            }
+            out = append(out, name)
+          }
+          return out, nil
+        }
+      `;
+      const found = await workspace(
+        {
+          'go.mod': 'module example.com/app\n\ngo 1.22\n',
+          'store/sqlite/driver.go': 'package sqlite\n\nimport _ "modernc.org/sqlite"\n',
+          'store/sqlite/owners.go': store('sqlite'),
+          'store/postgres/driver.go': 'package postgres\n\nimport _ "github.com/lib/pq"\n',
+          'store/postgres/owners.go': store('postgres'),
+          'store/mixed/driver.go': 'package mixed\n\nimport (\n  _ "modernc.org/sqlite"\n  _ "github.com/go-sql-driver/mysql"\n)\n',
+          'store/mixed/owners.go': store('mixed'),
+        },
+        'n-plus-one',
+      );
+      assert.deepStrictEqual(found.map((f) => f.at), ['store/mixed/owners.go:14', 'store/postgres/owners.go:14']);
+    });
+
+    it('python: a loop of sqlite3 queries in the file that uses sqlite3 says nothing; psycopg2 in the same shape is reported', async () => {
+      const repo = (driver: string) => code`
+        import ${driver}
+
+        def owners(conn, ids):
+            out = []
+            for i in ids:
+                cur = conn.cursor()
+                cur.execute("SELECT name FROM users WHERE id = %s", (i,))
+                out.append(cur.fetchone())
+            return out
+
+        def connect():
+            return ${driver}.connect("app.db")
+      `;
+      const found = await workspace({ 'app/__init__.py': '', 'app/local.py': repo('sqlite3'), 'app/remote.py': repo('psycopg2') }, 'n-plus-one');
+      assert.deepStrictEqual(found.map((f) => f.at), ['app/remote.py:7']);
+    });
+  });
+
   describe('interceptors named by routes', () => {
     it('typescript: a Nest interceptor that @UseInterceptors puts on some routes runs on those, not on every request; one never named by a route stays global', async () => {
       const interceptor = (name: string, table: string) => code`

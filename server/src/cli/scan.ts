@@ -6,7 +6,7 @@ import { defaultConfig } from '../config/config';
 import type { Severity } from '../engine/rule-api';
 import { engine } from '../engine/index';
 import { runWorkspaceRules } from '../workspace/run';
-import { annotateRoles, buildProgram, quietByRole } from '../workspace/program-findings';
+import { annotateRoles, buildProgram, quietAt } from '../workspace/program-findings';
 import { projectPath } from '../engine/paths';
 import { ConfigLookup } from './config-lookup';
 import { discover, type DiscoveredFile } from './discover';
@@ -138,9 +138,13 @@ function addWorkspaceFindings(result: ScanResult): void {
     entry.findings.push(...findings);
   }
   annotateRoles(result.files, program);
-  // Rules about per-request cost say nothing in code only start-up runs, which only the program knows.
+  // Rules about per-request cost say nothing in code only start-up runs, nor rules about round
+  // trips where the database is embedded: only the program knows either.
   const catalogue = engine().catalogue;
-  for (const entry of result.files) entry.findings = entry.findings.filter((f) => !quietByRole(catalogue, f.ruleId, f.role));
+  for (const entry of result.files) {
+    const embeddedDatabase = program?.embeddedDatabase(entry.absPath) ?? false;
+    entry.findings = entry.findings.filter((f) => !quietAt(catalogue, f.ruleId, { role: f.role, embeddedDatabase }));
+  }
   result.files = result.files.filter((entry) => entry.findings.length > 0);
 }
 

@@ -65,6 +65,11 @@ export interface RuleMeta {
   perRequest?: boolean;
   /** The rule's findings say the code runs on every request: a route hook (an interceptor named by some routes) gets none. */
   everyRequest?: boolean;
+  /**
+   * The rule's cost is database round trips: code whose database is embedded in the process
+   * (SQLite; by the models' `database`, in the Go package or else the workspace) gets none.
+   */
+  roundTrips?: boolean;
 }
 
 /** One match of one of a rule's patterns, with captures grouped by name. */

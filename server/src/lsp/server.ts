@@ -49,7 +49,7 @@ import {
   type ScanWorkspaceReply,
 } from '../protocol';
 import { WorkspaceIndex, type FileEntry, type WorkspaceState } from './workspace-index';
-import { quietable, quietByRole } from '../workspace/program-findings';
+import { quietable, quietAt } from '../workspace/program-findings';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 
@@ -436,7 +436,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
   });
 
   /** Before the first scan: a lone file is no workspace. */
-  const NO_WORKSPACE: WorkspaceState = { byFile: new Map(), roleAt: () => undefined };
+  const NO_WORKSPACE: WorkspaceState = { byFile: new Map(), placeAt: () => undefined };
 
   // The workspace rules' findings, recomputed when their input changed: a scan or refresh, a
   // configuration change, or an open document whose exports moved.
@@ -497,7 +497,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     a?.result.findings.forEach((f, i) => {
       if (!quietable(catalogue, f.ruleId)) return;
       const at = d.doc.positionAt(f.start);
-      if (quietByRole(catalogue, f.ruleId, state.roleAt(file, at.line + 1, at.character + 1))) quiet.push(i);
+      if (quietAt(catalogue, f.ruleId, state.placeAt(file, at.line + 1, at.character + 1))) quiet.push(i);
     });
     return { findings: state.byFile.get(file) ?? [], quiet };
   }

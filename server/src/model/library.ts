@@ -147,6 +147,8 @@ export interface ModelFile {
   language?: QueryLanguage;
   library?: string;
   packages?: string[];
+  /** The database the library talks to: inside the process (SQLite) or a server over the network. */
+  database?: 'embedded' | 'server';
   async?: boolean;
   symbols?: SymbolRow[];
   types?: TypeRow[];

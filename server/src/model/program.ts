@@ -378,6 +378,29 @@ export class Program {
     return out;
   }
 
+  /**
+   * Whether the database a file's code talks to runs inside the process (SQLite): the files that
+   * open it import only embedded database drivers. In Go, the package's files (a store package
+   * per driver, the driver often a blank import in a sibling file); elsewhere the file's own
+   * imports, since an ORM hides which driver a project uses.
+   */
+  embeddedDatabase(file: string): boolean {
+    const f = this.files.get(file);
+    if (!f) return false;
+    const pkg = f.language === 'go' ? this.modules.packageFiles(file) : undefined;
+    const key = pkg && pkg.length > 0 ? `go:${pkg[0]}` : file;
+    let known = this.embedded.get(key);
+    if (known === undefined) {
+      const files = pkg && pkg.length > 0 ? pkg : [file];
+      const kinds = new Set(files.flatMap((p) => this.files.get(p)?.summary.databases ?? []));
+      known = kinds.has('embedded') && !kinds.has('server');
+      this.embedded.set(key, known);
+    }
+    return known;
+  }
+
+  private readonly embedded = new Map<string, boolean>();
+
   /** Whether a function runs per request, itself or because a handler reaches it. */
   onRequestPath(ref: FnRef): boolean {
     return this.requestPath().has(this.key(ref));

@@ -76,6 +76,8 @@ export interface FileSummary {
   types: { name: string; fields: { name: string; type: string }[] }[];
   /** Functions registered in this file under a role, by an import (`app.use(audit)` with audit imported): the program gives them the role. */
   registrations: { role: string; why: string; target: CallTarget; overrides?: string[] }[];
+  /** The kinds of database the file's imports talk to (see the models' `database`), when it imports a driver. */
+  databases?: ('embedded' | 'server')[];
 }
 
 /** Effects that block the thread whatever library does them. */
@@ -190,7 +192,18 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
   if (!roots) overrides(file, functions);
   const types = model.classes.map((c) => ({ name: c.name, fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])) }));
   if (moduleCode.own.length + moduleCode.calls.length > 0) functions.push(moduleCode);
-  return { functions, types, registrations };
+  const databases = databasesOf(file);
+  return { functions, types, registrations, ...(databases.length > 0 ? { databases } : {}) };
+}
+
+/** The kinds of database the file's imports (blank Go imports of drivers included) talk to. */
+function databasesOf(file: FileContext): ('embedded' | 'server')[] {
+  const out = new Set<'embedded' | 'server'>();
+  for (const m of [...file.model.hints.importRoots, ...file.model.imports.map((i) => i.module)]) {
+    const d = file.lang.libraryOfModule(m)?.file.database;
+    if (d) out.add(d);
+  }
+  return [...out].sort();
 }
 
 /** Database effects: what an override of an ORM method is taken to do. */
@@ -287,8 +300,7 @@ export function callText(callee: ExprRef, depth = 0): string {
 /** The summary with positions as lines and columns (what crosses to the workspace, where no text is at hand). */
 export function locateSummary(summary: FileSummary, at: (start: number, end: number) => At): FileSummary {
   return {
-    registrations: summary.registrations,
-    types: summary.types,
+    ...summary,
     functions: summary.functions.map((f) => ({
       ...f,
       at: at(f.nameStart, f.nameEnd),

@@ -95,6 +95,12 @@ export class ProgramRoles {
   // The program computes each path once, when first asked (the editor builds this per workspace change).
   constructor(private readonly program: Program) {}
 
+  /** The place a finding is at: the code role, and whether the file's database is embedded. */
+  place(absPath: string, line: number, column: number): Place | undefined {
+    const role = this.at(absPath, line, column);
+    return role === undefined ? undefined : { role, embeddedDatabase: this.program.embeddedDatabase(absPath) };
+  }
+
   at(absPath: string, line: number, column: number): string | undefined {
     let tree = this.trees.get(absPath);
     if (tree === undefined) {
@@ -125,20 +131,28 @@ export function annotateRoles(files: { absPath: string; findings: ReportedFindin
   }
 }
 
-/**
- * Whether a rule says nothing at a place of this role, as the program sees it: a rule about
- * per-request or per-job cost in start-up code (and what only start-up code reaches), which runs
- * once; a rule about what every request does in a route hook, which runs on the routes that name it.
- */
-export function quietByRole(catalogue: Catalogue, ruleId: string, role: string | undefined): boolean {
-  const meta = catalogue.meta(ruleId);
-  return (role === 'startup' && meta?.perRequest === true) || (role === 'route-hook' && meta?.everyRequest === true);
+/** What the program says about a place that can quiet a rule there: its code role, and whether its database is embedded. */
+export interface Place {
+  role?: string;
+  embeddedDatabase?: boolean;
 }
 
-/** Whether some role quiets the rule (see quietByRole): only then is a finding's role worth looking up. */
+/**
+ * Whether a rule says nothing at a place, as the program sees it: a rule about per-request or
+ * per-job cost in start-up code (and what only start-up code reaches), which runs once; a rule
+ * about what every request does in a route hook, which runs on the routes that name it; a rule
+ * about database round trips where the database is embedded in the process (SQLite).
+ */
+export function quietAt(catalogue: Catalogue, ruleId: string, place: Place | undefined): boolean {
+  const meta = catalogue.meta(ruleId);
+  if (!place || !meta) return false;
+  return (place.role === 'startup' && meta.perRequest === true) || (place.role === 'route-hook' && meta.everyRequest === true) || (place.embeddedDatabase === true && meta.roundTrips === true);
+}
+
+/** Whether some place quiets the rule (see quietAt): only then is a finding's place worth looking up. */
 export function quietable(catalogue: Catalogue, ruleId: string): boolean {
   const meta = catalogue.meta(ruleId);
-  return meta?.perRequest === true || meta?.everyRequest === true;
+  return meta?.perRequest === true || meta?.everyRequest === true || meta?.roundTrips === true;
 }
 
 function contains(a: At, line: number, column: number): boolean {
