@@ -407,6 +407,23 @@ describe('cli', function () {
       assert.deepStrictEqual(json(dir, 'repo/svc', 'other/svc').findings.map((f) => f.path), ['repo/svc/app.py']);
     });
 
+    it('does not read a test file by its path while no rule judges tests; `include` reads and judges it', () => {
+      const files = (include: boolean) => ({
+        'app.py': PY,
+        'tests/test_app.py': PY,
+        // Not UTF-8: a file that is read says so.
+        'tests/fixture_latin1.py': Buffer.from([0x23, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a]),
+        ...(include ? { '.headroom.json': JSON.stringify({ include: ['tests'] }) } : {}),
+      });
+      const quiet = json(tree(files(false)));
+      assert.deepStrictEqual(quiet.findings.map((f) => f.path), ['app.py']);
+      assert.deepStrictEqual(quiet.skipped, []);
+      assert.strictEqual(quiet.summary.filesScanned, 3);
+      const judged = json(tree(files(true)));
+      assert.deepStrictEqual(judged.findings.map((f) => f.path), ['app.py', 'tests/test_app.py']);
+      assert.deepStrictEqual(judged.skipped.map((x) => x.path), ['tests/fixture_latin1.py']);
+    });
+
     it('skips binary, non-UTF-8 and too large files with a note', () => {
       const big = `${PY}${'# padding padding padding padding padding padding padding\n'.repeat(40)}`; // > 2 KB
       const dir = tree({

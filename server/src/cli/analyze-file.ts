@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ResolvedConfig } from '../config/config';
 import type { Finding, Incomplete } from '../engine/analyzer';
-import { budgetOf } from '../engine/analyzer';
-import { analyzeText, ParseBudgetExceeded } from '../engine/index';
-import { SUPPORTED_EXTENSIONS, grammarForPath } from '../engine/languages';
+import { budgetOf, judgesOnlyProduction } from '../engine/analyzer';
+import { analyzeText, engine, ParseBudgetExceeded } from '../engine/index';
+import { SUPPORTED_EXTENSIONS, grammarForPath, queryLanguageOf } from '../engine/languages';
+import { roleByPath } from '../model/roles';
 import { DEPLOYMENT_SOURCE, PROCESS_COUNT, isDeploymentFile, readDeployment } from '../workspace/deployment';
 import { LineIndex } from './positions';
 import { programContribution } from '../model/contribution';
@@ -44,6 +45,11 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
     if (!st.isFile()) return { kind: 'error', message: 'not a regular file' };
     if (st.size > options.maxBytes) {
       return { kind: 'skipped', reason: 'too-large', note: `${formatKB(st.size)} is above the size limit of ${formatKB(options.maxBytes)}` };
+    }
+    // A test, a migration, a script or generated code by its path, where no rule judges such code:
+    // nothing it holds would be reported (most of a real repository's bytes are its tests).
+    if (grammar && options.projectPath !== undefined && judgesOnlyProduction(engine().catalogue, config) && roleByPath(options.projectPath, queryLanguageOf(grammar))) {
+      return { kind: 'ok', bytes: st.size, findings: [], evidence: [], exports: [], suppressions: [] };
     }
     bytes = fs.readFileSync(fd);
   } catch (e) {

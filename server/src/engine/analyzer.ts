@@ -6,7 +6,7 @@ import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages
 import { log } from './log';
 import { PREDICATES, enclosingFunction } from './predicates';
 import type { CandidateInit, CheckContext, ExportData, FactRef, ModelFindingInit, RuleMatch, RuleMeta, RuleModule, Severity } from './rule-api';
-import { bindUnit, mergeUnitModels, type MergeMemo } from '../model/bind';
+import { bindUnit, mergeUnitModels, WholeFileBinder, type MergeMemo } from '../model/bind';
 import { FileContext } from '../model/file-context';
 import type { ExprRef, FileModel } from '../model/file-model';
 import { modelIndex } from '../model/model-index';
@@ -345,8 +345,8 @@ export class Analyzer {
     const failed = new Set<string>();
     // Pass 1, per top-level unit: which gates' words it holds and its semantic model, both reused
     // from the cache for units an edit did not touch. Rules then see the whole file's model.
-    const units = this.units(input, compiled.gated, language, cache);
-    const fileModel = mergeUnitModels(language, units.map((u) => ({ model: u.model, delta: u.start - u.boundAt })), cache?.merged);
+    const { units, whole } = this.units(input, compiled.gated, language, cache);
+    const fileModel = whole ?? mergeUnitModels(language, units.map((u) => ({ model: u.model, delta: u.start - u.boundAt })), cache?.merged);
     const file = new FileContext(language, fileModel, input.text, input.path, this.models(config), input.manifest);
     const fileGates = units.reduce((a, u) => a | u.gates, 0);
     const parts: CompiledPatterns[] = [compiled, ...compiled.gated.filter((_, i) => fileGates & (1 << i))];
@@ -545,13 +545,15 @@ export class Analyzer {
     return out;
   }
 
-  private units(input: AnalysisInput, gated: readonly GatedPatterns[], language: QueryLanguage, cache: UnitCache | undefined): UnitInfo[] {
+  private units(input: AnalysisInput, gated: readonly GatedPatterns[], language: QueryLanguage, cache: UnitCache | undefined): { units: UnitInfo[]; whole?: FileModel } {
     const previous = cache?.peek() ?? [];
     const out: UnitInfo[] = [];
     let pi = 0;
     let hints: FileModel['hints'] | undefined;
+    // Nothing cached (a scan): one binder makes the file's model directly.
+    const whole = cache ? undefined : new WholeFileBinder(language);
     const cursor = input.tree.rootNode.walk();
-    if (!cursor.gotoFirstChild()) return out;
+    if (!cursor.gotoFirstChild()) return { units: out, whole: whole?.model };
     do {
       const start = cursor.startIndex;
       const end = cursor.endIndex;
@@ -562,12 +564,18 @@ export class Analyzer {
       if (hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === type) {
         out.push({ start, end, type, node, gates: hit.gates, model: hit.model, boundAt: hit.boundAt });
       } else {
+        const gates = gated.length > 0 ? gatesIn(input.text.slice(start, end), gated) : 0;
+        if (whole) {
+          whole.bind(node);
+          out.push({ start, end, type, node, gates, model: whole.model, boundAt: start });
+          continue;
+        }
         const model = bindUnit(node, language, hints);
-        out.push({ start, end, type, node, gates: gated.length > 0 ? gatesIn(input.text.slice(start, end), gated) : 0, model, boundAt: start });
+        out.push({ start, end, type, node, gates, model, boundAt: start });
       }
       hints ??= out[out.length - 1].model.hints.goPackage ? out[out.length - 1].model.hints : undefined;
     } while (cursor.gotoNextSibling());
-    return out;
+    return { units: out, whole: whole?.model };
   }
 
   /** The models a configuration sees: Headroom's, with the configuration's own rows. */
@@ -824,6 +832,15 @@ export function fillThrough(message: string, chain: string, what: string): strin
 
 /** The `include` setting that brings a non-production role's findings back. */
 const INCLUDE_OF: Record<FileRole, IncludeRole | 'production'> = { test: 'tests', migration: 'migrations', script: 'scripts', frontend: 'frontend', generated: 'generated', production: 'production' };
+
+/**
+ * Whether only production code gets findings, evidence and exports under this configuration: no
+ * rule lists another role and the configuration includes none. Then a file whose path alone makes
+ * it a test, a migration, a script or generated code need not be read (see roleByPath).
+ */
+export function judgesOnlyProduction(catalogue: Catalogue, config: ResolvedConfig): boolean {
+  return config.include.length === 0 && !catalogue.rules.some((r) => (r.meta.roles?.length ?? 0) > 0 && config.rules[r.meta.id] !== 'off');
+}
 
 /** Whether a rule judges code of a file role: production always; others when the rule lists them or the configuration includes them. */
 function appliesTo(meta: RuleMeta, role: FileRole, config: ResolvedConfig): boolean {

@@ -26,6 +26,27 @@ export function bindUnit(unit: SyntaxNode, language: QueryLanguage, context?: Fi
   return b.model;
 }
 
+/**
+ * One model for a file's units bound one after another by one binder: what a fresh analysis (no
+ * unit cache) needs, without a model per unit to copy into the file's (see mergeUnitModels, the
+ * editor's path; the fuzzer checks that both give the same findings).
+ */
+export class WholeFileBinder {
+  private readonly binder: Binder;
+
+  constructor(language: QueryLanguage) {
+    this.binder = binderFor(language);
+  }
+
+  bind(unit: SyntaxNode): void {
+    this.binder.bindUnit(unit);
+  }
+
+  get model(): FileModel {
+    return this.binder.model;
+  }
+}
+
 /** The model of a whole tree, unit by unit (the tests' and one-off callers' entry). */
 export function bindTree(root: SyntaxNode, language: QueryLanguage): FileModel {
   const parts: { model: FileModel; delta: number }[] = [];

@@ -39,20 +39,15 @@ function glob(pattern: string): RegExp {
  */
 export function fileRole(relPath: string | undefined, text: string, model: FileModel, models: Models = shippedModels(), manifest?: PackageManifest): FileRoleResult {
   const language = model.language;
-  const segments = relPath ? relPath.split('/').filter(Boolean) : [];
-  const name = segments[segments.length - 1] ?? '';
-  const folders = segments.slice(0, -1);
-  const folderPath = `/${folders.join('/')}/`;
+  const { name, folderPath } = pathParts(relPath);
   const head = text.slice(0, 2000);
   const server = (models.serverMarkers[language] ?? []).some((m) => model.hints.importRoots.some((r) => r === m || r.startsWith(`${m}/`)));
-  for (const rule of ORDER.map((r) => models.fileRoles.find((x) => x.role === r)).filter((x): x is FileRoleRule => x !== undefined)) {
+  for (const rule of orderedRules(models)) {
     if (rule.languages && !rule.languages.includes(language)) continue;
     // Browser code is told by what it uses; a file that uses a server library is server code wherever it sits.
     if (rule.role === 'frontend' && server) continue;
-    const folder = rule.folders?.find((f) => folderPath.includes(`/${f}/`));
-    if (folder) return { role: rule.role, why: `${rule.why} (${folder}/)` };
-    const file = rule.files?.find((f) => glob(f).test(name));
-    if (file) return { role: rule.role, why: `${rule.why} (${file})` };
+    const byPath = pathMatch(rule, name, folderPath);
+    if (byPath) return byPath;
     const header = rule.headers?.find((h) => new RegExp(h, 'm').test(head));
     if (header) return { role: rule.role, why: rule.why };
     const imported = rule.imports?.[language]?.find((m) => model.hints.importRoots.some((r) => r === m || r.startsWith(`${m}.`) || r.startsWith(`${m}/`)));
@@ -74,6 +69,40 @@ export function fileRole(relPath: string | undefined, text: string, model: FileM
 }
 
 const ORDER: FileRole[] = ['generated', 'migration', 'test', 'frontend', 'script'];
+
+function orderedRules(models: Models): FileRoleRule[] {
+  return ORDER.map((r) => models.fileRoles.find((x) => x.role === r)).filter((x): x is FileRoleRule => x !== undefined);
+}
+
+function pathParts(relPath: string | undefined): { name: string; folderPath: string } {
+  const segments = relPath ? relPath.split('/').filter(Boolean) : [];
+  return { name: segments[segments.length - 1] ?? '', folderPath: `/${segments.slice(0, -1).join('/')}/` };
+}
+
+/** The role a rule gives a file by its folder or its name. */
+function pathMatch(rule: FileRoleRule, name: string, folderPath: string): FileRoleResult | undefined {
+  const folder = rule.folders?.find((f) => folderPath.includes(`/${f}/`));
+  if (folder) return { role: rule.role, why: `${rule.why} (${folder}/)` };
+  const file = rule.files?.find((f) => glob(f).test(name));
+  if (file) return { role: rule.role, why: `${rule.why} (${file})` };
+  return undefined;
+}
+
+/**
+ * A role other than production that the file's path alone settles (`tests/`, `*_test.go`,
+ * `migrations/`), before its content is read; undefined when the content could still make it
+ * production code (a `web/` folder is browser code only if the file uses no server library).
+ * What the content could add is another role that is not production either.
+ */
+export function roleByPath(relPath: string, language: QueryLanguage, models: Models = shippedModels()): FileRoleResult | undefined {
+  const { name, folderPath } = pathParts(relPath);
+  for (const rule of orderedRules(models)) {
+    if (rule.role === 'frontend' || (rule.languages && !rule.languages.includes(language))) continue;
+    const byPath = pathMatch(rule, name, folderPath);
+    if (byPath) return byPath;
+  }
+  return undefined;
+}
 
 /** What only a browser's `document` and `window` have: server code has variables named `document` (a record) and `window` (a time window). */
 const DOM_MEMBERS: Record<string, RegExp> = {
