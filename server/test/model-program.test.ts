@@ -220,6 +220,26 @@ describe('model: the workspace program', () => {
     assert.deepStrictEqual(effects(program, fn('src/route.ts', 'viaStar')), []);
   });
 
+  it('typescript: barrels that re-export each other in a cycle still lead to the function, from either barrel', () => {
+    const { program, fn } = programOf({
+      'src/route1.ts': "import { countUsers } from './a';\nexport async function first() { return countUsers(); }\n",
+      'src/route2.ts': "import { countUsers } from './b';\nexport async function second() { return countUsers(); }\n",
+      'src/a.ts': "export * from './b';\nexport * from './c';\n",
+      'src/b.ts': "export * from './a';\n",
+      'src/d.ts': "export * from './b';\nexport * from './unrelated';\n",
+      'src/unrelated.ts': "export function other() { return 1; }\n",
+      'src/route3.ts': "import { countUsers } from './d';\nexport async function third() { return countUsers(); }\n",
+      'src/c.ts': code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        export async function countUsers() { return prisma.user.count(); }
+      `,
+    });
+    assert.deepStrictEqual(chain(program, fn('src/route1.ts', 'first'), 'db-count'), ['countUsers', 'prisma.user.count']);
+    assert.deepStrictEqual(chain(program, fn('src/route2.ts', 'second'), 'db-count'), ['countUsers', 'prisma.user.count']);
+    assert.deepStrictEqual(chain(program, fn('src/route3.ts', 'third'), 'db-count'), ['countUsers', 'prisma.user.count']);
+  });
+
   it('an override of an ORM method in a project model does what the method it overrides does; a look-alike outside the ORM does nothing', () => {
     const { program, fn } = programOf({
       'src/models/Base.ts': "import { Model } from 'sequelize-typescript';\nexport default class Base extends Model {}\n",

@@ -85,6 +85,18 @@ export class Program {
   /** Where a call target of a file goes in the workspace. */
   resolve(fromFile: string, target: CallTarget): FnRef | undefined {
     if (target.kind === 'local') return { file: fromFile, fn: target.fn };
+    // A file calls the same imported names many times: one answer per name and file.
+    const key = `${fromFile}\0${target.module}\0${target.name ?? ''}\0${target.rest.join('.')}\0${target.instance ? 1 : 0}`;
+    const known = this.targets.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const found = this.resolveImport(fromFile, target);
+    this.targets.set(key, found ?? null);
+    return found;
+  }
+
+  private readonly targets = new Map<string, FnRef | null>();
+
+  private resolveImport(fromFile: string, target: Extract<CallTarget, { kind: 'import' }>): FnRef | undefined {
     const from = this.files.get(fromFile);
     if (!from) return undefined;
     const files = this.modules.resolve(fromFile, from.language, target.module);
@@ -111,10 +123,86 @@ export class Program {
     const key = `${file}\0${parts.join('.')}\0${instance ? 1 : 0}`;
     const known = this.lookups.get(key);
     if (known !== undefined) return known ?? undefined;
-    const hit = this.lookup(file, parts, instance, new Set());
-    this.lookups.set(key, hit ?? null);
+    // Re-exports in a cycle: the walk back into a lookup under way finds nothing there, and what
+    // was found without the rest of that cycle is not remembered.
+    if (this.underWay.has(key)) {
+      this.cycleCut = true;
+      return undefined;
+    }
+    const outerCut = this.cycleCut;
+    this.cycleCut = false;
+    this.underWay.add(key);
+    let hit: FnRef | undefined;
+    try {
+      hit = this.lookup(file, parts, instance);
+    } finally {
+      this.underWay.delete(key);
+    }
+    if (!this.cycleCut || hit) this.lookups.set(key, hit ?? null);
+    this.cycleCut ||= outerCut;
     return hit;
   }
+
+  private readonly underWay = new Set<string>();
+  private cycleCut = false;
+
+  /**
+   * The re-exports of a file that may give `name`: those that name it first (an explicit export
+   * wins over `export *`, as in ES modules), then every `export *` (which passes on no default).
+   */
+  private reexportsOf(file: string, f: ProgramFile, name: string): ProgramFile['reexports'] {
+    let ix = this.reexportIndex.get(file);
+    if (!ix) {
+      ix = { named: new Map(), stars: f.reexports.filter((r) => r.name === '*') };
+      for (const r of f.reexports) {
+        if (r.name === '*') continue;
+        const list = ix.named.get(r.as);
+        if (list) list.push(r);
+        else ix.named.set(r.as, [r]);
+      }
+      this.reexportIndex.set(file, ix);
+    }
+    const named = ix.named.get(name) ?? [];
+    if (name === 'default' || ix.stars.length === 0) return named;
+    return named.length === 0 ? ix.stars : [...named, ...ix.stars];
+  }
+
+  /**
+   * The first names a lookup can find in a file: its functions' and classes' names, its types,
+   * what it re-exports by name, and what its `export *` modules provide (a cycle adds nothing more).
+   */
+  private provides(file: string): ReadonlySet<string> {
+    const known = this.provided.get(file);
+    if (known) return known;
+    const out = new Set<string>();
+    // A module under way (`export *` in a cycle) gives what it has so far; a set made with such a
+    // part is not kept, and is made again from the next lookup that needs it.
+    if (this.providing.has(file)) {
+      this.providesCut = true;
+      return out;
+    }
+    const f = this.files.get(file);
+    if (!f) return out;
+    const outerCut = this.providesCut;
+    this.providesCut = false;
+    this.providing.add(file);
+    for (const fn of f.summary.functions) out.add(fn.className ?? fn.name);
+    for (const t of f.summary.types) out.add(t.name);
+    for (const r of f.reexports) {
+      if (r.name !== '*') out.add(r.as);
+      else for (const t of this.modules.resolve(file, f.language, r.module)) for (const n of this.provides(t)) out.add(n);
+    }
+    this.providing.delete(file);
+    if (!this.providesCut || this.providing.size === 0) this.provided.set(file, out);
+    this.providesCut ||= outerCut;
+    return out;
+  }
+
+  private readonly provided = new Map<string, Set<string>>();
+  private readonly providing = new Set<string>();
+  private providesCut = false;
+
+  private readonly reexportIndex = new Map<string, { named: Map<string, ProgramFile['reexports']>; stars: ProgramFile['reexports'] }>();
 
   /** A file's functions by `name` (top-level) and `Class.name`. */
   private namesOf(file: string, f: ProgramFile): Map<string, number> {
@@ -160,10 +248,9 @@ export class Program {
   private readonly methodsByPackage = new WeakMap<readonly string[], Map<string, FnRef[]>>();
 
   /** A function by name path in a file: `get_user`, `UserRepo.get_user`, following re-exports. */
-  private lookup(file: string, parts: string[], instance: boolean, seen: Set<string>): FnRef | undefined {
+  private lookup(file: string, parts: string[], instance: boolean): FnRef | undefined {
     const f = this.files.get(file);
-    if (!f || parts.length === 0 || seen.has(`${file}:${parts.join('.')}`)) return undefined;
-    seen.add(`${file}:${parts.join('.')}`);
+    if (!f || parts.length === 0) return undefined;
     const names = this.namesOf(file, f);
     if (parts.length >= 2) {
       // A method: Class.method (an instance, or the class itself for static/class methods).
@@ -175,17 +262,18 @@ export class Program {
       if (i !== undefined) return { file, fn: i };
     }
     // Re-exported: `export { a } from './x'`, `from .x import a` in a package's __init__.
-    for (const r of f.reexports) {
-      if ((r.as !== parts[0] && r.name !== '*') || (r.name === '*' && parts[0] === 'default')) continue;
+    for (const r of this.reexportsOf(file, f, parts[0])) {
       const name = r.name === '*' ? parts[0] : r.name;
       // `export default Helper`: a name of this file.
       if (r.module === '') {
-        const hit = this.lookup(file, [name, ...parts.slice(1)], instance, seen);
+        const hit = this.lookupFrom(file, [name, ...parts.slice(1)], instance);
         if (hit) return hit;
         continue;
       }
       for (const t of this.modules.resolve(file, f.language, r.module)) {
-        const hit = this.lookup(t, [name, ...parts.slice(1)], instance, seen);
+        // `export *` from a module that has nothing of this name: not walked (barrels re-export hundreds).
+        if (r.name === '*' && !this.provides(t).has(name)) continue;
+        const hit = this.lookupFrom(t, [name, ...parts.slice(1)], instance);
         if (hit) return hit;
       }
     }
@@ -204,7 +292,7 @@ export class Program {
         const t = this.typeTarget(holder, field.type);
         if (!t) continue;
         for (const target of t.files) {
-          const hit = this.lookup(target, [t.name, ...parts.slice(2)], true, seen);
+          const hit = this.lookupFrom(target, [t.name, ...parts.slice(2)], true);
           if (hit) return hit;
         }
       }
@@ -258,7 +346,9 @@ export class Program {
       const [file, fn] = splitKey(from);
       for (const e of list) {
         const k = this.key(e.to);
-        callers.set(k, [...(callers.get(k) ?? []), { from: { file, fn }, step: e.step }]);
+        const seen = callers.get(k);
+        if (seen) seen.push({ from: { file, fn }, step: e.step });
+        else callers.set(k, [{ from: { file, fn }, step: e.step }]);
       }
     }
     const work: string[] = [];
