@@ -1005,6 +1005,10 @@ describe(ID, () => {
         const all = await prisma.membership.findMany({ where: { active: true } });
         await Promise.all(_.uniqBy(all, 'groupId').map((m) => prisma.group.findUnique({ where: { id: m.groupId } })));
         await Promise.all(_.flatten([all]).map((m) => prisma.group.findUnique({ where: { id: m.groupId } })));
+        const ids = _.uniq([...all.map((m) => m.groupId), ...memberships.map((m) => m.groupId)]);
+        await Promise.all(ids.map((id) => prisma.group.findUnique({ where: { id } })));
+        const pageIds = _.uniq([...memberships.map((m) => m.groupId), ...groups.map((g) => g.id)]);
+        await Promise.all(pageIds.map((id) => prisma.group.findUnique({ where: { id } })));
       }
 
       export async function search(user: any, shared: boolean, query: string, limit: number) {
@@ -1031,6 +1035,6 @@ describe(ID, () => {
       }
     `;
     const found = findingsOf('typescript', src, ID).map((f) => src.slice(f.start, f.start + 24));
-    assert.deepStrictEqual(found, ['Promise.all(_.uniqBy(all', 'Promise.all(_.flatten([a', 'Promise.all(rows.map((r)', 'Promise.all(some.map((r)']);
+    assert.deepStrictEqual(found, ['Promise.all(_.uniqBy(all', 'Promise.all(_.flatten([a', 'Promise.all(ids.map((id)', 'Promise.all(rows.map((r)', 'Promise.all(some.map((r)']);
   });
 });

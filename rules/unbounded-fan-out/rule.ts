@@ -428,6 +428,12 @@ const MAX_FOLLOW = 5;
 function classify(expr: SyntaxNode, env: Scope, depth = 0): Kind {
   const { lang, statements, loops } = env;
   const e = unwrap(expr, lang);
+  // `[...inText, ...forDocument]`: as many items as the lists it spreads.
+  const spreads = lang === 'typescript' && e.type === 'array' ? e.namedChildren.filter((c) => c.type === 'spread_element') : [];
+  if (spreads.length > 0 && depth < MAX_FOLLOW) {
+    const kinds = spreads.map((sp) => classify(sp.namedChildren[0], env, depth + 1));
+    return kinds.includes('data') ? 'data' : kinds.includes('chunk') ? 'chunk' : 'fixed';
+  }
   // `for host in "a", "b":` (a tuple without parentheses)
   if (isLiteralCollection(e) || (lang === 'python' && e.type === 'expression_list')) return 'fixed';
   // `[f"foo{i}" for i in range(10)]`: a comprehension has at most as many items as what it walks.
@@ -442,9 +448,6 @@ function classify(expr: SyntaxNode, env: Scope, depth = 0): Kind {
     return args.length === 1 && !/\blen\s*\(/.test(args[0].text) ? 'fixed' : 'data';
   }
   if (lang === 'typescript' && /^(?:\[\s*\.\.\.\s*(?:new\s+)?Array\s*\(|(?:new\s+)?Array\s*\(|Array\.from\(\s*\{\s*length\b)/.test(e.text)) return 'fixed';
-  if (lang === 'typescript' && e.type === 'array' && e.namedChildren.length === 1 && e.namedChildren[0].type === 'spread_element') {
-    return classify(e.namedChildren[0].namedChildren[0], env, depth + 1);
-  }
   if (isBoundedSlice(e, lang)) return 'chunk';
   // `rows.map(f)`, `rows.filter(p)`: as many items as the list they walk, at most.
   if (lang === 'typescript' && e.type === 'call_expression' && depth < MAX_FOLLOW) {

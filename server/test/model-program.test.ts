@@ -240,6 +240,52 @@ describe('model: the workspace program', () => {
     assert.deepStrictEqual(chain(program, fn('src/route3.ts', 'third'), 'db-count'), ['countUsers', 'prisma.user.count']);
   });
 
+  it('a method a class inherits from a base class of the project, in this file or imported, is followed', () => {
+    const { program, fn } = programOf({
+      'src/tasks/BaseTask.ts': code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        export default abstract class BaseTask<T> {
+          async schedule(props: T) { return prisma.job.create({ data: { props: JSON.stringify(props) } }); }
+        }
+      `,
+      'src/tasks/DeliverTask.ts': code`
+        import BaseTask from './BaseTask';
+        export default class DeliverTask extends BaseTask<{ id: string }> {
+          async perform() { return 1; }
+        }
+      `,
+      'src/route.ts': code`
+        import DeliverTask from './tasks/DeliverTask';
+        export async function deliver(id: string) { return new DeliverTask().schedule({ id }); }
+      `,
+      'app/__init__.py': '',
+      'app/base.py': code`
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        class BaseRepo:
+            def __init__(self, session: Session):
+                self.session = session
+
+            def get(self, model, id):
+                return self.session.execute(select(model).where(model.id == id)).scalar_one()
+      `,
+      'app/users.py': code`
+        from .base import BaseRepo
+
+        class Local(BaseRepo):
+            pass
+
+        class UserRepo(Local):
+            def name(self, id):
+                return self.get(User, id).name
+      `,
+    });
+    assert.deepStrictEqual(chain(program, fn('src/route.ts', 'deliver'), 'db-write'), ['DeliverTask().schedule', 'prisma.job.create']);
+    assert.deepStrictEqual(chain(program, fn('app/users.py', 'UserRepo.name'), 'db-read-one').slice(0, 1), ['self.get']);
+  });
+
   it('an override of an ORM method in a project model does what the method it overrides does; a look-alike outside the ORM does nothing', () => {
     const { program, fn } = programOf({
       'src/models/Base.ts': "import { Model } from 'sequelize-typescript';\nexport default class Base extends Model {}\n",

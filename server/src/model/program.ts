@@ -247,6 +247,29 @@ export class Program {
 
   private readonly methodsByPackage = new WeakMap<readonly string[], Map<string, FnRef[]>>();
 
+  /** `Class.method` found on a base class of `Class`: of this file, or imported from another of the workspace. */
+  private inherited(file: string, f: ProgramFile, parts: string[], instance: boolean): FnRef | undefined {
+    const type = f.summary.types.find((t) => t.name === parts[0]);
+    for (const base of type?.bases ?? []) {
+      const rest = parts.slice(1);
+      if (base.length === 1 && f.summary.types.some((t) => t.name === base[0])) {
+        const hit = this.lookupFrom(file, [base[0], ...rest], instance);
+        if (hit) return hit;
+        continue;
+      }
+      // `extends BaseTask` (imported), `extends models.Base` (a module imported as a name).
+      const imp = f.imports.find((i) => i.local === base[0]);
+      if (!imp) continue;
+      const path = imp.name === undefined ? base.slice(1) : [imp.name, ...base.slice(1)];
+      if (path.length === 0) continue;
+      for (const target of this.modules.resolve(file, f.language, imp.module)) {
+        const hit = this.lookupFrom(target, [...path, ...rest], instance);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  }
+
   /** A function by name path in a file: `get_user`, `UserRepo.get_user`, following re-exports. */
   private lookup(file: string, parts: string[], instance: boolean): FnRef | undefined {
     const f = this.files.get(file);
@@ -256,6 +279,9 @@ export class Program {
       // A method: Class.method (an instance, or the class itself for static/class methods).
       const i = names.get(`${parts[0]}.${parts[1]}`);
       if (i !== undefined) return { file, fn: i };
+      // Inherited from a base class of the project (`class DeliverWebhookTask extends BaseTask`).
+      const inherited = this.inherited(file, f, parts, instance);
+      if (inherited) return inherited;
     }
     if (parts.length === 1) {
       const i = names.get(parts[0]);

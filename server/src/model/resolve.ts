@@ -9,7 +9,8 @@ import { normaliseModule, type LanguageModels, type MemberRow, type SymbolRow } 
  */
 
 /** Where the answer came from: how much it can be trusted. */
-export type Via = 'import' | 'annotation' | 'binding' | 'local' | 'convention';
+/** How a name was resolved; `inherited`: a member of a project base class in another file (the program looks there). */
+export type Via = 'import' | 'annotation' | 'binding' | 'local' | 'convention' | 'inherited';
 
 export type Resolved =
   /** A library symbol or a member of a library type, with its model row. */
@@ -156,6 +157,11 @@ export class Resolver {
     }
     for (let i = 0; i < rest.length; i++) {
       const next = this.member(current, rest[i], at, depth);
+      // `self.session.execute` with `session` set by a base class elsewhere: its name may say what it holds.
+      if (next.kind === 'import' && next.via === 'inherited' && i < rest.length - 1) {
+        const named = this.byConvention(rest.slice(i));
+        if (named.kind !== 'unknown') return named;
+      }
       if (next.kind === 'unknown') {
         // `self.session.execute`: the attribute's name may say what it holds.
         return i < rest.length - 1 || current.kind !== 'value' ? this.byConvention(rest.slice(i)) : UNKNOWN;
@@ -277,12 +283,19 @@ export class Resolver {
         if (method !== undefined) return { kind: 'function', fn: method, via: 'local' };
         // Go: the type's other methods may be declared in another file of its package.
         if (this.model.language === 'go' && !cls?.fields.some((f) => f.name === name)) return { kind: 'import', module: '.', name: of.name, rest: [name], instance: true, via: 'local' };
-        // Inherited from a library base class (a PrismaService extending PrismaClient).
+        // Inherited from a library base class (a PrismaService extending PrismaClient), or from one
+        // of the project's: of this file (its methods are here), or imported (the program looks there).
         for (const base of cls?.bases ?? []) {
+          if (depth > MAX_DEPTH) break;
           const b = this.resolvePath(base, undefined, at, depth + 1);
           if (b.kind === 'library') {
             const inherited = this.member({ kind: 'value', type: b.qname, via: b.via }, name, at, depth);
             if (inherited.kind !== 'unknown') return inherited;
+          } else if (b.kind === 'class' && b.name !== of.name) {
+            const inherited = this.member({ ...b, instance: of.instance }, name, at, depth + 1);
+            if (inherited.kind !== 'unknown') return inherited;
+          } else if (b.kind === 'import' && b.module !== undefined && !cls?.fields.some((f) => f.name === name)) {
+            return { kind: 'import', module: b.module, name: b.name, rest: [...b.rest, name], instance: true, via: 'inherited' };
           }
         }
         return UNKNOWN;

@@ -72,8 +72,11 @@ export interface FunctionSummary {
 
 export interface FileSummary {
   functions: FunctionSummary[];
-  /** Classes and Go struct types with their fields' declared types: `s.store.Orders()` is followed through `store *store.Store`. */
-  types: { name: string; fields: { name: string; type: string }[] }[];
+  /**
+   * Classes and Go struct types with their fields' declared types (`s.store.Orders()` is followed
+   * through `store *store.Store`) and their bases (a method not declared is looked for there).
+   */
+  types: { name: string; fields: { name: string; type: string }[]; bases?: string[][] }[];
   /** Functions registered in this file under a role, by an import (`app.use(audit)` with audit imported): the program gives them the role. */
   registrations: { role: string; why: string; target: CallTarget; overrides?: string[] }[];
   /** The kinds of database the file's imports talk to (see the models' `database`), when it imports a driver. */
@@ -190,7 +193,11 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
     }
   }
   if (!roots) overrides(file, functions);
-  const types = model.classes.map((c) => ({ name: c.name, fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])) }));
+  const types = model.classes.map((c) => ({
+    name: c.name,
+    fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])),
+    ...(c.bases.length > 0 ? { bases: c.bases } : {}),
+  }));
   if (moduleCode.own.length + moduleCode.calls.length > 0) functions.push(moduleCode);
   const databases = databasesOf(file);
   return { functions, types, registrations, ...(databases.length > 0 ? { databases } : {}) };
