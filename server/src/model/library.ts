@@ -42,7 +42,8 @@ export type Effect =
   | 'fan-out'
   | 'to-thread'
   | 'index-declare'
-  | 'rate-limit';
+  | 'rate-limit'
+  | 'subset';
 
 export interface Bound {
   argument?: number;

@@ -48,7 +48,7 @@ export interface EffectPath {
 }
 
 /** Effects that are about how a query is built, not what a function does: they stay where they are. */
-const LOCAL_ONLY = new Set<Effect>(['limit', 'offset', 'db-statement', 'stream', 'materialize', 'to-thread', 'semaphore', 'bounded-concurrency', 'index-declare']);
+const LOCAL_ONLY = new Set<Effect>(['limit', 'offset', 'db-statement', 'stream', 'materialize', 'to-thread', 'semaphore', 'bounded-concurrency', 'index-declare', 'subset']);
 /** Roles whose functions run once per request, and so does everything they reach. */
 const PER_REQUEST = new Set(['handler', 'middleware', 'route-hook', 'request-dependency']);
 const MAX_CHAIN = 8;
