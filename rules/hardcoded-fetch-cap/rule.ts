@@ -20,6 +20,7 @@ import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
 import typescript from './typescript.scm';
+import { pushTo } from '../../server/src/engine/multimap';
 
 /*
  * A capped fetch is found from its own match; whether a loop in the same function sends, schedules
@@ -283,7 +284,7 @@ function limitsOf(models: LanguageModels): Limits {
         }
         if (effects.includes('offset')) k.offsets.add(m.name);
         if (m.arguments?.pipeline !== undefined) k.pipelines.add(m.name);
-        if (effects.includes('db-read-many') && (m.bound?.keyword || m.bound?.option)) k.reads.set(m.name, [...(k.reads.get(m.name) ?? []), m.bound]);
+        if (effects.includes('db-read-many') && (m.bound?.keyword || m.bound?.option)) pushTo(k.reads, m.name, m.bound);
       }
     }
   }

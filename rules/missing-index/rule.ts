@@ -14,6 +14,7 @@ import { effectsOf } from '../unbounded-fan-out/model';
 import meta from './rule.json';
 import python from './python.scm';
 import typescript from './typescript.scm';
+import { pushTo } from '../../server/src/engine/multimap';
 
 /**
  * Files export their MongoDB queries (collection and filter fields), their index declarations and
@@ -318,7 +319,7 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
   const indexes = new Map<string, LocatedExport[]>();
   for (const i of ws.exports('mongo-index')) {
     const c = collectionOf(i);
-    if (c !== undefined) indexes.set(c, [...(indexes.get(c) ?? []), i]);
+    if (c !== undefined) pushTo(indexes, c, i);
   }
   const anyIndex = [...indexes.values()][0]?.[0];
 

@@ -6,6 +6,7 @@ import { PREDICATES } from './predicates';
 import { log } from './log';
 import { anchorRegex, patternAnchors, splitPatterns, type PatternLiteral } from './query-literals';
 import { lastName, models, type LanguageModels } from '../model/library';
+import { pushTo } from './multimap';
 
 /** The capture and fact names the engine itself uses. */
 export const SUPPRESSION_CAPTURE = 'headroom.suppression';
@@ -116,7 +117,7 @@ export class Catalogue {
     for (const { rule, source } of sources) {
       for (const text of splitPatterns(source)) {
         const gate = GATE.exec(text)?.[1] ?? '';
-        byGate.set(gate, [...(byGate.get(gate) ?? []), { rule, source: text }]);
+        pushTo(byGate, gate, { rule, source: text });
       }
     }
     const main = this.build(lang, id, this.split(byGate.get('') ?? []));

@@ -10,6 +10,7 @@ import { goExpr } from './bind-go';
 import { tsExpr } from './bind-typescript';
 import { bindTree } from './bind';
 import type { PackageManifest } from '../engine/package-manifest';
+import { pushTo } from '../engine/multimap';
 
 /**
  * What rules and predicates know of the file a match is in: its model, names resolved, its role
@@ -160,7 +161,7 @@ export class FileContext {
   callAt(call: SyntaxNode): (CallSite & { fn: number }) | undefined {
     if (!this.callsByStart) {
       this.callsByStart = new Map();
-      for (const c of this.model.calls) this.callsByStart.set(c.start, [...(this.callsByStart.get(c.start) ?? []), c]);
+      for (const c of this.model.calls) pushTo(this.callsByStart, c.start, c);
     }
     return this.callsByStart.get(call.startIndex)?.find((c) => c.end === call.endIndex);
   }

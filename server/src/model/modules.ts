@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as jsonc from 'jsonc-parser';
 import type { QueryLanguage } from '../engine/languages';
+import { pushTo } from '../engine/multimap';
 
 /**
  * Which workspace files an import names: Python modules and packages (absolute, by any suffix of
@@ -37,12 +38,12 @@ export class ModuleIndex {
         if (parts[parts.length - 1] === '__init__') parts.pop();
         for (let i = parts.length - 1; i >= 0; i--) {
           const key = parts.slice(i).join('.');
-          this.pyBySuffix.set(key, [...(this.pyBySuffix.get(key) ?? []), f.path]);
+          pushTo(this.pyBySuffix, key, f.path);
         }
       } else if (f.language === 'go') {
         if (f.path.endsWith('_test.go')) continue;
         const dir = path.dirname(f.path);
-        this.goByDir.set(dir, [...(this.goByDir.get(dir) ?? []), f.path]);
+        pushTo(this.goByDir, dir, f.path);
       } else {
         this.tsFiles.add(f.path);
       }

@@ -3,6 +3,7 @@ import type { ImportBinding } from './file-model';
 import type { Effect } from './library';
 import { ModuleIndex } from './modules';
 import type { At, CallTarget, EffectSite, FileSummary, FunctionSummary } from './summary';
+import { pushTo } from '../engine/multimap';
 
 /**
  * The workspace's program: every file's summary joined over a call graph. It resolves calls into
@@ -237,7 +238,7 @@ export class Program {
           const key = `${x.className}\0${x.name}`;
           if (x.className === undefined || seen.has(key)) return;
           seen.add(key);
-          ix!.set(key, [...(ix!.get(key) ?? []), { file: p, fn: i }]);
+          pushTo(ix!, key, { file: p, fn: i });
         });
       }
       this.methodsByPackage.set(files, ix);

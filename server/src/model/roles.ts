@@ -4,6 +4,7 @@ import type { ExprRef, FileModel, FunctionModel } from './file-model';
 import { models as shippedModels, regex, type CallableRef, type FileRoleRule, type LanguageModels, type Models, type RoleMarker } from './library';
 import { Resolver, type Resolved } from './resolve';
 import type { PackageManifest } from '../engine/package-manifest';
+import { pushTo } from '../engine/multimap';
 
 /**
  * Code roles. A file's role comes from conventions (its folder, its name, its header, what it
@@ -199,7 +200,7 @@ export class FunctionRoles {
       this.model.calls.forEach((c, ci) => {
         for (const a of c.args) {
           const last = a.kind === 'name' ? a.path?.[a.path.length - 1] : undefined;
-          if (last) this.byArgName!.set(last, [...(this.byArgName!.get(last) ?? []), ci]);
+          if (last) pushTo(this.byArgName!, last, ci);
         }
       });
     }

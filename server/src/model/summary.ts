@@ -2,6 +2,7 @@ import { regex, type Effect } from './library';
 import type { FileContext } from './file-context';
 import type { ExprRef, FunctionModel } from './file-model';
 import type { Resolved } from './resolve';
+import { pushTo } from '../engine/multimap';
 
 /**
  * What each function of a file does, as plain data: its own library calls with their effects, and
@@ -136,7 +137,7 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
   if (include && roots) {
     // The functions the roots reach within the file, and their calls.
     const byFn = new Map<number, (typeof model.calls)[number][]>();
-    for (const c of model.calls) byFn.set(c.fn, [...(byFn.get(c.fn) ?? []), c]);
+    for (const c of model.calls) pushTo(byFn, c.fn, c);
     const picked: (typeof model.calls)[number][] = [];
     const queue = [...roots];
     while (queue.length > 0) {
@@ -229,7 +230,7 @@ function dbMembersOf(lang: FileContext['lang']): Map<string, { type: string; eff
         const effects = [...(m.effect ? [m.effect] : []), ...(m.effects ?? [])].filter((e) => DB.has(e));
         if (effects.length === 0) continue;
         const async = m.async ?? t.async ?? lib.file.async ?? false;
-        out.set(m.name, [...(out.get(m.name) ?? []), { type: t.name, effects, async, library: lib.name }]);
+        pushTo(out, m.name, { type: t.name, effects, async, library: lib.name });
       }
     }
   }

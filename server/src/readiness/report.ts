@@ -5,6 +5,7 @@ import type { ScanResult } from '../cli/report';
 import { engine } from '../engine/index';
 import { UNUSED_SUPPRESSION } from '../engine/suppressions';
 import { publicDocUri, ruleMeta } from '../cli/rule-info';
+import { pushTo } from '../engine/multimap';
 
 /** Findings listed per rule: a PR comment must stay readable (and under GitHub's 65,536 characters). */
 const MAX_LISTED_PER_RULE = 25;
@@ -89,7 +90,7 @@ function renderEvidence(c: CategoryReadiness, out: string[]): void {
 
 function renderFindings(c: CategoryReadiness, out: string[]): void {
   const byRule = new Map<string, typeof c.findings>();
-  for (const f of c.findings) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  for (const f of c.findings) pushTo(byRule, f.ruleId, f);
   for (const ruleId of [...byRule.keys()].sort()) {
     const findings = byRule.get(ruleId)!;
     const meta = ruleMeta(ruleId);

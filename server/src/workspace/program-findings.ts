@@ -6,6 +6,7 @@ import type { ReportedFinding, ReportedRelated, WorkspaceContribution } from '..
 import { Program, type ProgramFile } from '../model/program';
 import type { At, FunctionSummary } from '../model/summary';
 import type { Catalogue } from '../engine/catalogue';
+import { pushTo } from '../engine/multimap';
 
 /**
  * The findings through calls that need the whole workspace: a loop in one file calling a helper
@@ -45,7 +46,7 @@ export function programFindings(
       if (!hit) {
         // The workspace does not hold the function: the finding stands as found, without a chain.
         const fingerprint = `${createHash('sha256').update(d.ruleId).update('\0').update(d.fallback!).digest('hex').slice(0, 32)}:1`;
-        out.set(f.path, [...(out.get(f.path) ?? []), { ruleId: d.ruleId, severity, message: d.fallback!, ...d.at, related: d.related ?? [], fingerprint }]);
+        pushTo(out, f.path, { ruleId: d.ruleId, severity, message: d.fallback!, ...d.at, related: d.related ?? [], fingerprint });
         continue;
       }
       const steps = hit.chain.map((s) => `\`${s.text}\` (${display(s.file)}:${s.at?.line ?? '?'})`);
@@ -69,7 +70,7 @@ export function programFindings(
         // Position-free: the rule, the call as written and what it reaches.
         fingerprint: `${createHash('sha256').update(d.ruleId).update('\0').update(hit.chain.map((s) => s.text).join('>')).digest('hex').slice(0, 32)}:1`,
       };
-      out.set(f.path, [...(out.get(f.path) ?? []), finding]);
+      pushTo(out, f.path, finding);
     }
   }
   return out;
