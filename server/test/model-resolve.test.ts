@@ -144,6 +144,23 @@ describe('model: name resolution in a file', () => {
   });
 
   describe('typescript', () => {
+    it('an awaited call with type arguments, which the grammar splits around the await, is an awaited call', () => {
+      const src = code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        async function count(id: string) {
+          const [row] = await prisma.$queryRaw<{ n: number }[]>(sql);
+          return prisma.user.findMany<{ id: string }>({ where: { id } });
+        }
+      `;
+      assert.strictEqual(calleeOf('typescript', src, 'await prisma.$queryRaw'), 'library @prisma/client.PrismaClient.$queryRaw [db-query] (binding)');
+      const model = bindTree(parse(grammarOf('typescript'), src).rootNode, 'typescript');
+      const raw = model.calls.find((c) => src.slice(c.start).startsWith('await prisma.$queryRaw'))!;
+      assert.strictEqual(raw.awaited, true);
+      assert.strictEqual(src.slice(raw.callee.start, raw.callee.end), 'prisma.$queryRaw');
+      assert.strictEqual(calleeOf('typescript', src, 'prisma.user.findMany<'), 'library @prisma/client.Prisma.ModelDelegate.findMany [db-read-many] (binding)');
+    });
+
     it('named, default, namespace and require imports; new; fields and constructor injection', () => {
       const src = code`
         import { Pool } from 'pg';

@@ -46,7 +46,13 @@ export function tsExpr(node: SyntaxNode | null | undefined, depth = 0): ExprRef 
       return extend(object, key !== undefined && /^[\w$.-]+$/.test(key) ? key : '[]', span);
     }
     case 'call_expression': {
-      const fn = node.childForFieldName('function');
+      let fn = node.childForFieldName('function');
+      // The grammar reads `await db.query<Row>(sql)` as a call of `await db.query`: it is an awaited call.
+      if (fn?.type === 'await_expression') {
+        const inner = fn.namedChildren[0];
+        const call = inner ? awaitedCall(node, inner, depth) : undefined;
+        return call ? { kind: 'await', of: call, ...span } : { kind: 'other', ...span };
+      }
       const callee = tsExpr(fn, depth + 1);
       if (!callee) return { kind: 'other', ...span };
       // require('pg') is an import: kept as a call of `require` with the module as keyword.
@@ -79,6 +85,13 @@ export function tsExpr(node: SyntaxNode | null | undefined, depth = 0): ExprRef 
       return literal ? { kind: 'literal', literal, ...span } : { kind: 'other', ...span };
     }
   }
+}
+
+/** `db.query<Row>(sql)` of `await db.query<Row>(sql)`, which the grammar splits around the `await`. */
+function awaitedCall(node: SyntaxNode, fn: SyntaxNode, depth: number): ExprRef | undefined {
+  const callee = tsExpr(fn, depth + 1);
+  if (callee?.kind !== 'name') return undefined;
+  return { kind: 'call', path: callee.path, receiver: callee.receiver, keywords: optionKeys(node), start: fn.startIndex, end: node.endIndex };
 }
 
 function extend(object: ExprRef, prop: string, span: { start: number; end: number }): ExprRef {
@@ -365,16 +378,21 @@ export class TypeScriptBinder extends Binder {
   }
 
   private call(node: SyntaxNode): void {
-    const expr = tsExpr(node);
+    const read = tsExpr(node);
+    // `await db.query<Row>(sql)`: see tsExpr.
+    const splitAwait = read?.kind === 'await' && read.of?.kind === 'call';
+    const expr = splitAwait ? read.of : read;
     if (!expr || (expr.kind !== 'call' && expr.kind !== 'new')) return;
-    const callee: ExprRef = { kind: 'name', path: expr.path, receiver: expr.receiver, start: node.startIndex, end: (node.childForFieldName('function') ?? node.childForFieldName('constructor') ?? node).endIndex };
+    const fn = node.childForFieldName('function');
+    const calleeEnd = (splitAwait ? fn?.namedChildren[0] : (fn ?? node.childForFieldName('constructor'))) ?? node;
+    const callee: ExprRef = { kind: 'name', path: expr.path, receiver: expr.receiver, start: splitAwait ? expr.start : node.startIndex, end: calleeEnd.endIndex };
     const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => tsExpr(a) ?? other(a));
     this.addCall({
       start: node.startIndex,
       end: node.endIndex,
       callee,
       isNew: expr.kind === 'new',
-      awaited: this.parentType === 'await_expression',
+      awaited: splitAwait || this.parentType === 'await_expression',
       args,
       keywords: expr.keywords ?? [],
     });
