@@ -481,7 +481,7 @@ function classify(expr: SyntaxNode, env: Scope, depth = 0): Kind {
 /** `uniqBy(rows, 'id')`, `_.compact(rows)`: a library call the models say gives at most the items of its first argument. */
 function subsetOf(e: SyntaxNode, file: FileContext | undefined): SyntaxNode | undefined {
   if (!file || (e.type !== 'call_expression' && e.type !== 'call')) return undefined;
-  const site = file.model.calls.find((c) => c.start === e.startIndex && c.end === e.endIndex);
+  const site = file.callAt(e);
   if (!site || !hasEffect(resolveSite(file, site), ['subset'])) return undefined;
   return (e.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment' && a.type !== 'keyword_argument')[0];
 }

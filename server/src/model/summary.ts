@@ -207,10 +207,7 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
 /** The kinds of database the file's imports (blank Go imports of drivers included) talk to. */
 function databasesOf(file: FileContext): ('embedded' | 'server')[] {
   const out = new Set<'embedded' | 'server'>();
-  for (const m of [...file.model.hints.importRoots, ...file.model.imports.map((i) => i.module)]) {
-    const d = file.lang.libraryOfModule(m)?.file.database;
-    if (d) out.add(d);
-  }
+  for (const lib of file.lang.libraries) if (lib.file.database && file.usesLibrary(lib.name)) out.add(lib.file.database);
   return [...out].sort();
 }
 
