@@ -151,6 +151,39 @@ describe('engine', () => {
         assert.ok(doc.units.hits > 0, 'the cache was used');
       }
     });
+
+    it('an edit elsewhere in the file re-judges a cached unit only when what it read changed', () => {
+      const src = [
+        'import smtplib',
+        'from flask import Flask',
+        'app = Flask(__name__)',
+        '',
+        'def signup():',
+        '    # welcome mail',
+        '    with smtplib.SMTP("mail") as s:',
+        '        s.send_message(m)',
+        '',
+        "app.add_url_rule('/signup', view_func=signup)",
+        '',
+      ].join('\n');
+      const { analyzer } = engine();
+      const cfg = defaultConfig();
+      const doc = new OpenDocument('file:///app/views.py', 'python', 1, src);
+      const run = () => analyzer.analyze({ tree: doc.currentTree(), text: doc.text, grammar: 'python' }, cfg, doc.units).findings.map((f) => f.ruleId);
+      const edit = (line: number, character: number, length: number, text: string) =>
+        doc.applyChanges([{ range: { start: { line, character }, end: { line, character: character + length } }, text }], doc.version + 1);
+      assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
+      // Typing in a comment changes no scope: the other units are reused, not re-judged.
+      const misses = doc.units.misses;
+      edit(5, 19, 0, 's');
+      assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
+      assert.strictEqual(doc.units.misses - misses, 1, 'only the edited unit was analysed');
+      // The registration now names another function: signup is no handler, though its unit is untouched.
+      edit(9, 38, 6, 'other');
+      assert.deepStrictEqual(run(), []);
+      edit(9, 38, 5, 'signup');
+      assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
+    });
   });
 });
 

@@ -318,6 +318,70 @@ describe('model: the workspace program', () => {
     assert.deepStrictEqual(effects(program, fn('src/route.ts', 'cached')), []);
   });
 
+  it('a role marker holds only when all it states holds: a handler is no middleware for its signature alone', () => {
+    const { program, fn } = programOf({
+      'go.mod': 'module example.com/app\n',
+      'main.go': code`
+        package main
+
+        import "net/http"
+
+        type auth struct{ next http.Handler }
+
+        func (a auth) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.next.ServeHTTP(w, r) }
+
+        func list(w http.ResponseWriter, r *http.Request) {}
+
+        func main() {
+        	mux := http.NewServeMux()
+        	mux.HandleFunc("/x", list)
+        	http.ListenAndServe(":8080", auth{mux})
+        }
+      `,
+      'api/items.go': code`
+        package api
+
+        import "github.com/gin-gonic/gin"
+
+        func List(c *gin.Context) { c.JSON(200, nil) }
+
+        func Auth(c *gin.Context) { c.Next() }
+      `,
+    });
+    assert.strictEqual(program.roleOf(fn('main.go', 'list'))?.role, 'handler');
+    assert.strictEqual(program.roleOf(fn('main.go', 'auth.ServeHTTP'))?.role, 'middleware');
+    assert.strictEqual(program.roleOf(fn('api/items.go', 'List'))?.role, 'handler');
+    assert.strictEqual(program.roleOf(fn('api/items.go', 'Auth'))?.role, 'middleware');
+  });
+
+  it('typescript: a marker that names files holds only there (a default export is no Next.js middleware elsewhere)', () => {
+    const { program, fn } = programOf({
+      'src/middleware.ts': 'export default function middleware(req: Request) { return req; }\n',
+      'server/commands/mover.ts': 'export default async function mover(id: string) { return id; }\n',
+      'server/app/reports/route.ts': 'export async function GET(req: Request) { return req; }\n',
+      'server/lib/route.ts': 'export async function GET(url: string) { return url; }\n',
+    });
+    assert.strictEqual(program.roleOf(fn('src/middleware.ts', 'middleware'))?.role, 'middleware');
+    assert.notStrictEqual(program.roleOf(fn('server/commands/mover.ts', 'mover'))?.role, 'middleware');
+    assert.strictEqual(program.roleOf(fn('server/app/reports/route.ts', 'GET'))?.role, 'handler');
+    assert.notStrictEqual(program.roleOf(fn('server/lib/route.ts', 'GET'))?.role, 'handler');
+  });
+
+  it('python: a Flask view registered with add_url_rule(view_func=…) is a request handler', () => {
+    const { program, fn } = programOf({
+      'app/views.py': code`
+        from flask import Flask
+        app = Flask(__name__)
+
+        def signup():
+            return "ok"
+
+        app.add_url_rule("/signup", view_func=signup)
+      `,
+    });
+    assert.strictEqual(program.roleOf(fn('app/views.py', 'signup'))?.role, 'handler');
+  });
+
   it('a function registered where it is imported takes the role there', () => {
     const { program, fn } = programOf({
       'audit.js': "export function audit(req, res, next) { next(); }\n",

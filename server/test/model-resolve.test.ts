@@ -190,3 +190,25 @@ describe('model: name resolution in a file', () => {
     });
   });
 });
+
+describe('models: role markers name what the models know', () => {
+  // A marker matches `app.add_url_rule(…)` only when the call resolves to the member, and an
+  // unlisted member resolves to nothing: the marker would never fire.
+  it('every member a decorator or registration names is a member of one of its types', () => {
+    const missing: string[] = [];
+    for (const language of ['python', 'go', 'typescript'] as const) {
+      const lang = models().of(language);
+      for (const marker of lang.roles) {
+        for (const callee of [marker.decorator, marker.registration?.callee]) {
+          if (!callee?.types || !callee.members) continue;
+          const known = callee.types.filter((t) => lang.type(t));
+          if (known.length === 0) continue;
+          // A marker with a name pattern matches an unlisted member by its name.
+          const byName = callee.namePattern ? new RegExp(callee.namePattern) : undefined;
+          for (const m of callee.members) if (!known.some((t) => lang.member(t, m)) && !byName?.test(m)) missing.push(`${language} ${marker.library}: ${callee.types.join('|')}.${m}`);
+        }
+      }
+    }
+    assert.deepStrictEqual(missing, []);
+  });
+});

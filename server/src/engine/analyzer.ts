@@ -6,7 +6,7 @@ import { queryLanguageOf, type GrammarId, type QueryLanguage } from './languages
 import { log } from './log';
 import { PREDICATES, enclosingFunction } from './predicates';
 import type { CandidateInit, CheckContext, ExportData, FactRef, ModelFindingInit, RuleMatch, RuleMeta, RuleModule, Severity } from './rule-api';
-import { bindUnit, mergeUnitModels, WholeFileBinder, type MergeMemo } from '../model/bind';
+import { bindUnit, mergeUnitModels, newMergeMemo, unitScope, WholeFileBinder, type MergeMemo } from '../model/bind';
 import { FileContext } from '../model/file-context';
 import type { ExprRef, FileModel } from '../model/file-model';
 import { modelIndex } from '../model/model-index';
@@ -138,8 +138,15 @@ interface UnitEntry {
   /** The unit's semantic model, with the offsets it had when bound at `boundAt`. */
   model: FileModel;
   boundAt: number;
-  /** What the unit's rules read of the rest of the file, with what they saw (see FileContext.track). */
-  reads: [string, string][];
+  /** The unit model's content without offsets (see unitScope). */
+  scope: string;
+  /** What the unit's rules read of the rest of the file (see FileContext.track). */
+  reads: string[];
+  /**
+   * What the reads saw, when the unit was last judged against a file whose scope has changed
+   * since. Without them, the unit stands for the cache's last file (see UnitCache.lastFile).
+   */
+  sigs?: string[];
   /** Bit i: the words of the grammar's gate i occur in this unit's text. */
   gates: number;
   /** An edit touched this unit since it was analysed. */
@@ -156,9 +163,16 @@ interface UnitEntry {
 export class UnitCache {
   private entries: UnitEntry[] = [];
   /** The last join of the units' models (see mergeUnitModels). */
-  readonly merged: MergeMemo = { parts: [] };
+  readonly merged: MergeMemo = newMergeMemo();
   private configRef: ResolvedConfig | undefined;
   private gatesRef = '';
+  /**
+   * The file of the last analysis and its units' scopes. An entry without `sigs` is right for it,
+   * so while the scopes stay the same the entries' reads need no check; when they change, what
+   * the reads saw is taken from this file before the new one is joined (see keepSignatures).
+   * Computing what every read sees on every keystroke cost more than the rest of the keystroke.
+   */
+  lastFile: { file: FileContext; scopes: string[] } | undefined;
   hits = 0;
   misses = 0;
 
@@ -182,12 +196,14 @@ export class UnitCache {
   /** The whole text was replaced. */
   reset(): void {
     this.entries = [];
+    this.lastFile = undefined;
   }
 
   /** `gates`: which gated pattern sets run in this file; when that changes, every unit is stale. */
   begin(config: ResolvedConfig, gates = ''): UnitEntry[] {
     if (config !== this.configRef || gates !== this.gatesRef) {
       this.entries = [];
+      this.lastFile = undefined;
       this.configRef = config;
       this.gatesRef = gates;
     }
@@ -201,6 +217,18 @@ export class UnitCache {
 
   replace(next: UnitEntry[]): void {
     this.entries = next;
+  }
+
+  /**
+   * The scopes of the units about to be analysed. When they differ from the last file's, entries
+   * that stood for it keep what their reads saw there, taken now, while its model is still whole
+   * (the next join moves its parts). Says whether the scopes are the same.
+   */
+  keepSignatures(scopes: readonly string[]): boolean {
+    const last = this.lastFile;
+    if (last && last.scopes.length === scopes.length && last.scopes.every((x, i) => x === scopes[i])) return true;
+    for (const e of this.entries) if (!e.sigs && !e.dirty) e.sigs = last ? e.reads.map((k) => last.file.signature(k)) : undefined;
+    return false;
   }
 }
 
@@ -346,6 +374,8 @@ export class Analyzer {
     // Pass 1, per top-level unit: which gates' words it holds and its semantic model, both reused
     // from the cache for units an edit did not touch. Rules then see the whole file's model.
     const { units, whole } = this.units(input, compiled.gated, language, cache);
+    const scopes = units.map((u) => u.scope);
+    const scopeSame = cache?.keepSignatures(scopes) ?? false;
     const fileModel = whole ?? mergeUnitModels(language, units.map((u) => ({ model: u.model, delta: u.start - u.boundAt })), cache?.merged);
     const file = new FileContext(language, fileModel, input.text, input.path, this.models(config), input.manifest);
     const fileGates = units.reduce((a, u) => a | u.gates, 0);
@@ -353,6 +383,10 @@ export class Analyzer {
     // A unit's findings may depend on the rest of the file only through its scope (imports, module
     // bindings, classes, function signatures and roles): when that changes, every unit is stale.
     const previous = cache?.begin(config, `${fileGates}:${file.role.role}`);
+    if (cache) cache.lastFile = { file, scopes };
+    // An entry stands for this file when the scope is unchanged and it has no signatures of an
+    // older one, or when what its reads see here is what they saw there.
+    const stands = (e: UnitEntry): boolean => (e.sigs ? e.reads.every((k, i) => file.signature(k) === e.sigs![i]) : scopeSame || e.reads.length === 0);
     const ctx = makeContext(config, language, file);
     const next: UnitEntry[] = [];
     let pi = 0;
@@ -391,8 +425,8 @@ export class Analyzer {
       // Entries and units are both in document order: walk them together.
       while (previous && pi < previous.length && previous[pi].start < start) pi++;
       const hit = previous?.[pi];
-      let reads: [string, string][] = [];
-      if (hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === type && hit.reads.every(([k, sig]) => file.signature(k) === sig)) {
+      let reads: string[] = [];
+      if (hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === type && stands(hit)) {
         unit = hit.result;
         reads = hit.reads;
         cache!.hits++;
@@ -402,12 +436,13 @@ export class Analyzer {
         file.track(tracked);
         let analysed: { result: UnitResult; cut?: Cut };
         try {
-          analysed = yield* this.analyzeUnit(u.node, input.text.slice(start, end), u.node.startPosition, parts, input, language, ctx, failed, budget?.deadline ?? Infinity);
+          const node = u.node();
+          analysed = yield* this.analyzeUnit(node, input.text.slice(start, end), node.startPosition, parts, input, language, ctx, failed, budget?.deadline ?? Infinity);
           analysed.result.hooks = this.modelHooks(file, ctx, config, language, { start, end }, failed);
         } finally {
           file.track(undefined);
         }
-        reads = [...tracked].map((k) => [k, file.signature(k)]);
+        reads = [...tracked];
         if (cache) cache.misses++;
         if (analysed.cut === 'time' || (budget && performance.now() > budget.deadline)) {
           // Cut short by the time budget: the unit's results are partial, so they are not kept.
@@ -419,7 +454,7 @@ export class Analyzer {
         unit = analysed.result;
         fresh = true;
       }
-      if (cache) next.push({ start, end, type, result: unit, gates: u.gates, model: u.model, boundAt: u.boundAt, reads, dirty: false });
+      if (cache) next.push({ start, end, type, result: unit, gates: u.gates, model: u.model, boundAt: u.boundAt, scope: u.scope, reads, dirty: false });
       mergeUnit(unit);
       if (fresh) {
         fresh = false;
@@ -552,26 +587,31 @@ export class Analyzer {
     let hints: FileModel['hints'] | undefined;
     // Nothing cached (a scan): one binder makes the file's model directly.
     const whole = cache ? undefined : new WholeFileBinder(language);
-    const cursor = input.tree.rootNode.walk();
+    const root = input.tree.rootNode;
+    const cursor = root.walk();
     if (!cursor.gotoFirstChild()) return { units: out, whole: whole?.model };
+    let index = -1;
     do {
+      index++;
       const start = cursor.startIndex;
       const end = cursor.endIndex;
       const type = cursor.nodeType;
-      const node = cursor.currentNode;
+      const at = index;
+      const node = () => root.child(at)!;
       while (pi < previous.length && previous[pi].start < start) pi++;
       const hit = previous[pi];
       if (hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === type) {
-        out.push({ start, end, type, node, gates: hit.gates, model: hit.model, boundAt: hit.boundAt });
+        out.push({ start, end, type, node, gates: hit.gates, model: hit.model, boundAt: hit.boundAt, scope: hit.scope });
       } else {
         const gates = gated.length > 0 ? gatesIn(input.text.slice(start, end), gated) : 0;
+        const made = cursor.currentNode;
         if (whole) {
-          whole.bind(node);
-          out.push({ start, end, type, node, gates, model: whole.model, boundAt: start });
+          whole.bind(made);
+          out.push({ start, end, type, node: () => made, gates, model: whole.model, boundAt: start, scope: '' });
           continue;
         }
-        const model = bindUnit(node, language, hints);
-        out.push({ start, end, type, node, gates, model, boundAt: start });
+        const model = bindUnit(made, language, hints);
+        out.push({ start, end, type, node: () => made, gates, model, boundAt: start, scope: unitScope(model) });
       }
       hints ??= out[out.length - 1].model.hints.goPackage ? out[out.length - 1].model.hints : undefined;
     } while (cursor.gotoNextSibling());
@@ -782,8 +822,9 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
   const roots = throughs.flatMap(({ c }) => (c.through!.target.kind === 'local' ? [c.through!.target.fn] : []));
   const summary = summarise(file, roots);
   const program = new Program([{ path: '<this file>', language: file.language, summary, imports: file.model.imports, reexports: file.model.reexports, goPackage: file.model.hints.goPackage }], () => undefined);
-  const lines = new LineIndex(input.text);
-  const lineOf = (offset: number) => lines.lineOf(offset) + 1;
+  // Lines are counted only for a chain to show: most keystrokes follow no call to a hit.
+  let lines: LineIndex | undefined;
+  const lineOf = (offset: number) => (lines ??= new LineIndex(input.text)).lineOf(offset) + 1;
   const out: ({ finding: Finding; site: number } | { deferred: DeferredFinding })[] = [];
   for (const { c, f } of throughs) {
     const through = c.through!;
@@ -851,10 +892,12 @@ interface UnitInfo {
   start: number;
   end: number;
   type: string;
-  node: SyntaxNode;
+  /** The unit's node, made only for units that are analysed (a node object per unit per keystroke cost more than the rest of the walk). */
+  node: () => SyntaxNode;
   gates: number;
   model: FileModel;
   boundAt: number;
+  scope: string;
 }
 
 function toRuleMatch(

@@ -289,7 +289,9 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
       d.uri,
       setTimeout(() => {
         programTimers.delete(d.uri);
-        if (store.get(d.uri) !== d || d.analysis !== a) return;
+        // After an edit the analysis is stale, and its model is the next analysis's to move (see
+        // mergeUnitModels): the next stored analysis schedules its own contribution.
+        if (store.get(d.uri) !== d || d.analysis !== a || d.revision !== a.revision) return;
         const entry = overlayEntries.get(a);
         if (!entry?.contribution) return;
         const program = programContribution(a.result, (start, end) => {

@@ -79,18 +79,22 @@ function pyKeywords(call: SyntaxNode): string[] {
   return keywords;
 }
 
-function pyArgs(call: SyntaxNode): { args: ExprRef[]; keywords: string[] } {
+function pyArgs(call: SyntaxNode): { args: ExprRef[]; keywords: string[]; named?: { name: string; value: ExprRef }[] } {
   const args: ExprRef[] = [];
   const keywords: string[] = [];
+  let named: { name: string; value: ExprRef }[] | undefined;
   for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
     if (a.type === 'keyword_argument') {
       const name = a.childForFieldName('name')?.text;
       if (name) keywords.push(name);
+      const v = a.childForFieldName('value');
+      const value = v && (v.type === 'identifier' || v.type === 'attribute') ? pyExpr(v) : undefined;
+      if (name && value) (named ??= []).push({ name, value });
     } else if (a.type === 'comment') continue;
     else if (a.type === 'list_splat' || a.type === 'dictionary_splat') keywords.push(a.type === 'list_splat' ? '*' : '**');
     else args.push(pyExpr(a) ?? other(a));
   }
-  return { args, keywords };
+  return { args, keywords, ...(named ? { named } : {}) };
 }
 
 /** The value a keyword argument is given: `Depends(get_db)` in `db: Session = Depends(get_db)`. */
@@ -338,9 +342,9 @@ export class PythonBinder extends Binder {
   private call(node: SyntaxNode): void {
     const callee = pyExpr(node.childForFieldName('function'));
     if (!callee) return;
-    const { args, keywords } = pyArgs(node);
+    const { args, keywords, named } = pyArgs(node);
     const awaited = this.parentType === 'await';
-    this.addCall({ start: node.startIndex, end: node.endIndex, callee, awaited, args, keywords });
+    this.addCall({ start: node.startIndex, end: node.endIndex, callee, awaited, args, keywords, ...(named ? { named } : {}) });
   }
 
   private forStatement(node: SyntaxNode): void {

@@ -60,86 +60,177 @@ export function bindTree(root: SyntaxNode, language: QueryLanguage): FileModel {
 }
 
 /*
- * A unit's model moved by `delta` (a cached unit reused at another position). Typed copies, not a
- * generic deep copy: every keystroke moves every unit after it, and reflection over each object's
- * keys cost most of the merge.
+ * The join of a file's unit models. A cached unit's model is relative to where it was bound
+ * (`boundAt`); the join holds its own copy of each unit's part, with absolute offsets and indices
+ * based after the units before it. After an edit, the parts of units that were not re-bound are
+ * moved in place (offsets and index bases adjusted) instead of copied again: a keystroke moves
+ * every unit after it, and copying them cost most of a keystroke's analysis. So a join's model is
+ * valid until the next join of the same memo: an analysis's model is read while the document is
+ * at the revision analysed (the editor checks), and what outlives it is copied out.
  */
-function shiftExpr(e: ExprRef, d: number): ExprRef {
-  const out: ExprRef = { ...e, start: e.start + d, end: e.end + d };
-  if (e.receiver) out.receiver = shiftExpr(e.receiver, d);
-  if (e.of) out.of = shiftExpr(e.of, d);
+interface JoinPart {
+  /** The unit's own model (never changed). */
+  model: FileModel;
+  /** The copy in the join, and where it stands. */
+  out: FileModel;
+  delta: number;
+  fnBase: number;
+  loopBase: number;
+  callBase: number;
+}
+
+/** What the last join of a file's units made, by unit model. */
+export interface MergeMemo {
+  parts: Map<FileModel, JoinPart>;
+}
+
+export function newMergeMemo(): MergeMemo {
+  return { parts: new Map() };
+}
+
+/** Joins the models of a file's units, in order; `delta` moves a cached unit to where it is now. */
+export function mergeUnitModels(language: QueryLanguage, parts: readonly { model: FileModel; delta: number }[], memo?: MergeMemo): FileModel {
+  const out = emptyFileModel(language);
+  const made = new Map<FileModel, JoinPart>();
+  for (const { model, delta } of parts) {
+    const fnBase = out.functions.length;
+    const loopBase = out.loops.length;
+    const callBase = out.calls.length;
+    const before = memo?.parts.get(model);
+    let part: JoinPart;
+    if (before && !made.has(model)) {
+      movePart(before.out, delta - before.delta, fnBase - before.fnBase, loopBase - before.loopBase, callBase - before.callBase);
+      part = { model, out: before.out, delta, fnBase, loopBase, callBase };
+    } else {
+      part = { model, out: copyPart(model, delta, fnBase, loopBase, callBase), delta, fnBase, loopBase, callBase };
+    }
+    made.set(model, part);
+    append(out, part.out);
+  }
+  if (memo) memo.parts = made;
   return out;
 }
 
-function shiftBinding(b: ValueBinding, d: number): ValueBinding {
-  return { ...b, start: b.start + d, end: b.end + d, ...(b.value ? { value: shiftExpr(b.value, d) } : {}) };
+/* Typed copies and moves, not generic ones: reflection over each object's keys cost most of a join. */
+
+function copyExpr(e: ExprRef, d: number): ExprRef {
+  const out: ExprRef = { ...e, start: e.start + d, end: e.end + d };
+  if (e.receiver) out.receiver = copyExpr(e.receiver, d);
+  if (e.of) out.of = copyExpr(e.of, d);
+  return out;
 }
 
-function shiftDecorator(x: Decorator, d: number): Decorator {
-  return { expr: shiftExpr(x.expr, d), start: x.start + d, end: x.end + d };
+function moveExpr(e: ExprRef, d: number): void {
+  e.start += d;
+  e.end += d;
+  if (e.receiver) moveExpr(e.receiver, d);
+  if (e.of) moveExpr(e.of, d);
 }
 
-function shifted(m: FileModel, d: number): FileModel {
-  if (d === 0) return m;
+function copyBinding(b: ValueBinding, d: number): ValueBinding {
+  return { ...b, start: b.start + d, end: b.end + d, ...(b.value ? { value: copyExpr(b.value, d) } : {}) };
+}
+
+function moveBinding(b: ValueBinding, d: number): void {
+  b.start += d;
+  b.end += d;
+  if (b.value) moveExpr(b.value, d);
+}
+
+function copyDecorator(x: Decorator, d: number): Decorator {
+  return { expr: copyExpr(x.expr, d), start: x.start + d, end: x.end + d };
+}
+
+function moveDecorator(x: Decorator, d: number): void {
+  moveExpr(x.expr, d);
+  x.start += d;
+  x.end += d;
+}
+
+const plus = (i: number | undefined, base: number): number | undefined => (i === undefined ? undefined : i + base);
+
+/** A unit's part of the join: its own copy of the model, moved by `d`, its indices based after the units before it. */
+function copyPart(m: FileModel, d: number, fnBase: number, loopBase: number, callBase: number): FileModel {
   return {
     language: m.language,
     imports: m.imports.map((i) => ({ ...i, start: i.start + d, end: i.end + d })),
     reexports: m.reexports,
     functions: m.functions.map((f) => ({
       ...f,
+      parent: plus(f.parent, fnBase),
+      passedTo: plus(f.passedTo, callBase),
       start: f.start + d,
       end: f.end + d,
       nameStart: f.nameStart + d,
       nameEnd: f.nameEnd + d,
-      params: f.params.map((p) => (p.default ? { ...p, default: shiftExpr(p.default, d) } : p)),
-      decorators: f.decorators.map((x) => shiftDecorator(x, d)),
-      locals: f.locals.map((b) => shiftBinding(b, d)),
+      params: f.params.map((p) => (p.default ? { ...p, default: copyExpr(p.default, d) } : p)),
+      decorators: f.decorators.map((x) => copyDecorator(x, d)),
+      locals: f.locals.map((b) => copyBinding(b, d)),
     })),
-    classes: m.classes.map((c) => ({ ...c, start: c.start + d, end: c.end + d, decorators: c.decorators.map((x) => shiftDecorator(x, d)), fields: c.fields.map((b) => shiftBinding(b, d)) })),
-    bindings: m.bindings.map((b) => shiftBinding(b, d)),
-    calls: m.calls.map((c) => ({ ...c, start: c.start + d, end: c.end + d, callee: shiftExpr(c.callee, d), args: c.args.map((a) => shiftExpr(a, d)) })),
-    loops: m.loops.map((l) => ({ ...l, start: l.start + d, end: l.end + d, ...(l.iterable ? { iterable: shiftExpr(l.iterable, d) } : {}) })),
+    classes: m.classes.map((c) => ({ ...c, start: c.start + d, end: c.end + d, decorators: c.decorators.map((x) => copyDecorator(x, d)), fields: c.fields.map((b) => copyBinding(b, d)) })),
+    bindings: m.bindings.map((b) => copyBinding(b, d)),
+    calls: m.calls.map((c) => ({
+      ...c,
+      fn: c.fn < 0 ? -1 : c.fn + fnBase,
+      loop: plus(c.loop, loopBase),
+      start: c.start + d,
+      end: c.end + d,
+      callee: copyExpr(c.callee, d),
+      args: c.args.map((a) => copyExpr(a, d)),
+      ...(c.named ? { named: c.named.map((n) => ({ name: n.name, value: copyExpr(n.value, d) })) } : {}),
+    })),
+    loops: m.loops.map((l) => ({ ...l, fn: l.fn < 0 ? -1 : l.fn + fnBase, start: l.start + d, end: l.end + d, ...(l.iterable ? { iterable: copyExpr(l.iterable, d) } : {}) })),
     hints: m.hints,
   };
 }
 
-/**
- * What the last join of a file's units made, part by part: the next join reuses the parts before
- * the first one that changed (an edit moves only the units after it), instead of copying them.
- */
-export interface MergeMemo {
-  parts: { model: FileModel; delta: number; out: FileModel }[];
-}
-
-/** Joins the models of a file's units, in order; `delta` moves a cached unit to where it is now. */
-export function mergeUnitModels(language: QueryLanguage, parts: readonly { model: FileModel; delta: number }[], memo?: MergeMemo): FileModel {
-  const out = emptyFileModel(language);
-  const made: MergeMemo['parts'] = [];
-  let reusing = memo !== undefined;
-  for (const [k, { model, delta }] of parts.entries()) {
-    const before = memo?.parts[k];
-    // The same unit at the same place after the same units: its part of the join is what it was.
-    const same = reusing && before !== undefined && before.model === model && before.delta === delta;
-    if (!same) reusing = false;
-    const part = same ? before.out : joined(shifted(model, delta), out);
-    made.push({ model, delta, out: part });
-    append(out, part);
+/** Moves a part of the join in place: offsets by `d`, indices by the change of their bases. */
+function movePart(m: FileModel, d: number, fnShift: number, loopShift: number, callShift: number): void {
+  if (d !== 0) {
+    for (const i of m.imports) {
+      i.start += d;
+      i.end += d;
+    }
+    for (const c of m.classes) {
+      c.start += d;
+      c.end += d;
+      for (const x of c.decorators) moveDecorator(x, d);
+      for (const b of c.fields) moveBinding(b, d);
+    }
+    for (const b of m.bindings) moveBinding(b, d);
+    for (const l of m.loops) {
+      l.start += d;
+      l.end += d;
+      if (l.iterable) moveExpr(l.iterable, d);
+    }
   }
-  if (memo) memo.parts = made;
-  return out;
-}
-
-/** A unit's part of the join: its model with indices based after what comes before it. */
-function joined(m: FileModel, sofar: FileModel): FileModel {
-  const fnBase = sofar.functions.length;
-  const loopBase = sofar.loops.length;
-  const callBase = sofar.calls.length;
-  return {
-    ...m,
-    functions: m.functions.map((f) => ({ ...f, parent: f.parent === undefined ? undefined : f.parent + fnBase, passedTo: f.passedTo === undefined ? undefined : f.passedTo + callBase })),
-    loops: m.loops.map((l) => ({ ...l, fn: l.fn < 0 ? -1 : l.fn + fnBase })),
-    calls: m.calls.map((c) => ({ ...c, fn: c.fn < 0 ? -1 : c.fn + fnBase, loop: c.loop === undefined ? undefined : c.loop + loopBase })),
-  };
+  if (d !== 0 || fnShift !== 0 || callShift !== 0) {
+    for (const f of m.functions) {
+      if (f.parent !== undefined) f.parent += fnShift;
+      if (f.passedTo !== undefined) f.passedTo += callShift;
+      if (d === 0) continue;
+      f.start += d;
+      f.end += d;
+      f.nameStart += d;
+      f.nameEnd += d;
+      for (const p of f.params) if (p.default) moveExpr(p.default, d);
+      for (const x of f.decorators) moveDecorator(x, d);
+      for (const b of f.locals) moveBinding(b, d);
+    }
+  }
+  if (fnShift !== 0) for (const l of m.loops) if (l.fn >= 0) l.fn += fnShift;
+  if (d !== 0 || fnShift !== 0 || loopShift !== 0) {
+    for (const c of m.calls) {
+      if (c.fn >= 0) c.fn += fnShift;
+      if (c.loop !== undefined) c.loop += loopShift;
+      if (d === 0) continue;
+      c.start += d;
+      c.end += d;
+      moveExpr(c.callee, d);
+      for (const a of c.args) moveExpr(a, d);
+      for (const n of c.named ?? []) moveExpr(n.value, d);
+    }
+  }
 }
 
 function append(out: FileModel, m: FileModel): void {
@@ -156,4 +247,23 @@ function append(out: FileModel, m: FileModel): void {
   out.hints.goPackage ??= h.goPackage;
   for (const x of h.directives) out.hints.directives.push(x);
   for (const g of h.browserGlobals) if (!out.hints.browserGlobals.includes(g)) out.hints.browserGlobals.push(g);
+}
+
+const OFFSET_KEYS = new Set(['start', 'end', 'nameStart', 'nameEnd']);
+
+/**
+ * What a unit's model says, without where: its content with each offset replaced by its rank among
+ * the unit's offsets. Two models with the same scope give every name, class, registration and
+ * resolution the same answer (those depend on content and on the order of things, never on
+ * distances), so when no unit's scope changed, what cached units read of the file is unchanged.
+ */
+export function unitScope(m: FileModel): string {
+  const offsets: number[] = [];
+  JSON.stringify(m, (k, v: unknown) => {
+    if (typeof v === 'number' && OFFSET_KEYS.has(k)) offsets.push(v);
+    return v;
+  });
+  const sorted = [...new Set(offsets)].sort((a, b) => a - b);
+  const rank = new Map(sorted.map((o, i) => [o, i]));
+  return JSON.stringify(m, (k, v: unknown) => (typeof v === 'number' && OFFSET_KEYS.has(k) ? rank.get(v) : v));
 }

@@ -14,7 +14,8 @@ export function programContribution(result: AnalysisResult, at: (start: number, 
   return {
     language: file.language,
     summary: locateSummary(summary, at),
-    imports: file.model.imports,
+    // Copies: the file's model is moved in place by the document's next analysis.
+    imports: file.model.imports.map((i) => ({ ...i })),
     reexports: file.model.reexports,
     goPackage: file.model.hints.goPackage,
     deferred: (result.deferred ?? []).map(({ start, end, related, ...d }) => ({

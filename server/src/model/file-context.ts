@@ -34,7 +34,7 @@ export class FileContext {
     this.lang = models.of(language);
     this.resolver = new Resolver(model, this.lang);
     this.role = fileRole(relPath, text, model, models, manifest);
-    this.fnRoles = new FunctionRoles(model, this.lang, this.resolver);
+    this.fnRoles = new FunctionRoles(model, this.lang, this.resolver, relPath);
     model.functions.forEach((f, i) => {
       const list = this.byEnd.get(f.end) ?? [];
       list.push(i);

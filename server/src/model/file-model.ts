@@ -74,6 +74,13 @@ export interface CallSite {
   /** Positional arguments, reduced (what a registration or Depends() passes). */
   args: ExprRef[];
   keywords: string[];
+  /** Keyword arguments whose value is a name (Python `view_func=signup`): what a registration may pass by keyword. */
+  named?: { name: string; value: ExprRef }[];
+}
+
+/** Every argument of a call that names something: the positional ones, then the keywords' values. */
+export function argumentValues(c: CallSite): ExprRef[] {
+  return c.named ? [...c.args, ...c.named.map((n) => n.value)] : c.args;
 }
 
 export interface Decorator {

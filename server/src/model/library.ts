@@ -138,6 +138,8 @@ export interface FileRoleRule {
   imports?: Partial<Record<QueryLanguage, string[]>>;
   directives?: string[];
   browserGlobals?: string[];
+  /** DOM types named in annotations (`event: ClipboardEvent`): only browser code is handed them. */
+  browserTypes?: string[];
   mainGuard?: Partial<Record<QueryLanguage, string>>;
   minified?: { longLine?: number; averageLine?: number };
   /** A package that installs a command (package.json `bin`) and depends on no server library. */

@@ -1,6 +1,6 @@
 import { modelIndex } from './model-index';
 import type { QueryLanguage } from '../engine/languages';
-import type { ExprRef, FileModel, FunctionModel } from './file-model';
+import { argumentValues, type ExprRef, type FileModel, type FunctionModel } from './file-model';
 import { models as shippedModels, regex, type CallableRef, type FileRoleRule, type LanguageModels, type Models, type RoleMarker } from './library';
 import { Resolver, type Resolved } from './resolve';
 import type { PackageManifest } from '../engine/package-manifest';
@@ -25,6 +25,26 @@ export interface FileRoleResult {
 }
 
 const cache = new Map<string, RegExp>();
+/**
+ * A path pattern a marker names, against a project-relative path. `**` spans folders, `*` stays
+ * within one; a pattern that starts with `**` matches at any depth (`app/api/x/route.ts` in a
+ * monorepo's app), any other from the project's root (`src/middleware.ts`, not every file of
+ * that name).
+ */
+function pathGlob(pattern: string): RegExp {
+  const key = `path:${pattern}`;
+  let r = cache.get(key);
+  if (!r) {
+    const anywhere = pattern.startsWith('**/');
+    const segments = pattern.split('/').slice(anywhere ? 1 : 0);
+    const escape = (seg: string) => seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+    const body = segments.map((seg, k) => (seg === '**' ? (k === segments.length - 1 ? '.+' : '(?:[^/]+/)*') : escape(seg) + (k < segments.length - 1 ? '/' : ''))).join('');
+    r = new RegExp(`${anywhere ? '(?:^|/)' : '^'}${body}$`, 'i');
+    cache.set(key, r);
+  }
+  return r;
+}
+
 function glob(pattern: string): RegExp {
   let r = cache.get(pattern);
   if (!r) {
@@ -57,6 +77,8 @@ export function fileRole(relPath: string | undefined, text: string, model: FileM
     if (rule.browserGlobals && language === 'typescript') {
       const g = rule.browserGlobals.find((x) => usesBrowserGlobal(x, text, model));
       if (g) return { role: rule.role, why: `${rule.why} (uses ${g})` };
+      const t = rule.browserTypes?.find((x) => annotatesWith(x, text, model));
+      if (t) return { role: rule.role, why: `${rule.why} (handles ${t})` };
     }
     const guard = rule.mainGuard?.[language];
     if (guard && new RegExp(guard, 'm').test(text) && !serves(model)) return { role: rule.role, why: `${rule.why} (if __name__ == "__main__")` };
@@ -122,6 +144,14 @@ function usesBrowserGlobal(name: string, text: string, model: FileModel): boolea
   return false;
 }
 
+/** Whether a type annotation names a DOM type (`event: DragEvent`, `Array<HTMLElement>`) the file does not define itself. */
+function annotatesWith(name: string, text: string, model: FileModel): boolean {
+  if (!text.includes(name)) return false;
+  const ix = modelIndex(model);
+  if (ix.importsByLocal.has(name) || ix.classesByName.has(name) || ix.bindingsByName.has(name)) return false;
+  return new RegExp(`[:<|,]\\s*${name}(?![\\w$.(])`).test(text);
+}
+
 /** A `__main__` block that starts a server (`uvicorn.run`, `app.run`) is the service's entry point, not a script. */
 function serves(model: FileModel): boolean {
   return model.calls.some((c) => c.fn < 0 && /^(run|serve|run_app)$/.test(c.callee.path?.[c.callee.path.length - 1] ?? ''));
@@ -175,6 +205,8 @@ export class FunctionRoles {
     private readonly model: FileModel,
     private readonly lang: LanguageModels,
     private readonly resolver: Resolver,
+    /** The file's path relative to its project, for markers that name files. */
+    private readonly relPath?: string,
   ) {
     this.markers = [...lang.roles].sort((a, b) => specificity(b) - specificity(a));
   }
@@ -198,7 +230,7 @@ export class FunctionRoles {
     if (!this.byArgName) {
       this.byArgName = new Map();
       this.model.calls.forEach((c, ci) => {
-        for (const a of c.args) {
+        for (const a of argumentValues(c)) {
           const last = a.kind === 'name' ? a.path?.[a.path.length - 1] : undefined;
           if (last) pushTo(this.byArgName!, last, ci);
         }
@@ -260,20 +292,63 @@ export class FunctionRoles {
 
   /** The first marker that matches the function, among those for itself or (`returned`) for what it returns. */
   private firstMarker(i: number, returned: boolean): (RoleMarker & { library: string }) | undefined {
-    const fn = this.model.functions[i];
-    const { resolver, lang } = this;
     for (const m of this.markers) {
       if ((m.appliesTo === 'returned') !== returned) continue;
-      if (m.decorator && fn.decorators.some((d) => matchesDecorator(d.expr, m.decorator!, m.pathArgument === true, resolver, lang))) return m;
-      if (m.methodDecorator && !m.classDecorator && !m.baseClass && !m.embeds && fn.decorators.some((d) => matchesDecorator(d.expr, m.methodDecorator!, false, resolver, lang))) return m;
-      // A signature is the weakest sign: a function the file calls itself (`getUser(ctx)`) is a helper of its caller.
-      if (m.signature && matchesSignature(fn, m.signature, resolver) && !this.calledHere(fn)) return m;
-      if (m.names && !fn.anonymous && fn.parent === undefined && this.uses(m.library) && m.names.some((p) => regex(p).test(fn.name)) && (!m.classNames || (fn.className !== undefined && m.classNames.some((c) => regex(c).test(fn.className!))))) return m;
-      if (m.classNames && !m.names && fn.className && this.uses(m.library) && m.classNames.some((c) => regex(c).test(fn.className!)) && (!m.methods || m.methods.includes(fn.name))) return m;
-      if (m.calls && this.uses(m.library) && this.callsOf(i).some((c) => matchesCallable(c.callee, m.calls!, resolver, lang, c.start))) return m;
-      if (m.exportNames && fn.exported && m.exportNames.includes(fn.name)) return m;
+      if (this.matchesOwn(m, i)) return m;
     }
     return undefined;
+  }
+
+  /**
+   * Whether a marker of the function itself fits it: every condition the marker states must hold
+   * (a ServeHTTP that calls the next handler is a middleware; any other function with a handler's
+   * signature is not). Registrations and class markers are read from elsewhere in the file.
+   */
+  private matchesOwn(m: RoleMarker & { library: string }, i: number): boolean {
+    if (m.registration || m.classDecorator || m.baseClass || m.embeds) return false;
+    const fn = this.model.functions[i];
+    const { resolver, lang } = this;
+    let stated = false;
+    if (m.decorator) {
+      stated = true;
+      if (!fn.decorators.some((d) => matchesDecorator(d.expr, m.decorator!, m.pathArgument === true, resolver, lang))) return false;
+    }
+    if (m.methodDecorator) {
+      stated = true;
+      if (!fn.decorators.some((d) => matchesDecorator(d.expr, m.methodDecorator!, false, resolver, lang))) return false;
+    }
+    // A signature is the weakest sign: a function the file calls itself (`getUser(ctx)`) is a helper of its caller.
+    if (m.signature) {
+      stated = true;
+      if (!matchesSignature(fn, m.signature, resolver) || this.calledHere(fn)) return false;
+    }
+    if (m.names) {
+      stated = true;
+      if (fn.anonymous || fn.parent !== undefined || !this.uses(m.library) || !m.names.some((p) => regex(p).test(fn.name))) return false;
+    }
+    if (m.classNames) {
+      stated = true;
+      if (fn.className === undefined || !this.uses(m.library) || !m.classNames.some((c) => regex(c).test(fn.className!))) return false;
+    }
+    if (m.methods) {
+      stated = true;
+      if (fn.anonymous || !m.methods.includes(fn.name)) return false;
+    }
+    if (m.calls) {
+      stated = true;
+      // With a signature beside it, the call is read by its name too: middleware in a file of its own imports no framework.
+      if (!this.callsOf(i).some((c) => matchesCallable(c.callee, m.calls!, resolver, lang, c.start))) return false;
+    }
+    if (m.exportNames) {
+      stated = true;
+      if (!fn.exported || !m.exportNames.includes(fn.name)) return false;
+    }
+    if (m.files) {
+      stated = true;
+      // Without a path (a lone buffer), where the file is cannot be told: the other conditions decide.
+      if (this.relPath !== undefined && !m.files.some((f) => pathGlob(f).test(this.relPath!))) return false;
+    }
+    return stated;
   }
 
   /** The functions a call registers under a role: `app.get('/x', handler)`, `router.HandleFunc("/x", h)`, `scheduler.add_job(f)`. */
@@ -476,7 +551,7 @@ function registeredFunctions(model: FileModel, callIndex: number, argument: numb
         ? call.args.slice(-1)
         : typeof argument === 'number'
           ? call.args.slice(argument, argument + 1)
-          : [];
+          : (call.named ?? []).filter((n) => n.name === argument).map((n) => n.value);
   const out: number[] = [];
   for (const a of candidates) {
     const hit = inline.find(({ f }) => f.start === a.start);

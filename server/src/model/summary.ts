@@ -1,6 +1,6 @@
 import { regex, type Effect } from './library';
 import type { FileContext } from './file-context';
-import type { ExprRef, FunctionModel } from './file-model';
+import { argumentValues, type ExprRef, type FunctionModel } from './file-model';
 import type { Resolved } from './resolve';
 import { pushTo } from '../engine/multimap';
 
@@ -179,7 +179,7 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
   }
   // Registrations of imported functions under a role: the program resolves them.
   for (const [ci, call] of (roots ? [] : model.calls.entries())) {
-    for (const a of call.args) {
+    for (const a of argumentValues(call)) {
       if (a.kind !== 'name') continue;
       const r = resolver.resolve(a, call.start);
       if (r.kind !== 'import') continue;
