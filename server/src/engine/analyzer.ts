@@ -138,8 +138,6 @@ interface UnitEntry {
   /** The unit's semantic model, with the offsets it had when bound at `boundAt`. */
   model: FileModel;
   boundAt: number;
-  /** The unit model's content without offsets (see unitScope). */
-  scope: string;
   /** What the unit's rules read of the rest of the file (see FileContext.track). */
   reads: string[];
   /**
@@ -167,12 +165,12 @@ export class UnitCache {
   private configRef: ResolvedConfig | undefined;
   private gatesRef = '';
   /**
-   * The file of the last analysis and its units' scopes. An entry without `sigs` is right for it,
-   * so while the scopes stay the same the entries' reads need no check; when they change, what
+   * The file of the last analysis and its units' models. An entry without `sigs` is right for it,
+   * so while the units' scopes stay the same the entries' reads need no check; when they change, what
    * the reads saw is taken from this file before the new one is joined (see keepSignatures).
    * Computing what every read sees on every keystroke cost more than the rest of the keystroke.
    */
-  lastFile: { file: FileContext; scopes: string[] } | undefined;
+  lastFile: { file: FileContext; units: FileModel[] } | undefined;
   hits = 0;
   misses = 0;
 
@@ -220,13 +218,14 @@ export class UnitCache {
   }
 
   /**
-   * The scopes of the units about to be analysed. When they differ from the last file's, entries
-   * that stood for it keep what their reads saw there, taken now, while its model is still whole
-   * (the next join moves its parts). Says whether the scopes are the same.
+   * The models of the units about to be analysed. When their scopes differ from the last file's,
+   * entries that stood for it keep what their reads saw there, taken now, while its model is still
+   * whole (the next join moves its parts). Says whether the scopes are the same. A unit reused
+   * as it was is the same model; only the units bound again are compared by scope.
    */
-  keepSignatures(scopes: readonly string[]): boolean {
+  keepSignatures(units: readonly FileModel[]): boolean {
     const last = this.lastFile;
-    if (last && last.scopes.length === scopes.length && last.scopes.every((x, i) => x === scopes[i])) return true;
+    if (last && last.units.length === units.length && last.units.every((m, i) => m === units[i] || unitScope(m) === unitScope(units[i]))) return true;
     for (const e of this.entries) if (!e.sigs && !e.dirty) e.sigs = last ? e.reads.map((k) => last.file.signature(k)) : undefined;
     return false;
   }
@@ -374,8 +373,8 @@ export class Analyzer {
     // Pass 1, per top-level unit: which gates' words it holds and its semantic model, both reused
     // from the cache for units an edit did not touch. Rules then see the whole file's model.
     const { units, whole } = this.units(input, compiled.gated, language, cache);
-    const scopes = units.map((u) => u.scope);
-    const scopeSame = cache?.keepSignatures(scopes) ?? false;
+    const unitModels = units.map((u) => u.model);
+    const scopeSame = cache?.keepSignatures(unitModels) ?? false;
     const fileModel = whole ?? mergeUnitModels(language, units.map((u) => ({ model: u.model, delta: u.start - u.boundAt })), cache?.merged);
     const file = new FileContext(language, fileModel, input.text, input.path, this.models(config), input.manifest);
     const fileGates = units.reduce((a, u) => a | u.gates, 0);
@@ -383,7 +382,7 @@ export class Analyzer {
     // A unit's findings may depend on the rest of the file only through its scope (imports, module
     // bindings, classes, function signatures and roles): when that changes, every unit is stale.
     const previous = cache?.begin(config, `${fileGates}:${file.role.role}`);
-    if (cache) cache.lastFile = { file, scopes };
+    if (cache) cache.lastFile = { file, units: unitModels };
     // An entry stands for this file when the scope is unchanged and it has no signatures of an
     // older one, or when what its reads see here is what they saw there.
     const stands = (e: UnitEntry): boolean => (e.sigs ? e.reads.every((k, i) => file.signature(k) === e.sigs![i]) : scopeSame || e.reads.length === 0);
@@ -454,7 +453,7 @@ export class Analyzer {
         unit = analysed.result;
         fresh = true;
       }
-      if (cache) next.push({ start, end, type, result: unit, gates: u.gates, model: u.model, boundAt: u.boundAt, scope: u.scope, reads, dirty: false });
+      if (cache) next.push({ start, end, type, result: unit, gates: u.gates, model: u.model, boundAt: u.boundAt, reads, dirty: false });
       mergeUnit(unit);
       if (fresh) {
         fresh = false;
@@ -601,17 +600,17 @@ export class Analyzer {
       while (pi < previous.length && previous[pi].start < start) pi++;
       const hit = previous[pi];
       if (hit && !hit.dirty && hit.start === start && hit.end === end && hit.type === type) {
-        out.push({ start, end, type, node, gates: hit.gates, model: hit.model, boundAt: hit.boundAt, scope: hit.scope });
+        out.push({ start, end, type, node, gates: hit.gates, model: hit.model, boundAt: hit.boundAt });
       } else {
         const gates = gated.length > 0 ? gatesIn(input.text.slice(start, end), gated) : 0;
         const made = cursor.currentNode;
         if (whole) {
           whole.bind(made);
-          out.push({ start, end, type, node: () => made, gates, model: whole.model, boundAt: start, scope: '' });
+          out.push({ start, end, type, node: () => made, gates, model: whole.model, boundAt: start });
           continue;
         }
         const model = bindUnit(made, language, hints);
-        out.push({ start, end, type, node: () => made, gates, model, boundAt: start, scope: unitScope(model) });
+        out.push({ start, end, type, node: () => made, gates, model, boundAt: start });
       }
       hints ??= out[out.length - 1].model.hints.goPackage ? out[out.length - 1].model.hints : undefined;
     } while (cursor.gotoNextSibling());
@@ -897,7 +896,6 @@ interface UnitInfo {
   gates: number;
   model: FileModel;
   boundAt: number;
-  scope: string;
 }
 
 function toRuleMatch(

@@ -258,6 +258,18 @@ const OFFSET_KEYS = new Set(['start', 'end', 'nameStart', 'nameEnd']);
  * distances), so when no unit's scope changed, what cached units read of the file is unchanged.
  */
 export function unitScope(m: FileModel): string {
+  let scope = scopes.get(m);
+  if (scope === undefined) {
+    scope = computeScope(m);
+    scopes.set(m, scope);
+  }
+  return scope;
+}
+
+/** Unit models are never changed once bound: a scope is computed once, when first compared. */
+const scopes = new WeakMap<FileModel, string>();
+
+function computeScope(m: FileModel): string {
   const offsets: number[] = [];
   JSON.stringify(m, (k, v: unknown) => {
     if (typeof v === 'number' && OFFSET_KEYS.has(k)) offsets.push(v);
