@@ -613,7 +613,7 @@ function runsInTransaction(file: FileContext, call: CallSite): boolean {
  */
 function perItemSites(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage): CallSite[] {
   if (!element) return [];
-  const at = (n: SyntaxNode | null | undefined): CallSite | undefined => (n ? file.model.calls.find((c) => c.start === n.startIndex && c.end === n.endIndex) : undefined);
+  const at = (n: SyntaxNode | null | undefined): CallSite | undefined => (n ? file.callAt(n) : undefined);
   const unwrapExpr = (n: SyntaxNode | null | undefined): SyntaxNode[] => {
     if (!n) return [];
     if (n.type === 'await_expression' || n.type === 'await' || n.type === 'parenthesized_expression') return unwrapExpr(n.namedChildren[0]);
@@ -1114,7 +1114,7 @@ function goCheck(match: RuleMatch): CandidateInit | undefined {
   const recv = match.text('recv')!;
   const call = m.parent;
   if (call?.type !== 'call_expression') return undefined;
-  const site = file.model.calls.find((c) => c.start === call.startIndex && c.end === call.endIndex);
+  const site = file.callAt(call);
   const group = site ? resolveSite(file, site) : resolveCallee(file, call);
   if (!hasEffect(group, ['spawn'])) return undefined;
   const place = placeOf(call, 'go');
@@ -1155,7 +1155,7 @@ function limitDeclaration(file: FileContext, node: SyntaxNode, recv: string): { 
   if (!place.fn) return undefined;
   const decl = statementsBefore(place, 'go').find((s) => bindingIn(s, recv, 'go') !== undefined);
   const call = node.parent;
-  const site = call ? file.model.calls.find((c) => c.start === call.startIndex && c.end === call.endIndex) : undefined;
+  const site = call ? file.callAt(call) : undefined;
   const group: Resolved = site ? resolveSite(file, site) : { kind: 'unknown' };
   const member = group.kind === 'library' ? limitMember(file, group.qname) : undefined;
   return decl && member ? { decl, member } : undefined;
