@@ -115,6 +115,8 @@ export interface Fact {
 interface Hooked {
   ruleId: string;
   init: ModelFindingInit;
+  /** The finding's message, filled in once when the unit is analysed (not on every keystroke). */
+  message: string;
   target?: CallTarget | { kind: 'named'; qualifiedName: string };
 }
 
@@ -395,7 +397,7 @@ export class Analyzer {
     const suppressions: Suppression[] = [];
     const evidence: Evidence[] = [];
     const exports: Export[] = [];
-    const hooks: Hooked[] = [];
+    const hooks: { h: Hooked; base: number }[] = [];
     let incomplete: Incomplete | undefined;
     let fresh = false;
     let unitStart = 0;
@@ -410,7 +412,7 @@ export class Analyzer {
       for (const s of unit.suppressions) suppressions.push({ ...s, start: s.start + start, end: s.end + start });
       for (const e of unit.evidence) evidence.push({ ...e, start: e.start + start, end: e.end + start });
       for (const x of unit.exports) exports.push({ ...x, start: x.start + start, end: x.end + start });
-      for (const h of unit.hooks ?? []) hooks.push({ ...h, init: shiftedBy(h.init, start) });
+      for (const h of unit.hooks ?? []) hooks.push({ h, base: start });
     };
 
     for (const u of units) {
@@ -464,17 +466,17 @@ export class Analyzer {
     cache?.replace(incomplete && incomplete.end === undefined ? next.concat(previous?.filter((e) => e.start >= incomplete!.offset && !e.dirty) ?? []) : next);
 
     // Rules' model hooks: findings from the file's calls and loops, most of them through calls.
-    for (const { ruleId, init, target: hooked } of hooks) {
-      const meta = this.catalogue.meta(ruleId)!;
+    for (const { h, base } of hooks) {
+      const { ruleId, init, message, target: hooked } = h;
       const local = hooked?.kind === 'named' ? modelIndex(file.model).byQualifiedName.get(hooked.qualifiedName)?.[0] : undefined;
       const target: CallTarget | undefined = hooked?.kind === 'named' ? (local === undefined ? undefined : { kind: 'local', fn: local }) : hooked;
       if (init.through && !target) continue;
       candidates.push({
         ruleId,
-        start: init.start,
-        end: init.end,
+        start: init.start + base,
+        end: init.end + base,
         nodeType: '',
-        message: fill(init.message ?? meta.message, init.args ?? {}),
+        message,
         severity: init.severity,
         related: [],
         data: init.data ?? {},
@@ -569,7 +571,7 @@ export class Analyzer {
           const t = init.through ? targetOf(file.resolver.resolve(init.through.callee, init.through.at)) : undefined;
           if (init.through && !t) continue;
           const target = t?.kind === 'local' ? { kind: 'named' as const, qualifiedName: file.model.functions[t.fn].qualifiedName } : t;
-          out.push({ ruleId: rule.meta.id, init: shiftedBy(init, -span.start), target });
+          out.push({ ruleId: rule.meta.id, init: shiftedBy(init, -span.start), message: fill(init.message ?? rule.meta.message, init.args ?? {}), target });
         }
       } catch (e) {
         failed.add(rule.meta.id);
@@ -827,7 +829,8 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
   const out: ({ finding: Finding; site: number } | { deferred: DeferredFinding })[] = [];
   for (const { c, f } of throughs) {
     const through = c.through!;
-    const ref = program.resolve('<this file>', through.target);
+    // An import names another file, which this one-file program does not have: the workspace follows it.
+    const ref = through.target.kind === 'local' ? program.resolve('<this file>', through.target) : undefined;
     const hit = ref && reached(program, ref, through.needs);
     if (hit) {
       const chain = hit.chain.map((s) => `\`${s.text}\` (line ${lineOf(s.start)})`).join(' → ');

@@ -69,45 +69,51 @@ export function bindTree(root: SyntaxNode, language: QueryLanguage): FileModel {
  * at the revision analysed (the editor checks), and what outlives it is copied out.
  */
 interface JoinPart {
-  /** The unit's own model (never changed). */
-  model: FileModel;
   /** The copy in the join, and where it stands. */
   out: FileModel;
   delta: number;
   fnBase: number;
   loopBase: number;
   callBase: number;
+  /** The join that last placed it. */
+  join: number;
 }
 
 /** What the last join of a file's units made, by unit model. */
 export interface MergeMemo {
   parts: Map<FileModel, JoinPart>;
+  joins: number;
 }
 
 export function newMergeMemo(): MergeMemo {
-  return { parts: new Map() };
+  return { parts: new Map(), joins: 0 };
 }
 
 /** Joins the models of a file's units, in order; `delta` moves a cached unit to where it is now. */
-export function mergeUnitModels(language: QueryLanguage, parts: readonly { model: FileModel; delta: number }[], memo?: MergeMemo): FileModel {
+export function mergeUnitModels(language: QueryLanguage, parts: readonly { model: FileModel; delta: number }[], memo: MergeMemo = newMergeMemo()): FileModel {
   const out = emptyFileModel(language);
-  const made = new Map<FileModel, JoinPart>();
+  const join = ++memo.joins;
   for (const { model, delta } of parts) {
     const fnBase = out.functions.length;
     const loopBase = out.loops.length;
     const callBase = out.calls.length;
-    const before = memo?.parts.get(model);
-    let part: JoinPart;
-    if (before && !made.has(model)) {
-      movePart(before.out, delta - before.delta, fnBase - before.fnBase, loopBase - before.loopBase, callBase - before.callBase);
-      part = { model, out: before.out, delta, fnBase, loopBase, callBase };
+    let part = memo.parts.get(model);
+    if (part && part.join !== join) {
+      movePart(part.out, delta - part.delta, fnBase - part.fnBase, loopBase - part.loopBase, callBase - part.callBase);
+      part.delta = delta;
+      part.fnBase = fnBase;
+      part.loopBase = loopBase;
+      part.callBase = callBase;
+      part.join = join;
     } else {
-      part = { model, out: copyPart(model, delta, fnBase, loopBase, callBase), delta, fnBase, loopBase, callBase };
+      // New, or the same unit model twice in one join: a copy of its own.
+      part = { out: copyPart(model, delta, fnBase, loopBase, callBase), delta, fnBase, loopBase, callBase, join };
+      if (!memo.parts.has(model)) memo.parts.set(model, part);
     }
-    made.set(model, part);
     append(out, part.out);
   }
-  if (memo) memo.parts = made;
+  // Units that are gone (re-bound or removed) leave the memo.
+  if (memo.parts.size > parts.length) for (const [model, part] of memo.parts) if (part.join !== join) memo.parts.delete(model);
   return out;
 }
 

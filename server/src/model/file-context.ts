@@ -21,7 +21,8 @@ export class FileContext {
   readonly lang: LanguageModels;
   readonly role: FileRoleResult;
   readonly fnRoles: FunctionRoles;
-  private readonly byEnd = new Map<number, number[]>();
+  /** Functions by where they end, made when first asked (a keystroke's analysis may not ask). */
+  private byEnd: Map<number, number[]> | undefined;
 
   constructor(
     readonly language: QueryLanguage,
@@ -35,15 +36,14 @@ export class FileContext {
     this.resolver = new Resolver(model, this.lang);
     this.role = fileRole(relPath, text, model, models, manifest);
     this.fnRoles = new FunctionRoles(model, this.lang, this.resolver, relPath);
-    model.functions.forEach((f, i) => {
-      const list = this.byEnd.get(f.end) ?? [];
-      list.push(i);
-      this.byEnd.set(f.end, list);
-    });
   }
 
   /** The model's function for a function node of the tree. */
   functionOf(node: SyntaxNode): number | undefined {
+    if (!this.byEnd) {
+      this.byEnd = new Map();
+      this.model.functions.forEach((f, i) => pushTo(this.byEnd!, f.end, i));
+    }
     const list = this.byEnd.get(node.endIndex);
     if (!list) return undefined;
     return list.find((i) => {

@@ -30,7 +30,7 @@ export function modelIndex(m: FileModel): ModelIndex {
   const sizes = `${m.imports.length},${m.bindings.length},${m.functions.length},${m.classes.length}`;
   const hit = cache.get(m);
   if (hit && hit.sizes === sizes) return hit.index;
-  const index = build(m);
+  const index = new LazyIndex(m);
   cache.set(m, { sizes, index });
   return index;
 }
@@ -41,34 +41,101 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function build(m: FileModel): ModelIndex {
-  const index: ModelIndex = {
-    importsByLocal: new Map(),
-    bindingsByName: new Map(),
-    topFunctions: new Map(),
-    methods: new Map(),
-    functionsOfClass: new Map(),
-    classesByName: new Map(),
-    functionBySpan: new Map(),
-    byQualifiedName: new Map(),
-    byPassedTo: new Map(),
-    localNames: new Set(),
-  };
-  for (const i of m.imports) push(index.importsByLocal, i.local, i);
-  for (const b of m.bindings) push(index.bindingsByName, b.name, b);
-  for (const c of m.classes) push(index.classesByName, c.name, c);
-  m.functions.forEach((f, k) => {
-    if (f.parent === undefined && f.className === undefined) push(index.topFunctions, f.name, k);
-    if (f.className !== undefined) {
-      push(index.methods, `${f.className}\0${f.name}`, k);
-      push(index.functionsOfClass, f.className, k);
+/**
+ * Each lookup is built when first asked: a keystroke's analysis asks few of them (a file's model
+ * is new after every edit), and building all of them cost more than the rest of a keystroke's
+ * resolution.
+ */
+class LazyIndex implements ModelIndex {
+  constructor(private readonly m: FileModel) {}
+
+  private imports?: Map<string, ImportBinding[]>;
+  get importsByLocal(): Map<string, ImportBinding[]> {
+    if (!this.imports) {
+      this.imports = new Map();
+      for (const i of this.m.imports) push(this.imports, i.local, i);
     }
-    push(index.byQualifiedName, f.qualifiedName, k);
-    if (f.passedTo !== undefined) push(index.byPassedTo, f.passedTo, k);
-    const span = `${f.start}:${f.end}`;
-    if (!index.functionBySpan.has(span)) index.functionBySpan.set(span, k);
-    for (const p of f.params) index.localNames.add(p.name);
-    for (const l of f.locals) index.localNames.add(l.name);
-  });
-  return index;
+    return this.imports;
+  }
+
+  private bindings?: Map<string, ValueBinding[]>;
+  get bindingsByName(): Map<string, ValueBinding[]> {
+    if (!this.bindings) {
+      this.bindings = new Map();
+      for (const b of this.m.bindings) push(this.bindings, b.name, b);
+    }
+    return this.bindings;
+  }
+
+  private classes?: Map<string, ClassModel[]>;
+  get classesByName(): Map<string, ClassModel[]> {
+    if (!this.classes) {
+      this.classes = new Map();
+      for (const c of this.m.classes) push(this.classes, c.name, c);
+    }
+    return this.classes;
+  }
+
+  private functionLookups?: Pick<ModelIndex, 'topFunctions' | 'methods' | 'functionsOfClass' | 'byQualifiedName' | 'byPassedTo'>;
+  /** The lookups of functions by name: one walk of the functions makes them all. */
+  private functions(): NonNullable<LazyIndex['functionLookups']> {
+    if (!this.functionLookups) {
+      const out = { topFunctions: new Map(), methods: new Map(), functionsOfClass: new Map(), byQualifiedName: new Map(), byPassedTo: new Map() };
+      this.m.functions.forEach((f, k) => {
+        if (f.parent === undefined && f.className === undefined) push(out.topFunctions, f.name, k);
+        if (f.className !== undefined) {
+          push(out.methods, `${f.className}\0${f.name}`, k);
+          push(out.functionsOfClass, f.className, k);
+        }
+        push(out.byQualifiedName, f.qualifiedName, k);
+        if (f.passedTo !== undefined) push(out.byPassedTo, f.passedTo, k);
+      });
+      this.functionLookups = out;
+    }
+    return this.functionLookups;
+  }
+
+  get topFunctions(): Map<string, number[]> {
+    return this.functions().topFunctions;
+  }
+
+  get methods(): Map<string, number[]> {
+    return this.functions().methods;
+  }
+
+  get functionsOfClass(): Map<string, number[]> {
+    return this.functions().functionsOfClass;
+  }
+
+  get byQualifiedName(): Map<string, number[]> {
+    return this.functions().byQualifiedName;
+  }
+
+  get byPassedTo(): Map<number, number[]> {
+    return this.functions().byPassedTo;
+  }
+
+  private spans?: Map<string, number>;
+  get functionBySpan(): Map<string, number> {
+    if (!this.spans) {
+      this.spans = new Map();
+      this.m.functions.forEach((f, k) => {
+        const span = `${f.start}:${f.end}`;
+        if (!this.spans!.has(span)) this.spans!.set(span, k);
+      });
+    }
+    return this.spans;
+  }
+
+  private locals?: Set<string>;
+  get localNames(): Set<string> {
+    if (!this.locals) {
+      this.locals = new Set();
+      for (const f of this.m.functions) {
+        for (const p of f.params) this.locals.add(p.name);
+        for (const l of f.locals) this.locals.add(l.name);
+      }
+    }
+    return this.locals;
+  }
 }

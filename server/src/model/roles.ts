@@ -182,6 +182,18 @@ export interface FunctionRoleResult {
   library: string;
 }
 
+/** A language's role markers, the most specific first (sorted once: a file's roles are made on every keystroke). */
+function markersOf(lang: LanguageModels): (RoleMarker & { library: string })[] {
+  let sorted = sortedMarkers.get(lang);
+  if (!sorted) {
+    sorted = [...lang.roles].sort((a, b) => specificity(b) - specificity(a));
+    sortedMarkers.set(lang, sorted);
+  }
+  return sorted;
+}
+
+const sortedMarkers = new WeakMap<LanguageModels, (RoleMarker & { library: string })[]>();
+
 /**
  * The roles the framework models give this file's functions (by index). Nested functions inherit
  * nothing here: what a handler calls is the request path, which the program works out.
@@ -208,7 +220,7 @@ export class FunctionRoles {
     /** The file's path relative to its project, for markers that name files. */
     private readonly relPath?: string,
   ) {
-    this.markers = [...lang.roles].sort((a, b) => specificity(b) - specificity(a));
+    this.markers = markersOf(lang);
   }
 
   get(i: number): FunctionRoleResult | undefined {
