@@ -184,6 +184,41 @@ describe('engine', () => {
       edit(9, 38, 5, 'signup');
       assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
     });
+
+    it('the same holds where the edited unit is too large to compare by scope (what cached units read is checked instead)', () => {
+      const noops = Array.from({ length: 600 }, () => '    noop()');
+      const src = [
+        'import smtplib',
+        'from flask import Flask',
+        'app = Flask(__name__)',
+        '',
+        'def signup():',
+        '    with smtplib.SMTP("mail") as s:',
+        '        s.send_message(m)',
+        '',
+        'def routes():',
+        '    # the routes',
+        ...noops,
+        "    app.add_url_rule('/signup', view_func=signup)",
+        '',
+      ].join('\n');
+      const registration = 10 + noops.length;
+      const { analyzer } = engine();
+      const cfg = defaultConfig();
+      const doc = new OpenDocument('file:///app/views.py', 'python', 1, src);
+      const run = () => analyzer.analyze({ tree: doc.currentTree(), text: doc.text, grammar: 'python' }, cfg, doc.units).findings.map((f) => f.ruleId);
+      const edit = (line: number, character: number, length: number, text: string) =>
+        doc.applyChanges([{ range: { start: { line, character }, end: { line, character: character + length } }, text }], doc.version + 1);
+      assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
+      const misses = doc.units.misses;
+      edit(9, 16, 0, 's');
+      assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
+      assert.strictEqual(doc.units.misses - misses, 1, 'only the edited unit was analysed');
+      edit(registration, 42, 6, 'other');
+      assert.deepStrictEqual(run(), []);
+      edit(registration, 42, 5, 'signup');
+      assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
+    });
   });
 });
 

@@ -227,7 +227,7 @@ export class UnitCache {
    */
   keepSignatures(units: readonly FileModel[]): boolean {
     const last = this.lastFile;
-    if (last && last.units.length === units.length && last.units.every((m, i) => m === units[i] || unitScope(m) === unitScope(units[i]))) return true;
+    if (last && last.units.length === units.length && last.units.every((m, i) => m === units[i] || sameScope(m, units[i]))) return true;
     for (const e of this.entries) if (!e.sigs && !e.dirty) e.sigs = last ? e.reads.map((k) => last.file.signature(k)) : undefined;
     return false;
   }
@@ -883,6 +883,17 @@ const INCLUDE_OF: Record<FileRole, IncludeRole | 'production'> = { test: 'tests'
  */
 export function judgesOnlyProduction(catalogue: Catalogue, config: ResolvedConfig): boolean {
   return config.include.length === 0 && !catalogue.rules.some((r) => (r.meta.roles?.length ?? 0) > 0 && config.rules[r.meta.id] !== 'off');
+}
+
+/**
+ * A unit's scope costs a walk of its whole model. A unit this large (a class of thousands of
+ * lines) is compared by what cached units read instead, which costs what they read.
+ */
+const MAX_SCOPED_CALLS = 500;
+
+function sameScope(a: FileModel, b: FileModel): boolean {
+  if (a.calls.length > MAX_SCOPED_CALLS || b.calls.length > MAX_SCOPED_CALLS) return false;
+  return unitScope(a) === unitScope(b);
 }
 
 /** Whether a rule judges code of a file role: production always; others when the rule lists them or the configuration includes them. */
