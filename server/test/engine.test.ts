@@ -152,41 +152,13 @@ describe('engine', () => {
       }
     });
 
-    it('an edit elsewhere in the file re-judges a cached unit only when what it read changed', () => {
-      const src = [
-        'import smtplib',
-        'from flask import Flask',
-        'app = Flask(__name__)',
-        '',
-        'def signup():',
-        '    # welcome mail',
-        '    with smtplib.SMTP("mail") as s:',
-        '        s.send_message(m)',
-        '',
-        "app.add_url_rule('/signup', view_func=signup)",
-        '',
-      ].join('\n');
-      const { analyzer } = engine();
-      const cfg = defaultConfig();
-      const doc = new OpenDocument('file:///app/views.py', 'python', 1, src);
-      const run = () => analyzer.analyze({ tree: doc.currentTree(), text: doc.text, grammar: 'python' }, cfg, doc.units).findings.map((f) => f.ruleId);
-      const edit = (line: number, character: number, length: number, text: string) =>
-        doc.applyChanges([{ range: { start: { line, character }, end: { line, character: character + length } }, text }], doc.version + 1);
-      assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
-      // Typing in a comment changes no scope: the other units are reused, not re-judged.
-      const misses = doc.units.misses;
-      edit(5, 19, 0, 's');
-      assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
-      assert.strictEqual(doc.units.misses - misses, 1, 'only the edited unit was analysed');
-      // The registration now names another function: signup is no handler, though its unit is untouched.
-      edit(9, 38, 6, 'other');
-      assert.deepStrictEqual(run(), []);
-      edit(9, 38, 5, 'signup');
-      assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
-    });
-
-    it('the same holds where the edited unit is too large to compare by scope (what cached units read is checked instead)', () => {
-      const noops = Array.from({ length: 600 }, () => '    noop()');
+    /**
+     * A view in its own unit and the registration that makes it a handler in another: a comment
+     * edit in the registration's unit re-analyses that unit alone, and renaming what it registers
+     * re-judges the view's untouched unit. `filler` lines go in front of the registration, in its
+     * unit (600 calls make it too large to compare by scope).
+     */
+    function rejudgeScenario(filler: string[]): void {
       const src = [
         'import smtplib',
         'from flask import Flask',
@@ -198,11 +170,11 @@ describe('engine', () => {
         '',
         'def routes():',
         '    # the routes',
-        ...noops,
+        ...filler,
         "    app.add_url_rule('/signup', view_func=signup)",
         '',
       ].join('\n');
-      const registration = 10 + noops.length;
+      const registration = 10 + filler.length;
       const { analyzer } = engine();
       const cfg = defaultConfig();
       const doc = new OpenDocument('file:///app/views.py', 'python', 1, src);
@@ -214,10 +186,19 @@ describe('engine', () => {
       edit(9, 16, 0, 's');
       assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
       assert.strictEqual(doc.units.misses - misses, 1, 'only the edited unit was analysed');
+      // The registration now names another function: signup is no handler, though its unit is untouched.
       edit(registration, 42, 6, 'other');
       assert.deepStrictEqual(run(), []);
       edit(registration, 42, 5, 'signup');
       assert.deepStrictEqual(run(), ['sync-smtp-in-request']);
+    }
+
+    it('an edit elsewhere in the file re-judges a cached unit only when what it read changed', () => {
+      rejudgeScenario([]);
+    });
+
+    it('the same holds where the edited unit is too large to compare by scope (what cached units read is checked instead)', () => {
+      rejudgeScenario(Array.from({ length: 600 }, () => '    noop()'));
     });
   });
 });
