@@ -335,6 +335,20 @@ describe('language server robustness (LSP protocol)', function () {
   });
 
   describe('what the fuzzer found (shrunk)', () => {
+    it('JavaScript: an edit in a broken unit that moves where the next unit starts is checked there too (seed 40)', async () => {
+      const client = await start();
+      const dir = tempDir();
+      const uri = uriOf(dir, 'broken.js');
+      // Garbled text: error recovery after the first unit decides where the route's statement starts.
+      const text = "export async function search2(q, limit) {\n\u200b\u200b  rrv6=;m5beturn prisma.post.findMany({ where: { name: { contains: q } }, take: limit * 4 });\n}\nrouter.get('/po=7v=0r6psts/20', async (req, res) => {\nfind({ owner: req.user.e) {\n    con_sust owner = await prisma.user.findUnique({ where: { id: u.ownerId } });\r  }\n  res.json(everyone);\nid }).limit(500)-6b'`.t \toArray();\n";
+      client.open(uri, 'javascript', text);
+      await client.diagnostics(uri);
+      client.change(uri, 2, [{ range: { start: { line: 1, character: 51 }, end: { line: 1, character: 51 } }, text: "p()" }]);
+      const lines = text.split('\n');
+      lines[1] = lines[1].slice(0, 51) + "p()" + lines[1].slice(51);
+      assert.deepStrictEqual(shape(await client.diagnostics(uri)), await freshShape('broken.js', 'javascript', lines.join('\n')));
+    });
+
     it('an edit of an expression 20,000 parentheses deep: the re-parse check walks it without recursion', async () => {
       const client = await start();
       const dir = tempDir();

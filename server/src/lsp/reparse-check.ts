@@ -70,13 +70,21 @@ function sameAround(a: SyntaxNode, b: SyntaxNode, span: { start: number; end: nu
   }
 }
 
-/** The root's children that overlap the span or touch it (an edit between two units can change how both parse). */
+/**
+ * The root's children that overlap the span or touch it (an edit between two units can change how
+ * both parse), and the one after them when one of those has a syntax error: error recovery can move
+ * where the next unit starts, and the incremental parse keeps the old start. Only then, because a
+ * fresh parse of a large next unit (a class) on every keystroke would cost more than the edit.
+ */
 function unitsAround(root: SyntaxNode, span: { start: number; end: number }): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   const cursor = root.walk();
   if (!cursor.gotoFirstChild()) return out;
   do {
-    if (cursor.startIndex > span.end) break;
+    if (cursor.startIndex > span.end) {
+      if (out.some((u) => u.hasError)) out.push(cursor.currentNode);
+      break;
+    }
     if (cursor.endIndex >= span.start) out.push(cursor.currentNode);
   } while (cursor.gotoNextSibling());
   return out;
