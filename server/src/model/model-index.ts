@@ -1,3 +1,4 @@
+import { pushTo } from '../engine/multimap';
 import type { ClassModel, FileModel, ImportBinding, ValueBinding } from './file-model';
 
 /**
@@ -35,10 +36,11 @@ export function modelIndex(m: FileModel): ModelIndex {
   return index;
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+/** Items listed by a name of theirs. */
+function grouped<T>(items: readonly T[], name: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of items) pushTo(out, name(x), x);
+  return out;
 }
 
 /**
@@ -51,29 +53,17 @@ class LazyIndex implements ModelIndex {
 
   private imports?: Map<string, ImportBinding[]>;
   get importsByLocal(): Map<string, ImportBinding[]> {
-    if (!this.imports) {
-      this.imports = new Map();
-      for (const i of this.m.imports) push(this.imports, i.local, i);
-    }
-    return this.imports;
+    return (this.imports ??= grouped(this.m.imports, (i) => i.local));
   }
 
   private bindings?: Map<string, ValueBinding[]>;
   get bindingsByName(): Map<string, ValueBinding[]> {
-    if (!this.bindings) {
-      this.bindings = new Map();
-      for (const b of this.m.bindings) push(this.bindings, b.name, b);
-    }
-    return this.bindings;
+    return (this.bindings ??= grouped(this.m.bindings, (b) => b.name));
   }
 
   private classes?: Map<string, ClassModel[]>;
   get classesByName(): Map<string, ClassModel[]> {
-    if (!this.classes) {
-      this.classes = new Map();
-      for (const c of this.m.classes) push(this.classes, c.name, c);
-    }
-    return this.classes;
+    return (this.classes ??= grouped(this.m.classes, (c) => c.name));
   }
 
   private functionLookups?: Pick<ModelIndex, 'topFunctions' | 'methods' | 'functionsOfClass' | 'byQualifiedName' | 'byPassedTo'>;
@@ -82,13 +72,13 @@ class LazyIndex implements ModelIndex {
     if (!this.functionLookups) {
       const out = { topFunctions: new Map(), methods: new Map(), functionsOfClass: new Map(), byQualifiedName: new Map(), byPassedTo: new Map() };
       this.m.functions.forEach((f, k) => {
-        if (f.parent === undefined && f.className === undefined) push(out.topFunctions, f.name, k);
+        if (f.parent === undefined && f.className === undefined) pushTo(out.topFunctions, f.name, k);
         if (f.className !== undefined) {
-          push(out.methods, `${f.className}\0${f.name}`, k);
-          push(out.functionsOfClass, f.className, k);
+          pushTo(out.methods, `${f.className}\0${f.name}`, k);
+          pushTo(out.functionsOfClass, f.className, k);
         }
-        push(out.byQualifiedName, f.qualifiedName, k);
-        if (f.passedTo !== undefined) push(out.byPassedTo, f.passedTo, k);
+        pushTo(out.byQualifiedName, f.qualifiedName, k);
+        if (f.passedTo !== undefined) pushTo(out.byPassedTo, f.passedTo, k);
       });
       this.functionLookups = out;
     }
