@@ -49,9 +49,21 @@ interface Candidate {
   requires?: FactRef[];
   unless?: FactRef[];
   data: Record<string, string | number | boolean>;
-  /** A finding through calls: where the call goes and what the callee must do (see ThroughInit). */
-  through?: { target: CallTarget; needs: readonly Effect[] | 'blocking'; fallback?: string };
+  /** A finding through calls: where the call goes and what the callee must do (see ThroughInit); with `unless`, what it must not do (see CandidateInit.unlessThrough). */
+  through?: Through;
 }
+
+/** A call to follow: what the callee must do for the finding to hold, or with `unless`, what any of the calls (`also` the rest) must not. */
+interface Through {
+  target: CallTarget;
+  needs: readonly Effect[] | 'blocking';
+  fallback?: string;
+  unless?: true;
+  also?: CallTarget[];
+}
+
+/** How far an `unless` follows: the callee, and what it calls (a handler's page size checked by the validator the service calls). */
+const UNLESS_DEPTH = 3;
 
 /**
  * A finding through calls that this file alone cannot confirm (the callee is in another file, or
@@ -68,6 +80,9 @@ export interface DeferredFinding {
   needs: readonly Effect[] | 'blocking';
   /** The message when the workspace does not hold the function (see ThroughInit.fallback). */
   fallback?: string;
+  /** The finding holds unless the target, or one of `also`, does what `needs` says (see CandidateInit.unlessThrough). */
+  unless?: true;
+  also?: CallTarget[];
   /** The finding's own related locations (the loop of a fan-out), kept before the chain's. */
   related?: Related[];
 }
@@ -829,6 +844,15 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
   const out: ({ finding: Finding; site: number } | { deferred: DeferredFinding })[] = [];
   for (const { c, f } of throughs) {
     const through = c.through!;
+    if (through.unless) {
+      const targets = [through.target, ...(through.also ?? [])];
+      const refs = targets.map((t) => (t.kind === 'local' ? program.resolve('<this file>', t) : undefined));
+      if (refs.some((r) => r && unlessHit(program, r, through.needs))) continue;
+      // A call into another file (or through one): the workspace decides; all here: the finding stands.
+      if (refs.some((r) => !r || reachesOtherFiles(program, r))) out.push({ deferred: deferredOf(f, through) });
+      else out.push({ finding: f, site: f.start });
+      continue;
+    }
     // An import names another file, which this one-file program does not have: the workspace follows it.
     const ref = through.target.kind === 'local' ? program.resolve('<this file>', through.target) : undefined;
     const hit = ref && reached(program, ref, through.needs);
@@ -838,10 +862,31 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
       const related = [...f.related, ...hit.chain.map((s, i) => ({ start: s.start, end: s.end, message: i === hit.chain.length - 1 ? `${hit.site.text}: ${hit.effect}` : `calls \`${s.text}\`` }))];
       out.push({ finding: { ...f, message, related }, site: hit.site.start });
     } else if (!ref || ref.file !== '<this file>' || reachesOtherFiles(program, ref)) {
-      out.push({ deferred: { ruleId: f.ruleId, start: f.start, end: f.end, message: f.message, severity: f.severity, target: through.target, needs: through.needs, ...(through.fallback ? { fallback: through.fallback } : {}), ...(f.related.length > 0 ? { related: f.related } : {}) } });
+      out.push({ deferred: deferredOf(f, through) });
     }
   }
   return out;
+}
+
+function deferredOf(f: Finding, through: Through): DeferredFinding {
+  return {
+    ruleId: f.ruleId,
+    start: f.start,
+    end: f.end,
+    message: f.message,
+    severity: f.severity,
+    target: through.target,
+    needs: through.needs,
+    ...(through.fallback ? { fallback: through.fallback } : {}),
+    ...(through.unless ? { unless: true as const, ...(through.also?.length ? { also: through.also } : {}) } : {}),
+    ...(f.related.length > 0 ? { related: f.related } : {}),
+  };
+}
+
+/** Whether a function does what an `unless` names, itself or within UNLESS_DEPTH calls. */
+export function unlessHit(program: Program, ref: FnRef, needs: readonly Effect[] | 'blocking'): boolean {
+  const hit = reached(program, ref, needs);
+  return !!hit && hit.chain.length <= UNLESS_DEPTH;
 }
 
 /** The effect path a function offers for what a rule needs. */
@@ -947,7 +992,14 @@ function toCandidate(rule: RuleModule, init: CandidateInit, match: RuleMatch, ba
   if (!node) throw new Error(`pattern has no @match capture and check() gave no node`);
   let message = fill(init.message ?? rule.meta.message, init.args ?? {});
   let through: Candidate['through'];
-  if (init.through) {
+  if (init.unlessThrough) {
+    // Only the project's own calls can bound it; with none, the finding stands as found.
+    const targets = init.unlessThrough.calls.flatMap((c) => {
+      const t = targetOf(match.file.resolveCallee(c));
+      return t ? [t] : [];
+    });
+    if (targets.length > 0) through = { target: targets[0], needs: init.unlessThrough.needs, unless: true, ...(targets.length > 1 ? { also: targets.slice(1) } : {}) };
+  } else if (init.through) {
     // Only the project's own code is followed: a library call is judged where it is written.
     const target = targetOf(match.file.resolveCallee(init.through.call));
     const fallback = init.through.fallback === undefined ? undefined : fill(init.through.fallback, init.args ?? {});

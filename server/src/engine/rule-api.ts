@@ -121,6 +121,13 @@ export interface CandidateInit {
    * (the library call at the end).
    */
   through?: ThroughInit;
+  /**
+   * The finding holds unless one of these calls reaches, in the project's code and within two
+   * calls, a function that does one of `needs`: a page size from the request passed to a function
+   * that clamps it. A library call among them is no such function; with no project call, the
+   * finding stands as found.
+   */
+  unlessThrough?: { calls: readonly SyntaxNode[]; needs: readonly Effect[] };
 }
 
 /**

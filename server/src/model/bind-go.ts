@@ -61,9 +61,24 @@ function typeText(node: SyntaxNode | null | undefined): string | undefined {
   return node?.text.replace(/\s+/g, '');
 }
 
+/** An operand a bound check names: `limit`, `req.PageSize`, a getter `req.GetPageSize()`. */
+const GO_NAME_LIKE = (x: SyntaxNode): boolean =>
+  x.type === 'identifier' || x.type === 'selector_expression' || (x.type === 'call_expression' && x.childForFieldName('function')?.type === 'selector_expression' && (x.childForFieldName('arguments')?.namedChildCount ?? 1) === 0);
+
+/** Where a comparison is a check of a value (an `if`, a guard, a ternary), not a loop's condition. */
+const COMPARISON_CONTEXTS = new Set(['if_statement', 'binary_expression', 'parenthesized_expression', 'unary_expression', 'expression_case']);
+
 export class GoBinder extends Binder {
   constructor() {
     super('go');
+  }
+
+  /** `a > b`: a check of a value against a bound (see Binder.noteBound). */
+  private comparison(n: SyntaxNode): void {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    const op = n.childForFieldName('operator')?.type;
+    if (left && right && op) this.noteBound([[left, op, right]], GO_NAME_LIKE);
   }
 
   protected enter(cursor: TreeCursor, type: string): boolean {
@@ -96,6 +111,9 @@ export class GoBinder extends Binder {
         return true;
       case 'call_expression':
         this.call(this.node(cursor));
+        return true;
+      case 'binary_expression':
+        if (COMPARISON_CONTEXTS.has(this.parentType ?? '')) this.comparison(this.node(cursor));
         return true;
       case 'for_statement':
         this.forStatement(this.node(cursor));
@@ -230,7 +248,9 @@ export class GoBinder extends Binder {
     const fn = node.childForFieldName('function');
     const callee = goExpr(fn) ?? (fn ? other(fn) : undefined);
     if (!callee) return;
-    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => goExpr(a) ?? other(a));
+    const argNodes = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+    if (fn?.type === 'identifier' && fn.text === 'min') this.noteMinimum(argNodes, GO_NAME_LIKE);
+    const args = argNodes.map((a) => goExpr(a) ?? other(a));
     this.addCall({ start: node.startIndex, end: node.endIndex, callee, awaited: false, args, keywords: [] });
   }
 

@@ -105,9 +105,30 @@ export function pyKeyword(call: SyntaxNode, name: string): SyntaxNode | undefine
   return undefined;
 }
 
+/** An operand a bound check names: `limit`, `q.per_page`. */
+const PY_NAME_LIKE = (x: SyntaxNode): boolean => x.type === 'identifier' || x.type === 'attribute';
+
+/** Where a comparison is a check of a value (an `if`, a guard), not a loop's condition or a query's filter. */
+const COMPARISON_CONTEXTS = new Set(['if_statement', 'elif_clause', 'conditional_expression', 'boolean_operator', 'not_operator', 'assert_statement', 'parenthesized_expression']);
+
 export class PythonBinder extends Binder {
   constructor() {
     super('python');
+  }
+
+  /** `a < b <= c`: each operator with the operands beside it. */
+  private comparison(n: SyntaxNode): void {
+    const pairs: [SyntaxNode, string, SyntaxNode][] = [];
+    let left: SyntaxNode | undefined;
+    let op = '';
+    for (const c of n.children) {
+      if (c.isNamed) {
+        if (left && op) pairs.push([left, op.trim(), c]);
+        left = c;
+        op = '';
+      } else op += ` ${c.type}`;
+    }
+    this.noteBound(pairs, PY_NAME_LIKE);
   }
 
   protected enter(cursor: TreeCursor, type: string): boolean {
@@ -149,6 +170,9 @@ export class PythonBinder extends Binder {
       case 'dictionary_comprehension':
       case 'generator_expression':
         this.comprehension(this.node(cursor));
+        return true;
+      case 'comparison_operator':
+        if (COMPARISON_CONTEXTS.has(this.parentType ?? '')) this.comparison(this.node(cursor));
         return true;
       case 'if_statement': {
         const n = this.node(cursor);
@@ -343,6 +367,7 @@ export class PythonBinder extends Binder {
     const callee = pyExpr(node.childForFieldName('function'));
     if (!callee) return;
     const { args, keywords, named } = pyArgs(node);
+    if (callee.kind === 'name' && callee.path?.length === 1 && callee.path[0] === 'min') this.noteMinimum(node.childForFieldName('arguments')?.namedChildren ?? [], PY_NAME_LIKE);
     const awaited = this.parentType === 'await';
     this.addCall({ start: node.startIndex, end: node.endIndex, callee, awaited, args, keywords, ...(named ? { named } : {}) });
   }

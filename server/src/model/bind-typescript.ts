@@ -120,9 +120,24 @@ function typeOf(node: SyntaxNode | null): string | undefined {
   return t?.text.replace(/\s+/g, '');
 }
 
+/** An operand a bound check names: `limit`, `req.query.limit`. */
+const TS_NAME_LIKE = (x: SyntaxNode): boolean => x.type === 'identifier' || x.type === 'member_expression';
+
+/** Where a comparison is a check of a value (an `if`, a guard, a ternary), not a loop's condition. */
+const COMPARISON_CONTEXTS = new Set(['binary_expression', 'ternary_expression', 'unary_expression']);
+const LOOP_CONDITIONS = new Set(['while_statement', 'do_statement']);
+
 export class TypeScriptBinder extends Binder {
   constructor() {
     super('typescript');
+  }
+
+  /** `a > b`: a check of a value against a bound (see Binder.noteBound). */
+  private comparison(n: SyntaxNode): void {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    const op = n.childForFieldName('operator')?.type;
+    if (left && right && op) this.noteBound([[left, op, right]], TS_NAME_LIKE);
   }
 
   protected enter(cursor: TreeCursor, type: string): boolean {
@@ -155,6 +170,9 @@ export class TypeScriptBinder extends Binder {
       case 'call_expression':
       case 'new_expression':
         this.call(this.node(cursor));
+        return true;
+      case 'binary_expression':
+        if (COMPARISON_CONTEXTS.has(this.parentType ?? '') || (this.parentType === 'parenthesized_expression' && !LOOP_CONDITIONS.has(this.grandparentType ?? ''))) this.comparison(this.node(cursor));
         return true;
       case 'for_in_statement':
       case 'for_statement':
@@ -386,7 +404,9 @@ export class TypeScriptBinder extends Binder {
     const fn = node.childForFieldName('function');
     const calleeEnd = (splitAwait ? fn?.namedChildren[0] : (fn ?? node.childForFieldName('constructor'))) ?? node;
     const callee: ExprRef = { kind: 'name', path: expr.path, receiver: expr.receiver, start: splitAwait ? expr.start : node.startIndex, end: calleeEnd.endIndex };
-    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => tsExpr(a) ?? other(a));
+    const argNodes = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+    if (expr.path?.length === 2 && expr.path[0] === 'Math' && expr.path[1] === 'min' && !expr.receiver) this.noteMinimum(argNodes, TS_NAME_LIKE);
+    const args = argNodes.map((a) => tsExpr(a) ?? other(a));
     this.addCall({
       start: node.startIndex,
       end: node.endIndex,

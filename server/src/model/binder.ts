@@ -40,6 +40,42 @@ export abstract class Binder {
     return this.ancestors[this.ancestors.length - 1];
   }
 
+  /** The type of the current node's grandparent. */
+  protected get grandparentType(): string | undefined {
+    return this.ancestors[this.ancestors.length - 2];
+  }
+
+  /**
+   * A comparison in a condition (not a loop's): an operand that is a name, compared with anything
+   * but a trivial bound (`0`, `1`, `-1`, none), is a value the function bounds. `if limit > MAX` and
+   * `if not 1 <= n <= 100` bound `limit` and `n`; `if limit > 0` and `i < n` in a loop header do not.
+   */
+  protected noteBound(pairs: readonly [SyntaxNode, string, SyntaxNode][], nameLike: (n: SyntaxNode) => boolean): void {
+    const fn = this.currentFn;
+    if (fn < 0) return;
+    for (const [left, op, right] of pairs) {
+      if (op !== '<' && op !== '<=' && op !== '>' && op !== '>=') continue;
+      for (const [value, other] of [[left, right], [right, left]]) {
+        if (!nameLike(value) || TRIVIAL_BOUND.test(other.text)) continue;
+        const name = value.text.replace(/\s+/g, '');
+        if (name.length > 120) continue;
+        this.addBounded(fn, name);
+      }
+    }
+  }
+
+  /** `min(limit, 100)` (Python, Go), `Math.min(limit, 100)`: the language's own minimum caps each name it is given. */
+  protected noteMinimum(args: readonly SyntaxNode[], nameLike: (n: SyntaxNode) => boolean): void {
+    const fn = this.currentFn;
+    if (fn < 0 || args.length < 2) return;
+    for (const a of args) if (nameLike(a) && a.text.length <= 120) this.addBounded(fn, a.text.replace(/\s+/g, ''));
+  }
+
+  private addBounded(fn: number, name: string): void {
+    const f = this.model.functions[fn];
+    if (!f.bounded?.includes(name)) (f.bounded ??= []).push(name);
+  }
+
   bindUnit(unit: SyntaxNode): void {
     const cursor = unit.walk();
     for (;;) {
@@ -132,6 +168,9 @@ export abstract class Binder {
     return parts.join('.');
   }
 }
+
+/** What a lower-bound or presence check compares with: `limit > 0`, `n < 1`, `x > None`. */
+const TRIVIAL_BOUND = /^(-\s*)?[01](\.0*)?$|^(None|nil|null|undefined)$/;
 
 /** How deep the walk descends: real code nests a few dozen levels. */
 export const MAX_WALK_DEPTH = 256;

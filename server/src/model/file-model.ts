@@ -116,6 +116,11 @@ export interface FunctionModel {
   passedTo?: number;
   /** Go: the declared result types, as written. */
   results?: string[];
+  /**
+   * Values the function checks against a bound in a condition (`if limit > MAX`, `1 <= n <= 100`),
+   * as written: what clamps a request's page size here (see unbounded-page-size).
+   */
+  bounded?: string[];
 }
 
 export interface ClassModel {

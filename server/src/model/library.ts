@@ -43,13 +43,17 @@ export type Effect =
   | 'to-thread'
   | 'index-declare'
   | 'rate-limit'
-  | 'subset';
+  | 'subset'
+  | 'clamp'
+  | 'request-param';
 
 export interface Bound {
   argument?: number;
   keyword?: string;
   option?: string;
   unboundedValues?: (string | number | null)[];
+  /** For a value the client sends: where its maximum goes (`le`, `max_value`, `.max()`, `max_page_size`). */
+  maximum?: string[];
 }
 
 export interface ClientInfo {
@@ -159,6 +163,16 @@ export interface ModelFile {
   roles?: RoleMarker[];
   fileRoles?: FileRoleRule[];
   serverMarkers?: Partial<Record<QueryLanguage, string[]>>;
+  /** Go struct tags the library reads: a field bound from the request (`form:"limit"`), or its validation rules (`binding:"max=100"`). */
+  structTags?: StructTag[];
+}
+
+export interface StructTag {
+  tag: string;
+  /** `request-param`: the field is what the client sends; `clamp`: the tag's rules can cap it (those in `bound.maximum`). */
+  effect: Effect;
+  bound?: Bound;
+  note?: string;
 }
 
 interface LibraryEntry {
@@ -174,6 +188,7 @@ export class LanguageModels {
   private readonly types = new Map<string, { row: TypeRow; lib: LibraryEntry }>();
   readonly roles: (RoleMarker & { library: string })[] = [];
   readonly conventions: { pattern: RegExp; type?: string; module?: string; lib: LibraryEntry; requiresPackage: boolean }[] = [];
+  readonly structTags: (StructTag & { library: string })[] = [];
 
   constructor(readonly language: QueryLanguage) {}
 
@@ -182,6 +197,7 @@ export class LanguageModels {
     for (const s of lib.file.symbols ?? []) for (const name of [s.name, ...(s.also ?? [])]) this.symbols.set(name, { row: s, lib });
     for (const t of lib.file.types ?? []) for (const name of [t.name, ...(t.also ?? [])]) this.types.set(name, { row: t, lib });
     for (const r of lib.file.roles ?? []) this.roles.push({ ...r, library: lib.name });
+    for (const t of lib.file.structTags ?? []) this.structTags.push({ ...t, library: lib.name });
     for (const c of lib.file.conventions ?? []) this.conventions.push({ pattern: new RegExp(c.name), type: c.type, module: c.module, lib, requiresPackage: c.requiresPackage ?? true });
   }
 

@@ -177,6 +177,11 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
     const target = targetOf(r);
     if (target) fn.calls.push({ target, start: call.start, end: call.end, text, awaited: call.awaited });
   }
+  // A value checked against a bound in a condition clamps it, as `min()` does (see Binder.noteBound).
+  model.functions.forEach((f, i) => {
+    if (!f.bounded || (include && !include.has(i))) return;
+    functions[i].own.push({ effect: 'clamp', qname: 'comparison', text: `checks \`${f.bounded[0]}\``, start: f.nameStart, end: f.nameEnd, blocking: false });
+  });
   // Registrations of imported functions under a role: the program resolves them.
   for (const [ci, call] of (roots ? [] : model.calls.entries())) {
     for (const a of argumentValues(call)) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ResolvedConfig } from '../config/config';
-import { fillThrough, reached } from '../engine/analyzer';
+import { fillThrough, reached, unlessHit } from '../engine/analyzer';
 import type { ReportedFinding, ReportedRelated, WorkspaceContribution } from '../cli/report';
 import { Program, type ProgramFile } from '../model/program';
 import type { At, FunctionSummary } from '../model/summary';
@@ -37,6 +37,19 @@ export function programFindings(
     const c = contributions.get(f.path)!;
     for (const d of c.program!.deferred) {
       if (config.rules[d.ruleId] === 'off') continue;
+      if (d.unless) {
+        // Dropped when any of the calls bounds it; a call the workspace cannot find bounds nothing.
+        const bounded = [d.target, ...(d.also ?? [])].some((t) => {
+          const r = program.resolve(f.path, t);
+          return !!r && unlessHit(program, r, d.needs);
+        });
+        if (bounded || c.suppressions.some((s) => s.line === d.at.line && (s.ruleIds.includes(d.ruleId) || s.ruleIds.includes('*')))) continue;
+        const configured = config.rules[d.ruleId];
+        const severity = configured && configured !== 'off' ? configured : d.severity;
+        const fingerprint = `${createHash('sha256').update(d.ruleId).update('\0').update(d.message).digest('hex').slice(0, 32)}:1`;
+        pushTo(out, f.path, { ruleId: d.ruleId, severity, message: d.message, ...d.at, related: d.related ?? [], fingerprint });
+        continue;
+      }
       const ref = program.resolve(f.path, d.target);
       const hit = ref && reached(program, ref, d.needs);
       if (!hit && (ref || !d.fallback)) continue;
