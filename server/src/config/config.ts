@@ -18,7 +18,7 @@ export interface ResolvedConfig {
   /** Rows added to the library and framework models (the project's own wrappers: "app.db.fetch_all reads many rows"). */
   models: ModelFile[];
   rules: Record<string, Severity | 'off'>;
-  thresholds: { fetchCap: number; maxFileSizeKB: number };
+  thresholds: { fetchCap: number; maxFileSizeKB: number; maxPageSize: number };
   suppressions: { reportUnused: boolean };
   /** What the workspace rules assume about where the code runs. */
   deployment: {
@@ -47,7 +47,7 @@ export function defaultConfig(): ResolvedConfig {
     include: [],
     models: [],
     rules: {},
-    thresholds: { fetchCap: 100, maxFileSizeKB: 2048 },
+    thresholds: { fetchCap: 100, maxFileSizeKB: 2048, maxPageSize: 100 },
     suppressions: { reportUnused: true },
     // PostgreSQL's and (conservatively) MySQL's stock max_connections; MongoDB's limit depends on
     // the deployment (Atlas tier, ulimit), so it is checked only when configured.
