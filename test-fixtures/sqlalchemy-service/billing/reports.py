@@ -36,7 +36,15 @@ def search_orders(session: Session, term: str, limit: int) -> list[Order]:
 
 
 def page_size() -> int:
-    return max(1, min(int(request.args.get("limit", 50)), MAX_PAGE))
+    return max(1, min(int(request.args.get("limit", 50)), MAX_PAGE))  # ok: unbounded-page-size
+
+
+@bp.get("/orders/search")
+def search_orders_report():
+    per_page = request.args.get("per_page", 25, type=int)  # expect: unbounded-page-size
+    with ReplicaSession() as session:
+        orders = search_orders(session, request.args.get("q", ""), limit=per_page)
+        return jsonify([{"id": o.id, "reference": o.reference} for o in orders])
 
 
 @bp.get("/orders")

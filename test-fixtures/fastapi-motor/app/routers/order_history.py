@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from app.db import get_db
+from app.paging import page_limit
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -63,3 +64,14 @@ async def seller_dashboard(seller_id: str, db: AsyncIOMotorDatabase = Depends(ge
         reviews = await db.reviews.find({"product_id": product["_id"]}).sort("_id", -1).limit(3).to_list(length=3)  # expect: n-plus-one
         products.append({"name": product["name"], "stock": product["stock"], "latest_reviews": reviews})
     return products
+
+
+@router.get("/{seller_id}/history")
+async def seller_history(seller_id: str, page_size: int = Query(50, ge=1), db: AsyncIOMotorDatabase = Depends(get_db)):  # expect: unbounded-page-size
+    return await db.orders.find({"seller_id": ObjectId(seller_id)}).sort("_id", -1).limit(page_size).to_list(length=page_size)
+
+
+@router.get("/{seller_id}/history/paged")
+async def seller_history_paged(seller_id: str, limit: int = Query(50, ge=1), db: AsyncIOMotorDatabase = Depends(get_db)):  # ok: unbounded-page-size -- page_limit caps it, in another module
+    n = page_limit(limit)
+    return await db.orders.find({"seller_id": ObjectId(seller_id)}).sort("_id", -1).limit(n).to_list(length=n)

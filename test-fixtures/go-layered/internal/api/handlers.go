@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"example.com/ledger/internal/store"
 )
@@ -29,8 +30,34 @@ func (h *Handlers) Balances(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(out)
 }
 
+func (h *Handlers) Entries(w http.ResponseWriter, r *http.Request) {
+	account, _ := strconv.ParseInt(r.PathValue("account"), 10, 64)
+	// ok: unbounded-page-size -- store.PageLimit caps it, in another package
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	entries, err := h.Store.Entries(r.Context(), account, store.PageLimit(limit))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	_ = json.NewEncoder(w).Encode(entries)
+}
+
+func (h *Handlers) RecentEntries(w http.ResponseWriter, r *http.Request) {
+	account, _ := strconv.ParseInt(r.PathValue("account"), 10, 64)
+	// expect: unbounded-page-size -- handed to the query as the client sent it
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	entries, err := h.Store.Entries(r.Context(), account, limit)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	_ = json.NewEncoder(w).Encode(entries)
+}
+
 func Routes(h *Handlers) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/balances", h.Balances)
+	mux.HandleFunc("/accounts/{account}/entries", h.Entries)
+	mux.HandleFunc("/accounts/{account}/entries/recent", h.RecentEntries)
 	return mux
 }

@@ -16,6 +16,15 @@ type StatementReply struct {
 	Sent bool
 }
 
+type ListEntriesRequest struct {
+	AccountID int64
+	PageSize  int32
+}
+
+type ListEntriesResponse struct {
+	Cents []int64
+}
+
 type UnimplementedStatementsServer struct{}
 
 // StatementsServer is a gRPC service: each method is a request handler.
@@ -34,6 +43,15 @@ func (s *StatementsServer) EmailStatement(ctx context.Context, req *StatementReq
 		return nil, err
 	}
 	return &StatementReply{Sent: true}, nil
+}
+
+func (s *StatementsServer) ListEntries(ctx context.Context, req *ListEntriesRequest) (*ListEntriesResponse, error) {
+	// expect: unbounded-page-size -- the client's page_size goes to the query as it is
+	cents, err := s.Store.Entries(ctx, req.AccountID, int(req.PageSize))
+	if err != nil {
+		return nil, err
+	}
+	return &ListEntriesResponse{Cents: cents}, nil
 }
 
 func formatCents(c int64) string {

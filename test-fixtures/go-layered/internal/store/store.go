@@ -51,3 +51,34 @@ func (s *Store) BalanceOf(ctx context.Context, accountID int64) (int64, error) {
 	err := s.db.QueryRowContext(ctx, "SELECT balance_cents FROM balances WHERE account_id = $1", accountID).Scan(&cents)
 	return cents, err
 }
+
+// MaxPage is the largest page of entries one request reads.
+const MaxPage = 200
+
+// PageLimit is the page size to use: what the client asked for, at most MaxPage.
+func PageLimit(requested int) int {
+	if requested <= 0 {
+		return 50
+	}
+	if requested > MaxPage {
+		return MaxPage
+	}
+	return requested
+}
+
+func (s *Store) Entries(ctx context.Context, accountID int64, limit int) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT amount_cents FROM entries WHERE account_id = $1 ORDER BY id DESC LIMIT $2", accountID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

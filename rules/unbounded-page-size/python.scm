@@ -1,0 +1,28 @@
+;; Page-size names (rule.ts PAGE_NAME): limit, take, page_size, per_page, page_limit, max_results, …
+
+; A handler's parameter named like a page size, with a default: `limit: int = Query(50, ge=1)`,
+; `per_page: int = 20` (rule.ts: a FastAPI handler, and what bounds it)
+((typed_default_parameter name: (identifier) @name value: (_) @value) @match
+ (#any-of? @name "limit" "take" "page_size" "pageSize" "pagesize" "per_page" "perPage" "perpage" "page_limit" "pageLimit" "max_results" "maxResults" "items_per_page" "itemsPerPage" "results_per_page" "resultsPerPage")
+ (#set! form "param"))
+((default_parameter name: (identifier) @name value: (_) @value) @match
+ (#any-of? @name "limit" "take" "page_size" "pageSize" "pagesize" "per_page" "perPage" "perpage" "page_limit" "pageLimit" "max_results" "maxResults" "items_per_page" "itemsPerPage" "results_per_page" "resultsPerPage")
+ (#set! form "param"))
+
+; request.args.get("limit", type=int), request.GET.get("page_size"), request.query_params["limit"]
+; (rule.ts: the receiver is what the models call a request's parameters)
+((call
+   function: (attribute object: (_) @recv attribute: (identifier) @method)
+   arguments: (argument_list . (string (string_content) @key))) @match
+ (#eq? @method "get")
+ (#any-of? @key "limit" "take" "page_size" "pageSize" "pagesize" "per_page" "perPage" "perpage" "page_limit" "pageLimit" "max_results" "maxResults" "items_per_page" "itemsPerPage" "results_per_page" "resultsPerPage")
+ (#set! form "get"))
+((subscript value: (attribute) @recv subscript: (string (string_content) @key)) @match
+ (#any-of? @key "limit" "take" "page_size" "pageSize" "pagesize" "per_page" "perPage" "perpage" "page_limit" "pageLimit" "max_results" "maxResults" "items_per_page" "itemsPerPage" "results_per_page" "resultsPerPage")
+ (#set! form "get"))
+
+; class attributes: a DRF pagination class's `page_size_query_param = "page_size"`
+((class_definition
+   body: (block (expression_statement (assignment left: (identifier) @name right: (_) @value) @match)))
+ (#model? @name "effect:request-param")
+ (#set! form "attribute"))

@@ -1,0 +1,567 @@
+import type { SyntaxNode } from 'tree-sitter';
+import { defineRule, type CandidateInit, type CheckContext, type FixTarget, type RuleMatch, type RuleMeta, type TextEditInit } from '../../server/src/engine/rule-api';
+import { pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import { lineStart, indentAt, eol } from '../../server/src/engine/edit-helpers';
+import type { Effect, MemberRow, SymbolRow } from '../../server/src/model/library';
+import type { Resolved } from '../../server/src/model/resolve';
+import meta from './rule.json';
+import python from './python.scm';
+import go from './go.scm';
+import typescript from './typescript.scm';
+
+/**
+ * A page size or limit the client chooses, with no maximum on the way to the query. Where the
+ * value comes from (a request's parameters, a FastAPI `Query`, a zod field, a DTO, a struct tag)
+ * and what caps it (`le=`, `.max()`, `@Max()`, `max=`) is the models'; which names are page sizes,
+ * and how a value is followed through the function it is read in, is this rule's judgement.
+ */
+
+/** The names a page size goes by. */
+const PAGE_NAME = /^(limit|take|page_?size|per_?page|page_?limit|max_?results|(items|results)_?per_?page)$/i;
+
+type Row = SymbolRow | MemberRow;
+
+function effectsOf(row: Row): Effect[] {
+  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
+}
+
+/** The model's row when a resolved name is a value the client sends. */
+function requestRow(r: Resolved): Row | undefined {
+  return r.kind === 'library' && effectsOf(r.row).includes('request-param') ? r.row : undefined;
+}
+
+function clampRow(r: Resolved): boolean {
+  return r.kind === 'library' && effectsOf(r.row).includes('clamp');
+}
+
+const CALLS = new Set(['call', 'call_expression']);
+const FUNCTIONS = new Set(['function_definition', 'function_declaration', 'method_declaration', 'func_literal', 'arrow_function', 'function_expression', 'function', 'method_definition', 'generator_function_declaration', 'lambda']);
+/** Where a value is given a name: what is followed next. */
+const BINDINGS = new Set(['assignment', 'variable_declarator', 'assignment_expression', 'short_var_declaration', 'assignment_statement', 'var_spec', 'augmented_assignment']);
+/** Expressions a value passes through unchanged in size (a conversion's argument, a default, a cast). */
+const PASS_THROUGH = new Set(['argument_list', 'arguments', 'parenthesized_expression', 'boolean_operator', 'binary_expression', 'unary_expression', 'as_expression', 'non_null_expression', 'await_expression', 'await', 'type_assertion', 'satisfies_expression', 'expression_list', 'type_conversion_expression', 'conditional_expression', 'ternary_expression']);
+/** Names a bound check or the language's minimum can hold (see Binder.noteBound). */
+const NAMED = new Set(['identifier', 'attribute', 'member_expression', 'selector_expression', 'call_expression']);
+
+/** How a value the client sends reaches the rest of its function. */
+interface Flow {
+  /** The names it is held in (a local, `req.PageSize`). */
+  names: Set<string>;
+  /** The calls it is handed to. */
+  calls: SyntaxNode[];
+  /** A library call (a query) takes it, or a name the function returns. */
+  used: boolean;
+  /** `min(...)` or a comparison sits on the way. */
+  clamped: boolean;
+}
+
+/** A captured key: the string's content, or a whole string literal. */
+function keyText(node: SyntaxNode | undefined): string {
+  if (!node) return '';
+  return /content|fragment/.test(node.type) ? node.text : stringLiteral(node) ?? node.text;
+}
+
+function compact(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
+/** The call whose arguments hold `node`, if `node` is (part of) one of them. */
+function argumentOf(node: SyntaxNode): SyntaxNode | undefined {
+  const p = node.parent;
+  if (!p) return undefined;
+  const call = p.type === 'keyword_argument' || p.type === 'pair' ? p.parent?.parent : p.parent;
+  if ((p.type === 'argument_list' || p.type === 'arguments' || p.type === 'keyword_argument') && call && CALLS.has(call.type)) return call;
+  return undefined;
+}
+
+const MINIMUM = new Set(['min', 'Math.min']);
+
+/** The name a binding gives its value (the first, for `limit, err := strconv.Atoi(...)`). */
+function boundName(binding: SyntaxNode): SyntaxNode | undefined {
+  const left = binding.childForFieldName('left') ?? binding.childForFieldName('name');
+  if (!left) return undefined;
+  if (left.type === 'expression_list' || left.type === 'pattern_list') return left.namedChildren[0];
+  return left;
+}
+
+/**
+ * Follows a value from where it is read up to where it is named, handed to a call, or returned;
+ * then each name through the function. Calls of the project are where a bound may sit (followed by
+ * the program); a library call that takes it is the query, or a conversion (`int()`, `Number()`,
+ * `strconv.Atoi`) whose result goes on.
+ */
+function follow(start: SyntaxNode, fn: SyntaxNode | undefined, ctx: CheckContext, initial: string[] = []): Flow {
+  const flow: Flow = { names: new Set(initial), calls: [], used: false, clamped: false };
+  const climb = (from: SyntaxNode) => {
+    let n = from;
+    // Through a library call (a conversion, a query): where its result goes decides.
+    let throughCall = false;
+    for (let depth = 0; depth < 12; depth++) {
+      const p = n.parent;
+      if (!p || p === fn) {
+        flow.used ||= throughCall;
+        return;
+      }
+      const call = argumentOf(n) ?? (p.type === 'keyword_argument' ? argumentOf(p) : undefined);
+      if (call) {
+        const callee = call.childForFieldName('function');
+        if (callee && MINIMUM.has(compact(callee.text))) {
+          flow.clamped = true;
+          return;
+        }
+        const r = ctx.file.resolveCallee(call);
+        if (r.kind === 'library' && clampRow(r)) {
+          flow.clamped = true;
+          return;
+        }
+        // The project's function may bound it (the program follows it); an unmodelled package's
+        // (`strconv.Atoi`) looks the same from here. Either way its result may carry the value on:
+        // a conversion, a parser, or the query itself.
+        if (r.kind === 'function' || r.kind === 'class' || r.kind === 'import') flow.calls.push(call);
+        throughCall = true;
+        n = call;
+        continue;
+      }
+      if (BINDINGS.has(p.type)) {
+        const value = p.childForFieldName('right') ?? p.childForFieldName('value');
+        const name = boundName(p);
+        if (value && name && value.startIndex <= n.startIndex && n.endIndex <= value.endIndex && NAMED.has(name.type)) flow.names.add(compact(name.text));
+        return;
+      }
+      if (p.type === 'return_statement') {
+        flow.used = true;
+        return;
+      }
+      if (p.type === 'comparison_operator') {
+        flow.clamped = true;
+        return;
+      }
+      if (PASS_THROUGH.has(p.type) || p.type === 'pair' || p.type === 'keyword_argument' || p.type === 'object' || p.type === 'dictionary') {
+        n = p;
+        continue;
+      }
+      if (p.type === 'attribute' || p.type === 'member_expression' || p.type === 'selector_expression' || p.type === 'subscript' || p.type === 'subscript_expression' || p.type === 'slice') {
+        // A method called on it, or indexing with it: used as it is.
+        flow.used = true;
+        return;
+      }
+      flow.used ||= throughCall;
+      return;
+    }
+  };
+  climb(start);
+  if (!fn) return flow;
+  // Each name, through the rest of the function (a name found late is followed too).
+  const done = new Set<string>();
+  for (let round = 0; round < 4; round++) {
+    const todo = [...flow.names].filter((x) => !done.has(x));
+    if (todo.length === 0) break;
+    for (const x of todo) done.add(x);
+    forEachNamed(fn, (node) => {
+      if (!todo.includes(compact(node.text)) || node.startIndex < start.endIndex) return;
+      climb(node);
+    });
+  }
+  return flow;
+}
+
+/** Calls `visit` for every node of a function's body a name can be (not its parameters, not nested functions). */
+function forEachNamed(fn: SyntaxNode, visit: (n: SyntaxNode) => void): void {
+  const body = fn.childForFieldName('body') ?? fn;
+  const walk = (n: SyntaxNode) => {
+    if (n !== body && FUNCTIONS.has(n.type)) return;
+    if (NAMED.has(n.type)) {
+      // A binding's own name, a keyword's (`f(limit=5)`) or an attribute's (`self.limit`) is not a use of it.
+      const p = n.parent;
+      const at = (field: string) => p?.childForFieldName(field)?.startIndex === n.startIndex;
+      const own = p && ((BINDINGS.has(p.type) && boundName(p)?.startIndex === n.startIndex) || (p.type === 'keyword_argument' && at('name')) || (p.type === 'attribute' && at('attribute')));
+      if (!own) visit(n);
+    }
+    for (const c of n.namedChildren) walk(c);
+  };
+  walk(body);
+}
+
+function enclosingFunction(node: SyntaxNode): SyntaxNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (FUNCTIONS.has(p.type)) return p;
+  return undefined;
+}
+
+/** Whether the function checks one of the names against a bound (`if limit > MAX`, `min(limit, 100)`). */
+function boundedIn(fn: SyntaxNode | undefined, names: Iterable<string>, ctx: CheckContext): boolean {
+  if (!fn) return false;
+  const i = ctx.file.functionOf(fn);
+  const bounded = i === undefined ? undefined : ctx.file.fn(i).bounded;
+  if (!bounded) return false;
+  for (const n of names) if (bounded.includes(n)) return true;
+  return false;
+}
+
+interface Found {
+  node: SyntaxNode;
+  expr: string;
+  param: string;
+  advice: string;
+  data?: Record<string, string | number>;
+}
+
+/** A value read in a function: reported unless bounded there, or by the project functions it is handed to. */
+function judgeFlow(found: Found, source: SyntaxNode, ctx: CheckContext, initial: string[] = []): CandidateInit | undefined {
+  const fn = enclosingFunction(source);
+  const flow = follow(source, fn, ctx, initial);
+  if (flow.clamped || boundedIn(fn, flow.names, ctx)) return undefined;
+  if (!flow.used && flow.calls.length === 0) return undefined; // never reaches a query
+  return {
+    node: found.node,
+    args: { expr: found.expr, param: found.param, advice: found.advice },
+    ...(found.data ? { data: found.data } : {}),
+    ...(flow.calls.length > 0 ? { unlessThrough: { calls: flow.calls, needs: ['clamp'] } } : {}),
+  };
+}
+
+function declared(found: Found): CandidateInit {
+  return { node: found.node, args: { expr: found.expr, param: found.param, advice: found.advice }, ...(found.data ? { data: found.data } : {}) };
+}
+
+function short(text: string, max = 60): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
+}
+
+const CAP: Record<'python' | 'typescript' | 'go', (name: string, max: number) => string> = {
+  python: (name, max) => `Cap it where it is read: \`${name} = min(${name}, ${max})\`, or declare it with a maximum.`,
+  typescript: (name, max) => `Cap it where it is read: \`Math.min(${name}, ${max})\`, or validate it with a maximum.`,
+  go: (name, max) => `Cap it where it is read: \`${name} = min(${name}, ${max})\`.`,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Python
+
+function checkPython(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
+  const max = ctx.config.thresholds.maxPageSize;
+  switch (match.props.form) {
+    case 'param': {
+      const param = match.node('match')!;
+      const fn = param.parent?.parent;
+      if (!fn || fn.type !== 'function_definition') return undefined;
+      // A route's parameters are the query string in FastAPI (other frameworks pass path values).
+      if (ctx.file.roleOf(fn)?.role !== 'handler' || !ctx.file.usesLibrary('fastapi')) return undefined;
+      const name = match.text('name')!;
+      const value = match.node('value')!;
+      const type = param.childForFieldName('type');
+      // `Annotated[int, Query(le=100)]`, `= Query(50, le=100)`: a maximum the models name.
+      for (const decl of [value, ...(type ? callsIn(type) : [])]) {
+        if (decl.type !== 'call') continue;
+        const row = requestRow(ctx.file.resolveCallee(decl));
+        if (!row) continue;
+        if (row.bound?.maximum?.some((k) => pythonArguments(decl).keywords.has(k))) return undefined;
+      }
+      const declaredByQuery = value.type === 'call' && !!requestRow(ctx.file.resolveCallee(value));
+      if (!declaredByQuery && !(value.type === 'integer' || value.type === 'none')) return undefined;
+      const found: Found = {
+        node: match.node('name')!,
+        expr: short(param.text),
+        param: `${name}`,
+        advice: declaredByQuery ? `Give it a maximum: \`Query(..., le=${max})\`.` : `Declare it with a maximum: \`${name}: int = Query(${value.text}, ge=1, le=${max})\`.`,
+        ...(declaredByQuery ? { data: { fix: 'keyword', keyword: 'le', at: value.endIndex - 1 - match.node('name')!.startIndex } } : {}),
+      };
+      return judgeFlow(found, match.node('name')!, ctx, [name]);
+    }
+    case 'get': {
+      if (!requestRow(ctx.file.resolve(match.node('recv')!))) return undefined;
+      const key = keyText(match.node('key'));
+      const call = match.node('match')!;
+      const found: Found = { node: call, expr: short(call.text), param: `${key}`, advice: CAP.python(key, ctx.config.thresholds.maxPageSize) };
+      return judgeFlow(found, call, ctx);
+    }
+    case 'attribute':
+      return pythonAttribute(match, ctx);
+  }
+  return undefined;
+}
+
+function callsIn(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const walk = (n: SyntaxNode) => {
+    if (n.type === 'call') out.push(n);
+    for (const c of n.namedChildren) walk(c);
+  };
+  walk(node);
+  return out;
+}
+
+/** A class attribute: a pagination class that lets the client choose. */
+function pythonAttribute(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
+  const name = match.text('name')!;
+  const value = match.node('value')!;
+  const assignment = match.node('match')!;
+  const max = ctx.config.thresholds.maxPageSize;
+  if (value.type === 'none') return undefined;
+  // `page_size_query_param = "page_size"` in a class whose base the models know: the base's row says what caps it.
+  const cls = assignment.parent?.parent?.parent;
+  if (cls?.type !== 'class_definition') return undefined;
+  const row = baseMember(cls, name, ctx);
+  if (!row || !effectsOf(row).includes('request-param') || !row.bound?.maximum) return undefined;
+  const attributes = classAttributes(cls);
+  if (row.bound.maximum.some((m) => attributes.has(m) && attributes.get(m)!.type !== 'none')) return undefined;
+  const query = stringLiteral(value) ?? name;
+  return declared({
+    node: assignment,
+    expr: short(assignment.text),
+    param: `${query}`,
+    advice: `Set \`${row.bound.maximum[0]} = ${max}\` on the class.`,
+    data: { fix: 'attribute', attribute: row.bound.maximum[0] },
+  });
+}
+
+function baseMember(cls: SyntaxNode, name: string, ctx: CheckContext): MemberRow | undefined {
+  const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];
+  for (const b of bases) {
+    const r = ctx.file.resolve(b);
+    const type = r.kind === 'library' ? (r.row as SymbolRow).returns ?? r.qname : r.kind === 'value' ? r.type : undefined;
+    if (!type) continue;
+    const m = ctx.file.lang.member(type, name);
+    if (m) return m.row;
+  }
+  return undefined;
+}
+
+function classAttributes(cls: SyntaxNode): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  for (const st of cls.childForFieldName('body')?.namedChildren ?? []) {
+    const a = st.type === 'expression_statement' ? st.namedChildren[0] : undefined;
+    const left = a?.type === 'assignment' ? a.childForFieldName('left') : undefined;
+    const right = a?.childForFieldName('right');
+    if (left?.type === 'identifier' && right) out.set(left.text, right);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TypeScript / JavaScript
+
+function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
+  const max = ctx.config.thresholds.maxPageSize;
+  switch (match.props.form) {
+    case 'schema-field': {
+      // `pageSize: z.coerce.number().int().positive()`: the chain's methods, down to where it starts.
+      const methods: string[] = [];
+      let n: SyntaxNode | undefined = match.node('value')!;
+      let start: SyntaxNode | undefined;
+      while (n?.type === 'call_expression') {
+        const f: SyntaxNode | null = n.childForFieldName('function');
+        const obj: SyntaxNode | null | undefined = f?.type === 'member_expression' ? f.childForFieldName('object') : undefined;
+        if (obj?.type === 'call_expression') {
+          methods.push(f!.childForFieldName('property')?.text ?? '');
+          n = obj;
+        } else {
+          start = n;
+          n = undefined;
+        }
+      }
+      if (!start) return undefined;
+      const row = requestRow(ctx.file.resolveCallee(start));
+      if (!row?.bound?.maximum || methods.some((m) => row.bound!.maximum!.includes(m))) return undefined;
+      const name = match.text('name')!;
+      const pair = match.node('match')!;
+      return declared({
+        node: match.node('name')!,
+        expr: short(pair.text),
+        param: `${name}`,
+        advice: `Give it a maximum: \`.${row.bound.maximum[0]}(${max})\`.`,
+        data: { fix: 'method', method: row.bound.maximum[0], at: start.endIndex - match.node('name')!.startIndex },
+      });
+    }
+    case 'member': {
+      if (!requestRow(ctx.file.resolve(match.node('recv')!))) return undefined;
+      const node = match.node('match')!;
+      const key = match.text('name') ?? keyText(match.node('key'));
+      return judgeFlow({ node, expr: short(node.text), param: `${key}`, advice: CAP.typescript(key, max) }, node, ctx);
+    }
+    case 'destructure': {
+      if (!requestRow(ctx.file.resolve(match.node('recv')!))) return undefined;
+      // The property this match is for: `limit`, `limit = 20`, or `limit: raw` (the local is `raw`).
+      const prop = match.node('prop')!;
+      const entry = prop.parent?.type === 'object_pattern' ? prop : prop.parent!;
+      const local = entry.type === 'pair_pattern' ? entry.childForFieldName('value') : prop;
+      if (!local || (local.type !== 'identifier' && local.type !== 'shorthand_property_identifier_pattern')) return undefined;
+      const found: Found = { node: entry, expr: short(match.node('match')!.text), param: `?${prop.text}`, advice: CAP.typescript(local.text, max) };
+      return judgeFlow(found, match.node('match')!, ctx, [local.text]);
+    }
+    case 'param-decorator': {
+      if (!requestRow(ctx.file.resolveCallee(match.node('dec')!))) return undefined;
+      const name = match.node('name')!;
+      const key = keyText(match.node('key')) || name.text;
+      return judgeFlow({ node: match.node('match')!, expr: short(match.node('match')!.text), param: `?${key}`, advice: CAP.typescript(name.text, max) }, name, ctx, [name.text]);
+    }
+    case 'dto-field': {
+      const field = match.node('match')!;
+      const decorators = field.namedChildren.filter((c) => c.type === 'decorator');
+      let declaredBy: Row | undefined;
+      for (const d of decorators) {
+        const call = d.namedChildren[0];
+        if (call?.type !== 'call_expression') continue;
+        const r = ctx.file.resolveCallee(call);
+        if (clampRow(r)) return undefined;
+        declaredBy ??= requestRow(r);
+      }
+      if (!declaredBy?.bound?.maximum) return undefined;
+      const name = match.text('name')!;
+      return declared({ node: match.node('name')!, expr: short(field.text), param: `${name}`, advice: `Give it a maximum: \`@${declaredBy.bound.maximum[0]}(${max})\`.` });
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go
+
+function checkGo(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
+  const max = ctx.config.thresholds.maxPageSize;
+  switch (match.props.form) {
+    case 'get': {
+      const call = match.node('match')!;
+      if (!requestRow(ctx.file.resolveCallee(call))) return undefined;
+      const key = keyText(match.node('key'));
+      return judgeFlow({ node: call, expr: short(call.text), param: `${key}`, advice: CAP.go(key, max) }, call, ctx);
+    }
+    case 'message-field': {
+      // `req.PageSize` of a handler's request message (a gRPC/Connect method).
+      const sel = match.node('match')!;
+      const fn = enclosingFunction(sel);
+      if (!fn || (fn.type !== 'method_declaration' && fn.type !== 'function_declaration')) return undefined;
+      const recv = match.text('recv')!;
+      const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
+      const param = params.find((p) => p.childForFieldName('name')?.text === recv);
+      const type = param?.childForFieldName('type')?.text ?? '';
+      if (!/^\*?[\w.]*(Request|Req)$/.test(type)) return undefined;
+      if (ctx.file.roleOf(fn)?.role !== 'handler' && !serviceMethod(fn, params)) return undefined;
+      const getter = sel.parent?.type === 'call_expression' && sel.parent.childForFieldName('function') === sel ? sel.parent : undefined;
+      const node = getter ?? sel;
+      // The first read of it in the function is the one reported.
+      const first = firstRead(fn, compact(node.text));
+      if (first && first.startIndex !== node.startIndex) return undefined;
+      const field = match.text('name')!.replace(/^Get/, '');
+      return judgeFlow({ node, expr: short(node.text), param: snake(field), advice: CAP.go(compact(node.text), max) }, node, ctx, [compact(node.text)]);
+    }
+    case 'tag':
+      return goTag(match, ctx);
+  }
+  return undefined;
+}
+
+/**
+ * A generated service's method, by its shape: `func (s *S) ListX(ctx context.Context, req *pb.ListXRequest)
+ * (*pb.ListXResponse, error)`. The struct that embeds the generated server (what makes it a handler
+ * to the models) is usually declared in another file.
+ */
+function serviceMethod(fn: SyntaxNode, params: SyntaxNode[]): boolean {
+  if (fn.type !== 'method_declaration' || !/^[A-Z]/.test(fn.childForFieldName('name')?.text ?? '')) return false;
+  const types = params.map((p) => p.childForFieldName('type')?.text ?? '');
+  const result = fn.childForFieldName('result')?.text ?? '';
+  return types.length === 2 && types[0] === 'context.Context' && /^\*[\w.]*Request$/.test(types[1]) && /Response\b.*\berror\b/.test(result);
+}
+
+function firstRead(fn: SyntaxNode, text: string): SyntaxNode | undefined {
+  let first: SyntaxNode | undefined;
+  forEachNamed(fn, (n) => {
+    if (!first && compact(n.text) === text) first = n;
+  });
+  return first;
+}
+
+function snake(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** `Limit int `form:"limit" binding:"min=1"``: a request field, with the rules its validation tags give. */
+function goTag(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
+  const tag = match.node('tag')!;
+  const tags = parseTags(tag.text.slice(1, -1));
+  const known = ctx.file.lang.structTags;
+  const name = match.text('name')!;
+  let param: string | undefined;
+  for (const t of known) {
+    const v = tags.get(t.tag);
+    if (v !== undefined && t.effect === 'request-param' && PAGE_NAME.test(v.split(',')[0])) param = v.split(',')[0];
+  }
+  const validation = known.filter((t) => t.effect === 'clamp' && tags.has(t.tag));
+  // A field no request binds (`json:"limit"` alone) is a request field only when it is validated.
+  if (!param && !(PAGE_NAME.test(name) && validation.length > 0)) return undefined;
+  for (const v of validation) {
+    const rules = tags.get(v.tag)!.split(',').map((r) => r.split('=')[0].trim());
+    if (rules.some((r) => v.bound?.maximum?.includes(r))) return undefined;
+  }
+  const max = ctx.config.thresholds.maxPageSize;
+  const rule = validation[0];
+  return declared({
+    node: match.node('name')!,
+    expr: short(match.node('match')!.text),
+    param: `${param ?? snake(name)}`,
+    advice: rule ? `Give it a maximum: \`${rule.tag}:"${tags.get(rule.tag)},max=${max}"\`.` : `Validate it with a maximum (\`binding:"min=1,max=${max}"\`), or cap it where it is read.`,
+    ...(rule ? { data: { fix: 'tag', tag: rule.tag } } : {}),
+  });
+}
+
+/** Go struct tag `key:"value" key2:"value2"`. */
+function parseTags(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/(\w+):"((?:[^"\\]|\\.)*)"/g)) out.set(m[1], m[2]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fix: a maximum where the value is declared.
+
+function addMaximum(target: FixTarget): TextEditInit[] | undefined {
+  const { node, data, text, config } = target;
+  const max = config.thresholds.maxPageSize;
+  switch (data.fix) {
+    case 'keyword': {
+      // `Query(50, ge=1)` → `Query(50, ge=1, le=100)`; the closing parenthesis is at `at`.
+      const at = node.startIndex + Number(data.at);
+      if (text[at] !== ')') return undefined;
+      const inner = text.slice(text.lastIndexOf('(', at) + 1, at).trim();
+      const sep = inner.length === 0 || text.slice(0, at).trimEnd().endsWith('(') ? '' : text.slice(0, at).trimEnd().endsWith(',') ? ' ' : ', ';
+      return [{ start: at, end: at, newText: `${sep}${data.keyword}=${max}` }];
+    }
+    case 'method': {
+      const at = node.startIndex + Number(data.at);
+      return [{ start: at, end: at, newText: `.${data.method}(${max})` }];
+    }
+    case 'attribute': {
+      // A line after the assignment, at its indentation.
+      const stmt = node.parent?.type === 'expression_statement' ? node.parent : node;
+      const ls = lineStart(text, stmt.startIndex);
+      const end = text.indexOf('\n', stmt.endIndex);
+      const at = end < 0 ? text.length : end;
+      return [{ start: at, end: at, newText: `${eol(text)}${indentAt(text, ls)}${data.attribute} = ${max}` }];
+    }
+    case 'tag': {
+      const field = node.parent;
+      const tag = field?.childForFieldName('tag');
+      if (!tag) return undefined;
+      const m = new RegExp(`${data.tag}:"([^"]*)"`).exec(tag.text);
+      if (!m) return undefined;
+      const at = tag.startIndex + m.index + data.tag.toString().length + 2 + m[1].length;
+      return [{ start: at, end: at, newText: `${m[1].length > 0 ? ',' : ''}max=${max}` }];
+    }
+  }
+  return undefined;
+}
+
+export default defineRule({
+  meta: meta as RuleMeta,
+  queries: { python, go, typescript },
+  check(match, ctx) {
+    switch (match.language) {
+      case 'python':
+        return checkPython(match, ctx);
+      case 'typescript':
+        return checkTypeScript(match, ctx);
+      case 'go':
+        return checkGo(match, ctx);
+    }
+  },
+  fixes: { 'add-maximum': addMaximum },
+});
