@@ -272,3 +272,42 @@ describe('code only start-up runs, in the editor (LSP protocol)', function () {
     assert.deepStrictEqual(blocking(await client.diagnostics(settings)), [3]);
   });
 });
+
+describe('a bound in another file, in the editor (LSP protocol)', function () {
+  const PAGING = ['MAX_PAGE = 100', '', 'def page_limit(n: int) -> int:', '    if n > MAX_PAGE:', '        return MAX_PAGE', '    return n', ''].join('\n');
+  const ROUTES = [
+    'from fastapi import APIRouter, Query',
+    'from .paging import page_limit',
+    '',
+    'router = APIRouter()',
+    '',
+    '@router.get("/orders")',
+    'async def orders(db: Db, limit: int = Query(20, ge=1)):',
+    '    return await db.orders.find({}).limit(page_limit(limit)).to_list(None)',
+    '',
+  ].join('\n');
+  const state = scannedWorkspace('headroom-bound-', { 'app/__init__.py': '', 'app/paging.py': PAGING, 'app/routes.py': ROUTES });
+
+  const pageSize = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'unbounded-page-size').map((d) => d.range.start.line);
+
+  it('a page size capped by a helper in another file is quiet, shows once an edit of the helper drops the check, and goes when it is back', async () => {
+    const { dir, client } = state();
+    const paging = URI.file(path.join(dir, 'app', 'paging.py')).toString();
+    const routes = URI.file(path.join(dir, 'app', 'routes.py')).toString();
+    client.open(routes, 'python', ROUTES);
+    assert.deepStrictEqual(pageSize(await client.diagnostics(routes)), []);
+    client.open(paging, 'python', PAGING);
+    await client.diagnostics(paging);
+    // The helper, edited (unsaved): it no longer checks the size.
+    const refreshes = client.refreshes;
+    client.change(paging, 2, [{ range: { start: { line: 3, character: 0 }, end: { line: 4, character: 200 } }, text: '    pass' }]);
+    await client.diagnostics(paging);
+    await client.waitFor(() => client.refreshes > refreshes, 'workspace/diagnostic/refresh after the helper lost its check');
+    assert.deepStrictEqual(pageSize(await client.diagnostics(routes)), [6]);
+    const again = client.refreshes;
+    client.change(paging, 3, [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 200 } }, text: '    if n > MAX_PAGE:\n        return MAX_PAGE' }]);
+    await client.diagnostics(paging);
+    await client.waitFor(() => client.refreshes > again, 'workspace/diagnostic/refresh after the check came back');
+    assert.deepStrictEqual(pageSize(await client.diagnostics(routes)), []);
+  });
+});
