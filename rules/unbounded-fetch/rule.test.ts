@@ -416,6 +416,34 @@ describe(ID, () => {
         assert.strictEqual(hits(lang, open, ID).length, 3);
       });
 
+      it('Sequelize findAll: flags a whole table or a filter that pins nothing; a key, a list of keys, an inner join on a key, a scope or a filter built elsewhere is not', () => {
+        const src = code`
+          import { Op, Sequelize } from 'sequelize';
+          async function sweep(user, document, ids, groupId, filters, stars) {
+            const a = await User.findAll();
+            const b = await Document.findAll({ where: { publishedAt: { [Op.ne]: null } }, order: [['updatedAt', 'DESC']] });
+            const c = await Team.findAll({ include: [{ model: User, required: false, where: { email: user.email } }] });
+
+            const d = await Document.findAll({ where: { teamId: user.teamId } });
+            const e = await Document.findAll({ where: { id: { [Op.in]: ids } } });
+            const f = await GroupMembership.findAll({ where: { documentId: document.id, ...(groupId ? { groupId } : {}) } });
+            const g = await Comment.findAll({ where: { [Op.or]: [{ id: document.commentId }, { parentCommentId: document.commentId }] } });
+            const h = await Document.findAll({ where: document.archived ? { parentDocumentId: document.id } : { parentDocumentId: document.id, archivedAt: null } });
+            const i = await Team.findAll({ include: [{ model: User, where: { email: user.email } }] });
+            const j = await Document.findAll({ where: { id: stars.map((s) => s.documentId) as string[] } });
+            const k = await User.scope('invited').findAll({ attributes: ['id'] });
+            const l = await UserMembership.findAll({ where: filters });
+            const m = await Integration.findAll({ where: { service: 'gitlab', [Op.and]: Sequelize.where(Sequelize.literal('"sources" @> :p'), Op.eq, true) } });
+            const n = await Document.findAll({ where: { publishedAt: { [Op.ne]: null } }, limit: 25 });
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          'User.findAll()',
+          "Document.findAll({ where: { publishedAt: { [Op.ne]: null } }, order: [['updatedAt', 'DESC']] })",
+          'Team.findAll({ include: [{ model: User, required: false, where: { email: user.email } }] })',
+        ]);
+      });
+
       it('leaves bounded, filtered and unknown queries alone', () => {
         const src = code`
           async function feed(req, filter, args, opts) {

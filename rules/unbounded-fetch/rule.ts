@@ -412,6 +412,8 @@ function limitOptions(models: LanguageModels, method: string, call: SyntaxNode, 
 function checkFindMany(call: SyntaxNode, method: string, models: LanguageModels, file: FileContext): CandidateInit | undefined {
   const limits = limitOptions(models, method, call, file);
   if (limits.length === 0) return undefined; // a read-many the models give no limit option
+  // `User.scope("active").findAll()`, `Group.filterByMember(id).findAll()`: a scope holds more of the filter.
+  if (call.childForFieldName('function')?.childForFieldName('object')?.type === 'call_expression') return undefined;
   const { args, spread } = jsArguments(call);
   if (spread) return undefined;
   const option = limits[0];
@@ -424,7 +426,11 @@ function checkFindMany(call: SyntaxNode, method: string, models: LanguageModels,
   const take = limits.map((l) => props.get(l)).find((v) => v !== undefined);
   if (take && !jsKeyless(take)) return undefined;
   const where = props.get('where');
-  if (where && isKeyLookup(where)) return undefined;
+  // A filter built elsewhere (`where: filters`) or in raw SQL (`sequelize.where(literal(...))`) is not judged, like options built elsewhere.
+  if (where && (!whereIsLiteral(where) || /\b(literal|sequelize\.where|Sequelize\.where|raw)\s*\(/.test(where.text))) return undefined;
+  if (where && isKeyLookup(where, batchOperators(models))) return undefined;
+  // Sequelize: an include with a `where` is an inner join (unless `required: false`): its key pins the rows too.
+  if (pinnedByInclude(props.get('include'), batchOperators(models))) return undefined;
   const keys = [...props.keys()];
   return candidate(call, {
     expr: keys.length > 0 ? `${method}({ ${short(keys.join(', '), 30)} })` : `${method}({})`,
@@ -434,8 +440,11 @@ function checkFindMany(call: SyntaxNode, method: string, models: LanguageModels,
   });
 }
 
-/** A key: `id`, `uid`, or a reference to another record (`userId`, `teamID`, `parent_id`, `websiteUid`). */
-const KEY_FIELD = /^(id|uid|_id)$|[a-z0-9](Id|ID|Uid|UID|_id|_uid)$/;
+/**
+ * A key: `id`, `uid`, a reference to another record (`userId`, `teamID`, `parent_id`, `websiteUid`),
+ * or a field that identifies one person or page (`email`, `username`, `slug`).
+ */
+const KEY_FIELD = /^(id|uid|_id|email|username|slug)$|[a-z0-9](Id|ID|Uid|UID|_id|_uid)$/;
 
 /**
  * A `where` that pins a key selects the rows of one parent (a user's teams, a collection's children)
@@ -444,15 +453,38 @@ const KEY_FIELD = /^(id|uid|_id)$|[a-z0-9](Id|ID|Uid|UID|_id|_uid)$/;
  * A key compared with a literal (`{ id: 0 }`) or a literal list (`{ in: ['a', 'b'] }`) pins nothing. (Prisma's
  * `in` is the models' batch operator; the key naming is this rule's judgement.)
  */
-function isKeyLookup(where: SyntaxNode, depth = 0): boolean {
-  if (where.type !== 'object' || depth > 3) return false;
-  const { props, spread } = objectProperties(where);
-  if (spread) return false;
-  const variable = (v: SyntaxNode | undefined) => !!v && /^(identifier|shorthand_property_identifier|member_expression|subscript_expression|call_expression|await_expression)$/.test(v.type);
+/** A `where` written out here: an object, or a choice between objects. */
+function whereIsLiteral(where: SyntaxNode): boolean {
+  if (where.type === 'ternary_expression') return ['consequence', 'alternative'].every((f) => { const b = where.childForFieldName(f); return !!b && whereIsLiteral(b); });
+  if (where.type === 'parenthesized_expression') return where.namedChildren.length === 1 && whereIsLiteral(where.namedChildren[0]);
+  return where.type === 'object';
+}
+
+/** Logical combinations of filters: every branch of an OR must pin a key, one of an AND is enough. */
+const ANY_OF = /^(\[?Op\.or\]?|OR)$/;
+const ALL_OF = /^(\[?Op\.and\]?|AND)$/;
+
+function isKeyLookup(where: SyntaxNode, batch: ReadonlySet<string>, depth = 0): boolean {
+  if (depth > 3) return false;
+  if (where.type === 'ternary_expression') return ['consequence', 'alternative'].every((f) => { const b = where.childForFieldName(f); return !!b && isKeyLookup(b, batch, depth + 1); });
+  if (where.type === 'parenthesized_expression' && where.namedChildren.length === 1) return isKeyLookup(where.namedChildren[0], batch, depth + 1);
+  if (where.type !== 'object') return false;
+  // A spread adds filters (`...(groupId ? { groupId } : {})`): the keys written here still pin the rows.
+  const { props } = objectProperties(where);
   for (const [key, value] of props) {
-    // `{ name: { in: names } }`: rows for a list of values the caller holds (a literal list is an enum filter).
-    const inList = value.type === 'object' ? objectProperties(value).props.get('in') : undefined;
-    if (variable(inList)) return true;
+    if (value.type !== 'array' && value.type !== 'object') continue;
+    const branches = value.type === 'array' ? value.namedChildren.filter((c) => c.type !== 'comment') : [value];
+    if (ANY_OF.test(key) && branches.length > 0 && branches.every((b) => isKeyLookup(b, batch, depth + 1))) return true;
+    if (ALL_OF.test(key) && branches.some((b) => isKeyLookup(b, batch, depth + 1))) return true;
+  }
+  const variable = (v: SyntaxNode | undefined): boolean =>
+    !!v && (/^(identifier|shorthand_property_identifier|member_expression|subscript_expression|call_expression|await_expression)$/.test(v.type) || (/^(as_expression|satisfies_expression|non_null_expression)$/.test(v.type) && variable(v.namedChildren[0])));
+  for (const [key, value] of props) {
+    // `{ name: { in: names } }`, `{ id: { [Op.in]: ids } }`: rows for a list of values the caller
+    // holds (a literal list is an enum filter).
+    if (value.type === 'object') {
+      for (const [op, list] of objectProperties(value).props) if (batch.has(op.replace(/^\[(.*)\]$/, '$1')) && variable(list)) return true;
+    }
     if (KEY_FIELD.test(key)) {
       if (variable(value)) return true;
       if (value.type === 'object' && variable(objectProperties(value).props.get('equals'))) return true;
@@ -461,11 +493,40 @@ function isKeyLookup(where: SyntaxNode, depth = 0): boolean {
       const inner = objectProperties(value).props;
       for (const nested of ['some', 'every', 'is']) {
         const n = inner.get(nested);
-        if (n && isKeyLookup(n, depth + 1)) return true;
+        if (n && isKeyLookup(n, batch, depth + 1)) return true;
       }
     }
   }
   return false;
+}
+
+function pinnedByInclude(include: SyntaxNode | undefined, batch: ReadonlySet<string>, depth = 0): boolean {
+  if (!include || include.type !== 'array' || depth > 3) return false;
+  for (const item of include.namedChildren) {
+    if (item.type !== 'object') continue;
+    const { props } = objectProperties(item);
+    if (props.get('required')?.text === 'false') continue;
+    const where = props.get('where');
+    if (where && isKeyLookup(where, batch)) return true;
+    if (pinnedByInclude(props.get('include'), batch, depth + 1)) return true;
+  }
+  return false;
+}
+
+const BATCH = new WeakMap<LanguageModels, Set<string>>();
+
+/** The filter operators that ask for a list of keys (Prisma `in`, Sequelize `Op.in`), from the models. */
+function batchOperators(models: LanguageModels): Set<string> {
+  let out = BATCH.get(models);
+  if (!out) {
+    out = new Set();
+    for (const lib of models.libraries) {
+      const file = lib.file as typeof lib.file & { operators?: { name: string; in?: string; effect: string }[] };
+      for (const op of file.operators ?? []) if (op.in === 'filter' && op.effect === 'batch') out.add(op.name);
+    }
+    BATCH.set(models, out);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,12 +11,13 @@
      function: (member_expression property: (property_identifier) @method)) @match)
  (#model? @method "effect:db-read-many type:mongoose.Query"))
 
-; Prisma / Drizzle: prisma.user.findMany(), findMany({ where }) without take: the reads of their
-; model delegates whose options hold a limit (rule.ts reads which option from the models).
+; Prisma / Drizzle / Sequelize: prisma.user.findMany(), findMany({ where }), User.findAll({ where })
+; without take/limit: the reads of their model delegates whose options hold a limit (rule.ts reads
+; which option from the models).
 ((call_expression
    function: (member_expression property: (property_identifier) @method)
    arguments: (arguments) @args) @match
- (#model? @method "type:@prisma/client.Prisma.ModelDelegate type:drizzle-orm.RelationalQuery"))
+ (#model? @method "type:@prisma/client.Prisma.ModelDelegate type:drizzle-orm.RelationalQuery type:sequelize.Model"))
 
 ; Fact: `cursor.limit(n)` bounds the cursor held by `cursor`.
 ((call_expression
