@@ -26,3 +26,14 @@
    body: (block (expression_statement (assignment left: (identifier) @name right: (_) @value) @match)))
  (#model? @name "effect:request-param")
  (#set! form "attribute"))
+
+; Exports for the workspace: a model's field named like a page size (`per_page: int = 50`), and a
+; route that builds such a model from its query (`q: PaginationQuery = Depends()`): rule.ts joins them.
+((class_definition
+   name: (identifier) @class
+   body: (block (expression_statement (assignment left: (identifier) @name type: (_) @type) @field)))
+ (#any-of? @name "limit" "take" "page_size" "pageSize" "pagesize" "per_page" "perPage" "perpage" "page_limit" "pageLimit" "max_results" "maxResults" "items_per_page" "itemsPerPage" "results_per_page" "resultsPerPage")
+ (#set! export "page-size-field"))
+((typed_default_parameter type: (_) @type value: (call function: (identifier) @dep) @value) @param
+ (#eq? @dep "Depends")
+ (#set! export "page-size-dependency"))

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { applyFix, code, config, findingsOf, hits } from '../../server/test/harness';
+import { applyFix, code, config, findingsOf, hits, scanTree } from '../../server/test/harness';
 import { defaultConfig } from '../../server/src/config/config';
 
 const ID = 'unbounded-page-size';
@@ -139,6 +139,45 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('python', src, ID), ['page_size_query_param = "page_size"']);
     });
 
+    it('across files: a pydantic model a route builds from its query (Depends()) with a page-size field without a maximum', async () => {
+      const result = await scanTree({
+        'app/__init__.py': '',
+        'app/schemas.py': code`
+          from pydantic import BaseModel, Field
+
+          class PaginationQuery(BaseModel):
+              page: int = 1
+              per_page: int = 50
+
+          class Capped(BaseModel):
+              per_page: int = Field(50, ge=1, le=100)
+
+          class Unused(BaseModel):
+              limit: int | None = None
+        `,
+        'app/routes.py': code`
+          from fastapi import APIRouter, Depends
+          from .schemas import Capped, PaginationQuery
+
+          router = APIRouter()
+
+          @router.get("/recipes")
+          def recipes(q: PaginationQuery = Depends(PaginationQuery)):
+              return repo.page(q)
+
+          @router.get("/foods")
+          def foods(q: Capped = Depends()):
+              return repo.page(q)
+        `,
+      });
+      const found = result.files.flatMap((f) => f.findings.filter((x) => x.ruleId === ID).map((x) => ({ at: `${f.path}:${x.line}`, message: x.message, related: x.related.map((r) => `${r.path ?? f.path}:${r.line}`) })));
+      assert.deepStrictEqual(found.map((f) => f.at), ['app/schemas.py:5']);
+      assert.match(found[0].message, /`PaginationQuery` is built from the query of 1 route \(`recipes`\)/);
+      assert.deepStrictEqual(found[0].related, ['app/routes.py:7']);
+      // A lone file cannot tell that a route takes the model: nothing there.
+      assert.deepStrictEqual(hits('python', 'from pydantic import BaseModel\nclass Q(BaseModel):\n    per_page: int = 50\n', ID), []);
+    });
+
     it('fix: gives the declaration the configured maximum', () => {
       const src = code`
         from fastapi import APIRouter, Query
@@ -172,13 +211,16 @@ describe(ID, () => {
         const capped = z.object({ limit: z.number().int().min(1).max(100).default(20) });
         const lte = z.object({ take: z.coerce.number().lte(50) });
         const other = z.object({ timeout: z.number().positive() });
+        // A budget's limit is no page size: nothing beside it pages.
+        const budget = z.object({ type: z.string(), limit: z.number().nullish() });
+        const paged = z.object({ offset: z.coerce.number().optional(), limit: z.coerce.number().optional() });
       `;
-      assert.deepStrictEqual(hits('typescript', src, ID), ['pageSize']);
+      assert.deepStrictEqual(hits('typescript', src, ID), ['pageSize', 'limit']);
     });
 
     it('fix: .max() goes right after the number schema, before optional()', () => {
-      const src = "import { z } from 'zod';\nconst s = z.object({ limit: z.coerce.number().int().optional() });\n";
-      assert.strictEqual(applyFix('typescript', src, ID, 'add-maximum'), "import { z } from 'zod';\nconst s = z.object({ limit: z.coerce.number().max(100).int().optional() });\n");
+      const src = "import { z } from 'zod';\nconst s = z.object({ pageSize: z.coerce.number().int().optional() });\n";
+      assert.strictEqual(applyFix('typescript', src, ID, 'add-maximum'), "import { z } from 'zod';\nconst s = z.object({ pageSize: z.coerce.number().max(100).int().optional() });\n");
     });
 
     it('flags an Express page size read from req.query and handed to a query, unless capped', () => {
@@ -312,6 +354,13 @@ describe(ID, () => {
         	return limit
         }
 
+        type UnimplementedMemoServiceServer struct{}
+
+        type APIV1Service struct {
+        	UnimplementedMemoServiceServer
+        	Store *store.Store
+        }
+
         func (s *APIV1Service) ListMemos(ctx context.Context, request *v1pb.ListMemosRequest) (*v1pb.ListMemosResponse, error) {
         	limit := normalizePageSize(request.PageSize)
         	memos, err := s.Store.ListMemos(ctx, &store.FindMemo{Limit: &limit})
@@ -323,11 +372,37 @@ describe(ID, () => {
         	return toUsers(users), err
         }
 
+        func (s *APIV1Service) ListSessions(ctx context.Context, request *v1pb.ListSessionsRequest) (*v1pb.ListSessionsResponse, error) {
+        	if request.GetPageSize() <= 0 || request.GetPageSize() > MaxPageSize {
+        		request.PageSize = MaxPageSize
+        	}
+        	sessions, err := s.Store.ListSessions(ctx, int(request.PageSize))
+        	return toSessions(sessions), err
+        }
+
         func (s *APIV1Service) describe(request *v1pb.ListUsersRequest) string {
         	return fmt.Sprint(request.PageSize)
         }
       `;
       assert.deepStrictEqual(hits('go', src, ID), ['request.GetPageSize()']);
+    });
+
+    it('a persistence method shaped like an RPC is no handler: its page size comes from the service that called it', () => {
+      const src = code`
+        package cassandra
+
+        import (
+        	"context"
+
+        	p "example.com/temporal/common/persistence"
+        )
+
+        func (s *HistoryStore) ReadHistoryBranch(ctx context.Context, request *p.InternalReadHistoryBranchRequest) (*p.InternalReadHistoryBranchResponse, error) {
+        	iter := s.session.Query(readHistory, request.BranchID).PageSize(request.PageSize).Iter()
+        	return collect(iter), nil
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), []);
     });
 
     it('flags a gin-bound page-size field without a max rule, not one with max=', () => {

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { defineRule, type CandidateInit, type CheckContext, type FixTarget, type RuleMatch, type RuleMeta, type TextEditInit } from '../../server/src/engine/rule-api';
+import { defineRule, type CandidateInit, type CheckContext, type ExportInit, type FixTarget, type RuleMatch, type RuleMeta, type TextEditInit, type WorkspaceFindingInit, type WorkspaceView } from '../../server/src/engine/rule-api';
 import { pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
 import { lineStart, indentAt, eol } from '../../server/src/engine/edit-helpers';
 import type { Effect, MemberRow, SymbolRow } from '../../server/src/model/library';
@@ -18,6 +18,20 @@ import typescript from './typescript.scm';
 
 /** The names a page size goes by. */
 const PAGE_NAME = /^(limit|take|page_?size|per_?page|page_?limit|max_?results|(items|results)_?per_?page)$/i;
+
+/**
+ * `limit` and `take` also name other things in a request body (a campaign budget's limit, a rate
+ * limit): in a declaration (a schema, a DTO, a struct) they are a page size when the same
+ * declaration also pages (an offset, a page, a cursor, an order).
+ */
+const AMBIGUOUS = /^(limit|take)$/i;
+const PAGING_SIBLING = /^(offset|skip|page|page_?number|cursor|after|before|since(_?id)?|until|(max|min)_?id|(next_?)?page_?token|next_?token|starting_?after|order_?by|sort(_?by)?)$/i;
+
+function pagesBeside(name: string, siblings: Iterable<string>): boolean {
+  if (!AMBIGUOUS.test(name)) return true;
+  for (const s of siblings) if (PAGING_SIBLING.test(s)) return true;
+  return false;
+}
 
 type Row = SymbolRow | MemberRow;
 
@@ -61,8 +75,9 @@ function keyText(node: SyntaxNode | undefined): string {
   return /content|fragment/.test(node.type) ? node.text : stringLiteral(node) ?? node.text;
 }
 
+/** A value as the function names it: a Go getter and its field are one value (`req.GetPageSize()` is `req.PageSize`). */
 function compact(text: string): string {
-  return text.replace(/\s+/g, '');
+  return text.replace(/\s+/g, '').replace(/\.Get(\w+)\(\)$/, '.$1');
 }
 
 /** The call whose arguments hold `node`, if `node` is (part of) one of them. */
@@ -191,7 +206,7 @@ function enclosingFunction(node: SyntaxNode): SyntaxNode | undefined {
 function boundedIn(fn: SyntaxNode | undefined, names: Iterable<string>, ctx: CheckContext): boolean {
   if (!fn) return false;
   const i = ctx.file.functionOf(fn);
-  const bounded = i === undefined ? undefined : ctx.file.fn(i).bounded;
+  const bounded = i === undefined ? undefined : ctx.file.fn(i).bounded?.map(compact);
   if (!bounded) return false;
   for (const n of names) if (bounded.includes(n)) return true;
   return false;
@@ -364,6 +379,8 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
       if (!row?.bound?.maximum || methods.some((m) => row.bound!.maximum!.includes(m))) return undefined;
       const name = match.text('name')!;
       const pair = match.node('match')!;
+      const siblings = (pair.parent?.namedChildren ?? []).map((c) => (c.type === 'pair' ? c.childForFieldName('key')?.text ?? '' : c.type === 'shorthand_property_identifier' ? c.text : ''));
+      if (!pagesBeside(name, siblings)) return undefined;
       return declared({
         node: match.node('name')!,
         expr: short(pair.text),
@@ -407,6 +424,8 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
       }
       if (!declaredBy?.bound?.maximum) return undefined;
       const name = match.text('name')!;
+      const siblings = (field.parent?.namedChildren ?? []).map((c) => c.childForFieldName('name')?.text ?? '');
+      if (!pagesBeside(name, siblings)) return undefined;
       return declared({ node: match.node('name')!, expr: short(field.text), param: `${name}`, advice: `Give it a maximum: \`@${declaredBy.bound.maximum[0]}(${max})\`.` });
     }
   }
@@ -435,7 +454,7 @@ function checkGo(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined
       const param = params.find((p) => p.childForFieldName('name')?.text === recv);
       const type = param?.childForFieldName('type')?.text ?? '';
       if (!/^\*?[\w.]*(Request|Req)$/.test(type)) return undefined;
-      if (ctx.file.roleOf(fn)?.role !== 'handler' && !serviceMethod(fn, params)) return undefined;
+      if (ctx.file.roleOf(fn)?.role !== 'handler') return undefined;
       const getter = sel.parent?.type === 'call_expression' && sel.parent.childForFieldName('function') === sel ? sel.parent : undefined;
       const node = getter ?? sel;
       // The first read of it in the function is the one reported.
@@ -448,18 +467,6 @@ function checkGo(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined
       return goTag(match, ctx);
   }
   return undefined;
-}
-
-/**
- * A generated service's method, by its shape: `func (s *S) ListX(ctx context.Context, req *pb.ListXRequest)
- * (*pb.ListXResponse, error)`. The struct that embeds the generated server (what makes it a handler
- * to the models) is usually declared in another file.
- */
-function serviceMethod(fn: SyntaxNode, params: SyntaxNode[]): boolean {
-  if (fn.type !== 'method_declaration' || !/^[A-Z]/.test(fn.childForFieldName('name')?.text ?? '')) return false;
-  const types = params.map((p) => p.childForFieldName('type')?.text ?? '');
-  const result = fn.childForFieldName('result')?.text ?? '';
-  return types.length === 2 && types[0] === 'context.Context' && /^\*[\w.]*Request$/.test(types[1]) && /Response\b.*\berror\b/.test(result);
 }
 
 function firstRead(fn: SyntaxNode, text: string): SyntaxNode | undefined {
@@ -488,6 +495,11 @@ function goTag(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
   const validation = known.filter((t) => t.effect === 'clamp' && tags.has(t.tag));
   // A field no request binds (`json:"limit"` alone) is a request field only when it is validated.
   if (!param && !(PAGE_NAME.test(name) && validation.length > 0)) return undefined;
+  const siblings = (match.node('match')!.parent?.namedChildren ?? []).flatMap((f) => {
+    const t = f.childForFieldName('tag');
+    return [f.childForFieldName('name')?.text ?? '', ...(t ? [...parseTags(t.text.slice(1, -1)).values()].map((v) => v.split(',')[0]) : [])];
+  });
+  if (!pagesBeside(param ?? name, siblings)) return undefined;
   for (const v of validation) {
     const rules = tags.get(v.tag)!.split(',').map((r) => r.split('=')[0].trim());
     if (rules.some((r) => v.bound?.maximum?.includes(r))) return undefined;
@@ -507,6 +519,58 @@ function goTag(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
 function parseTags(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of text.matchAll(/(\w+):"((?:[^"\\]|\\.)*)"/g)) out.set(m[1], m[2]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Across files: a model a FastAPI route builds from its query (`q: PaginationQuery = Depends()`),
+// whose page-size field has no maximum. The model is usually declared in another module.
+
+/** A field's type that holds a number (`int`, `int | None`, `Optional[int]`, `conint(ge=1)`). */
+const INT_TYPE = /^(Optional\[\s*(int|PositiveInt|NonNegativeInt)\s*\]|(int|PositiveInt|NonNegativeInt)(\s*\|\s*None)?|conint\(.*\))$/s;
+
+function exportsOf(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
+  if (match.language !== 'python') return undefined;
+  if (match.props.export === 'page-size-field') {
+    const field = match.node('field')!;
+    const type = match.node('type')!.text.trim();
+    if (!INT_TYPE.test(type)) return undefined;
+    // A maximum in the type (`conint(le=100)`) or in the default (`Field(50, le=100)`).
+    const value = field.childForFieldName('right');
+    const maximum = [field.childForFieldName('type'), value].some((n) => n && callsIn(n).some((c) => /\b(le|lt)\s*=/.test(c.childForFieldName('arguments')?.text ?? '')));
+    if (maximum) return undefined;
+    return [{ name: 'page-size-field', node: field, data: { class: match.text('class')!, field: match.text('name')!, text: short(field.text) } }];
+  }
+  if (match.props.export === 'page-size-dependency') {
+    const param = match.node('param')!;
+    const fn = param.parent?.parent;
+    if (fn?.type !== 'function_definition' || ctx.file.roleOf(fn)?.role !== 'handler' || !ctx.file.usesLibrary('fastapi')) return undefined;
+    // `Depends(PaginationQuery)`, or `Depends()` with the class as the annotation.
+    const arg = match.node('value')!.childForFieldName('arguments')?.namedChildren[0];
+    const cls = arg ? (arg.type === 'identifier' ? arg.text : undefined) : match.text('type')!.trim();
+    if (!cls || !/^[A-Z]\w*$/.test(cls)) return undefined;
+    return [{ name: 'page-size-dependency', node: param, data: { class: cls, route: fn.childForFieldName('name')?.text ?? '' } }];
+  }
+  return undefined;
+}
+
+function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
+  const routes = new Map<string, ReturnType<WorkspaceView['exports']>[number][]>();
+  for (const d of ws.exports('page-size-dependency')) {
+    const key = `${ws.projectOf(d.file)}\0${d.data.class}`;
+    routes.set(key, [...(routes.get(key) ?? []), d]);
+  }
+  const out: WorkspaceFindingInit[] = [];
+  for (const f of ws.exports('page-size-field')) {
+    const using = routes.get(`${ws.projectOf(f.file)}\0${f.data.class}`);
+    if (!using) continue;
+    const names = [...new Set(using.map((u) => `\`${u.data.route}\``))];
+    const message = (meta as RuleMeta).message
+      .replace('{expr}', String(f.data.text))
+      .replace('{param}', `?${f.data.field}`)
+      .replace('{advice}', `\`${f.data.class}\` is built from the query of ${names.length} route${names.length === 1 ? '' : 's'} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}). Give the field a maximum: \`Field(..., le=100)\`.`);
+    out.push({ at: f, message, related: using.slice(0, 5).map((u) => ({ at: u, message: `\`${u.data.route}\` takes \`${f.data.class}\` from its query` })) });
+  }
   return out;
 }
 
@@ -564,4 +628,6 @@ export default defineRule({
     }
   },
   fixes: { 'add-maximum': addMaximum },
+  exports: exportsOf,
+  workspace,
 });

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from app.db import get_db
-from app.paging import page_limit
+from app.paging import CappedPageQuery, PageQuery, page_limit
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -75,3 +75,14 @@ async def seller_history(seller_id: str, page_size: int = Query(50, ge=1), db: A
 async def seller_history_paged(seller_id: str, limit: int = Query(50, ge=1), db: AsyncIOMotorDatabase = Depends(get_db)):  # ok: unbounded-page-size -- page_limit caps it, in another module
     n = page_limit(limit)
     return await db.orders.find({"seller_id": ObjectId(seller_id)}).sort("_id", -1).limit(n).to_list(length=n)
+
+
+@router.get("/feed")
+async def orders_feed(q: PageQuery = Depends(), db: AsyncIOMotorDatabase = Depends(get_db)):
+    skip = (q.page - 1) * q.per_page
+    return await db.orders.find({}).sort("_id", -1).skip(skip).limit(q.per_page).to_list(length=q.per_page)
+
+
+@router.get("/feed/capped")
+async def orders_feed_capped(q: CappedPageQuery = Depends(CappedPageQuery), db: AsyncIOMotorDatabase = Depends(get_db)):
+    return await db.orders.find({}).sort("_id", -1).skip((q.page - 1) * q.per_page).limit(q.per_page).to_list(length=q.per_page)
