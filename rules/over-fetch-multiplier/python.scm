@@ -17,3 +17,26 @@
    arguments: (argument_list
      (keyword_argument name: (identifier) @kw value: (binary_operator) @match)))
  (#any-of? @kw "limit" "page_size" "per_page" "size" "top_k" "max_results" "length" "n_results"))
+
+; cursor.execute(sql, (q, limit * 2)), await conn.fetch(sql, q, limit * 2): a SQL parameter (rule.ts:
+; a limit-like operand, as in Go); the methods the models say run SQL
+((call
+   function: (attribute attribute: (identifier) @method)
+   arguments: (argument_list (tuple (binary_operator) @match)))
+ (#model? @method "effect:db-query effect:db-read-many effect:db-read-one")
+ (#set! place "sql-parameter"))
+((call
+   function: (attribute attribute: (identifier) @method)
+   arguments: (argument_list (list (binary_operator) @match)))
+ (#model? @method "effect:db-query effect:db-read-many effect:db-read-one")
+ (#set! place "sql-parameter"))
+((call
+   function: (attribute attribute: (identifier) @method)
+   arguments: (argument_list . (_) (binary_operator) @match))
+ (#model? @method "effect:db-query effect:db-read-many effect:db-read-one")
+ (#set! place "sql-parameter"))
+((call
+   function: (attribute attribute: (identifier) @method)
+   arguments: (argument_list (dictionary (pair value: (binary_operator) @match))))
+ (#model? @method "effect:db-query effect:db-read-many effect:db-read-one")
+ (#set! place "sql-parameter"))

@@ -42,6 +42,19 @@ describe(ID, () => {
       `;
       assert.deepStrictEqual(hits('python', src, ID), ['k * 2', 'k * 3']);
     });
+    it('flags a multiplied limit among the SQL parameters of a driver call, not a multiplied filter value', () => {
+      const src = code`
+        import asyncpg
+
+        async def feed(pool: asyncpg.Pool, conn: asyncpg.Connection, cur, q, limit, price):
+            a = await conn.fetch("SELECT * FROM posts WHERE title ILIKE $1 LIMIT $2", q, limit * 2)
+            b = await conn.fetch("SELECT * FROM posts WHERE price < $1 LIMIT $2", price * 2, limit)
+            cur.execute("SELECT * FROM posts WHERE title LIKE %s LIMIT %s", (q, page_size * 3))
+            cur.execute("SELECT * FROM posts WHERE owner = %(o)s LIMIT %(n)s", {"o": q, "n": limit * 2})
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['limit * 2', 'page_size * 3', 'limit * 2']);
+    });
+
     it('says how much is over-fetched', () => {
       const [f] = findingsOf('python', 'x = q.limit(limit * 4)\n', ID);
       assert.match(f.message, /4× the rows/);
@@ -71,6 +84,8 @@ describe(ID, () => {
         func feed(db *sql.DB, limit int, price int) {
             rows, _ := db.Query("SELECT id FROM items WHERE price > $1 LIMIT $2", price*2, limit)
             total := limit * 2
+            // xorm pages with Limit(n, offset): the second argument is the offset.
+            sess.Limit(pageSize, page*2).Find(&items)
         }
       `;
       assert.deepStrictEqual(hits('go', src, ID), []);
@@ -103,6 +118,18 @@ describe(ID, () => {
         `;
         assert.deepStrictEqual(hits(lang, src, ID), []);
       });
+      it('flags a multiplied limit in the values array of pool.query, not a multiplied filter value', () => {
+        const src = code`
+          import { Pool } from 'pg';
+          const pool = new Pool();
+          async function feed(q, limit, price) {
+            const a = await pool.query('SELECT * FROM posts WHERE title ILIKE $1 LIMIT $2', [q, limit * 2]);
+            const b = await pool.query('SELECT * FROM posts WHERE price < $1 LIMIT $2', [price * 2, limit]);
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['limit * 2']);
+      });
+
       it('fix: uses the limit itself; it is the only (unsafe) fix', () => {
         const src = 'const a = posts.find({}).limit(limit * 2);\n';
         assert.deepStrictEqual(offeredFixes(lang, src, ID), ['use-limit']);

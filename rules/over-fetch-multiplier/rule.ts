@@ -67,9 +67,17 @@ function overFetch(expr: SyntaxNode): { operand: SyntaxNode; factor: number } | 
 /** A count of records is a name, an attribute, a call or a subscript; not a tuple, list or string. */
 const LIMIT_OPERAND = new Set(['identifier', 'attribute', 'call', 'subscript', 'selector_expression', 'call_expression', 'member_expression', 'subscript_expression', 'index_expression', 'parenthesized_expression']);
 
-/** Go: `Query(sql, price*2)` multiplies a filter value, not the limit; only a limit method (the models' gorm `Limit`) or limit-like operands count. */
-function isGoLimitArgument(match: RuleMatch, operand: SyntaxNode, models: LanguageModels): boolean {
-  return boundsOf(models, match.text('method') ?? '').some((b) => b.limit) || /(limit|size|count|per_?page|take|top|^n$)/i.test(operand.text);
+/** A value named like a number of rows: what a multiplied SQL parameter must be to be the limit. */
+const LIMIT_LIKE = /(limit|size|count|per_?page|take|top|^n$)/i;
+
+/**
+ * Go: `Query(sql, price*2)` multiplies a filter value, not the limit; only the first argument of a
+ * limit method (the models' gorm `Limit`; xorm's `Limit(n, offset)` pages with the second) or a
+ * limit-like operand counts.
+ */
+function isGoLimitArgument(match: RuleMatch, expr: SyntaxNode, operand: SyntaxNode, models: LanguageModels): boolean {
+  if (boundsOf(models, match.text('method') ?? '').some((b) => b.limit)) return expr.parent?.namedChildren.filter((c) => c.type !== 'comment')[0] === expr || LIMIT_LIKE.test(operand.text);
+  return LIMIT_LIKE.test(operand.text);
 }
 
 export default defineRule({
@@ -78,10 +86,13 @@ export default defineRule({
   check(match) {
     const expr = match.node('match')!;
     const models = match.file.lang;
-    if (!isLimitPlace(match, models)) return undefined;
+    const sqlParameter = match.props.place === 'sql-parameter';
+    if (!sqlParameter && !isLimitPlace(match, models)) return undefined;
     const parts = overFetch(expr);
     if (!parts) return undefined;
-    if (match.language === 'go' && !isGoLimitArgument(match, parts.operand, models)) return undefined;
+    if (match.language === 'go' && !isGoLimitArgument(match, expr, parts.operand, models)) return undefined;
+    // A SQL parameter is the limit only when it is named like one (`[q, limit * 2]`, not `[price * 2]`).
+    if (sqlParameter && !LIMIT_LIKE.test(parts.operand.text)) return undefined;
     const lost = parts.factor === 2 ? 'half' : `${Math.round((1 - 1 / parts.factor) * 100)}%`;
     return {
       args: { expr: expr.text, factor: parts.factor, operand: parts.operand.text, lost },

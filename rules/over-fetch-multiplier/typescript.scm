@@ -14,3 +14,11 @@
 ; against the models' `bound.option` in rule.ts
 ((pair key: (property_identifier) @key value: (binary_expression) @match)
  (#any-of? @key "take" "limit"))
+
+; pool.query(sql, [q, limit * 2]), conn.execute(sql, [limit * 2]): a SQL parameter (rule.ts: a
+; limit-like operand, as in Go); the methods the models say run SQL
+((call_expression
+   function: (member_expression property: (property_identifier) @method)
+   arguments: (arguments (array (binary_expression) @match)))
+ (#model? @method "effect:db-query effect:db-read-many effect:db-read-one")
+ (#set! place "sql-parameter"))

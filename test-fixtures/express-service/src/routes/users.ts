@@ -53,6 +53,14 @@ users.get('/:id/feed', async (req: Request, res: Response) => {
   res.json(posts.filter((p) => !muted.some((m) => m.equals(p.authorId))).slice(0, limit));
 });
 
+users.get('/search/plain', async (req: Request, res: Response) => {
+  const q = String(req.query.q ?? '');
+  const limit = Math.min(Number(req.query.limit) || 20, 100);
+  // Twice the rows, then the blocked accounts are dropped in code.
+  const { rows } = await replica.query('SELECT id, name FROM users WHERE name ILIKE $1 ORDER BY id LIMIT $2', [`%${q}%`, limit * 2]); // expect: over-fetch-multiplier
+  res.json(rows.filter((u) => !u.blocked).slice(0, limit));
+});
+
 users.get('/:id/profile', async (req: Request, res: Response) => {
   const cached = cachedProfile(req.params.id);
   if (cached) {
