@@ -214,6 +214,8 @@ describe(ID, () => {
         // A budget's limit is no page size: nothing beside it pages.
         const budget = z.object({ type: z.string(), limit: z.number().nullish() });
         const paged = z.object({ offset: z.coerce.number().optional(), limit: z.coerce.number().optional() });
+        // A page of results describes itself: a response, not a request.
+        const result = z.object({ data: z.array(z.unknown()), count: z.number(), perPage: z.number(), totalPages: z.number() });
       `;
       assert.deepStrictEqual(hits('typescript', src, ID), ['pageSize', 'limit']);
     });
@@ -420,6 +422,12 @@ describe(ID, () => {
 
         type Response struct {
         	Limit int \`json:"limit"\`
+        }
+
+        // huma: the maximum tag caps it by being there.
+        type ListParams struct {
+        	Page    int \`query:"page" default:"1" minimum:"1"\`
+        	PerPage int \`query:"per_page" default:"50" minimum:"1" maximum:"1000"\`
         }
       `;
       assert.deepStrictEqual(hits('go', src, ID), ['Limit']);

@@ -27,10 +27,14 @@ const PAGE_NAME = /^(limit|take|page_?size|per_?page|page_?limit|max_?results|(i
 const AMBIGUOUS = /^(limit|take)$/i;
 const PAGING_SIBLING = /^(offset|skip|page|page_?number|cursor|after|before|since(_?id)?|until|(max|min)_?id|(next_?)?page_?token|next_?token|starting_?after|order_?by|sort(_?by)?)$/i;
 
+/** What a page of results says about itself: a declaration with one of these describes a response, not a request. */
+const RESULT_FIELD = /^(total|total_?pages|total_?count|total_?items|count|has_?more|has_?next(_?page)?)$/i;
+
 function pagesBeside(name: string, siblings: Iterable<string>): boolean {
+  const list = [...siblings];
+  if (list.some((s) => RESULT_FIELD.test(s))) return false;
   if (!AMBIGUOUS.test(name)) return true;
-  for (const s of siblings) if (PAGING_SIBLING.test(s)) return true;
-  return false;
+  return list.some((s) => PAGING_SIBLING.test(s));
 }
 
 type Row = SymbolRow | MemberRow;
@@ -501,11 +505,13 @@ function goTag(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
   });
   if (!pagesBeside(param ?? name, siblings)) return undefined;
   for (const v of validation) {
+    // A tag that is a maximum by being there (huma's `maximum:"100"`), or one whose rules include one (`binding:"max=100"`).
+    if (!v.bound?.maximum) return undefined;
     const rules = tags.get(v.tag)!.split(',').map((r) => r.split('=')[0].trim());
     if (rules.some((r) => v.bound?.maximum?.includes(r))) return undefined;
   }
   const max = ctx.config.thresholds.maxPageSize;
-  const rule = validation[0];
+  const rule = validation.find((v) => v.bound?.maximum);
   return declared({
     node: match.node('name')!,
     expr: short(match.node('match')!.text),
