@@ -318,6 +318,42 @@ describe('model: the workspace program', () => {
     assert.deepStrictEqual(effects(program, fn('src/route.ts', 'cached')), []);
   });
 
+  it('go: the methods of a gRPC server declared in other files of its package are handlers; another package\'s same-named type is not', () => {
+    const { program, fn } = programOf({
+      'go.mod': 'module example.com/app\n',
+      'api/v1/server.go': code`
+        package v1
+
+        type UnimplementedMemoServiceServer struct{}
+
+        type APIV1Service struct {
+        	UnimplementedMemoServiceServer
+        }
+      `,
+      'api/v1/memo_service.go': code`
+        package v1
+
+        import "context"
+
+        func (s *APIV1Service) ListMemos(ctx context.Context, req *ListMemosRequest) (*ListMemosResponse, error) {
+        	return nil, nil
+        }
+
+        func (s *APIV1Service) memoFilter(req *ListMemosRequest) string { return "" }
+      `,
+      'store/service.go': code`
+        package store
+
+        type APIV1Service struct{}
+
+        func (s *APIV1Service) ListMemos() {}
+      `,
+    });
+    assert.strictEqual(program.roleOf(fn('api/v1/memo_service.go', 'APIV1Service.ListMemos'))?.role, 'handler');
+    assert.strictEqual(program.roleOf(fn('api/v1/memo_service.go', 'APIV1Service.memoFilter'))?.role, undefined);
+    assert.strictEqual(program.roleOf(fn('store/service.go', 'APIV1Service.ListMemos'))?.role, undefined);
+  });
+
   it('a role marker holds only when all it states holds: a handler is no middleware for its signature alone', () => {
     const { program, fn } = programOf({
       'go.mod': 'module example.com/app\n',

@@ -363,6 +363,18 @@ export class Program {
         const own = to && this.fn(to)?.role;
         if (to && (!own || r.overrides?.includes(own.role))) this.roles.set(this.key(to), { role: r.role, why: r.why, ...(own ? { overrides: true } : {}) });
       }
+      // Go: the exported methods of a type with a role (a gRPC server), in every file of its package.
+      if (f.language !== 'go') continue;
+      for (const t of f.summary.types) {
+        if (!t.role) continue;
+        for (const path of [f.path, ...this.modules.samePackage(f.path)]) {
+          this.files.get(path)?.summary.functions.forEach((fn, i) => {
+            if (fn.className !== t.name || !fn.exported || fn.role || fn.name === '') return;
+            const key = this.key({ file: path, fn: i });
+            if (!this.roles.has(key)) this.roles.set(key, { role: t.role!.role, why: t.role!.why });
+          });
+        }
+      }
     }
   }
 

@@ -77,7 +77,7 @@ export interface FileSummary {
    * Classes and Go struct types with their fields' declared types (`s.store.Orders()` is followed
    * through `store *store.Store`) and their bases (a method not declared is looked for there).
    */
-  types: { name: string; fields: { name: string; type: string }[]; bases?: string[][] }[];
+  types: { name: string; fields: { name: string; type: string }[]; bases?: string[][]; role?: { role: string; why: string } }[];
   /** Functions registered in this file under a role, by an import (`app.use(audit)` with audit imported): the program gives them the role. */
   registrations: { role: string; why: string; target: CallTarget; overrides?: string[] }[];
   /** The kinds of database the file's imports talk to (see the models' `database`), when it imports a driver. */
@@ -199,11 +199,18 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
     }
   }
   if (!roots) overrides(file, functions);
-  const types = model.classes.map((c) => ({
-    name: c.name,
-    fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])),
-    ...(c.bases.length > 0 ? { bases: c.bases } : {}),
-  }));
+  // A Go struct that embeds a generated server (`UnimplementedXServer`) serves RPCs with its exported
+  // methods, which are often declared in other files of the package: the program gives them the role.
+  const embedding = model.language === 'go' ? lang.roles.filter((m) => m.embeds) : [];
+  const types = model.classes.map((c) => {
+    const marker = embedding.find((m) => c.bases.some((b) => regex(m.embeds!).test(b[b.length - 1])));
+    return {
+      name: c.name,
+      fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])),
+      ...(c.bases.length > 0 ? { bases: c.bases } : {}),
+      ...(marker ? { role: { role: marker.role === 'handler-class' ? 'handler' : marker.role, why: marker.why ?? marker.role } } : {}),
+    };
+  });
   if (moduleCode.own.length + moduleCode.calls.length > 0) functions.push(moduleCode);
   const databases = databasesOf(file);
   return { functions, types, registrations, ...(databases.length > 0 ? { databases } : {}) };
