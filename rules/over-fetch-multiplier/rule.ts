@@ -1,4 +1,5 @@
 import type { SyntaxNode } from 'tree-sitter';
+import { sameNode } from '../../server/src/engine/syntax';
 import { defineRule, type RuleMatch } from '../../server/src/engine/rule-api';
 import meta from './rule.json';
 import python from './python.scm';
@@ -76,7 +77,7 @@ const LIMIT_LIKE = /(limit|size|count|per_?page|take|top|^n$)/i;
  * limit-like operand counts.
  */
 function isGoLimitArgument(match: RuleMatch, expr: SyntaxNode, operand: SyntaxNode, models: LanguageModels): boolean {
-  if (boundsOf(models, match.text('method') ?? '').some((b) => b.limit)) return expr.parent?.namedChildren.filter((c) => c.type !== 'comment')[0] === expr || LIMIT_LIKE.test(operand.text);
+  if (boundsOf(models, match.text('method') ?? '').some((b) => b.limit)) return sameNode(expr.parent?.namedChildren.filter((c) => c.type !== 'comment')[0], expr) || LIMIT_LIKE.test(operand.text);
   return LIMIT_LIKE.test(operand.text);
 }
 

@@ -1,6 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type CandidateInit, type CheckContext, type ExportInit, type FixTarget, type RuleMatch, type RuleMeta, type TextEditInit, type WorkspaceFindingInit, type WorkspaceView } from '../../server/src/engine/rule-api';
-import { pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import { pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { lineStart, indentAt, eol } from '../../server/src/engine/edit-helpers';
 import type { Effect, MemberRow, SymbolRow } from '../../server/src/model/library';
 import type { Resolved } from '../../server/src/model/resolve';
@@ -117,7 +117,7 @@ function follow(start: SyntaxNode, fn: SyntaxNode | undefined, ctx: CheckContext
     let throughCall = false;
     for (let depth = 0; depth < 12; depth++) {
       const p = n.parent;
-      if (!p || p === fn) {
+      if (!p || sameNode(p, fn)) {
         flow.used ||= throughCall;
         return;
       }
@@ -188,7 +188,7 @@ function follow(start: SyntaxNode, fn: SyntaxNode | undefined, ctx: CheckContext
 function forEachNamed(fn: SyntaxNode, visit: (n: SyntaxNode) => void): void {
   const body = fn.childForFieldName('body') ?? fn;
   const walk = (n: SyntaxNode) => {
-    if (n !== body && FUNCTIONS.has(n.type)) return;
+    if (!sameNode(n, body) && FUNCTIONS.has(n.type)) return;
     if (NAMED.has(n.type)) {
       // A binding's own name, a keyword's (`f(limit=5)`) or an attribute's (`self.limit`) is not a use of it.
       const p = n.parent;
@@ -459,7 +459,8 @@ function checkGo(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined
       const type = param?.childForFieldName('type')?.text ?? '';
       if (!/^\*?[\w.]*(Request|Req)$/.test(type)) return undefined;
       if (ctx.file.roleOf(fn)?.role !== 'handler') return undefined;
-      const getter = sel.parent?.type === 'call_expression' && sel.parent.childForFieldName('function') === sel ? sel.parent : undefined;
+      // Node objects are not unique: compare places, not identities.
+      const getter = sel.parent?.type === 'call_expression' && sameNode(sel.parent.childForFieldName('function'), sel) ? sel.parent : undefined;
       const node = getter ?? sel;
       // The first read of it in the function is the one reported.
       const first = firstRead(fn, compact(node.text));
