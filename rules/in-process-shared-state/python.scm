@@ -7,13 +7,13 @@
  (#is-not? inside-function match)
  ; Empty literals are everywhere; one only matters with a socket or a database fill in the file (facts
  ; from gated patterns), so the declarations are gated on the union of those words.
- (#set! gate "sock Sock find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where"))
+ (#set! gate "sock Sock find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where request route Router FastAPI Flask api_view @app."))
 
 ; clients = set() / _plans = dict()
 ((assignment left: (identifier) @name right: (call) @value) @match
  (#any-of? @value "set()" "list()" "dict()" "OrderedDict()" "WeakSet()")
  (#is-not? inside-function match)
- (#set! gate "sock Sock find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where"))
+ (#set! gate "sock Sock find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where request route Router FastAPI Flask api_view @app."))
 
 ; rooms = defaultdict(set)
 ((assignment
@@ -102,3 +102,35 @@
  (#match? @channel "^([\"']|[A-Z][A-Z0-9_]*$|channel=|[a-z_.]*(channel|topic|group|group_name)$)")
  (#not-match? @recv "^(websocket|ws|socket|sock|self[.](websocket|ws))$")
  (#set! evidence "messages fan out to every instance through a pub/sub channel"))
+
+; ---------------------------------------------------------------------------------------------
+; Facts for a store of record: a module-level collection that request handlers write and read
+; (items[item_id] = item in one route, items[item_id] in another; a webhook's processed_ids set).
+; rule.ts keeps those in a handler's body where the name is the module's, not a local.
+((assignment left: (subscript value: (identifier) @key)) @node
+ (#set! fact "ipss.record-write")
+ (#set! gate "request route Router FastAPI Flask api_view @app."))
+((call function: (attribute object: (identifier) @key attribute: (identifier) @method)) @node
+ (#any-of? @method "append" "add" "update" "pop" "remove" "discard" "setdefault" "extend" "insert" "popitem" "appendleft")
+ (#set! fact "ipss.record-write"))
+((delete_statement (subscript value: (identifier) @key)) @node
+ (#set! fact "ipss.record-write")
+ (#set! gate "request route Router FastAPI Flask api_view @app."))
+((comparison_operator (_) (identifier) @key) @node
+ (#set! fact "ipss.record-read")
+ (#set! gate "request route Router FastAPI Flask api_view @app."))
+((call function: (attribute object: (identifier) @key attribute: (identifier) @method)) @node
+ (#any-of? @method "get" "values" "items" "keys")
+ (#set! fact "ipss.record-read"))
+((subscript value: (identifier) @key) @node
+ (#set! fact "ipss.record-read")
+ (#set! gate "request route Router FastAPI Flask api_view @app."))
+((for_statement right: (identifier) @key) @node
+ (#set! fact "ipss.record-read")
+ (#set! gate "request route Router FastAPI Flask api_view @app."))
+
+; A shared store in the file (Redis, a database): the collection is then a fallback or a scratch copy.
+((call function: [(identifier) @method (attribute attribute: (identifier) @method)]) @node
+ (#model? @method "effect:cache-write effect:cache-read effect:db-write effect:db-read-one effect:db-read-many effect:db-query")
+ (#set! fact "ipss.shared-store")
+ (#set! gate "request route Router FastAPI Flask api_view @app."))

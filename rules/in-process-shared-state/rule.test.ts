@@ -421,6 +421,83 @@ describe(ID, () => {
       });
     });
 
+    describe('stores of record', () => {
+      it('flags a module-level collection that routes write and read: a CRUD dict, a webhook\'s processed set', () => {
+        const src = code`
+          from fastapi import FastAPI
+          app = FastAPI()
+
+          items = {}
+          processed = set()
+
+          @app.post("/items")
+          def create(item: Item):
+              items[item.id] = item
+              return item
+
+          @app.get("/items/{item_id}")
+          def read(item_id: str):
+              return items[item_id]
+
+          @app.post("/webhook")
+          def webhook(event: dict):
+              if event["id"] in processed:
+                  return {"ok": True}
+              processed.add(event["id"])
+              return {"ok": True}
+        `;
+        assert.deepStrictEqual(hits('python', src, ID), ['items = {}', 'processed = set()']);
+        const [f] = findingsOf('python', src, ID);
+        assert.match(f.message, /`items` is the data itself, kept in this process/);
+        assert.deepStrictEqual(f.related.map((r) => src.slice(r.start, r.end)), ['items[item.id] = item', 'items[item_id]']);
+      });
+
+      it('leaves constants, registries filled at import, locals, rate-limit windows and files with a shared store alone', () => {
+        const src = code`
+          import time
+          from flask import Flask, request
+          app = Flask(__name__)
+
+          BLOCKED = {"spam", "abuse"}
+          HANDLERS = {}
+          HANDLERS["ping"] = lambda: "pong"
+          hits = {}
+
+          @app.get("/check/<name>")
+          def check(name):
+              return {"blocked": name in BLOCKED, "handler": HANDLERS.get(name) is not None}
+
+          @app.post("/batch")
+          def batch():
+              items = []
+              items.append(request.json)
+              return {"n": len(items), "first": items[0]}
+
+          @app.before_request
+          def limit():
+              now = time.time()
+              window = [t for t in hits.get(request.remote_addr, []) if now - t < 60]
+              hits[request.remote_addr] = window + [now]
+        `;
+        assert.deepStrictEqual(hits('python', src, ID), []);
+        const fallback = code`
+          import redis
+          from fastapi import FastAPI
+          app = FastAPI()
+          r = redis.Redis()
+          seen = set()
+
+          @app.post("/webhook")
+          def webhook(event: dict):
+              if event["id"] in seen or r.get(event["id"]):
+                  return {"ok": True}
+              seen.add(event["id"])
+              r.set(event["id"], 1, ex=3600)
+        `;
+        assert.deepStrictEqual(hits('python', fallback, ID), []);
+      });
+    });
+
     it('is info up to 10k users and a warning from 100k', () => {
       const src = code`
         _orgs = {}
@@ -975,6 +1052,38 @@ describe(ID, () => {
         }
       `;
       assert.deepStrictEqual(hits('typescript', shared, ID), []);
+    });
+
+    it('flags a module-level Map or Set that routes write and read; not a rate-limit window keyed by address, not one filled at start-up', () => {
+      const src = code`
+        import express from 'express';
+        const app = express();
+        const todos = new Map<string, Todo>();
+        const seen = new Set<string>();
+        const hits = new Map<string, number>();
+        const routes = new Map<string, string>();
+        routes.set('home', '/');
+
+        app.post('/todos', (req, res) => {
+          const todo = { id: req.body.id, title: req.body.title };
+          todos.set(todo.id, todo);
+          res.json(todo);
+        });
+        app.get('/todos/:id', (req, res) => {
+          res.json(todos.get(req.params.id) ?? routes.get('home'));
+        });
+        app.post('/webhook', (req, res) => {
+          if (seen.has(req.body.id)) return res.sendStatus(200);
+          seen.add(req.body.id);
+          res.sendStatus(200);
+        });
+        app.use((req, res, next) => {
+          const key = req.ip;
+          hits.set(key, (hits.get(key) ?? 0) + 1);
+          next();
+        });
+      `;
+      assert.deepStrictEqual(hits('typescript', src, ID), ['todos = new Map<string, Todo>()', 'seen = new Set<string>()']);
     });
 
     it('leaves a cache of a storage SDK call alone, on a client named like a database client', () => {

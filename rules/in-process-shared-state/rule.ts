@@ -1,5 +1,5 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { defineRule, type CandidateInit, type FactInit, type RuleMatch, type RuleMeta } from '../../server/src/engine/rule-api';
+import { defineRule, type CandidateInit, type CheckContext, type FactInit, type RuleMatch, type RuleMeta } from '../../server/src/engine/rule-api';
 import type { QueryLanguage } from '../../server/src/engine/languages';
 import { isFunctionNode } from '../../server/src/engine/predicates';
 import { objectProperties, stringLiteral } from '../../server/src/engine/syntax';
@@ -41,6 +41,10 @@ const CALL = 'ipss.call';
 const FILL = 'ipss.db-fill';
 const PUBSUB = 'ipss.pubsub';
 const NOT_SERVER = 'ipss.not-server';
+/** A module-level collection written, and read, in request handlers; a shared store in the file. */
+const RECORD_WRITE = 'ipss.record-write';
+const RECORD_READ = 'ipss.record-read';
+const SHARED_STORE = 'ipss.shared-store';
 
 const SOCKETS_MESSAGE =
   '`{name}` keeps the WebSocket connections of this process: once a second instance or worker runs, a message sent through it reaches only the clients connected to that instance and the others silently miss it. Fan messages out through a pub/sub layer (Redis pub/sub, broadcaster, a socket.io adapter) and deliver them to the local connections from its subscription.';
@@ -52,6 +56,10 @@ const LOCAL_PUBSUB_MESSAGE =
   '{what} keeps its subscribers in this process: once a second instance or worker runs, what one instance publishes reaches only the subscribers connected to it, and the others silently miss it. Publish through a shared backend (Redis pub/sub, e.g. graphql-redis-subscriptions) instead.';
 const CACHE_MESSAGE =
   '`{name}` caches database results in this process: each instance and worker keeps its own copy, so after a write handled by another instance this one keeps serving the old data {until}. Use a shared cache (Redis, Memcached) or invalidate the entry on every instance when the data changes.';
+const RECORD_MESSAGE =
+  '`{name}` is the data itself, kept in this process: request handlers write to it and read from it, so once a second instance or worker runs, each has its own copy (a write on one is missing on the others: a duplicate webhook is processed twice, an item created on one is not found on the next request), and a restart loses all of it. Keep it in the database or in Redis.';
+const RELATED_RECORD_WRITE = 'a request handler writes to it here';
+const RELATED_RECORD_READ = 'a request handler reads it here';
 const CACHED_FN_MESSAGE =
   '`@{decorator}` caches the database results of `{fn}` in this process: each instance and worker keeps its own copy, so after a write handled by another instance this one keeps serving the old data {until}. Use a shared cache (Redis, Memcached) or invalidate the entry on every instance when the data changes.';
 
@@ -835,7 +843,97 @@ function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefi
   const dictLike = value.type === 'dictionary' || ctor === 'dict' || ctor === 'OrderedDict' || cache !== undefined;
   const expires = cache !== undefined && (cache.row.state?.expires === true || optionsName(value.childForFieldName('arguments'), cache.row.state?.expiresBy));
   if (moduleLevel && dictLike && !annotated) out.push(cacheCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
+  if (moduleLevel && !cache && !annotated) out.push(recordCandidate(node, key));
   return out;
+}
+
+/**
+ * A module-level collection that request handlers both write and read: the store of record. Not when
+ * it holds database results (a cache, above), sockets (above), or the file has a shared store.
+ */
+function recordCandidate(node: SyntaxNode, key: string): CandidateInit {
+  return {
+    node,
+    message: RECORD_MESSAGE,
+    args: { name: key },
+    requires: [
+      { fact: RECORD_WRITE, key, related: RELATED_RECORD_WRITE },
+      { fact: RECORD_READ, key, related: RELATED_RECORD_READ },
+    ],
+    unless: [{ fact: FILL, key }, { fact: ADD, key }, { fact: SEND, key }, { fact: SHARED_STORE }, { fact: PUBSUB }, { fact: NOT_SERVER }],
+    data: { kind: 'record' },
+  };
+}
+
+/** Effects that make a write part of something else: a rate limiter's clock or client address. */
+const NOT_RECORD_EFFECTS = new Set(['clock', 'client-address']);
+
+/**
+ * A write or read of `key` in a request handler's body, where `key` is not a local or parameter of
+ * the handler (then it is the module's collection). A write that reads the clock or the client's
+ * address is a rate limiter's (see in-memory-rate-limiter).
+ */
+function recordFacts(match: RuleMatch, ctx: CheckContext, name: string): FactInit[] | undefined {
+  const node = match.node('node')!;
+  const keyNode = match.node('key')!;
+  const key = keyNode.text;
+  if (node.type === 'comparison_operator') {
+    // `event_id in processed`: the collection is the right operand of `in` / `not in`.
+    const ops = node.children.filter((c) => !c.isNamed).map((c) => c.type);
+    const last = node.namedChildren[node.namedChildren.length - 1];
+    if (!ops.includes('in') || last?.startIndex !== keyNode.startIndex) return undefined;
+  }
+  if (name === RECORD_READ && (node.type === 'subscript' || node.type === 'subscript_expression')) {
+    const p = node.parent;
+    const assigned = (p?.type === 'assignment' || p?.type === 'assignment_expression') && p.childForFieldName('left')?.startIndex === node.startIndex;
+    if (assigned || p?.type === 'delete_statement' || (p?.type === 'unary_expression' && p.text.startsWith('delete'))) return undefined;
+  }
+  if (node.type === 'unary_expression' && !node.text.startsWith('delete')) return undefined;
+  const fn = ctx.enclosingFunction(node);
+  if (!fn) return undefined;
+  const role = match.file.roleOf(fn)?.role;
+  if (role !== 'handler' && role !== 'middleware') return undefined;
+  const i = match.file.functionOf(fn);
+  const model = i === undefined ? undefined : match.file.fn(i);
+  if (!model || model.params.some((p) => p.name === key) || model.locals.some((l) => l.name === key)) return undefined;
+  if (name === RECORD_WRITE && touchesEffects(match.file, node, NOT_RECORD_EFFECTS, i)) return undefined;
+  return [{ name, key, node }];
+}
+
+/**
+ * Whether a statement, or the value of a local it names (`ip = req.ip`, `now = Date.now()`, one step),
+ * calls or reads something with one of these effects.
+ */
+function touchesEffects(file: FileContext, node: SyntaxNode, effects: ReadonlySet<string>, fn?: number): boolean {
+  const stmt = node.type === 'assignment' || node.type === 'assignment_expression' || node.type === 'delete_statement' ? node : node.parent ?? node;
+  const locals = fn === undefined ? [] : file.fn(fn).locals;
+  const followed = new Set<string>();
+  const walk = (n: SyntaxNode, depth: number): boolean => {
+    if (n.type === 'call' || n.type === 'attribute' || n.type === 'call_expression' || n.type === 'member_expression') {
+      const r = n.type === 'call' || n.type === 'call_expression' ? file.resolveCallee(n) : file.resolve(n);
+      if (r.kind === 'library' && [r.row.effect, ...(r.row.effects ?? [])].some((e) => e && effects.has(e))) return true;
+    }
+    if (n.type === 'identifier' && depth === 0 && !followed.has(n.text)) {
+      followed.add(n.text);
+      const local = [...locals].reverse().find((l) => l.name === n.text && l.start < n.startIndex && l.value);
+      const value = local?.value ? n.tree.rootNode.descendantForIndex(local.value.start, Math.max(local.value.start, local.value.end - 1)) : undefined;
+      if (value && walk(value, 1)) return true;
+    }
+    return n.namedChildren.some((c) => walk(c, depth));
+  };
+  return walk(stmt, 0);
+}
+
+/** What a shared store does: a call with one of these effects, resolved to a library, keeps data outside the process. */
+const SHARED_EFFECTS = new Set(['cache-write', 'cache-read', 'db-write', 'db-read-one', 'db-read-many', 'db-query']);
+
+function sharedStoreFact(match: RuleMatch): FactInit[] | undefined {
+  const node = match.node('node')!;
+  const r = match.file.resolveCallee(node);
+  if (r.kind !== 'library' || ![r.row.effect, ...(r.row.effects ?? [])].some((e) => e && SHARED_EFFECTS.has(e))) return undefined;
+  // A cache the models say lives in the process (node-cache, lru-cache) is no shared store.
+  if ((r.row as Row).state?.scope === 'process') return undefined;
+  return [{ name: SHARED_STORE, key: '', node }];
 }
 
 interface PyDecorator {
@@ -993,6 +1091,7 @@ function checkTypescript(match: RuleMatch): CandidateInit | CandidateInit[] | un
     const expires = cache !== undefined && (cache.row.state?.expires === true || optionsName(value.childForFieldName('arguments'), cache.row.state?.expiresBy));
     out.push(cacheCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
   }
+  if (moduleLevel && !typed && !cacheCtor) out.push(recordCandidate(node, key));
   return out;
 }
 
@@ -1351,10 +1450,15 @@ function lookupExprNode(file: FileContext, node: SyntaxNode): Row | undefined {
   return look.kind === 'library' ? look.row : undefined;
 }
 
-function facts(match: RuleMatch): FactInit[] | undefined {
+function facts(match: RuleMatch, ctx: CheckContext): FactInit[] | undefined {
   current = match.file;
   const lang = match.language as QueryLanguage;
   switch (match.props.fact) {
+    case RECORD_WRITE:
+    case RECORD_READ:
+      return recordFacts(match, ctx, match.props.fact);
+    case SHARED_STORE:
+      return sharedStoreFact(match);
     case CALL:
       return methodCallFacts(match, lang);
     case STORE:

@@ -150,3 +150,32 @@
 ((pair key: (property_identifier) @prop value: (call_expression)) @evidence
  (#state-options? @prop "sharedBy scope:process effect:client")
  (#set! evidence "messages fan out to every instance through a pub/sub channel"))
+
+; ---------------------------------------------------------------------------------------------
+; Facts for a store of record: a module-level collection that request handlers write and read
+; (todos.set(id, todo) in one route, todos.get(id) in another; a webhook's processed.has(id)).
+; rule.ts keeps those in a handler's body where the name is the module's, not a local.
+((call_expression function: (member_expression object: (identifier) @key property: (property_identifier) @method)) @node
+ (#any-of? @method "set" "add" "push" "delete" "unshift" "splice")
+ (#set! fact "ipss.record-write"))
+((assignment_expression left: (subscript_expression object: (identifier) @key)) @node
+ (#set! fact "ipss.record-write")
+ (#set! gate "express Router app. router. Request NextRequest fastify Hono Controller @Get @Post"))
+((unary_expression argument: (subscript_expression object: (identifier) @key)) @node
+ (#set! fact "ipss.record-write")
+ (#set! gate "express Router app. router. Request NextRequest fastify Hono Controller @Get @Post"))
+((call_expression function: (member_expression object: (identifier) @key property: (property_identifier) @method)) @node
+ (#any-of? @method "get" "has" "values" "entries" "keys" "find" "filter" "includes" "forEach" "map" "some")
+ (#set! fact "ipss.record-read"))
+((subscript_expression object: (identifier) @key) @node
+ (#set! fact "ipss.record-read")
+ (#set! gate "express Router app. router. Request NextRequest fastify Hono Controller @Get @Post"))
+((for_in_statement right: (identifier) @key) @node
+ (#set! fact "ipss.record-read")
+ (#set! gate "express Router app. router. Request NextRequest fastify Hono Controller @Get @Post"))
+
+; A shared store in the file (Redis, a database): the collection is then a fallback or a scratch copy.
+((call_expression function: [(identifier) @method (member_expression property: (property_identifier) @method)]) @node
+ (#model? @method "effect:cache-write effect:cache-read effect:db-write effect:db-read-one effect:db-read-many effect:db-query")
+ (#set! fact "ipss.shared-store")
+ (#set! gate "express Router app. router. Request NextRequest fastify Hono Controller @Get @Post"))
