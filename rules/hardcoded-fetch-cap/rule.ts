@@ -15,7 +15,7 @@ import { enclosingFunction, isAsyncFunction, isIterationCallback } from '../../s
 import { intLiteral, objectProperties, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport, eol, indentAt, indentUnit, lineStart, nextLineStart } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
-import type { LanguageModels, MemberRow } from '../../server/src/model/library';
+import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src/model/library';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -231,10 +231,6 @@ function nounOf(name: string | undefined): string | undefined {
 
 type Bound = NonNullable<MemberRow['bound']> & { paging?: string[]; stages?: string[] };
 type Row = MemberRow & { bound?: Bound; arguments?: Record<string, unknown> };
-
-function effectsOf(row: Row): string[] {
-  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
-}
 
 interface Limits {
   /** Methods that cap a query or cursor (`limit`, TypeORM `take`, gorm `Limit`), with where the cap goes. */

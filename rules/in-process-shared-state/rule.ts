@@ -4,6 +4,7 @@ import type { QueryLanguage } from '../../server/src/engine/languages';
 import { isFunctionNode } from '../../server/src/engine/predicates';
 import { objectProperties, stringLiteral } from '../../server/src/engine/syntax';
 import type { FileContext } from '../../server/src/model/file-context';
+import { effectsOf } from '../../server/src/model/library';
 import { expandStatePredicates, hasEffect, lookupCall, lookupExpr, type Row } from '../per-request-db-write/lookup';
 import meta from './rule.json';
 import pythonScm from './python.scm';
@@ -911,7 +912,7 @@ function touchesEffects(file: FileContext, node: SyntaxNode, effects: ReadonlySe
   const walk = (n: SyntaxNode, depth: number): boolean => {
     if (n.type === 'call' || n.type === 'attribute' || n.type === 'call_expression' || n.type === 'member_expression') {
       const r = n.type === 'call' || n.type === 'call_expression' ? file.resolveCallee(n) : file.resolve(n);
-      if (r.kind === 'library' && [r.row.effect, ...(r.row.effects ?? [])].some((e) => e && effects.has(e))) return true;
+      if (r.kind === 'library' && effectsOf(r.row).some((e) => effects.has(e))) return true;
     }
     if (n.type === 'identifier' && depth === 0 && !followed.has(n.text)) {
       followed.add(n.text);
@@ -930,7 +931,7 @@ const SHARED_EFFECTS = new Set(['cache-write', 'cache-read', 'db-write', 'db-rea
 function sharedStoreFact(match: RuleMatch): FactInit[] | undefined {
   const node = match.node('node')!;
   const r = match.file.resolveCallee(node);
-  if (r.kind !== 'library' || ![r.row.effect, ...(r.row.effects ?? [])].some((e) => e && SHARED_EFFECTS.has(e))) return undefined;
+  if (r.kind !== 'library' || !effectsOf(r.row).some((e) => SHARED_EFFECTS.has(e))) return undefined;
   // A cache the models say lives in the process (node-cache, lru-cache) is no shared store.
   if ((r.row as Row).state?.scope === 'process') return undefined;
   return [{ name: SHARED_STORE, key: '', node }];
@@ -1372,11 +1373,7 @@ function callEffects(file: FileContext, call: SyntaxNode): { effects: Set<string
   // A publish of a pub/sub that lives in this process (graphql-subscriptions' PubSub, uWebSockets' app) fans nothing out.
   const owner = look.qname.slice(0, look.qname.lastIndexOf('.'));
   const local = look.row.state?.scope === 'process' || (file.lang.type(owner)?.row as unknown as Row | undefined)?.state?.scope === 'process';
-  return { effects: new Set([...effectsOfRow(look.row), ...(returnsPubSub ? ['pubsub-client'] : [])]), row: look.row, shared, fn, local };
-}
-
-function effectsOfRow(row: Row): string[] {
-  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
+  return { effects: new Set([...effectsOf(look.row), ...(returnsPubSub ? ['pubsub-client'] : [])]), row: look.row, shared, fn, local };
 }
 
 /**

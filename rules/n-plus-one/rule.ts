@@ -5,7 +5,7 @@ import { enclosingFunction, isAsyncFunction, isFunctionNode, isIterationCallback
 import { isLiteralCollection, jsArguments, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { eol, indentAt, lineStart } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
-import type { LanguageModels, MemberRow, SymbolRow } from '../../server/src/model/library';
+import { effectsOf, type LanguageModels, type MemberRow, type SymbolRow } from '../../server/src/model/library';
 import { throughCalls } from './through';
 import meta from './rule.json';
 import python from './python.scm';
@@ -196,10 +196,6 @@ const READ_EFFECTS: readonly string[] = ['db-read-one', 'db-read-many', 'db-coun
 const WRITE_EFFECTS: readonly string[] = ['db-write', 'db-write-many'];
 
 /** A row's effects, as strings: the schema knows more effects (`batch`) than library.ts's type lists. */
-function effectsOf(row: Row): string[] {
-  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
-}
-
 interface Knowledge {
   /** Member rows by name, with the type and library holding them. */
   members: Map<string, { type: string; row: Row; lib: string }[]>;

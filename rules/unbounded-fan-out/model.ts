@@ -1,7 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { FileContext } from '../../server/src/model/file-context';
 import type { CallSite, ExprRef } from '../../server/src/model/file-model';
-import type { Callable, Effect, LanguageModels } from '../../server/src/model/library';
+import { effectsOf, type Callable, type Effect, type LanguageModels } from '../../server/src/model/library';
 import type { Resolved } from '../../server/src/model/resolve';
 
 /*
@@ -12,10 +12,7 @@ import type { Resolved } from '../../server/src/model/resolve';
  */
 
 /** The effects of a library row (its `effect` and `effects`), as plain strings (the schema's enum grows). */
-export function effectsOf(row: Callable | undefined): string[] {
-  if (!row) return [];
-  return [...(row.effect ? [row.effect as string] : []), ...((row.effects ?? []) as string[])];
-}
+export { effectsOf };
 
 export function hasEffect(r: Resolved, effects: readonly string[]): boolean {
   return r.kind === 'library' && effectsOf(r.row).some((e) => effects.includes(e));

@@ -2,7 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type CandidateInit, type CheckContext, type FactInit, type RuleMatch, type RuleMeta } from '../../server/src/engine/rule-api';
 import { jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
 import type { FileContext } from '../../server/src/model/file-context';
-import type { LanguageModels, MemberRow } from '../../server/src/model/library';
+import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src/model/library';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -65,10 +65,6 @@ function rootVerdict(root: SyntaxNode): Verdict {
 
 type Bound = NonNullable<MemberRow['bound']> & { paging?: string[]; stages?: string[] };
 type Row = MemberRow & { lazy?: boolean; arguments?: Record<string, unknown>; bound?: Bound };
-
-function effectsOf(row: Row): string[] {
-  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
-}
 
 interface CursorKnowledge {
   /** Cursor methods that neither bound the result nor change where it comes from (sort, skip, projection, lean...): they return their own cursor type. */

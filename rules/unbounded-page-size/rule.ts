@@ -2,7 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type CandidateInit, type CheckContext, type ExportInit, type FixTarget, type RuleMatch, type RuleMeta, type TextEditInit, type WorkspaceFindingInit, type WorkspaceView } from '../../server/src/engine/rule-api';
 import { pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { lineStart, indentAt, eol } from '../../server/src/engine/edit-helpers';
-import type { Effect, MemberRow, SymbolRow } from '../../server/src/model/library';
+import { effectsOf, type MemberRow, type SymbolRow } from '../../server/src/model/library';
 import type { Resolved } from '../../server/src/model/resolve';
 import meta from './rule.json';
 import python from './python.scm';
@@ -38,10 +38,6 @@ function pagesBeside(name: string, siblings: Iterable<string>): boolean {
 }
 
 type Row = SymbolRow | MemberRow;
-
-function effectsOf(row: Row): Effect[] {
-  return [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
-}
 
 /** The model's row when a resolved name is a value the client sends. */
 function requestRow(r: Resolved): Row | undefined {

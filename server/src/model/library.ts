@@ -47,6 +47,11 @@ export type Effect =
   | 'clamp'
   | 'request-param';
 
+/** What a model row says a call does: its `effect` and its `effects` (as names, which rules compare with their own). */
+export function effectsOf(row: { effect?: Effect; effects?: Effect[] } | undefined): string[] {
+  return row ? [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])] : [];
+}
+
 export interface Bound {
   argument?: number;
   keyword?: string;
