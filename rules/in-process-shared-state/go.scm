@@ -48,3 +48,25 @@
  (#model? @method "effect:publish effect:subscribe")
  (#match? @ctx "^(ctx|c|context|[a-z]+Ctx)$")
  (#set! evidence "messages fan out to every instance through Redis pub/sub"))
+
+; ---------------------------------------------------------------------------------------------
+; Facts for a store of record: a package-level map that request handlers write and read
+; (users[id] = u in one handler, users[id] in another; delete(users, id)). rule.ts keeps those in a
+; handler's body where the name is the package's, not a local.
+((assignment_statement left: (expression_list (index_expression operand: (identifier) @key))) @node
+ (#set! fact "ipss.record-write")
+ (#set! gate "http.ResponseWriter gin.Context echo.Context fiber.Ctx HandleFunc"))
+((call_expression function: (identifier) @fn arguments: (argument_list . (identifier) @key)) @node
+ (#eq? @fn "delete")
+ (#set! fact "ipss.record-write"))
+((index_expression operand: (identifier) @key) @node
+ (#set! fact "ipss.record-read")
+ (#set! gate "http.ResponseWriter gin.Context echo.Context fiber.Ctx HandleFunc"))
+((range_clause right: (identifier) @key) @node
+ (#set! fact "ipss.record-read")
+ (#set! gate "http.ResponseWriter gin.Context echo.Context fiber.Ctx HandleFunc"))
+; A shared store in the file (Redis, a database): the map is then a fallback or a scratch copy.
+((call_expression function: (selector_expression field: (field_identifier) @method)) @node
+ (#model? @method "effect:cache-write effect:cache-read effect:db-write effect:db-read-one effect:db-read-many effect:db-query")
+ (#set! fact "ipss.shared-store")
+ (#set! gate "http.ResponseWriter gin.Context echo.Context fiber.Ctx HandleFunc"))

@@ -745,6 +745,57 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('go', src, ID), []);
     });
 
+    it('flags a package-level map that handlers write and read (a store, a de-dup set); not a rate-limit window, not a read-only table', () => {
+      const src = code`
+        package main
+
+        import (
+        	"net/http"
+        	"sync"
+        	"time"
+        )
+
+        var (
+        	mu    sync.Mutex
+        	users = map[string]User{}
+        	seen  = make(map[string]bool)
+        	hits  = map[string][]time.Time{}
+        	codes = map[string]int{"a": 1}
+        )
+
+        func createUser(w http.ResponseWriter, r *http.Request) {
+        	u := decode(r)
+        	mu.Lock()
+        	users[u.ID] = u
+        	mu.Unlock()
+        }
+
+        func getUser(w http.ResponseWriter, r *http.Request) {
+        	mu.Lock()
+        	u, ok := users[r.PathValue("id")]
+        	mu.Unlock()
+        	if ok {
+        		encode(w, u)
+        	}
+        }
+
+        func webhook(w http.ResponseWriter, r *http.Request) {
+        	id := r.Header.Get("X-Event-Id")
+        	if seen[id] {
+        		return
+        	}
+        	seen[id] = true
+        }
+
+        func limit(w http.ResponseWriter, r *http.Request) {
+        	now := time.Now()
+        	hits[r.RemoteAddr] = append(hits[r.RemoteAddr], now)
+        	_ = codes["a"]
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['users = map[string]User{}', 'seen  = make(map[string]bool)']);
+    });
+
     it('leaves test files alone', () => {
       const src = code`
         package store

@@ -866,8 +866,8 @@ function recordCandidate(node: SyntaxNode, key: string): CandidateInit {
   };
 }
 
-/** Effects that make a write part of something else: a rate limiter's clock or client address. */
-const NOT_RECORD_EFFECTS = new Set(['clock', 'client-address']);
+/** Effects that make a write part of something else: a rate limiter's clock, client address or limiter. */
+const NOT_RECORD_EFFECTS = new Set(['clock', 'client-address', 'rate-limit']);
 
 /**
  * A write or read of `key` in a request handler's body, where `key` is not a local or parameter of
@@ -890,6 +890,7 @@ function recordFacts(match: RuleMatch, ctx: CheckContext, name: string): FactIni
     if (assigned || p?.type === 'delete_statement' || (p?.type === 'unary_expression' && p.text.startsWith('delete'))) return undefined;
   }
   if (node.type === 'unary_expression' && !node.text.startsWith('delete')) return undefined;
+  if (name === RECORD_READ && node.type === 'index_expression' && node.parent?.type === 'expression_list' && node.parent.parent?.type === 'assignment_statement' && node.parent.parent.childForFieldName('left')?.startIndex === node.parent.startIndex) return undefined;
   const fn = ctx.enclosingFunction(node);
   if (!fn) return undefined;
   const role = match.file.roleOf(fn)?.role;
@@ -906,7 +907,7 @@ function recordFacts(match: RuleMatch, ctx: CheckContext, name: string): FactIni
  * calls or reads something with one of these effects.
  */
 function touchesEffects(file: FileContext, node: SyntaxNode, effects: ReadonlySet<string>, fn?: number): boolean {
-  const stmt = node.type === 'assignment' || node.type === 'assignment_expression' || node.type === 'delete_statement' ? node : node.parent ?? node;
+  const stmt = node.type === 'assignment' || node.type === 'assignment_expression' || node.type === 'assignment_statement' || node.type === 'delete_statement' ? node : node.parent ?? node;
   const locals = fn === undefined ? [] : file.fn(fn).locals;
   const followed = new Set<string>();
   const walk = (n: SyntaxNode, depth: number): boolean => {
@@ -1280,7 +1281,7 @@ function checkGo(match: RuleMatch): CandidateInit | CandidateInit[] | undefined 
     const kind = goTypeKind(node.childForFieldName('type')) ?? goValueKind(node.childForFieldName('value')?.namedChildren[0]);
     if (!kind) return undefined;
     if (kind.kind === 'sockets') return socketCandidate(node, name, true);
-    return goCacheCandidate(node, name, kind);
+    return kind.kind === 'map' ? [goCacheCandidate(node, name, kind), recordCandidate(node, name)] : goCacheCandidate(node, name, kind);
   }
   // a struct field: type Hub struct { clients map[*Client]bool; broadcast chan []byte }
   const list = node.parent;

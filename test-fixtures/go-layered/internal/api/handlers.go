@@ -61,3 +61,16 @@ func Routes(h *Handlers) *http.ServeMux {
 	mux.HandleFunc("/accounts/{account}/entries/recent", h.RecentEntries)
 	return mux
 }
+
+// Idempotency keys of payments already applied: a retried request must not pay twice.
+var appliedKeys = map[string]bool{} // expect: in-process-shared-state -- each instance remembers only its own requests
+
+func (h *Handlers) Pay(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get("Idempotency-Key")
+	if appliedKeys[key] {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	appliedKeys[key] = true
+	w.WriteHeader(http.StatusAccepted)
+}
