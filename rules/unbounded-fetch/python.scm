@@ -27,3 +27,32 @@
    right: (call function: (attribute attribute: (identifier) @method)) @value)
  (#model? @method "effect:db-read-many effect:limit type:pymongo.cursor.Cursor")
  (#set! fact "unbounded-fetch.assign"))
+
+; Export: `.all()` at the end of a SQLAlchemy query (`Users.query.filter(...).all()`,
+; `session.execute(select(Users)).scalars().all()`): orm-tables.ts keeps the whole reads of a model.
+((call function: (attribute attribute: (identifier) @method)) @read
+ (#eq? @method "all")
+ (#set! export "orm-read.all"))
+
+; Export: a Django queryset (`Project.objects...`), judged by what consumes it whole (list(), for, many=True).
+((attribute object: (identifier) attribute: (identifier) @manager) @read
+ (#eq? @manager "objects")
+ (#set! export "orm-read.django"))
+
+; Export: a foreign key of a model class (`user_id = Column(ForeignKey("users.id"))`, `user = models.ForeignKey(User)`).
+((call function: [(identifier) @f (attribute attribute: (identifier) @f)]) @key
+ (#model? @f "effect:relation")
+ (#set! export "orm-relation"))
+
+; Export: a mapped class's table (`__tablename__ = "users"`).
+((assignment left: (identifier) @key right: (string) @table)
+ (#eq? @key "__tablename__")
+ (#set! export "orm-table"))
+
+; Export: the users table: a class on a base the models mark (Django's AbstractUser), or a mapped class named for it.
+((class_definition name: (identifier) @key superclasses: (argument_list [(identifier) @base (attribute attribute: (identifier) @base)]))
+ (#model? @base "effect:user-model")
+ (#set! export "orm-user"))
+((class_definition name: (identifier) @key)
+ (#any-of? @key "User" "Users" "Account" "Accounts" "Customer" "Customers")
+ (#set! export "orm-user"))

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { code, config, findingsOf, hits, offeredFixes } from '../../server/test/harness';
+import { code, config, findingsOf, hits, offeredFixes, scanTree } from '../../server/test/harness';
 import { UnitCache } from '../../server/src/engine/analyzer';
 import { analyzeText } from '../../server/src/engine/index';
 import { isUnboundedSelect } from './rule';
@@ -520,4 +520,125 @@ describe(ID, () => {
       });
     });
   }
+});
+
+describe(`${ID}: Python ORM reads of a table that grows with the users`, () => {
+  const found = async (files: Record<string, string>) => {
+    const result = await scanTree(files);
+    return result.files.flatMap((f) => f.findings.filter((x) => x.ruleId === ID).map((x) => ({ at: `${f.path}:${x.line}`, message: x.message, related: x.related.map((r) => `${r.path ?? f.path}:${r.line}`) })));
+  };
+
+  it('SQLAlchemy / Flask-SQLAlchemy: whole reads of the users table and of what references it, across files; not admin tables, filters, limits or summaries', async () => {
+    const out = await found({
+      'app/__init__.py': '',
+      'app/models.py': code`
+        from flask_sqlalchemy import SQLAlchemy
+        db = SQLAlchemy()
+
+        class Users(db.Model):
+            __tablename__ = "users"
+            id = db.Column(db.Integer, primary_key=True)
+            name = db.Column(db.String(80))
+            country = db.Column(db.String(32))
+
+        class Solves(db.Model):
+            __tablename__ = "solves"
+            id = db.Column(db.Integer, primary_key=True)
+            user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+            challenge_id = db.Column(db.Integer, db.ForeignKey("challenges.id"))
+
+        class Awards(db.Model):
+            __tablename__ = "awards"
+            id = db.Column(db.Integer, primary_key=True)
+            solve_id = db.Column(db.Integer, db.ForeignKey("solves.id"))
+
+        class Challenges(db.Model):
+            __tablename__ = "challenges"
+            id = db.Column(db.Integer, primary_key=True)
+            name = db.Column(db.String(80))
+      `,
+      'app/views.py': code`
+        from flask import Flask
+        from sqlalchemy import func, or_, select
+        from app.models import Awards, Challenges, Solves, Users, db
+
+        app = Flask(__name__)
+        ADMINS = Users.query.all()
+
+        @app.route("/users")
+        def users():
+            everyone = Users.query.order_by(Users.id).all()
+            awards = db.session.execute(select(Awards).order_by(Awards.id)).scalars().all()
+            found = Users.query.filter(or_(Users.name.ilike(f"%{q}%"), Users.country.op("%>")(q))).all()
+            solves = db.session.query(Solves).all()
+            mine = Solves.query.filter_by(user_id=uid).all()
+            fr = db.session.execute(select(Users).where(Users.country == "fr")).scalars().all()
+            page = Users.query.limit(50).all()
+            first = Users.query.first()
+            by_country = db.session.query(Users.country, func.count(Users.id)).group_by(Users.country).all()
+            challenges = Challenges.query.all()
+            stmt = select(Users)
+            stmt = stmt.limit(20)
+            limited = db.session.execute(stmt).scalars().all()
+            streamed = [u for u in Users.query.yield_per(500)]
+            return everyone, awards, found, solves, mine, fr, page, first, by_country, challenges, limited, streamed
+      `,
+    });
+    assert.deepStrictEqual(out.map((f) => f.at), ['app/views.py:10', 'app/views.py:11', 'app/views.py:12', 'app/views.py:13']);
+    assert.match(out[0].message, /`Users.query.order_by\(Users.id\).all\(\)` loads every row of `Users`.*`Users` is the users table/);
+    assert.match(out[1].message, /every row of `Awards`.*`Awards` references `Solves` \(`solve_id`\), which grows with the users/);
+    assert.match(out[2].message, /every row of `Users` the search matches/);
+    assert.deepStrictEqual(out[1].related, ['app/models.py:16']);
+    // A lone file cannot tell whether a table grows: nothing there.
+    assert.deepStrictEqual(hits('python', 'def f():\n    return Users.query.all()\n', ID), []);
+  });
+
+  it('Django: querysets consumed whole (list(), for, len(), many=True) of the user model and what references it; not sliced, filtered, streamed or module-level', async () => {
+    const out = await found({
+      'shop/__init__.py': '',
+      'shop/models.py': code`
+        from django.conf import settings
+        from django.contrib.auth.models import AbstractUser
+        from django.db import models
+
+        class Member(AbstractUser):
+            bio = models.TextField()
+
+        class Order(models.Model):
+            buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+            title = models.CharField(max_length=200)
+
+        class Line(models.Model):
+            order = models.ForeignKey("shop.Order", on_delete=models.CASCADE)
+
+        class Country(models.Model):
+            code = models.CharField(max_length=2)
+      `,
+      'shop/views.py': code`
+        from rest_framework.response import Response
+        from .models import Country, Line, Member, Order
+        from .serializers import OrderSerializer
+
+        CACHED = list(Country.objects.all())
+
+        def members(request):
+            rows = list(Member.objects.all())
+            total = len(Order.objects.exclude(title=""))
+            for line in Line.objects.select_related("order"):
+                print(line)
+            data = OrderSerializer(Order.objects.order_by("-id"), many=True).data
+            found = list(Order.objects.filter(title__icontains=request.GET["q"]))
+            mine = list(Order.objects.filter(buyer=request.user))
+            recent = list(Order.objects.all()[:50])
+            streamed = [o for o in Order.objects.all().iterator()]
+            countries = list(Country.objects.all())
+            count = Order.objects.count()
+            return Response([rows, total, data, found, mine, recent, streamed, countries, count])
+      `,
+    });
+    assert.deepStrictEqual(out.map((f) => f.at), ['shop/views.py:8', 'shop/views.py:9', 'shop/views.py:10', 'shop/views.py:12', 'shop/views.py:13']);
+    assert.match(out[0].message, /`Member` is the users table/);
+    assert.match(out[1].message, /`Order` references the users table/);
+    assert.match(out[2].message, /`Line` references `Order` \(`order`\), which grows with the users/);
+  });
 });

@@ -1,8 +1,9 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { defineRule, type CandidateInit, type CheckContext, type FactInit, type RuleMatch, type RuleMeta } from '../../server/src/engine/rule-api';
+import { defineRule, type CandidateInit, type CheckContext, type ExportInit, type FactInit, type RuleMatch, type RuleMeta } from '../../server/src/engine/rule-api';
 import { jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
 import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src/model/library';
+import { growingReads, modelExports, readExport } from './orm-tables';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -644,6 +645,16 @@ function candidate(node: SyntaxNode, args: { expr: string; what: string; rows: s
   return { node, args };
 }
 
+function exportsOf(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
+  if (match.language !== 'python') return undefined;
+  const name = String(match.props.export);
+  return name.startsWith('orm-read') ? readExport(match, ctx) : modelExports(match, ctx);
+}
+
+function message(args: { expr: string; what: string; rows: string; advice: string }): string {
+  return (meta as RuleMeta).message.replace(/\{(expr|what|rows|advice)\}/g, (_, k: keyof typeof args) => args[k]);
+}
+
 export default defineRule({
   meta: meta as RuleMeta,
   queries: { python, go, typescript },
@@ -657,6 +668,8 @@ export default defineRule({
         return checkGo(match, ctx);
     }
   },
+  exports: exportsOf,
+  workspace: (ws) => growingReads(ws, message),
   facts(match, ctx): FactInit[] | undefined {
     const keyNode = match.node('key');
     if (!keyNode) return undefined;

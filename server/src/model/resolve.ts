@@ -168,6 +168,13 @@ export class Resolver {
       }
       current = next;
     }
+    // `db.session.query` with `db` imported from the project's own module (its binding is in another
+    // file): the attribute's name may say what it holds, as for `self.session`. Not a class's
+    // attribute (`Segment.objects`): what a class holds is the class's, which the program resolves.
+    if (current.kind === 'import' && !current.instance && current.name !== undefined && /^[a-z_]/.test(current.name) && current.rest.length >= 2) {
+      const named = this.byConvention(current.rest);
+      if (named.kind !== 'unknown') return named;
+    }
     return current;
   }
 

@@ -29,3 +29,12 @@ class Order(Base):
     total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow, index=True)
     customer: Mapped[Customer] = relationship(back_populates="orders")
+
+
+class Currency(Base):
+    """Maintained by finance: a few dozen rows, whatever the number of customers."""
+
+    __tablename__ = "currencies"
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
