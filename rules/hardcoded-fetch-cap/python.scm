@@ -13,3 +13,10 @@
  (#match? @callee "^(send|notify|publish|post|emit|deliver|dispatch|email|mail|sms|broadcast|enqueue|queue|schedule|submit|defer|delay|apply_async|add|create|ensure_future|insert|update|upsert|save|write|delete|remove|put|replace|bulk|lpush|rpush|xadd|persist|store|find_one_and)")
  (#is? inside-loop call)
  (#set! fact item-action))
+
+; A row count given as a literal keyword to a data call: `repo.multi_query(q, limit=9999)`,
+; `PaginationParams(limit=1000000, page=1)` (rule.ts keeps caps that stand in for "all").
+((call
+   arguments: (argument_list (keyword_argument name: (identifier) @kw value: (integer)) @match))
+ (#any-of? @kw "limit" "page_size" "per_page" "max_results")
+ (#set! form "keyword-cap"))

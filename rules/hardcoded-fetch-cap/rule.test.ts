@@ -38,6 +38,29 @@ describe(ID, () => {
   });
 
   describe('python', () => {
+    it('flags a literal row count handed to data access that stands in for "all": huge on any call, or the first page only', () => {
+      const src = code`
+        import traceback
+        from app.repos import PaginationParams, repo
+
+        def report(group_id, page):
+            a = repo.multi_query({"group_id": group_id}, limit=9999)
+            b = export(PaginationParams(limit=1000000, page=1))
+            c = repo.list_users(limit=500, page=1)
+            d = repo.list_users(limit=500, page=page)
+            e = repo.list_users(limit=50)
+            f = repo.search(q, limit=200)
+            g = [p async for p in sdk.products.iter_list(page=1, limit=100)]
+            traceback.print_exc(limit=100000)
+            return a, b, c, d, e, f, g
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['limit=9999', 'limit=1000000', 'limit=500']);
+      const found = findingsOf('python', src, ID);
+      assert.match(found[0].message, /`multi_query\(limit=9999\)` returns at most 9,999 records/);
+      // The threshold scales the "all" cut-off too: at fetchCap 500, 9,999 is below 50×.
+      assert.deepStrictEqual(hits('python', src, ID, config({ thresholds: { ...defaultConfig().thresholds, fetchCap: 500 } })), ['limit=1000000', 'limit=500']);
+    });
+
     it('flags to_list(N) and to_list(length=N) at or above the threshold', () => {
       const src = code`
         async def everyone(db):

@@ -423,6 +423,38 @@ function pythonCap(call: SyntaxNode, threshold: number, file: FileContext): Cap 
   return { node: cap.node, n: cap.n, label: cap.label, noun: pyNoun(chain) ?? 'documents', store: 'collection', result: pyResult(call) };
 }
 
+/**
+ * How many times `thresholds.fetchCap` a literal row count must be to stand for "everything" on any
+ * call (`limit=9999`, `limit=1000000`): nobody pages 5,000 rows at a time.
+ */
+const ALL_FACTOR = 50;
+
+/**
+ * `repo.multi_query(q, limit=9999)`, `PaginationParams(limit=1000000, page=1)`: a literal row count
+ * handed to the project's own data access (or to a call no model knows). A huge one stands for "all"
+ * on any call; a smaller one counts when the call asks for the first page only (`page=1`,
+ * `offset=0`) and is not a library call the models know.
+ */
+function keywordCap(kw: SyntaxNode, threshold: number, file: FileContext): Cap | undefined {
+  const value = kw.childForFieldName('value')!;
+  const n = Number(value.text.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < threshold) return undefined;
+  const call = kw.parent?.parent;
+  if (!call || call.type !== 'call') return undefined;
+  const r = file.resolveCallee(call);
+  if (r.kind === 'library' || r.kind === 'value') return undefined; // a library's own keyword (its models say what it bounds)
+  const { keywords } = pythonArguments(call);
+  const firstPage = [...keywords].some(([k, v]) => /^(page|offset|skip|start)$/.test(k) && /^[01]$/.test(v.text));
+  const paged = [...keywords.keys()].some((k) => /^(page|offset|skip|start|cursor|after|before)$/.test(k));
+  if (n < threshold * ALL_FACTOR && (paged ? !firstPage : true)) return undefined;
+  if (insideBatchLoop(call, 'python')) return undefined;
+  const fn = call.childForFieldName('function');
+  const name = fn?.type === 'attribute' ? fn.childForFieldName('attribute')!.text : fn?.text ?? '';
+  // `sdk.products.iter_list(page=1, limit=100)`: an iterator that pages on its own from the first page.
+  if (/^a?iter(_|$)/.test(name)) return undefined;
+  return { node: kw, n, label: `${name}(${kw.text})`, noun: 'records', store: 'data', result: pyResult(call) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // TypeScript / JavaScript
 
@@ -1097,7 +1129,9 @@ export default defineRule({
     const threshold = ctx.config.thresholds.fetchCap;
     const cap =
       match.language === 'python'
-        ? pythonCap(match.node('match')!, threshold, match.file)
+        ? match.props.form === 'keyword-cap'
+          ? keywordCap(match.node('match')!, threshold, match.file)
+          : pythonCap(match.node('match')!, threshold, match.file)
         : match.language === 'typescript'
           ? typescriptCap(match, threshold)
           : goCap(match, threshold);
