@@ -5,6 +5,54 @@ const ID = 'blocking-call-in-async';
 
 describe(ID, () => {
   describe('python', () => {
+    it('flags password hashing and whole-file copies inside an async def; not in a thread, not a sync route, not a queued session.add', () => {
+      const src = code`
+        import asyncio
+        import bcrypt
+        import hashlib
+        import shutil
+        from fastapi import APIRouter, Depends, UploadFile
+        from passlib.context import CryptContext
+        from sqlalchemy.orm import Session
+
+        router = APIRouter()
+        pwd = CryptContext(schemes=["bcrypt"])
+
+        @router.post("/login")
+        async def login(password: str, hashed: bytes, salt: bytes):
+            a = bcrypt.checkpw(password.encode(), hashed)
+            b = pwd.verify(password, hashed)
+            c = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)
+            d = await asyncio.to_thread(pwd.verify, password, hashed)
+            e = hashlib.sha256(salt).hexdigest()
+            return a and b and c and d and e
+
+        @router.post("/upload")
+        async def upload(file: UploadFile, db: Session = Depends(get_db)):
+            with open(f"/data/{file.filename}", "wb") as out:
+                shutil.copyfileobj(file.file, out)
+            db.add(Upload(name=file.filename))
+            db.commit()
+            free = shutil.disk_usage("/data")
+            return free
+
+        @router.post("/register")
+        def register(password: str):
+            return pwd.hash(password)
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), [
+        'bcrypt.checkpw(password.encode(), hashed)',
+        'pwd.verify(password, hashed)',
+        'hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)',
+        'shutil.copyfileobj(file.file, out)',
+        'db.commit()',
+      ]);
+      const found = findingsOf('python', src, ID);
+      assert.match(found[0].message, /deliberately slow CPU work inside `async def login`/);
+      assert.match(found[3].message, /reads or writes the file synchronously inside `async def upload`/);
+      assert.deepStrictEqual(offeredFixes('python', src, ID, 0), ['to-thread']);
+    });
+
     it('flags requests, httpx, urlopen, time.sleep and subprocess inside an async def', () => {
       const src = code`
         import subprocess

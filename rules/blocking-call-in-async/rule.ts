@@ -6,6 +6,7 @@ import { ensurePythonImport } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
 import { models, normaliseModule, type Callable } from '../../server/src/model/library';
 import type { Resolved } from '../../server/src/model/resolve';
+import { queuedWrite } from '../../server/src/model/summary';
 import { effectsOf, resolveCallee } from '../unbounded-fan-out/model';
 import { blockingThroughCalls } from './through';
 import meta from './rule.json';
@@ -21,7 +22,7 @@ import typescript from './typescript.scm';
  */
 
 /** What a Python call blocks on. File access (`file`, and `fs` in TypeScript) is not raised to error with the scale. */
-type Kind = 'http' | 'sleep' | 'subprocess' | 'db' | 'file';
+type Kind = 'http' | 'sleep' | 'subprocess' | 'db' | 'file' | 'cpu';
 
 /** `requests.get(...)` for messages: the callee and an elided argument list. */
 function shortCall(call: SyntaxNode): string {
@@ -42,10 +43,12 @@ function shortCall(call: SyntaxNode): string {
 type Row = Callable & { asyncTwin?: string; lazy?: boolean; client?: { single?: boolean } };
 
 function kindOfEffects(effects: readonly string[], row: Row): Kind | undefined {
+  if (queuedWrite(row)) return undefined;
   if (effects.includes('sleep')) return 'sleep';
   if (effects.includes('subprocess')) return 'subprocess';
   if (effects.includes('http-call')) return 'http';
   if (effects.includes('blocking-io')) return 'file';
+  if (effects.includes('cpu-heavy')) return 'cpu';
   if (effects.some((e) => DB_EFFECTS.includes(e))) return 'db';
   if (effects.includes('client') && row.client?.single) return 'db';
   return undefined;
@@ -131,6 +134,8 @@ function pyMessage(call: SyntaxNode, fn: SyntaxNode, f: PyFinding): string {
       return `${what}${root} runs a blocking database call ${where}: each round-trip (1–50 ms, far more under load) stops the event loop, so this worker serves its requests one query at a time and throughput collapses as traffic grows. Use the async driver (Motor/AsyncMongoClient, redis.asyncio, asyncpg or psycopg's AsyncConnection) or \`await asyncio.to_thread(...)\`.`;
     case 'file':
       return `${what} reads or writes the file synchronously ${where}: the event loop waits for the disk, which for a large file or a network filesystem stalls every other request on this worker. Read it once at start-up, or use aiofiles / \`await asyncio.to_thread(...)\`.`;
+    case 'cpu':
+      return `${what}${root} does deliberately slow CPU work ${where} (a password hash takes 100–300 ms by design): the event loop computes instead of serving, so at a few logins per second every other request on this worker queues behind it. Run it in a thread: \`await asyncio.to_thread(...)\` (or Starlette's \`run_in_threadpool\`).`;
   }
 }
 
@@ -154,7 +159,8 @@ function pyFix(file: FileContext, r: Extract<Resolved, { kind: 'library' }>, kin
   const later = row.returns && file.lang.memberNames(row.returns).some((n) => effectsOf(file.lang.member(row.returns!, n)?.row).includes('blocking-io'));
   if (later) return undefined;
   const effects = effectsOf(row);
-  if (!member) return effects.includes('http-call') || effects.includes('subprocess') ? 'to-thread' : undefined;
+  if (effects.includes('cpu-heavy')) return 'to-thread';
+  if (!member) return effects.includes('http-call') || effects.includes('subprocess') || effects.includes('blocking-io') ? 'to-thread' : undefined;
   // A thread-safe client's round-trip: a cache or document-store call, not a session or a connection (db-query).
   return effects.some((e) => ['cache-read', 'cache-write', 'db-read-one', 'db-read-many', 'db-count', 'db-write', 'db-write-many'].includes(e)) && !owningConnection(file, r) ? 'to-thread' : undefined;
 }
@@ -230,6 +236,9 @@ function checkPython(match: RuleMatch): CandidateInit | undefined {
   if (kind === 'sleep' && isZeroSleep(call)) return undefined;
   if (kind === 'file' && onceGuarded(call, fn, 'python')) return undefined;
   const member = file.lang.symbol(r.qname) === undefined;
+  // A file object's own read or write counts only as `open(...).read()` (its own pattern): reads in
+  // a `with open(...)` block are usually small. Module functions that copy whole files (shutil) count.
+  if (kind === 'file' && member && !match.node('open')) return undefined;
   const f: PyFinding = { kind, client: member && kind !== 'file' ? clientLabel(r) : undefined, fix: pyFix(file, r, kind, member) };
   return {
     message: pyMessage(call, fn, f),
@@ -566,7 +575,7 @@ function syncPackages(): string {
   for (const lib of models().of('python').libraries) {
     if (lib.file.async === true) continue;
     const rows = [...(lib.file.symbols ?? []), ...(lib.file.types ?? []).flatMap((t) => (t.async === true ? [] : t.members ?? []))];
-    if (!rows.some((r) => effectsOf(r).some((e) => ['http-call', 'sleep', 'subprocess', 'cache-read', 'cache-write', 'publish'].includes(e) || e.startsWith('db-')))) continue;
+    if (!rows.some((r) => effectsOf(r).some((e) => ['http-call', 'sleep', 'subprocess', 'cache-read', 'cache-write', 'publish', 'cpu-heavy', 'blocking-io'].includes(e) || e.startsWith('db-')))) continue;
     for (const p of lib.file.packages ?? []) words.add(p.split('.')[0]);
   }
   return [...words].sort().join(' ');

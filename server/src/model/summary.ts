@@ -91,6 +91,12 @@ const IO = new Set<Effect>(['db-read-one', 'db-read-many', 'db-count', 'db-write
 
 const MAIL = new Set<Effect>(['smtp-connect', 'smtp-send', 'mail-send']);
 
+/** A write queued in a unit of work (`session.add`, marked `lazy`): its I/O is the later flush or commit, which blocks there. */
+export function queuedWrite(row: { effect?: Effect; effects?: Effect[]; lazy?: boolean }): boolean {
+  const effects = [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
+  return row.lazy === true && effects.length > 0 && effects.every((e) => e === 'db-write' || e === 'db-write-many');
+}
+
 /** Decorators and wrappers that make a function build its result once. */
 const CACHING_DECORATORS = /(^|\.)(lru_cache|cache|cached|cached_property|memoize|memoized|once|singleton)$/;
 
@@ -169,7 +175,7 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
       const mail = r.row.client?.service === 'smtp';
       for (const effect of effects) {
         // Mail is blocking too, but sync-smtp-in-request says so: blocking here is everything else.
-        const blocking = !mail && (ALWAYS_BLOCKING.has(effect) || (IO.has(effect) && !MAIL.has(effect) && !async && !call.awaited));
+        const blocking = !mail && !queuedWrite(r.row) && (ALWAYS_BLOCKING.has(effect) || (IO.has(effect) && !MAIL.has(effect) && !async && !call.awaited));
         fn.own.push({ effect, qname: r.qname, text, start: call.start, end: call.end, blocking });
       }
       continue;
