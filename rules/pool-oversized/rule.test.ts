@@ -61,10 +61,12 @@ describe(RULE, () => {
       assert.deepStrictEqual(await at({ 'app/db.py': SA_ENGINE, 'app/main.py': main }), ['app/db.py:5:15']);
     });
 
-    it('MongoDB is checked only against a configured limit', async () => {
+    it('MongoDB is checked against an assumed 1,500 connections (Atlas M10), or the configured limit', async () => {
       const db = 'from motor.motor_asyncio import AsyncIOMotorClient\nclient = AsyncIOMotorClient(URL, maxPoolSize=100)\n';
       const files = { 'db.py': db, Procfile: 'web: uvicorn main:app --workers 4\n' };
       assert.deepStrictEqual(await at(files), []);
+      const big = await workspaceHits({ 'db.py': db.replace('100', '500'), Procfile: files.Procfile }, RULE);
+      assert.match(big[0].message, /^Up to 2000 connections: a pool of 500 \(maxPoolSize 500\) × 4 processes .* above the 1500 MongoDB accepts \(assumed: MongoDB Atlas M10's 1500, the smallest dedicated tier; set deployment\.maxConnections\.mongodb in \.headroom\.json\)/);
       const found = await workspaceHits({ ...files, '.headroom.json': '{ "deployment": { "maxConnections": { "mongodb": 300 } } }' }, RULE);
       assert.deepStrictEqual(found.map((f) => f.at), ['db.py:2:46']);
       assert.match(found[0].message, /^Up to 400 connections: a pool of 100 \(maxPoolSize 100\) × 4 processes .* above the 300 MongoDB accepts/);
@@ -89,6 +91,23 @@ describe(RULE, () => {
         'worker/Dockerfile': 'CMD gunicorn -w 64 app:app\n',
       };
       assert.deepStrictEqual(await at(files), []);
+    });
+
+    it("a pool nothing sizes holds the driver's default per process: counted where the workspace starts several processes", async () => {
+      const db = code`
+        from motor.motor_asyncio import AsyncIOMotorClient
+        from sqlalchemy import create_engine
+
+        engine = create_engine("postgresql://db/app", pool_pre_ping=True)
+        client = AsyncIOMotorClient(URL)
+        configured = create_engine("postgresql://db/app", **ENGINE_OPTIONS)
+      `;
+      const found = await workspaceHits({ 'db.py': db, 'gunicorn.conf.py': 'workers = 16\n' }, RULE);
+      assert.deepStrictEqual(found.map((f) => f.at), ['db.py:4:10', 'db.py:5:10']);
+      assert.match(found[0].message, /^Up to 240 connections: a pool of 15 \(pool_size 5 \+ max_overflow 10, the driver's defaults\) × 16 processes/);
+      assert.match(found[1].message, /^Up to 1600 connections: a pool of 100 \(maxPoolSize 100, the driver's default\) × 16 processes .* above the 1500 MongoDB accepts/);
+      // One process: the driver's default was chosen for it.
+      assert.deepStrictEqual(await at({ 'db.py': db }), []);
     });
 
     it('the pool of 500 per process with 64 gunicorn workers', async () => {

@@ -12,6 +12,7 @@ import { intLiteral, jsArguments, objectProperties, pythonArguments, stringLiter
 import type { FileContext } from '../../server/src/model/file-context';
 import { models, type LanguageModels } from '../../server/src/model/library';
 import { PROCESS_COUNT } from '../../server/src/workspace/deployment';
+import { MONGODB_ASSUMED_CONNECTIONS } from '../../server/src/config/config';
 import {
   argumentNode,
   calledSymbol,
@@ -174,7 +175,22 @@ function pythonExports(match: RuleMatch): ExportInit[] | undefined {
   // psycopg2.pool.ThreadedConnectionPool(minconn, maxconn, ...)
   const at = pool.argument !== undefined ? positional[pool.argument] : undefined;
   const size = intLiteral(at);
-  return at && size !== undefined ? [poolExport(at, db, size, `${pool.options?.[0] ?? 'size'} ${size}`, 'python')] : undefined;
+  if (at) return size !== undefined ? [poolExport(at, db, size, `${pool.options?.[0] ?? 'size'} ${size}`, 'python')] : undefined;
+  // Nothing sizes it here (and nothing could, unseen: no `**options`, no sizing keyword from a variable).
+  const { splat } = pythonArguments(call);
+  return splat || sized || overflow ? undefined : defaultPool(call, db, pool, 'python');
+}
+
+/**
+ * A pool nothing sizes holds the driver's default per process (the models' `pool.default`, plus
+ * `defaultOverflow`): reported only where the workspace starts several processes (see workspace).
+ */
+function defaultPool(node: SyntaxNode, db: Db, pool: NonNullable<ClientModel['pool']>, runtime: string): ExportInit[] | undefined {
+  if (pool.default === undefined || pool.defaultPerCpu !== undefined) return undefined;
+  const size = pool.default + (pool.defaultOverflow ?? 0);
+  const name = pool.options?.[0] ?? 'pool size';
+  const detail = pool.defaultOverflow !== undefined ? `${name} ${pool.default} + ${pool.overflow?.[0] ?? 'overflow'} ${pool.defaultOverflow}, the driver's defaults` : `${name} ${size}, the driver's default`;
+  return [poolExport(node, db, size, detail, runtime, { defaulted: 'yes' })];
 }
 
 /** The pool models that name this option or setter, and the databases they connect to. */
@@ -244,16 +260,29 @@ function tsExports(match: RuleMatch): ExportInit[] | undefined {
   const optIdx = typeof c.row.arguments?.options === 'number' ? c.row.arguments.options : undefined;
   // The options object: where the model says it is, or the last object given (`new Sequelize(url, { ... })`).
   const options = optIdx !== undefined && args[optIdx]?.type === 'object' ? args[optIdx] : objects[objects.length - 1];
-  if (!options) return undefined;
+  const serviceValue = c.client.serviceOption && options ? stringLiteral(optionNode(options, c.client.serviceOption)) : undefined;
+  if (!options) {
+    // `new MongoClient(url)`: the driver's default pool, unless options come from a variable (`new Pool(config)`).
+    const hidden = args.some((a, i) => i === optIdx || (a.type !== 'string' && a.type !== 'template_string' && i > 0));
+    const urlNode = args.find((a) => a.type === 'string' || a.type === 'template_string');
+    const db = dbOf(file, c, urlNode ? stringLiteral(urlNode) : undefined, undefined);
+    return hidden || spreadIn(args) || !db || (urlNode && [...poolOptions(file.lang)].some((o) => uriParam(urlNode.text, o) !== undefined)) ? undefined : defaultPool(call, db, pool, 'node');
+  }
   for (const o of pool.options ?? []) {
     const node = optionNode(options, o);
+    if (!node) continue;
     const size = intLiteral(node);
-    if (!node || size === undefined) continue;
-    const serviceValue = c.client.serviceOption ? stringLiteral(optionNode(options, c.client.serviceOption)) : undefined;
+    if (size === undefined) return undefined; // sized from a variable
     const db = dbOf(file, c, undefined, serviceValue);
     return db ? [poolExport(node, db, size, `${o} ${size}`, 'node')] : undefined;
   }
-  return undefined;
+  if (objectProperties(options).spread) return undefined;
+  const db = dbOf(file, c, undefined, serviceValue);
+  return db ? defaultPool(call, db, pool, 'node') : undefined;
+}
+
+function spreadIn(args: SyntaxNode[]): boolean {
+  return args.some((a) => a.type === 'spread_element');
 }
 
 /** The value of an option in an options object, a dotted name (`pool.max`) going into nested objects. */
@@ -324,10 +353,17 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
     // Go serves every request from one process: its pool is the process's pool.
     const applicable = runtime === 'go' ? [] : counts.filter((c) => c.at.data.runtime === runtime && ws.within(c.project, p.file));
     const widest = applicable.reduce<(typeof counts)[number] | undefined>((best, c) => (!best || c.n > best.n ? c : best), undefined);
+    // A default pool is what the driver chose for one process: it matters where the workspace starts several.
+    if (p.data.defaulted === 'yes' && (!widest || widest.n <= 1)) continue;
     const procs = widest?.n ?? 1;
     const total = size * procs;
     if (total <= limit) continue;
-    const limitWhere = db === 'sql' ? 'deployment.maxConnections in .headroom.json' : `deployment.maxConnections.${db} in .headroom.json`;
+    const limitWhere =
+      db === 'sql'
+        ? 'deployment.maxConnections in .headroom.json'
+        : db === 'mongodb' && limit === MONGODB_ASSUMED_CONNECTIONS
+          ? `assumed: MongoDB Atlas M10's ${limit}, the smallest dedicated tier; set deployment.maxConnections.mongodb in .headroom.json`
+          : `deployment.maxConnections.${db} in .headroom.json`;
     const factor = widest
       ? ` × ${procs} processes (${widest.at.data.source}${widest.perCpu ? ` on ${cpus} CPUs, deployment.cpus` : ''}, ${ws.display(widest.at.file)}:${widest.at.line})`
       : '';

@@ -10,6 +10,13 @@ export const CONFIG_FILE_NAME = '.headroom.json';
 type FixValue = number | boolean | string;
 
 /** `.headroom.json` after defaults are applied: what the engine, the fixes and the CLI read. */
+/**
+ * MongoDB has no server-side default to speak of: the limit is the host's or the plan's. Assumed
+ * here: MongoDB Atlas M10's 1,500 connections, the smallest dedicated tier (the shared M0–M5 tiers
+ * accept 500). `deployment.maxConnections.mongodb` says otherwise.
+ */
+export const MONGODB_ASSUMED_CONNECTIONS = 1500;
+
 export interface ResolvedConfig {
   targetUsers: Scale;
   exclude: string[];
@@ -51,7 +58,7 @@ export function defaultConfig(): ResolvedConfig {
     suppressions: { reportUnused: true },
     // PostgreSQL's and (conservatively) MySQL's stock max_connections; MongoDB's limit depends on
     // the deployment (Atlas tier, ulimit), so it is checked only when configured.
-    deployment: { cpus: 4, maxConnections: { postgresql: 100, mysql: 100 } },
+    deployment: { cpus: 4, maxConnections: { postgresql: 100, mysql: 100, mongodb: MONGODB_ASSUMED_CONNECTIONS } },
     fixDefaults: {
       motor: { maxPoolSize: 100, minPoolSize: 10, maxIdleTimeMS: 30000, waitQueueTimeoutMS: 5000 },
       sqlalchemy: { pool_size: 20, max_overflow: 30, pool_timeout: 30, pool_recycle: 3600, pool_pre_ping: true },

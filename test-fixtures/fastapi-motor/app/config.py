@@ -10,6 +10,7 @@ class Settings(BaseSettings):
     mongo_url: str = "mongodb://localhost:27017"
     mongo_db: str = "acme"
     analytics_url: str = "mongodb://localhost:27018"
+    search_url: str = "mongodb://localhost:27019"
     mongo_options: dict = {}
     redis_url: str = "redis://localhost:6379/0"
 

@@ -22,6 +22,16 @@ archive_client = AsyncIOMotorClient("mongodb://archive.internal:27017/?maxPoolSi
 archive = archive_client["archive"]
 
 
+# Full-text search cluster. 500 per process x 12 gunicorn workers (Procfile) = 6,000 connections;
+# the drivers' default 100 x 12 = 1,200 of the clients above fits the 1,500 assumed for MongoDB.
+search_client = AsyncIOMotorClient(  # ok: pool-unconfigured
+    settings.search_url,
+    maxPoolSize=500,  # expect: pool-oversized
+    waitQueueTimeoutMS=2_000,
+)
+search = search_client["search"]
+
+
 # Blocking client for the admin CLI (`python -m app.admin`), which never runs on the event loop.
 admin_client = MongoClient(settings.mongo_url, serverSelectionTimeoutMS=5000)  # expect: pool-unconfigured
 

@@ -9,7 +9,7 @@ from sqlalchemy.pool import NullPool
 DATABASE_URL = os.environ["DATABASE_URL"]
 REPLICA_URL = os.environ.get("REPLICA_DATABASE_URL", DATABASE_URL)
 
-engine = create_engine(DATABASE_URL, pool_pre_ping=True, echo=False)  # expect: pool-unconfigured
+engine = create_engine(DATABASE_URL, pool_pre_ping=True, echo=False)  # expect: pool-unconfigured, pool-oversized -- the defaults, (5 + 10) x 9 workers = 135
 SessionLocal = sessionmaker(bind=engine, expire_on_commit=False)
 
 # Reports read from the replica: 9 gunicorn workers x (5 + 5) stay under its 100 connections.
@@ -22,7 +22,7 @@ replica_engine = create_engine(  # ok: pool-unconfigured
 )
 ReplicaSession = sessionmaker(bind=replica_engine)
 
-export_engine = create_async_engine(os.environ["ASYNC_DATABASE_URL"], pool_pre_ping=True)  # expect: pool-unconfigured
+export_engine = create_async_engine(os.environ["ASYNC_DATABASE_URL"], pool_pre_ping=True)  # expect: pool-unconfigured, pool-oversized
 ExportSession = async_sessionmaker(export_engine, expire_on_commit=False)
 
 # Ledger writes go through pgbouncer in transaction mode, which does the pooling.
