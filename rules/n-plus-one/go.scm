@@ -6,3 +6,12 @@
    arguments: (argument_list)) @match
  (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-query")
  (#is? inside-loop match))
+
+; A write of one row inside a loop, where the library has a bulk form (the models' `bulkTwin`:
+; gorm `Create` → `CreateInBatches`, mongo `InsertOne` → `InsertMany`).
+((call_expression
+   function: (selector_expression field: (field_identifier) @method)
+   arguments: (argument_list)) @match
+ (#model? @method "effect:db-write")
+ (#is? inside-loop match)
+ (#set! form "write"))

@@ -7,3 +7,12 @@
    arguments: (argument_list)) @match
  (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-query type:sqlalchemy.orm.Session type:sqlalchemy.orm.Query")
  (#is? inside-loop match))
+
+; A write of one row inside a loop, where the library has a bulk form (the models' `bulkTwin`:
+; `insert_one` → `insert_many`, Django `create` → `bulk_create`); check() keeps those.
+((call
+   function: (attribute attribute: (identifier) @method)
+   arguments: (argument_list)) @match
+ (#model? @method "effect:db-write")
+ (#is? inside-loop match)
+ (#set! form "write"))

@@ -4,6 +4,74 @@ import { applyFix, code, config, findingsOf, hits, offeredFixes } from '../../se
 const ID = 'n-plus-one';
 
 describe(ID, () => {
+  describe('per-item writes that have a bulk form', () => {
+    it("python: PyMongo/Motor insert_one per item; not a fixed list, not a write that ignores the item, not a bulk call, not Django's create (bulk_create skips save() and signals)", () => {
+      const src = code`
+        from app.models import AuditLog, Order
+
+        async def import_orders(db, rows, user):
+            for row in rows:
+                Order.objects.create(owner=user, reference=row["ref"])
+            for row in rows:
+                await db.orders.insert_one({"ref": row["ref"]})
+            for status in ("open", "paid"):
+                AuditLog.objects.create(action=status)
+            for row in rows:
+                AuditLog.objects.create(action="import")
+            Order.objects.bulk_create([Order(owner=user, reference=r["ref"]) for r in rows])
+            for row in rows:
+                cache.create(row["ref"])
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['db.orders.insert_one({"ref": row["ref"]})']);
+      assert.match(findingsOf('python', src, ID)[0].message, /`db.orders.insert_one` runs once per item of `rows`.*write them in one statement after it \(`insert_many`\)/);
+    });
+
+    it('typescript: Prisma and Sequelize create per item (also all at once in Promise.all); not an unmodelled package named the same', () => {
+      const src = code`
+        import { PrismaClient } from '@prisma/client';
+        import { NodeSelection } from 'prosemirror-state';
+        import { Notification } from '@server/models';
+        const prisma = new PrismaClient();
+
+        export async function importUsers(users: { email: string; id: string }[], doc: any) {
+          for (const u of users) {
+            await prisma.user.create({ data: { email: u.email } });
+          }
+          await Promise.all(users.map((u) => Notification.create({ userId: u.id, event: 'imported' })));
+          for (const pos of [1, 2, 3].map((n) => n * doc.size)) {
+            NodeSelection.create(doc, pos);
+          }
+        }
+      `;
+      assert.deepStrictEqual(hits('typescript', src, ID), ["prisma.user.create({ data: { email: u.email } })", "Notification.create({ userId: u.id, event: 'imported' })"]);
+      const found = findingsOf('typescript', src, ID);
+      assert.match(found[0].message, /\(`createMany`\)/);
+      assert.match(found[1].message, /all at once.*\(`(bulkCreate` or `insertMany|insertMany` or `bulkCreate)`\)/);
+    });
+
+    it('go: gorm Create and mongo InsertOne per item', () => {
+      const src = code`
+        package store
+
+        import (
+          "context"
+
+          "go.mongodb.org/mongo-driver/mongo"
+          "gorm.io/gorm"
+        )
+
+        func Import(db *gorm.DB, coll *mongo.Collection, rows []Row) {
+          for _, r := range rows {
+            db.Create(&Order{Ref: r.Ref})
+            coll.InsertOne(context.TODO(), r)
+          }
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['db.Create(&Order{Ref: r.Ref})', 'coll.InsertOne(context.TODO(), r)']);
+      assert.match(findingsOf('go', src, ID)[0].message, /\(`CreateInBatches`\)/);
+    });
+  });
+
   describe('python', () => {
     it('flags Motor/PyMongo lookups, counts and finds that use the loop variable', () => {
       const src = code`

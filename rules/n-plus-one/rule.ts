@@ -188,6 +188,7 @@ function sqlStrings(call: SyntaxNode, lang: QueryLanguage, models: LanguageModel
 /** A model row with the fields this rule reads (the schema has more than library.ts types). */
 type Row = (SymbolRow | MemberRow) & {
   lazy?: boolean;
+  bulkTwin?: string;
   optionKeys?: string[];
   arguments?: Record<string, number | string | { argument?: number; keyword?: string; option?: string }>;
 };
@@ -373,7 +374,7 @@ function calleeKind(call: SyntaxNode, file: FileContext | undefined): 'project' 
 // ---------------------------------------------------------------------------------------------
 // The query
 
-type Kind = 'mongo-one' | 'mongo-many' | 'mongo-count' | 'sqlalchemy' | 'django' | 'sql' | 'sqlx' | 'gorm' | 'prisma' | 'orm';
+type Kind = 'mongo-one' | 'mongo-many' | 'mongo-count' | 'sqlalchemy' | 'django' | 'sql' | 'sqlx' | 'gorm' | 'prisma' | 'orm' | 'bulk-write';
 
 interface Query {
   call: SyntaxNode;
@@ -385,6 +386,8 @@ interface Query {
   statement?: SyntaxNode;
   /** The SQL text argument: when it is the loop variable itself, the loop runs a list of statements. */
   sql?: SyntaxNode;
+  /** A write of one row: the call that writes them all in one statement (the models' `bulkTwin`). */
+  bulk?: string;
 }
 
 function isModelName(node: SyntaxNode | undefined): boolean {
@@ -613,6 +616,52 @@ function classifyTs(call: SyntaxNode, method: string, models: LanguageModels): Q
     default:
       return undefined;
   }
+}
+
+/**
+ * A write of one row or document that has a bulk form (`insert_one` → `insert_many`, Django
+ * `create` → `bulk_create`, Prisma `create` → `createMany`, gorm `Create` → `CreateInBatches`): the
+ * models' `bulkTwin`. What the call is comes from resolution; where nothing resolves, a Django
+ * manager's attribute (`Model.objects.create`), a receiver the models' conventions name, or a name
+ * every library's row of which has a bulk form.
+ */
+function classifyWrite(call: SyntaxNode, method: string, lang: QueryLanguage, file: FileContext): Query | undefined {
+  const models = file.lang;
+  const rows = membersNamed(models, method);
+  const bulkRows = rows.filter((m) => m.row.bulkTwin);
+  if (bulkRows.length === 0) return undefined;
+  const r = file.resolveCallee(call);
+  let bulk: string | undefined;
+  if (r.kind === 'library') {
+    bulk = (r.row as Row).bulkTwin;
+  } else if (r.kind === 'unknown' || (r.kind === 'import' && r.rest.length > 0 && !(r.name === undefined && r.rest.length === 1) && !unmodelledPackage(r.module, lang))) {
+    const recv = member(call, lang)?.object;
+    const recvName = lastName(recv);
+    const typed = [...conventionTypes(models, recvName), ...(recv && isModelName(recv.type === 'attribute' || recv.type === 'member_expression' || recv.type === 'selector_expression' ? recv.childForFieldName('object') ?? undefined : undefined) ? [attributeType(models, recvName)] : [])];
+    // Conventions of several libraries may name the receiver (`Notification`: a Sequelize or a
+    // mongoose model): the libraries the file imports decide, else every bulk form is named.
+    const found = typed.flatMap((t) => {
+      const m = t ? models.member(t, method) : undefined;
+      const twin = (m?.row as Row | undefined)?.bulkTwin;
+      return m && twin ? [{ lib: m.lib.name, twin }] : [];
+    });
+    const used = found.filter((f) => file.usesLibrary(f.lib));
+    const twins = [...new Set((used.length > 0 ? used : found).map((f) => f.twin))];
+    bulk = twins.length > 0 ? twins.join('` or `') : undefined;
+    // A name only bulk-capable writes have (`insert_one`, `insertOne`, `InsertOne`).
+    if (!bulk && rows.length === bulkRows.length && new Set(bulkRows.map((m) => m.row.bulkTwin)).size === 1) bulk = bulkRows[0].row.bulkTwin;
+  }
+  if (!bulk) return undefined;
+  return { call, method, kind: 'bulk-write', inputs: [call.childForFieldName('arguments')!], bulk };
+}
+
+/**
+ * A JS/TS import of a plain package name the models do not know (`prosemirror-state`'s
+ * `NodeSelection.create`): its `create` is that package's. Relative paths and scoped names, which
+ * path aliases look like (`@server/models`), may be the project's own models.
+ */
+function unmodelledPackage(module: string, lang: QueryLanguage): boolean {
+  return lang === 'typescript' && /^(node:)?[a-z0-9]/i.test(module);
 }
 
 function classify(call: SyntaxNode, method: string, lang: QueryLanguage, file: FileContext): Query | undefined {
@@ -1105,8 +1154,8 @@ function boundedSource(node: SyntaxNode | undefined, path: SyntaxNode[], loop: L
 }
 
 /** The innermost loop (not a fixed one) whose variable the query uses, directly or through a variable derived from it. */
-function analyse(call: SyntaxNode, method: string, lang: QueryLanguage, file: FileContext): Finding | undefined {
-  const query = classify(call, method, lang, file);
+function analyse(call: SyntaxNode, method: string, lang: QueryLanguage, file: FileContext, write = false): Finding | undefined {
+  const query = write ? classifyWrite(call, method, lang, file) : classify(call, method, lang, file);
   if (!query) return undefined;
   const path = pathOf(call, lang);
   const used = usedNames(query.inputs, lang);
@@ -1174,6 +1223,8 @@ function advice(kind: Kind, lang: QueryLanguage): string {
       return 'Load them in one query (`findMany({ where: { id: { in: ids } } })`, or `include` on the query that produced the list) and look them up in a `Map`.';
     case 'orm':
       return 'Load them in one query with an `IN` filter (TypeORM `In(ids)`, Sequelize `{ [Op.in]: ids }`) and look them up in a `Map`.';
+    case 'bulk-write':
+      return 'Collect the rows in the loop and write them in one statement after it ({bulk}).';
   }
 }
 
@@ -1515,9 +1566,9 @@ export default defineRule({
   check(match) {
     const call = match.node('match')!;
     const method = match.text('method')!;
-    const found = analyse(call, method, match.language, match.file);
+    const found = analyse(call, method, match.language, match.file, match.props.form === 'write');
     if (!found) return undefined;
-    const args = { query: queryLabel(call, method), iterable: found.label, advice: advice(found.query.kind, match.language) };
+    const args = { query: queryLabel(call, method), iterable: found.label, advice: advice(found.query.kind, match.language).replace('{bulk}', `\`${found.query.bulk}\``) };
     return {
       args,
       message: found.loop.concurrent ? CONCURRENT_MESSAGE : undefined,

@@ -7,3 +7,12 @@
    arguments: (arguments)) @match
  (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-query")
  (#is? inside-loop match))
+
+; A write of one row inside a loop or a per-item callback, where the library has a bulk form (the
+; models' `bulkTwin`: Prisma `create` → `createMany`, Sequelize `bulkCreate`, `insertOne` → `insertMany`).
+((call_expression
+   function: (member_expression property: (property_identifier) @method)
+   arguments: (arguments)) @match
+ (#model? @method "effect:db-write")
+ (#is? inside-loop match)
+ (#set! form "write"))

@@ -84,9 +84,18 @@ async def rollup_job() -> None:
     await analytics.daily_top_pages.insert_one({"day": datetime.now(timezone.utc).date().isoformat(), "pages": pages})
 
 
+async def snapshot_balances_job() -> None:
+    # One snapshot row per active account, every night.
+    async for account in db.accounts.find({"active": True}, {"balance": 1}):  # expect: missing-index
+        await analytics.balance_snapshots.insert_one({"account_id": account["_id"], "balance": account["balance"]})  # expect: n-plus-one
+    for region in ("eu", "us"):
+        await analytics.region_runs.insert_one({"region": region, "at": datetime.now(timezone.utc)})  # ok: n-plus-one -- a fixed list
+
+
 def register_jobs() -> None:
     scheduler.add_job(send_daily_digest, "cron", hour=7, id="daily-digest", replace_existing=True)
     scheduler.add_job(renewal_job, "cron", hour=9, id="renewals", replace_existing=True)
     scheduler.add_job(trial_job, "cron", hour=10, id="trials", replace_existing=True)
     scheduler.add_job(purge_sessions_job, "interval", hours=6, id="purge-sessions", replace_existing=True)
     scheduler.add_job(rollup_job, "cron", hour=0, minute=5, id="rollup", replace_existing=True)
+    scheduler.add_job(snapshot_balances_job, "cron", hour=1, id="balance-snapshots", replace_existing=True)

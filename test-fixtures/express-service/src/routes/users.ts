@@ -110,3 +110,16 @@ users.get('/admin/top-referrers', async (_req: Request, res: Response) => {
   const top = await mongoDb.collection('users').find({ referrals: { $gt: 0 } }).sort({ referrals: -1 }).limit(5).toArray(); // expect: missing-index; ok: hardcoded-fetch-cap
   res.json(top);
 });
+
+users.post('/admin/invitations', async (req: Request, res: Response) => {
+  const invitees: { email: string; teamId: string }[] = await loadInvitees(String(req.body.teamId));
+  for (const invitee of invitees) {
+    await mongoDb.collection('invitations').insertOne({ email: invitee.email, teamId: invitee.teamId, at: new Date() }); // expect: n-plus-one
+  }
+  await mongoDb.collection('audit').insertMany(invitees.map((i) => ({ action: 'invited', email: i.email }))); // ok: n-plus-one
+  res.status(201).json({ invited: invitees.length });
+});
+
+async function loadInvitees(teamId: string): Promise<{ email: string; teamId: string }[]> {
+  return prisma.pendingInvitee.findMany({ where: { teamId } });
+}
