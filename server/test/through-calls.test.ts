@@ -413,5 +413,50 @@ describe('findings through calls', () => {
       assert.deepStrictEqual(found.map((f) => f.at), ['shop/views.py:7']);
       assert.match(found[0].message, /^The Flask route calls `send_welcome`, which sends mail over SMTP through `s\.sendmail` \(shop\/mail\.py:4\)/);
     });
+
+    it('a handler or a job hands each recipient to a mail helper in another file (pooled nodemailer too); not a fixed list, not a single send', async () => {
+      const found = await workspace(
+        {
+          'package.json': '{ "name": "shop" }',
+          'src/mail.ts': code`
+            import nodemailer from 'nodemailer';
+            const transport = nodemailer.createTransport({ host: 'smtp.example.com', pool: true });
+            export async function sendEmail(to: string, text: string) {
+              await transport.sendMail({ from: 'shop@example.com', to, text });
+            }
+          `,
+          'src/routes.ts': code`
+            import express from 'express';
+            import { sendEmail } from './mail';
+            import { loadSubscribers } from './subscribers';
+            const app = express();
+
+            app.post('/announce', async (req, res) => {
+              const subscribers = await loadSubscribers(String(req.body.list));
+              for (const s of subscribers) {
+                await sendEmail(s.email, 'news');
+              }
+              for (const admin of ['ops@example.com', 'cto@example.com']) {
+                await sendEmail(admin, 'announcement sent');
+              }
+              res.sendStatus(204);
+            });
+
+            app.post('/welcome', async (req, res) => {
+              await sendEmail(String(req.body.email), 'welcome');
+              res.sendStatus(204);
+            });
+          `,
+          'src/subscribers.ts': code`
+            export async function loadSubscribers(list: string): Promise<{ email: string }[]> {
+              return [];
+            }
+          `,
+        },
+        'sync-smtp-in-request',
+      );
+      assert.deepStrictEqual(found.map((f) => f.at), ['src/routes.ts:9']);
+      assert.match(found[0].message, /^`sendEmail` sends one mail per item of `subscribers` through `transport\.sendMail` \(src\/mail\.ts:4\).*while the request waits/);
+    });
   });
 });

@@ -506,6 +506,12 @@ function matchesCallable(callee: ExprRef, ref: CallableRef, resolver: Resolver, 
     // aiohttp's): no name match either.
     if (r.row.effect || r.row.returns || lang.symbol(r.qname) || lang.libraryOfModule(r.qname)) return false;
   }
+  if (r.kind === 'unknown' && ref.types && path.length > 1 && !callee.receiver) {
+    // `router.post` with `router = APIRouter()`: a receiver of a library type the model has no such
+    // member for is still that type's: the marker of that type matches, another framework's does not.
+    const recv = resolver.resolve({ ...callee, kind: 'name', path: path.slice(0, -1) }, at);
+    if (recv.kind === 'value') return ref.types.some((t) => lang.isA(recv.type, t)) && regex(ref.namePattern ?? '^$').test(last);
+  }
   if (r.kind === 'function' || r.kind === 'import' || r.kind === 'class') {
     // The project's own function, or an unmodelled import: a name pattern may still mean the framework's decorator (`@router.get`).
     if (r.kind !== 'import' && path.length === 1) return false;

@@ -30,6 +30,15 @@ def send_order_receipt(order_id: int, email: str):
     return {"sent": True}
 
 
+@router.post("/customers/newsletter")
+def send_newsletter(session=Depends(get_session)):
+    subscribers = session.execute(select(Customer).where(Customer.newsletter.is_(True)).limit(500)).scalars().all()
+    for customer in subscribers:
+        # expect: sync-smtp-in-request -- one SMTP exchange per subscriber, through send_receipt
+        send_receipt(customer.email, "This month's news")
+    return {"sent": len(subscribers)}
+
+
 @router.post("/orders/{order_id}/receipt/later")
 def queue_order_receipt(order_id: int, email: str, tasks: BackgroundTasks):
     # ok: sync-smtp-in-request -- handed to a background task
