@@ -34,3 +34,12 @@
  (#model? @ctor "effect:client")
  (#any-of? @kw "{{pool-sizers}}")
  (#set! evidence "connection pool sized"))
+
+; The same under another name: a wrapper that imports the constructor as an alias
+; (`from sqlalchemy.ext.asyncio import create_async_engine as _engine`), by resolution.
+((call
+   function: (identifier)
+   arguments: (argument_list (keyword_argument name: (identifier) @kw))) @evidence
+ (#any-of? @kw "{{pool-sizers}}")
+ (#is? constructs-client evidence)
+ (#set! evidence "connection pool sized"))

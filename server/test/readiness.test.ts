@@ -75,6 +75,22 @@ describe('readiness model', () => {
     );
     assert.deepStrictEqual(off.evidence, []);
   });
+
+  it("a pool sized in the project's wrapper, which imports the constructor under another name, is evidence once; a project function of the same shape is not", () => {
+    const src = code`
+      from sqlalchemy.ext.asyncio import create_async_engine as _sqlalchemy_engine
+      from .pools import make_pool
+
+      def create_async_engine(url):
+          return _sqlalchemy_engine(url, pool_size=20, max_overflow=10)
+
+      other = make_pool(URL, pool_size=5)
+    `;
+    const { evidence: found } = engine().analyzer.analyze({ tree: parse('python', src), text: src, grammar: 'python' }, config());
+    assert.deepStrictEqual(found.map((e) => [e.ruleId, e.message, src.slice(e.start, e.end)]), [
+      ['pool-unconfigured', 'connection pool sized', '_sqlalchemy_engine(url, pool_size=20, max_overflow=10)'],
+    ]);
+  });
 });
 
 describe('readiness of a workspace, end to end (scan → evidence → model)', () => {

@@ -722,7 +722,9 @@ export class Analyzer {
     try {
       if (info.kind === 'evidence') {
         const node = match.node('evidence') ?? m.captures[0].node;
-        result.evidence.push({ ruleId: rule.meta.id, message: info.props.evidence ?? '', start: node.startIndex - base, end: node.endIndex - base });
+        const e = { ruleId: rule.meta.id, message: info.props.evidence ?? '', start: node.startIndex - base, end: node.endIndex - base };
+        // Two patterns may see the same evidence (by name and by resolution): it is one.
+        if (!result.evidence.some((x) => x.ruleId === e.ruleId && x.message === e.message && x.start === e.start && x.end === e.end)) result.evidence.push(e);
       } else if (info.kind === 'export') {
         const made = rule.exports
           ? rule.exports(match, ctx) ?? []

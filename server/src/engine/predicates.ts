@@ -127,6 +127,11 @@ export const PREDICATES: Readonly<Record<string, Predicate>> = {
     return fn !== undefined && isAsyncFunction(fn);
   },
   'inside-loop': (node, lang) => enclosingLoop(node, lang) !== undefined,
+  /** A call that resolves to a library's client or pool constructor (also under an alias: `create_async_engine as _engine`). */
+  'constructs-client': (node, _lang, file) => {
+    const r = file?.resolveCallee(node);
+    return r?.kind === 'library' && [r.row.effect, ...(r.row.effects ?? [])].includes('client');
+  },
   'inside-handler': (node, lang, file) => enclosingHandler(node, lang, file) !== undefined,
   /** Runs while a request is served: inside an async function or a request handler. */
   'on-request-path': (node, lang, file) => {
