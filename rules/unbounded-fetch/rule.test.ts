@@ -370,6 +370,29 @@ describe(ID, () => {
         assert.deepStrictEqual(hits(lang, src, ID), ['User.find()', 'User.find({}).sort({ createdAt: -1 }).lean()', 'User.find({}).exec()', 'this.userRepository.find()']);
       });
 
+      it('flags TypeORM find/findAndCount with options but no take, judged like Prisma; not an array find, a page, a key or options built elsewhere', () => {
+        const src = code`
+          class UsersService {
+            constructor(private readonly usersRepository: Repository<User>) {}
+            async lists(teamId: string, opts: FindManyOptions<User>, list: User[], skip: number) {
+              const a = await this.usersRepository.find({ order: { createdAt: 'DESC' } });
+              const b = await this.usersRepository.findAndCount({ where: { status: 'active' }, relations: ['team'] });
+              const c = await this.usersRepository.find({ where: { teamId } });
+              const d = await this.usersRepository.find({ order: { id: 'ASC' }, take: 50, skip });
+              const e = await this.usersRepository.find(opts);
+              const f = list.find((u) => u.teamId === teamId);
+              const g = await this.dataSource.getRepository(User).find({ order: { id: 'ASC' } });
+              return [a, b, c, d, e, f, g];
+            }
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          "this.usersRepository.find({ order: { createdAt: 'DESC' } })",
+          "this.usersRepository.findAndCount({ where: { status: 'active' }, relations: ['team'] })",
+        ]);
+        assert.match(findingsOf(lang, src, ID)[0].message, /`find\(\{ order \}\)` loads the whole table.*Add `take`/);
+      });
+
       it('flags Prisma findMany without take', () => {
         const src = code`
           async function list(userId) {

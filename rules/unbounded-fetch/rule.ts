@@ -343,6 +343,15 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
   const advice = 'Page it (`.limit(n)` with a range on `_id`) or stream it with `for await`.';
   const models = ctx.file.lang;
   if (vetoed(call, ctx.file)) return undefined;
+  if (match.props.form === 'typeorm') {
+    // A repository's or entity manager's read (by resolution or the models' naming of repositories),
+    // with options (`{ where, order, take }`): `users.find((u) => …)` is an array's.
+    if (!typeormReceiver(call, method, ctx.file)) return undefined;
+    const first = jsArguments(call).args[0];
+    if (!first) return call.parent?.type === 'await_expression' ? undefined : checkFindMany(call, method, models, ctx.file); // `await repo.find()`: the awaited form reports it
+    if (first.type !== 'object' || !objectKeysOf(first).some((k) => readOptionKeys(models, method).has(k))) return undefined;
+    return checkFindMany(call, method, models, ctx.file);
+  }
   if (match.node('args') && !match.node('recv')) return checkFindMany(call, method, models, ctx.file);
   if (match.node('recv') && cursorKnowledge(models).materialise.has(method)) {
     if (jsArguments(call).args.length > 0) return undefined; // regex.exec(str)
@@ -370,6 +379,26 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
     return candidate(call, { expr: `${owner.text.split('.').pop()}.find()`, what: 'the whole table', rows: 'rows', advice: typeorm });
   }
   return candidate(call, { expr: `await ${originText(verdict.origin)}`, what: 'the whole collection', rows: 'documents', advice });
+}
+
+/** A TypeORM repository or entity manager: resolved to one, or named like one by the models' conventions. */
+function typeormReceiver(call: SyntaxNode, method: string, file: FileContext): boolean {
+  const r = file.resolveCallee(call);
+  if (r.kind === 'library') return readOptionKeys(file.lang, method, r.row as Row).size > 0;
+  if (r.kind === 'function' || r.kind === 'class') return false;
+  const owner = call.childForFieldName('function')?.childForFieldName('object');
+  const name = owner?.type === 'member_expression' ? owner.childForFieldName('property')?.text : owner?.text;
+  return !!name && resolvesRows(file.lang, name, method);
+}
+
+/** The option keys of a read (TypeORM `where`, `order`, `take`), of one row or of every row of that name. */
+function readOptionKeys(models: LanguageModels, method: string, row?: Row): Set<string> {
+  const rows: Row[] = row ? [row] : models.libraries.flatMap((l) => (l.file.types ?? []).flatMap((t) => ((t.members ?? []) as Row[]).filter((m) => m.name === method)));
+  return new Set(rows.flatMap((m) => ((m as Row & { optionKeys?: string[] }).optionKeys ?? [])));
+}
+
+function objectKeysOf(obj: SyntaxNode): string[] {
+  return [...objectProperties(obj).props.keys()];
 }
 
 /**
@@ -400,7 +429,9 @@ function limitOptions(models: LanguageModels, method: string, call: SyntaxNode, 
   const root = chainOf(call).root;
   let base = root;
   while (base.type === 'member_expression') base = base.childForFieldName('object')!;
-  const named = models.conventions.filter((c) => c.pattern.test(base.text)).map((c) => c.lib.name);
+  // The chain's root (`prisma`) or the receiver's own name (`this.usersRepository`).
+  const own = root.type === 'member_expression' ? root.childForFieldName('property')?.text : undefined;
+  const named = models.conventions.filter((c) => c.pattern.test(base.text) || (own !== undefined && c.pattern.test(own))).map((c) => c.lib.name);
   const rank = (x: { lib: string; option: string }) => (x.option === resolved ? 0 : named.includes(x.lib) ? 1 : 2);
   return [...new Set(rows.sort((a, b) => rank(a) - rank(b)).map((x) => x.option))];
 }

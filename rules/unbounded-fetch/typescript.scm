@@ -19,6 +19,14 @@
    arguments: (arguments) @args) @match
  (#model? @method "type:@prisma/client.Prisma.ModelDelegate type:drizzle-orm.RelationalQuery type:sequelize.Model"))
 
+; TypeORM: repository.find({ order }), findAndCount({ where: { status } }) without take: the
+; repository's reads whose options hold a limit (rule.ts checks the receiver is a repository).
+((call_expression
+   function: (member_expression property: (property_identifier) @method)
+   arguments: (arguments) @args) @match
+ (#model? @method "type:typeorm.Repository type:typeorm.EntityManager")
+ (#set! form "typeorm"))
+
 ; Fact: `cursor.limit(n)` bounds the cursor held by `cursor`.
 ((call_expression
    function: (member_expression object: (identifier) @key property: (property_identifier) @method))
