@@ -1072,6 +1072,37 @@ describe(ID, () => {
   }
 
   describe('typescript', () => {
+    it('flags a collection of open server-sent event streams that requests write to; not with a pub/sub layer, nor responses kept for another reason', () => {
+      const src = code`
+        import express, { type Request, type Response } from 'express';
+
+        const app = express();
+        const clients = new Set<Response>();
+        const pending: Response[] = [];
+
+        app.get('/events', (req: Request, res: Response) => {
+          res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+          clients.add(res);
+          req.on('close', () => clients.delete(res));
+        });
+
+        app.post('/orders', (req: Request, res: Response) => {
+          for (const client of clients) client.write(\`data: \${JSON.stringify(req.body)}\n\n\`);
+          res.sendStatus(201);
+        });
+
+        app.get('/report', (req: Request, res: Response) => {
+          pending.push(res);
+          for (const r of pending) r.write('x');
+        });
+      `;
+      assert.deepStrictEqual(hits('typescript', src, ID), ['clients = new Set<Response>()']);
+      const [f] = findingsOf('typescript', src, ID);
+      assert.match(f.message, /^`clients` keeps the open server-sent event streams of this process/);
+      const withRedis = src.replace("import express", "import Redis from 'ioredis';\nconst sub = new Redis();\nsub.subscribe('orders');\nimport express");
+      assert.deepStrictEqual(hits('typescript', withRedis, ID), []);
+    });
+
     it('flags an in-process graphql-subscriptions PubSub under any name, not a shared RedisPubSub or a project class of that name', () => {
       const src = code`
         import { Injectable } from '@nestjs/common';

@@ -36,6 +36,8 @@ const typescript = expandStatePredicates(typescriptScm, 'typescript');
  * (effects socket-send, publish and subscribe; `state` process or shared, `sharedBy`, `expires`).
  */
 const ADD = 'ipss.ws-add';
+/** A server-sent events response (a stream the route keeps open) is added to the collection named `key`. */
+const ADD_SSE = 'ipss.sse-add';
 const SEND = 'ipss.ws-send';
 const STORE = 'ipss.store';
 const CALL = 'ipss.call';
@@ -67,6 +69,8 @@ const CACHED_FN_MESSAGE =
 const UNTIL_EXPIRY = 'until the entry expires or is evicted';
 const UNTIL_RESTART = 'until the entry is evicted or the process restarts (nothing expires it)';
 
+const STREAMS_MESSAGE =
+  '`{name}` keeps the open server-sent event streams of this process: once a second instance or worker runs, an event written through it reaches only the clients connected to that instance and the others silently miss it. Publish events through a shared channel (Redis pub/sub, a message broker) and write them to the local streams from its subscription.';
 const RELATED_ADD = 'a connection is added to it here';
 const RELATED_SEND = 'messages are sent to its connections here';
 const RELATED_FILL = 'filled with database results here';
@@ -775,6 +779,18 @@ function loopCollection(name: string, site: SyntaxNode, anc: SyntaxNode[], lang:
 // ---------------------------------------------------------------------------------------------
 // Candidates
 
+/** The same for server-sent event streams kept by the process. */
+function streamCandidate(node: SyntaxNode, key: string): CandidateInit {
+  return {
+    node,
+    message: STREAMS_MESSAGE,
+    args: { name: key },
+    requires: [{ fact: ADD_SSE, key, related: 'an event stream is added to it here' }, { fact: SEND, key, related: 'events are written to its streams here' }],
+    unless: [{ fact: PUBSUB }, { fact: NOT_SERVER }, { fact: ADD, key }],
+    data: { kind: 'streams' },
+  };
+}
+
 function socketCandidate(node: SyntaxNode, key: string, typed: boolean, message = SOCKETS_MESSAGE, name = key): CandidateInit {
   return {
     node,
@@ -1089,6 +1105,7 @@ function checkTypescript(match: RuleMatch): CandidateInit | CandidateInit[] | un
   if (!key) return undefined;
   const out: CandidateInit[] = [];
   if (!cacheCtor) out.push(socketCandidate(node, key, typed));
+  if (!cacheCtor && !typed) out.push(streamCandidate(node, key));
   if (moduleLevel && !typed && (cacheCtor || ctor === 'Map' || value.type === 'object')) {
     const expires = cache !== undefined && (cache.row.state?.expires === true || optionsName(value.childForFieldName('arguments'), cache.row.state?.expiresBy));
     out.push(cacheCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
@@ -1312,9 +1329,23 @@ function checkGo(match: RuleMatch): CandidateInit | CandidateInit[] | undefined 
 // Facts
 
 function addFact(site: SyntaxNode, coll: SyntaxNode | undefined, arg: SyntaxNode | undefined, lang: QueryLanguage): FactInit[] | undefined {
-  if (!coll || arg?.type !== 'identifier' || !isSocketValue(arg, lang)) return undefined;
+  if (!coll || arg?.type !== 'identifier') return undefined;
+  const sse = !isSocketValue(arg, lang) && isEventStream(arg, lang);
+  if (!sse && !isSocketValue(arg, lang)) return undefined;
   const key = collectionKey(coll, lazyAncestors(site), lang);
-  return key ? [{ name: ADD, key, node: site }] : undefined;
+  return key ? [{ name: sse ? ADD_SSE : ADD, key, node: site }] : undefined;
+}
+
+/**
+ * A server-sent events stream: the response parameter of a function that opens one (its text names
+ * the protocol's content type, `text/event-stream`), kept to be written to later.
+ */
+function isEventStream(arg: SyntaxNode, lang: QueryLanguage): boolean {
+  if (lang !== 'typescript') return false;
+  const fn = nearestFunction(arg, lang);
+  if (!fn || !fn.text.includes('text/event-stream')) return false;
+  const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
+  return params.some((p) => (p.childForFieldName('pattern') ?? p).text === arg.text);
 }
 
 /** Values that are never database results: literals, and (for sockets) what is not a name. */
@@ -1391,7 +1422,8 @@ function methodCallFacts(match: RuleMatch, lang: QueryLanguage): FactInit[] | un
   const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
   const pubsub = (): FactInit[] => [{ name: PUBSUB, key: '', node: call }];
   const what = callEffects(file, call);
-  const sends = what.effects.has('socket-send') || (what.row === undefined && (namesOf(file, ['socket-send']).has(method) || (lang === 'python' && PY_SEND_EXTRA.has(method))));
+  // An event stream's `write` (the pattern runs only in files that name `event-stream`).
+  const sends = what.effects.has('socket-send') || (what.row === undefined && (namesOf(file, ['socket-send']).has(method) || (lang === 'python' && PY_SEND_EXTRA.has(method)) || (lang === 'typescript' && method === 'write')));
   const channel = what.effects.has('publish') || what.effects.has('subscribe') || (what.row === undefined && namesOf(file, ['publish', 'subscribe']).has(method));
   if (channel && !what.effects.has('socket-send')) {
     // redis.publish("chat", m) / sub.subscribe(CHANNEL) / rdb.Subscribe(ctx, "chat"): a named channel; a group (Channels' group_send) or a trigger (pusher) is one

@@ -28,27 +28,27 @@
    name: [(property_identifier) (private_property_identifier)] @name
    value: (new_expression constructor: (identifier) @ctor) @value) @match
  (#any-of? @ctor "Set" "Map" "WeakSet")
- (#set! gate "sock Sock wss 'ws'"))
+ (#set! gate "sock Sock wss 'ws' event-stream"))
 
 ((public_field_definition
    name: [(property_identifier) (private_property_identifier)] @name
    value: [(array) (object)] @value) @match
  (#any-of? @value "[]" "{}")
- (#set! gate "sock Sock wss 'ws'"))
+ (#set! gate "sock Sock wss 'ws' event-stream"))
 
 ; constructor() { this.clients = new Set() }
 ((assignment_expression
    left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @name)
    right: (new_expression constructor: (identifier) @ctor) @value) @match
  (#any-of? @ctor "Set" "Map" "WeakSet")
- (#set! gate "sock Sock wss 'ws'"))
+ (#set! gate "sock Sock wss 'ws' event-stream"))
 
 ((assignment_expression
    left: (member_expression object: (this) @this property: [(property_identifier) (private_property_identifier)] @name)
    right: [(array) (object)] @value) @match
  (#eq? @this "this")
  (#any-of? @value "[]" "{}")
- (#set! gate "sock Sock wss 'ws'"))
+ (#set! gate "sock Sock wss 'ws' event-stream"))
 
 ; Findings: new Server(httpServer) (socket.io, by its import), new WebSocketServer({ server }), new WebSocket.Server({ port })
 ((new_expression
@@ -92,24 +92,30 @@
 ((call_expression function: (member_expression object: (_) @recv property: (property_identifier) @method)) @call
  (#model? @method "effect:socket-send effect:publish effect:subscribe")
  (#set! fact "ipss.call")
- (#set! gate "sock Sock wss 'ws'"))
+ (#set! gate "sock Sock wss 'ws' event-stream"))
 
 ; ... the containers' own adds, and an option that shares a socket server's state set on it (io.adapter(...))
 ((call_expression function: (member_expression object: (_) @recv property: (property_identifier) @method)) @call
  (#any-of? @method "add" "push")
  (#set! fact "ipss.call")
- (#set! gate "sock Sock wss 'ws'"))
+ (#set! gate "sock Sock wss 'ws' event-stream"))
+
+; an event written to each open server-sent event stream of a collection: for (const res of clients) res.write(...)
+((call_expression function: (member_expression object: (_) @recv property: (property_identifier) @method)) @call
+ (#eq? @method "write")
+ (#set! fact "ipss.call")
+ (#set! gate "event-stream"))
 
 ((call_expression function: (member_expression object: (_) @recv property: (property_identifier) @method)) @call
  (#state-options? @method "sharedBy scope:process effect:client")
  (#set! fact "ipss.call")
- (#set! gate "sock Sock wss 'ws'"))
+ (#set! gate "sock Sock wss 'ws' event-stream"))
 
 ; clients[id] = ws: a socket stored by id
 ((assignment_expression left: (subscript_expression object: [(identifier) (member_expression)] @coll) right: (identifier) @value) @store
  (#any-of? @value "ws" "websocket" "webSocket" "socket" "sock" "wsClient" "client" "conn" "connection")
  (#set! fact "ipss.store")
- (#set! gate "sock Sock wss 'ws'"))
+ (#set! gate "sock Sock wss 'ws' event-stream"))
 
 ; Facts: cache[key] = value, in files that query a database (gate: the words of the database calls
 ; rule.ts knows): a cache filled with query results
