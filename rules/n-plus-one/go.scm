@@ -12,6 +12,6 @@
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)
    arguments: (argument_list)) @match
- (#model? @method "effect:db-write")
+ (#model? @method "property:bulkTwin")
  (#is? inside-loop match)
  (#set! form "write"))

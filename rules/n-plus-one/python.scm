@@ -13,6 +13,6 @@
 ((call
    function: (attribute attribute: (identifier) @method)
    arguments: (argument_list)) @match
- (#model? @method "effect:db-write")
+ (#model? @method "property:bulkTwin")
  (#is? inside-loop match)
  (#set! form "write"))

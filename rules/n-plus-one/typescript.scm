@@ -13,6 +13,6 @@
 ((call_expression
    function: (member_expression property: (property_identifier) @method)
    arguments: (arguments)) @match
- (#model? @method "effect:db-write")
+ (#model? @method "property:bulkTwin")
  (#is? inside-loop match)
  (#set! form "write"))

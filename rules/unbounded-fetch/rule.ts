@@ -342,6 +342,7 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
   const method = match.text('method')!;
   const advice = 'Page it (`.limit(n)` with a range on `_id`) or stream it with `for await`.';
   const models = ctx.file.lang;
+  if (match.props.form === 'typeorm' && !limitedReads(models).has(method)) return undefined; // save, delete, query…: no read with a limit option
   if (vetoed(call, ctx.file)) return undefined;
   if (match.props.form === 'typeorm') {
     // A repository's or entity manager's read (by resolution or the models' naming of repositories),
@@ -379,6 +380,18 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
     return candidate(call, { expr: `${owner.text.split('.').pop()}.find()`, what: 'the whole table', rows: 'rows', advice: typeorm });
   }
   return candidate(call, { expr: `await ${originText(verdict.origin)}`, what: 'the whole collection', rows: 'documents', advice });
+}
+
+const LIMITED = new WeakMap<LanguageModels, Set<string>>();
+/** Reads whose options hold a limit (`find` with `take`): the names the TypeORM form judges. */
+function limitedReads(models: LanguageModels): Set<string> {
+  let out = LIMITED.get(models);
+  if (!out) {
+    out = new Set();
+    for (const lib of models.libraries) for (const t of lib.file.types ?? []) for (const m of (t.members ?? []) as Row[]) if (m.bound?.option && (m as Row & { optionKeys?: string[] }).optionKeys) out.add(m.name);
+    LIMITED.set(models, out);
+  }
+  return out;
 }
 
 /** A TypeORM repository or entity manager: resolved to one, or named like one by the models' conventions. */

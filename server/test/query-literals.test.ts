@@ -66,6 +66,15 @@ describe('query literals and anchored ranges', () => {
   });
 });
 
+describe('#model? selectors', () => {
+  it('property: names the rows that give a property, and only those (a narrow anchor)', () => {
+    const expanded = expandModelPredicates('((x) @m (#model? @m "property:bulkTwin"))', models().of('python'));
+    const names = JSON.parse(`[${/#any-of\? @m (.*)\)\)$/.exec(expanded)![1].split(' ').join(',')}]`) as string[];
+    assert.ok(names.includes('insert_one'), names.join(' '));
+    for (const n of ['create', 'save', 'update', 'add']) assert.ok(!names.includes(n), `${n} has no bulk form in the Python models`);
+  });
+});
+
 describe('the cost budget of the catalogue', () => {
   // A pattern with neither an anchoring literal nor a gate is matched structurally on every unit of
   // every file, and each structural match is marshalled into JavaScript before its text predicates

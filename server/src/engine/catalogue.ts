@@ -211,7 +211,8 @@ function combine(lang: Parser.Language, pieces: Piece[]): QueryPart | undefined 
 /**
  * `(#model? @name "effect:client type:sqlalchemy.orm.Session symbol:smtplib.SMTP")` stands for the
  * names the library models give: the last names of the symbols and members with an effect, the
- * members of a type (inherited ones too), the last names of symbols. It becomes an `#any-of?`, so
+ * members of a type (inherited ones too), the last names of symbols, the rows that give a property
+ * (`property:bulkTwin`). It becomes an `#any-of?`, so
  * a pattern written with it is anchored on those names like any other, and the knowledge of which
  * names they are stays in models/.
  */
@@ -232,7 +233,8 @@ function modelNames(lang: LanguageModels, selectors: string[]): string[] {
     else if (kind === 'type') for (const n of lang.memberNames(value)) out.add(n);
     else if (kind === 'symbol') out.add(lastName(value));
     else if (kind === 'library') for (const n of lang.symbolNames(value)) out.add(n);
-    else throw new Error(`unknown model selector ${sel} (effect:, type:, symbol:, library:)`);
+    else if (kind === 'property') for (const n of lang.namesWithProperty(value)) out.add(n);
+    else throw new Error(`unknown model selector ${sel} (effect:, type:, symbol:, library:, property:)`);
   }
   return [...out].sort();
 }

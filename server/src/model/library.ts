@@ -316,6 +316,15 @@ export class LanguageModels {
     for (const { row } of this.types.values()) for (const m of row.members ?? []) if (m.name !== '*' && has(m)) out.add(m.name);
     return [...out].sort();
   }
+
+  /** The last names of the symbols and members whose row gives a property (`bulkTwin`): a pattern's anchor as narrow as the knowledge. */
+  namesWithProperty(property: string): string[] {
+    const out = new Set<string>();
+    const has = (c: object) => (c as Record<string, unknown>)[property] !== undefined;
+    for (const { row } of this.symbols.values()) if (has(row)) out.add(lastName(row.name));
+    for (const { row } of this.types.values()) for (const m of row.members ?? []) if (m.name !== '*' && has(m)) out.add(m.name);
+    return [...out].sort();
+  }
 }
 
 const compiled = new Map<string, RegExp>();
