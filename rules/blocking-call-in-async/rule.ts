@@ -4,9 +4,8 @@ import { enclosingFunction, isAsyncFunction, isHandlerFunction } from '../../ser
 import { isIife, jsArguments, jsFunctionName, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { ensurePythonImport } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
-import { models, normaliseModule, type Callable } from '../../server/src/model/library';
+import { models, normaliseModule, queuedWrite, type Callable } from '../../server/src/model/library';
 import type { Resolved } from '../../server/src/model/resolve';
-import { queuedWrite } from '../../server/src/model/summary';
 import { effectsOf, resolveCallee } from '../unbounded-fan-out/model';
 import { blockingThroughCalls } from './through';
 import meta from './rule.json';

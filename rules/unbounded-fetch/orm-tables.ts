@@ -2,6 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { CheckContext, ExportInit, RuleMatch, WorkspaceFindingInit, WorkspaceView, LocatedExport } from '../../server/src/engine/rule-api';
 import { pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
 import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src/model/library';
+import { chainOf, type Link } from './chain';
 
 /**
  * Python ORMs (SQLAlchemy, Flask-SQLAlchemy, Django): a read that loads every row of a table that
@@ -12,7 +13,7 @@ import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src
  * read of them is not reported.
  */
 
-export const ORM_READ = 'orm-read';
+const ORM_READ = 'orm-read';
 const ORM_TABLE = 'orm-table';
 const ORM_RELATION = 'orm-relation';
 const ORM_USER = 'orm-user';
@@ -24,25 +25,6 @@ type Row = MemberRow & { arguments?: { filter?: unknown; name?: unknown } };
 
 // ---------------------------------------------------------------------------------------------
 // Reads
-
-/** `a.b(x).c()` → the calls from the outermost inwards, and what the chain starts at. */
-function links(node: SyntaxNode): { calls: { name: string; call: SyntaxNode }[]; root: SyntaxNode } {
-  const calls: { name: string; call: SyntaxNode }[] = [];
-  let n = node;
-  for (;;) {
-    // `(await session.execute(stmt)).scalars()`: look through the parentheses and the await.
-    if ((n.type === 'parenthesized_expression' || n.type === 'await') && n.namedChildren.length === 1) {
-      n = n.namedChildren[0];
-      continue;
-    }
-    if (n.type !== 'call') break;
-    const fn = n.childForFieldName('function');
-    if (fn?.type !== 'attribute') break;
-    calls.push({ name: fn.childForFieldName('attribute')!.text, call: n });
-    n = fn.childForFieldName('object')!;
-  }
-  return { calls, root: n };
-}
 
 /**
  * A filter term that matches text the user types (`Recipe.name.ilike(q)`, `.op("%>")(q)`,
@@ -120,7 +102,7 @@ type Walk = { kind: 'whole'; searched: boolean } | { kind: 'stop' };
  * stream) stops it. The last
  * call must load every row (`all()`), unless `materialised` says its consumer does (Django).
  */
-function walk(models: LanguageModels, type: string, calls: { name: string; call: SyntaxNode }[], materialised: boolean): Walk {
+function walk(models: LanguageModels, type: string, calls: Link[], materialised: boolean): Walk {
   let searched = false;
   let t = type;
   for (let i = 0; i < calls.length; i++) {
@@ -148,7 +130,7 @@ function walk(models: LanguageModels, type: string, calls: { name: string; call:
 }
 
 /** What a read is over: a model class (`Users.query`, `Project.objects`), a `session.query(Users)`, or `execute(select(Users))`. */
-function start(root: SyntaxNode, calls: { name: string; call: SyntaxNode }[], ctx: CheckContext): { cls: SyntaxNode; type: string; rest: typeof calls; searched: boolean } | undefined {
+function start(root: SyntaxNode, calls: Link[], ctx: CheckContext): { cls: SyntaxNode; type: string; rest: typeof calls; searched: boolean } | undefined {
   const models = ctx.file.lang;
   // `Users.query.filter(...)...`, `Project.objects.filter(...)`
   if (root.type === 'attribute') {
@@ -205,7 +187,7 @@ function statement(node: SyntaxNode, ctx: CheckContext): { cls: SyntaxNode; sear
     if (assigned.length !== 1) return undefined; // built in steps or passed in: not judged
     expr = assigned[0];
   }
-  const { calls, root } = links(expr);
+  const { links: calls, root } = chainOf(expr, true);
   const inner = [...calls].reverse();
   const base = root.type === 'call' ? root : undefined;
   if (!base) return undefined;
@@ -265,7 +247,7 @@ export function readExport(match: RuleMatch, ctx: CheckContext): ExportInit[] | 
   if (!fn) return undefined; // module level: runs once, at import
   const role = ctx.file.roleOf(fn)?.role;
   if (role === 'startup' || role === 'once' || role === 'test') return undefined;
-  const { calls, root } = links(node);
+  const { links: calls, root } = chainOf(node, true);
   let read: ReturnType<typeof start>;
   let how = '';
   if (match.props.export === 'orm-read.all') {
@@ -278,8 +260,8 @@ export function readExport(match: RuleMatch, ctx: CheckContext): ExportInit[] | 
     if (chain.parent?.type === 'subscript') return undefined; // qs[:50]: sliced
     const consumer = materialisedBy(chain);
     if (!consumer) return undefined;
-    const lc = links(chain);
-    read = start(lc.root, lc.calls, ctx);
+    const lc = chainOf(chain, true);
+    read = start(lc.root, lc.links, ctx);
     how = consumer;
     if (!read) return undefined;
     const w = walk(ctx.file.lang, read.type, read.rest, true);

@@ -3,6 +3,7 @@ import { defineRule, type CandidateInit, type CheckContext, type ExportInit, typ
 import { jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
 import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src/model/library';
+import { chainOf, type Link } from './chain';
 import { growingReads, modelExports, readExport } from './orm-tables';
 import meta from './rule.json';
 import python from './python.scm';
@@ -19,33 +20,6 @@ const FACT_GO_REASSIGN = 'unbounded-fetch.go-reassign';
 
 // ---------------------------------------------------------------------------------------------
 // Method chains (`db.users.find(q).sort(s).to_list(None)`), read from the outermost call inwards.
-
-interface Link {
-  name: string;
-  call: SyntaxNode;
-}
-
-/** `a.find(q).sort(s)` → links [sort, find], root `a`. Parentheses around the chain are looked through. */
-function chainOf(node: SyntaxNode): { links: Link[]; root: SyntaxNode } {
-  const links: Link[] = [];
-  let n = node;
-  for (;;) {
-    if (n.type === 'parenthesized_expression') {
-      const inner = n.namedChildren.filter((c) => c.type !== 'comment');
-      if (inner.length !== 1) break;
-      n = inner[0];
-      continue;
-    }
-    if (n.type !== 'call' && n.type !== 'call_expression') break;
-    const fn = n.childForFieldName('function');
-    const prop = fn?.type === 'attribute' ? fn.childForFieldName('attribute') : fn?.type === 'member_expression' ? fn.childForFieldName('property') : null;
-    const obj = fn?.childForFieldName('object');
-    if (!prop || !obj) break;
-    links.push({ name: prop.text, call: n });
-    n = obj;
-  }
-  return { links, root: n };
-}
 
 /** What a chain fetches: everything (from `origin`), a bounded set, something we cannot tell, or a cursor held in a variable. */
 type Verdict =

@@ -52,6 +52,12 @@ export function effectsOf(row: { effect?: Effect; effects?: Effect[] } | undefin
   return row ? [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])] : [];
 }
 
+/** A write queued in a unit of work (`session.add`, marked `lazy`): its I/O is the later flush or commit, which blocks there. */
+export function queuedWrite(row: { effect?: Effect; effects?: Effect[]; lazy?: boolean }): boolean {
+  const effects = effectsOf(row);
+  return row.lazy === true && effects.length > 0 && effects.every((e) => e === 'db-write' || e === 'db-write-many');
+}
+
 export interface Bound {
   argument?: number;
   keyword?: string;

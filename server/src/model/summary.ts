@@ -1,4 +1,4 @@
-import { regex, type Effect } from './library';
+import { queuedWrite, regex, type Effect } from './library';
 import type { FileContext } from './file-context';
 import { argumentValues, type ExprRef, type FunctionModel } from './file-model';
 import type { Resolved } from './resolve';
@@ -90,12 +90,6 @@ const ALWAYS_BLOCKING = new Set<Effect>(['sleep', 'blocking-io', 'subprocess', '
 const IO = new Set<Effect>(['db-read-one', 'db-read-many', 'db-count', 'db-write', 'db-write-many', 'db-query', 'http-call', 'smtp-connect', 'smtp-send', 'mail-send', 'cache-read', 'cache-write', 'publish', 'client']);
 
 const MAIL = new Set<Effect>(['smtp-connect', 'smtp-send', 'mail-send']);
-
-/** A write queued in a unit of work (`session.add`, marked `lazy`): its I/O is the later flush or commit, which blocks there. */
-export function queuedWrite(row: { effect?: Effect; effects?: Effect[]; lazy?: boolean }): boolean {
-  const effects = [...(row.effect ? [row.effect] : []), ...(row.effects ?? [])];
-  return row.lazy === true && effects.length > 0 && effects.every((e) => e === 'db-write' || e === 'db-write-many');
-}
 
 /** Decorators and wrappers that make a function build its result once. */
 const CACHING_DECORATORS = /(^|\.)(lru_cache|cache|cached|cached_property|memoize|memoized|once|singleton)$/;
