@@ -489,6 +489,17 @@ function isModelGlobal(callee: ExprRef, ref: CallableRef, r: Resolved, lang: Lan
   return !!ref.symbols?.includes(written) && (lang.symbol(written)?.lib.file.packages ?? ['?']).length === 0;
 }
 
+/**
+ * A callee's receiver (`router` of `router.post`), one object per callee: every marker asks, and the
+ * resolver's memo (which also replays what the resolution read) is kept by object.
+ */
+const RECEIVERS = new WeakMap<ExprRef, ExprRef>();
+function receiverOf(callee: ExprRef, resolver: Resolver, at: number): Resolved {
+  let recv = RECEIVERS.get(callee);
+  if (!recv) RECEIVERS.set(callee, (recv = { ...callee, kind: 'name', path: (callee.path ?? []).slice(0, -1) }));
+  return resolver.resolve(recv, at);
+}
+
 /** Whether a callee is one of a marker's callables: by resolution, or by name where nothing resolves. */
 function matchesCallable(callee: ExprRef, ref: CallableRef, resolver: Resolver, lang: LanguageModels, at: number): boolean {
   const path = callee.path ?? [];
@@ -509,7 +520,7 @@ function matchesCallable(callee: ExprRef, ref: CallableRef, resolver: Resolver, 
   if (r.kind === 'unknown' && ref.types && path.length > 1 && !callee.receiver) {
     // `router.post` with `router = APIRouter()`: a receiver of a library type the model has no such
     // member for is still that type's: the marker of that type matches, another framework's does not.
-    const recv = resolver.resolve({ ...callee, kind: 'name', path: path.slice(0, -1) }, at);
+    const recv = receiverOf(callee, resolver, at);
     if (recv.kind === 'value') return ref.types.some((t) => lang.isA(recv.type, t)) && regex(ref.namePattern ?? '^$').test(last);
   }
   if (r.kind === 'function' || r.kind === 'import' || r.kind === 'class') {
