@@ -17,6 +17,7 @@ const ORM_READ = 'orm-read';
 const ORM_TABLE = 'orm-table';
 const ORM_RELATION = 'orm-relation';
 const ORM_USER = 'orm-user';
+const ORM_PAGED = 'orm-paged';
 
 /** SQL aggregates in a selected column: the rows are a summary (one per group), not the table. */
 const AGGREGATE = /\bfunc\.(count|sum|avg|min|max)\s*\(/;
@@ -240,9 +241,62 @@ function short(text: string, max = 60): string {
   return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
 }
 
+type Paging = 'none' | 'unset';
+
+/**
+ * A class attribute a library's view lists whole (DRF `queryset = Order.objects.all()` on a
+ * `ListAPIView`): which view, and whether it pages the response. Only views on the library's own
+ * bases that leave the listing to it are judged: a project base or mixin, or an override of a method
+ * the models name (`get_queryset`, `list`), decides the rows in code the models do not describe.
+ */
+function listedBy(chain: SyntaxNode, ctx: CheckContext): { view: string; paging: Paging; pager: string } | undefined {
+  const assign = chain.parent;
+  if (assign?.type !== 'assignment' || assign.childForFieldName('right')?.startIndex !== chain.startIndex) return undefined;
+  const attr = assign.childForFieldName('left');
+  const body = assign.parent?.type === 'expression_statement' ? assign.parent.parent : undefined;
+  const cls = body?.parent;
+  if (attr?.type !== 'identifier' || body?.type !== 'block' || cls?.type !== 'class_definition') return undefined;
+  const models = ctx.file.lang;
+  const bases = (cls.childForFieldName('superclasses')?.namedChildren ?? []).filter((b) => b.type === 'identifier' || b.type === 'attribute');
+  const types: string[] = [];
+  for (const b of bases) {
+    const r = ctx.file.resolve(b);
+    if (r.kind !== 'library' || !r.row.returns) return undefined;
+    types.push(r.row.returns);
+  }
+  const lister = types.find((t) => {
+    const m = models.member(t, attr.text);
+    return m && (m.row as Row & { call?: boolean }).call === false && effectsOf(m.row).includes('materialize');
+  });
+  if (!lister) return undefined;
+  const own = new Map<string, SyntaxNode>();
+  const methods = new Set<string>();
+  for (const st of body.namedChildren) {
+    const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
+    if (def?.type === 'function_definition') methods.add(def.childForFieldName('name')!.text);
+    const a = st.type === 'expression_statement' ? st.namedChildren[0] : undefined;
+    if (a?.type === 'assignment' && a.childForFieldName('left')?.type === 'identifier') own.set(a.childForFieldName('left')!.text, a.childForFieldName('right')!);
+  }
+  if ([...methods].some((name) => { const m = models.member(lister, name); return m && (m.row as Row & { call?: boolean }).call !== false; })) return undefined;
+  // The attribute that pages it (`pagination_class`): set to anything but "none", the view pages.
+  const pager = models.memberNames(lister).find((name) => {
+    const m = models.member(lister, name);
+    return m && (m.row as Row & { call?: boolean }).call === false && effectsOf(m.row).includes('limit');
+  });
+  if (!pager) return undefined;
+  const value = own.get(pager);
+  if (!value) return { view: cls.childForFieldName('name')!.text, paging: 'unset', pager };
+  const none = (models.member(lister, pager)!.row.bound?.unboundedValues ?? []).some((u) => (u === null ? value.type === 'none' : value.text === String(u)));
+  return none ? { view: cls.childForFieldName('name')!.text, paging: 'none', pager } : undefined;
+}
+
 /** A read's export, when it loads every row a model query gives (or its filter matches). */
 export function readExport(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
   const node = match.node('read')!;
+  if (match.props.export === 'orm-read.django') {
+    const listed = viewRead(node, ctx);
+    if (listed) return listed;
+  }
   const fn = ctx.enclosingFunction(node);
   if (!fn) return undefined; // module level: runs once, at import
   const role = ctx.file.roleOf(fn)?.role;
@@ -271,6 +325,21 @@ export function readExport(match: RuleMatch, ctx: CheckContext): ExportInit[] | 
   const w = walk(ctx.file.lang, read.type, read.rest, false);
   if (w.kind !== 'whole') return undefined;
   return [exported(node, read.cls, read.searched || w.searched, how, ctx)];
+}
+
+/** `queryset = Order.objects.all()` in a list view (see `listedBy`). */
+function viewRead(node: SyntaxNode, ctx: CheckContext): ExportInit[] | undefined {
+  let chain: SyntaxNode = node;
+  while (chain.parent?.type === 'attribute' && chain.parent.parent?.type === 'call') chain = chain.parent.parent;
+  const listed = listedBy(chain, ctx);
+  if (!listed) return undefined;
+  const lc = chainOf(chain, true);
+  const read = start(lc.root, lc.links, ctx);
+  if (!read || walk(ctx.file.lang, read.type, read.rest, true).kind !== 'whole') return undefined;
+  const e = exported(chain, read.cls, read.searched, '', ctx);
+  e.node = chain.parent!;
+  e.data = { ...e.data, expr: short(`${listed.view}.${chain.parent!.text}`), view: listed.view, paging: listed.paging, pager: listed.pager };
+  return [e];
 }
 
 function exported(node: SyntaxNode, cls: SyntaxNode, searched: boolean, how: string, ctx: CheckContext): ExportInit {
@@ -345,6 +414,22 @@ export function modelExports(match: RuleMatch, ctx: CheckContext): ExportInit[] 
       if (!cls || table === undefined) return undefined;
       return [{ name: ORM_TABLE, node: cls.childForFieldName('name')!, data: { class: cls.childForFieldName('name')!.text, table } }];
     }
+    case ORM_PAGED: {
+      // `REST_FRAMEWORK = {"DEFAULT_PAGINATION_CLASS": ...}` at module level: a setting the models say pages every view.
+      const dict = match.node('table')!;
+      if (match.node('stmt')?.parent?.type !== 'module') return undefined;
+      for (const lib of ctx.file.lang.libraries) {
+        const settings = (lib.file as { configSettings?: { name: string; effect?: string }[] }).configSettings ?? [];
+        for (const s of settings) {
+          const [variable, key] = s.name.split('.');
+          if (s.effect !== 'limit' || variable !== match.text('key') || !key) continue;
+          const pair = dict.namedChildren.find((p) => p.type === 'pair' && stringLiteral(p.childForFieldName('key')) === key);
+          const value = pair?.childForFieldName('value');
+          if (value && value.type !== 'none') return [{ name: ORM_PAGED, node: pair!, data: { setting: s.name } }];
+        }
+      }
+      return undefined;
+    }
     case ORM_USER: {
       const cls = match.node('key')!.parent!;
       const base = match.node('base');
@@ -416,16 +501,23 @@ export function growingReads(ws: WorkspaceView, message: (args: { expr: string; 
       }
     }
   }
+  // Projects whose settings page every view that does not say otherwise.
+  const paged = new Map<string, LocatedExport>();
+  for (const e of ws.exports(ORM_PAGED)) paged.set(ws.projectOf(e.file), e);
   const out: WorkspaceFindingInit[] = [];
   for (const read of ws.exports(ORM_READ)) {
     const key = `${ws.projectOf(read.file)}\0${read.data.class}`;
     const t = tables.get(key);
     const reason = t ? why.get(key) : read.data.user === true ? `\`${read.data.class}\` is the users table` : undefined;
     if (!reason) continue;
+    if (read.data.paging === 'unset' && paged.has(ws.projectOf(read.file))) continue;
     const what = read.data.searched === true ? `every row of \`${read.data.class}\` the search matches` : `every row of \`${read.data.class}\``;
+    const advice = read.data.view
+      ? `\`${read.data.view}\` lists them in one response${read.data.paging === 'none' ? ` (\`${read.data.pager} = None\`)` : ', and no default pagination is configured'}; ${reason}. Give the view a pagination class with a maximum page size.`
+      : `${reason}. Page it (\`.limit(n)\` with a key range, or a slice \`[:n]\`), or stream it (\`yield_per\`, \`.iterator()\`).`;
     out.push({
       at: read,
-      message: message({ expr: String(read.data.expr), what, rows: 'rows', advice: `${reason}. Page it (\`.limit(n)\` with a key range, or a slice \`[:n]\`), or stream it (\`yield_per\`, \`.iterator()\`).` }),
+      message: message({ expr: String(read.data.expr), what, rows: 'rows', advice }),
       related: t ? [{ at: t.decl, message: reason }] : undefined,
     });
   }

@@ -56,3 +56,9 @@
 ((class_definition name: (identifier) @key)
  (#any-of? @key "User" "Users" "Account" "Accounts" "Customer" "Customers")
  (#set! export "orm-user"))
+
+; Export: a settings dictionary at module level (`REST_FRAMEWORK = {...}`): orm-tables.ts keeps the
+; ones whose key the models name as a setting that pages every view (DEFAULT_PAGINATION_CLASS).
+((expression_statement (assignment left: (identifier) @key right: (dictionary) @table)) @stmt
+ (#match? @key "^[A-Z][A-Z0-9_]*$")
+ (#set! export "orm-paged"))

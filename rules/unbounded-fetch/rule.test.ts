@@ -664,4 +664,69 @@ describe(`${ID}: Python ORM reads of a table that grows with the users`, () => {
     assert.match(out[1].message, /`Order` references the users table/);
     assert.match(out[2].message, /`Line` references `Order` \(`order`\), which grows with the users/);
   });
+
+  it('DRF: a list view of a growing table without pagination (None, or no default in the settings); not a paged view, a project base, an overridden get_queryset or an admin table', async () => {
+    const models = code`
+      from django.conf import settings
+      from django.db import models
+
+      class Order(models.Model):
+          buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+      class Country(models.Model):
+          code = models.CharField(max_length=2)
+    `;
+    const views = code`
+      from rest_framework import generics, mixins, viewsets
+      from rest_framework.pagination import PageNumberPagination
+      from .base import ProjectViewSet
+      from .models import Country, Order
+
+      class Orders(generics.ListAPIView):
+          queryset = Order.objects.all()
+          pagination_class = None
+
+      class OrderSet(viewsets.ModelViewSet):
+          queryset = Order.objects.order_by("-id")
+
+      class OrderFeed(mixins.ListModelMixin, viewsets.GenericViewSet):
+          queryset = Order.objects.all()
+
+      class PagedOrders(generics.ListAPIView):
+          queryset = Order.objects.all()
+          pagination_class = PageNumberPagination
+
+      class MyOrders(generics.ListAPIView):
+          queryset = Order.objects.all()
+          pagination_class = None
+
+          def get_queryset(self):
+              return Order.objects.filter(buyer=self.request.user)
+
+      class ProjectOrders(ProjectViewSet):
+          queryset = Order.objects.all()
+
+      class OneOrder(generics.RetrieveAPIView):
+          queryset = Order.objects.all()
+
+      class Countries(generics.ListAPIView):
+          queryset = Country.objects.all()
+          pagination_class = None
+    `;
+    const unpaged = await found({ 'shop/__init__.py': '', 'shop/models.py': models, 'shop/views.py': views });
+    assert.deepStrictEqual(unpaged.map((f) => f.at), ['shop/views.py:7', 'shop/views.py:11', 'shop/views.py:14']);
+    assert.match(unpaged[0].message, /^`Orders.queryset = Order.objects.all\(\)` loads every row of `Order`.*`Orders` lists them in one response \(`pagination_class = None`\)/);
+    assert.match(unpaged[1].message, /no default pagination is configured/);
+    // With a default pagination class in the settings, only the view that turns it off is left.
+    const settings = code`
+      REST_FRAMEWORK = {
+          "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+          "PAGE_SIZE": 50,
+      }
+    `;
+    const paged = await found({ 'shop/__init__.py': '', 'shop/models.py': models, 'shop/views.py': views, 'config/settings.py': settings });
+    assert.deepStrictEqual(paged.map((f) => f.at), ['shop/views.py:7']);
+    const off = await found({ 'shop/__init__.py': '', 'shop/models.py': models, 'shop/views.py': views, 'config/settings.py': settings.replace('"rest_framework.pagination.LimitOffsetPagination"', 'None') });
+    assert.strictEqual(off.length, 3);
+  });
 });
