@@ -243,6 +243,24 @@ function short(text: string, max = 60): string {
 
 type Paging = 'none' | 'unset';
 
+/** The keys of the settings the models say page every view (`DEFAULT_PAGINATION_CLASS`): the words that gate the settings pattern. */
+export function pagingSettingWords(models: LanguageModels): string {
+  const words = new Set<string>();
+  for (const s of pagingSettings(models)) words.add(s.key);
+  return [...words].sort().join(' ') || '\u0000none';
+}
+
+function pagingSettings(models: LanguageModels): { name: string; variable: string; key: string }[] {
+  const out: { name: string; variable: string; key: string }[] = [];
+  for (const lib of models.libraries) {
+    for (const s of (lib.file as { configSettings?: { name: string; effect?: string }[] }).configSettings ?? []) {
+      const [variable, key] = s.name.split('.');
+      if (s.effect === 'limit' && key) out.push({ name: s.name, variable, key });
+    }
+  }
+  return out;
+}
+
 /**
  * A class attribute a library's view lists whole (DRF `queryset = Order.objects.all()` on a
  * `ListAPIView`): which view, and whether it pages the response. Only views on the library's own
@@ -418,15 +436,11 @@ export function modelExports(match: RuleMatch, ctx: CheckContext): ExportInit[] 
       // `REST_FRAMEWORK = {"DEFAULT_PAGINATION_CLASS": ...}` at module level: a setting the models say pages every view.
       const dict = match.node('table')!;
       if (match.node('stmt')?.parent?.type !== 'module') return undefined;
-      for (const lib of ctx.file.lang.libraries) {
-        const settings = (lib.file as { configSettings?: { name: string; effect?: string }[] }).configSettings ?? [];
-        for (const s of settings) {
-          const [variable, key] = s.name.split('.');
-          if (s.effect !== 'limit' || variable !== match.text('key') || !key) continue;
-          const pair = dict.namedChildren.find((p) => p.type === 'pair' && stringLiteral(p.childForFieldName('key')) === key);
-          const value = pair?.childForFieldName('value');
-          if (value && value.type !== 'none') return [{ name: ORM_PAGED, node: pair!, data: { setting: s.name } }];
-        }
+      for (const s of pagingSettings(ctx.file.lang)) {
+        if (s.variable !== match.text('key')) continue;
+        const pair = dict.namedChildren.find((p) => p.type === 'pair' && stringLiteral(p.childForFieldName('key')) === s.key);
+        const value = pair?.childForFieldName('value');
+        if (value && value.type !== 'none') return [{ name: ORM_PAGED, node: pair!, data: { setting: s.name } }];
       }
       return undefined;
     }

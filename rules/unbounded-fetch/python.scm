@@ -61,4 +61,5 @@
 ; ones whose key the models name as a setting that pages every view (DEFAULT_PAGINATION_CLASS).
 ((expression_statement (assignment left: (identifier) @key right: (dictionary) @table)) @stmt
  (#match? @key "^[A-Z][A-Z0-9_]*$")
+ (#set! gate "@PAGING_SETTINGS@")
  (#set! export "orm-paged"))

@@ -2,9 +2,9 @@ import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type CandidateInit, type CheckContext, type ExportInit, type FactInit, type RuleMatch, type RuleMeta } from '../../server/src/engine/rule-api';
 import { jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
 import type { FileContext } from '../../server/src/model/file-context';
-import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src/model/library';
+import { effectsOf, models, type LanguageModels, type MemberRow } from '../../server/src/model/library';
 import { chainOf, type Link } from './chain';
-import { growingReads, modelExports, readExport } from './orm-tables';
+import { growingReads, modelExports, pagingSettingWords, readExport } from './orm-tables';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -675,7 +675,7 @@ function message(args: { expr: string; what: string; rows: string; advice: strin
 
 export default defineRule({
   meta: meta as RuleMeta,
-  queries: { python, go, typescript },
+  queries: { python: python.replace(/@PAGING_SETTINGS@/g, pagingSettingWords(models().of('python'))), go, typescript },
   check(match, ctx) {
     switch (match.language) {
       case 'python':
