@@ -331,6 +331,84 @@ describe('findings through calls', () => {
     });
   });
 
+  describe('go: a type declared in another file of its package', () => {
+    it('a method reaches the library through a field the sibling file declares; a field of an unknown type, another package\'s type of the same name, or a test file stays silent', async () => {
+      const files = {
+        'go.mod': 'module example.com/app\n\ngo 1.22\n',
+        'internal/storage/storage.go': code`
+          package storage
+
+          import "database/sql"
+
+          type Storage struct {
+          	db    *sql.DB
+          	cache Cache
+          }
+
+          func NewStorage(db *sql.DB) *Storage { return &Storage{db: db} }
+        `,
+        'internal/storage/api_key.go': code`
+          package storage
+
+          // SetAPIKeyUsedTimestamp stamps the key on every authenticated call.
+          func (s *Storage) SetAPIKeyUsedTimestamp(userID int64, token string) error {
+          	_, err := s.db.Exec("UPDATE api_keys SET last_used_at=now() WHERE user_id=$1 AND token=$2", userID, token)
+          	return err
+          }
+
+          // TouchCache goes to a field whose type no model knows.
+          func (s *Storage) TouchCache(token string) {
+          	s.cache.Exec(token)
+          }
+        `,
+        'internal/storage/storage_test.go': code`
+          package storage_test
+
+          type Storage struct {
+          	db fakeDB
+          }
+        `,
+        'internal/other/other.go': code`
+          package other
+
+          type Storage struct {
+          	db fakeDB
+          }
+
+          func (s *Storage) SetAPIKeyUsedTimestamp(token string) { s.db.Exec(token) }
+        `,
+        'internal/api/middleware.go': code`
+          package api
+
+          import (
+          	"net/http"
+
+          	"example.com/app/internal/other"
+          	"example.com/app/internal/storage"
+          )
+
+          type middleware struct {
+          	store *storage.Storage
+          	local *other.Storage
+          }
+
+          func (m *middleware) apiKeyAuth(next http.Handler) http.Handler {
+          	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+          		token := r.Header.Get("X-Auth-Token")
+          		m.store.SetAPIKeyUsedTimestamp(1, token)
+          		m.store.TouchCache(token)
+          		m.local.SetAPIKeyUsedTimestamp(token)
+          		next.ServeHTTP(w, r)
+          	})
+          }
+        `,
+      };
+      const found = await workspace(files, 'per-request-db-write');
+      assert.deepStrictEqual(found.map((f) => f.at), ['internal/api/middleware.go:18']);
+      assert.match(found[0].message, /reaches `s\.db\.Exec` \(internal\/storage\/api_key\.go:5\)/);
+    });
+  });
+
   describe('interceptors named by routes', () => {
     it('typescript: a Nest interceptor that @UseInterceptors puts on some routes runs on those, not on every request; one never named by a route stays global', async () => {
       const interceptor = (name: string, table: string) => code`

@@ -11,6 +11,7 @@ import { LineIndex } from './positions';
 import { programContribution } from '../model/contribution';
 import type { CodeFrame, FileOutcome, ReportedFinding, WorkspaceContribution } from './report';
 import { packageManifestOf } from '../engine/package-manifest';
+import { goPackageTypesOf } from '../model/go-package';
 
 /** How many bytes at the start of a file are searched for a NUL byte (as git and grep do). */
 const BINARY_SNIFF_BYTES = 8192;
@@ -73,7 +74,7 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: [], ...deploymentContribution(text) };
   let analysis: ReturnType<typeof analyzeText>;
   try {
-    analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS), options.projectPath, packageManifestOf(absPath, options.projectRoot));
+    analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS), options.projectPath, packageManifestOf(absPath, options.projectRoot), grammar === 'go' ? goPackageTypesOf(absPath, text) : undefined);
   } catch (e) {
     if (e instanceof ParseBudgetExceeded) return { kind: 'skipped', reason: 'too-slow', note: `parsing took longer than ${FILE_BUDGET_MS / 1000} s` };
     throw e;

@@ -18,6 +18,7 @@ import { Program, type EffectPath, type FnRef } from '../model/program';
 import type { Effect } from '../model/library';
 import { parseSuppression, resolveSuppressions, type Suppression } from './suppressions';
 import type { PackageManifest } from './package-manifest';
+import type { GoPackageTypes } from '../model/go-package';
 
 export interface Related {
   start: number;
@@ -317,6 +318,8 @@ export interface AnalysisInput {
   path?: string;
   /** The package.json of the file's package: a command-line package's code is a script. */
   manifest?: PackageManifest;
+  /** Go: the struct types of the file's package declared in its other files (see go-package.ts). */
+  goPackage?: GoPackageTypes;
 }
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
@@ -393,7 +396,7 @@ export class Analyzer {
     const unitModels = units.map((u) => u.model);
     const scopeSame = cache?.keepSignatures(unitModels) ?? false;
     const fileModel = whole ?? mergeUnitModels(language, units.map((u) => ({ model: u.model, delta: u.start - u.boundAt })), cache?.merged);
-    const file = new FileContext(language, fileModel, input.text, input.path, this.models(config), input.manifest);
+    const file = new FileContext(language, fileModel, input.text, input.path, this.models(config), input.manifest, input.goPackage);
     const fileGates = units.reduce((a, u) => a | u.gates, 0);
     const parts: CompiledPatterns[] = [compiled, ...compiled.gated.filter((_, i) => fileGates & (1 << i))];
     // A unit's findings may depend on the rest of the file only through its scope (imports, module

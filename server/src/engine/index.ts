@@ -5,6 +5,7 @@ import { Analyzer, type AnalysisResult, type Budget, type UnitCache } from './an
 import { Catalogue } from './catalogue';
 import { parserFor, type GrammarId } from './languages';
 import type { PackageManifest } from './package-manifest';
+import type { GoPackageTypes } from '../model/go-package';
 
 let shared: { catalogue: Catalogue; analyzer: Analyzer } | undefined;
 
@@ -38,7 +39,7 @@ export function parse(grammar: GrammarId, text: string, oldTree?: Tree, budgetMs
 }
 
 /** Parses and analyses a whole text: the CLI's and the tests' entry point. */
-export function analyzeText(text: string, grammar: GrammarId, config: ResolvedConfig, cache?: UnitCache, budget?: Budget, path?: string, manifest?: PackageManifest): AnalysisResult & { tree: Tree } {
+export function analyzeText(text: string, grammar: GrammarId, config: ResolvedConfig, cache?: UnitCache, budget?: Budget, path?: string, manifest?: PackageManifest, goPackage?: GoPackageTypes): AnalysisResult & { tree: Tree } {
   const tree = parse(grammar, text, undefined, budget && Math.max(1, budget.deadline - performance.now()));
-  return { ...engine().analyzer.analyze({ tree, text, grammar, path, manifest }, config, cache, budget), tree };
+  return { ...engine().analyzer.analyze({ tree, text, grammar, path, manifest, goPackage }, config, cache, budget), tree };
 }

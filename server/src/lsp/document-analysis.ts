@@ -7,6 +7,7 @@ import type { DocumentAnalysis, OpenDocument } from './documents';
 import type { Excludes } from './excludes';
 import { projectPath } from '../engine/paths';
 import { packageManifestOf } from '../engine/package-manifest';
+import { goPackageTypesOf } from '../model/go-package';
 
 /**
  * Budgets of one document's work in the editor. Real files parse in milliseconds and analyse in
@@ -121,7 +122,7 @@ export class DocumentAnalyses {
     }
     this.slowParse.delete(d);
     const budget = budgetOf(Math.max(1, ANALYSIS_BUDGET_MS - (performance.now() - started)));
-    const result = await engine().analyzer.analyzeSliced({ tree, text, grammar: d.grammar, path: folder && file ? projectPath(folder.root, file) : undefined, manifest: file ? packageManifestOf(file, folder?.root) : undefined }, config, d.units, budget, {
+    const result = await engine().analyzer.analyzeSliced({ tree, text, grammar: d.grammar, path: folder && file ? projectPath(folder.root, file) : undefined, manifest: file ? packageManifestOf(file, folder?.root) : undefined, goPackage: file && d.grammar === 'go' ? goPackageTypesOf(file, text) : undefined }, config, d.units, budget, {
       ms: SLICE_MS,
       pause: nextTurn,
       stale,

@@ -10,6 +10,7 @@ import { goExpr } from './bind-go';
 import { tsExpr } from './bind-typescript';
 import { bindTree } from './bind';
 import type { PackageManifest } from '../engine/package-manifest';
+import type { GoPackageTypes } from './go-package';
 import { pushTo } from '../engine/multimap';
 
 /**
@@ -31,9 +32,10 @@ export class FileContext {
     relPath: string | undefined,
     readonly models: Models = shippedModels(),
     manifest?: PackageManifest,
+    private readonly goPackage?: GoPackageTypes,
   ) {
     this.lang = models.of(language);
-    this.resolver = new Resolver(model, this.lang);
+    this.resolver = new Resolver(model, this.lang, goPackage);
     this.role = fileRole(relPath, text, model, models, manifest);
     this.fnRoles = new FunctionRoles(model, this.lang, this.resolver, relPath);
   }
@@ -143,6 +145,10 @@ export class FileContext {
         ]);
       case 'c:':
         return JSON.stringify((ix.classesByName.get(name) ?? []).map(classSig));
+      case 'g:': {
+        const decl = this.goPackage?.struct(name);
+        return JSON.stringify(decl ? [decl.cls.fields.map((f) => [f.name, f.type]), decl.model.imports.map((i) => [i.local, i.module])] : null);
+      }
       case 'r:': {
         return this.fnRoles.registeredByName(name.slice(name.lastIndexOf('.') + 1));
       }

@@ -1,6 +1,7 @@
 import { modelIndex } from './model-index';
 import type { ExprRef, FileModel, FunctionModel, ValueBinding } from './file-model';
 import { normaliseModule, type LanguageModels, type MemberRow, type SymbolRow } from './library';
+import type { GoPackageTypes } from './go-package';
 
 /**
  * Name resolution in one file: what an expression is, from the code first (imports, annotations,
@@ -36,7 +37,31 @@ export class Resolver {
   constructor(
     readonly model: FileModel,
     readonly models: LanguageModels,
+    /** Go: the struct types the file's package declares in its other files. */
+    private readonly goPackage?: GoPackageTypes,
   ) {}
+
+  /** Resolvers of the sibling files that declare the package's types, for their fields' types. */
+  private siblings: WeakMap<FileModel, Resolver> | undefined;
+
+  /**
+   * Go: a field of a struct type declared in another file of the package (`s.db` with `type Storage
+   * struct { db *sql.DB }` in a sibling), resolved against that file's imports.
+   */
+  private packageField(typeName: string, field: string, depth: number): Resolved {
+    // A cached unit that asked is analysed again when the sibling's declaration changes.
+    this.reads?.add(`g:${typeName}`);
+    const decl = this.goPackage?.struct(typeName);
+    const f = decl && lastBinding(decl.cls.fields, field, Infinity);
+    if (!decl || !f?.type) return UNKNOWN;
+    this.siblings ??= new WeakMap();
+    let r = this.siblings.get(decl.model);
+    if (!r) this.siblings.set(decl.model, (r = new Resolver(decl.model, this.models)));
+    const t = r.resolveType(f.type, f.start, depth + 1);
+    // A type of the same package is the same `.` import here; a class of the sibling's is too.
+    if (t.kind === 'class') return { kind: 'import', module: '.', name: t.name, rest: [], instance: true, via: 'annotation' };
+    return t;
+  }
 
   private used: Set<string> | undefined;
 
@@ -307,8 +332,13 @@ export class Resolver {
         }
         return UNKNOWN;
       }
-      case 'import':
+      case 'import': {
+        if (this.goPackage && of.module === '.' && of.instance && of.name && of.rest.length === 0) {
+          const field = this.packageField(of.name, name, depth);
+          if (field.kind !== 'unknown') return field;
+        }
         return this.conventionMember({ ...of, rest: [...of.rest, name] });
+      }
       default:
         return UNKNOWN;
     }
