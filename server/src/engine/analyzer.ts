@@ -52,6 +52,8 @@ interface Candidate {
   data: Record<string, string | number | boolean>;
   /** A finding through calls: where the call goes and what the callee must do (see ThroughInit); with `unless`, what it must not do (see CandidateInit.unlessThrough). */
   through?: Through;
+  /** The function (its span) that must have one of the roles in the program (see CandidateInit.whenRole). */
+  whenRole?: { start: number; end: number; roles: readonly string[] };
 }
 
 /** A call to follow: what the callee must do for the finding to hold, or with `unless`, what any of the calls (`also` the rest) must not. */
@@ -77,8 +79,11 @@ export interface DeferredFinding {
   /** The message, with `{chain}` and `{what}` still to fill. */
   message: string;
   severity: Severity;
-  target: CallTarget;
-  needs: readonly Effect[] | 'blocking';
+  /** Absent for a finding that waits only for a role (see `role`). */
+  target?: CallTarget;
+  needs?: readonly Effect[] | 'blocking';
+  /** The function of this file (its index) that must have one of the roles in the program. */
+  role?: { fn: number; roles: readonly string[] };
   /** The message when the workspace does not hold the function (see ThroughInit.fallback). */
   fallback?: string;
   /** The finding holds unless the target, or one of `also`, does what `needs` says (see CandidateInit.unlessThrough). */
@@ -505,8 +510,17 @@ export class Analyzer {
     const findings: Finding[] = [];
     let roleFiltered = 0;
     const throughs: { c: Candidate; f: Finding }[] = [];
+    const byRole: DeferredFinding[] = [];
     for (const c of candidates) {
       const f = this.resolve(c, facts, config);
+      if (f && c.whenRole) {
+        // Its role comes from another file: the workspace decides.
+        const fn = modelIndex(file.model).functionBySpan.get(`${c.whenRole.start}:${c.whenRole.end}`);
+        if (fn === undefined) continue;
+        if (!appliesTo(this.catalogue.meta(f.ruleId)!, file.role.role, config)) roleFiltered++;
+        else byRole.push({ ...(c.through ? deferredOf(f, c.through) : { ruleId: f.ruleId, start: f.start, end: f.end, message: f.message, severity: f.severity, ...(f.related.length > 0 ? { related: f.related } : {}) }), role: { fn, roles: c.whenRole.roles } });
+        continue;
+      }
       if (f && c.through) {
         if (appliesTo(this.catalogue.meta(f.ruleId)!, file.role.role, config)) throughs.push({ c, f });
         else roleFiltered++;
@@ -519,7 +533,10 @@ export class Analyzer {
       }
       findings.push(f);
     }
-    const deferredFindings = throughs.length > 0 ? followCalls(throughs, file, input) : [];
+    const deferredFindings: ({ finding: Finding; site: number } | { deferred: DeferredFinding })[] = [
+      ...(throughs.length > 0 ? followCalls(throughs, file, input) : []),
+      ...byRole.map((deferred) => ({ deferred })),
+    ];
     // A call a rule flags directly is not flagged again through the function it calls, nor is a
     // call whose chain ends at something the rule already flags where it is.
     const direct = new Set(findings.map((f) => `${f.ruleId}:${f.start}:${f.end}`));
@@ -819,6 +836,7 @@ function shift(c: Candidate, by: number): Candidate {
     start: c.start + by,
     end: c.end + by,
     related: c.related.map((r) => ({ ...r, start: r.start + by, end: r.end + by })),
+    ...(c.whenRole ? { whenRole: { ...c.whenRole, start: c.whenRole.start + by, end: c.whenRole.end + by } } : {}),
   };
 }
 
@@ -1024,6 +1042,7 @@ function toCandidate(rule: RuleModule, init: CandidateInit, match: RuleMatch, ba
     requires: init.requires,
     unless: init.unless,
     data: init.data ?? {},
+    ...(init.whenRole ? { whenRole: { start: init.whenRole.fn.startIndex - base, end: init.whenRole.fn.endIndex - base, roles: init.whenRole.roles } } : {}),
   };
 }
 

@@ -128,6 +128,12 @@ export interface CandidateInit {
    * finding stands as found.
    */
   unlessThrough?: { calls: readonly SyntaxNode[]; needs: readonly Effect[] };
+  /**
+   * The finding holds only if the function `fn` has one of `roles` in the workspace's program: a
+   * role another file gives it (`Depends(current_key)` in a router, `app.use(audit)` in the app
+   * module), which this file alone cannot see. Checked by the workspace scan (see program-findings.ts).
+   */
+  whenRole?: { fn: SyntaxNode; roles: readonly string[] };
 }
 
 /**

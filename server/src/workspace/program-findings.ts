@@ -35,13 +35,30 @@ export function programFindings(
   const files = [...contributions.keys()].filter((f) => (contributions.get(f)?.program?.deferred.length ?? 0) > 0).map((f) => program.file(f)!);
   for (const f of files) {
     const c = contributions.get(f.path)!;
-    for (const d of c.program!.deferred) {
-      if (config.rules[d.ruleId] === 'off') continue;
+    for (const deferred of c.program!.deferred) {
+      if (config.rules[deferred.ruleId] === 'off') continue;
+      let d = deferred;
+      if (d.role) {
+        // Holds when another file gives the function the role (a route's `Depends(...)`, `app.use(...)`); `{role}` says which.
+        const role = program.roleOf({ file: f.path, fn: d.role.fn });
+        if (!role || !d.role.roles.includes(role.role)) continue;
+        d = { ...d, message: d.message.replace(/\{role\}/g, role.why), ...(d.fallback ? { fallback: d.fallback.replace(/\{role\}/g, role.why) } : {}) };
+        if (!d.target) {
+          if (c.suppressions.some((s) => s.line === d.at.line && (s.ruleIds.includes(d.ruleId) || s.ruleIds.includes('*')))) continue;
+          const configured = config.rules[d.ruleId];
+          const severity = configured && configured !== 'off' ? configured : d.severity;
+          const fingerprint = `${createHash('sha256').update(d.ruleId).update('\0').update(d.message).digest('hex').slice(0, 32)}:1`;
+          pushTo(out, f.path, { ruleId: d.ruleId, severity, message: d.message, ...d.at, related: d.related ?? [], fingerprint });
+          continue;
+        }
+      }
+      const needs = d.needs;
+      if (!d.target || !needs) continue;
       if (d.unless) {
         // Dropped when any of the calls bounds it; a call the workspace cannot find bounds nothing.
         const bounded = [d.target, ...(d.also ?? [])].some((t) => {
           const r = program.resolve(f.path, t);
-          return !!r && unlessHit(program, r, d.needs);
+          return !!r && unlessHit(program, r, needs);
         });
         if (bounded || c.suppressions.some((s) => s.line === d.at.line && (s.ruleIds.includes(d.ruleId) || s.ruleIds.includes('*')))) continue;
         const configured = config.rules[d.ruleId];
@@ -51,7 +68,7 @@ export function programFindings(
         continue;
       }
       const ref = program.resolve(f.path, d.target);
-      const hit = ref && reached(program, ref, d.needs);
+      const hit = ref && reached(program, ref, needs);
       if (!hit && (ref || !d.fallback)) continue;
       if (c.suppressions.some((s) => s.line === d.at.line && (s.ruleIds.includes(d.ruleId) || s.ruleIds.includes('*')))) continue;
       const configured = config.rules[d.ruleId];
