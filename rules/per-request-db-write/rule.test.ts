@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { code, config, findingsOf, hits } from '../../server/test/harness';
+import { code, config, findingsOf, hits, workspaceHits } from '../../server/test/harness';
 
 const ID = 'per-request-db-write';
 
@@ -832,4 +832,109 @@ describe(ID, () => {
       });
     });
   }
+
+  describe('per-request code another module names', () => {
+    const models = code`
+      from sqlalchemy import Column, DateTime, Integer, String
+      from sqlalchemy.orm import declarative_base
+
+      Base = declarative_base()
+
+      class ApiKey(Base):
+          __tablename__ = "api_keys"
+          id = Column(Integer, primary_key=True)
+          token = Column(String)
+          last_used_at = Column(DateTime)
+    `;
+    const db = code`
+      from sqlalchemy import create_engine
+      from sqlalchemy.orm import sessionmaker
+
+      SessionLocal = sessionmaker(bind=create_engine("postgresql://db/app", pool_size=20))
+
+      def get_db():
+          db = SessionLocal()
+          try:
+              yield db
+              db.commit()
+          finally:
+              db.close()
+    `;
+    const auth = code`
+      from datetime import datetime
+
+      from fastapi import Depends, Header
+      from sqlalchemy.orm import Session
+
+      from app.db import get_db
+      from app.models import ApiKey
+
+      def current_key(x_api_key: str = Header(...), db: Session = Depends(get_db)) -> ApiKey:
+          key = db.query(ApiKey).filter(ApiKey.token == x_api_key).one()
+          key.last_used_at = datetime.utcnow()
+          db.add(key)
+          return key
+
+      def key_owner(x_api_key: str = Header(...), db: Session = Depends(get_db)) -> int:
+          return db.query(ApiKey).filter(ApiKey.token == x_api_key).one().id
+
+      def rotate_key(db: Session, key: ApiKey) -> None:
+          db.add(ApiKey(token="new"))
+    `;
+    const routes = code`
+      from fastapi import APIRouter, Depends
+
+      from app.auth import current_key, key_owner, rotate_key
+
+      router = APIRouter()
+
+      @router.get("/items")
+      def items(key=Depends(current_key), owner: int = Depends(key_owner)):
+          return {"owner": owner}
+
+      @router.post("/keys/rotate")
+      def rotate(key=Depends(current_key), db=Depends(get_db)):
+          rotate_key(db, key)
+          return {}
+    `;
+
+    it('python: a FastAPI dependency that writes, registered by routes in another module; not one that reads, the session dependency that commits, or a helper a route calls', async () => {
+      const found = await workspaceHits({ 'app/__init__.py': '', 'app/models.py': models, 'app/db.py': db, 'app/auth.py': auth, 'app/routes.py': routes }, ID);
+      assert.deepStrictEqual(found.map((f) => f.at), ['app/auth.py:12:5']);
+      assert.match(found[0].message, /^`db\.add\(\.\.\.\)` writes to the database in the per-request dependency `current_key`, which another module registers to run per request/);
+      // The same dependency in the routes' own module: named as a dependency of those routes.
+      const together = await workspaceHits({ 'app/__init__.py': '', 'app/models.py': models, 'app/db.py': db, 'app/routes.py': `${auth}\n${routes.replace(/^from app\.auth import .*$/m, '')}` }, ID);
+      assert.deepStrictEqual(together.map((f) => f.at), ['app/routes.py:12:5']);
+      assert.match(together[0].message, /in the `current_key` dependency, which runs on every request to the routes that depend on it/);
+    });
+
+    it('python: a Flask before_request hook imported from another module; unregistered look-alikes stay silent', async () => {
+      const hooks = code`
+        from flask import g
+
+        from app.db import SessionLocal
+        from app.models import ApiKey
+
+        def stamp_key():
+            session = SessionLocal()
+            session.add(ApiKey(token=g.token))
+            session.commit()
+
+        def not_registered():
+            session = SessionLocal()
+            session.add(ApiKey(token="x"))
+      `;
+      const app = code`
+        from flask import Flask
+
+        from app.hooks import stamp_key
+
+        app = Flask(__name__)
+        app.before_request(stamp_key)
+      `;
+      const found = await workspaceHits({ 'app/__init__.py': '', 'app/models.py': models, 'app/db.py': db, 'app/hooks.py': hooks, 'app/main.py': app }, ID);
+      assert.deepStrictEqual(found.map((f) => f.at), ['app/hooks.py:8:5']);
+      assert.match(found[0].message, /`stamp_key`, which another module registers to run per request/);
+    });
+  });
 });

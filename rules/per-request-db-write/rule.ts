@@ -527,10 +527,30 @@ function distinctiveWrite(file: FileContext, name: string): LibraryHit | undefin
   return found;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Per-request code named by another module: route dependencies and imported middleware.
+
+const HELPER_MESSAGE =
+  '`{call}` writes to the database (it reaches {chain}) in {place}, which runs on every request: one more write on the primary for every request to every route (at {scale} users, {rate} writes/s).{deferred} Buffer the rows in memory and write them in batches (a periodic flush or a queue), write a sample, or write again only after some minutes.';
+const DEPENDENCY_MESSAGE =
+  '`{call}` writes to the database{reaches} in {place}, which runs on every request to the routes that depend on it: one more write on the primary per request (at {scale} users, up to {rate} writes/s when most routes use it).{deferred} Buffer the rows in memory and write them in batches, or write again only after some minutes (a last-used stamp rarely needs to be exact).';
+const ELSEWHERE_MESSAGE =
+  '`{call}` writes to the database{reaches} in {place}, which another module registers to run per request: one more write on the primary per request (at {scale} users, up to {rate} writes/s when it runs on most routes).{deferred} Buffer the rows in memory and write them in batches, or write again only after some minutes.';
+/** Roles another file can give a function that make it run per request (not a route: a route's own writes are its work). */
+const CROSS_FILE_ROLES = ['request-dependency', 'middleware', 'route-hook'];
+
+/** The name of a function that can be registered by name: declared at the top (or a method), not a literal passed somewhere. */
+function dependencyName(file: FileContext, fn: SyntaxNode): string | undefined {
+  const fi = file.functionOf(fn);
+  const model = fi !== undefined ? file.fn(fi) : undefined;
+  if (!model || model.anonymous || model.parent !== undefined) return undefined;
+  return model.className ? `${model.className}.${model.name}` : model.name;
+}
+
 export default defineRule({
   meta: meta as RuleMeta,
   queries: { python: queryFor(pythonScm, 'python'), go: queryFor(goScm, 'go'), typescript: queryFor(typescriptScm, 'typescript') },
-  check(match, ctx): CandidateInit | undefined {
+  check(match, ctx): CandidateInit[] | undefined {
     const call = match.node('match')!;
     const language = match.language;
     const file = match.file;
@@ -542,27 +562,36 @@ export default defineRule({
     const chain = ancestors(call);
     const where = placeOf(call, chain, language, file);
     if (!where) return undefined;
-    const mw = middlewareAt(file, where.fn, chain, where.k, language);
-    if (!mw) return undefined;
     const scale = ctx.config.targetUsers;
     const args = {
       call: shortCall(call),
-      place: mw.place,
       scale,
       rate: WRITES_PER_SECOND[scale],
       deferred: where.deferred ? ` Running it ${where.deferred} takes it off the response time, not off the database.` : '',
     };
-    const requires = mw.requires ? [{ fact: REGISTERED, key: mw.requires, related: 'registered here to run on every request' }] : undefined;
-    if (what.helper) {
-      return {
-        args,
-        requires,
-        message:
-          '`{call}` writes to the database (it reaches {chain}) in {place}, which runs on every request: one more write on the primary for every request to every route (at {scale} users, {rate} writes/s).{deferred} Buffer the rows in memory and write them in batches (a periodic flush or a queue), write a sample, or write again only after some minutes.',
-        through: { call, needs: WRITES },
-      };
+    const helper = what.helper ? { through: { call, needs: WRITES } } : {};
+    const reaches = what.helper ? ' (it reaches {chain})' : '';
+    // A dependency of routes (FastAPI `Depends(current_key)`), registered in this file or another.
+    const name = dependencyName(file, where.fn);
+    const role = file.roleOf(where.fn)?.role;
+    if (role === 'request-dependency' && name) return [{ ...helper, args: { ...args, place: `the \`${name}\` dependency` }, message: DEPENDENCY_MESSAGE.replace('{reaches}', reaches) }];
+    const mw = middlewareAt(file, where.fn, chain, where.k, language);
+    const out: CandidateInit[] = [];
+    if (mw) {
+      const requires = mw.requires ? [{ fact: REGISTERED, key: mw.requires, related: 'registered here to run on every request' }] : undefined;
+      out.push(what.helper ? { ...helper, args: { ...args, place: mw.place }, requires, message: HELPER_MESSAGE } : { args: { ...args, place: mw.place }, requires });
     }
-    return { args, requires };
+    // A function another module registers (a route's dependency, `app.use(audit)` with audit imported): the program knows.
+    if (name && role === undefined && (!mw || mw.requires)) {
+      out.push({
+        ...helper,
+        args: { ...args, place: `{role} \`${name}\`` },
+        message: ELSEWHERE_MESSAGE.replace('{reaches}', reaches),
+        whenRole: { fn: where.fn, roles: CROSS_FILE_ROLES },
+        unless: mw?.requires ? [{ fact: REGISTERED, key: mw.requires }] : undefined,
+      });
+    }
+    return out;
   },
   facts(match): FactInit[] | undefined {
     const reg = match.node('reg');

@@ -8,6 +8,9 @@ class Customer(Base):
     __tablename__ = "customers"
     id = Column(Integer, primary_key=True)
     email = Column(String, unique=True)
+    token = Column(String, unique=True)
+    name = Column(String)
+    last_seen_at = Column(DateTime)
 
 
 class Order(Base):

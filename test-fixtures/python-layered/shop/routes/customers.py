@@ -4,6 +4,7 @@ from sqlalchemy import select
 from ..db import get_session
 from ..models import Customer
 from ..services.mail import send_receipt
+from ..services.auth import current_customer, customer_id, rename_customer
 from ..services.rates import exchange_rate, exchange_rate_async
 from ..services.summaries import initials, summary_of
 
@@ -58,3 +59,20 @@ async def price_in_async(currency: str, client=Depends(get_session)):
     # ok: blocking-call-in-async -- the async helper is awaited
     rate = await exchange_rate_async(client, currency)
     return {"rate": rate}
+
+
+@router.get("/me")
+async def me(customer=Depends(current_customer)):
+    return {"id": customer.id, "email": customer.email}
+
+
+@router.put("/me/name")
+async def rename_me(name: str, customer=Depends(current_customer), session=Depends(get_session)):
+    await rename_customer(session, customer, name)
+    return {"renamed": True}
+
+
+@router.get("/me/id")
+async def my_id(cid: int = Depends(customer_id)):
+    return {"id": cid}
+
