@@ -428,6 +428,26 @@ describe(ID, () => {
           }
         `;
         assert.deepStrictEqual(hits(lang, src, ID), []);
+        // Judged on documenso: a to-one relation's own filter, a relation filter a helper builds from
+        // keys, a filter spread in from elsewhere, a secret link's token: the rows of one parent.
+        const nested = code`
+          async function throughRelations(userId, teamId, token, recipientId, whereClause) {
+            const a = await prisma.organisationEmail.findMany({ where: { organisation: { members: { some: { userId } } } } });
+            const b = await prisma.webhook.findMany({ where: { enabled: true, team: buildTeamWhereQuery({ teamId, userId }) } });
+            const c = await prisma.folder.findMany({ where: { ...whereClause, pinned: true } });
+            const d = await prisma.field.findMany({ where: { envelope: { recipients: { some: { token } } }, inserted: true } });
+            const e = await prisma.signature.findMany({ where: { field: { recipientId } } });
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, nested, ID), []);
+        // A relation filter on a non-key, or a helper given no key, still pins nothing.
+        const loose = code`
+          async function notPinned(plan) {
+            const a = await prisma.organisation.findMany({ where: { organisationClaim: { memberCount: { not: 0 } } } });
+            const b = await prisma.webhook.findMany({ where: { team: buildTeamWhereQuery({ plan }) } });
+          }
+        `;
+        assert.strictEqual(hits(lang, loose, ID).length, 2);
         // Look-alikes that pin nothing: a literal key, a literal list of values, a non-key field.
         const open = code`
           async function everything() {

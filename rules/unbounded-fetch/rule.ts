@@ -457,9 +457,9 @@ function checkFindMany(call: SyntaxNode, method: string, models: LanguageModels,
 
 /**
  * A key: `id`, `uid`, a reference to another record (`userId`, `teamID`, `parent_id`, `websiteUid`),
- * or a field that identifies one person or page (`email`, `username`, `slug`).
+ * or a field that identifies one person, page or secret link (`email`, `username`, `slug`, `token`).
  */
-const KEY_FIELD = /^(id|uid|_id|email|username|slug)$|[a-z0-9](Id|ID|Uid|UID|_id|_uid)$/;
+const KEY_FIELD = /^(id|uid|_id|email|username|slug|token)$|[a-z0-9](Id|ID|Uid|UID|_id|_uid)$/;
 
 /**
  * A `where` that pins a key selects the rows of one parent (a user's teams, a collection's children)
@@ -485,6 +485,8 @@ function isKeyLookup(where: SyntaxNode, batch: ReadonlySet<string>, depth = 0): 
   if (where.type === 'parenthesized_expression' && where.namedChildren.length === 1) return isKeyLookup(where.namedChildren[0], batch, depth + 1);
   if (where.type !== 'object') return false;
   // A spread adds filters (`...(groupId ? { groupId } : {})`): the keys written here still pin the rows.
+  // A spread of a filter built elsewhere (`...whereClause`) may pin one: not judged, like `where: filters`.
+  if (where.namedChildren.some((c) => c.type === 'spread_element' && /^(identifier|member_expression|call_expression)$/.test(c.namedChildren[0]?.type ?? ''))) return true;
   const { props } = objectProperties(where);
   for (const [key, value] of props) {
     if (value.type !== 'array' && value.type !== 'object') continue;
@@ -504,12 +506,17 @@ function isKeyLookup(where: SyntaxNode, batch: ReadonlySet<string>, depth = 0): 
       if (variable(value)) return true;
       if (value.type === 'object' && variable(objectProperties(value).props.get('equals'))) return true;
     } else if (value.type === 'object') {
-      // A relation filter: `members: { some: { userId } }`, `AND: { ... }`.
+      // A relation filter: `members: { some: { userId } }`, `AND: { ... }`, or a to-one relation's
+      // own filter (`organisation: { members: { some: { userId } } }`).
       const inner = objectProperties(value).props;
       for (const nested of ['some', 'every', 'is']) {
         const n = inner.get(nested);
         if (n && isKeyLookup(n, batch, depth + 1)) return true;
       }
+      if (isKeyLookup(value, batch, depth + 1)) return true;
+    } else if (value.type === 'call_expression' && (value.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a.type === 'object' && isKeyLookup(a, batch, depth + 1))) {
+      // A relation filter a helper builds from keys (`team: buildTeamWhereQuery({ teamId, userId })`).
+      return true;
     }
   }
   return false;
