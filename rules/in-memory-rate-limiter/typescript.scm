@@ -156,3 +156,12 @@
  (#state-symbols? @ctor "scope:shared")
  (#match? @ctor "Redis")
  (#set! evidence "rate limits kept in Redis"))
+; The same, with a process-local fallback while Redis is down (the models' `fallbackBy` options): OK,
+; with what happens then said (the analyzer keeps this longer message for the same limiter).
+((new_expression
+   constructor: (identifier) @ctor
+   arguments: (arguments (object (pair key: (property_identifier) @opt)))) @evidence
+ (#state-symbols? @ctor "scope:shared")
+ (#match? @ctor "Redis")
+ (#state-options? @opt "fallbackBy")
+ (#set! evidence "rate limits kept in Redis, with an in-memory fallback while Redis is down (each instance then limits on its own, so the limit is multiplied by the instance count until Redis is back)"))

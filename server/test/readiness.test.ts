@@ -76,6 +76,25 @@ describe('readiness model', () => {
     assert.deepStrictEqual(off.evidence, []);
   });
 
+  it('a Redis limiter with an in-memory fallback is evidence once, with what happens while Redis is down; one without says only Redis', () => {
+    const src = code`
+      import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+      import { redis } from './db';
+
+      const insurance = new RateLimiterMemory({ points: 20, duration: 60 });
+      export const login = new RateLimiterRedis({ storeClient: redis, points: 5, duration: 60, insuranceLimiter: insurance });
+      export const api = new RateLimiterRedis({ storeClient: redis, points: 100, duration: 60 });
+    `;
+    const { evidence: found } = engine().analyzer.analyze({ tree: parse('typescript', src), text: src, grammar: 'typescript' }, config());
+    assert.deepStrictEqual(
+      found.filter((e) => e.ruleId === 'in-memory-rate-limiter').map((e) => [src.slice(e.start, e.end).slice(0, 40), e.message.replace(/ \(each instance.*$/, '')]),
+      [
+        ['new RateLimiterRedis({ storeClient: redi', 'rate limits kept in Redis, with an in-memory fallback while Redis is down'],
+        ['new RateLimiterRedis({ storeClient: redi', 'rate limits kept in Redis'],
+      ],
+    );
+  });
+
   it("a pool sized in the project's wrapper, which imports the constructor under another name, is evidence once; a project function of the same shape is not", () => {
     const src = code`
       from sqlalchemy.ext.asyncio import create_async_engine as _sqlalchemy_engine

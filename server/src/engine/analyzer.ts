@@ -743,8 +743,11 @@ export class Analyzer {
       if (info.kind === 'evidence') {
         const node = match.node('evidence') ?? m.captures[0].node;
         const e = { ruleId: rule.meta.id, message: info.props.evidence ?? '', start: node.startIndex - base, end: node.endIndex - base };
-        // Two patterns may see the same evidence (by name and by resolution): it is one.
-        if (!result.evidence.some((x) => x.ruleId === e.ruleId && x.message === e.message && x.start === e.start && x.end === e.end)) result.evidence.push(e);
+        // Two patterns may see the same evidence (by name and by resolution): it is one. A pattern
+        // that says more of the same code (`…, with an in-memory fallback`) replaces the shorter message.
+        const same = result.evidence.find((x) => x.ruleId === e.ruleId && x.start === e.start && x.end === e.end && (e.message.startsWith(x.message) || x.message.startsWith(e.message)));
+        if (!same) result.evidence.push(e);
+        else if (e.message.length > same.message.length) same.message = e.message;
       } else if (info.kind === 'export') {
         const made = rule.exports
           ? rule.exports(match, ctx) ?? []
