@@ -424,6 +424,23 @@ describe('cli', function () {
       assert.deepStrictEqual(judged.skipped.map((x) => x.path), ['tests/fixture_latin1.py']);
     });
 
+    it('a JSX component in a frontend folder is browser code even when it imports a server package\'s enums; a seed script is a script; server code beside them is judged', () => {
+      const read = 'export async function everyone(prisma) {\n  return prisma.user.findMany();\n}\n';
+      const dir = tree({
+        'package.json': JSON.stringify({ name: 'web', dependencies: { '@prisma/client': '5', react: '18' } }),
+        // A component that shares the database's enums: it renders JSX, so it runs in the browser.
+        'app/components/signing/auto-sign.tsx': `import { FieldType } from '@prisma/client';\nimport { useState } from 'react';\n${read}export function AutoSign() {\n  const [on] = useState(FieldType.SIGNATURE);\n  return <div>{on}</div>;\n}\n`,
+        // The same import in a module without JSX, in the same folder: server code.
+        'app/components/data/load.ts': `import { PrismaClient } from '@prisma/client';\n${read}`,
+        // Seed data for development databases: a script, wherever it sits.
+        'prisma/seed/initial-seed.ts': `import { PrismaClient } from '@prisma/client';\n${read}`,
+        'prisma/seed.ts': `import { PrismaClient } from '@prisma/client';\n${read}`,
+        // A service named for seeding that runs in the product (a new workspace's sample data): production.
+        'app/jobs/workspace-seed-task.ts': `import { PrismaClient } from '@prisma/client';\n${read}`,
+      });
+      assert.deepStrictEqual(json(dir).findings.filter((f) => f.ruleId === 'unbounded-fetch').map((f) => f.path), ['app/components/data/load.ts', 'app/jobs/workspace-seed-task.ts']);
+    });
+
     it('skips binary, non-UTF-8 and too large files with a note', () => {
       const big = `${PY}${'# padding padding padding padding padding padding padding\n'.repeat(40)}`; // > 2 KB
       const dir = tree({

@@ -186,6 +186,10 @@ export class TypeScriptBinder extends Binder {
           if (d === 'use client' || d === 'use server' || d === 'use strict') this.model.hints.directives.push(d);
         }
         return true;
+      case 'jsx_element':
+      case 'jsx_self_closing_element':
+        this.model.hints.jsx = true;
+        return true;
       case 'comment':
       case 'string':
       case 'template_string':

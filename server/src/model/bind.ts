@@ -250,6 +250,7 @@ function append(out: FileModel, m: FileModel): void {
   const h = m.hints;
   for (const x of h.importRoots) out.hints.importRoots.push(x);
   out.hints.mainGuard ||= h.mainGuard;
+  if (h.jsx) out.hints.jsx = true;
   out.hints.goPackage ??= h.goPackage;
   for (const x of h.directives) out.hints.directives.push(x);
   for (const g of h.browserGlobals) if (!out.hints.browserGlobals.includes(g)) out.hints.browserGlobals.push(g);

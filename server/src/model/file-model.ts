@@ -158,6 +158,8 @@ export interface FileHints {
   directives: string[];
   /** Browser globals used (`document`, `window`). */
   browserGlobals: string[];
+  /** TypeScript/JavaScript: the file renders JSX (a UI component). */
+  jsx?: boolean;
 }
 
 export interface FileModel {

@@ -65,8 +65,10 @@ export function fileRole(relPath: string | undefined, text: string, model: FileM
   const server = (models.serverMarkers[language] ?? []).some((m) => model.hints.importRoots.some((r) => r === m || r.startsWith(`${m}/`)));
   for (const rule of orderedRules(models)) {
     if (rule.languages && !rule.languages.includes(language)) continue;
-    // Browser code is told by what it uses; a file that uses a server library is server code wherever it sits.
-    if (rule.role === 'frontend' && server) continue;
+    // Browser code is told by what it uses; a file that uses a server library is server code wherever it
+    // sits, unless it renders JSX in a frontend folder: a component that imports a server package's
+    // enums or types (`FieldType` from @prisma/client) is still a component.
+    if (rule.role === 'frontend' && server && !(model.hints.jsx && pathMatch(rule, name, folderPath))) continue;
     const byPath = pathMatch(rule, name, folderPath);
     if (byPath) return byPath;
     const header = rule.headers?.find((h) => new RegExp(h, 'm').test(head));
