@@ -308,8 +308,26 @@ describe(ID, () => {
                 Setting.objects.get(key=key)
             for uid in extract_user_ids(text):
                 User.objects.get(pk=uid)
+            # Judged on plane: the labels one update adds or drops (a set difference of two payloads).
+            requested = extract_ids(data, "label_ids")
+            current = extract_ids(attrs, "label_ids")
+            for added in requested - current:
+                Label.objects.get(pk=added)
+            for kept in requested & current:
+                Label.objects.get(pk=kept)
+            for either in requested | current:
+                Label.objects.get(pk=either)
       `;
       assert.deepStrictEqual(hits('python', src, ID), []);
+      // A difference whose left side is data-sized is data-sized.
+      const diff = code`
+        def g(text, users):
+            for u in set(users) - set(extract_ids(text, "skip")):
+                Profile.objects.get(user_id=u)
+            for u in extract_ids(text, "ids") | set(users):
+                Profile.objects.get(user_id=u)
+      `;
+      assert.strictEqual(hits('python', diff, ID).length, 2);
       // A mapping's value that a query returned, or a plain parameter, still reports.
       const data = code`
         def f(data, users):

@@ -1111,6 +1111,15 @@ function boundedSource(node: SyntaxNode | undefined, path: SyntaxNode[], loop: L
     case 'binary_expression':
       // `data.get("fields") or []`, `body.ids ?? []`
       return boundedSource(n.childForFieldName('left') ?? undefined, path, loop, lang, file, depth + 1);
+    case 'binary_operator': {
+      // Python sets and lists: `requested - current` and `a & b` are at most the left side; `a | b`
+      // and `a + b` are both sides.
+      const op = n.childForFieldName('operator')?.text;
+      const left = n.childForFieldName('left') ?? undefined;
+      if (op === '-' || op === '&') return boundedSource(left, path, loop, lang, file, depth + 1);
+      if (op === '|' || op === '+') return boundedSource(left, path, loop, lang, file, depth + 1) && boundedSource(n.childForFieldName('right') ?? undefined, path, loop, lang, file, depth + 1);
+      return false;
+    }
     case 'array':
     case 'list': {
       // `[...parseMentions(doc)]`: as many items as what it spreads.
