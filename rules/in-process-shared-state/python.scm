@@ -7,13 +7,13 @@
  (#is-not? inside-function match)
  ; Empty literals are everywhere; one only matters with a socket or a database fill in the file (facts
  ; from gated patterns), so the declarations are gated on the union of those words.
- (#set! gate "sock Sock find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where request route Router FastAPI Flask api_view @app."))
+ (#set! gate "sock Sock event-stream EventSourceResponse find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where request route Router FastAPI Flask api_view @app."))
 
 ; clients = set() / _plans = dict()
 ((assignment left: (identifier) @name right: (call) @value) @match
  (#any-of? @value "set()" "list()" "dict()" "OrderedDict()" "WeakSet()")
  (#is-not? inside-function match)
- (#set! gate "sock Sock find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where request route Router FastAPI Flask api_view @app."))
+ (#set! gate "sock Sock event-stream EventSourceResponse find fetch execute query objects session scalar select filter aggregate count_documents get_or_none where request route Router FastAPI Flask api_view @app."))
 
 ; rooms = defaultdict(set)
 ((assignment
@@ -66,13 +66,20 @@
 ((call function: [(identifier) @method (attribute object: (_) @recv attribute: (identifier) @method)]) @call
  (#model? @method "effect:socket-send effect:publish effect:subscribe effect:client symbol:asgiref.sync.async_to_sync type:redis.Redis")
  (#set! fact "ipss.call")
- (#set! gate "sock Sock"))
+ (#set! gate "sock Sock event-stream EventSourceResponse"))
 
 ; ... and the containers' own adds (and a send no library names)
 ((call function: (attribute object: (_) @recv attribute: (identifier) @method)) @call
  (#any-of? @method "add" "append" "send_message")
  (#set! fact "ipss.call")
- (#set! gate "sock Sock"))
+ (#set! gate "sock Sock event-stream EventSourceResponse"))
+
+; Server-sent events: an event put on the queue that feeds one open stream (`await q.put(event)`),
+; only in files that open an event stream (its content type, or sse-starlette's EventSourceResponse).
+((call function: (attribute object: (_) @recv attribute: (identifier) @method)) @call
+ (#any-of? @method "put" "put_nowait")
+ (#set! fact "ipss.call")
+ (#set! gate "event-stream EventSourceResponse"))
 
 ; connections[user_id] = websocket: a socket stored by id
 ((assignment left: (subscript value: [(identifier) (attribute)] @coll) right: (identifier) @value) @store

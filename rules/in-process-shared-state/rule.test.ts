@@ -1071,6 +1071,57 @@ describe(ID, () => {
     });
   }
 
+  describe('python: server-sent events', () => {
+    it('flags a module-level collection of the queues that feed open event streams, written to by other requests; not with a pub/sub layer, nor queues kept for another reason', () => {
+      const src = code`
+        import asyncio
+
+        from fastapi import FastAPI, Request
+        from sse_starlette.sse import EventSourceResponse
+
+        app = FastAPI()
+        subscribers: list[asyncio.Queue] = []
+        jobs = []
+
+        @app.get("/events")
+        async def events(request: Request):
+            queue = asyncio.Queue()
+            subscribers.append(queue)
+
+            async def stream():
+                try:
+                    while True:
+                        yield {"data": await queue.get()}
+                finally:
+                    subscribers.remove(queue)
+
+            return EventSourceResponse(stream())
+
+        @app.post("/orders")
+        async def create_order(order: dict):
+            for q in subscribers:
+                await q.put(order)
+            return order
+
+        @app.post("/jobs")
+        async def enqueue(job: dict):
+            work = asyncio.Queue()
+            jobs.append(work)
+            for w in jobs:
+                w.put_nowait(job)
+            return job
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['subscribers: list[asyncio.Queue] = []']);
+      assert.match(findingsOf('python', src, ID)[0].message, /^`subscribers` keeps the open server-sent event streams of this process/);
+      // A StreamingResponse named by its content type is the same protocol.
+      const streaming = src.replace('return EventSourceResponse(stream())', 'return StreamingResponse(stream(), media_type="text/event-stream")').replace('from sse_starlette.sse import EventSourceResponse', 'from fastapi.responses import StreamingResponse');
+      assert.deepStrictEqual(hits('python', streaming, ID), ['subscribers: list[asyncio.Queue] = []']);
+      // Events that arrive through a shared channel reach every instance's streams.
+      const withRedis = src.replace('app = FastAPI()', 'app = FastAPI()\nredis = Redis.from_url("redis://cache")\npubsub = redis.pubsub()').replace('import asyncio', 'import asyncio\nfrom redis.asyncio import Redis');
+      assert.deepStrictEqual(hits('python', withRedis, ID), []);
+    });
+  });
+
   describe('typescript', () => {
     it('flags a collection of open server-sent event streams that requests write to; not with a pub/sub layer, nor responses kept for another reason', () => {
       const src = code`

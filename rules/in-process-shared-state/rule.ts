@@ -856,7 +856,7 @@ function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefi
   }
   if (!key) return undefined;
   const out: CandidateInit[] = [];
-  if (value.type !== 'call' || PY_SOCKET_CTORS.has(ctor ?? '')) out.push(socketCandidate(node, key, annotated));
+  if (value.type !== 'call' || PY_SOCKET_CTORS.has(ctor ?? '')) out.push(socketCandidate(node, key, annotated), streamCandidate(node, key));
   const dictLike = value.type === 'dictionary' || ctor === 'dict' || ctor === 'OrderedDict' || cache !== undefined;
   const expires = cache !== undefined && (cache.row.state?.expires === true || optionsName(value.childForFieldName('arguments'), cache.row.state?.expiresBy));
   if (moduleLevel && dictLike && !annotated) out.push(cacheCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
@@ -1341,12 +1341,25 @@ function addFact(site: SyntaxNode, coll: SyntaxNode | undefined, arg: SyntaxNode
  * the protocol's content type, `text/event-stream`), kept to be written to later.
  */
 function isEventStream(arg: SyntaxNode, lang: QueryLanguage): boolean {
-  if (lang !== 'typescript') return false;
+  if (lang === 'go') return false;
   const fn = nearestFunction(arg, lang);
-  if (!fn || !fn.text.includes('text/event-stream')) return false;
+  if (!fn) return false;
   const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
+  if (lang === 'python') {
+    // A queue made in the route that returns the stream and feeds it (`q = asyncio.Queue()`,
+    // `subscribers.append(q)`, `return EventSourceResponse(gen(q))`): sse-starlette's response is
+    // named for the protocol, as the content type is.
+    if (!PY_EVENT_STREAM.test(fn.text)) return false;
+    return !params.some((p) => (p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren[0])?.text === arg.text);
+  }
+  if (!fn.text.includes('text/event-stream')) return false;
   return params.some((p) => (p.childForFieldName('pattern') ?? p).text === arg.text);
 }
+
+/** A Python function that opens an event stream: its content type, or sse-starlette's response class. */
+const PY_EVENT_STREAM = /text\/event-stream|\bEventSourceResponse\(/;
+/** What writes an event to the queue of one Python event stream. */
+const PY_QUEUE_SENDS = new Set(['put', 'put_nowait']);
 
 /** Values that are never database results: literals, and (for sockets) what is not a name. */
 const CONSTANT_VALUES = new Set(['string', 'integer', 'float', 'true', 'false', 'none', 'number', 'null', 'undefined', 'int_literal', 'interpreted_string_literal', 'raw_string_literal', 'nil', 'template_string', 'lambda', 'arrow_function', 'function_expression', 'func_literal']);
@@ -1423,7 +1436,7 @@ function methodCallFacts(match: RuleMatch, lang: QueryLanguage): FactInit[] | un
   const pubsub = (): FactInit[] => [{ name: PUBSUB, key: '', node: call }];
   const what = callEffects(file, call);
   // An event stream's `write` (the pattern runs only in files that name `event-stream`).
-  const sends = what.effects.has('socket-send') || (what.row === undefined && (namesOf(file, ['socket-send']).has(method) || (lang === 'python' && PY_SEND_EXTRA.has(method)) || (lang === 'typescript' && method === 'write')));
+  const sends = what.effects.has('socket-send') || (what.row === undefined && (namesOf(file, ['socket-send']).has(method) || (lang === 'python' && (PY_SEND_EXTRA.has(method) || PY_QUEUE_SENDS.has(method))) || (lang === 'typescript' && method === 'write')));
   const channel = what.effects.has('publish') || what.effects.has('subscribe') || (what.row === undefined && namesOf(file, ['publish', 'subscribe']).has(method));
   if (channel && !what.effects.has('socket-send')) {
     // redis.publish("chat", m) / sub.subscribe(CHANNEL) / rdb.Subscribe(ctx, "chat"): a named channel; a group (Channels' group_send) or a trigger (pusher) is one
