@@ -703,6 +703,22 @@ describe(ID, () => {
         assert.deepStrictEqual(hits(lang, src, ID), []);
       });
 
+      it('a loop over the children one record was read with (include) is one record\'s, not the data set', () => {
+        const src = code`
+          async function seal(envelopeId) {
+            const envelope = await prisma.envelope.findUnique({ where: { id: envelopeId }, include: { items: true } });
+            for (const item of envelope.items) {
+              await prisma.documentData.findFirst({ where: { id: item.documentDataId } });
+            }
+            const owner = await prisma.user.findUnique({ where: { id: envelope.userId } });
+            for (const team of owner.teams) {
+              await prisma.team.findFirst({ where: { id: team.id } });
+            }
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ['prisma.team.findFirst({ where: { id: team.id } })']);
+      });
+
       it('a loop over what one document or one request carries (parsed mentions, a payload field) is not data-sized', () => {
         // Judged on real code: the user mentions of one comment, the group mentions of one revision, the
         // document ids of one search filter.

@@ -6,6 +6,7 @@ import { isLiteralCollection, jsArguments, pythonArguments, sameNode, stringLite
 import { eol, indentAt, lineStart } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf, type LanguageModels, type MemberRow, type SymbolRow } from '../../server/src/model/library';
+import { readsOneWithRelation } from '../unbounded-fan-out/model';
 import { throughCalls } from './through';
 import meta from './rule.json';
 import python from './python.scm';
@@ -1134,6 +1135,13 @@ function boundedSource(node: SyntaxNode | undefined, path: SyntaxNode[], loop: L
     case 'new_expression':
       // `new Set(ids)`: made of its argument.
       return boundedSource(args(n)[0], path, loop, lang, file, depth + 1);
+    case 'member_expression': {
+      // `envelope.items` of `envelope = await prisma.envelope.findFirst({ include: { items: true } })`: one record's children.
+      const obj = n.childForFieldName('object');
+      const rel = n.childForFieldName('property')?.text;
+      const value = obj?.type === 'identifier' && rel ? lastValue(obj.text, path, lang, loop.index + 1) : undefined;
+      return !!value && !!rel && readsOneWithRelation(file, value, rel);
+    }
     case 'subscript':
     case 'subscript_expression': {
       const key = n.childForFieldName(lang === 'python' ? 'subscript' : 'index');

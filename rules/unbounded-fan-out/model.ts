@@ -249,3 +249,52 @@ export function nodeOfSite(root: SyntaxNode, site: { start: number; end: number 
   }
   return n ?? undefined;
 }
+
+/**
+ * Whether `value` reads one record together with its `relation` (Prisma `findUnique`/`findFirst`
+ * with `include: { recipients: true }` or `select: { recipients: … }`, Drizzle `findFirst` with
+ * `with: { recipients: true }`): `record.recipients` is then the children of one record, loaded in
+ * the same query. A loop over them runs as many times as one record has children; if those were
+ * many, the read itself would be the problem, and `unbounded-fetch` judges reads.
+ */
+export function readsOneWithRelation(file: FileContext, value: SyntaxNode, relation: string): boolean {
+  let call = value;
+  while (call.type === 'await_expression' || call.type === 'parenthesized_expression' || call.type === 'non_null_expression') {
+    const inner = call.namedChildren[call.type === 'await_expression' ? 0 : 0];
+    if (!inner) return false;
+    call = inner;
+  }
+  if (call.type !== 'call_expression') return false;
+  const site = file.callAt(call);
+  if (!site) return false;
+  const r = resolveSite(file, site);
+  const row = r.kind === 'library' ? r.row : byConvention(file.lang, site.callee.path);
+  if (!row || !effectsOf(row).includes('db-read-one')) return false;
+  const at = (row as Callable & { arguments?: { options?: unknown } }).arguments?.options;
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+  const options = typeof at === 'number' ? args[at] : undefined;
+  if (options?.type !== 'object') return false;
+  // Any option whose object names the relation: include, select, with.
+  return options.namedChildren.some((p) => {
+    const v = p.type === 'pair' ? p.childForFieldName('value') : undefined;
+    return v?.type === 'object' && v.namedChildren.some((q) => (q.type === 'pair' ? q.childForFieldName('key')?.text : q.type === 'shorthand_property_identifier' ? q.text : undefined) === relation);
+  });
+}
+
+/** A member chain on a receiver named by a library's convention (`prisma.envelope.findFirst` on a project's exported client): its row. */
+function byConvention(lang: LanguageModels, path: readonly string[] | undefined): Callable | undefined {
+  if (!path || path.length < 2) return undefined;
+  for (const c of lang.conventions) {
+    if (!c.type || !c.pattern.test(path[0])) continue;
+    let type: string | undefined = c.type;
+    let row: Callable | undefined;
+    for (let i = 1; type && i < path.length; i++) {
+      const m = lang.member(type, path[i]);
+      if (!m) break;
+      row = i === path.length - 1 ? m.row : undefined;
+      type = m.row.returns;
+    }
+    if (row) return row;
+  }
+  return undefined;
+}

@@ -989,6 +989,26 @@ describe(ID, () => {
     assert.deepStrictEqual(found, ['Promise.all(everyShare.map((s)', 'Promise.all(users.filter((u) =']);
   });
 
+  it('typescript: the children one record was read with (include/select/with) are one record\'s, not the data set; a relation read alone, or a list of many records, is', () => {
+    // Judged on documenso: a document's recipients, an envelope's items, read with their parent.
+    const src = code`
+      import { prisma } from '@documenso/prisma';
+
+      export async function notify(documentId: number, teamId: number) {
+        const envelope = await prisma.envelope.findFirstOrThrow({ where: { id: documentId }, include: { recipients: true, items: { select: { id: true } } } });
+        const toNotify = envelope.recipients.filter((r) => r.role !== 'CC');
+        await Promise.all(toNotify.map((r) => prisma.recipient.update({ where: { id: r.id }, data: { sent: true } })));
+        await Promise.all(envelope.items.map((i) => prisma.item.update({ where: { id: i.id }, data: { sealed: true } })));
+        const team = await prisma.team.findUnique({ where: { id: teamId } });
+        await Promise.all(team.members.map((m) => prisma.user.findUnique({ where: { id: m.userId } })));
+        const teams = await prisma.team.findMany({ include: { members: true } });
+        await Promise.all(teams.map((t) => prisma.audit.create({ data: { teamId: t.id } })));
+      }
+    `;
+    const found = findingsOf('typescript', src, ID).map((f) => src.slice(f.start, f.start + 30));
+    assert.deepStrictEqual(found, ['Promise.all(team.members.map((', 'Promise.all(teams.map((t) => p']);
+  });
+
   it('typescript: a page stays a page through lodash subsets and through a name every branch assigns a page to', () => {
     const src = code`
       import { PrismaClient } from '@prisma/client';

@@ -30,6 +30,7 @@ import {
   paramType,
   resolveCallee,
   resolveSite,
+  readsOneWithRelation,
   transactionOptions,
 } from './model';
 import meta from './rule.json';
@@ -458,6 +459,13 @@ function classify(expr: SyntaxNode, env: Scope, depth = 0): Kind {
   }
   const subset = depth < MAX_FOLLOW ? subsetOf(e, env.file) : undefined;
   if (subset) return classify(subset, env, depth + 1);
+  // `envelope.recipients` of `envelope = await prisma.envelope.findFirst({ include: { recipients: true } })`: one record's children.
+  if (lang === 'typescript' && e.type === 'member_expression' && env.file && depth < MAX_FOLLOW) {
+    const obj = e.childForFieldName('object');
+    const rel = e.childForFieldName('property')?.text;
+    const values = obj?.type === 'identifier' && rel ? boundValues(obj.text, statements, lang) : undefined;
+    if (values?.length === 1 && readsOneWithRelation(env.file, values[0], rel!)) return 'fixed';
+  }
   const { root, last } = rootAndLast(e);
   if (last !== undefined && (CONSTANT_NAME.test(last) || WORKER_NAME.test(last))) return 'fixed';
   if ((root !== undefined && CHUNK_NAME.test(root)) || (last !== undefined && CHUNK_NAME.test(last))) return 'chunk';
