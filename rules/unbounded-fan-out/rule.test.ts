@@ -1003,6 +1003,10 @@ describe(ID, () => {
         await Promise.all(team.members.map((m) => prisma.user.findUnique({ where: { id: m.userId } })));
         const teams = await prisma.team.findMany({ include: { members: true } });
         await Promise.all(teams.map((t) => prisma.audit.create({ data: { teamId: t.id } })));
+        // A callback reads the names of the function around it.
+        await io.runTask('send', async () => {
+          await Promise.all(toNotify.map((r) => prisma.recipient.update({ where: { id: r.id }, data: { mailed: true } })));
+        });
       }
     `;
     const found = findingsOf('typescript', src, ID).map((f) => src.slice(f.start, f.start + 30));

@@ -81,15 +81,28 @@ const STATEMENT_CONTAINERS: Record<QueryLanguage, ReadonlySet<string>> = {
   typescript: new Set(['statement_block', 'program']),
 };
 
-/** The statements ahead of the node in every block on its path, nearest first (innermost block first). */
+/** How many enclosing functions a closure's names are looked up in (`io.runTask('x', async () => …)` inside a handler). */
+const MAX_CLOSURES = 3;
+
+/**
+ * The statements ahead of the node in every block on its path, nearest first (innermost block
+ * first), then, for a function written inside another (a callback), the statements ahead of it in
+ * the function around it: a closure reads the names bound there.
+ */
 function statementsBefore(place: Place, lang: QueryLanguage): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (let i = 1; i < place.path.length; i++) {
-    const block = place.path[i];
-    if (!STATEMENT_CONTAINERS[lang].has(block.type)) continue;
-    const onPath = place.path[i - 1];
-    const before = block.namedChildren.filter((s) => s.endIndex <= onPath.startIndex);
-    for (let k = before.length - 1; k >= 0; k--) out.push(before[k]);
+  let at: Place | undefined = place;
+  for (let depth = 0; at && depth <= MAX_CLOSURES; depth++) {
+    for (let i = 1; i < at.path.length; i++) {
+      const block = at.path[i];
+      if (!STATEMENT_CONTAINERS[lang].has(block.type)) continue;
+      const onPath = at.path[i - 1];
+      const before = block.namedChildren.filter((s) => s.endIndex <= onPath.startIndex);
+      for (let k = before.length - 1; k >= 0; k--) out.push(before[k]);
+    }
+    // A named declaration is not a closure over the statements around it in the same way (it may run anywhere).
+    at = at.fn && lang === 'typescript' && (at.fn.type === 'arrow_function' || at.fn.type === 'function_expression' || at.fn.type === 'function') ? placeOf(at.fn, lang) : undefined;
+    if (at && !at.fn) break;
   }
   return out;
 }
