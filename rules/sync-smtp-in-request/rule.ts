@@ -589,6 +589,14 @@ function checkTransport(match: RuleMatch): CandidateInit | undefined {
   };
 }
 
+/** An iterating `xs.map(callback)` (as enclosingLoop gives it) whose array of promises `Promise.all`/`Promise.allSettled` awaits (language built-ins). */
+function concurrentMapCallback(call: SyntaxNode): boolean {
+  const callee = call.childForFieldName('function');
+  if (call.type !== 'call_expression' || callee?.type !== 'member_expression' || callee.childForFieldName('property')?.text !== 'map') return false;
+  const outer = call.parent?.type === 'arguments' ? call.parent.parent : undefined;
+  return outer?.type === 'call_expression' && /^Promise\.(all|allSettled)$/.test(outer.childForFieldName('function')?.text ?? '');
+}
+
 /** A JS loop that runs once per item: not `while (true)` (a worker) and not a retry loop. */
 function tsPerItemLoop(node: SyntaxNode): SyntaxNode | undefined {
   for (let l = enclosingLoop(node, 'typescript'); l; l = enclosingLoop(l, 'typescript')) {
@@ -604,6 +612,9 @@ function tsPerItemLoop(node: SyntaxNode): SyntaxNode | undefined {
       return l;
     }
     if (l.type === 'for_in_statement' && isLiteralCollection(l.childForFieldName('right'))) continue; // `for (const m of ['a', 'b'])`
+    // `Promise.all(users.map(async (u) => sendMail(...)))`: the sends run at once, not one round-trip
+    // after another; a fan-out over data is unbounded-fan-out's finding.
+    if (concurrentMapCallback(l)) return undefined;
     return l; // for...of / for...in, or an iterating callback (`users.forEach(...)`)
   }
   return undefined;
