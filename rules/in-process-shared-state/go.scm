@@ -24,13 +24,26 @@
 ((call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @method)) @call
  (#model? @method "effect:socket-send effect:publish effect:subscribe effect:client")
  (#set! fact "ipss.call")
- (#set! gate "websocket broadcast"))
+ (#set! gate "websocket broadcast event-stream"))
 
 ; client.send <- msg (the hub of gorilla's chat example)
 ((send_statement channel: (selector_expression operand: (_) @recv field: (field_identifier) @field)) @send
  (#any-of? @field "send" "Send")
  (#set! fact "ipss.ws-send")
  (#set! gate "websocket broadcast"))
+
+; Server-sent events (files that open an event stream): a stream's channel kept in a map
+; (`b.clients[ch] = true`, `subs[id] = ch`), and an event sent to each channel of one
+; (`for ch := range b.clients { ch <- msg }`). rule.ts keeps channels made in a function that opens
+; the stream (its text names `text/event-stream`).
+((assignment_statement
+   left: (expression_list . (index_expression operand: [(identifier) (selector_expression)] @coll index: (_) @index))
+   right: (expression_list . (_) @value)) @store
+ (#set! fact "ipss.go-sse-add")
+ (#set! gate "event-stream"))
+((send_statement channel: (identifier) @recv) @send
+ (#set! fact "ipss.ws-send")
+ (#set! gate "event-stream"))
 
 ; Facts: m[key] = value, in files that query a database (gate: the words of the database calls
 ; rule.ts knows): a cache filled with query results

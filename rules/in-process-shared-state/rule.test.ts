@@ -1122,6 +1122,66 @@ describe(ID, () => {
     });
   });
 
+  describe('go: server-sent events', () => {
+    it('flags a map of the channels that feed open event streams, sent to by other code; not channels kept for other work, nor with Redis pub/sub', () => {
+      const src = code`
+        package main
+
+        import (
+        	"fmt"
+        	"net/http"
+        	"sync"
+        )
+
+        type Broker struct {
+        	mu      sync.Mutex
+        	clients map[chan string]bool
+        	workers map[chan string]bool
+        }
+
+        var subscribers = make(map[string]chan string)
+
+        func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+        	w.Header().Set("Content-Type", "text/event-stream")
+        	ch := make(chan string, 8)
+        	b.mu.Lock()
+        	b.clients[ch] = true
+        	b.mu.Unlock()
+        	subscribers[r.URL.Query().Get("user")] = ch
+        	for msg := range ch {
+        		fmt.Fprintf(w, "data: %s\n\n", msg)
+        	}
+        }
+
+        func (b *Broker) Publish(msg string) {
+        	for ch := range b.clients {
+        		ch <- msg
+        	}
+        }
+
+        func Notify(msg string) {
+        	for _, ch := range subscribers {
+        		ch <- msg
+        	}
+        }
+
+        func (b *Broker) startWorker() {
+        	w := make(chan string)
+        	b.workers[w] = true
+        	for ch := range b.workers {
+        		ch <- "go"
+        	}
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['clients map[chan string]bool', 'subscribers = make(map[string]chan string)']);
+      assert.match(findingsOf('go', src, ID)[0].message, /^`Broker\.clients` keeps the open server-sent event streams of this process/);
+      const withRedis = src
+        .replace('"sync"\n)', '"sync"\n\n\t"github.com/redis/go-redis/v9"\n)')
+        .replace('var subscribers', 'var rdb = redis.NewClient(&redis.Options{Addr: "cache:6379"})\n\nfunc listen() { _ = rdb.Subscribe(context.Background(), "orders") }\n\nvar subscribers');
+      assert.deepStrictEqual(hits('go', withRedis, ID), []);
+    });
+  });
+
   describe('typescript', () => {
     it('flags a collection of open server-sent event streams that requests write to; not with a pub/sub layer, nor responses kept for another reason', () => {
       const src = code`

@@ -38,6 +38,8 @@ const typescript = expandStatePredicates(typescriptScm, 'typescript');
 const ADD = 'ipss.ws-add';
 /** A server-sent events response (a stream the route keeps open) is added to the collection named `key`. */
 const ADD_SSE = 'ipss.sse-add';
+/** Go: `m[k] = v` in a file that opens an event stream, kept when it stores a stream's channel (see goStreamAdd). */
+const GO_SSE_ADD = 'ipss.go-sse-add';
 const SEND = 'ipss.ws-send';
 const STORE = 'ipss.store';
 const CALL = 'ipss.call';
@@ -1199,7 +1201,7 @@ function tsSocketIoCall(call: SyntaxNode, match: RuleMatch): CandidateInit | und
 
 // ----- Go
 
-type GoKind = { kind: 'sockets' | 'map' | 'syncmap' | 'library'; expires?: boolean };
+type GoKind = { kind: 'sockets' | 'streams' | 'map' | 'syncmap' | 'library'; expires?: boolean };
 
 /** A Go type the models give a process-local state: a cache library's type (its expiry), or `sync.Map`. */
 function goStateType(written: string, at: number): GoKind | undefined {
@@ -1250,7 +1252,12 @@ function socketTypesByWrittenName(file: FileContext): Set<string> {
 function goTypeKind(type: SyntaxNode | null | undefined): GoKind | undefined {
   let t = type ?? undefined;
   if (!t) return undefined;
-  if (t.type === 'map_type') return goHoldsSockets(t) ? { kind: 'sockets' } : { kind: 'map' };
+  if (t.type === 'map_type') {
+    if (goHoldsSockets(t)) return { kind: 'sockets' };
+    // map[chan string]bool, map[string]chan Event: the channels of open event streams (judged by the facts)
+    if ([t.childForFieldName('key'), t.childForFieldName('value')].some((x) => x?.type === 'channel_type')) return { kind: 'streams' };
+    return { kind: 'map' };
+  }
   if (t.type === 'pointer_type') t = t.namedChildren[0];
   if (t?.type === 'generic_type') t = t.childForFieldName('type') ?? undefined;
   if (t?.type !== 'qualified_type') return undefined;
@@ -1298,6 +1305,7 @@ function checkGo(match: RuleMatch): CandidateInit | CandidateInit[] | undefined 
     const kind = goTypeKind(node.childForFieldName('type')) ?? goValueKind(node.childForFieldName('value')?.namedChildren[0]);
     if (!kind) return undefined;
     if (kind.kind === 'sockets') return socketCandidate(node, name, true);
+    if (kind.kind === 'streams') return streamCandidate(node, name);
     return kind.kind === 'map' ? [goCacheCandidate(node, name, kind), recordCandidate(node, name)] : goCacheCandidate(node, name, kind);
   }
   // a struct field: type Hub struct { clients map[*Client]bool; broadcast chan []byte }
@@ -1311,6 +1319,7 @@ function checkGo(match: RuleMatch): CandidateInit | CandidateInit[] | undefined 
   if (!kind) return undefined;
   const siblings = list.namedChildren.filter((f) => f.type === 'field_declaration');
   if (kind.kind === 'sockets') return socketCandidate(node, key, true);
+  if (kind.kind === 'streams') return streamCandidate(node, key);
   if (kind.kind === 'map') {
     // the hub of gorilla's chat example: a set of clients next to a broadcast channel
     const setLike = type!.childForFieldName('key')?.type === 'pointer_type' && /^(bool|struct\s*\{\s*\})$/.test(type!.childForFieldName('value')?.text ?? '');
@@ -1360,6 +1369,44 @@ function isEventStream(arg: SyntaxNode, lang: QueryLanguage): boolean {
 const PY_EVENT_STREAM = /text\/event-stream|\bEventSourceResponse\(/;
 /** What writes an event to the queue of one Python event stream. */
 const PY_QUEUE_SENDS = new Set(['put', 'put_nowait']);
+
+/**
+ * Go: `b.clients[ch] = true` / `subs[id] = ch`, where `ch` is a channel the function makes
+ * (`ch := make(chan string)`) and the function opens an event stream (its text names
+ * `text/event-stream`): the stream's channel kept in the collection.
+ */
+function goStreamAdd(match: RuleMatch): FactInit[] | undefined {
+  const site = match.node('store')!;
+  const anc = lazyAncestors(site);
+  const fn = anc().find((a) => isFunctionNode(a, 'go'));
+  if (!fn || !fn.text.includes('text/event-stream')) return undefined;
+  const madeChannel = (n: SyntaxNode | null | undefined): boolean => {
+    if (n?.type !== 'identifier') return false;
+    const value = goLocalValue(n.text, site, fn);
+    return value?.type === 'call_expression' && value.childForFieldName('function')?.text === 'make' && value.childForFieldName('arguments')?.namedChildren[0]?.type === 'channel_type';
+  };
+  if (!madeChannel(match.node('index')) && !madeChannel(match.node('value'))) return undefined;
+  const key = collectionKey(match.node('coll'), anc, 'go');
+  return key ? [{ name: ADD_SSE, key, node: site }] : undefined;
+}
+
+/** Go: the value of `name := value` (or `var name = value`) among the statements before `site` in the function `fn`. */
+function goLocalValue(name: string, site: SyntaxNode, fn: SyntaxNode): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  const visit = (n: SyntaxNode): void => {
+    if (n.startIndex >= site.startIndex) return;
+    if (n !== fn && isFunctionNode(n, 'go')) return;
+    if (n.type === 'short_var_declaration' || n.type === 'var_spec') {
+      const names = n.type === 'var_spec' ? n.childrenForFieldName('name') : n.childForFieldName('left')?.namedChildren ?? [];
+      const values = (n.type === 'var_spec' ? n.childForFieldName('value') : n.childForFieldName('right'))?.namedChildren ?? [];
+      const k = names.findIndex((x) => x.text === name);
+      if (k >= 0 && values[k]) found = values[k];
+    }
+    for (const c of n.namedChildren) visit(c);
+  };
+  visit(fn);
+  return found;
+}
 
 /** Values that are never database results: literals, and (for sockets) what is not a name. */
 const CONSTANT_VALUES = new Set(['string', 'integer', 'float', 'true', 'false', 'none', 'number', 'null', 'undefined', 'int_literal', 'interpreted_string_literal', 'raw_string_literal', 'nil', 'template_string', 'lambda', 'arrow_function', 'function_expression', 'func_literal']);
@@ -1509,6 +1556,8 @@ function facts(match: RuleMatch, ctx: CheckContext): FactInit[] | undefined {
     case SEND:
       // Go: client.send <- msg
       return sendFact(match.node('send')!, match.node('recv'), undefined, lang);
+    case GO_SSE_ADD:
+      return goStreamAdd(match);
     default: {
       const node = match.node('key') ?? match.node('module') ?? match.node('source') ?? match.node('path');
       return node ? [{ name: match.props.fact!, key: '', node }] : undefined;
