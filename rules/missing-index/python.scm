@@ -10,6 +10,19 @@
  (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-write effect:db-write-many")
  (#set! export "mongo-query"))
 
+; Queries with a comparison on the document class's field: User.find_one(User.email == email) (Beanie).
+((call
+   function: (attribute object: (identifier) @receiver attribute: (identifier) @method)
+   arguments: (argument_list . (comparison_operator) @filter)) @call
+ (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-write effect:db-write-many")
+ (#set! export "mongo-query"))
+
+; Document classes that are collections (the models' documentClasses: Beanie's Document): their
+; collection, and the indexes their fields and settings declare (rule.ts).
+((class_definition name: (identifier) @model superclasses: (argument_list)) @call
+ (#set! gate "Document")
+ (#set! export "odm-document"))
+
 ; Index declarations: db.users.create_index("email"), create_index([("a", 1), ("b", -1)]), create_indexes([IndexModel(...)])
 ((call
    function: (attribute object: (_) @receiver attribute: (identifier) @method)

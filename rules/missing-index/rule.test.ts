@@ -118,6 +118,52 @@ describe(RULE, () => {
     });
   });
 
+  describe('python: Beanie documents', () => {
+    const models = code`
+      from typing import Annotated
+
+      import pymongo
+      from beanie import Document, Indexed
+      from pymongo import IndexModel
+
+      class User(Document):
+          email: Indexed(str, unique=True)
+          handle: Annotated[str, Indexed()]
+          country: str
+
+          class Settings:
+              name = "users"
+              indexes = ["created_at", [("team_id", pymongo.ASCENDING), ("role", pymongo.DESCENDING)], IndexModel([("plan", 1)])]
+
+      class Event(Document):
+          kind: str
+          user_id: str
+    `;
+    const routes = code`
+      from app.models import Event, User
+
+      async def lookups(email: str):
+          a = await User.find_one(User.email == email)
+          b = await User.find_one({"handle": email})
+          c = await User.find({"team_id": "t"}).to_list(50)
+          d = await User.find_one({"plan": "pro"})
+          e = await User.find_one(User.country == "fr")
+          f = await Event.find({"user_id": email}).to_list(20)
+          g = await User.find_one(User.email != email)
+          return a, b, c, d, e, f, g
+    `;
+
+    it('reads a document class\'s collection and indexes (Indexed fields, Settings.indexes) and flags the queries they do not cover', async () => {
+      const found = await workspaceHits({ 'app/__init__.py': '', 'app/models.py': models, 'app/routes.py': routes }, RULE);
+      assert.deepStrictEqual(found.map((f) => f.at), ['app/routes.py:8:29', 'app/routes.py:9:26']);
+      assert.match(found[0].message, /^`users` is queried by `country` \(find_one\)/);
+      assert.match(found[1].message, /^`Event` is queried by `user_id` \(find\)/);
+      // A class of the project that only shares the name is not Beanie's document.
+      const own = models.replace('from beanie import Document, Indexed', 'from beanie import Indexed\nfrom app.base import Document');
+      assert.deepStrictEqual(await at({ 'app/__init__.py': '', 'app/models.py': own, 'app/routes.py': routes }), []);
+    });
+  });
+
   describe('typescript', () => {
     it('flags driver queries by collection and through an alias', async () => {
       const routes = code`

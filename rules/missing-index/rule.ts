@@ -9,7 +9,8 @@ import {
   type WorkspaceView,
 } from '../../server/src/engine/rule-api';
 import { objectProperties, stringLiteral } from '../../server/src/engine/syntax';
-import type { LanguageModels } from '../../server/src/model/library';
+import type { DocumentClasses, LanguageModels } from '../../server/src/model/library';
+import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf } from '../unbounded-fan-out/model';
 import meta from './rule.json';
 import python from './python.scm';
@@ -42,6 +43,8 @@ interface Mongo {
   collectionNames: RegExp[];
   /** Receiver names that are a model made by name (mongoose `User`). */
   modelNames: RegExp[];
+  /** ODMs whose classes are collections (Beanie), from the models' `documentClasses`. */
+  documents: DocumentClasses[];
 }
 
 const mongoCache = new WeakMap<LanguageModels, Mongo>();
@@ -49,9 +52,10 @@ const mongoCache = new WeakMap<LanguageModels, Mongo>();
 function mongoOf(lang: LanguageModels): Mongo {
   let m = mongoCache.get(lang);
   if (m) return m;
-  m = { libraries: new Set(), filtered: new Set(), lookups: new Set(), indexModels: new Set(), collectionNames: [], modelNames: [] };
+  m = { libraries: new Set(), filtered: new Set(), lookups: new Set(), indexModels: new Set(), collectionNames: [], modelNames: [], documents: [] };
   const collectionTypes = new Set<string>();
-  const libs = lang.libraries.filter((l) => (l.file.symbols ?? []).some((x) => x.client?.service === 'mongodb'));
+  const libs = lang.libraries.filter((l) => (l.file.symbols ?? []).some((x) => x.client?.service === 'mongodb') || l.file.documentClasses !== undefined);
+  for (const l of libs) if (l.file.documentClasses) m.documents.push(l.file.documentClasses);
   for (const l of libs) {
     m.libraries.add(l.name);
     for (const t of l.file.types ?? []) {
@@ -209,7 +213,7 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
       if (!mongo.filtered.has(match.text('method')!) || ownCall(match, call)) return undefined;
       const recv = receiverOf(match.node('receiver')!);
       const filter = match.node('filter')!;
-      const fields = filterFields(filter, lang);
+      const fields = filter.type === 'comparison_operator' ? comparedFields(filter, match.text('receiver')!) : filterFields(filter, lang);
       if (!recv || !fields || fields.length === 0) return undefined;
       return [{ name: 'mongo-query', node: filter, data: { recv, fields: fields.join(','), method: match.text('method')! } }];
     }
@@ -249,6 +253,8 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
       // An inline schema (`model('User', new Schema(...))`) is named by its position for the model to find.
       return fields.map((f) => ({ name: 'mongo-index', node: call, data: { recv: `schema:${name}`, fields: f } }));
     }
+    case 'odm-document':
+      return documentExports(match.file, call, mongo);
     case 'mongoose-model': {
       const args = call.childForFieldName('arguments')!.namedChildren.filter((a) => a.type !== 'comment');
       const schema = args[1];
@@ -262,6 +268,52 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
     default:
       return undefined;
   }
+}
+
+/** `User.email == email` (Beanie): the document class's field compared for equality; undefined for anything else. */
+function comparedFields(cmp: SyntaxNode, receiver: string): string[] | undefined {
+  const ops = cmp.children.filter((c) => !c.isNamed).map((c) => c.type);
+  const left = cmp.namedChildren[0];
+  if (ops.length !== 1 || ops[0] !== '==' || left?.type !== 'attribute' || left.childForFieldName('object')?.text !== receiver) return undefined;
+  return [left.childForFieldName('attribute')!.text];
+}
+
+/**
+ * A document class of an ODM whose classes are collections (Beanie): the collection it queries
+ * (its settings class's name, or its own), exported as a model by its class name, and the indexes
+ * it declares: fields annotated `Indexed(...)`, and the settings class's index list.
+ */
+function documentExports(file: FileContext, cls: SyntaxNode, mongo: Mongo): ExportInit[] | undefined {
+  const bases = (cls.childForFieldName('superclasses')?.namedChildren ?? []).filter((b) => b.type === 'identifier' || b.type === 'attribute');
+  const odm = mongo.documents.find((d) => bases.some((b) => {
+    const r = file.resolve(b);
+    return r.kind === 'library' && d.bases.includes(r.qname);
+  }));
+  if (!odm) return undefined;
+  const model = cls.childForFieldName('name')!.text;
+  const body = cls.childForFieldName('body')?.namedChildren ?? [];
+  const statements = (nodes: SyntaxNode[]) => nodes.map((s) => (s.type === 'expression_statement' ? s.namedChildren[0] : s)).filter((s): s is SyntaxNode => !!s);
+  const settings = body.find((s) => s.type === 'class_definition' && s.childForFieldName('name')?.text === odm.settingsClass);
+  const setting = (attr: string | undefined) => (attr && settings ? statements(settings.childForFieldName('body')?.namedChildren ?? []).find((a) => a.type === 'assignment' && a.childForFieldName('left')?.text === attr)?.childForFieldName('right') : undefined);
+  const collection = stringLiteral(setting(odm.collectionAttribute)) ?? model;
+  const out: ExportInit[] = [{ name: 'mongoose-model', node: cls, data: { model, collection } }];
+  const recv = `model:${model}`;
+  // email: Indexed(str, unique=True) / email: Annotated[str, Indexed()]
+  for (const a of statements(body)) {
+    const type = a.type === 'assignment' ? a.childForFieldName('type') : undefined;
+    const field = a.childForFieldName('left');
+    if (!type || field?.type !== 'identifier') continue;
+    const indexed = type.descendantsOfType('call').some((c) => {
+      const r = file.resolveCallee(c);
+      return r.kind === 'library' && (odm.indexedAnnotations ?? []).includes(r.qname);
+    });
+    if (indexed) out.push({ name: 'mongo-index', node: a, data: { recv, fields: field.text } });
+  }
+  const list = setting(odm.indexesAttribute);
+  if (list?.type === 'list') {
+    for (const item of list.namedChildren) for (const keys of indexKeys(item, 'python', mongo)) out.push({ name: 'mongo-index', node: item, data: { recv, fields: keys.join(',') } });
+  }
+  return out;
 }
 
 /** Whether an index-declaring member belongs to a schema type (declared on the symbol that makes it, `new Schema`), not to a collection. */
@@ -312,8 +364,10 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
     if (kind === 'model') return models.get(name);
     if (kind === 'schema') return schemas.get(`${x.file}\0${name}`);
     const targets = aliases.get(`${x.file}\0${name}`) ?? aliases.get(`*\0${name}`);
+    // A document class used as its collection (Beanie's `User.find_one(...)`), named like a collection variable.
+    if (!targets) return models.get(name);
     // One name bound to different collections in one file (two repository classes) is ambiguous.
-    return targets?.size === 1 ? collectionOf({ ...x, data: { recv: [...targets][0] } }) : undefined;
+    return targets.size === 1 ? collectionOf({ ...x, data: { recv: [...targets][0] } }) : undefined;
   };
 
   const indexes = new Map<string, LocatedExport[]>();

@@ -176,6 +176,16 @@ export interface ModelFile {
   serverMarkers?: Partial<Record<QueryLanguage, string[]>>;
   /** Go struct tags the library reads: a field bound from the request (`form:"limit"`), or its validation rules (`binding:"max=100"`). */
   structTags?: StructTag[];
+  /** An ODM whose classes are collections (Beanie): see the schema. */
+  documentClasses?: DocumentClasses;
+}
+
+export interface DocumentClasses {
+  bases: string[];
+  settingsClass?: string;
+  collectionAttribute?: string;
+  indexesAttribute?: string;
+  indexedAnnotations?: string[];
 }
 
 export interface StructTag {
