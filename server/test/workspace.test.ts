@@ -239,6 +239,52 @@ describe('findings through calls in the editor (LSP protocol)', function () {
   });
 });
 
+describe('a role another file gives, in the editor (LSP protocol)', function () {
+  const AUTH = [
+    'from datetime import datetime',
+    'from fastapi import Depends, Header',
+    'from sqlalchemy.orm import Session',
+    'from .db import get_db',
+    'from .models import ApiKey',
+    '',
+    'def current_key(x_api_key: str = Header(...), db: Session = Depends(get_db)):',
+    '    key = db.query(ApiKey).filter(ApiKey.token == x_api_key).one()',
+    '    key.last_used_at = datetime.utcnow()',
+    '    db.add(key)',
+    '    return key',
+    '',
+  ].join('\n');
+  const ROUTES = [
+    'from fastapi import APIRouter, Depends',
+    'from .auth import current_key',
+    'router = APIRouter()',
+    '',
+    '@router.get("/items")',
+    'def items(key=Depends(current_key)):',
+    '    return {"id": key.id}',
+    '',
+  ].join('\n');
+  const state = scannedWorkspace('headroom-role-', { 'app/__init__.py': '', 'app/auth.py': AUTH, 'app/routes.py': ROUTES, 'app/db.py': 'def get_db():\n    yield None\n', 'app/models.py': 'class ApiKey:\n    pass\n' });
+
+  const writes = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'per-request-db-write').map((d) => `${d.range.start.line}: ${String(d.message).slice(0, 60)}`);
+
+  it('a dependency that writes, registered by a route in another file: shown in the open file, and gone once the route stops depending on it', async () => {
+    const { dir, client } = state();
+    const auth = URI.file(path.join(dir, 'app', 'auth.py')).toString();
+    const routes = URI.file(path.join(dir, 'app', 'routes.py')).toString();
+    client.open(auth, 'python', AUTH);
+    assert.deepStrictEqual(writes(await client.diagnostics(auth)), ['9: `db.add(...)` writes to the database in the per-request depe']);
+    // The route, open and edited (unsaved): it no longer depends on current_key.
+    client.open(routes, 'python', ROUTES);
+    await client.diagnostics(routes);
+    const refreshes = client.refreshes;
+    client.change(routes, 2, [{ range: { start: { line: 5, character: 0 }, end: { line: 5, character: 200 } }, text: 'def items(key=None):' }]);
+    await client.diagnostics(routes);
+    await client.waitFor(() => client.refreshes > refreshes, 'workspace/diagnostic/refresh after the route changed');
+    assert.deepStrictEqual(writes(await client.diagnostics(auth)), []);
+  });
+});
+
 describe('code only start-up runs, in the editor (LSP protocol)', function () {
   const SETTINGS = ['import requests', '', 'async def load_remote_settings():', '    return requests.get("https://config.example.com/settings").json()', ''].join('\n');
   const MAIN = [
