@@ -260,7 +260,7 @@ export function nodeOfSite(root: SyntaxNode, site: { start: number; end: number 
 export function readsOneWithRelation(file: FileContext, value: SyntaxNode, relation: string): boolean {
   let call = value;
   while (call.type === 'await_expression' || call.type === 'parenthesized_expression' || call.type === 'non_null_expression') {
-    const inner = call.namedChildren[call.type === 'await_expression' ? 0 : 0];
+    const inner = call.namedChildren[0];
     if (!inner) return false;
     call = inner;
   }

@@ -8,6 +8,9 @@ import type { Span } from './positions';
 
 /** The types a scan produces: plain data, safe to pass between threads and to print. */
 
+/** A finding through calls or roles that the workspace decides, located by line and column. */
+export type LocatedDeferred = Omit<DeferredFinding, 'start' | 'end' | 'related'> & { at: At; related?: (At & { message: string })[] };
+
 export interface ReportedRelated extends Span {
   message: string;
   /** Set when the location is in another file (workspace rules): display path and absolute path. */
@@ -127,7 +130,7 @@ export interface ProgramContribution {
   imports: ImportBinding[];
   reexports: { name: string; module: string; as: string }[];
   goPackage?: string;
-  deferred: (Omit<DeferredFinding, 'start' | 'end' | 'related'> & { at: At; related?: (At & { message: string })[] })[];
+  deferred: LocatedDeferred[];
 }
 
 /** What analysing one file yields (in a worker or in the calling thread). */

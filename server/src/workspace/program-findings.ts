@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ResolvedConfig } from '../config/config';
 import { fillThrough, reached, unlessHit } from '../engine/analyzer';
-import type { ReportedFinding, ReportedRelated, WorkspaceContribution } from '../cli/report';
+import type { LocatedDeferred, ReportedFinding, ReportedRelated, WorkspaceContribution } from '../cli/report';
 import { Program, type ProgramFile } from '../model/program';
 import type { At, FunctionSummary } from '../model/summary';
 import type { Catalogue } from '../engine/catalogue';
@@ -35,6 +35,17 @@ export function programFindings(
   const files = [...contributions.keys()].filter((f) => (contributions.get(f)?.program?.deferred.length ?? 0) > 0).map((f) => program.file(f)!);
   for (const f of files) {
     const c = contributions.get(f.path)!;
+    const suppressed = (d: { ruleId: string; at: { line: number } }) => c.suppressions.some((s) => s.line === d.at.line && (s.ruleIds.includes(d.ruleId) || s.ruleIds.includes('*')));
+    const severityOf = (d: { ruleId: string; severity: ReportedFinding['severity'] }) => {
+      const configured = config.rules[d.ruleId];
+      return configured && configured !== 'off' ? configured : d.severity;
+    };
+    // A finding that stands as the file found it (its message fingerprinted), without a chain.
+    const asFound = (d: LocatedDeferred, message: string) => {
+      if (suppressed(d)) return;
+      const fingerprint = `${createHash('sha256').update(d.ruleId).update('\0').update(message).digest('hex').slice(0, 32)}:1`;
+      pushTo(out, f.path, { ruleId: d.ruleId, severity: severityOf(d), message, ...d.at, related: d.related ?? [], fingerprint });
+    };
     for (const deferred of c.program!.deferred) {
       if (config.rules[deferred.ruleId] === 'off') continue;
       let d = deferred;
@@ -44,11 +55,7 @@ export function programFindings(
         if (!role || !d.role.roles.includes(role.role)) continue;
         d = { ...d, message: d.message.replace(/\{role\}/g, role.why), ...(d.fallback ? { fallback: d.fallback.replace(/\{role\}/g, role.why) } : {}) };
         if (!d.target) {
-          if (c.suppressions.some((s) => s.line === d.at.line && (s.ruleIds.includes(d.ruleId) || s.ruleIds.includes('*')))) continue;
-          const configured = config.rules[d.ruleId];
-          const severity = configured && configured !== 'off' ? configured : d.severity;
-          const fingerprint = `${createHash('sha256').update(d.ruleId).update('\0').update(d.message).digest('hex').slice(0, 32)}:1`;
-          pushTo(out, f.path, { ruleId: d.ruleId, severity, message: d.message, ...d.at, related: d.related ?? [], fingerprint });
+          asFound(d, d.message);
           continue;
         }
       }
@@ -60,25 +67,19 @@ export function programFindings(
           const r = program.resolve(f.path, t);
           return !!r && unlessHit(program, r, needs);
         });
-        if (bounded || c.suppressions.some((s) => s.line === d.at.line && (s.ruleIds.includes(d.ruleId) || s.ruleIds.includes('*')))) continue;
-        const configured = config.rules[d.ruleId];
-        const severity = configured && configured !== 'off' ? configured : d.severity;
-        const fingerprint = `${createHash('sha256').update(d.ruleId).update('\0').update(d.message).digest('hex').slice(0, 32)}:1`;
-        pushTo(out, f.path, { ruleId: d.ruleId, severity, message: d.message, ...d.at, related: d.related ?? [], fingerprint });
+        if (!bounded) asFound(d, d.message);
         continue;
       }
       const ref = program.resolve(f.path, d.target);
       const hit = ref && reached(program, ref, needs);
       if (!hit && (ref || !d.fallback)) continue;
-      if (c.suppressions.some((s) => s.line === d.at.line && (s.ruleIds.includes(d.ruleId) || s.ruleIds.includes('*')))) continue;
-      const configured = config.rules[d.ruleId];
-      const severity = configured && configured !== 'off' ? configured : d.severity;
       if (!hit) {
         // The workspace does not hold the function: the finding stands as found, without a chain.
-        const fingerprint = `${createHash('sha256').update(d.ruleId).update('\0').update(d.fallback!).digest('hex').slice(0, 32)}:1`;
-        pushTo(out, f.path, { ruleId: d.ruleId, severity, message: d.fallback!, ...d.at, related: d.related ?? [], fingerprint });
+        asFound(d, d.fallback!);
         continue;
       }
+      if (suppressed(d)) continue;
+      const severity = severityOf(d);
       const steps = hit.chain.map((s) => `\`${s.text}\` (${display(s.file)}:${s.at?.line ?? '?'})`);
       const message = fillThrough(d.message, steps.join(' → '), hit.site.text);
       const related: ReportedRelated[] = [
