@@ -7,7 +7,7 @@ export interface Link {
 }
 
 /**
- * `a.find(q).sort(s)` → links [sort, find], root `a`: a method chain read from the outermost call
+ * `a.find(q).sort(s)` → links [sort, find], root `a`: a method chain (Python, TS/JS or Go) read from the outermost call
  * inwards. Parentheses around the chain are looked through, and with `throughAwait` a Python
  * `await` too (`(await session.execute(stmt)).scalars()`).
  */
@@ -23,8 +23,8 @@ export function chainOf(node: SyntaxNode, throughAwait = false): { links: Link[]
     }
     if (n.type !== 'call' && n.type !== 'call_expression') break;
     const fn = n.childForFieldName('function');
-    const prop = fn?.type === 'attribute' ? fn.childForFieldName('attribute') : fn?.type === 'member_expression' ? fn.childForFieldName('property') : null;
-    const obj = fn?.childForFieldName('object');
+    const prop = fn?.type === 'attribute' ? fn.childForFieldName('attribute') : fn?.type === 'member_expression' ? fn.childForFieldName('property') : fn?.type === 'selector_expression' ? fn.childForFieldName('field') : null;
+    const obj = fn?.childForFieldName(fn.type === 'selector_expression' ? 'operand' : 'object');
     if (!prop || !obj) break;
     links.push({ name: prop.text, call: n });
     n = obj;

@@ -31,3 +31,16 @@
 ; Fact: a variable assigned again (`query += " WHERE ..."`): its final text is unknown.
 ((assignment_statement left: (expression_list (identifier) @key))
  (#set! fact "unbounded-fetch.go-reassign"))
+
+; Export: a read that fills a slice (gorm `db.Order("id").Find(&orders)`): go-tables.ts keeps it when
+; nothing before it filters or limits, and the join (orm-tables.ts) when the struct grows with the users.
+((call_expression
+   function: (selector_expression field: (field_identifier) @method)
+   arguments: (argument_list . (unary_expression) @dest .)) @read
+ (#model? @method "effect:db-read-many")
+ (#set! export "orm-read.go"))
+
+; Export: a struct mapped to a table (a `gorm:"…"` tag, an embedded gorm.Model) and what it references.
+((type_spec name: (type_identifier) @class type: (struct_type)) @key
+ (#set! gate "gorm")
+ (#set! export "orm-struct.go"))

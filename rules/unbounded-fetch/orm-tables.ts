@@ -13,11 +13,14 @@ import { chainOf, type Link } from './chain';
  * read of them is not reported.
  */
 
-const ORM_READ = 'orm-read';
-const ORM_TABLE = 'orm-table';
-const ORM_RELATION = 'orm-relation';
-const ORM_USER = 'orm-user';
+export const ORM_READ = 'orm-read';
+export const ORM_TABLE = 'orm-table';
+export const ORM_RELATION = 'orm-relation';
+export const ORM_USER = 'orm-user';
 const ORM_PAGED = 'orm-paged';
+
+/** Mapped classes and structs that are the users table by their name (judgement: no library says so). */
+export const USER_TABLES = ['User', 'Users', 'Account', 'Accounts', 'Customer', 'Customers'];
 
 /** SQL aggregates in a selected column: the rows are a summary (one per group), not the table. */
 const AGGREGATE = /\bfunc\.(count|sum|avg|min|max)\s*\(/;
@@ -528,7 +531,7 @@ export function growingReads(ws: WorkspaceView, message: (args: { expr: string; 
     const what = read.data.searched === true ? `every row of \`${read.data.class}\` the search matches` : `every row of \`${read.data.class}\``;
     const advice = read.data.view
       ? `\`${read.data.view}\` lists them in one response${read.data.paging === 'none' ? ` (\`${read.data.pager} = None\`)` : ', and no default pagination is configured'}; ${reason}. Give the view a pagination class with a maximum page size.`
-      : `${reason}. Page it (\`.limit(n)\` with a key range, or a slice \`[:n]\`), or stream it (\`yield_per\`, \`.iterator()\`).`;
+      : `${reason}. ${read.data.advice ?? 'Page it (`.limit(n)` with a key range, or a slice `[:n]`), or stream it (`yield_per`, `.iterator()`).'}`;
     out.push({
       at: read,
       message: message({ expr: String(read.data.expr), what, rows: 'rows', advice }),

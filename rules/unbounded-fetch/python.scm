@@ -54,7 +54,7 @@
  (#model? @base "effect:user-model")
  (#set! export "orm-user"))
 ((class_definition name: (identifier) @key)
- (#any-of? @key "User" "Users" "Account" "Accounts" "Customer" "Customers")
+ (#any-of? @key @USER_TABLES@)
  (#set! export "orm-user"))
 
 ; Export: a settings dictionary at module level (`REST_FRAMEWORK = {...}`): orm-tables.ts keeps the

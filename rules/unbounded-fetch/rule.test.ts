@@ -750,3 +750,117 @@ describe(`${ID}: Python ORM reads of a table that grows with the users`, () => {
     assert.strictEqual(off.length, 3);
   });
 });
+
+describe(`${ID}: gorm reads of a table that grows with the users`, () => {
+  const found = async (files: Record<string, string>) => {
+    const result = await scanTree(files);
+    return result.files.flatMap((f) => f.findings.filter((x) => x.ruleId === ID).map((x) => ({ at: `${f.path}:${x.line}`, message: x.message, related: x.related.map((r) => `${r.path ?? f.path}:${r.line}`) })));
+  };
+  const models = code`
+    package models
+
+    import "gorm.io/gorm"
+
+    type User struct {
+    	gorm.Model
+    	Email string
+    }
+
+    type Order struct {
+    	ID     uint \`gorm:"primaryKey"\`
+    	UserID uint
+    	User   *User
+    }
+
+    type Line struct {
+    	ID      uint \`gorm:"primaryKey"\`
+    	OrderID uint
+    }
+
+    type Tag struct {
+    	ID   uint \`gorm:"primaryKey"\`
+    	Name string
+    }
+
+    // Summary is not mapped: no gorm tag, no gorm.Model.
+    type Summary struct {
+    	UserID uint
+    	Total  int
+    }
+  `;
+
+  it('whole reads into a slice of a struct that is the users table or references it, across packages; not filtered, limited, grouped, scoped, admin tables or tests', async () => {
+    const out = await found({
+      'go.mod': 'module example.com/shop\n\ngo 1.22\n',
+      'models/models.go': models,
+      'store/store.go': code`
+        package store
+
+        import (
+        	"example.com/shop/models"
+        	"gorm.io/gorm"
+        )
+
+        type Store struct{ db *gorm.DB }
+
+        func (s *Store) AllUsers() ([]models.User, error) {
+        	var users []models.User
+        	return users, s.db.Find(&users).Error
+        }
+
+        func (s *Store) AllLines() (lines []*models.Line, err error) {
+        	err = s.db.Order("id").Preload("Order").Find(&lines).Limit(100).Error
+        	return
+        }
+
+        func (s *Store) Others(uid uint, scope func(*gorm.DB) *gorm.DB) {
+        	orders := []models.Order{}
+        	s.db.Where("user_id = ?", uid).Find(&orders)
+        	s.db.Limit(50).Find(&orders)
+        	s.db.Find(&orders, "user_id = ?", uid)
+        	s.db.Scopes(scope).Find(&orders)
+        	s.db.Model(&models.Order{}).Group("user_id").Find(&orders)
+        	tags := make([]models.Tag, 0)
+        	s.db.Find(&tags)
+        	var sums []models.Summary
+        	s.db.Table("orders").Find(&sums)
+        	q := s.db.Order("id").Limit(20)
+        	if uid > 0 {
+        		q = q.Where("user_id = ?", uid)
+        	}
+        	q.Find(&orders)
+        }
+
+        func migrate(db *gorm.DB) {
+        	var users []models.User
+        	db.Find(&users)
+        }
+
+        func (s *Store) Everyone() []models.User {
+        	var users []models.User
+        	q := s.db.Order("id")
+        	q.Find(&users)
+        	return users
+        }
+      `,
+      'store/store_test.go': code`
+        package store
+
+        import (
+        	"testing"
+
+        	"example.com/shop/models"
+        )
+
+        func TestAll(t *testing.T) {
+        	var users []models.User
+        	testDB.Find(&users)
+        }
+      `,
+    });
+    assert.deepStrictEqual(out.map((f) => f.at), ['store/store.go:12', 'store/store.go:16', 'store/store.go:46']);
+    assert.match(out[0].message, /^`s.db.Find\(&users\)` loads every row of `User`.*`User` is the users table\. Page it \(`.Where\("id > \?", last\).Order\("id"\).Limit\(n\)`\)/);
+    assert.match(out[1].message, /every row of `Line`.*`Line` references `Order` \(`OrderID`\), which grows with the users/);
+    assert.deepStrictEqual(out[1].related, ['models/models.go:16']);
+  });
+});

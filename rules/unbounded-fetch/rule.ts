@@ -4,7 +4,8 @@ import { jsArguments, objectProperties, pythonArguments, stringLiteral } from '.
 import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf, models, type LanguageModels, type MemberRow } from '../../server/src/model/library';
 import { chainOf, type Link } from './chain';
-import { growingReads, modelExports, pagingSettingWords, readExport } from './orm-tables';
+import { growingReads, modelExports, pagingSettingWords, readExport, USER_TABLES } from './orm-tables';
+import { goReadExport, goStructExports } from './go-tables';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -671,8 +672,9 @@ function candidate(node: SyntaxNode, args: { expr: string; what: string; rows: s
 }
 
 function exportsOf(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
-  if (match.language !== 'python') return undefined;
   const name = String(match.props.export);
+  if (match.language === 'go') return name === 'orm-read.go' ? goReadExport(match, ctx) : goStructExports(match);
+  if (match.language !== 'python') return undefined;
   return name.startsWith('orm-read') ? readExport(match, ctx) : modelExports(match, ctx);
 }
 
@@ -682,7 +684,7 @@ function message(args: { expr: string; what: string; rows: string; advice: strin
 
 export default defineRule({
   meta: meta as RuleMeta,
-  queries: { python: python.replace(/@PAGING_SETTINGS@/g, pagingSettingWords(models().of('python'))), go, typescript },
+  queries: { python: python.replace(/@PAGING_SETTINGS@/g, pagingSettingWords(models().of('python'))).replace(/@USER_TABLES@/g, USER_TABLES.map((n) => `"${n}"`).join(' ')), go, typescript },
   check(match, ctx) {
     switch (match.language) {
       case 'python':

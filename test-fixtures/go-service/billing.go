@@ -18,6 +18,19 @@ type Invoice struct {
 	DueAt      time.Time
 }
 
+// Customer is who an invoice is for: one per signed-up account.
+type Customer struct {
+	ID    uint   `gorm:"primaryKey"`
+	Email string `gorm:"uniqueIndex"`
+}
+
+// Plan is a price plan the finance team edits: a handful of rows.
+type Plan struct {
+	ID    uint `gorm:"primaryKey"`
+	Name  string
+	Cents int64
+}
+
 type Billing struct {
 	db *gorm.DB
 }
@@ -56,4 +69,18 @@ func (b *Billing) InvoicesPage(ctx context.Context, customerID uint, limit, offs
 	var out []Invoice
 	err := b.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("due_at DESC").Limit(limit).Offset(offset).Find(&out).Error // ok: hardcoded-fetch-cap
 	return out, err
+}
+
+// ExportInvoices hands every invoice to the monthly finance export.
+func (b *Billing) ExportInvoices(ctx context.Context) ([]Invoice, error) {
+	var all []Invoice
+	err := b.db.WithContext(ctx).Order("id").Find(&all).Error // expect: unbounded-fetch
+	return all, err
+}
+
+// Plans lists the price plans for the pricing page.
+func (b *Billing) Plans(ctx context.Context) ([]Plan, error) {
+	plans := []Plan{}
+	err := b.db.WithContext(ctx).Order("cents").Find(&plans).Error // ok: unbounded-fetch
+	return plans, err
 }
