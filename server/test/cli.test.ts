@@ -441,6 +441,27 @@ describe('cli', function () {
       assert.deepStrictEqual(json(dir).findings.filter((f) => f.ruleId === 'unbounded-fetch').map((f) => f.path), ['app/components/data/load.ts', 'app/jobs/workspace-seed-task.ts']);
     });
 
+    it('a workspace package that only browser apps depend on is browser code; one a server app also uses is judged', () => {
+      const sdk = "import axios from 'axios';\n\nexport async function addModules(data: { modules: string[] }) {\n  return Promise.all(data.modules.map((id) => axios.post(`/api/modules/${id}`)));\n}\n";
+      const files = (root: Record<string, string>, apiUsesSdk: boolean) => ({
+        ...root,
+        'packages/sdk/package.json': JSON.stringify({ name: '@acme/sdk', dependencies: { axios: '1' } }),
+        'packages/sdk/src/modules.ts': sdk,
+        'apps/web/package.json': JSON.stringify({ name: 'web', dependencies: { '@acme/sdk': 'workspace:*', react: '18' } }),
+        'apps/admin/package.json': JSON.stringify({ name: 'admin', dependencies: { '@acme/sdk': 'workspace:*', vue: '3' } }),
+        'apps/api/package.json': JSON.stringify({ name: 'api', dependencies: { express: '4', ...(apiUsesSdk ? { '@acme/sdk': '1' } : {}) } }),
+      });
+      const fanOut = (dir: string) => json(dir).findings.filter((f) => f.ruleId === 'unbounded-fan-out').map((f) => f.path);
+      // pnpm declares its packages in pnpm-workspace.yaml (quoted or not, with exclusions); npm and yarn in package.json.
+      const pnpm = { 'package.json': '{ "name": "root", "private": true }', 'pnpm-workspace.yaml': 'packages:\n  - apps/*\n  - "packages/*"\n  - "!apps/proxy"\n\ncatalog:\n  react: 18\n' };
+      const npm = { 'package.json': JSON.stringify({ name: 'root', private: true, workspaces: ['apps/*', 'packages/*'] }) };
+      assert.deepStrictEqual(fanOut(tree(files(pnpm, false))), []);
+      assert.deepStrictEqual(fanOut(tree(files(npm, false))), []);
+      assert.deepStrictEqual(fanOut(tree(files(npm, true))), ['packages/sdk/src/modules.ts']);
+      // Outside a workspace nothing is known of its consumers: judged.
+      assert.deepStrictEqual(fanOut(tree({ 'package.json': JSON.stringify({ name: '@acme/sdk', dependencies: { axios: '1' } }), 'src/modules.ts': sdk })), ['src/modules.ts']);
+    });
+
     it('skips binary, non-UTF-8 and too large files with a note', () => {
       const big = `${PY}${'# padding padding padding padding padding padding padding\n'.repeat(40)}`; // > 2 KB
       const dir = tree({

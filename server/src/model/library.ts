@@ -159,6 +159,12 @@ export interface FileRoleRule {
   minified?: { longLine?: number; averageLine?: number };
   /** A package that installs a command (package.json `bin`) and depends on no server library. */
   packageBin?: boolean;
+  /**
+   * A file of a workspace package that depends on no server library and whose every consumer in the
+   * workspace is a package of this role by its dependencies (`imports`): a client SDK only the web
+   * apps use runs in the browser.
+   */
+  packageConsumers?: boolean;
 }
 
 export interface ModelFile {

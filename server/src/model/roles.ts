@@ -88,9 +88,21 @@ export function fileRole(relPath: string | undefined, text: string, model: FileM
     if (rule.packageBin && language === 'typescript' && manifest?.bin && !manifest.dependencies.some((d) => (models.serverMarkers[language] ?? []).includes(d))) {
       return { role: rule.role, why: `${rule.why} (package.json \`bin\`${manifest.name ? ` of ${manifest.name}` : ''})` };
     }
+    const consumers = manifest?.consumers ?? [];
+    if (rule.packageConsumers && language === 'typescript' && !server && consumers.length > 0 && !dependsOn(manifest!, models.serverMarkers[language])) {
+      // Each consumer is of this role by what it depends on (react, vue), and none is also a server.
+      const by = consumers.map((c) => (dependsOn(c, models.serverMarkers[language]) ? undefined : c.dependencies.find((d) => rule.imports?.[language]?.includes(d))));
+      if (by.every((d) => d !== undefined)) {
+        return { role: rule.role, why: `${rule.why} (${manifest!.name} is used only by ${consumers.map((c, i) => `${c.name}, which uses ${by[i]}`).join('; ')})` };
+      }
+    }
     if (rule.minified && minified(text, rule.minified.longLine ?? 1000, rule.minified.averageLine ?? 250)) return { role: rule.role, why: `${rule.why} (minified)` };
   }
   return { role: 'production', why: 'production code' };
+}
+
+function dependsOn(manifest: PackageManifest, names: readonly string[] | undefined): boolean {
+  return manifest.dependencies.some((d) => (names ?? []).includes(d));
 }
 
 const ORDER: FileRole[] = ['generated', 'migration', 'test', 'frontend', 'script'];
