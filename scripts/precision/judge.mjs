@@ -46,7 +46,8 @@ function readVerdicts(name) {
     const [fingerprint, rule, file_, ln, verdict, reason = ''] = line.split('\t');
     if (!VERDICTS.includes(verdict)) throw new Error(`${name}.tsv: unknown verdict "${verdict}" in: ${line}`);
     const row = { verdict, reason };
-    byPrint.set(`${rule}\t${file_}\t${fingerprint}`, row);
+    const key = `${rule}\t${file_}\t${fingerprint}`;
+    byPrint.set(key, byPrint.has(key) ? null : row); // a fingerprint two findings of a file share says nothing: their lines do
     byPlace.set(`${rule}\t${file_}\t${ln}`, row);
   }
   return { byPrint, byPlace };
@@ -97,7 +98,7 @@ for (const repo of repos) {
   const t = { name: repo.name, n: 0, TRUE: 0, FALSE: 0, DEBATABLE: 0, unjudged: 0 };
   for (const f of report.findings) {
     const file = f.path.replace(/\\/g, '/');
-    const row = byPrint.get(`${f.ruleId}\t${file}\t${f.fingerprint}`) ?? byPlace.get(`${f.ruleId}\t${file}\t${f.line}`);
+    const row = byPrint.get(`${f.ruleId}\t${file}\t${f.fingerprint}`) || byPlace.get(`${f.ruleId}\t${file}\t${f.line}`);
     const verdict = row?.verdict;
     tally(byRule, f.ruleId, verdict);
     tally(byLang, language(file), verdict);
