@@ -936,5 +936,71 @@ describe(ID, () => {
       assert.deepStrictEqual(found.map((f) => f.at), ['app/hooks.py:8:5']);
       assert.match(found[0].message, /`stamp_key`, which another module registers to run per request/);
     });
+
+    it('python: a decorator whose wrapper writes (in `finally` or before the call), applied to routes here or in another module; not one no route uses, nor a plain helper', async () => {
+      const audit = code`
+        import functools
+
+        from app.db import SessionLocal
+        from app.models import ApiKey
+
+        def audited(fn):
+            @functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                session = SessionLocal()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    session.add(ApiKey(token="audit"))
+                    session.commit()
+            return wrapper
+
+        def tagged(action):
+            def decorate(fn):
+                def wrapper(*args, **kwargs):
+                    session = SessionLocal()
+                    session.add(ApiKey(token=action))
+                    return fn(*args, **kwargs)
+                return wrapper
+            return decorate
+
+        def retried(fn):
+            def wrapper(*args, **kwargs):
+                session = SessionLocal()
+                session.add(ApiKey(token="retry"))
+                return fn(*args, **kwargs)
+            return wrapper
+
+        def build_report():
+            def step():
+                session = SessionLocal()
+                session.add(ApiKey(token="report"))
+            return step
+      `;
+      const app = code`
+        from flask import Flask
+
+        from app.audit import audited, tagged
+
+        app = Flask(__name__)
+
+        @app.route("/orders")
+        @audited
+        def orders():
+            return "ok"
+
+        @app.post("/refunds")
+        @tagged("refund")
+        def refund():
+            return "ok"
+      `;
+      const found = await workspaceHits({ 'app/__init__.py': '', 'app/models.py': models, 'app/db.py': db, 'app/audit.py': audit, 'app/main.py': app }, ID);
+      assert.deepStrictEqual(found.map((f) => f.at), ['app/audit.py:13:13', 'app/audit.py:21:13']);
+      assert.match(found[0].message, /^`session\.add\(\.\.\.\)` writes to the database in the decorator `audited` of the route `orders`, which wraps the route and runs on every request to it/);
+      assert.match(found[1].message, /in the decorator `tagged` of the route `refund`/);
+      // The route beside its decorator: known from the file alone.
+      const alone = hits('python', `${audit}\nfrom flask import Flask\napp = Flask(__name__)\n\n@app.get("/orders")\n@audited\ndef orders():\n    return "ok"\n`, ID);
+      assert.deepStrictEqual(alone, ["session.add(ApiKey(token=\"audit\"))"]);
+    });
   });
 });

@@ -5,6 +5,7 @@ import { isFunctionNode } from '../../server/src/engine/predicates';
 import { goArguments, isIife, jsArguments, objectProperties, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { exprOf, type FileContext } from '../../server/src/model/file-context';
 import { models, type Effect } from '../../server/src/model/library';
+import { ROUTE_DECORATOR, targetOf } from '../../server/src/model/summary';
 import { argumentOf, effectsOf, lookupCall, valueTypes, type LibraryHit, type Row } from './lookup';
 import { callTakingFunction, middlewareOf, refMatches, returnedBy, withRegistrationNames, type MiddlewareOf } from './middleware';
 import meta from './rule.json';
@@ -539,6 +540,49 @@ const ELSEWHERE_MESSAGE =
 /** Roles another file can give a function that make it run per request (not a route: a route's own writes are its work). */
 const CROSS_FILE_ROLES = ['request-dependency', 'middleware', 'route-hook'];
 
+const DECORATOR_MESSAGE =
+  '`{call}` writes to the database{reaches} in {place}, which wraps the route and runs on every request to it: one more write on the primary per request (at {scale} users, up to {rate} writes/s when the route is busy).{deferred} Buffer the rows in memory and write them in batches (a periodic flush or a queue), write a sample, or write again only after some minutes.';
+
+/**
+ * A Python decorator the write is in: `fn` is the function a decorator returns in place of the one
+ * it decorates (it calls a parameter of the function around it: `wrapper` calling `fn` in
+ * `def audit(fn)`), and the decorator is the top-level function it sits in (a decorator factory's
+ * `audit("x")` too). Undefined for any other nested function.
+ */
+function decoratorAround(file: FileContext, fn: SyntaxNode): { index: number; name: string } | undefined {
+  const wrapper = file.functionOf(fn);
+  const parent = wrapper !== undefined ? file.fn(wrapper).parent : undefined;
+  if (wrapper === undefined || parent === undefined) return undefined;
+  const params = new Set(file.fn(parent).params.map((p) => p.name));
+  const callsParam = file.model.calls.some((c) => c.fn === wrapper && c.callee.kind === 'name' && c.callee.path?.length === 1 && params.has(c.callee.path[0]));
+  if (!callsParam) return undefined;
+  let top = parent;
+  for (let up = file.fn(top).parent; up !== undefined; up = file.fn(up).parent) top = up;
+  const model = file.fn(top);
+  return model.anonymous || model.className ? undefined : { index: top, name: model.name };
+}
+
+/** The function node around `inner` that is the model's function `index`. */
+function fnNodeOf(inner: SyntaxNode, index: number, file: FileContext): SyntaxNode {
+  for (let n: SyntaxNode | null = inner.parent; n; n = n.parent) if (isFunctionNode(n, 'python') && file.functionOf(n) === index) return n;
+  return inner;
+}
+
+/** The routes of this file a decorator is applied to (`@audit` / `@audit("x")` on a function with a route's role). */
+function decoratedRoutes(file: FileContext, decorator: number): string[] {
+  const out: string[] = [];
+  file.model.functions.forEach((f, i) => {
+    if (file.fnRoles.get(i)?.role !== 'handler') return;
+    const hit = f.decorators.some((d) => {
+      if ((d.expr.kind !== 'name' && d.expr.kind !== 'call') || !d.expr.path?.length) return false;
+      const t = targetOf(file.resolver.resolve({ kind: 'name', path: d.expr.path, receiver: d.expr.receiver, start: d.expr.start, end: d.expr.end }, d.start));
+      return t?.kind === 'local' && t.fn === decorator;
+    });
+    if (hit) out.push(f.name);
+  });
+  return out;
+}
+
 /** The name of a function that can be registered by name: declared at the top (or a method), not a literal passed somewhere. */
 function dependencyName(file: FileContext, fn: SyntaxNode): string | undefined {
   const fi = file.functionOf(fn);
@@ -576,6 +620,17 @@ export default defineRule({
     const role = file.roleOf(where.fn)?.role;
     if (role === 'request-dependency' && name) return [{ ...helper, args: { ...args, place: `the \`${name}\` dependency` }, message: DEPENDENCY_MESSAGE.replace('{reaches}', reaches) }];
     const mw = middlewareAt(file, where.fn, chain, where.k, language);
+    // A decorator a route is wrapped in: its wrapper runs per request to the route (in this file, or a route elsewhere).
+    const deco = language === 'python' && !mw ? decoratorAround(file, where.fn) : undefined;
+    if (deco) {
+      const routes = decoratedRoutes(file, deco.index);
+      const message = DECORATOR_MESSAGE.replace('{reaches}', reaches);
+      if (routes.length > 0) {
+        const more = routes.length > 1 ? ` (and ${routes.length - 1} more)` : '';
+        return [{ ...helper, args: { ...args, place: `the decorator \`${deco.name}\` of the route \`${routes[0]}\`${more}` }, message }];
+      }
+      return [{ ...helper, args: { ...args, place: '{role}' }, message, whenRole: { fn: fnNodeOf(where.fn, deco.index, file), roles: [ROUTE_DECORATOR] } }];
+    }
     const out: CandidateInit[] = [];
     if (mw) {
       const requires = mw.requires ? [{ fact: REGISTERED, key: mw.requires, related: 'registered here to run on every request' }] : undefined;

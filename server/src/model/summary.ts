@@ -84,6 +84,9 @@ export interface FileSummary {
   databases?: ('embedded' | 'server')[];
 }
 
+/** The role a project decorator of a route gets: what it wraps the route in runs on every request to it. */
+export const ROUTE_DECORATOR = 'route-decorator';
+
 /** Effects that block the thread whatever library does them. */
 const ALWAYS_BLOCKING = new Set<Effect>(['sleep', 'blocking-io', 'subprocess', 'cpu-heavy']);
 /** Effects that are I/O: blocking when the library is synchronous. */
@@ -182,6 +185,20 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
     if (!f.bounded || (include && !include.has(i))) return;
     functions[i].own.push({ effect: 'clamp', qname: 'comparison', text: `checks \`${f.bounded[0]}\``, start: f.nameStart, end: f.nameEnd, blocking: false });
   });
+  // A project decorator on a route (`@audit` or `@audit("x")` over `@app.get(...)`): the function it
+  // wraps the route in runs on every request to it. The decorator gets the role; the rules find the wrapper.
+  if (!roots) {
+    model.functions.forEach((f, i) => {
+      if (file.fnRoles.get(i)?.role !== 'handler') return;
+      for (const d of f.decorators) {
+        if ((d.expr.kind !== 'name' && d.expr.kind !== 'call') || !d.expr.path?.length) continue;
+        const target = targetOf(resolver.resolve({ kind: 'name', path: d.expr.path, receiver: d.expr.receiver, start: d.expr.start, end: d.expr.end }, d.start));
+        if (!target || (target.kind === 'local' && target.fn === i)) continue;
+        const name = d.expr.path[d.expr.path.length - 1];
+        registrations.push({ role: ROUTE_DECORATOR, why: `the decorator \`${name}\` of the route \`${f.name}\``, target });
+      }
+    });
+  }
   // Registrations of imported functions under a role: the program resolves them.
   for (const [ci, call] of (roots ? [] : model.calls.entries())) {
     for (const a of argumentValues(call)) {

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, Flask, g, jsonify, request
 from sqlalchemy import text
 
+from billing.audit import audited
 from billing.db import SessionLocal
 
 bp = Blueprint("activity", __name__)
@@ -74,6 +75,12 @@ def add_note():
     g.db.execute(text("INSERT INTO clerk_notes (clerk_id, body) VALUES (:c, :b)"), {"c": g.clerk_id, "b": body["body"]})  # ok: per-request-db-write -- the route's own write
     g.db.commit()
     return jsonify({"ok": True}), 201
+
+
+@bp.get("/activity/export")
+@audited
+def export_activity():
+    return jsonify({"rows": []})
 
 
 def init_app(app: Flask) -> None:
