@@ -17,6 +17,21 @@
  (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-write effect:db-write-many")
  (#set! export "mongo-query"))
 
+; Queries with keyword filters on a document class's query manager (the models' documentClasses
+; queryManager: mongoengine's User.objects(email=e), User.objects.get(email=e), .filter(email=e)).
+((call
+   function: (attribute object: (identifier) @receiver attribute: (identifier) @manager)
+   arguments: (argument_list)) @call
+ (#any-of? @manager @QUERY_MANAGERS@)
+ (#set! export "odm-keyword-query"))
+((call
+   function: (attribute
+     object: (attribute object: (identifier) @receiver attribute: (identifier) @manager)
+     attribute: (identifier) @method)
+   arguments: (argument_list)) @call
+ (#any-of? @manager @QUERY_MANAGERS@)
+ (#set! export "odm-keyword-query"))
+
 ; Document classes that are collections (the models' documentClasses: Beanie's Document): their
 ; collection, and the indexes their fields and settings declare (rule.ts).
 ((class_definition name: (identifier) @model superclasses: (argument_list)) @call

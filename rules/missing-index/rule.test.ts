@@ -164,6 +164,51 @@ describe(RULE, () => {
     });
   });
 
+  describe('python: mongoengine documents', () => {
+    const models = code`
+      from mongoengine import DateTimeField, Document, ReferenceField, StringField
+
+      class UserProfile(Document):
+          email = StringField(unique=True)
+          handle = StringField()
+          team = StringField()
+          country = StringField()
+          created = DateTimeField()
+          bio = StringField()
+          meta = {"indexes": ["-created", ("team", "-created"), {"fields": ["handle"], "unique": True}, "$bio"]}
+
+      class AuditEvent(Document):
+          kind = StringField()
+          user = ReferenceField(UserProfile)
+          meta = {"collection": "audit", "indexes": ["kind"]}
+    `;
+    const routes = code`
+      from app.models import AuditEvent, UserProfile
+
+      def lookups(email, handle, user):
+          a = UserProfile.objects(email=email).first()
+          b = UserProfile.objects.get(handle=handle)
+          c = UserProfile.objects.filter(team="t", created__gte=0).limit(50)
+          d = UserProfile.objects(country__in=["fr", "de"])
+          e = UserProfile.objects.get(bio="x")
+          f = AuditEvent.objects(user=user).order_by("-id")
+          g = AuditEvent.objects(kind="login").count()
+          h = UserProfile.objects.get(pk=user)
+          return a, b, c, d, e, f, g, h
+    `;
+
+    it('reads collections (meta, or the class name in snake_case) and indexes (unique fields, meta indexes in field-spec form) and flags keyword queries they do not cover', async () => {
+      const found = await workspaceHits({ 'app/__init__.py': '', 'app/models.py': models, 'app/routes.py': routes }, RULE);
+      assert.deepStrictEqual(found.map((f) => f.at), ['app/routes.py:7:9', 'app/routes.py:8:9', 'app/routes.py:9:9']);
+      assert.match(found[0].message, /^`user_profile` is queried by `country` \(objects\)/);
+      assert.match(found[1].message, /^`user_profile` is queried by `bio` \(get\) .*Indexes on `user_profile` start with `email`, `created`, `team`, `handle`/);
+      assert.match(found[2].message, /^`audit` is queried by `user` \(objects\)/);
+      // Django's managers have the same shape: a model that is no mongoengine document is not judged.
+      const django = models.replace('from mongoengine import DateTimeField, Document, ReferenceField, StringField', 'from mongoengine import DateTimeField, ReferenceField, StringField, connect\nfrom django.db.models import Model as Document');
+      assert.deepStrictEqual(await at({ 'app/__init__.py': '', 'app/models.py': django, 'app/routes.py': routes }), []);
+    });
+  });
+
   describe('typescript', () => {
     it('flags driver queries by collection and through an alias', async () => {
       const routes = code`

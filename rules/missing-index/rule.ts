@@ -8,8 +8,8 @@ import {
   type WorkspaceFindingInit,
   type WorkspaceView,
 } from '../../server/src/engine/rule-api';
-import { objectProperties, stringLiteral } from '../../server/src/engine/syntax';
-import type { DocumentClasses, LanguageModels } from '../../server/src/model/library';
+import { objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import { models, type DocumentClasses, type LanguageModels } from '../../server/src/model/library';
 import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf } from '../unbounded-fan-out/model';
 import meta from './rule.json';
@@ -255,6 +255,8 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
     }
     case 'odm-document':
       return documentExports(match.file, call, mongo);
+    case 'odm-keyword-query':
+      return keywordQuery(match, mongo);
     case 'mongoose-model': {
       const args = call.childForFieldName('arguments')!.namedChildren.filter((a) => a.type !== 'comment');
       const schema = args[1];
@@ -293,27 +295,87 @@ function documentExports(file: FileContext, cls: SyntaxNode, mongo: Mongo): Expo
   const model = cls.childForFieldName('name')!.text;
   const body = cls.childForFieldName('body')?.namedChildren ?? [];
   const statements = (nodes: SyntaxNode[]) => nodes.map((s) => (s.type === 'expression_statement' ? s.namedChildren[0] : s)).filter((s): s is SyntaxNode => !!s);
+  const assigned = (nodes: SyntaxNode[], attr: string) => statements(nodes).find((a) => a.type === 'assignment' && a.childForFieldName('left')?.text === attr)?.childForFieldName('right');
+  // The settings: a nested class (Beanie's `class Settings`) or a dictionary attribute (mongoengine's `meta = {...}`).
   const settings = body.find((s) => s.type === 'class_definition' && s.childForFieldName('name')?.text === odm.settingsClass);
-  const setting = (attr: string | undefined) => (attr && settings ? statements(settings.childForFieldName('body')?.namedChildren ?? []).find((a) => a.type === 'assignment' && a.childForFieldName('left')?.text === attr)?.childForFieldName('right') : undefined);
-  const collection = stringLiteral(setting(odm.collectionAttribute)) ?? model;
+  const dict = odm.settingsDict ? assigned(body, odm.settingsDict) : undefined;
+  const setting = (attr: string | undefined): SyntaxNode | undefined => {
+    if (!attr) return undefined;
+    if (settings) return assigned(settings.childForFieldName('body')?.namedChildren ?? [], attr) ?? undefined;
+    if (dict?.type !== 'dictionary') return undefined;
+    return dict.namedChildren.find((p) => p.type === 'pair' && stringLiteral(p.childForFieldName('key')) === attr)?.childForFieldName('value') ?? undefined;
+  };
+  const collection = stringLiteral(setting(odm.collectionAttribute)) ?? (odm.collectionNaming === 'snake_case' ? snakeCase(model) : model);
   const out: ExportInit[] = [{ name: 'mongoose-model', node: cls, data: { model, collection } }];
   const recv = `model:${model}`;
-  // email: Indexed(str, unique=True) / email: Annotated[str, Indexed()]
   for (const a of statements(body)) {
-    const type = a.type === 'assignment' ? a.childForFieldName('type') : undefined;
+    if (a.type !== 'assignment') continue;
     const field = a.childForFieldName('left');
-    if (!type || field?.type !== 'identifier') continue;
-    const indexed = type.descendantsOfType('call').some((c) => {
+    if (field?.type !== 'identifier') continue;
+    // email: Indexed(str, unique=True) / email: Annotated[str, Indexed()] (an annotation the models name)
+    const type = a.childForFieldName('type');
+    const annotated = !!type && type.descendantsOfType('call').some((c) => {
       const r = file.resolveCallee(c);
       return r.kind === 'library' && (odm.indexedAnnotations ?? []).includes(r.qname);
     });
-    if (indexed) out.push({ name: 'mongo-index', node: a, data: { recv, fields: field.text } });
+    // email = StringField(unique=True) (a field option the models name)
+    const value = a.childForFieldName('right');
+    const option = value?.type === 'call' && (odm.indexedFieldOptions ?? []).some((o) => pythonArguments(value).keywords.get(o)?.text === 'True');
+    if (annotated || option) out.push({ name: 'mongo-index', node: a, data: { recv, fields: field.text } });
   }
   const list = setting(odm.indexesAttribute);
-  if (list?.type === 'list') {
-    for (const item of list.namedChildren) for (const keys of indexKeys(item, 'python', mongo)) out.push({ name: 'mongo-index', node: item, data: { recv, fields: keys.join(',') } });
+  if (list?.type === 'list' || list?.type === 'tuple') {
+    for (const item of list.namedChildren) {
+      const keys = odm.indexFormat === 'field-specs' ? fieldSpecKeys(item) : indexKeys(item, 'python', mongo);
+      for (const k of keys) out.push({ name: 'mongo-index', node: item, data: { recv, fields: k.join(',') } });
+    }
   }
   return out;
+}
+
+/** An index entry written as field specs: `'-date'`, `('org', '-date')`, `{'fields': ['a', 'b']}`; a text index (`$title`) serves no equality. */
+function fieldSpecKeys(item: SyntaxNode): string[][] {
+  const spec = (n: SyntaxNode | undefined): string | undefined => {
+    const s = stringLiteral(n);
+    if (s === undefined || s.startsWith('$')) return undefined;
+    return s.replace(/^[-+#]/, '');
+  };
+  let fields: SyntaxNode[] = [item];
+  if (item.type === 'list' || item.type === 'tuple') fields = item.namedChildren;
+  else if (item.type === 'dictionary') {
+    const f = item.namedChildren.find((p) => p.type === 'pair' && stringLiteral(p.childForFieldName('key')) === 'fields')?.childForFieldName('value');
+    fields = f && (f.type === 'list' || f.type === 'tuple') ? f.namedChildren : [];
+  }
+  const keys = fields.map(spec);
+  return keys.length > 0 && keys.every((k) => k !== undefined) ? [keys as string[]] : [];
+}
+
+/** The query-manager attributes the models' document classes name (`objects`), as the query's quoted alternatives. */
+function queryManagers(lang: LanguageModels): string {
+  const names = new Set(lang.libraries.map((l) => l.file.documentClasses?.queryManager?.attribute).filter((n): n is string => !!n));
+  return [...names].sort().map((n) => JSON.stringify(n)).join(' ') || '"\\u0000"';
+}
+
+/** `UserProfile` → `user_profile`, `APIKey` → `a_p_i_key`: mongoengine's default collection name (an underscore before each capital). */
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c}`).replace(/^_+|_+$/g, '').toLowerCase();
+}
+
+/**
+ * `User.objects(email=e)`, `User.objects.get(email=e)`, `User.objects.filter(email=e)` (an ODM's
+ * query manager, from the models' documentClasses): the keywords are the filter's fields, up to
+ * their `__` operator (`age__gte`). The receiver is judged a document class by the workspace join.
+ */
+function keywordQuery(match: RuleMatch, mongo: Mongo): ExportInit[] | undefined {
+  const manager = match.text('manager')!;
+  const method = match.text('method');
+  const odm = mongo.documents.find((d) => d.queryManager?.attribute === manager && (method === undefined || d.queryManager.filters.includes(method)));
+  if (!odm) return undefined;
+  const call = match.node('call')!;
+  const { keywords } = pythonArguments(call);
+  const fields = [...new Set([...keywords.keys()].map((k) => k.split('__')[0]).map((k) => (k === 'pk' || k === 'id' ? '_id' : k)))];
+  if (fields.length === 0) return undefined;
+  return [{ name: 'mongo-query', node: call, data: { recv: `model:${match.text('receiver')!}`, fields: fields.join(','), method: method ?? manager } }];
 }
 
 /** Whether an index-declaring member belongs to a schema type (declared on the symbol that makes it, `new Schema`), not to a collection. */
@@ -408,7 +470,7 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
 
 export default defineRule({
   meta: meta as RuleMeta,
-  queries: { python, typescript },
+  queries: { python: python.replace(/@QUERY_MANAGERS@/g, queryManagers(models().of('python'))), typescript },
   exports: exportsOf,
   workspace,
 });

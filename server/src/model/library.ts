@@ -189,9 +189,19 @@ export interface ModelFile {
 export interface DocumentClasses {
   bases: string[];
   settingsClass?: string;
+  /** A class attribute whose dictionary holds the settings (mongoengine's `meta`), in place of a settings class. */
+  settingsDict?: string;
   collectionAttribute?: string;
   indexesAttribute?: string;
   indexedAnnotations?: string[];
+  /** Field constructor options that create an index (`StringField(unique=True)`). */
+  indexedFieldOptions?: string[];
+  /** The collection's name without a setting: the class's own name, or it in snake_case. */
+  collectionNaming?: 'class' | 'snake_case';
+  /** How an index list's entries are written: key lists and IndexModel (`pymongo`), or field specs (`'-date'`, `('a', '-b')`, `{'fields': [...]}`). */
+  indexFormat?: 'pymongo' | 'field-specs';
+  /** The class attribute that queries with keyword filters (`User.objects(email=e)`), and its members that take them. */
+  queryManager?: { attribute: string; filters: string[] };
 }
 
 export interface StructTag {
