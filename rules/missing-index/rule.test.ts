@@ -209,6 +209,65 @@ describe(RULE, () => {
     });
   });
 
+  describe('go: the MongoDB driver', () => {
+    const store = code`
+      package store
+
+      import (
+      	"context"
+
+      	"go.mongodb.org/mongo-driver/bson"
+      	"go.mongodb.org/mongo-driver/mongo"
+      )
+
+      type Store struct {
+      	users  *mongo.Collection
+      	events *mongo.Collection
+      }
+
+      func New(db *mongo.Database) *Store {
+      	return &Store{users: db.Collection("users"), events: db.Collection("events")}
+      }
+
+      func (s *Store) EnsureIndexes(ctx context.Context) error {
+      	_, err := s.users.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "email", Value: 1}}})
+      	if err != nil {
+      		return err
+      	}
+      	_, err = s.events.Indexes().CreateMany(ctx, []mongo.IndexModel{
+      		{Keys: bson.D{{"user_id", 1}, {"at", -1}}},
+      		{Keys: bson.D{{"body", "text"}}},
+      	})
+      	return err
+      }
+    `;
+    const queries = code`
+      package store
+
+      import (
+      	"context"
+
+      	"go.mongodb.org/mongo-driver/bson"
+      )
+
+      func (s *Store) Lookups(ctx context.Context, email, uid, team, body string) {
+      	s.users.FindOne(ctx, bson.M{"email": email})
+      	s.users.FindOne(ctx, bson.M{"team": team})
+      	s.events.Find(ctx, bson.D{{Key: "user_id", Value: uid}})
+      	s.events.CountDocuments(ctx, bson.D{{"body", body}})
+      	s.users.FindOne(ctx, bson.M{"$or": []bson.M{{"a": 1}}})
+      	s.users.UpdateOne(ctx, bson.M{"_id": uid}, bson.M{"$set": bson.M{"team": team}})
+      }
+    `;
+
+    it('reads collections from Database.Collection (struct fields, locals), indexes from IndexModel keys (not text indexes), and flags filters they do not cover', async () => {
+      const found = await workspaceHits({ 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'store/store.go': store, 'store/queries.go': queries }, RULE);
+      assert.deepStrictEqual(found.map((f) => f.at), ['store/queries.go:11:23', 'store/queries.go:13:31']);
+      assert.match(found[0].message, /^`users` is queried by `team` \(FindOne\).*Indexes on `users` start with `email`/);
+      assert.match(found[1].message, /^`events` is queried by `body` \(CountDocuments\)/);
+    });
+  });
+
   describe('typescript', () => {
     it('flags driver queries by collection and through an alias', async () => {
       const routes = code`

@@ -15,6 +15,7 @@ import { effectsOf } from '../unbounded-fan-out/model';
 import meta from './rule.json';
 import python from './python.scm';
 import typescript from './typescript.scm';
+import go from './go.scm';
 import { pushTo } from '../../server/src/engine/multimap';
 
 /**
@@ -33,8 +34,8 @@ import { pushTo } from '../../server/src/engine/multimap';
  */
 interface Mongo {
   libraries: Set<string>;
-  /** Member names whose first argument is the filter. */
-  filtered: Set<string>;
+  /** Member names that take a filter document, with where it stands (first in Python and TS/JS, after the context in Go). */
+  filtered: Map<string, Set<number>>;
   /** Member names that return a collection named by their first argument. */
   lookups: Set<string>;
   /** Names that make an index model (`IndexModel`): their first argument holds the keys. */
@@ -52,7 +53,7 @@ const mongoCache = new WeakMap<LanguageModels, Mongo>();
 function mongoOf(lang: LanguageModels): Mongo {
   let m = mongoCache.get(lang);
   if (m) return m;
-  m = { libraries: new Set(), filtered: new Set(), lookups: new Set(), indexModels: new Set(), collectionNames: [], modelNames: [], documents: [] };
+  m = { libraries: new Set(), filtered: new Map(), lookups: new Set(), indexModels: new Set(), collectionNames: [], modelNames: [], documents: [] };
   const collectionTypes = new Set<string>();
   const libs = lang.libraries.filter((l) => (l.file.symbols ?? []).some((x) => x.client?.service === 'mongodb') || l.file.documentClasses !== undefined);
   for (const l of libs) if (l.file.documentClasses) m.documents.push(l.file.documentClasses);
@@ -62,8 +63,8 @@ function mongoOf(lang: LanguageModels): Mongo {
       for (const mem of t.members ?? []) {
         const filter = (mem as { arguments?: { filter?: unknown } }).arguments?.filter;
         const index = typeof filter === 'number' ? filter : (filter as { argument?: number } | undefined)?.argument;
-        if (index === 0) {
-          m.filtered.add(mem.name);
+        if (index !== undefined) {
+          m.filtered.set(mem.name, (m.filtered.get(mem.name) ?? new Set()).add(index));
           collectionTypes.add(t.name);
         }
       }
@@ -130,6 +131,77 @@ function tsReceiver(node: SyntaxNode, mongo: Mongo): string | undefined {
     default:
       return undefined;
   }
+}
+
+function goReceiver(node: SyntaxNode, mongo: Mongo): string | undefined {
+  switch (node.type) {
+    case 'call_expression': {
+      const fn = node.childForFieldName('function');
+      const method = fn?.type === 'selector_expression' ? fn.childForFieldName('field')?.text ?? '' : '';
+      // coll.Indexes().CreateOne(...): the index view's collection.
+      if (method === 'Indexes' && (node.childForFieldName('arguments')?.namedChildren.length ?? 0) === 0) return goReceiver(fn!.childForFieldName('operand')!, mongo);
+      const name = stringLiteral(node.childForFieldName('arguments')?.namedChildren[0]);
+      return mongo.lookups.has(method) && name ? `coll:${name}` : undefined;
+    }
+    case 'selector_expression':
+      return `alias:${node.childForFieldName('field')!.text}`;
+    case 'identifier':
+      return `alias:${node.text}`;
+    default:
+      return undefined;
+  }
+}
+
+/** `bson.M{"email": e}`, `bson.D{{"org", id}}`, `bson.D{{Key: "team", Value: t}}`: the filter's keys; undefined when one is computed or an operator. */
+function goFilterFields(lit: SyntaxNode): string[] | undefined {
+  const body = lit.childForFieldName('body');
+  if (!body) return undefined;
+  const fields: string[] = [];
+  for (const el of body.namedChildren) {
+    if (el.type === 'comment') continue;
+    let key: string | undefined;
+    if (el.type === 'keyed_element') key = stringLiteral(el.childForFieldName('key')?.namedChildren[0]);
+    else if (el.type === 'literal_element' && el.namedChildren[0]?.type === 'literal_value') {
+      // One element of a bson.D: {"org", id} or {Key: "org", Value: id}.
+      const parts = el.namedChildren[0].namedChildren.filter((c) => c.type !== 'comment');
+      const keyed = parts.find((p) => p.type === 'keyed_element' && p.childForFieldName('key')?.text === 'Key');
+      key = stringLiteral((keyed ? keyed.childForFieldName('value') : parts[0])?.namedChildren[0]);
+    }
+    if (key === undefined || key.startsWith('$')) return undefined;
+    fields.push(key);
+  }
+  return fields;
+}
+
+/** `mongo.IndexModel{Keys: bson.D{{"email", 1}}}`, or a slice of them (CreateMany): each index's keys. */
+function goIndexKeys(lit: SyntaxNode): string[][] {
+  const type = lit.childForFieldName('type');
+  const elements = lit.childForFieldName('body')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  const models = type?.type === 'slice_type' ? elements.map((e) => e.namedChildren[0]).filter((e): e is SyntaxNode => !!e) : [lit];
+  const out: string[][] = [];
+  for (const m of models) {
+    // An element of []mongo.IndexModel is a bare literal_value; the model itself a composite literal.
+    const body = m.type === 'composite_literal' ? m.childForFieldName('body') : m.type === 'literal_value' ? m : undefined;
+    const keys = body?.namedChildren.find((k) => k.type === 'keyed_element' && k.childForFieldName('key')?.text === 'Keys')?.childForFieldName('value')?.namedChildren[0];
+    const text = keys?.type === 'composite_literal' ? keys.text : '';
+    // A text index serves $text searches, not equality on its fields.
+    const fields = keys?.type === 'composite_literal' && !/"text"/.test(text) ? goFilterFields(keys) : undefined;
+    if (fields && fields.length > 0) out.push(fields);
+  }
+  return out;
+}
+
+/** The name a Go value is kept under: `users := …`, `s.users = …`, `users: …` in a struct literal, `var users = …`. */
+function goAliasName(value: SyntaxNode): string | undefined {
+  const p = value.parent;
+  if (p?.type === 'literal_element' && p.parent?.type === 'keyed_element') return p.parent.childForFieldName('key')?.text;
+  if (p?.type !== 'expression_list') return undefined;
+  const stmt = p.parent;
+  if (!stmt || !['short_var_declaration', 'assignment_statement', 'var_spec'].includes(stmt.type)) return undefined;
+  const i = p.namedChildren.findIndex((c) => c.startIndex === value.startIndex);
+  const left = stmt.type === 'var_spec' ? stmt.childrenForFieldName('name') : stmt.childForFieldName('left')?.namedChildren ?? [];
+  const target = left[i];
+  return target?.type === 'selector_expression' ? target.childForFieldName('field')?.text : target?.text;
 }
 
 /** The keys of a literal filter document; undefined when one is computed or an operator (`$or`, `$text`). */
@@ -202,7 +274,7 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
   const call = match.node('call')!;
   const lang = match.language;
   const mongo = mongoOf(match.file.lang);
-  const receiverOf = (n: SyntaxNode) => (lang === 'python' ? pyReceiver(n, mongo) : tsReceiver(n, mongo));
+  const receiverOf = (n: SyntaxNode) => (lang === 'python' ? pyReceiver(n, mongo) : lang === 'go' ? goReceiver(n, mongo) : tsReceiver(n, mongo));
   switch (match.props.export) {
     case 'mongo-driver': {
       const module = match.text('module')!;
@@ -210,17 +282,18 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
       return lib && mongo.libraries.has(lib.name) ? [{ name: 'mongo-driver', node: call, data: { module } }] : undefined;
     }
     case 'mongo-query': {
-      if (!mongo.filtered.has(match.text('method')!) || ownCall(match, call)) return undefined;
-      const recv = receiverOf(match.node('receiver')!);
       const filter = match.node('filter')!;
-      const fields = filter.type === 'comparison_operator' ? comparedFields(filter, match.text('receiver')!) : filterFields(filter, lang);
+      const position = filter.parent!.namedChildren.filter((c) => c.type !== 'comment').findIndex((c) => c.startIndex === filter.startIndex);
+      if (!mongo.filtered.get(match.text('method')!)?.has(position) || ownCall(match, call)) return undefined;
+      const recv = receiverOf(match.node('receiver')!);
+      const fields = filter.type === 'comparison_operator' ? comparedFields(filter, match.text('receiver')!) : lang === 'go' ? goFilterFields(filter) : filterFields(filter, lang);
       if (!recv || !fields || fields.length === 0) return undefined;
       return [{ name: 'mongo-query', node: filter, data: { recv, fields: fields.join(','), method: match.text('method')! } }];
     }
     case 'mongo-index': {
       if (ownCall(match, call)) return undefined;
       const receiver = match.node('receiver')!;
-      const keys = indexKeys(match.node('keys')!, lang, mongo);
+      const keys = lang === 'go' ? goIndexKeys(match.node('keys')!) : indexKeys(match.node('keys')!, lang, mongo);
       if (keys.length === 0) return undefined;
       // schema.index({...}) belongs to a schema (a type whose declarations are joined with its model by name), not to a collection.
       const onSchema = schemaMember(match.file.lang, match.text('method')!);
@@ -235,7 +308,7 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
         return recv?.startsWith('coll:') ? [{ name: 'mongo-alias', node: call, data: { name: match.text('name')!, recv } }] : undefined;
       }
       if (!mongo.lookups.has(match.text('method')!)) return undefined;
-      const name = aliasName(call);
+      const name = lang === 'go' ? goAliasName(call) : aliasName(call);
       return name ? [{ name: 'mongo-alias', node: call, data: { name, recv: `coll:${match.text('collection')!}` } }] : undefined;
     }
     case 'mongoose-schema': {
@@ -470,7 +543,7 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
 
 export default defineRule({
   meta: meta as RuleMeta,
-  queries: { python: python.replace(/@QUERY_MANAGERS@/g, queryManagers(models().of('python'))), typescript },
+  queries: { python: python.replace(/@QUERY_MANAGERS@/g, queryManagers(models().of('python'))), typescript, go },
   exports: exportsOf,
   workspace,
 });

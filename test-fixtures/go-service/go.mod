@@ -10,6 +10,7 @@ require (
 	github.com/lib/pq v1.10.9
 	github.com/redis/go-redis/v9 v9.5.3
 	github.com/ulule/limiter/v3 v3.11.2
+	go.mongodb.org/mongo-driver v1.16.0
 	golang.org/x/time v0.5.0
 	gopkg.in/mail.v2 v2.3.1
 	gorm.io/driver/postgres v1.5.9

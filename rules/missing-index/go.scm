@@ -1,0 +1,34 @@
+; The names are the models' MongoDB driver calls (rule.ts keeps those whose model row takes the
+; filter document where this one stands, or declares an index).
+
+; Queries with a literal filter document after the context: coll.FindOne(ctx, bson.M{"email": e}),
+; s.users.Find(ctx, bson.D{{"org", id}}), db.Collection("users").CountDocuments(ctx, bson.M{...})
+((call_expression
+   function: (selector_expression operand: (_) @receiver field: (field_identifier) @method)
+   arguments: (argument_list . (_) . (composite_literal) @filter)) @call
+ (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-write effect:db-write-many")
+ (#set! export "mongo-query"))
+
+; Index declarations: coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ...}), CreateMany(ctx, []mongo.IndexModel{...})
+((call_expression
+   function: (selector_expression operand: (_) @receiver field: (field_identifier) @method)
+   arguments: (argument_list . (_) . (composite_literal) @keys)) @call
+ (#model? @method "effect:index-declare")
+ (#set! export "mongo-index"))
+
+; Collection aliases: users := db.Collection("users"); s.users = …; &Store{users: db.Collection("users")}
+((call_expression
+   function: (selector_expression field: (field_identifier) @method)
+   arguments: (argument_list . (interpreted_string_literal (interpreted_string_literal_content) @collection) .)) @call
+ (#model? @method "type:go.mongodb.org/mongo-driver/v2/mongo.Database")
+ (#set! export "mongo-alias"))
+
+; The workspace talks to MongoDB: an import of a library the models give a MongoDB client (rule.ts).
+((import_spec path: (interpreted_string_literal (interpreted_string_literal_content) @module)) @call
+ (#set! export "mongo-driver"))
+
+; Evidence for the readiness model: the code declares its indexes.
+((call_expression
+   function: (selector_expression field: (field_identifier) @method)) @evidence
+ (#model? @method "effect:index-declare")
+ (#set! evidence "MongoDB indexes declared"))
