@@ -83,3 +83,12 @@
  (#model? @method "effect:cache-write effect:cache-read effect:db-write effect:db-read-one effect:db-read-many effect:db-query")
  (#set! fact "ipss.shared-store")
  (#set! gate "http.ResponseWriter gin.Context echo.Context fiber.Ctx HandleFunc"))
+
+; Facts for a process-local cache that request handlers invalidate (rule.ts keeps those in a
+; handler): delete(cache, id), h.cache.Delete(id) (sync.Map, go-cache), Remove/Purge (golang-lru).
+((call_expression function: (identifier) @fn arguments: (argument_list . [(identifier) (selector_expression)] @key)) @node
+ (#eq? @fn "delete")
+ (#set! fact "ipss.invalidate"))
+((call_expression function: (selector_expression operand: [(identifier) (selector_expression)] @key field: (field_identifier) @method)) @node
+ (#any-of? @method "Delete" "Remove" "Purge" "Flush" "Del" "Clear")
+ (#set! fact "ipss.invalidate"))

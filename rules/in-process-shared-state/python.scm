@@ -141,3 +141,11 @@
  (#model? @method "effect:cache-write effect:cache-read effect:db-write effect:db-read-one effect:db-read-many effect:db-query")
  (#set! fact "ipss.shared-store")
  (#set! gate "request route Router FastAPI Flask api_view @app."))
+
+; Facts for a process-local cache that request handlers invalidate (rule.ts keeps those in a route
+; or middleware): user_cache.pop(uid), user_cache.clear(), del user_cache[uid], self._cache.pop(k).
+((call function: (attribute object: [(identifier) (attribute)] @key attribute: (identifier) @method)) @node
+ (#any-of? @method "pop" "clear" "popitem" "expire")
+ (#set! fact "ipss.invalidate"))
+((delete_statement (subscript value: [(identifier) (attribute)] @key)) @node
+ (#set! fact "ipss.invalidate"))

@@ -1328,4 +1328,98 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('typescript', src, ID), ['sockets: WebSocket[] = []', 'private readonly clients = new Map<string, WebSocket>()']);
     });
   });
+
+  describe('process-local caches that request handlers invalidate', () => {
+    it('python: a cache type or a dict named as a cache, dropped by a route; not when only start-up code clears it, nor a store no route reads', () => {
+      const src = code`
+        from cachetools import TTLCache
+        from fastapi import FastAPI
+
+        from app.users import load_user, save_user
+
+        app = FastAPI()
+        user_cache = TTLCache(maxsize=10_000, ttl=300)
+        profile_cache = {}
+        plan_cache = TTLCache(maxsize=100, ttl=60)
+        pending = {}
+
+        @app.get("/users/{uid}")
+        def get_user(uid: str):
+            if uid not in user_cache:
+                user_cache[uid] = load_user(uid)
+            return user_cache[uid]
+
+        @app.put("/users/{uid}")
+        def update_user(uid: str, body: dict):
+            save_user(uid, body)
+            user_cache.pop(uid, None)
+            del profile_cache[uid]
+            pending.pop(uid, None)
+            return {}
+
+        @app.on_event("startup")
+        def warm():
+            plan_cache.clear()
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['user_cache = TTLCache(maxsize=10_000, ttl=300)', 'profile_cache = {}']);
+      const [first] = findingsOf('python', src, ID);
+      assert.match(first.message, /^`user_cache` is a cache kept in this process, and request handlers invalidate it .* until the entry expires or is evicted/);
+    });
+
+    it('typescript: node-cache and a Map named as a cache, deleted by a route; not a Map the module only fills', () => {
+      const src = code`
+        import express from 'express';
+        import NodeCache from 'node-cache';
+        import { loadUser } from './users';
+
+        const app = express();
+        const userCache = new NodeCache({ stdTTL: 600 });
+        const avatarCache = new Map<string, string>();
+        const routes = new Map<string, string>();
+
+        app.get('/users/:id', async (req, res) => {
+          res.json(userCache.get(req.params.id) ?? (await loadUser(req.params.id)));
+        });
+        app.patch('/users/:id', async (req, res) => {
+          userCache.del(req.params.id);
+          avatarCache.delete(req.params.id);
+          res.sendStatus(204);
+        });
+        export function reset() {
+          routes.clear();
+        }
+      `;
+      assert.deepStrictEqual(hits('typescript', src, ID), ['userCache = new NodeCache({ stdTTL: 600 })', 'avatarCache = new Map<string, string>()']);
+    });
+
+    it('go: a cache package type in a struct, invalidated by a handler method; a package map named as a cache', () => {
+      const src = code`
+        package api
+
+        import (
+        	"net/http"
+        	"sync"
+
+        	lru "github.com/hashicorp/golang-lru/v2"
+        )
+
+        var planCache = map[string]Plan{}
+        var planMu sync.Mutex
+
+        type Handler struct {
+        	users *lru.Cache[string, User]
+        }
+
+        func (h *Handler) UpdateUser(w http.ResponseWriter, r *http.Request) {
+        	id := r.PathValue("id")
+        	h.users.Remove(id)
+        	planMu.Lock()
+        	delete(planCache, id)
+        	planMu.Unlock()
+        	w.WriteHeader(http.StatusNoContent)
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['planCache = map[string]Plan{}', 'users *lru.Cache[string, User]']);
+    });
+  });
 });

@@ -49,6 +49,8 @@ const NOT_SERVER = 'ipss.not-server';
 /** A module-level collection written, and read, in request handlers; a shared store in the file. */
 const RECORD_WRITE = 'ipss.record-write';
 const RECORD_READ = 'ipss.record-read';
+/** A request handler drops entries of a module-level collection (`cache.pop(id)`, `cache.delete(id)`, `delete(cache, id)`). */
+const INVALIDATE = 'ipss.invalidate';
 const SHARED_STORE = 'ipss.shared-store';
 
 const SOCKETS_MESSAGE =
@@ -76,6 +78,11 @@ const STREAMS_MESSAGE =
 const RELATED_ADD = 'a connection is added to it here';
 const RELATED_SEND = 'messages are sent to its connections here';
 const RELATED_FILL = 'filled with database results here';
+const RELATED_INVALIDATE = 'a request handler invalidates it here, on this instance only';
+const INVALIDATED_MESSAGE =
+  '`{name}` is a cache kept in this process, and request handlers invalidate it when the data changes: the invalidation reaches only the instance that handled the request, so once a second instance or worker runs, the others keep serving the old entry {until}. Use a shared cache (Redis, Memcached), or send the invalidation to every instance (pub/sub).';
+/** A collection named as a cache: a plain dict or Map by that name is one (its invalidation says the data changes). */
+const CACHE_NAME = /cache/i;
 const RELATED_QUERY = 'queries the database here';
 
 // ---------------------------------------------------------------------------------------------
@@ -815,6 +822,22 @@ function cacheCandidate(node: SyntaxNode, key: string, until: string, extra: Can
   };
 }
 
+/**
+ * A process-local cache (a cache type of the models, or a collection named as one) that request
+ * handlers invalidate: what it holds changes, and the change reaches one instance. Not when the
+ * file fills it with database results (the cache form above says it).
+ */
+function invalidatedCandidate(node: SyntaxNode, key: string, until: string): CandidateInit {
+  return {
+    node,
+    message: INVALIDATED_MESSAGE,
+    args: { name: key, until },
+    requires: [{ fact: INVALIDATE, key, related: RELATED_INVALIDATE }],
+    unless: [{ fact: FILL, key }, { fact: NOT_SERVER }],
+    data: { kind: 'cache' },
+  };
+}
+
 function isEmptyLiteral(node: SyntaxNode): boolean {
   return node.namedChildren.every((c) => c.type === 'comment');
 }
@@ -862,7 +885,9 @@ function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefi
   const dictLike = value.type === 'dictionary' || ctor === 'dict' || ctor === 'OrderedDict' || cache !== undefined;
   const expires = cache !== undefined && (cache.row.state?.expires === true || optionsName(value.childForFieldName('arguments'), cache.row.state?.expiresBy));
   if (moduleLevel && dictLike && !annotated) out.push(cacheCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
-  if (moduleLevel && !cache && !annotated) out.push(recordCandidate(node, key));
+  const namedCache = CACHE_NAME.test(key);
+  if (moduleLevel && !annotated && (cache !== undefined || (dictLike && namedCache))) out.push(invalidatedCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
+  if (moduleLevel && !cache && !annotated) out.push(recordCandidate(node, key, namedCache));
   return out;
 }
 
@@ -870,7 +895,7 @@ function checkPython(match: RuleMatch): CandidateInit | CandidateInit[] | undefi
  * A module-level collection that request handlers both write and read: the store of record. Not when
  * it holds database results (a cache, above), sockets (above), or the file has a shared store.
  */
-function recordCandidate(node: SyntaxNode, key: string): CandidateInit {
+function recordCandidate(node: SyntaxNode, key: string, namedCache = false): CandidateInit {
   return {
     node,
     message: RECORD_MESSAGE,
@@ -879,7 +904,8 @@ function recordCandidate(node: SyntaxNode, key: string): CandidateInit {
       { fact: RECORD_WRITE, key, related: RELATED_RECORD_WRITE },
       { fact: RECORD_READ, key, related: RELATED_RECORD_READ },
     ],
-    unless: [{ fact: FILL, key }, { fact: ADD, key }, { fact: SEND, key }, { fact: SHARED_STORE }, { fact: PUBSUB }, { fact: NOT_SERVER }],
+    // A collection named as a cache that handlers invalidate is said to be a cache (invalidatedCandidate).
+    unless: [{ fact: FILL, key }, { fact: ADD, key }, { fact: SEND, key }, { fact: SHARED_STORE }, { fact: PUBSUB }, { fact: NOT_SERVER }, ...(namedCache ? [{ fact: INVALIDATE, key }] : [])],
     data: { kind: 'record' },
   };
 }
@@ -918,6 +944,27 @@ function recordFacts(match: RuleMatch, ctx: CheckContext, name: string): FactIni
   if (!model || model.params.some((p) => p.name === key) || model.locals.some((l) => l.name === key)) return undefined;
   if (name === RECORD_WRITE && touchesEffects(match.file, node, NOT_RECORD_EFFECTS, i)) return undefined;
   return [{ name, key, node }];
+}
+
+/**
+ * A request handler (a route, middleware) that drops entries of a module-level collection or of a
+ * field of its own type (`cache.pop(id)`, `del cache[id]`, `userCache.delete(id)`, `h.cache.Remove(id)`).
+ */
+function invalidateFacts(match: RuleMatch, ctx: CheckContext, lang: QueryLanguage): FactInit[] | undefined {
+  const node = match.node('node')!;
+  const recv = match.node('key')!;
+  const fn = ctx.enclosingFunction(node);
+  if (!fn) return undefined;
+  const role = match.file.roleOf(fn)?.role;
+  if (role !== 'handler' && role !== 'middleware') return undefined;
+  if (recv.type === 'identifier') {
+    const i = match.file.functionOf(fn);
+    const model = i === undefined ? undefined : match.file.fn(i);
+    if (!model || model.params.some((p) => p.name === recv.text) || model.locals.some((l) => l.name === recv.text)) return undefined;
+    return [{ name: INVALIDATE, key: recv.text, node }];
+  }
+  const key = collectionKey(recv, lazyAncestors(recv), lang);
+  return key ? [{ name: INVALIDATE, key, node }] : undefined;
 }
 
 /**
@@ -1111,8 +1158,9 @@ function checkTypescript(match: RuleMatch): CandidateInit | CandidateInit[] | un
   if (moduleLevel && !typed && (cacheCtor || ctor === 'Map' || value.type === 'object')) {
     const expires = cache !== undefined && (cache.row.state?.expires === true || optionsName(value.childForFieldName('arguments'), cache.row.state?.expiresBy));
     out.push(cacheCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
+    if (cacheCtor || CACHE_NAME.test(key)) out.push(invalidatedCandidate(node, key, expires ? UNTIL_EXPIRY : UNTIL_RESTART));
   }
-  if (moduleLevel && !typed && !cacheCtor) out.push(recordCandidate(node, key));
+  if (moduleLevel && !typed && !cacheCtor) out.push(recordCandidate(node, key, CACHE_NAME.test(key)));
   return out;
 }
 
@@ -1293,8 +1341,11 @@ function goCacheConstructor(file: FileContext, callee: SyntaxNode): GoKind | und
   return state.scope === 'process' && hasEffect(r.row, ['cache-write']) ? { kind: 'library', expires: state.expires === true } : undefined;
 }
 
-function goCacheCandidate(node: SyntaxNode, key: string, kind: GoKind): CandidateInit {
-  return cacheCandidate(node, key, kind.kind === 'library' && kind.expires ? UNTIL_EXPIRY : UNTIL_RESTART);
+function goCacheCandidate(node: SyntaxNode, key: string, kind: GoKind): CandidateInit[] {
+  const until = kind.kind === 'library' && kind.expires ? UNTIL_EXPIRY : UNTIL_RESTART;
+  const out = [cacheCandidate(node, key, until)];
+  if (kind.kind === 'library' || CACHE_NAME.test(key)) out.push(invalidatedCandidate(node, key, until));
+  return out;
 }
 
 function checkGo(match: RuleMatch): CandidateInit | CandidateInit[] | undefined {
@@ -1306,7 +1357,7 @@ function checkGo(match: RuleMatch): CandidateInit | CandidateInit[] | undefined 
     if (!kind) return undefined;
     if (kind.kind === 'sockets') return socketCandidate(node, name, true);
     if (kind.kind === 'streams') return streamCandidate(node, name);
-    return kind.kind === 'map' ? [goCacheCandidate(node, name, kind), recordCandidate(node, name)] : goCacheCandidate(node, name, kind);
+    return kind.kind === 'map' ? [...goCacheCandidate(node, name, kind), recordCandidate(node, name, CACHE_NAME.test(name))] : goCacheCandidate(node, name, kind);
   }
   // a struct field: type Hub struct { clients map[*Client]bool; broadcast chan []byte }
   const list = node.parent;
@@ -1547,6 +1598,8 @@ function facts(match: RuleMatch, ctx: CheckContext): FactInit[] | undefined {
     case RECORD_WRITE:
     case RECORD_READ:
       return recordFacts(match, ctx, match.props.fact);
+    case INVALIDATE:
+      return invalidateFacts(match, ctx, lang);
     case SHARED_STORE:
       return sharedStoreFact(match);
     case CALL:

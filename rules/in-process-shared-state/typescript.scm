@@ -185,3 +185,9 @@
  (#model? @method "effect:cache-write effect:cache-read effect:db-write effect:db-read-one effect:db-read-many effect:db-query")
  (#set! fact "ipss.shared-store")
  (#set! gate "express Router app. router. Request NextRequest fastify Hono Controller @Get @Post"))
+
+; Facts for a process-local cache that request handlers invalidate (rule.ts keeps those in a route
+; or middleware): userCache.del(id) (node-cache), cache.delete(id) (Map, lru-cache), cache.clear(), this.cache.delete(id).
+((call_expression function: (member_expression object: [(identifier) (member_expression)] @key property: (property_identifier) @method)) @node
+ (#any-of? @method "del" "delete" "clear" "flushAll" "reset")
+ (#set! fact "ipss.invalidate"))
