@@ -92,3 +92,12 @@
 ((call_expression function: (selector_expression operand: [(identifier) (selector_expression)] @key field: (field_identifier) @method)) @node
  (#any-of? @method "Delete" "Remove" "Purge" "Flush" "Del" "Clear")
  (#set! fact "ipss.invalidate"))
+
+; A lock of the process at package level (`var mu sync.Mutex`: the models' `lock` effect), and the
+; facts of its critical sections (`mu.Lock()` to `mu.Unlock()`, or to the end with `defer`): locks.ts.
+((var_spec name: (identifier) @name type: (qualified_type name: (type_identifier) @last) @ctor) @match
+ (#model? @last "effect:lock")
+ (#set! kind "lock"))
+((call_expression function: (selector_expression operand: (identifier) @key field: (field_identifier) @method)) @node
+ (#eq? @method "Lock")
+ (#set! fact "ipss.locked-check-write"))

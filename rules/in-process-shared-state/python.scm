@@ -149,3 +149,14 @@
  (#set! fact "ipss.invalidate"))
 ((delete_statement (subscript value: [(identifier) (attribute)] @key)) @node
  (#set! fact "ipss.invalidate"))
+
+; A lock of the process at module level (asyncio.Lock(), threading.Lock(): the models' `lock`
+; effect), and the facts of its critical sections (`with lock:` / `async with lock:`): locks.ts.
+((expression_statement (assignment left: (identifier) @name right: (call function: (identifier) @ctor))) @match
+ (#model? @ctor "effect:lock")
+ (#set! kind "lock"))
+((expression_statement (assignment left: (identifier) @name right: (call function: (attribute attribute: (identifier) @last) @ctor))) @match
+ (#model? @last "effect:lock")
+ (#set! kind "lock"))
+((with_statement (with_clause (with_item value: (identifier) @key)) body: (block) @body) @node
+ (#set! fact "ipss.locked-check-write"))

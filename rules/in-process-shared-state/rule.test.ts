@@ -1422,4 +1422,96 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('go', src, ID), ['planCache = map[string]Plan{}', 'users *lru.Cache[string, User]']);
     });
   });
+
+  describe('process-wide locks around a check and a write', () => {
+    it('python: asyncio.Lock held by a route across a read and a write; not around a write alone, in start-up code, or a local lock', () => {
+      const src = code`
+        import asyncio
+
+        from fastapi import FastAPI
+        from motor.motor_asyncio import AsyncIOMotorClient
+
+        app = FastAPI()
+        db = AsyncIOMotorClient("mongodb://db", maxPoolSize=50).shop
+        booking_lock = asyncio.Lock()
+        audit_lock = asyncio.Lock()
+
+        @app.post("/seats/{seat_id}/book")
+        async def book(seat_id: str, user_id: str):
+            async with booking_lock:
+                seat = await db.seats.find_one({"_id": seat_id})
+                if seat["holder"] is None:
+                    await db.seats.update_one({"_id": seat_id}, {"$set": {"holder": user_id}})
+            return {"ok": True}
+
+        @app.post("/audit")
+        async def audit(entry: dict):
+            async with audit_lock:
+                await db.audit.insert_one(entry)
+            return {}
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['booking_lock = asyncio.Lock()']);
+      const [f] = findingsOf('python', src, ID);
+      assert.match(f.message, /^`booking_lock` is a lock of this process, and a request handler or job holds it while it reads and then writes the database/);
+    });
+
+    it('go: a package-level sync.Mutex from Lock() to Unlock() around a count and an insert; not a mutex guarding a map', () => {
+      const src = code`
+        package api
+
+        import (
+        	"database/sql"
+        	"net/http"
+        	"sync"
+        )
+
+        var db *sql.DB
+        var signupMu sync.Mutex
+        var statsMu sync.Mutex
+        var stats = map[string]int{}
+
+        func Signup(w http.ResponseWriter, r *http.Request) {
+        	email := r.FormValue("email")
+        	signupMu.Lock()
+        	defer signupMu.Unlock()
+        	var n int
+        	db.QueryRowContext(r.Context(), "SELECT count(*) FROM users WHERE email = $1", email).Scan(&n)
+        	if n == 0 {
+        		db.ExecContext(r.Context(), "INSERT INTO users (email) VALUES ($1)", email)
+        	}
+        }
+
+        func Hit(w http.ResponseWriter, r *http.Request) {
+        	statsMu.Lock()
+        	stats[r.URL.Path]++
+        	statsMu.Unlock()
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID).filter((h) => h.includes('Mu')), ['signupMu sync.Mutex']);
+    });
+
+    it('typescript: async-mutex runExclusive around a findUnique and an update; not a Semaphore, nor outside a handler', () => {
+      const src = code`
+        import express from 'express';
+        import { Mutex, Semaphore } from 'async-mutex';
+        import { PrismaClient } from '@prisma/client';
+
+        const prisma = new PrismaClient();
+        const app = express();
+        const walletMutex = new Mutex();
+        const uploads = new Semaphore(4);
+
+        app.post('/wallet/spend', async (req, res) => {
+          await walletMutex.runExclusive(async () => {
+            const wallet = await prisma.wallet.findUnique({ where: { id: req.body.id } });
+            if (wallet && wallet.balance >= req.body.amount) {
+              await prisma.wallet.update({ where: { id: wallet.id }, data: { balance: wallet.balance - req.body.amount } });
+            }
+          });
+          res.sendStatus(204);
+        });
+      `;
+      assert.deepStrictEqual(hits('typescript', src, ID), ['walletMutex = new Mutex()']);
+    });
+  });
 });

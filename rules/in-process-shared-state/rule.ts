@@ -7,6 +7,7 @@ import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf } from '../../server/src/model/library';
 import { expandStatePredicates, hasEffect, lookupCall, lookupExpr, type Row } from '../per-request-db-write/lookup';
 import meta from './rule.json';
+import { LOCKED, lockCandidate, lockedFacts } from './locks';
 import pythonScm from './python.scm';
 import goScm from './go.scm';
 import typescriptScm from './typescript.scm';
@@ -1600,6 +1601,8 @@ function facts(match: RuleMatch, ctx: CheckContext): FactInit[] | undefined {
       return recordFacts(match, ctx, match.props.fact);
     case INVALIDATE:
       return invalidateFacts(match, ctx, lang);
+    case LOCKED:
+      return lockedFacts(match, ctx);
     case SHARED_STORE:
       return sharedStoreFact(match);
     case CALL:
@@ -1623,6 +1626,7 @@ export default defineRule({
   queries: { python, go, typescript },
   check(match) {
     current = match.file;
+    if (match.props.kind === 'lock') return lockCandidate(match);
     switch (match.language as QueryLanguage) {
       case 'python':
         return checkPython(match);

@@ -191,3 +191,12 @@
 ((call_expression function: (member_expression object: [(identifier) (member_expression)] @key property: (property_identifier) @method)) @node
  (#any-of? @method "del" "delete" "clear" "flushAll" "reset")
  (#set! fact "ipss.invalidate"))
+
+; A lock of the process at module level (async-mutex `new Mutex()`: the models' `lock` effect), and
+; the facts of its critical sections (`mutex.runExclusive(...)`, `await mutex.acquire()`): locks.ts.
+((variable_declarator name: (identifier) @name value: (new_expression constructor: (identifier) @ctor)) @match
+ (#model? @ctor "effect:lock")
+ (#set! kind "lock"))
+((call_expression function: (member_expression object: (identifier) @key property: (property_identifier) @method)) @node
+ (#any-of? @method "runExclusive" "acquire")
+ (#set! fact "ipss.locked-check-write"))

@@ -38,6 +38,7 @@ export type Effect =
   | 'job-lookup'
   | 'job-remove'
   | 'semaphore'
+  | 'lock'
   | 'bounded-concurrency'
   | 'fan-out'
   | 'to-thread'
