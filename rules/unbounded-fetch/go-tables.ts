@@ -2,7 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { CheckContext, ExportInit, RuleMatch } from '../../server/src/engine/rule-api';
 import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src/model/library';
 import { chainOf } from './chain';
-import { ORM_READ, ORM_RELATION, ORM_TABLE, ORM_USER, USER_TABLES } from './orm-tables';
+import { ORM_READ, ORM_RELATION, ORM_TABLE, ORM_USER, USER_TABLES } from '../../server/src/workspace/orm-schema';
 
 /**
  * Go ORMs whose reads fill a slice (gorm's `db.Find(&orders)`): the same growth join as the Python

@@ -3,6 +3,7 @@ import type { CheckContext, ExportInit, RuleMatch, WorkspaceFindingInit, Workspa
 import { pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
 import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src/model/library';
 import { chainOf, type Link } from './chain';
+import { ORM_READ, ORM_RELATION, ORM_TABLE, ORM_USER } from '../../server/src/workspace/orm-schema';
 
 /**
  * Python ORMs (SQLAlchemy, Flask-SQLAlchemy, Django): a read that loads every row of a table that
@@ -13,14 +14,7 @@ import { chainOf, type Link } from './chain';
  * read of them is not reported.
  */
 
-export const ORM_READ = 'orm-read';
-export const ORM_TABLE = 'orm-table';
-export const ORM_RELATION = 'orm-relation';
-export const ORM_USER = 'orm-user';
 const ORM_PAGED = 'orm-paged';
-
-/** Mapped classes and structs that are the users table by their name (judgement: no library says so). */
-export const USER_TABLES = ['User', 'Users', 'Account', 'Accounts', 'Customer', 'Customers'];
 
 /** SQL aggregates in a selected column: the rows are a summary (one per group), not the table. */
 const AGGREGATE = /\bfunc\.(count|sum|avg|min|max)\s*\(/;
@@ -477,15 +471,18 @@ interface Table {
 export function growingReads(ws: WorkspaceView, message: (args: { expr: string; what: string; rows: string; advice: string }) => string): WorkspaceFindingInit[] {
   const tables = new Map<string, Table>();
   const byTable = new Map<string, string>();
+  // A Prisma schema serves the whole workspace (a monorepo's packages share one client): its
+  // tables are keyed by the ORM, not by the project of the file that declares them.
+  const scope = (e: LocatedExport) => (e.data.orm === 'prisma' ? 'orm:prisma' : ws.projectOf(e.file));
   const get = (e: LocatedExport): Table => {
-    const key = `${ws.projectOf(e.file)}\0${e.data.class}`;
+    const key = `${scope(e)}\0${e.data.class}`;
     let t = tables.get(key);
     if (!t) tables.set(key, (t = { decl: e, user: false, byName: false, mapped: false, relations: [] }));
     return t;
   };
   for (const e of ws.exports(ORM_TABLE)) {
     get(e).mapped = true;
-    byTable.set(`${ws.projectOf(e.file)}\0${e.data.table}`, String(e.data.class));
+    byTable.set(`${scope(e)}\0${e.data.table}`, String(e.data.class));
   }
   for (const e of ws.exports(ORM_RELATION)) {
     const t = get(e);
@@ -522,20 +519,25 @@ export function growingReads(ws: WorkspaceView, message: (args: { expr: string; 
   const paged = new Map<string, LocatedExport>();
   for (const e of ws.exports(ORM_PAGED)) paged.set(ws.projectOf(e.file), e);
   const out: WorkspaceFindingInit[] = [];
+  const prismaKnown = [...tables.keys()].some((k) => k.startsWith('orm:prisma\0'));
   for (const read of ws.exports(ORM_READ)) {
-    const key = `${ws.projectOf(read.file)}\0${read.data.class}`;
+    const key = `${scope(read)}\0${read.data.class}`;
     const t = tables.get(key);
-    const reason = t ? why.get(key) : read.data.user === true ? `\`${read.data.class}\` is the users table` : undefined;
-    if (!reason) continue;
+    let reason = t ? why.get(key) : read.data.user === true ? `\`${read.data.class}\` is the users table` : undefined;
+    // A Prisma model the workspace has no schema for (a schema outside it, a client from another
+    // package): whether it grows is not known, and the read is reported as it reads.
+    const unknownModel = read.data.orm === 'prisma' && (!t || !prismaKnown);
+    if (unknownModel) reason = '';
+    if (reason === undefined) continue;
     if (read.data.paging === 'unset' && paged.has(ws.projectOf(read.file))) continue;
-    const what = read.data.searched === true ? `every row of \`${read.data.class}\` the search matches` : `every row of \`${read.data.class}\``;
+    const what = read.data.what !== undefined ? String(read.data.what) : read.data.searched === true ? `every row of \`${read.data.class}\` the search matches` : `every row of \`${read.data.class}\``;
     const advice = read.data.view
       ? `\`${read.data.view}\` lists them in one response${read.data.paging === 'none' ? ` (\`${read.data.pager} = None\`)` : ', and no default pagination is configured'}; ${reason}. Give the view a pagination class with a maximum page size.`
-      : `${reason}. ${read.data.advice ?? 'Page it (`.limit(n)` with a key range, or a slice `[:n]`), or stream it (`yield_per`, `.iterator()`).'}`;
+      : `${reason ? `${reason}. ` : ''}${read.data.advice ?? 'Page it (`.limit(n)` with a key range, or a slice `[:n]`), or stream it (`yield_per`, `.iterator()`).'}`;
     out.push({
       at: read,
       message: message({ expr: String(read.data.expr), what, rows: 'rows', advice }),
-      related: t ? [{ at: t.decl, message: reason }] : undefined,
+      related: t && reason ? [{ at: t.decl, message: reason }] : undefined,
     });
   }
   return out;

@@ -328,6 +328,13 @@ describe(ID, () => {
   });
 
   for (const lang of ['typescript', 'javascript'] as const) {
+    /** Prisma reads are judged with the workspace's schema: the code of the findings of a one-file workspace (no schema: every read is judged as it reads). */
+    const scanned = async (src: string, files: Record<string, string> = {}): Promise<string[]> => {
+      const result = await scanTree({ [`src/a.${lang === 'typescript' ? 'ts' : 'js'}`]: src, ...files });
+      const lines = src.split('\n');
+      const offset = (line: number, column: number) => lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column - 1;
+      return result.files.filter((f) => f.path.startsWith('src/a.')).flatMap((f) => f.findings.filter((x) => x.ruleId === ID).map((x) => src.slice(offset(x.line, x.column), offset(x.endLine, x.endColumn))));
+    };
     describe(lang, () => {
       it('flags find({}) / find() materialised with toArray and no limit', () => {
         const src = code`
@@ -393,7 +400,7 @@ describe(ID, () => {
         assert.match(findingsOf(lang, src, ID)[0].message, /`find\(\{ order \}\)` loads the whole table.*Add `take`/);
       });
 
-      it('flags Prisma findMany without take', () => {
+      it('flags Prisma findMany without take', async () => {
         const src = code`
           async function list(userId) {
             const a = await prisma.user.findMany();
@@ -404,7 +411,9 @@ describe(ID, () => {
             return [a, b, c, d, e];
           }
         `;
-        assert.deepStrictEqual(hits(lang, src, ID), [
+        // Drizzle's read is judged in the file; Prisma's with the workspace (here without a schema).
+        assert.deepStrictEqual(hits(lang, src, ID), ['db.query.users.findMany({ with: { posts: true } })']);
+        assert.deepStrictEqual(await scanned(src), [
           'prisma.user.findMany()',
           "prisma.order.findMany({ where: { status: 'open' }, orderBy: { createdAt: 'desc' } })",
           'prisma.post.findMany({ include: { author: true } })',
@@ -413,7 +422,59 @@ describe(ID, () => {
         ]);
       });
 
-      it('a filter that pins a key reads the rows of one parent or of a list of keys: no finding (Prisma)', () => {
+      it('Prisma: with the schema, reads of a model that is the users table or references one that grows; not a settings table', async () => {
+        const schema = code`
+          // The shop's tables.
+          model User {
+            id     Int     @id @default(autoincrement())
+            email  String  @unique
+            orders Order[]
+          }
+
+          model Order {
+            id     Int    @id
+            userId Int
+            user   User   @relation(fields: [userId], references: [id])
+            lines  Line[]
+            @@map("orders")
+          }
+
+          model Line {
+            id      Int   @id
+            orderId Int
+            order   Order @relation(fields: [orderId], references: [id], onDelete: Cascade)
+          }
+
+          model InfraConfig {
+            id    String @id
+            name  String @unique
+            value String
+          }
+        `;
+        const src = code`
+          async function reads() {
+            const a = await prisma.infraConfig.findMany();
+            const b = await prisma.line.findMany({ orderBy: { id: 'asc' } });
+            const c = await prisma.user.findMany({ select: { email: true } });
+            const d = await prisma.auditLog.findMany();
+            return [a, b, c, d];
+          }
+        `;
+        const files = { 'prisma/schema.prisma': schema };
+        assert.deepStrictEqual(await scanned(src, files), [
+          "prisma.line.findMany({ orderBy: { id: 'asc' } })",
+          'prisma.user.findMany({ select: { email: true } })',
+          'prisma.auditLog.findMany()',
+        ]);
+        const found = (await scanTree({ 'src/a.ts': src, ...files })).files.find((f) => f.path === 'src/a.ts')!.findings.filter((x) => x.ruleId === ID);
+        assert.match(found[0].message, /`Line` references `Order` \(`order`\), which grows with the users\. Add `take`/);
+        assert.deepStrictEqual(found[0].related.map((r) => `${r.path}:${r.line}`), ['prisma/schema.prisma:16']);
+        assert.match(found[1].message, /`User` is the users table/);
+        // A model the schema does not have is judged as it reads, without a reason.
+        assert.doesNotMatch(found[2].message, /references|users table/);
+      });
+
+      it('a filter that pins a key reads the rows of one parent or of a list of keys: no finding (Prisma)', async () => {
         // Judged on real code: a user's websites, a team's environments, the siblings under one parent,
         // users by a list of ids, config rows by a list of names: bounded by the parent or the caller.
         const src = code`
@@ -427,7 +488,7 @@ describe(ID, () => {
             const g = await prisma.share.findMany({ where: { entityId: { in: websiteIds } }, distinct: ['entityId'] });
           }
         `;
-        assert.deepStrictEqual(hits(lang, src, ID), []);
+        assert.deepStrictEqual(await scanned(src), []);
         // Judged on documenso: a to-one relation's own filter, a relation filter a helper builds from
         // keys, a filter spread in from elsewhere, a secret link's token: the rows of one parent.
         const nested = code`
@@ -439,7 +500,7 @@ describe(ID, () => {
             const e = await prisma.signature.findMany({ where: { field: { recipientId } } });
           }
         `;
-        assert.deepStrictEqual(hits(lang, nested, ID), []);
+        assert.deepStrictEqual(await scanned(nested), []);
         // A relation filter on a non-key, or a helper given no key, still pins nothing.
         const loose = code`
           async function notPinned(plan) {
@@ -447,7 +508,7 @@ describe(ID, () => {
             const b = await prisma.webhook.findMany({ where: { team: buildTeamWhereQuery({ plan }) } });
           }
         `;
-        assert.strictEqual(hits(lang, loose, ID).length, 2);
+        assert.strictEqual((await scanned(loose)).length, 2);
         // Look-alikes that pin nothing: a literal key, a literal list of values, a non-key field.
         const open = code`
           async function everything() {
@@ -456,7 +517,7 @@ describe(ID, () => {
             const c = await prisma.user.findMany({ where: { isAdmin: true } });
           }
         `;
-        assert.strictEqual(hits(lang, open, ID).length, 3);
+        assert.strictEqual((await scanned(open)).length, 3);
       });
 
       it('Sequelize findAll: flags a whole table or a filter that pins nothing; a key, a list of keys, an inner join on a key, a scope or a filter built elsewhere is not', () => {
@@ -546,8 +607,8 @@ describe(ID, () => {
         assert.deepStrictEqual(hits(lang, src, ID), []);
       });
 
-      it('says what breaks, for Prisma and for the driver', () => {
-        const [f] = findingsOf(lang, 'const rows = await prisma.order.findMany({ where: { status } });\n', ID);
+      it('says what breaks, for Prisma and for the driver', async () => {
+        const [f] = (await scanTree({ 'src/a.ts': 'const rows = await prisma.order.findMany({ where: { status } });\n' })).files[0].findings.filter((x) => x.ruleId === ID);
         assert.strictEqual(
           f.message,
           '`findMany({ where })` loads every row the filter matches into memory at once, with no limit, and the result grows with the data: ' +

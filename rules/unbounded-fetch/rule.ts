@@ -4,7 +4,8 @@ import { jsArguments, objectProperties, pythonArguments, stringLiteral } from '.
 import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf, models, type LanguageModels, type MemberRow } from '../../server/src/model/library';
 import { chainOf, type Link } from './chain';
-import { growingReads, modelExports, pagingSettingWords, readExport, USER_TABLES } from './orm-tables';
+import { growingReads, modelExports, pagingSettingWords, readExport } from './orm-tables';
+import { ORM_READ, USER_TABLES } from '../../server/src/workspace/orm-schema';
 import { goReadExport, goStructExports } from './go-tables';
 import meta from './rule.json';
 import python from './python.scm';
@@ -328,7 +329,11 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
     if (first.type !== 'object' || !objectKeysOf(first).some((k) => readOptionKeys(models, method).has(k))) return undefined;
     return checkFindMany(call, method, models, ctx.file);
   }
-  if (match.node('args') && !match.node('recv')) return checkFindMany(call, method, models, ctx.file);
+  if (match.node('args') && !match.node('recv')) {
+    // A Prisma model's read: whether its table grows is the workspace's (the schema), see prismaRead.
+    if (prismaModel(call, ctx.file)) return undefined;
+    return checkFindMany(call, method, models, ctx.file);
+  }
   if (match.node('recv') && cursorKnowledge(models).materialise.has(method)) {
     if (jsArguments(call).args.length > 0) return undefined; // regex.exec(str)
     const verdict = classifyTs(match.node('recv')!, models);
@@ -671,8 +676,39 @@ function candidate(node: SyntaxNode, args: { expr: string; what: string; rows: s
   return { node, args };
 }
 
+/** The model a Prisma delegate's call reads (`prisma.infraConfig.findMany` → `InfraConfig`), when the call is Prisma's. */
+function prismaModel(call: SyntaxNode, file: FileContext): string | undefined {
+  const delegate = call.childForFieldName('function')?.childForFieldName('object');
+  if (delegate?.type !== 'member_expression') return undefined;
+  const r = file.resolveCallee(call);
+  if (r.kind === 'library' && !r.qname.startsWith(PRISMA_DELEGATE)) return undefined;
+  if (r.kind !== 'library') {
+    // A client the project exports (`import { prisma } from '@acme/db'`): named as the models' conventions name Prisma clients.
+    const client = delegate.childForFieldName('object');
+    const name = client?.type === 'member_expression' ? client.childForFieldName('property')?.text : client?.text;
+    if (!name || !file.lang.conventions.some((c) => c.type === PRISMA_CLIENT && c.pattern.test(name))) return undefined;
+  }
+  const model = delegate.childForFieldName('property')?.text;
+  return model ? model[0].toUpperCase() + model.slice(1) : undefined;
+}
+
+const PRISMA_CLIENT = '@prisma/client.PrismaClient';
+const PRISMA_DELEGATE = '@prisma/client.Prisma.ModelDelegate.';
+
+/** A Prisma read that loads every row it matches (checkFindMany), exported for the growth join: reported when its model grows with the users. */
+function prismaRead(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
+  const call = match.node('match')!;
+  const model = prismaModel(call, ctx.file);
+  if (!model || vetoed(call, ctx.file)) return undefined;
+  const found = checkFindMany(call, match.text('method')!, ctx.file.lang, ctx.file);
+  if (!found?.args) return undefined;
+  const args = found.args as Record<string, string>;
+  return [{ name: ORM_READ, node: call, data: { class: model, orm: 'prisma', expr: args.expr, what: args.what, advice: args.advice, searched: false, user: false } }];
+}
+
 function exportsOf(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
   const name = String(match.props.export);
+  if (name === 'orm-read.prisma') return prismaRead(match, ctx);
   if (match.language === 'go') return name === 'orm-read.go' ? goReadExport(match, ctx) : goStructExports(match);
   if (match.language !== 'python') return undefined;
   return name.startsWith('orm-read') ? readExport(match, ctx) : modelExports(match, ctx);

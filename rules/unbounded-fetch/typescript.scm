@@ -19,6 +19,14 @@
    arguments: (arguments) @args) @match
  (#model? @method "type:@prisma/client.Prisma.ModelDelegate type:drizzle-orm.RelationalQuery type:sequelize.Model"))
 
+; Export: the same reads of a Prisma model (rule.ts: prismaRead), judged with the schema's models by
+; the growth join (orm-tables.ts): a table that does not grow with the users is read whole by design.
+((call_expression
+   function: (member_expression property: (property_identifier) @method)
+   arguments: (arguments) @args) @match
+ (#model? @method "type:@prisma/client.Prisma.ModelDelegate")
+ (#set! export "orm-read.prisma"))
+
 ; TypeORM: repository.find({ order }), findAndCount({ where: { status } }) without take: the
 ; repository's reads whose options hold a limit (rule.ts checks the receiver is a repository).
 ((call_expression

@@ -7,6 +7,8 @@ import { analyzeText, engine, ParseBudgetExceeded } from '../engine/index';
 import { SUPPORTED_EXTENSIONS, grammarForPath, queryLanguageOf } from '../engine/languages';
 import { roleByPath } from '../model/roles';
 import { DEPLOYMENT_SOURCE, PROCESS_COUNT, isDeploymentFile, readDeployment } from '../workspace/deployment';
+import { isPrismaSchema, prismaExports } from '../workspace/prisma-schema';
+import { PRISMA_SOURCE } from '../workspace/orm-schema';
 import { LineIndex } from './positions';
 import { programContribution } from '../model/contribution';
 import type { CodeFrame, FileOutcome, ReportedFinding, WorkspaceContribution } from './report';
@@ -37,7 +39,8 @@ export interface AnalyzeFileOptions {
 export function analyzeFile(absPath: string, config: ResolvedConfig, options: AnalyzeFileOptions): FileOutcome {
   const grammar = grammarForPath(absPath);
   const deployment = !grammar && isDeploymentFile(absPath);
-  if (!grammar && !deployment) return { kind: 'skipped', reason: 'unsupported-language', note: UNSUPPORTED_NOTE };
+  const schema = !grammar && isPrismaSchema(absPath);
+  if (!grammar && !deployment && !schema) return { kind: 'skipped', reason: 'unsupported-language', note: UNSUPPORTED_NOTE };
   let bytes: Buffer;
   let fd: number | undefined;
   try {
@@ -71,7 +74,7 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   } catch {
     return { kind: 'skipped', reason: 'non-utf8', note: 'not valid UTF-8' };
   }
-  if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: [], ...deploymentContribution(text) };
+  if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: [], ...(schema ? prismaContribution(text) : deploymentContribution(text)) };
   let analysis: ReturnType<typeof analyzeText>;
   try {
     analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS), options.projectPath, packageManifestOf(absPath, options.projectRoot), grammar === 'go' ? goPackageTypesOf(absPath, text) : undefined);
@@ -100,6 +103,13 @@ export function incompleteNote(incomplete: Incomplete, index: LineIndex): string
   const to = incomplete.end === undefined ? undefined : index.lineOf(Math.max(incomplete.offset, incomplete.end - 1)) + 1;
   const where = to === undefined ? `from line ${from} on` : to === from ? `in line ${from}` : `in lines ${from}–${to}`;
   return `findings ${where} may be missing: ${incomplete.reason}`;
+}
+
+/** A Prisma schema yields its models and what each references (see workspace/prisma-schema.ts). */
+export function prismaContribution(text: string): WorkspaceContribution {
+  const found = prismaExports(text);
+  const index = found.length > 0 ? new LineIndex(text) : undefined;
+  return { exports: found.map((x) => ({ ruleId: PRISMA_SOURCE, name: x.name, data: x.data, ...index!.span(x.start, x.end) })), suppressions: [] };
 }
 
 /** A deployment file yields only the process counts it declares. */

@@ -4,6 +4,7 @@ import ignore, { type Ignore } from 'ignore';
 import { excludeMatcher, IGNORE_CASE } from '../config/excludes';
 import { grammarForPath } from '../engine/languages';
 import { isDeploymentFile } from '../workspace/deployment';
+import { isPrismaSchema } from '../workspace/prisma-schema';
 import { UNSUPPORTED_NOTE, describeFsError } from './analyze-file';
 import type { ConfigLookup, FoundConfig } from './config-lookup';
 import type { ScanError, SkippedFile } from './report';
@@ -201,9 +202,9 @@ function walk(
   }
 }
 
-/** Source files, and the deployment files that say how many server processes run (see workspace/deployment.ts). */
+/** Source files, the deployment files that say how many server processes run (see workspace/deployment.ts), and Prisma schemas (workspace/prisma-schema.ts). */
 function scannable(file: string): boolean {
-  return grammarForPath(file) !== undefined || isDeploymentFile(file);
+  return grammarForPath(file) !== undefined || isDeploymentFile(file) || isPrismaSchema(file);
 }
 
 /** Whether the ignore layers ignore a path. */
