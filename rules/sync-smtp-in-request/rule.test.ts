@@ -745,6 +745,30 @@ describe(ID, () => {
     });
   });
 
+  it('go: a handler that calls a helper which sends mail is flagged through the call; not when it runs the helper with `go`', () => {
+    const src = code`
+      package main
+
+      import "net/smtp"
+
+      func notifyOwner(to string) error {
+          return smtp.SendMail(addr, auth, from, []string{to}, body)
+      }
+
+      func invite(w http.ResponseWriter, r *http.Request) {
+          notifyOwner(r.FormValue("email"))
+          w.WriteHeader(http.StatusCreated)
+      }
+
+      func relay(w http.ResponseWriter, r *http.Request) {
+          go notifyOwner(r.FormValue("email"))
+          w.WriteHeader(http.StatusAccepted)
+      }
+    `;
+    // Only the call in `invite` (line 10), not the one `relay` starts with `go`.
+    assert.deepStrictEqual(findingsOf('go', src, ID).map((f) => src.slice(0, f.start).split('\n').length), [10]);
+  });
+
   it('go: a project\'s own SendMail (a queue, not a mail server) is not net/smtp\'s', () => {
     const src = code`
       package main

@@ -23,6 +23,8 @@ export function smtpThroughCalls(file: FileContext, span?: { start: number; end:
     const role = roleAround(file, call.fn);
     if (!role || !PER_ITEM.has(role.role)) continue;
     if (!isProjectCall(file, call)) continue;
+    // `go notify(...)`: the request does not wait for what the goroutine sends.
+    if (call.spawned) continue;
     // Once per item of a loop over what grows (recipients a query gave): any mail, pooled or not.
     const loop = call.loop === undefined ? undefined : file.model.loops[call.loop];
     if (loop && growing(loop, file.model) && call.args.some((a) => uses(a, loopVariables(file, call)))) {

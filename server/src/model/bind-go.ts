@@ -251,7 +251,9 @@ export class GoBinder extends Binder {
     const argNodes = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
     if (fn?.type === 'identifier' && fn.text === 'min') this.noteMinimum(argNodes, GO_NAME_LIKE);
     const args = argNodes.map((a) => goExpr(a) ?? other(a));
-    this.addCall({ start: node.startIndex, end: node.endIndex, callee, awaited: false, args, keywords: [] });
+    // `go notify(...)`: the call runs in its own goroutine, and the caller does not wait for it.
+    const spawned = node.parent?.type === 'go_statement';
+    this.addCall({ start: node.startIndex, end: node.endIndex, callee, awaited: false, args, keywords: [], ...(spawned ? { spawned } : {}) });
   }
 
   private forStatement(node: SyntaxNode): void {

@@ -69,6 +69,8 @@ export interface CallSite {
   isNew?: boolean;
   /** The call is awaited (`await f()`), or its result is (`await f().x` counts as not). */
   awaited: boolean;
+  /** The call starts a task the caller does not wait for (Go `go notify(...)`). */
+  spawned?: boolean;
   /** Innermost loop of the same function around the call (index into FileModel.loops), if any. */
   loop?: number;
   /** Positional arguments, reduced (what a registration or Depends() passes). */
