@@ -148,6 +148,7 @@
  (#any-of? @method "pop" "clear" "popitem" "expire")
  (#set! fact "ipss.invalidate"))
 ((delete_statement (subscript value: [(identifier) (attribute)] @key)) @node
+ (#set! gate "cache Cache Dict")
  (#set! fact "ipss.invalidate"))
 
 ; A lock of the process at module level (asyncio.Lock(), threading.Lock(): the models' `lock`
@@ -159,4 +160,5 @@
  (#model? @last "effect:lock")
  (#set! kind "lock"))
 ((with_statement (with_clause (with_item value: (identifier) @key)) body: (block) @body) @node
+ (#set! gate "Lock")
  (#set! fact "ipss.locked-check-write"))

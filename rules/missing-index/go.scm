@@ -25,6 +25,7 @@
 
 ; The workspace talks to MongoDB: an import of a library the models give a MongoDB client (rule.ts).
 ((import_spec path: (interpreted_string_literal (interpreted_string_literal_content) @module)) @call
+ (#set! gate "mongo")
  (#set! export "mongo-driver"))
 
 ; Evidence for the readiness model: the code declares its indexes.

@@ -77,6 +77,8 @@ function scan(repo) {
 
 const byRule = new Map();
 const byLang = new Map();
+/** The same, for the findings at warning or error: what the readiness verdict counts and `--fail-on` sees. */
+const bySeverity = new Map();
 const perRepo = [];
 const unjudged = [];
 const tally = (map, key, verdict) => {
@@ -102,6 +104,7 @@ for (const repo of repos) {
     const verdict = row?.verdict;
     tally(byRule, f.ruleId, verdict);
     tally(byLang, language(file), verdict);
+    tally(bySeverity, f.severity === 'error' || f.severity === 'warning' ? 'warning or error' : 'info or hint', verdict);
     t.n++;
     t[verdict ?? 'unjudged']++;
     if (!verdict) unjudged.push({ repo: repo.name, f, file });
@@ -123,6 +126,7 @@ const table = (title, rows) => {
 table('repository', perRepo.map((t) => [t.name, t]));
 table('rule', [...byRule].sort(([a], [b]) => a.localeCompare(b)));
 table('language', [...byLang].sort(([a], [b]) => a.localeCompare(b)));
+table('severity', [...bySeverity].sort(([a], [b]) => b.localeCompare(a)));
 
 if (unjudged.length) {
   console.log(`\n${unjudged.length} finding(s) without a verdict${show ? ':' : ' (--show lists them)'}`);

@@ -424,6 +424,16 @@ describe('cli', function () {
       assert.deepStrictEqual(judged.skipped.map((x) => x.path), ['tests/fixture_latin1.py']);
     });
 
+    it('a per-request finding in code no route, job or start-up code reaches is said as information, once the program knows an entry point', () => {
+      const loop = (name: string) => `def ${name}(session, orders):\n    for o in orders:\n        session.query(User).filter(User.id == o.user_id).first()\n`;
+      const routes = `from fastapi import APIRouter\nfrom sqlalchemy.orm import Session\n\nrouter = APIRouter()\n\n@router.get("/orders")\n${loop('orders')}`;
+      const helpers = `from sqlalchemy.orm import Session\n\n${loop('unused_helper')}`;
+      const severities = (dir: string) => json(dir).findings.filter((f) => f.ruleId === 'n-plus-one').map((f) => `${f.path} ${f.severity}${f.message.includes('Reported as information') ? ' (unreached)' : ''}`);
+      assert.deepStrictEqual(severities(tree({ 'app/__init__.py': '', 'app/routes.py': routes, 'app/helpers.py': helpers })), ['app/helpers.py info (unreached)', 'app/routes.py warning']);
+      // A program with no entry point the models know says nothing about what is reached.
+      assert.deepStrictEqual(severities(tree({ 'app/__init__.py': '', 'app/helpers.py': helpers })), ['app/helpers.py warning']);
+    });
+
     it('a JSX component in a frontend folder is browser code even when it imports a server package\'s enums; a seed script is a script; server code beside them is judged', () => {
       const read = 'export async function everyone(prisma) {\n  return prisma.user.findMany();\n}\n';
       const dir = tree({

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import type { Readiness } from '../src/readiness/model';
 import { LspClient } from './lsp-client';
@@ -316,6 +316,32 @@ describe('code only start-up runs, in the editor (LSP protocol)', function () {
     await client.diagnostics(main);
     await client.waitFor(() => client.refreshes > refreshes, 'workspace/diagnostic/refresh after a route started calling the helper');
     assert.deepStrictEqual(blocking(await client.diagnostics(settings)), [3]);
+  });
+});
+
+describe('code nothing reaches, in the editor (LSP protocol)', function () {
+  const HELPERS = ['import requests', '', 'async def fetch_rates():', '    return requests.get("https://rates.example.com").json()', ''].join('\n');
+  const MAIN = ['from fastapi import FastAPI', 'from .helpers import fetch_rates', '', 'app = FastAPI()', '', '@app.get("/health")', 'async def health():', '    return {"ok": True}', ''].join('\n');
+  const ROUTE = ['@app.get("/rates")', 'async def rates():', '    return await fetch_rates()', ''].join('\n');
+  const state = scannedWorkspace('headroom-unreached-', { 'app/__init__.py': '', 'app/helpers.py': HELPERS, 'app/main.py': MAIN });
+
+  const blocking = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'blocking-call-in-async').map((d) => `${d.range.start.line} ${d.severity === DiagnosticSeverity.Information ? 'info' : d.severity === DiagnosticSeverity.Warning ? 'warning' : 'error'}`);
+
+  it('a blocking call in a helper no route reaches is information, and a warning once an edit of another file makes a route call it', async () => {
+    const { dir, client } = state();
+    const helpers = URI.file(path.join(dir, 'app', 'helpers.py')).toString();
+    const main = URI.file(path.join(dir, 'app', 'main.py')).toString();
+    client.open(helpers, 'python', HELPERS);
+    const before = await client.diagnostics(helpers);
+    assert.deepStrictEqual(blocking(before), ['3 info']);
+    assert.match(before.find((d) => d.code === 'blocking-call-in-async')!.message, /Reported as information: no route, job or start-up code/);
+    client.open(main, 'python', MAIN);
+    await client.diagnostics(main);
+    const refreshes = client.refreshes;
+    client.change(main, 2, [{ range: { start: { line: 9, character: 0 }, end: { line: 9, character: 0 } }, text: ROUTE }]);
+    await client.diagnostics(main);
+    await client.waitFor(() => client.refreshes > refreshes, 'workspace/diagnostic/refresh after a route started calling the helper');
+    assert.deepStrictEqual(blocking(await client.diagnostics(helpers)), ['3 error']);
   });
 });
 

@@ -6,7 +6,7 @@ import { defaultConfig } from '../config/config';
 import type { Severity } from '../engine/rule-api';
 import { engine } from '../engine/index';
 import { runWorkspaceRules } from '../workspace/run';
-import { annotateRoles, buildProgram, quietAt } from '../workspace/program-findings';
+import { annotateRoles, buildProgram, placed, ProgramRoles } from '../workspace/program-findings';
 import { projectPath } from '../engine/paths';
 import { ConfigLookup } from './config-lookup';
 import { discover, type DiscoveredFile } from './discover';
@@ -141,9 +141,10 @@ function addWorkspaceFindings(result: ScanResult): void {
   // Rules about per-request cost say nothing in code only start-up runs, nor rules about round
   // trips where the database is embedded: only the program knows either.
   const catalogue = engine().catalogue;
+  const entryPoints = program ? new ProgramRoles(program).entryPoints() : false;
   for (const entry of result.files) {
     const embeddedDatabase = program?.embeddedDatabase(entry.absPath) ?? false;
-    entry.findings = entry.findings.filter((f) => !quietAt(catalogue, f.ruleId, { role: f.role, embeddedDatabase }));
+    entry.findings = placed(catalogue, entry.findings, (f) => ({ role: f.role, embeddedDatabase, entryPoints }));
   }
   result.files = result.files.filter((entry) => entry.findings.length > 0);
 }

@@ -50,7 +50,7 @@ import {
   type ScanWorkspaceReply,
 } from '../protocol';
 import { WorkspaceIndex, type FileEntry, type WorkspaceState } from './workspace-index';
-import { quietable, quietAt } from '../workspace/program-findings';
+import { demoted, demotedAt, quietable, quietAt } from '../workspace/program-findings';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 
@@ -492,17 +492,20 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
    * What the workspace decides about a document: its findings across files, and which of its own
    * findings are quiet because only start-up code runs where they are (a refresh compares this).
    */
-  function workspacePart(d: OpenDocument, a: DocumentAnalysis | undefined, state: WorkspaceState): { findings: ReportedFinding[]; quiet: number[] } {
+  function workspacePart(d: OpenDocument, a: DocumentAnalysis | undefined, state: WorkspaceState): { findings: ReportedFinding[]; quiet: number[]; demote: number[] } {
     const file = toPath(d.uri);
-    if (!file) return { findings: [], quiet: [] };
+    if (!file) return { findings: [], quiet: [], demote: [] };
     const quiet: number[] = [];
+    const demote: number[] = [];
     const catalogue = engine().catalogue;
     a?.result.findings.forEach((f, i) => {
       if (!quietable(catalogue, f.ruleId)) return;
       const at = d.doc.positionAt(f.start);
-      if (quietAt(catalogue, f.ruleId, state.placeAt(file, at.line + 1, at.character + 1))) quiet.push(i);
+      const place = state.placeAt(file, at.line + 1, at.character + 1);
+      if (quietAt(catalogue, f.ruleId, place)) quiet.push(i);
+      else if (demotedAt(catalogue, f.ruleId, place)) demote.push(i);
     });
-    return { findings: state.byFile.get(file) ?? [], quiet };
+    return { findings: state.byFile.get(file) ?? [], quiet, demote };
   }
 
   /** The diagnostics of a document's current analysis (`a` belongs to its current revision). */
@@ -513,7 +516,8 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
     const part = workspacePart(d, a, workspaceFindingsNow());
     servedWorkspace.set(d.uri, JSON.stringify(part));
     const quiet = new Set(part.quiet);
-    const own = result.findings.filter((_, i) => !quiet.has(i));
+    const demote = new Set(part.demote);
+    const own = result.findings.flatMap((f, i) => (quiet.has(i) ? [] : [demote.has(i) ? demoted(f) : f]));
     const out = [...own.map((f) => toDiagnostic(f, d.doc)), ...part.findings.map((f) => reportedToDiagnostic(f, d.uri, reanchor(d, result)))];
     if (result.incomplete) {
       const at = d.doc.positionAt(result.incomplete.offset);

@@ -6,7 +6,7 @@ import { isWithin } from '../engine/paths';
 import { formatMarkdown, readinessOf } from '../readiness/report';
 import type { ReportedEvidence, ReportedFinding, ScanError, ScanResult, WorkspaceContribution } from '../cli/report';
 import { runWorkspaceRules } from '../workspace/run';
-import { buildProgram, ProgramRoles, quietAt, type Place } from '../workspace/program-findings';
+import { buildProgram, placed, ProgramRoles, type Place } from '../workspace/program-findings';
 import { displayPath, scan } from '../cli/scan';
 import type { Readiness } from '../readiness/model';
 import type { Scale, Severity } from '../engine/rule-api';
@@ -143,7 +143,7 @@ export class WorkspaceIndex {
       if (folderRoles) roles.set(folder.root, folderRoles);
       // As the CLI does: findings through calls say nothing where the role quiets their rule.
       const catalogue = engine().catalogue;
-      for (const [file, findings] of found) out.set(file, findings.filter((f) => !quietAt(catalogue, f.ruleId, folderRoles?.place(file, f.line, f.column))));
+      for (const [file, findings] of found) out.set(file, placed(catalogue, findings, (f) => folderRoles?.place(file, f.line, f.column)));
     }
     return {
       byFile: out,
@@ -182,7 +182,7 @@ export class WorkspaceIndex {
         const shown = multi ? `${path.basename(folder.root)}/${displayPath(folder.root, file)}` : displayPath(folder.root, file);
         merged.scanned.push(file);
         merged.stats.filesScanned++;
-        const own = entry.findings.filter((f) => !quietAt(catalogue, f.ruleId, state.placeAt(file, f.line, f.column)));
+        const own = placed(catalogue, entry.findings, (f) => state.placeAt(file, f.line, f.column));
         const findings = [...own, ...(workspace.get(file) ?? [])];
         if (findings.length > 0) merged.files.push({ path: shown, absPath: file, findings });
         for (const e of entry.evidence) merged.evidence.push({ path: shown, absPath: file, ...e });

@@ -6,6 +6,7 @@ import type { LocatedDeferred, ReportedFinding, ReportedRelated, WorkspaceContri
 import { Program, type ProgramFile } from '../model/program';
 import type { At, FunctionSummary } from '../model/summary';
 import type { Catalogue } from '../engine/catalogue';
+import type { Severity } from '../engine/rule-api';
 import { pushTo } from '../engine/multimap';
 
 /**
@@ -130,8 +131,16 @@ export class ProgramRoles {
   /** The place a finding is at: the code role, and whether the file's database is embedded. */
   place(absPath: string, line: number, column: number): Place | undefined {
     const role = this.at(absPath, line, column);
-    return role === undefined ? undefined : { role, embeddedDatabase: this.program.embeddedDatabase(absPath) };
+    return role === undefined ? undefined : { role, embeddedDatabase: this.program.embeddedDatabase(absPath), entryPoints: this.entryPoints() };
   }
+
+  /** Whether the program knows any route, middleware or job to start from. */
+  entryPoints(): boolean {
+    this.hasEntries ??= this.program.requestPath().size > 0 || this.program.jobPath().size > 0;
+    return this.hasEntries;
+  }
+
+  private hasEntries: boolean | undefined;
 
   at(absPath: string, line: number, column: number): string | undefined {
     let tree = this.trees.get(absPath);
@@ -167,6 +176,38 @@ export function annotateRoles(files: { absPath: string; findings: ReportedFindin
 export interface Place {
   role?: string;
   embeddedDatabase?: boolean;
+  /** The program knows some entry point (a route, a job): only then does "nothing reaches it" say something. */
+  entryPoints?: boolean;
+}
+
+/** Appended to a finding said as information because nothing reaches its code (see demotedAt). */
+export const UNREACHED_NOTE =
+  ' (Reported as information: no route, job or start-up code that Headroom can see reaches this code, so whether it runs at scale is not known.)';
+
+/**
+ * Whether a per-request rule's finding is said as information at a place: code no route, job or
+ * start-up code the program knows reaches (an unregistered helper, a path through an interface or a
+ * framework the models do not describe). The pattern is there; whether it runs per request is not
+ * known. Only when the program knows some entry point: without any, nothing is known either way.
+ */
+export function demotedAt(catalogue: Catalogue, ruleId: string, place: Place | undefined): boolean {
+  return place?.role === 'unreached' && place.entryPoints === true && catalogue.meta(ruleId)?.perRequest === true;
+}
+
+/** Findings as their places leave them, as the CLI and the editor report them: the quiet ones dropped, the unreached said as information. */
+export function placed<T extends { ruleId: string; severity: Severity; message: string }>(catalogue: Catalogue, findings: readonly T[], placeOf: (f: T) => Place | undefined): T[] {
+  const out: T[] = [];
+  for (const f of findings) {
+    const place = placeOf(f);
+    if (quietAt(catalogue, f.ruleId, place)) continue;
+    out.push(demotedAt(catalogue, f.ruleId, place) ? demoted(f) : f);
+  }
+  return out;
+}
+
+/** A finding said as information where demotedAt holds: its severity and message, as reported. */
+export function demoted<T extends { severity: Severity; message: string }>(f: T): T {
+  return { ...f, severity: 'info', message: f.message.endsWith(UNREACHED_NOTE) ? f.message : f.message + UNREACHED_NOTE };
 }
 
 /**
