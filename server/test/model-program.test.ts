@@ -354,6 +354,42 @@ describe('model: the workspace program', () => {
     assert.strictEqual(program.roleOf(fn('store/service.go', 'APIV1Service.ListMemos'))?.role, undefined);
   });
 
+  it('the perform method of a class named as a task or a processor is a job (a project\'s own queue framework); other methods and classes are not', () => {
+    const { program, fn } = programOf({
+      'package.json': '{ "name": "app" }',
+      'src/queues/BacklinksProcessor.ts': code`
+        export default class BacklinksProcessor extends BaseProcessor {
+          async perform(event: DocumentEvent) {
+            return this.links(event);
+          }
+          private async links(event: DocumentEvent) {
+            return event;
+          }
+        }
+      `,
+      'src/queues/NotifyTask.ts': code`
+        export default class NotifyTask extends BaseTask<Props> {
+          public async perform(props: Props) {
+            return props;
+          }
+        }
+      `,
+      'src/util/Formatter.ts': code`
+        export class Formatter {
+          perform(x: string) {
+            return x;
+          }
+        }
+      `,
+    });
+    assert.strictEqual(program.roleOf(fn('src/queues/BacklinksProcessor.ts', 'BacklinksProcessor.perform'))?.role, 'job');
+    assert.strictEqual(program.roleOf(fn('src/queues/NotifyTask.ts', 'NotifyTask.perform'))?.role, 'job');
+    assert.strictEqual(program.roleOf(fn('src/queues/BacklinksProcessor.ts', 'BacklinksProcessor.links'))?.role, undefined);
+    const links = fn('src/queues/BacklinksProcessor.ts', 'BacklinksProcessor.links');
+    assert.ok(program.jobPath().has(`${links.file}#${links.fn}`), 'what perform calls runs in the job');
+    assert.strictEqual(program.roleOf(fn('src/util/Formatter.ts', 'Formatter.perform'))?.role, undefined);
+  });
+
   it('a role marker holds only when all it states holds: a handler is no middleware for its signature alone', () => {
     const { program, fn } = programOf({
       'go.mod': 'module example.com/app\n',
