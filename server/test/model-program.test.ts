@@ -354,6 +354,53 @@ describe('model: the workspace program', () => {
     assert.strictEqual(program.roleOf(fn('store/service.go', 'APIV1Service.ListMemos'))?.role, undefined);
   });
 
+  it('GraphQL resolvers are request handlers: graphene ObjectType methods and Mutation.mutate, Strawberry fields; not a plain class or a helper', () => {
+    const { program, fn } = programOf({
+      'app/__init__.py': '',
+      'app/schema.py': code`
+        import graphene
+        import strawberry
+        from graphene_django import DjangoObjectType
+
+        class UserType(DjangoObjectType):
+            def resolve_orders(self, info):
+                return []
+
+        class Query(graphene.ObjectType):
+            def resolve_users(self, info):
+                return []
+
+            def _cache_key(self):
+                return ""
+
+        class Rename(graphene.Mutation):
+            def mutate(self, info, name):
+                return Rename()
+
+            def describe(self):
+                return ""
+
+        @strawberry.type
+        class SQuery:
+            @strawberry.field
+            def orders(self) -> list[int]:
+                return []
+
+            def total(self) -> int:
+                return 0
+
+        class Plain:
+            def resolve_x(self, info):
+                return []
+      `,
+    });
+    const role = (q: string) => program.roleOf(fn('app/schema.py', q))?.role;
+    assert.deepStrictEqual(
+      ['UserType.resolve_orders', 'Query.resolve_users', 'Query._cache_key', 'Rename.mutate', 'Rename.describe', 'SQuery.orders', 'SQuery.total', 'Plain.resolve_x'].map(role),
+      ['handler', 'handler', undefined, 'handler', undefined, 'handler', undefined, undefined],
+    );
+  });
+
   it('the perform method of a class named as a task or a processor is a job (a project\'s own queue framework); other methods and classes are not', () => {
     const { program, fn } = programOf({
       'package.json': '{ "name": "app" }',
