@@ -354,6 +354,42 @@ describe('model: the workspace program', () => {
     assert.strictEqual(program.roleOf(fn('store/service.go', 'APIV1Service.ListMemos'))?.role, undefined);
   });
 
+  it('a class on a project base that a framework base makes a view (in another module, exported again by a package) has its methods as handlers; the listed methods only', () => {
+    const { program, fn } = programOf({
+      'app/__init__.py': '',
+      'app/views/__init__.py': '',
+      'app/views/base.py': code`
+        from rest_framework.viewsets import ModelViewSet
+
+        class BaseViewSet(ModelViewSet):
+            def finalize_response(self, request, response, *args, **kwargs):
+                return response
+      `,
+      'app/views/project/__init__.py': '',
+      'app/views/project/base.py': code`
+        from app.views.base import BaseViewSet
+      `,
+      'app/views/project/member.py': code`
+        from .base import BaseViewSet
+
+        class ProjectMemberViewSet(BaseViewSet):
+            def create(self, request, slug):
+                return None
+
+            def _members(self):
+                return []
+
+        class Plain:
+            def create(self, request):
+                return None
+      `,
+    });
+    const role = (file: string, q: string) => program.roleOf(fn(file, q))?.role;
+    assert.strictEqual(role('app/views/project/member.py', 'ProjectMemberViewSet.create'), 'handler');
+    assert.strictEqual(role('app/views/project/member.py', 'ProjectMemberViewSet._members'), undefined);
+    assert.strictEqual(role('app/views/project/member.py', 'Plain.create'), undefined);
+  });
+
   it('GraphQL resolvers are request handlers: graphene ObjectType methods and Mutation.mutate, Strawberry fields; not a plain class or a helper', () => {
     const { program, fn } = programOf({
       'app/__init__.py': '',

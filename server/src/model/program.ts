@@ -3,6 +3,7 @@ import type { ImportBinding } from './file-model';
 import type { Effect } from './library';
 import { ModuleIndex } from './modules';
 import type { At, CallTarget, EffectSite, FileSummary, FunctionSummary } from './summary';
+import type { ClassRole } from './roles';
 import { pushTo } from '../engine/multimap';
 
 /**
@@ -363,6 +364,7 @@ export class Program {
         const own = to && this.fn(to)?.role;
         if (to && (!own || r.overrides?.includes(own.role))) this.roles.set(this.key(to), { role: r.role, why: r.why, ...(own ? { overrides: true } : {}) });
       }
+      this.inheritClassRoles(f);
       // Go: the exported methods of a type with a role (a gRPC server), in every file of its package.
       if (f.language !== 'go') continue;
       for (const t of f.summary.types) {
@@ -376,6 +378,54 @@ export class Program {
         }
       }
     }
+  }
+
+  /**
+   * A class whose base is a project class that a framework's base made a role's home (`class
+   * ProjectViewSet(BaseViewSet)`, with `BaseViewSet(ModelViewSet)` in another module): its methods
+   * get that role, as the file of the base would give them. Go has no class inheritance.
+   */
+  private inheritClassRoles(f: ProgramFile): void {
+    if (f.language === 'go') return;
+    for (const t of f.summary.types) {
+      if (t.classRole || !t.bases?.length) continue;
+      const carried = this.classRoleOf(f.path, t.name, 0);
+      if (!carried) continue;
+      f.summary.functions.forEach((fn, i) => {
+        if (fn.className !== t.name || fn.role || fn.name === '' || fn.name.startsWith('_') || fn.name === 'constructor') return;
+        if (carried.methods && !carried.methods.includes(fn.name)) return;
+        const key = this.key({ file: f.path, fn: i });
+        if (!this.roles.has(key)) this.roles.set(key, { role: carried.role, why: carried.why });
+      });
+    }
+  }
+
+  /** The role a class's bases give its methods, followed through the project's classes (a few levels). */
+  private classRoleOf(file: string, name: string, depth: number): ClassRole | undefined {
+    const f = this.files.get(file);
+    if (!f || depth > 4) return undefined;
+    const t = f.summary.types.find((x) => x.name === name);
+    if (!t) {
+      // Imported here and exported again (`from plane.app.views.base import BaseViewSet` in a package's base.py).
+      const imp = f.imports.find((i) => i.local === name && i.name !== undefined);
+      return imp ? this.modules.resolve(file, f.language, imp.module).map((target) => this.classRoleOf(target, imp.name!, depth + 1)).find((r) => r !== undefined) : undefined;
+    }
+    if (t.classRole) return depth > 0 ? t.classRole : undefined;
+    for (const base of t.bases ?? []) {
+      if (base.length === 1 && f.summary.types.some((x) => x.name === base[0])) {
+        const r = this.classRoleOf(file, base[0], depth + 1);
+        if (r) return r;
+        continue;
+      }
+      const imp = f.imports.find((i) => i.local === base[0]);
+      const baseName = imp ? (imp.name === undefined ? base[1] : imp.name) : undefined;
+      if (!imp || !baseName) continue;
+      for (const target of this.modules.resolve(file, f.language, imp.module)) {
+        const r = this.classRoleOf(target, baseName, depth + 1);
+        if (r) return r;
+      }
+    }
+    return undefined;
   }
 
   /** Effects through calls, to a fixed point: a worklist over reversed edges. */

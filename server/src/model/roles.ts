@@ -18,6 +18,13 @@ export type FileRole = 'test' | 'migration' | 'script' | 'frontend' | 'generated
 /** Roles of functions in production files. */
 export type FunctionRole = 'handler' | 'middleware' | 'route-hook' | 'job' | 'startup' | 'request-dependency' | 'test' | 'once';
 
+/** What a class's methods become because of its base class: the role, and which methods (all public ones when unsaid). */
+export interface ClassRole {
+  role: string;
+  why: string;
+  methods?: string[];
+}
+
 export interface FileRoleResult {
   role: FileRole;
   /** Why, in words: "test code (tests/)". */
@@ -223,6 +230,8 @@ export class FunctionRoles {
   private readonly own = new Map<number, FunctionRoleResult | null>();
   private readonly returnedBy = new Map<number, FunctionRoleResult | null>();
   private fileLevel: Map<number, FunctionRoleResult> | undefined;
+  /** Classes a base-class marker matched in this file, with what their methods become (see classRoles). */
+  private byClass = new Map<string, ClassRole>();
   private readonly markers: (RoleMarker & { library: string })[];
   private used: Set<string> | undefined;
   private byFn: Map<number, FileModel['calls']> | undefined;
@@ -404,6 +413,15 @@ export class FunctionRoles {
     return out;
   }
 
+  /**
+   * The classes of this file that a framework's base class makes a role's home (a DRF view, a
+   * graphene type): a subclass in another file inherits it, which the program follows.
+   */
+  classRoles(): ReadonlyMap<string, ClassRole> {
+    this.files();
+    return this.byClass;
+  }
+
   private registrationMarkers: (RoleMarker & { library: string })[] | undefined;
   private named: ((name: string) => boolean) | undefined;
 
@@ -425,6 +443,7 @@ export class FunctionRoles {
         const byEmbed = m.embeds && cls.bases.some((b) => regex(m.embeds!).test(b[b.length - 1]));
         const byDecorator = m.classDecorator && cls.decorators.some((d) => matchesDecorator(d.expr, m.classDecorator!, false, resolver, lang));
         if (!byBase && !byEmbed && !byDecorator) continue;
+        if (byBase && !this.byClass.has(cls.name)) this.byClass.set(cls.name, { role: m.role === 'handler-class' ? 'handler' : m.role, why: m.why ?? m.role, ...(m.methods ? { methods: m.methods } : {}) });
         model.functions.forEach((fn, i) => {
           if (fn.className !== cls.name || fn.anonymous) return;
           if (m.methods && !m.methods.includes(fn.name)) return;

@@ -2,6 +2,7 @@ import { queuedWrite, regex, type Effect } from './library';
 import type { FileContext } from './file-context';
 import { argumentValues, type ExprRef, type FunctionModel } from './file-model';
 import type { Resolved } from './resolve';
+import type { ClassRole } from './roles';
 import { pushTo } from '../engine/multimap';
 
 /**
@@ -77,7 +78,7 @@ export interface FileSummary {
    * Classes and Go struct types with their fields' declared types (`s.store.Orders()` is followed
    * through `store *store.Store`) and their bases (a method not declared is looked for there).
    */
-  types: { name: string; fields: { name: string; type: string }[]; bases?: string[][]; role?: { role: string; why: string } }[];
+  types: { name: string; fields: { name: string; type: string }[]; bases?: string[][]; role?: { role: string; why: string }; classRole?: ClassRole }[];
   /** Functions registered in this file under a role, by an import (`app.use(audit)` with audit imported): the program gives them the role. */
   registrations: { role: string; why: string; target: CallTarget; overrides?: string[] }[];
   /** The kinds of database the file's imports talk to (see the models' `database`), when it imports a driver. */
@@ -219,9 +220,12 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
   // A Go struct that embeds a generated server (`UnimplementedXServer`) serves RPCs with its exported
   // methods, which are often declared in other files of the package: the program gives them the role.
   const embedding = model.language === 'go' ? lang.roles.filter((m) => m.embeds) : [];
+  const classRoles = roots ? undefined : file.fnRoles.classRoles();
   const types = model.classes.map((c) => {
     const marker = embedding.find((m) => c.bases.some((b) => regex(m.embeds!).test(b[b.length - 1])));
+    const classRole = classRoles?.get(c.name);
     return {
+      ...(classRole ? { classRole } : {}),
       name: c.name,
       fields: c.fields.flatMap((f) => (f.type && f.name ? [{ name: f.name, type: f.type }] : [])),
       ...(c.bases.length > 0 ? { bases: c.bases } : {}),
