@@ -3,7 +3,7 @@ import type { QueryLanguage } from '../../server/src/engine/languages';
 import { isFunctionNode } from '../../server/src/engine/predicates';
 import { sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import { exprOf, type FileContext } from '../../server/src/model/file-context';
-import type { ExprRef, FunctionModel } from '../../server/src/model/file-model';
+import { decoratorCallee, type ExprRef, type FunctionModel } from '../../server/src/model/file-model';
 import { models, type CallableRef, type RoleMarker } from '../../server/src/model/library';
 
 /*
@@ -169,10 +169,6 @@ function matchesOwn(file: FileContext, fi: number, fnNode: SyntaxNode, m: Marker
   }
   if (m.registration && !said) return false;
   return said && (asFactory || m.appliesTo === undefined);
-}
-
-function decoratorCallee(expr: ExprRef): ExprRef {
-  return expr.kind === 'call' ? { kind: 'name', path: expr.path, receiver: expr.receiver, start: expr.start, end: expr.end } : expr;
 }
 
 /** Whether a callee is one of a marker's callables: by resolution, or by its name where nothing resolves. */

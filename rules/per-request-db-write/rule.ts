@@ -6,6 +6,7 @@ import { goArguments, isIife, jsArguments, objectProperties, pythonArguments, sa
 import { exprOf, type FileContext } from '../../server/src/model/file-context';
 import { models, type Effect } from '../../server/src/model/library';
 import { ROUTE_DECORATOR, targetOf } from '../../server/src/model/summary';
+import { decoratorCallee } from '../../server/src/model/file-model';
 import { argumentOf, effectsOf, lookupCall, valueTypes, type LibraryHit, type Row } from './lookup';
 import { callTakingFunction, middlewareOf, refMatches, returnedBy, withRegistrationNames, type MiddlewareOf } from './middleware';
 import meta from './rule.json';
@@ -575,7 +576,7 @@ function decoratedRoutes(file: FileContext, decorator: number): string[] {
     if (file.fnRoles.get(i)?.role !== 'handler') return;
     const hit = f.decorators.some((d) => {
       if ((d.expr.kind !== 'name' && d.expr.kind !== 'call') || !d.expr.path?.length) return false;
-      const t = targetOf(file.resolver.resolve({ kind: 'name', path: d.expr.path, receiver: d.expr.receiver, start: d.expr.start, end: d.expr.end }, d.start));
+      const t = targetOf(file.resolver.resolve(decoratorCallee(d.expr), d.start));
       return t?.kind === 'local' && t.fn === decorator;
     });
     if (hit) out.push(f.name);

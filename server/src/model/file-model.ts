@@ -85,6 +85,11 @@ export function argumentValues(c: CallSite): ExprRef[] {
   return c.named ? [...c.args, ...c.named.map((n) => n.value)] : c.args;
 }
 
+/** What a decorator applies as a name (`@audit`, or the factory `audit` of `@audit("x")`): the callee to resolve. */
+export function decoratorCallee(expr: ExprRef): ExprRef {
+  return expr.kind === 'call' ? { kind: 'name', path: expr.path, receiver: expr.receiver, start: expr.start, end: expr.end } : expr;
+}
+
 export interface Decorator {
   /** The decorator's expression: a name path or a call. */
   expr: ExprRef;

@@ -253,23 +253,25 @@ export class Program {
   private inherited(file: string, f: ProgramFile, parts: string[], instance: boolean): FnRef | undefined {
     const type = f.summary.types.find((t) => t.name === parts[0]);
     for (const base of type?.bases ?? []) {
-      const rest = parts.slice(1);
-      if (base.length === 1 && f.summary.types.some((t) => t.name === base[0])) {
-        const hit = this.lookupFrom(file, [base[0], ...rest], instance);
-        if (hit) return hit;
-        continue;
-      }
-      // `extends BaseTask` (imported), `extends models.Base` (a module imported as a name).
-      const imp = f.imports.find((i) => i.local === base[0]);
-      if (!imp) continue;
-      const path = imp.name === undefined ? base.slice(1) : [imp.name, ...base.slice(1)];
-      if (path.length === 0) continue;
-      for (const target of this.modules.resolve(file, f.language, imp.module)) {
-        const hit = this.lookupFrom(target, [...path, ...rest], instance);
+      for (const at of this.baseAt(file, f, base)) {
+        const hit = this.lookupFrom(at.file, [...at.path, ...parts.slice(1)], instance);
         if (hit) return hit;
       }
     }
     return undefined;
+  }
+
+  /**
+   * Where a base class as written is declared: a class of the same file, or the files an import
+   * names (`extends BaseTask` imported, `extends models.Base` of a module imported as a name), with
+   * the name path to look up there.
+   */
+  private baseAt(file: string, f: ProgramFile, base: string[]): { file: string; path: string[] }[] {
+    if (base.length === 1 && f.summary.types.some((t) => t.name === base[0])) return [{ file, path: base }];
+    const imp = f.imports.find((i) => i.local === base[0]);
+    if (!imp) return [];
+    const path = imp.name === undefined ? base.slice(1) : [imp.name, ...base.slice(1)];
+    return path.length === 0 ? [] : this.modules.resolve(file, f.language, imp.module).map((target) => ({ file: target, path }));
   }
 
   /** A function by name path in a file: `get_user`, `UserRepo.get_user`, following re-exports. */
@@ -412,16 +414,8 @@ export class Program {
     }
     if (t.classRole) return depth > 0 ? t.classRole : undefined;
     for (const base of t.bases ?? []) {
-      if (base.length === 1 && f.summary.types.some((x) => x.name === base[0])) {
-        const r = this.classRoleOf(file, base[0], depth + 1);
-        if (r) return r;
-        continue;
-      }
-      const imp = f.imports.find((i) => i.local === base[0]);
-      const baseName = imp ? (imp.name === undefined ? base[1] : imp.name) : undefined;
-      if (!imp || !baseName) continue;
-      for (const target of this.modules.resolve(file, f.language, imp.module)) {
-        const r = this.classRoleOf(target, baseName, depth + 1);
+      for (const at of this.baseAt(file, f, base)) {
+        const r = at.path.length === 1 ? this.classRoleOf(at.file, at.path[0], depth + 1) : undefined;
         if (r) return r;
       }
     }

@@ -1,6 +1,6 @@
 import { queuedWrite, regex, type Effect } from './library';
 import type { FileContext } from './file-context';
-import { argumentValues, type ExprRef, type FunctionModel } from './file-model';
+import { argumentValues, decoratorCallee, type ExprRef, type FunctionModel } from './file-model';
 import type { Resolved } from './resolve';
 import type { ClassRole } from './roles';
 import { pushTo } from '../engine/multimap';
@@ -193,7 +193,7 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
       if (file.fnRoles.get(i)?.role !== 'handler') return;
       for (const d of f.decorators) {
         if ((d.expr.kind !== 'name' && d.expr.kind !== 'call') || !d.expr.path?.length) continue;
-        const target = targetOf(resolver.resolve({ kind: 'name', path: d.expr.path, receiver: d.expr.receiver, start: d.expr.start, end: d.expr.end }, d.start));
+        const target = targetOf(resolver.resolve(decoratorCallee(d.expr), d.start));
         if (!target || (target.kind === 'local' && target.fn === i)) continue;
         const name = d.expr.path[d.expr.path.length - 1];
         registrations.push({ role: ROUTE_DECORATOR, why: `the decorator \`${name}\` of the route \`${f.name}\``, target });
