@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { applyFix, code, config, findingsOf, hits, offeredFixes } from '../../server/test/harness';
+import { applyFix, code, config, findingsOf, hits, offeredFixes, workspaceHits } from '../../server/test/harness';
 
 const ID = 'n-plus-one';
 
@@ -47,6 +47,30 @@ describe(ID, () => {
       const found = findingsOf('typescript', src, ID);
       assert.match(found[0].message, /\(`createMany`\)/);
       assert.match(found[1].message, /all at once.*\(`(bulkCreate` or `insertMany|insertMany` or `bulkCreate)`\)/);
+    });
+
+    it('a class the project imports is taken for an ORM model only when its package can reach that ORM (package.json, through workspace packages)', async () => {
+      const service = code`
+        import { TokenDto } from '@acme/dtos';
+        import { Notification } from '@acme/models';
+        export async function list(rows: { id: string }[]) {
+          const dtos = rows.map((r) => TokenDto.create({ id: r.id }));
+          await Promise.all(rows.map((r) => Notification.create({ userId: r.id })));
+          return dtos;
+        }
+      `;
+      const tree = (models: string[]) => ({
+        'package.json': JSON.stringify({ private: true, workspaces: ['packages/*'] }),
+        'packages/api/package.json': JSON.stringify({ name: '@acme/api', dependencies: { '@acme/dtos': 'workspace:*', '@acme/models': 'workspace:*', knex: '3' } }),
+        'packages/dtos/package.json': JSON.stringify({ name: '@acme/dtos', dependencies: { zod: '3' } }),
+        'packages/models/package.json': JSON.stringify({ name: '@acme/models', dependencies: Object.fromEntries(models.map((m) => [m, '6'])) }),
+        'packages/api/src/service.ts': service,
+      });
+      const at = (r: Awaited<ReturnType<typeof workspaceHits>>) => r.map((h) => h.at);
+      // Neither Sequelize nor mongoose is reachable: `create` is the project's own.
+      assert.deepStrictEqual(at(await workspaceHits(tree([]), ID)), []);
+      // The models package depends on Sequelize: either class may be a model, and `create` its insert.
+      assert.deepStrictEqual(at(await workspaceHits(tree(['sequelize']), ID)), ['packages/api/src/service.ts:4:32', 'packages/api/src/service.ts:5:37']);
     });
 
     it('go: gorm Create and mongo InsertOne per item', () => {

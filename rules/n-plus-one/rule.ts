@@ -647,7 +647,7 @@ function classifyWrite(call: SyntaxNode, method: string, lang: QueryLanguage, fi
       return m && twin ? [{ lib: m.lib.name, twin }] : [];
     });
     const used = found.filter((f) => file.usesLibrary(f.lib));
-    const twins = [...new Set((used.length > 0 ? used : found).map((f) => f.twin))];
+    const twins = [...new Set((used.length > 0 ? used : found.filter((f) => file.mayUseLibrary(f.lib))).map((f) => f.twin))];
     bulk = twins.length > 0 ? twins.join('` or `') : undefined;
     // A name only bulk-capable writes have (`insert_one`, `insertOne`, `InsertOne`).
     if (!bulk && rows.length === bulkRows.length && new Set(bulkRows.map((m) => m.row.bulkTwin)).size === 1) bulk = bulkRows[0].row.bulkTwin;

@@ -17,6 +17,12 @@ export interface PackageManifest {
    * depend on it: a library package is run where its consumers run. Undefined outside a workspace.
    */
   consumers?: PackageManifest[];
+  /**
+   * The packages it can reach at run time: its dependencies and, through the workspace packages it
+   * depends on, theirs. Undefined when a dependency is a local path we do not follow (`file:`,
+   * `link:`): then anything may be reachable.
+   */
+  reachable?: string[];
 }
 
 interface Cached {
@@ -39,10 +45,26 @@ export function packageManifestOf(absFile: string, root?: string): PackageManife
   // Worked out once per package and workspace declaration: the editor sees a new consumer after a restart.
   const known = withConsumers.get(file);
   if (known && known.base === manifest && known.stamp === ws.stamp) return known.manifest;
-  const consumers = ws.packages.filter((p) => p !== file).map(read).filter((m): m is PackageManifest => !!m && m.dependencies.includes(manifest.name));
-  const out = { ...manifest, consumers };
+  const others = ws.packages.filter((p) => p !== file).map(read).filter((m): m is PackageManifest => !!m);
+  const consumers = others.filter((m) => m.dependencies.includes(manifest.name));
+  const out = { ...manifest, consumers, reachable: reachableFrom(manifest, others) };
   withConsumers.set(file, { base: manifest, stamp: ws.stamp, manifest: out });
   return out;
+}
+
+/** Its dependencies and those of the workspace packages it depends on, transitively; undefined when a local path dependency hides some. */
+function reachableFrom(manifest: PackageManifest, workspace: PackageManifest[]): string[] | undefined {
+  if (!manifest.reachable) return undefined;
+  const byName = new Map(workspace.map((m) => [m.name, m]));
+  const out = new Set(manifest.reachable);
+  const queue = [...out];
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+    const local = byName.get(name);
+    if (!local) continue;
+    if (!local.reachable) return undefined;
+    for (const d of local.reachable) if (!out.has(d)) (out.add(d), queue.push(d));
+  }
+  return [...out];
 }
 
 const withConsumers = new Map<string, { base: PackageManifest; stamp: string; manifest: PackageManifest }>();
@@ -178,9 +200,14 @@ function read(file: string): PackageManifest | undefined {
 function fromJson(json: Record<string, unknown>): PackageManifest {
   const names = (v: unknown): string[] => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []);
   const bin = json.bin;
+  const dependencies = [...names(json.dependencies), ...names(json.peerDependencies), ...names(json.optionalDependencies)];
+  // A dependency on a folder outside the workspace (`file:../lib`) may bring in anything.
+  const specs = [json.dependencies, json.peerDependencies, json.optionalDependencies].flatMap((v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.values(v) : []));
+  const opaque = specs.some((v) => typeof v === 'string' && /^(file|link|portal):/.test(v));
   return {
     name: typeof json.name === 'string' ? json.name : '',
     bin: (typeof bin === 'string' && bin !== '') || names(bin).length > 0,
-    dependencies: [...names(json.dependencies), ...names(json.peerDependencies), ...names(json.optionalDependencies)],
+    dependencies,
+    ...(opaque ? {} : { reachable: dependencies }),
   };
 }

@@ -31,7 +31,7 @@ export class FileContext {
     text: string,
     relPath: string | undefined,
     readonly models: Models = shippedModels(),
-    manifest?: PackageManifest,
+    private readonly manifest?: PackageManifest,
     private readonly goPackage?: GoPackageTypes,
   ) {
     this.lang = models.of(language);
@@ -90,6 +90,19 @@ export class FileContext {
       }
     }
     return this.libraries.has(library);
+  }
+
+  /**
+   * Whether code of the file may be handed the library's values without importing it (a model class
+   * imported from the project's own module): the file imports it, or its package can reach one of
+   * the library's packages (package.json, through workspace packages). Without a manifest, or past
+   * a local path dependency, any library may be reached.
+   */
+  mayUseLibrary(library: string): boolean {
+    if (this.usesLibrary(library)) return true;
+    const reachable = this.manifest?.reachable;
+    if (!reachable) return true;
+    return reachable.some((d) => this.lang.libraryOfModule(d)?.name === library);
   }
 
   /** The file's imports, as a read (see usesLibrary). */
