@@ -396,8 +396,76 @@ describe(ID, () => {
         assert.deepStrictEqual(hits(lang, src, ID), [
           "this.usersRepository.find({ order: { createdAt: 'DESC' } })",
           "this.usersRepository.findAndCount({ where: { status: 'active' }, relations: ['team'] })",
+          "this.dataSource.getRepository(User).find({ order: { id: 'ASC' } })",
         ]);
-        assert.match(findingsOf(lang, src, ID)[0].message, /`find\(\{ order \}\)` loads the whole table.*Add `take`/);
+        assert.match(findingsOf(lang, src, ID)[0].message, /`find\(\{ order \}\)` loads the whole table.*Add `take` \(with `skip`\)/);
+      });
+
+      it('TypeORM: a repository handed out by getRepository, also a project wrapper of that name, and the entity manager naming the entity first', () => {
+        const src = code`
+          import { getRepository, DataSource } from 'typeorm';
+          const dataSource = new DataSource({ type: 'postgres' });
+          async function lists(ctx, teamId: string) {
+            const a = await getRepository(User).find();
+            const b = await this.connection.getRepository(ctx, Order).find();
+            const c = await dataSource.manager.find(User);
+            const d = await dataSource.manager.find(User, { where: { status: 'active' } });
+            const e = await dataSource.manager.find(User, { where: { teamId } });
+            const f = await dataSource.manager.find(User, { take: 20 });
+            const g = await getRepository(User).find({ take: 20 });
+            const h = await this.users.scoped(teamId).find();
+            return [a, b, c, d, e, f, g, h];
+          }
+        `;
+        const found = findingsOf(lang, src, ID);
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          'getRepository(User).find()',
+          'this.connection.getRepository(ctx, Order).find()',
+          'dataSource.manager.find(User)',
+          "dataSource.manager.find(User, { where: { status: 'active' } })",
+        ]);
+        assert.match(found[0].message, /`getRepository\(…\)\.find\(\)` loads the whole table/);
+        assert.match(found[2].message, /`find\(User\)` loads the whole table.*Add `take`/);
+        assert.doesNotMatch(found.map((f) => f.message).join('\n'), /collection|documents|_id/);
+      });
+
+      it('Knex and Drizzle builders run by await: a whole table or a filter that pins no key; not a limit, one row, a count, a write, a key, a batch or a builder it cannot follow', () => {
+        const src = code`
+          import knexFactory from 'knex';
+          import { drizzle } from 'drizzle-orm/node-postgres';
+          import { eq, and, inArray } from 'drizzle-orm';
+          const knex = knexFactory({ client: 'pg' });
+          const db = drizzle(process.env.DATABASE_URL);
+          async function reads(userId, ids, status) {
+            const a = await knex('users').select('*');
+            const b = await knex.select('id').from('orders').where({ status: 'open' });
+            const c = await db.select().from(users);
+            const d = await db.select().from(orders).where(eq(orders.status, status));
+            const e = await knex('users').select('*').limit(50);
+            const f = await knex('users').where({ id: userId }).first();
+            const g = await knex('orders').where('user_id', userId);
+            const h = await knex('orders').where(\`\${Orders}.\${Field.userId}\`, userId).select();
+            const i = await knex('orders').whereIn('id', ids);
+            const j = await knex('orders').count('id');
+            const k = await knex('orders').insert({ userId });
+            const l = await db.select().from(orders).where(and(eq(orders.userId, userId), eq(orders.status, status)));
+            const m = await db.select().from(orders).where(inArray(orders.id, ids));
+            const n = await db.select().from(users).limit(10);
+            const o = await db.select({ n: count() }).from(orders).groupBy(orders.status);
+            const p = await knex('orders').where(filters);
+            const q = await knex('orders').modify(applyScope);
+            return [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q];
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          "knex('users').select('*')",
+          "knex.select('id').from('orders').where({ status: 'open' })",
+          'db.select().from(users)',
+          'db.select().from(orders).where(eq(orders.status, status))',
+        ]);
+        const found = findingsOf(lang, src, ID);
+        assert.match(found[0].message, /loads the whole table.*Add `\.limit\(n\)`/);
+        assert.match(found[1].message, /every row the filter matches/);
       });
 
       it('flags Prisma findMany without take', async () => {
@@ -613,7 +681,7 @@ describe(ID, () => {
           f.message,
           '`findMany({ where })` loads every row the filter matches into memory at once, with no limit, and the result grows with the data: ' +
             'at 100k users (a few hundred thousand rows) that is hundreds of MB on every call, until the process runs out of memory ' +
-            'or the request times out. Add `take` (with a `cursor` or `skip`) and page through the rest.',
+            'or the request times out. Add `take` (with `skip` or `cursor`) and page through the rest.',
         );
         const [g] = findingsOf(lang, 'const rows = await coll.find({}).toArray();\n', ID);
         assert.match(g.message, /^`find\(\{\}\)\.toArray\(\)` loads the whole collection into memory/);

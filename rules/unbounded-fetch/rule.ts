@@ -320,14 +320,20 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
   const models = ctx.file.lang;
   if (match.props.form === 'typeorm' && !limitedReads(models).has(method)) return undefined; // save, delete, query…: no read with a limit option
   if (vetoed(call, ctx.file)) return undefined;
+  if (match.props.form === 'builder') return checkBuilder(call, ctx.file);
   if (match.props.form === 'typeorm') {
     // A repository's or entity manager's read (by resolution or the models' naming of repositories),
     // with options (`{ where, order, take }`): `users.find((u) => …)` is an array's.
     if (!typeormReceiver(call, method, ctx.file)) return undefined;
-    const first = jsArguments(call).args[0];
-    if (!first) return call.parent?.type === 'await_expression' ? undefined : checkFindMany(call, method, models, ctx.file); // `await repo.find()`: the awaited form reports it
+    // The entity manager's reads name the entity first: `manager.find(User, { where })`.
+    const r = ctx.file.resolveCallee(call);
+    const at = r.kind === 'library' && typeof (r.row as Row).arguments?.options === 'number' ? ((r.row as Row).arguments!.options as number) : 0;
+    const { args } = jsArguments(call);
+    if (args.length < at) return undefined;
+    const first = args[at];
+    if (!first) return call.parent?.type === 'await_expression' && at === 0 ? undefined : checkFindMany(call, method, models, ctx.file, at); // `await repo.find()`: the awaited form reports it
     if (first.type !== 'object' || !objectKeysOf(first).some((k) => readOptionKeys(models, method).has(k))) return undefined;
-    return checkFindMany(call, method, models, ctx.file);
+    return checkFindMany(call, method, models, ctx.file, at);
   }
   if (match.node('args') && !match.node('recv')) {
     // A Prisma model's read: whether its table grows is the workspace's (the schema), see prismaRead.
@@ -354,12 +360,98 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
   const verdict = classifyTs(call, models);
   if (verdict.kind !== 'unbounded') return undefined;
   const owner = verdict.origin.call.childForFieldName('function')?.childForFieldName('object');
-  if (owner && resolvesRows(models, owner.text.split('.').pop()!, verdict.origin.name)) {
+  // `this.users.scoped(teamId).find()`: what a project's call hands out holds more of the filter,
+  // unless it is a repository (`getRepository(User)`) or the read resolves to a library's.
+  if (owner?.type === 'call_expression' && !repositoryFactory(models, owner, verdict.origin.name) && ctx.file.resolveCallee(verdict.origin.call).kind !== 'library') return undefined;
+  if (owner && (resolvesRows(models, owner.text.split('.').pop()!, verdict.origin.name) || repositoryFactory(models, owner, verdict.origin.name))) {
     // TypeORM: `repository.find()` reads every row of the table.
     const typeorm = 'Pass `take` (with `skip` or a key range) and page through the rest.';
-    return candidate(call, { expr: `${owner.text.split('.').pop()}.find()`, what: 'the whole table', rows: 'rows', advice: typeorm });
+    const repo = owner.type === 'call_expression' ? `${calleeName(owner)}(…)` : owner.text.split('.').pop();
+    return candidate(call, { expr: `${repo}.find()`, what: 'the whole table', rows: 'rows', advice: typeorm });
   }
   return candidate(call, { expr: `await ${originText(verdict.origin)}`, what: 'the whole collection', rows: 'documents', advice });
+}
+
+/** What ends a builder's read before it loads a table: a limit, one row, a count or summary, a write, a stream, a batch of keys. */
+const BUILDER_STOPS = new Set(['limit', 'db-read-one', 'db-count', 'db-write', 'db-write-many', 'stream', 'batch']);
+
+/**
+ * A Knex or Drizzle builder run by `await`: every row of its table, or every row a filter matches
+ * when the filter pins no key (see builderFilterPins). Each call of the chain must resolve to the
+ * models' builder (an unknown link may bound it); the awaited builder's `then` must read.
+ */
+function checkBuilder(call: SyntaxNode, file: FileContext): CandidateInit | undefined {
+  const models = file.lang;
+  const { links, root } = chainOf(call);
+  const calls = [...links.map((l) => l.call), ...(root.type === 'call_expression' ? [root] : [])];
+  let table: SyntaxNode | undefined;
+  const filters: SyntaxNode[] = [];
+  let limit: string | undefined;
+  for (const [i, c] of calls.entries()) {
+    const r = file.resolver.invoked(file.resolveCallee(c)); // `knex('users')`: calling the client starts a builder
+    if (r.kind !== 'library') return undefined;
+    const row = r.row as Row;
+    if (i === 0) {
+      const then = row.returns ? models.member(row.returns, 'then') : undefined;
+      if (!then || !effectsOf(then.row as Row).some((e) => e === 'db-read-many' || e === 'db-query')) return undefined;
+      limit = models.memberNames(row.returns!).find((n) => effectsOf(models.member(row.returns!, n)?.row as Row).includes('limit'));
+    }
+    if (effectsOf(row).some((e) => BUILDER_STOPS.has(e))) return undefined;
+    const args = jsArguments(c);
+    if (args.spread) return undefined;
+    const at = (k: string) => (typeof row.arguments?.[k] === 'number' ? args.args[row.arguments[k] as number] : undefined);
+    table ??= at('name');
+    const filter = at('filter');
+    // A filter built elsewhere (`where(filters)`, `where((qb) => …)`) is not judged.
+    if (filter ? args.args.length === 1 && filter.type !== 'object' && filter.type !== 'call_expression' : typeof row.arguments?.filter === 'number') return undefined;
+    if (filter) filters.push(filter);
+  }
+  if (!table || !limit) return undefined; // a raw statement, a builder handed in: not this form
+  const batch = batchOperators(models);
+  if (filters.some((f) => builderFilterPins(f, file, batch))) return undefined;
+  return candidate(call, {
+    expr: short(call.text, 48),
+    what: filters.length > 0 ? 'every row the filter matches' : 'the whole table',
+    rows: 'rows',
+    advice: `Add \`.${limit}(n)\` (with an offset or a key range) and page through the rest.`,
+  });
+}
+
+/**
+ * A builder's filter that pins a key (a user's rows, one row by id): `{ userId }`, `('user_id', id)`,
+ * `eq(tokens.userId, id)`, `and(eq(t.id, id), …)`; a batch of keys (`inArray`) too. Compared with a
+ * literal, a key pins nothing.
+ */
+function builderFilterPins(filter: SyntaxNode, file: FileContext, batch: ReadonlySet<string>, depth = 0): boolean {
+  if (depth > 3) return false;
+  if (filter.type === 'object') return isKeyLookup(filter, batch);
+  const call = filter.parent?.type === 'arguments' ? filter.parent.parent : undefined;
+  const args = filter.parent?.type === 'arguments' ? jsArguments(filter.parent.parent!).args : [];
+  if (filter.type === 'call_expression') {
+    const r = file.resolveCallee(filter);
+    if (r.kind === 'library' && effectsOf(r.row as Row).includes('batch')) return true;
+    const name = calleeName(filter);
+    const inner = jsArguments(filter).args;
+    if (name === 'and') return inner.some((a) => builderFilterPins(a, file, batch, depth + 1));
+    if (name === 'or') return inner.length > 0 && inner.every((a) => builderFilterPins(a, file, batch, depth + 1));
+    if (name === 'eq' && inner.length === 2) return columnIsKey(inner[0]) && !isLiteral(inner[1]);
+    return false;
+  }
+  // Knex `where('user_id', id)` / `where(Field.userId, '=', id)`: a column and its value.
+  if (call && args[0] === filter && args.length >= 2) return columnIsKey(filter) && !isLiteral(args[args.length - 1]);
+  return false;
+}
+
+function columnIsKey(column: SyntaxNode): boolean {
+  // `${TableGroupUser}.${Field.userId}`: the column is the last part.
+  const last = column.type === 'template_string' ? column.namedChildren.filter((c) => c.type === 'template_substitution').pop()?.namedChildren[0] : undefined;
+  if (last && column.text.endsWith('}`')) return columnIsKey(last);
+  const name = stringLiteral(column) ?? (column.type === 'member_expression' ? column.childForFieldName('property')?.text : column.text);
+  return !!name && KEY_FIELD.test(name.split('.').pop()!); // `users.user_id` in a join
+}
+
+function isLiteral(node: SyntaxNode): boolean {
+  return ['string', 'number', 'true', 'false', 'null', 'template_string'].includes(node.type) && !(node.type === 'template_string' && node.namedChildren.some((c) => c.type === 'template_substitution'));
 }
 
 const LIMITED = new WeakMap<LanguageModels, Set<string>>();
@@ -380,6 +472,7 @@ function typeormReceiver(call: SyntaxNode, method: string, file: FileContext): b
   if (r.kind === 'library') return readOptionKeys(file.lang, method, r.row as Row).size > 0;
   if (r.kind === 'function' || r.kind === 'class') return false;
   const owner = call.childForFieldName('function')?.childForFieldName('object');
+  if (owner?.type === 'call_expression') return repositoryFactory(file.lang, owner, method);
   const name = owner?.type === 'member_expression' ? owner.childForFieldName('property')?.text : owner?.text;
   return !!name && resolvesRows(file.lang, name, method);
 }
@@ -392,6 +485,32 @@ function readOptionKeys(models: LanguageModels, method: string, row?: Row): Set<
 
 function objectKeysOf(obj: SyntaxNode): string[] {
   return [...objectProperties(obj).props.keys()];
+}
+
+function calleeName(call: SyntaxNode): string | undefined {
+  const fn = call.childForFieldName('function');
+  if (fn?.type === 'member_expression') return fn.childForFieldName('property')?.text;
+  return fn?.type === 'identifier' ? fn.text : undefined;
+}
+
+/**
+ * A call that hands out a repository whose `method` resolves to the rows themselves: the models'
+ * members and functions of that name return one (TypeORM `getRepository(User)`, also through a
+ * project's wrapper of the same name, `this.connection.getRepository(ctx, User)`).
+ */
+function repositoryFactory(models: LanguageModels, owner: SyntaxNode, method: string): boolean {
+  if (owner.type !== 'call_expression') return false;
+  const name = calleeName(owner);
+  if (!name) return false;
+  const returns = new Set<string>();
+  for (const lib of models.libraries) {
+    for (const t of lib.file.types ?? []) for (const m of (t.members ?? []) as Row[]) if (m.name === name && m.returns) returns.add(m.returns);
+    for (const f of lib.file.symbols ?? []) if (f.returns && (f.name === name || f.name.endsWith(`.${name}`))) returns.add(f.returns);
+  }
+  return [...returns].some((t) => {
+    const m = models.member(t, method);
+    return !!m && effectsOf(m.row as Row).includes('db-read-many') && !(m.row as Row).lazy;
+  });
 }
 
 /**
@@ -430,17 +549,20 @@ function limitOptions(models: LanguageModels, method: string, call: SyntaxNode, 
 }
 
 /** Prisma/Drizzle `findMany` without `take`/`limit`: a `where` does not bound it, unless it pins a key (see isKeyLookup). */
-function checkFindMany(call: SyntaxNode, method: string, models: LanguageModels, file: FileContext): CandidateInit | undefined {
+function checkFindMany(call: SyntaxNode, method: string, models: LanguageModels, file: FileContext, optionsAt = 0): CandidateInit | undefined {
   const limits = limitOptions(models, method, call, file);
   if (limits.length === 0) return undefined; // a read-many the models give no limit option
-  // `User.scope("active").findAll()`, `Group.filterByMember(id).findAll()`: a scope holds more of the filter.
-  if (call.childForFieldName('function')?.childForFieldName('object')?.type === 'call_expression') return undefined;
+  // `User.scope("active").findAll()`, `Group.filterByMember(id).findAll()`: a scope holds more of the
+  // filter. A repository handed out by a call (`getRepository(User).find()`) holds none.
+  const owner = call.childForFieldName('function')?.childForFieldName('object');
+  if (owner?.type === 'call_expression' && !repositoryFactory(models, owner, method)) return undefined;
   const { args, spread } = jsArguments(call);
   if (spread) return undefined;
   const option = limits[0];
-  const advice = `Add \`${option}\` (with a \`cursor\` or \`skip\`) and page through the rest.`;
-  if (args.length === 0) return candidate(call, { expr: `${method}()`, what: 'the whole table', rows: 'rows', advice });
-  const opts = args[0];
+  const paging = pagingOptions(models, method, option);
+  const advice = `Add \`${option}\`${paging.length > 0 ? ` (with ${paging.map((p) => `\`${p}\``).join(' or ')})` : ''} and page through the rest.`;
+  if (args.length <= optionsAt) return candidate(call, { expr: `${method}(${optionsAt > 0 ? args.slice(0, optionsAt).map((a) => short(a.text, 20)).join(', ') : ''})`, what: 'the whole table', rows: 'rows', advice });
+  const opts = args[optionsAt];
   if (opts.type !== 'object') return undefined; // findMany(args): built elsewhere
   const { props, spread: hidden } = objectProperties(opts);
   if (hidden) return undefined;
@@ -461,11 +583,20 @@ function checkFindMany(call: SyntaxNode, method: string, models: LanguageModels,
   });
 }
 
+/** How the models' reads with this limit option page through the rest (`skip`, `cursor`). */
+function pagingOptions(models: LanguageModels, method: string, option: string): string[] {
+  const out = new Set<string>();
+  for (const lib of models.libraries) {
+    for (const t of lib.file.types ?? []) for (const m of (t.members ?? []) as Row[]) if (m.name === method && m.bound?.option === option) for (const p of m.bound.paging ?? []) out.add(p);
+  }
+  return [...out];
+}
+
 /**
  * A key: `id`, `uid`, a reference to another record (`userId`, `teamID`, `parent_id`, `websiteUid`),
  * or a field that identifies one person, page or secret link (`email`, `username`, `slug`, `token`).
  */
-const KEY_FIELD = /^(id|uid|_id|email|username|slug|token)$|[a-z0-9](Id|ID|Uid|UID|_id|_uid)$/;
+const KEY_FIELD = /^(id|uid|uuid|_id|email|username|slug|token)$|[a-z0-9](Id|ID|Uid|UID|Uuid|UUID|_id|_uid|_uuid)$/;
 
 /**
  * A `where` that pins a key selects the rows of one parent (a user's teams, a collection's children)

@@ -52,3 +52,11 @@
    right: (call_expression function: (member_expression property: (property_identifier) @method)) @value)
  (#model? @method "effect:db-read-many effect:limit type:mongodb.FindCursor")
  (#set! fact "unbounded-fetch.assign"))
+
+; Knex / Drizzle query builders, run when awaited: `await knex('users').where({ active: true })`,
+; `await db.select().from(users)`, with no limit in the chain (rule.ts: checkBuilder).
+((await_expression
+   (call_expression
+     function: (member_expression property: (property_identifier) @method)) @match)
+ (#model? @method "type:knex.Knex.QueryBuilder type:drizzle-orm.SelectBuilder")
+ (#set! form "builder"))
