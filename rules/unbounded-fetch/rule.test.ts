@@ -431,12 +431,12 @@ describe(ID, () => {
 
       it('Knex and Drizzle builders run by await: a whole table or a filter that pins no key; not a limit, one row, a count, a write, a key, a batch or a builder it cannot follow', () => {
         const src = code`
-          import knexFactory from 'knex';
+          import knexFactory, { Knex } from 'knex';
           import { drizzle } from 'drizzle-orm/node-postgres';
           import { eq, and, inArray } from 'drizzle-orm';
           const knex = knexFactory({ client: 'pg' });
           const db = drizzle(process.env.DATABASE_URL);
-          async function reads(userId, ids, status) {
+          async function reads(userId, ids, status, trx, noteId) {
             const a = await knex('users').select('*');
             const b = await knex.select('id').from('orders').where({ status: 'open' });
             const c = await db.select().from(users);
@@ -454,7 +454,9 @@ describe(ID, () => {
             const o = await db.select({ n: count() }).from(orders).groupBy(orders.status);
             const p = await knex('orders').where(filters);
             const q = await knex('orders').modify(applyScope);
-            return [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q];
+            const actor: Knex = trx ? trx : knex;
+            const r = await actor(Tables.alias).select(Field.alias).where(Field.noteId, noteId);
+            return [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r];
           }
         `;
         assert.deepStrictEqual(hits(lang, src, ID), [

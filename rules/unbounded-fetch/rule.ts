@@ -438,7 +438,7 @@ function builderFilterPins(filter: SyntaxNode, file: FileContext, batch: Readonl
     return false;
   }
   // Knex `where('user_id', id)` / `where(Field.userId, '=', id)`: a column and its value.
-  if (call && args[0] === filter && args.length >= 2) return columnIsKey(filter) && !isLiteral(args[args.length - 1]);
+  if (call && args[0]?.startIndex === filter.startIndex && args.length >= 2) return columnIsKey(filter) && !isLiteral(args[args.length - 1]);
   return false;
 }
 
