@@ -32,4 +32,14 @@
 ((call_expression
    function: (selector_expression field: (field_identifier) @method)) @evidence
  (#model? @method "effect:index-declare")
+ (#is? declares-mongo-index evidence)
  (#set! evidence "MongoDB indexes declared"))
+
+; Evidence for the readiness model: a gorm struct field declares an index of its table
+; (`gorm:"index"`, `gorm:"uniqueIndex"`; which tags and entries from the models' structTags). "ndex"
+; is the text both spellings share: it keeps tags that cannot declare one from being parsed.
+((field_declaration
+   tag: (raw_string_literal) @evidence)
+ (#match? @evidence "ndex")
+ (#is? declares-sql-index evidence)
+ (#set! evidence "SQL indexes declared"))

@@ -63,4 +63,14 @@
 ((call
    function: (attribute attribute: (identifier) @method)) @evidence
  (#model? @method "effect:index-declare")
+ (#is? declares-mongo-index evidence)
  (#set! evidence "MongoDB indexes declared"))
+
+; Evidence for the readiness model: the code declares its SQL tables' indexes (SQLAlchemy `Index`,
+; `Column(index=True)`, Django `models.Index`, `db_index=True`): the database-load evidence for a SQL
+; database, never a MongoDB index.
+((call
+   function: [(identifier) @fn (attribute attribute: (identifier) @fn)]) @evidence
+ (#model? @fn "effect:sql-index")
+ (#is? declares-sql-index evidence)
+ (#set! evidence "SQL indexes declared"))

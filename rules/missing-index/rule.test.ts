@@ -324,7 +324,60 @@ describe(RULE, () => {
 describe(`${RULE} evidence`, () => {
   it('index declarations are evidence for the readiness model; a query is not', () => {
     const ev = (src: string, grammar: 'python' | 'typescript') => analyzeText(src, grammar, defaultConfig()).evidence.filter((e) => e.ruleId === RULE).map((e) => [e.message, src.slice(e.start, e.end)]);
-    assert.deepStrictEqual(ev('db.users.create_index("email")\nx = db.users.find_one({"a": 1})\n', 'python'), [['MongoDB indexes declared', 'db.users.create_index("email")']]);
-    assert.deepStrictEqual(ev("await users.createIndex({ email: 1 });\nawait users.findOne({ a: 1 });\n", 'typescript'), [['MongoDB indexes declared', 'users.createIndex({ email: 1 })']]);
+    assert.deepStrictEqual(ev('from app.database import db\ndb.users.create_index("email")\nx = db.users.find_one({"a": 1})\n', 'python'), [['MongoDB indexes declared', 'db.users.create_index("email")']]);
+    assert.deepStrictEqual(ev('import pymongo\nusers.create_index("email")\n', 'python'), [['MongoDB indexes declared', 'users.create_index("email")']]);
+    // No MongoDB library in the file and nothing resolves the receiver: an array's or a string's `index`.
+    assert.deepStrictEqual(ev('pos = names.index("email")\n', 'python'), []);
+    assert.deepStrictEqual(ev("import { MongoClient } from 'mongodb';\nawait users.createIndex({ email: 1 });\nawait users.findOne({ a: 1 });\n", 'typescript'), [['MongoDB indexes declared', 'users.createIndex({ email: 1 })']]);
+  });
+
+  it("a SQL ORM's index declarations are SQL evidence, never MongoDB's; a column without one, or a look-alike keyword, is none", () => {
+    const ev = (src: string, grammar: 'python' | 'typescript' | 'go') => analyzeText(src, grammar, defaultConfig()).evidence.filter((e) => e.ruleId === RULE).map((e) => [e.message, src.slice(e.start, e.end)]);
+    const sqlalchemy = code`
+      from sqlalchemy import Column, Index, String
+      from sqlalchemy.orm import mapped_column
+      from django.db import models
+      class User(Base):
+          email = Column(String, index=True)
+          name = mapped_column(String, index=False)
+          bio = Column(String)
+      Index("ix_user_name", User.name)
+      class Order(models.Model):
+          ref = models.CharField(max_length=20, db_index=True)
+          note = models.TextField()
+          class Meta:
+              indexes = [models.Index(fields=["ref"])]
+      frame.to_csv("out.csv", index=True)
+    `;
+    assert.deepStrictEqual(ev(sqlalchemy, 'python'), [
+      ['SQL indexes declared', 'Column(String, index=True)'],
+      ['SQL indexes declared', 'Index("ix_user_name", User.name)'],
+      ['SQL indexes declared', 'models.CharField(max_length=20, db_index=True)'],
+      ['SQL indexes declared', 'models.Index(fields=["ref"])'],
+    ]);
+    const typescript = code`
+      import { Entity, Index, Column } from 'typeorm';
+      import { pgTable, index, text } from 'drizzle-orm/pg-core';
+      @Entity()
+      @Index(['userId', 'createdAt'])
+      export class Order { @Column() userId: string; }
+      export const posts = pgTable('posts', { userId: text('user_id') }, (t) => [index('posts_user_idx').on(t.userId)]);
+      const found = list.index(3);
+    `;
+    assert.deepStrictEqual(ev(typescript, 'typescript'), [
+      ['SQL indexes declared', "Index(['userId', 'createdAt'])"],
+      ['SQL indexes declared', "index('posts_user_idx')"],
+    ]);
+    const gorm = code`
+      package store
+      import "gorm.io/gorm"
+      type Order struct {
+        gorm.Model
+        UserID uint   \`gorm:"index;not null" json:"user_id"\`
+        Code   string \`gorm:"uniqueIndex:idx_code"\`
+        Note   string \`json:"index" gorm:"size:255"\`
+      }
+    `;
+    assert.deepStrictEqual(ev(gorm, 'go').map(([m]) => m), ['SQL indexes declared', 'SQL indexes declared']);
   });
 });

@@ -49,4 +49,13 @@
 ((call_expression
    function: (member_expression property: (property_identifier) @method)) @evidence
  (#model? @method "effect:index-declare")
+ (#is? declares-mongo-index evidence)
  (#set! evidence "MongoDB indexes declared"))
+
+; Evidence for the readiness model: the code declares its SQL tables' indexes (TypeORM `@Index()`,
+; Drizzle `index("ix").on(t.userId)`): never a MongoDB index.
+((call_expression
+   function: [(identifier) @fn (member_expression property: (property_identifier) @fn)]) @evidence
+ (#model? @fn "effect:sql-index")
+ (#is? declares-sql-index evidence)
+ (#set! evidence "SQL indexes declared"))

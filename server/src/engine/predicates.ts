@@ -1,6 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { QueryLanguage } from './languages';
 import type { FileContext } from '../model/file-context';
+import type { StructTag } from '../model/library';
 
 /**
  * The named, shared predicates: what a tree-sitter query cannot express. Queries use them as
@@ -119,6 +120,16 @@ export function enclosingHandler(node: SyntaxNode, language: QueryLanguage, file
   return undefined;
 }
 
+/** A Go struct tag (`gorm:"index;not null"`) with an entry the models' `sql-index` tags name. */
+function goTagDeclaresIndex(tag: string, tags: readonly StructTag[]): boolean {
+  for (const t of tags) {
+    if (t.effect !== 'sql-index') continue;
+    const value = new RegExp(`(?:^|[\\s\`])${t.tag}:"([^"]*)"`).exec(tag)?.[1];
+    if (value?.split(';').some((e) => (t.entries ?? []).includes(e.split(':')[0].trim()))) return true;
+  }
+  return false;
+}
+
 export const PREDICATES: Readonly<Record<string, Predicate>> = {
   'inside-function': (node, lang) => enclosingFunction(node, lang) !== undefined,
   'module-level': (node, lang) => enclosingFunction(node, lang) === undefined,
@@ -131,6 +142,32 @@ export const PREDICATES: Readonly<Record<string, Predicate>> = {
   'constructs-client': (node, _lang, file) => {
     const r = file?.resolveCallee(node);
     return r?.kind === 'library' && [r.row.effect, ...(r.row.effects ?? [])].includes('client');
+  },
+  /**
+   * A call that declares an index of a SQL table, by the models' `sql-index` rows: `Index(...)`, or a
+   * column whose row names the keyword that asks for one (`Column(index=True)`, `db_index=True`).
+   */
+  'declares-sql-index': (node, lang, file) => {
+    if (lang === 'go') return !!file && goTagDeclaresIndex(node.text, file.lang.structTags);
+    const r = file?.resolveCallee(node);
+    if (r?.kind !== 'library' || ![r.row.effect, ...(r.row.effects ?? [])].includes('sql-index')) return false;
+    const keyword = ((r.row as { arguments?: unknown }).arguments as { index?: { keyword?: string } } | undefined)?.index?.keyword;
+    if (!keyword) return true;
+    const args = node.childForFieldName('arguments');
+    return !!args?.namedChildren.some((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === keyword && a.childForFieldName('value')?.type === 'true');
+  },
+  /**
+   * A call that declares a MongoDB index (`createIndex`, `schema.index`, `create_index`): resolved to
+   * the models' `index-declare` row, or, where nothing resolves it, in a file that imports a library
+   * that declares indexes that way (`list.index(3)` elsewhere is an array's).
+   */
+  'declares-mongo-index': (node, _lang, file) => {
+    if (!file) return true;
+    const r = file.resolveCallee(node);
+    if (r.kind === 'library') return [r.row.effect, ...(r.row.effects ?? [])].includes('index-declare');
+    if (r.kind === 'function' || r.kind === 'class') return false; // the project's own
+    if (r.kind === 'import') return true; // a client the project's module holds (`from app.db import db`)
+    return file.lang.libraries.some((l) => (l.file.types ?? []).some((t) => (t.members ?? []).some((m) => m.effect === 'index-declare')) && file.usesLibrary(l.name));
   },
   'inside-handler': (node, lang, file) => enclosingHandler(node, lang, file) !== undefined,
   /** Runs while a request is served: inside an async function or a request handler. */

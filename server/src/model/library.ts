@@ -43,6 +43,7 @@ export type Effect =
   | 'fan-out'
   | 'to-thread'
   | 'index-declare'
+  | 'sql-index'
   | 'rate-limit'
   | 'subset'
   | 'clamp'
@@ -210,6 +211,8 @@ export interface StructTag {
   /** `request-param`: the field is what the client sends; `clamp`: the tag's rules can cap it (those in `bound.maximum`). */
   effect: Effect;
   bound?: Bound;
+  /** The tag's entries that make the effect, where only some do (gorm `index`, `uniqueIndex`). */
+  entries?: string[];
   note?: string;
 }
 
