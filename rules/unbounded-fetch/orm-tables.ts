@@ -3,7 +3,7 @@ import type { CheckContext, ExportInit, RuleMatch, WorkspaceFindingInit, Workspa
 import { pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
 import { effectsOf, type LanguageModels, type MemberRow } from '../../server/src/model/library';
 import { chainOf, type Link } from './chain';
-import { ORM_READ, ORM_RELATION, ORM_TABLE, ORM_USER } from '../../server/src/workspace/orm-schema';
+import { LOG_TABLE, ORM_READ, ORM_RELATION, ORM_TABLE, ORM_USER } from '../../server/src/workspace/orm-schema';
 
 /**
  * Python ORMs (SQLAlchemy, Flask-SQLAlchemy, Django): a read that loads every row of a table that
@@ -473,7 +473,7 @@ export function growingReads(ws: WorkspaceView, message: (args: { expr: string; 
   const byTable = new Map<string, string>();
   // A Prisma schema serves the whole workspace (a monorepo's packages share one client): its
   // tables are keyed by the ORM, not by the project of the file that declares them.
-  const scope = (e: LocatedExport) => (e.data.orm === 'prisma' ? 'orm:prisma' : ws.projectOf(e.file));
+  const scope = (e: LocatedExport) => (e.data.orm !== undefined ? `orm:${e.data.orm}` : ws.projectOf(e.file));
   const get = (e: LocatedExport): Table => {
     const key = `${scope(e)}\0${e.data.class}`;
     let t = tables.get(key);
@@ -498,6 +498,7 @@ export function growingReads(ws: WorkspaceView, message: (args: { expr: string; 
   const why = new Map<string, string>();
   for (const [key, t] of tables) {
     if (t.user || (t.byName && t.mapped)) why.set(key, `\`${t.decl.data.class}\` is the users table`);
+    else if (t.mapped && LOG_TABLE.test(String(t.decl.data.class))) why.set(key, `\`${t.decl.data.class}\` is a log: it gains a row per action`);
     else if (t.relations.some((r) => r.user)) why.set(key, `\`${t.decl.data.class}\` references the users table`);
   }
   for (let changed = true; changed; ) {
@@ -519,14 +520,15 @@ export function growingReads(ws: WorkspaceView, message: (args: { expr: string; 
   const paged = new Map<string, LocatedExport>();
   for (const e of ws.exports(ORM_PAGED)) paged.set(ws.projectOf(e.file), e);
   const out: WorkspaceFindingInit[] = [];
-  const prismaKnown = [...tables.keys()].some((k) => k.startsWith('orm:prisma\0'));
+  const declared = (orm: unknown) => [...tables.keys()].some((k) => k.startsWith(`orm:${String(orm)}\0`));
   for (const read of ws.exports(ORM_READ)) {
     const key = `${scope(read)}\0${read.data.class}`;
     const t = tables.get(key);
     let reason = t ? why.get(key) : read.data.user === true ? `\`${read.data.class}\` is the users table` : undefined;
     // A Prisma model the workspace has no schema for (a schema outside it, a client from another
-    // package): whether it grows is not known, and the read is reported as it reads.
-    const unknownModel = read.data.orm === 'prisma' && (!t || !prismaKnown);
+    // package), a TypeORM entity it does not declare: whether it grows is not known, and the read
+    // is reported as it reads.
+    const unknownModel = read.data.orm !== undefined && (!t || !t.mapped || !declared(read.data.orm));
     if (unknownModel) reason = '';
     if (reason === undefined) continue;
     if (read.data.paging === 'unset' && paged.has(ws.projectOf(read.file))) continue;

@@ -377,7 +377,7 @@ describe(ID, () => {
         assert.deepStrictEqual(hits(lang, src, ID), ['User.find()', 'User.find({}).sort({ createdAt: -1 }).lean()', 'User.find({}).exec()', 'this.userRepository.find()']);
       });
 
-      it('flags TypeORM find/findAndCount with options but no take, judged like Prisma; not an array find, a page, a key or options built elsewhere', () => {
+      it('flags TypeORM find/findAndCount with options but no take, judged like Prisma; not an array find, a page, a key or options built elsewhere', async () => {
         const src = code`
           class UsersService {
             constructor(private readonly usersRepository: Repository<User>) {}
@@ -393,19 +393,66 @@ describe(ID, () => {
             }
           }
         `;
-        assert.deepStrictEqual(hits(lang, src, ID), [
+        // The entity is named (`Repository<User>`, `getRepository(User)`) and the workspace declares none: judged as it reads.
+        assert.deepStrictEqual(await scanned(src), [
           "this.usersRepository.find({ order: { createdAt: 'DESC' } })",
           "this.usersRepository.findAndCount({ where: { status: 'active' }, relations: ['team'] })",
           "this.dataSource.getRepository(User).find({ order: { id: 'ASC' } })",
         ]);
-        assert.match(findingsOf(lang, src, ID)[0].message, /`find\(\{ order \}\)` loads the whole table.*Add `take` \(with `skip`\)/);
+        assert.deepStrictEqual(hits(lang, src, ID), [], 'a named entity waits for the workspace, as a Prisma model does');
+        assert.match(findingsOf(lang, src.replace(/Repository<User>/, 'Repository<any>'), ID)[0].message, /`find\(\{ order \}\)` loads the whole table.*Add `take` \(with `skip`\)/);
       });
 
-      it('TypeORM: a repository handed out by getRepository, also a project wrapper of that name, and the entity manager naming the entity first', () => {
+      it('TypeORM: with the entities, reads of an entity that is the users table, references one that grows, or is a log; not a settings table', async () => {
+        const entities = code`
+          import { Entity, Column, ManyToOne, OneToMany, OneToOne } from 'typeorm';
+          @Entity()
+          export class Customer { @Column() email: string; @OneToMany(() => Order, (o) => o.customer) orders: Order[]; }
+          @Entity()
+          export class Order { @ManyToOne(() => Customer, (c) => c.orders) customer: Customer; }
+          @Entity()
+          export class Payment { @ManyToOne(type => Order) order: Order; }
+          @Entity()
+          export class PaymentMethod { @Column() code: string; @OneToMany(() => Payment, (p) => p.method) payments: Payment[]; }
+          @Entity({ schema: 'audit' })
+          export class AuditEntry { @Column() actorId: string; }
+        `;
+        const src = code`
+          import { DataSource, Repository } from 'typeorm';
+          import { Customer, Order, Payment, PaymentMethod, AuditEntry } from './entities';
+          const ds = new DataSource({ type: 'postgres' });
+          class Svc {
+            constructor(private readonly methods: Repository<PaymentMethod>, private readonly customers: Repository<Customer>) {}
+            async reads() {
+              const a = await this.methods.find({ order: { code: 'ASC' } });
+              const b = await this.customers.find({ order: { email: 'ASC' } });
+              const c = await ds.getRepository(Payment).find();
+              const d = await ds.manager.find(PaymentMethod);
+              const e = await ds.manager.find(AuditEntry);
+              const f = await ds.getRepository(Invoice).find();
+              return [a, b, c, d, e, f];
+            }
+          }
+        `;
+        const ext = lang === 'typescript' ? 'ts' : 'js';
+        assert.deepStrictEqual(await scanned(src, { [`src/entities.${ext}`]: entities }), [
+          "this.customers.find({ order: { email: 'ASC' } })",
+          'ds.getRepository(Payment).find()',
+          'ds.manager.find(AuditEntry)',
+          'ds.getRepository(Invoice).find()',
+        ]);
+        const found = (await scanTree({ [`src/a.${ext}`]: src, [`src/entities.${ext}`]: entities })).files.find((f) => f.path === `src/a.${ext}`)!.findings.filter((x) => x.ruleId === ID);
+        assert.match(found[0].message, /`Customer` is the users table/);
+        assert.match(found[1].message, /`Payment` references `Order` \(`order`\), which grows with the users/);
+        assert.match(found[2].message, /`AuditEntry` is a log/);
+        assert.doesNotMatch(found[3].message, /references|users table/);
+      });
+
+      it('TypeORM: a repository handed out by getRepository, also a project wrapper of that name, and the entity manager naming the entity first', async () => {
         const src = code`
           import { getRepository, DataSource } from 'typeorm';
           const dataSource = new DataSource({ type: 'postgres' });
-          async function lists(ctx, teamId: string) {
+          async function lists(ctx, teamId: string, orderId: string) {
             const a = await getRepository(User).find();
             const b = await this.connection.getRepository(ctx, Order).find();
             const c = await dataSource.manager.find(User);
@@ -414,16 +461,20 @@ describe(ID, () => {
             const f = await dataSource.manager.find(User, { take: 20 });
             const g = await getRepository(User).find({ take: 20 });
             const h = await this.users.scoped(teamId).find();
-            return [a, b, c, d, e, f, g, h];
+            const i = await this.connection.getRepository(ctx, Order).find({ where: { status: 'open' } });
+            const j = await this.connection.getRepository(ctx, Payment).find({ where: { order: { id: orderId } as any } });
+            return [a, b, c, d, e, f, g, h, i, j];
           }
         `;
-        const found = findingsOf(lang, src, ID);
-        assert.deepStrictEqual(hits(lang, src, ID), [
+        assert.deepStrictEqual(await scanned(src), [
           'getRepository(User).find()',
           'this.connection.getRepository(ctx, Order).find()',
           'dataSource.manager.find(User)',
           "dataSource.manager.find(User, { where: { status: 'active' } })",
+          "this.connection.getRepository(ctx, Order).find({ where: { status: 'open' } })",
         ]);
+        const found = (await scanTree({ [`src/a.${lang === 'typescript' ? 'ts' : 'js'}`]: src })).files[0].findings.filter((x) => x.ruleId === ID);
+        assert.match(found[4].message, /Add `take` \(with `skip`\)/);
         assert.match(found[0].message, /`getRepository\(…\)\.find\(\)` loads the whole table/);
         assert.match(found[2].message, /`find\(User\)` loads the whole table.*Add `take`/);
         assert.doesNotMatch(found.map((f) => f.message).join('\n'), /collection|documents|_id/);

@@ -7,6 +7,7 @@ import { chainOf, type Link } from './chain';
 import { growingReads, modelExports, pagingSettingWords, readExport } from './orm-tables';
 import { ORM_READ, USER_TABLES } from '../../server/src/workspace/orm-schema';
 import { goReadExport, goStructExports } from './go-tables';
+import { entityExports, readEntity, relationExports, TYPEORM } from './ts-tables';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -313,7 +314,21 @@ function originText(origin: Link): string {
   return `${origin.name}(${args ? short(args.text.slice(1, -1), 24) : ''})`;
 }
 
+/** A TypeScript read; a TypeORM read whose entity the code names is the growth join's (typeormRead). */
 function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined {
+  const found = tsCandidate(match, ctx);
+  return found?.entity ? undefined : found;
+}
+
+/** A TypeORM read of a named entity, exported for the growth join: reported when the entity grows with the users, or is not one the workspace declares. */
+function typeormRead(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
+  const found = tsCandidate(match, ctx);
+  if (!found?.entity || !found.args) return undefined;
+  const args = found.args as Record<string, string>;
+  return [{ name: ORM_READ, node: match.node('match')!, data: { class: found.entity, orm: TYPEORM, expr: args.expr, what: args.what, advice: args.advice, searched: false, user: false } }];
+}
+
+function tsCandidate(match: RuleMatch, ctx: CheckContext): (CandidateInit & { entity?: string }) | undefined {
   const call = match.node('match')!;
   const method = match.text('method')!;
   const advice = 'Page it (`.limit(n)` with a range on `_id`) or stream it with `for await`.';
@@ -331,9 +346,10 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
     const { args } = jsArguments(call);
     if (args.length < at) return undefined;
     const first = args[at];
-    if (!first) return call.parent?.type === 'await_expression' && at === 0 ? undefined : checkFindMany(call, method, models, ctx.file, at); // `await repo.find()`: the awaited form reports it
-    if (first.type !== 'object' || !objectKeysOf(first).some((k) => readOptionKeys(models, method).has(k))) return undefined;
-    return checkFindMany(call, method, models, ctx.file, at);
+    if (!first && call.parent?.type === 'await_expression' && at === 0) return undefined; // `await repo.find()`: the awaited form reports it
+    if (first && (first.type !== 'object' || !objectKeysOf(first).some((k) => readOptionKeys(models, method).has(k)))) return undefined;
+    const found = checkFindMany(call, method, models, ctx.file, at);
+    return found && { ...found, entity: readEntity(call, at) };
   }
   if (match.node('args') && !match.node('recv')) {
     // A Prisma model's read: whether its table grows is the workspace's (the schema), see prismaRead.
@@ -367,7 +383,7 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
     // TypeORM: `repository.find()` reads every row of the table.
     const typeorm = 'Pass `take` (with `skip` or a key range) and page through the rest.';
     const repo = owner.type === 'call_expression' ? `${calleeName(owner)}(…)` : owner.text.split('.').pop();
-    return candidate(call, { expr: `${repo}.find()`, what: 'the whole table', rows: 'rows', advice: typeorm });
+    return { ...candidate(call, { expr: `${repo}.find()`, what: 'the whole table', rows: 'rows', advice: typeorm }), entity: readEntity(verdict.origin.call, 0) };
   }
   return candidate(call, { expr: `await ${originText(verdict.origin)}`, what: 'the whole collection', rows: 'documents', advice });
 }
@@ -499,18 +515,27 @@ function calleeName(call: SyntaxNode): string | undefined {
  * project's wrapper of the same name, `this.connection.getRepository(ctx, User)`).
  */
 function repositoryFactory(models: LanguageModels, owner: SyntaxNode, method: string): boolean {
-  if (owner.type !== 'call_expression') return false;
+  return factoryReads(models, owner, method).length > 0;
+}
+
+/** The rows of `method` on what a factory call of that name returns, where they read many rows at once. */
+function factoryReads(models: LanguageModels, owner: SyntaxNode, method: string): Row[] {
+  if (owner.type !== 'call_expression') return [];
   const name = calleeName(owner);
-  if (!name) return false;
+  if (!name) return [];
   const returns = new Set<string>();
   for (const lib of models.libraries) {
     for (const t of lib.file.types ?? []) for (const m of (t.members ?? []) as Row[]) if (m.name === name && m.returns) returns.add(m.returns);
     for (const f of lib.file.symbols ?? []) if (f.returns && (f.name === name || f.name.endsWith(`.${name}`))) returns.add(f.returns);
   }
-  return [...returns].some((t) => {
+  return [...returns].flatMap((t) => {
     const m = models.member(t, method);
-    return !!m && effectsOf(m.row as Row).includes('db-read-many') && !(m.row as Row).lazy;
+    return m && effectsOf(m.row as Row).includes('db-read-many') && !(m.row as Row).lazy ? [m.row as Row] : [];
   });
+}
+
+function factoryOptions(models: LanguageModels, owner: SyntaxNode, method: string): string[] {
+  return factoryReads(models, owner, method).flatMap((r) => (r.bound?.option ? [r.bound.option] : []));
 }
 
 /**
@@ -544,7 +569,10 @@ function limitOptions(models: LanguageModels, method: string, call: SyntaxNode, 
   // The chain's root (`prisma`) or the receiver's own name (`this.usersRepository`).
   const own = root.type === 'member_expression' ? root.childForFieldName('property')?.text : undefined;
   const named = models.conventions.filter((c) => c.pattern.test(base.text) || (own !== undefined && c.pattern.test(own))).map((c) => c.lib.name);
-  const rank = (x: { lib: string; option: string }) => (x.option === resolved ? 0 : named.includes(x.lib) ? 1 : 2);
+  // A repository a call hands out (`getRepository(User).find()`): the options of what it returns.
+  const owner = call.childForFieldName('function')?.childForFieldName('object');
+  const handedOut = owner?.type === 'call_expression' ? factoryOptions(models, owner, method) : [];
+  const rank = (x: { lib: string; option: string }) => (x.option === resolved || handedOut.includes(x.option) ? 0 : named.includes(x.lib) ? 1 : 2);
   return [...new Set(rows.sort((a, b) => rank(a) - rank(b)).map((x) => x.option))];
 }
 
@@ -620,6 +648,8 @@ function isKeyLookup(where: SyntaxNode, batch: ReadonlySet<string>, depth = 0): 
   if (depth > 3) return false;
   if (where.type === 'ternary_expression') return ['consequence', 'alternative'].every((f) => { const b = where.childForFieldName(f); return !!b && isKeyLookup(b, batch, depth + 1); });
   if (where.type === 'parenthesized_expression' && where.namedChildren.length === 1) return isKeyLookup(where.namedChildren[0], batch, depth + 1);
+  // `{ order: { id: orderId } as any }`: a type assertion changes no filter.
+  if (/^(as_expression|satisfies_expression|non_null_expression)$/.test(where.type) && where.namedChildren[0]) return isKeyLookup(where.namedChildren[0], batch, depth);
   if (where.type !== 'object') return false;
   // A spread adds filters (`...(groupId ? { groupId } : {})`): the keys written here still pin the rows.
   // A spread of a filter built elsewhere (`...whereClause`) may pin one: not judged, like `where: filters`.
@@ -642,7 +672,11 @@ function isKeyLookup(where: SyntaxNode, batch: ReadonlySet<string>, depth = 0): 
     if (KEY_FIELD.test(key)) {
       if (variable(value)) return true;
       if (value.type === 'object' && variable(objectProperties(value).props.get('equals'))) return true;
-    } else if (value.type === 'object') {
+    } else if (value.type === 'object' || /^(as_expression|satisfies_expression)$/.test(value.type)) {
+      if (value.type !== 'object') {
+        if (isKeyLookup(value, batch, depth + 1)) return true;
+        continue;
+      }
       // A relation filter: `members: { some: { userId } }`, `AND: { ... }`, or a to-one relation's
       // own filter (`organisation: { members: { some: { userId } } }`).
       const inner = objectProperties(value).props;
@@ -840,6 +874,9 @@ function prismaRead(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefin
 function exportsOf(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
   const name = String(match.props.export);
   if (name === 'orm-read.prisma') return prismaRead(match, ctx);
+  if (name === 'orm-read.typeorm') return typeormRead(match, ctx);
+  if (name === 'orm-table.typeorm') return entityExports(match, ctx);
+  if (name === 'orm-relation.typeorm') return relationExports(match, ctx);
   if (match.language === 'go') return name === 'orm-read.go' ? goReadExport(match, ctx) : goStructExports(match);
   if (match.language !== 'python') return undefined;
   return name.startsWith('orm-read') ? readExport(match, ctx) : modelExports(match, ctx);

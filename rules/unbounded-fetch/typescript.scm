@@ -60,3 +60,28 @@
      function: (member_expression property: (property_identifier) @method)) @match)
  (#model? @method "type:knex.Knex.QueryBuilder type:drizzle-orm.SelectBuilder")
  (#set! form "builder"))
+
+; Export: the TypeORM reads above, when the code names the entity (`getRepository(User)`,
+; `manager.find(User)`, a field typed `Repository<User>`; ts-tables.ts readEntity): judged with the
+; workspace's entities by the growth join, as Prisma's reads are with its schema.
+((call_expression
+   function: (member_expression property: (property_identifier) @method)
+   arguments: (arguments) @args) @match
+ (#model? @method "type:typeorm.Repository type:typeorm.EntityManager")
+ (#set! form "typeorm")
+ (#set! export "orm-read.typeorm"))
+((await_expression
+   (call_expression
+     function: (member_expression property: (property_identifier) @method)) @match)
+ (#model? @method "effect:db-read-many type:mongoose.Query")
+ (#set! export "orm-read.typeorm"))
+
+; Export: TypeORM entities (`@Entity() class Order`) and what they reference
+; (`@ManyToOne(() => Customer) customer`), for the growth join (ts-tables.ts).
+((class_declaration name: (type_identifier)) @class
+ (#set! gate "Entity")
+ (#set! export "orm-table.typeorm"))
+((public_field_definition
+   decorator: (decorator (call_expression function: (identifier) @deco)) @decorator) @field
+ (#model? @deco "effect:relation")
+ (#set! export "orm-relation.typeorm"))

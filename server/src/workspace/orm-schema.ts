@@ -11,5 +11,11 @@ export const ORM_USER = 'orm-user';
 /** Tables that are the users table by their name (judgement: no library says so). */
 export const USER_TABLES = ['User', 'Users', 'Account', 'Accounts', 'Customer', 'Customers'];
 
+/**
+ * Tables that grow with use by their name: a row per action or event (an audit trail, a log, a
+ * history), whatever they reference (judgement, like USER_TABLES).
+ */
+export const LOG_TABLE = /(Log|Logs|Audit|AuditEntry|AuditEntries|AuditEvent|AuditEvents|History|Histories|Activity|Activities)$/;
+
 /** The source the Prisma schema reader's exports carry (as a rule's id). */
 export const PRISMA_SOURCE = 'prisma-schema';
