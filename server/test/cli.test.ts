@@ -451,6 +451,22 @@ describe('cli', function () {
       assert.deepStrictEqual(json(dir).findings.filter((f) => f.ruleId === 'unbounded-fetch').map((f) => f.path), ['app/components/data/load.ts', 'app/jobs/workspace-seed-task.ts']);
     });
 
+    it('build tooling (a file using a bundler\'s or compiler\'s API) is a script wherever it sits; a load test is test code; a server file beside them is judged', () => {
+      const readSync = "import * as fs from 'fs';\n\nexport async function load(file: string) {\n  return fs.readFileSync(file, 'utf8');\n}\n";
+      const dir = tree({
+        'package.json': JSON.stringify({ name: 'shop', dependencies: { express: '4' } }),
+        // A Vite plugin inside the package's source: it runs when the dashboard is built.
+        'src/dashboard/vite-plugin-translations.ts': `import type { Plugin } from 'vite';\n${readSync}export function translations(): Plugin { return { name: 't' }; }\n`,
+        // A compiler of UI extensions that drives the TypeScript compiler.
+        'src/devkit/compile.ts': `import * as ts from 'typescript';\n${readSync}`,
+        // A load test of the shop.
+        'src/load-testing/run-load-test.ts': readSync,
+        // The same read in a module of the service: judged.
+        'src/service/files.ts': readSync,
+      });
+      assert.deepStrictEqual(json(dir).findings.filter((f) => f.ruleId === 'blocking-call-in-async').map((f) => f.path), ['src/service/files.ts']);
+    });
+
     it('a workspace package that only browser apps depend on is browser code; one a server app also uses is judged', () => {
       const sdk = "import axios from 'axios';\n\nexport async function addModules(data: { modules: string[] }) {\n  return Promise.all(data.modules.map((id) => axios.post(`/api/modules/${id}`)));\n}\n";
       const files = (root: Record<string, string>, apiUsesSdk: boolean) => ({

@@ -115,7 +115,7 @@ function dependsOn(manifest: PackageManifest, names: readonly string[] | undefin
 const ORDER: FileRole[] = ['generated', 'migration', 'test', 'frontend', 'script'];
 
 function orderedRules(models: Models): FileRoleRule[] {
-  return ORDER.map((r) => models.fileRoles.find((x) => x.role === r)).filter((x): x is FileRoleRule => x !== undefined);
+  return ORDER.flatMap((r) => models.fileRoles.filter((x) => x.role === r));
 }
 
 function pathParts(relPath: string | undefined): { name: string; folderPath: string } {
