@@ -480,6 +480,64 @@ describe(ID, () => {
         assert.doesNotMatch(found.map((f) => f.message).join('\n'), /collection|documents|_id/);
       });
 
+      it('Supabase builders and TypeORM query builders: a whole table or a filter that pins no key; not a limit, a range, one row, a key, a batch, or a builder handed in', () => {
+        const src = code`
+          import { createClient } from '@supabase/supabase-js';
+          import { DataSource, SelectQueryBuilder } from 'typeorm';
+          const supabase = createClient(process.env.URL, process.env.KEY);
+          const ds = new DataSource({ type: 'postgres' });
+          async function reads(userId, ids, qb: SelectQueryBuilder<Order>) {
+            const a = await supabase.from('orders').select('*');
+            const b = await supabase.from('orders').select('id, total').eq('status', 'open');
+            const c = await supabase.from('orders').select('*').eq('user_id', userId);
+            const d = await supabase.from('orders').select('*').range(0, 49);
+            const e = await supabase.from('orders').select('*').in('id', ids);
+            const f = await supabase.from('profiles').select('*').eq('id', userId).single();
+            const g = await supabase.from('orders').insert({ userId });
+            const h = await ds.getRepository(Order).createQueryBuilder('o').where('o.status = :s', { s: 'open' }).getMany();
+            const i = await ds.createQueryBuilder(Order, 'o').getMany();
+            const j = await ds.getRepository(Order).createQueryBuilder('o').where('o.userId = :userId', { userId }).getMany();
+            const k = await ds.getRepository(Order).createQueryBuilder('o').where('o.id IN (:...ids)', { ids }).getMany();
+            const l = await ds.getRepository(Order).createQueryBuilder('o').take(20).getMany();
+            const m = await ds.getRepository(Order).createQueryBuilder('o').select('o.status').addSelect('COUNT(*)').groupBy('o.status').getRawMany();
+            const n = await qb.getMany();
+            return [a, b, c, d, e, f, g, h, i, j, k, l, m, n];
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          "supabase.from('orders').select('*')",
+          "supabase.from('orders').select('id, total').eq('status', 'open')",
+          "ds.getRepository(Order).createQueryBuilder('o').where('o.status = :s', { s: 'open' }).getMany()",
+          "ds.createQueryBuilder(Order, 'o').getMany()",
+        ]);
+      });
+
+      it('a raw SELECT with no WHERE and no LIMIT through node-postgres or mysql2, in a request handler; not a bounded statement, another statement, another API\'s query() or code outside handlers', () => {
+        const src = code`
+          import express from 'express';
+          import { Pool } from 'pg';
+          import mysql from 'mysql2/promise';
+          const pool = new Pool({ max: 10 });
+          const app = express();
+          app.get('/users', async (req, res) => {
+            const a = await pool.query('SELECT id, email FROM users');
+            const conn = await mysql.createConnection({});
+            const [b] = await conn.query(\`SELECT * FROM orders ORDER BY id\`);
+            const c = await pool.query('SELECT * FROM users WHERE team_id = $1', [req.query.team]);
+            const d = await pool.query('SELECT * FROM users LIMIT 50');
+            const e = await pool.query('SELECT count(*) FROM users');
+            const f = await pool.query('DELETE FROM sessions');
+            const g = await apollo.query({ query: USERS });
+            res.json([a, b, c, d, e, f, g]);
+          });
+          export async function nightly() {
+            return pool.query('SELECT id FROM users');
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), ["'SELECT id, email FROM users'", '`SELECT * FROM orders ORDER BY id`']);
+        assert.match(findingsOf(lang, src, ID)[0].message, /`SELECT id, email FROM users` loads the whole table.*`LIMIT`/);
+      });
+
       it('Knex and Drizzle builders run by await: a whole table or a filter that pins no key; not a limit, one row, a count, a write, a key, a batch or a builder it cannot follow', () => {
         const src = code`
           import knexFactory, { Knex } from 'knex';

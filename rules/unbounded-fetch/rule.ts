@@ -335,7 +335,8 @@ function tsCandidate(match: RuleMatch, ctx: CheckContext): (CandidateInit & { en
   const models = ctx.file.lang;
   if (match.props.form === 'typeorm' && !limitedReads(models).has(method)) return undefined; // save, delete, query…: no read with a limit option
   if (vetoed(call, ctx.file)) return undefined;
-  if (match.props.form === 'builder') return checkBuilder(call, ctx.file);
+  if (match.props.form === 'builder' || match.props.form === 'builder-read') return checkBuilder(call, ctx.file, match.props.form === 'builder-read');
+  if (match.props.form === 'sql') return checkRawSql(call, method, ctx.file);
   if (match.props.form === 'typeorm') {
     // A repository's or entity manager's read (by resolution or the models' naming of repositories),
     // with options (`{ where, order, take }`): `users.find((u) => …)` is an array's.
@@ -388,41 +389,62 @@ function tsCandidate(match: RuleMatch, ctx: CheckContext): (CandidateInit & { en
   return candidate(call, { expr: `await ${originText(verdict.origin)}`, what: 'the whole collection', rows: 'documents', advice });
 }
 
+/** `pool.query('SELECT id, email FROM users')`: a SELECT with no WHERE and no LIMIT, in the models' statement place. */
+function checkRawSql(lit: SyntaxNode, method: string, file: FileContext): CandidateInit | undefined {
+  const call = lit.parent?.parent;
+  if (!call || !inStatementPlace(lit, method, file.lang) || vetoed(call, file)) return undefined;
+  // A template's substitutions are values or identifiers; the statement's words are in its text.
+  const sql = stringLiteral(lit) ?? (lit.type === 'template_string' ? lit.text.slice(1, -1).replace(/\$\{[^}]*\}/g, '$1') : undefined);
+  if (sql === undefined || !isUnboundedSelect(sql)) return undefined;
+  return candidate(lit, { expr: short(sql, 60), what: 'the whole table', rows: 'rows', advice: SQL_ADVICE });
+}
+
+const SQL_ADVICE = 'Add a `WHERE` that bounds it, or page it with `LIMIT` and a key range (`WHERE id > $1 ORDER BY id LIMIT $2`).';
+
 /** What ends a builder's read before it loads a table: a limit, one row, a count or summary, a write, a stream, a batch of keys. */
 const BUILDER_STOPS = new Set(['limit', 'db-read-one', 'db-count', 'db-write', 'db-write-many', 'stream', 'batch']);
 
 /**
- * A Knex or Drizzle builder run by `await`: every row of its table, or every row a filter matches
- * when the filter pins no key (see builderFilterPins). Each call of the chain must resolve to the
- * models' builder (an unknown link may bound it); the awaited builder's `then` must read.
+ * A query builder's read: a Knex, Drizzle or Supabase builder run by `await`, or a TypeORM query
+ * builder's `getMany()`. Every row of its table, or every row a filter matches when the filter pins
+ * no key (see builderFilterPins). Each call of the chain must resolve to the models' rows (an
+ * unknown link may bound it), and the chain must start here, from a client or a repository: a
+ * builder handed in (a parameter) may have been bounded by whoever built it.
  */
-function checkBuilder(call: SyntaxNode, file: FileContext): CandidateInit | undefined {
+function checkBuilder(call: SyntaxNode, file: FileContext, byRead: boolean): CandidateInit | undefined {
   const models = file.lang;
   const { links, root } = chainOf(call);
   const calls = [...links.map((l) => l.call), ...(root.type === 'call_expression' ? [root] : [])];
-  let table: SyntaxNode | undefined;
   const filters: SyntaxNode[] = [];
   let limit: string | undefined;
+  let builder: string | undefined;
+  let startsHere = false;
   for (const [i, c] of calls.entries()) {
     const r = file.resolver.invoked(file.resolveCallee(c)); // `knex('users')`: calling the client starts a builder
     if (r.kind !== 'library') return undefined;
     const row = r.row as Row;
+    const owner = r.qname.slice(0, r.qname.lastIndexOf('.'));
     if (i === 0) {
-      const then = row.returns ? models.member(row.returns, 'then') : undefined;
-      if (!then || !effectsOf(then.row as Row).some((e) => e === 'db-read-many' || e === 'db-query')) return undefined;
-      limit = models.memberNames(row.returns!).find((n) => effectsOf(models.member(row.returns!, n)?.row as Row).includes('limit'));
+      // Awaited, the builder's `then` reads; or the call is the read (`getMany()`) on a builder.
+      const awaited = call.parent?.type === 'await_expression' && !(effectsOf(row).includes('db-read-many') && !row.lazy);
+      if (awaited === byRead) return undefined; // each form is its own pattern's
+      builder = awaited ? row.returns : owner;
+      const then = awaited && builder ? models.member(builder, 'then') : undefined;
+      if (awaited ? !then || !effectsOf(then.row as Row).some((e) => e === 'db-read-many' || e === 'db-query') : !effectsOf(row).includes('db-read-many') || row.lazy) return undefined;
+      limit = builder ? models.memberNames(builder).find((n) => effectsOf(models.member(builder!, n)?.row as Row).includes('limit')) : undefined;
+      if (!awaited) continue; // the read itself: `getMany` is no stop
     }
+    if (i === calls.length - 1) startsHere = owner !== builder;
     if (effectsOf(row).some((e) => BUILDER_STOPS.has(e))) return undefined;
     const args = jsArguments(c);
     if (args.spread) return undefined;
     const at = (k: string) => (typeof row.arguments?.[k] === 'number' ? args.args[row.arguments[k] as number] : undefined);
-    table ??= at('name');
     const filter = at('filter');
     // A filter built elsewhere (`where(filters)`, `where((qb) => …)`) is not judged.
-    if (filter ? args.args.length === 1 && filter.type !== 'object' && filter.type !== 'call_expression' : typeof row.arguments?.filter === 'number') return undefined;
+    if (filter ? args.args.length === 1 && !['object', 'call_expression', 'string', 'template_string'].includes(filter.type) : typeof row.arguments?.filter === 'number') return undefined;
     if (filter) filters.push(filter);
   }
-  if (!table || !limit) return undefined; // a raw statement, a builder handed in: not this form
+  if (!startsHere || !limit) return undefined; // a builder handed in: not this form
   const batch = batchOperators(models);
   if (filters.some((f) => builderFilterPins(f, file, batch))) return undefined;
   return candidate(call, {
@@ -453,8 +475,20 @@ function builderFilterPins(filter: SyntaxNode, file: FileContext, batch: Readonl
     if (name === 'eq' && inner.length === 2) return columnIsKey(inner[0]) && !isLiteral(inner[1]);
     return false;
   }
-  // Knex `where('user_id', id)` / `where(Field.userId, '=', id)`: a column and its value.
+  // TypeORM `where('order.userId = :userId', { userId })`, `where('o.id IN (:...ids)', { ids })`: a condition in SQL.
+  const sql = stringLiteral(filter);
+  if (sql !== undefined && /[\s=<>]/.test(sql.trim())) return sqlConditionPins(sql);
+  // Knex `where('user_id', id)` / `where(Field.userId, '=', id)`, Supabase `eq('user_id', id)`: a column and its value.
   if (call && args[0]?.startIndex === filter.startIndex && args.length >= 2) return columnIsKey(filter) && !isLiteral(args[args.length - 1]);
+  return false;
+}
+
+/** A SQL condition that compares a key with a parameter (`o.userId = :userId`, `user_id = $1`), or a key with a list (`IN (:...ids)`, `= ANY($1)`). */
+function sqlConditionPins(sql: string): boolean {
+  if (/\bor\b/i.test(sql)) return false;
+  for (const m of sql.matchAll(/([\w."`]+)\s*(?:=|\bin\b)\s*(?:any\s*)?\(?\s*(?::\.{0,3}\w+|\$\d+|\?)/gi)) {
+    if (KEY_FIELD.test(m[1].replace(/["`]/g, '').split('.').pop()!)) return true;
+  }
   return false;
 }
 
@@ -813,7 +847,7 @@ function checkGo(match: RuleMatch, ctx: CheckContext): CandidateInit | undefined
     expr: short(sql, 60),
     what: 'the whole table',
     rows: 'rows',
-    advice: 'Add a `WHERE` that bounds it, or page it with `LIMIT` and a key range (`WHERE id > $1 ORDER BY id LIMIT $2`).',
+    advice: SQL_ADVICE,
   });
   const variable = match.node('var');
   if (!variable) return found;

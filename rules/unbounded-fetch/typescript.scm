@@ -53,13 +53,21 @@
  (#model? @method "effect:db-read-many effect:limit type:mongodb.FindCursor")
  (#set! fact "unbounded-fetch.assign"))
 
-; Knex / Drizzle query builders, run when awaited: `await knex('users').where({ active: true })`,
-; `await db.select().from(users)`, with no limit in the chain (rule.ts: checkBuilder).
+; Query builders, run when awaited: `await knex('users').where({ active: true })`,
+; `await db.select().from(users)`, `await supabase.from('users').select('*')`, with no limit in the
+; chain (rule.ts: checkBuilder).
 ((await_expression
    (call_expression
      function: (member_expression property: (property_identifier) @method)) @match)
- (#model? @method "type:knex.Knex.QueryBuilder type:drizzle-orm.SelectBuilder")
+ (#model? @method "type:knex.Knex.QueryBuilder type:drizzle-orm.SelectBuilder type:@supabase/postgrest-js.PostgrestQueryBuilder")
  (#set! form "builder"))
+
+; ... or by their read: TypeORM `repo.createQueryBuilder('u').where(…).getMany()`.
+((call_expression
+   function: (member_expression property: (property_identifier) @method)) @match
+ (#model? @method "type:typeorm.SelectQueryBuilder")
+ (#model? @method "effect:db-read-many")
+ (#set! form "builder-read"))
 
 ; Export: the TypeORM reads above, when the code names the entity (`getRepository(User)`,
 ; `manager.find(User)`, a field typed `Repository<User>`; ts-tables.ts readEntity): judged with the
@@ -85,3 +93,12 @@
    decorator: (decorator (call_expression function: (identifier) @deco)) @decorator) @field
  (#model? @deco "effect:relation")
  (#set! export "orm-relation.typeorm"))
+
+; node-postgres, mysql2, …: `await pool.query('SELECT id, email FROM users')` inside a request
+; handler, as in Go (rule.ts checks the string is in the statement's place).
+((call_expression
+   function: (member_expression property: (property_identifier) @method)
+   arguments: (arguments . [(string) (template_string)] @match))
+ (#model? @method "effect:db-query effect:db-read-many effect:db-statement")
+ (#is? inside-handler match)
+ (#set! form "sql"))
