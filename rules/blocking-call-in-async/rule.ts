@@ -8,6 +8,7 @@ import { models, normaliseModule, queuedWrite, type Callable } from '../../serve
 import type { Resolved } from '../../server/src/model/resolve';
 import { effectsOf, resolveCallee } from '../unbounded-fan-out/model';
 import { blockingThroughCalls } from './through';
+import { readsFixedFile } from '../../server/src/model/fixed-path';
 import meta from './rule.json';
 import python from './python.scm';
 import typescript from './typescript.scm';
@@ -449,10 +450,11 @@ function tsMessage(call: SyntaxNode, group: TsGroup, place: TsPlace): string {
   }
 }
 
-/** A file named by a string literal (`fs.readFileSync('./.versions.json')`): one of the app's own small files, served from the page cache. */
-function literalPath(call: SyntaxNode): boolean {
-  const [first] = jsArguments(call).args;
-  return first?.type === 'string' || (first?.type === 'template_string' && !first.namedChildren.some((c) => c.type === 'template_substitution'));
+/** A read of one of the app's own files (see readsFixedFile): not a write, whose path is fixed. */
+function readsFixedFileAt(call: SyntaxNode, file: FileContext): boolean {
+  const site = file.callAt(call);
+  const r = tsResolve(file, call);
+  return !!site && !!r && !effectsOf(r.row).includes('file-write') && readsFixedFile(file, site);
 }
 
 function checkTypescript(match: RuleMatch): CandidateInit | undefined {
@@ -464,7 +466,7 @@ function checkTypescript(match: RuleMatch): CandidateInit | undefined {
   if (!group) return undefined;
   const place = tsPlace(call, file);
   if (!place) return undefined;
-  if (group === 'fs' && (literalPath(call) || onceGuarded(call, place.fn, 'typescript'))) return undefined;
+  if (group === 'fs' && (readsFixedFileAt(call, file) || onceGuarded(call, place.fn, 'typescript'))) return undefined;
   const twin = (r.row as Row).asyncTwin;
   return {
     message: tsMessage(call, group, place),

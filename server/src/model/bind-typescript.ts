@@ -75,6 +75,12 @@ export function tsExpr(node: SyntaxNode | null | undefined, depth = 0): ExprRef 
     case 'satisfies_expression':
     case 'non_null_expression':
       return tsExpr(node.namedChildren[0], depth + 1);
+    case 'binary_expression': {
+      const op = node.childForFieldName('operator')?.type;
+      if (op !== '+' && op !== '??' && op !== '||') return { kind: 'other', ...span };
+      const parts = [node.childForFieldName('left'), node.childForFieldName('right')].map((n) => tsExpr(n, depth + 1) ?? { kind: 'other' as const, start: n?.startIndex ?? 0, end: n?.endIndex ?? 0 });
+      return { kind: 'other', parts, ...span };
+    }
     case 'string':
     case 'template_string': {
       const value = node.type === 'string' ? literalText(node) : node.text.slice(1, 201);

@@ -178,11 +178,16 @@ export class FileContext {
 
   /** The model's call site of a call node. */
   callAt(call: SyntaxNode): (CallSite & { fn: number }) | undefined {
+    return this.callSpanning(call.startIndex, call.endIndex);
+  }
+
+  /** The model's call site that spans exactly these offsets. */
+  callSpanning(start: number, end: number): (CallSite & { fn: number }) | undefined {
     if (!this.callsByStart) {
       this.callsByStart = new Map();
       for (const c of this.model.calls) pushTo(this.callsByStart, c.start, c);
     }
-    return this.callsByStart.get(call.startIndex)?.find((c) => c.end === call.endIndex);
+    return this.callsByStart.get(start)?.find((c) => c.end === end);
   }
 
   private callsByStart: Map<number, (CallSite & { fn: number })[]> | undefined;

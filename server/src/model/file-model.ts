@@ -37,6 +37,8 @@ export interface ExprRef {
   value?: string;
   /** For `call`/`new`: keyword arguments (Python) or option-object properties (TypeScript) that are given, by name. */
   keywords?: string[];
+  /** For `other`: the operands of a `+`, `??` or `||` (TypeScript), which a value may be put together from (`__dirname + '/a.html'`). */
+  parts?: ExprRef[];
   start: number;
   end: number;
 }

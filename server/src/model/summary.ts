@@ -3,6 +3,7 @@ import type { FileContext } from './file-context';
 import { argumentValues, decoratorCallee, type ExprRef, type FunctionModel } from './file-model';
 import type { Resolved } from './resolve';
 import type { ClassRole } from './roles';
+import { readsFixedFile } from './fixed-path';
 import { pushTo } from '../engine/multimap';
 
 /**
@@ -173,7 +174,12 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
       const mail = r.row.client?.service === 'smtp';
       for (const effect of effects) {
         // Mail is blocking too, but sync-smtp-in-request says so: blocking here is everything else.
-        const blocking = !mail && !queuedWrite(r.row) && (ALWAYS_BLOCKING.has(effect) || (IO.has(effect) && !MAIL.has(effect) && !async && !call.awaited));
+        const blocking =
+          !mail &&
+          !queuedWrite(r.row) &&
+          (ALWAYS_BLOCKING.has(effect) || (IO.has(effect) && !MAIL.has(effect) && !async && !call.awaited)) &&
+          // One of the app's own small files (a template, a certificate), read from the page cache.
+          !(effect === 'blocking-io' && !effects.has('file-write') && readsFixedFile(file, call));
         fn.own.push({ effect, qname: r.qname, text, start: call.start, end: call.end, blocking });
       }
       continue;
