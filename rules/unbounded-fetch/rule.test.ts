@@ -512,6 +512,23 @@ describe(ID, () => {
         ]);
       });
 
+      it("a client the project exports (`import { supabase } from './db'`) is the library's when the file's package depends on it; not otherwise", async () => {
+        const ext = lang === 'typescript' ? 'ts' : 'js';
+        const route = code`
+          import { supabase } from './db';
+          export async function openTickets() {
+            const { data } = await supabase.from('tickets').select('*').eq('status', 'open');
+            return data;
+          }
+        `;
+        const db = "import { createClient } from '@supabase/supabase-js';\nexport const supabase = createClient(process.env.URL, process.env.KEY);\n";
+        const tree = (deps: Record<string, string>) => ({ 'package.json': JSON.stringify({ name: 'api', dependencies: deps }), [`src/db.${ext}`]: db, [`src/a.${ext}`]: route });
+        const found = async (deps: Record<string, string>) => (await scanTree(tree(deps))).files.filter((f) => f.path === `src/a.${ext}`).flatMap((f) => f.findings.filter((x) => x.ruleId === ID).map((x) => x.line));
+        assert.deepStrictEqual(await found({ '@supabase/supabase-js': '2' }), [3]);
+        // A package that does not depend on supabase-js: its `supabase` is something else.
+        assert.deepStrictEqual(await found({ express: '4' }), []);
+      });
+
       it('a raw SELECT with no WHERE and no LIMIT through node-postgres or mysql2, in a request handler; not a bounded statement, another statement, another API\'s query() or code outside handlers', () => {
         const src = code`
           import express from 'express';

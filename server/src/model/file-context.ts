@@ -35,7 +35,7 @@ export class FileContext {
     private readonly goPackage?: GoPackageTypes,
   ) {
     this.lang = models.of(language);
-    this.resolver = new Resolver(model, this.lang, goPackage);
+    this.resolver = new Resolver(model, this.lang, goPackage, (lib) => !!this.manifest?.reachable && this.mayUseLibrary(lib));
     this.role = fileRole(relPath, text, model, models, manifest);
     this.fnRoles = new FunctionRoles(model, this.lang, this.resolver, relPath);
   }

@@ -39,6 +39,8 @@ export class Resolver {
     readonly models: LanguageModels,
     /** Go: the struct types the file's package declares in its other files. */
     private readonly goPackage?: GoPackageTypes,
+    /** Whether the file's package can reach a library (its manifest): what a value it imports from the project may be. */
+    private readonly reaches: (lib: string) => boolean = () => true,
   ) {}
 
   /** Resolvers of the sibling files that declare the package's types, for their fields' types. */
@@ -350,8 +352,14 @@ export class Resolver {
    * another file): the library type's member. Otherwise the import, as it is.
    */
   private conventionMember(r: Extract<Resolved, { kind: 'import' }>): Resolved {
-    if (!r.name || !r.instance) return r;
-    const c = this.models.conventions.find((k) => k.type && k.pattern.test(r.name!) && (!k.requiresPackage || this.usesLibrary(k.lib.name)));
+    if (!r.name) return r;
+    // A value the project exports (`import { supabase } from '../db'`) was made where its library
+    // is imported: the file's package reaching the library is what says it may be one.
+    const value = !r.instance && /^[a-z_$]/.test(r.name) && r.rest.length > 0;
+    if (!r.instance && !value) return r;
+    const c = this.models.conventions.find(
+      (k) => k.type && k.pattern.test(r.name!) && (value ? this.reaches(k.lib.name) : !k.requiresPackage || this.usesLibrary(k.lib.name)),
+    );
     if (!c?.type) return r;
     let type: string | undefined = c.type;
     for (let i = 0; type && i < r.rest.length; i++) {
