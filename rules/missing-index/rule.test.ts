@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { defaultConfig } from '../../server/src/config/config';
 import { analyzeText } from '../../server/src/engine/index';
-import { code, hits, workspaceHits } from '../../server/test/harness';
+import { code, hits, scanTree, workspaceHits } from '../../server/test/harness';
 
 const RULE = 'missing-index';
 const at = async (files: Record<string, string>) => (await workspaceHits(files, RULE)).map((h) => h.at);
@@ -379,5 +379,25 @@ describe(`${RULE} evidence`, () => {
       }
     `;
     assert.deepStrictEqual(ev(gorm, 'go').map(([m]) => m), ['SQL indexes declared', 'SQL indexes declared']);
+  });
+
+  it("a Prisma schema's index declarations are evidence, named for its datasource's database; a commented one is not", async () => {
+    const schema = (provider: string) => code`
+      datasource db {
+        provider = "${provider}"
+        url      = env("DATABASE_URL")
+      }
+      model Order {
+        id     String @id
+        ref    String @unique
+        userId String
+        // @@index([createdAt])
+        @@index([userId])
+      }
+    `;
+    const evidence = async (provider: string) =>
+      (await scanTree({ 'prisma/schema.prisma': schema(provider) })).evidence.filter((e) => e.ruleId === RULE).map((e) => `${e.line}: ${e.message}`);
+    assert.deepStrictEqual(await evidence('postgresql'), ['7: SQL indexes declared (Prisma schema `@unique`)', '10: SQL indexes declared (Prisma schema `@@index`)']);
+    assert.deepStrictEqual(await evidence('mongodb'), ['7: MongoDB indexes declared (Prisma schema `@unique`)', '10: MongoDB indexes declared (Prisma schema `@@index`)']);
   });
 });

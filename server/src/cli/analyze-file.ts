@@ -7,11 +7,11 @@ import { analyzeText, engine, ParseBudgetExceeded } from '../engine/index';
 import { SUPPORTED_EXTENSIONS, grammarForPath, queryLanguageOf } from '../engine/languages';
 import { roleByPath } from '../model/roles';
 import { DEPLOYMENT_SOURCE, PROCESS_COUNT, isDeploymentFile, readDeployment } from '../workspace/deployment';
-import { isPrismaSchema, prismaExports } from '../workspace/prisma-schema';
+import { isPrismaSchema, prismaExports, prismaIndexes } from '../workspace/prisma-schema';
 import { PRISMA_SOURCE } from '../workspace/orm-schema';
 import { LineIndex } from './positions';
 import { programContribution } from '../model/contribution';
-import type { CodeFrame, FileOutcome, ReportedFinding, WorkspaceContribution } from './report';
+import type { CodeFrame, FileOutcome, ReportedEvidence, ReportedFinding, WorkspaceContribution } from './report';
 import { packageManifestOf } from '../engine/package-manifest';
 import { goPackageTypesOf } from '../model/go-package';
 
@@ -74,7 +74,7 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   } catch {
     return { kind: 'skipped', reason: 'non-utf8', note: 'not valid UTF-8' };
   }
-  if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: [], ...(schema ? prismaContribution(text) : deploymentContribution(text)) };
+  if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: schema ? prismaEvidence(text) : [], ...(schema ? prismaContribution(text) : deploymentContribution(text)) };
   let analysis: ReturnType<typeof analyzeText>;
   try {
     analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS), options.projectPath, packageManifestOf(absPath, options.projectRoot), grammar === 'go' ? goPackageTypesOf(absPath, text) : undefined);
@@ -110,6 +110,13 @@ export function prismaContribution(text: string): WorkspaceContribution {
   const found = prismaExports(text);
   const index = found.length > 0 ? new LineIndex(text) : undefined;
   return { exports: found.map((x) => ({ ruleId: PRISMA_SOURCE, name: x.name, data: x.data, ...index!.span(x.start, x.end) })), suppressions: [] };
+}
+
+/** A Prisma schema's index declarations: the database-load evidence of the readiness model, as missing-index's. */
+function prismaEvidence(text: string): ReportedEvidence[] {
+  const found = prismaIndexes(text);
+  const index = found.length > 0 ? new LineIndex(text) : undefined;
+  return found.map((x) => ({ ruleId: 'missing-index', message: x.message, ...index!.span(x.start, x.end) }));
 }
 
 /** A deployment file yields only the process counts it declares. */

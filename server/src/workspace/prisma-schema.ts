@@ -51,6 +51,21 @@ export function readPrismaSchema(text: string): PrismaModel[] {
   return out;
 }
 
+/**
+ * The indexes a schema declares (`@@index([userId])`, `@@unique([a, b])`, a field's `@unique`), at
+ * offsets, named for the database its datasource says: evidence for the readiness model.
+ */
+export function prismaIndexes(text: string): { message: string; start: number; end: number }[] {
+  const provider = /datasource\s+\w+\s*\{[^}]*\bprovider\s*=\s*"(\w+)"/.exec(text)?.[1];
+  const message = provider === 'mongodb' ? 'MongoDB indexes declared' : 'SQL indexes declared';
+  const out: { message: string; start: number; end: number }[] = [];
+  for (const m of text.matchAll(/^[^\n/]*?(@@index|@@unique|@unique)\b/gm)) {
+    const start = m.index! + m[0].length - m[1].length;
+    out.push({ message: `${message} (Prisma schema \`${m[1]}\`)`, start, end: start + m[1].length });
+  }
+  return out;
+}
+
 /** What a schema tells the workspace, as exports at offsets (positions are the caller's). */
 export function prismaExports(text: string): { name: string; data: Record<string, string | boolean>; start: number; end: number }[] {
   const out: { name: string; data: Record<string, string | boolean>; start: number; end: number }[] = [];
