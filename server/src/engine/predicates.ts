@@ -1,7 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { QueryLanguage } from './languages';
 import type { FileContext } from '../model/file-context';
-import type { StructTag } from '../model/library';
+import { effectsOf, type StructTag } from '../model/library';
 
 /**
  * The named, shared predicates: what a tree-sitter query cannot express. Queries use them as
@@ -141,7 +141,7 @@ export const PREDICATES: Readonly<Record<string, Predicate>> = {
   /** A call that resolves to a library's client or pool constructor (also under an alias: `create_async_engine as _engine`). */
   'constructs-client': (node, _lang, file) => {
     const r = file?.resolveCallee(node);
-    return r?.kind === 'library' && [r.row.effect, ...(r.row.effects ?? [])].includes('client');
+    return r?.kind === 'library' && effectsOf(r.row).includes('client');
   },
   /**
    * A call that declares an index of a SQL table, by the models' `sql-index` rows: `Index(...)`, or a
@@ -150,7 +150,7 @@ export const PREDICATES: Readonly<Record<string, Predicate>> = {
   'declares-sql-index': (node, lang, file) => {
     if (lang === 'go') return !!file && goTagDeclaresIndex(node.text, file.lang.structTags);
     const r = file?.resolveCallee(node);
-    if (r?.kind !== 'library' || ![r.row.effect, ...(r.row.effects ?? [])].includes('sql-index')) return false;
+    if (r?.kind !== 'library' || !effectsOf(r.row).includes('sql-index')) return false;
     const keyword = ((r.row as { arguments?: unknown }).arguments as { index?: { keyword?: string } } | undefined)?.index?.keyword;
     if (!keyword) return true;
     const args = node.childForFieldName('arguments');
@@ -164,10 +164,10 @@ export const PREDICATES: Readonly<Record<string, Predicate>> = {
   'declares-mongo-index': (node, _lang, file) => {
     if (!file) return true;
     const r = file.resolveCallee(node);
-    if (r.kind === 'library') return [r.row.effect, ...(r.row.effects ?? [])].includes('index-declare');
+    if (r.kind === 'library') return effectsOf(r.row).includes('index-declare');
     if (r.kind === 'function' || r.kind === 'class') return false; // the project's own
     if (r.kind === 'import') return true; // a client the project's module holds (`from app.db import db`)
-    return file.lang.libraries.some((l) => (l.file.types ?? []).some((t) => (t.members ?? []).some((m) => m.effect === 'index-declare')) && file.usesLibrary(l.name));
+    return file.lang.libraries.some((l) => (l.file.types ?? []).some((t) => (t.members ?? []).some((m) => effectsOf(m).includes('index-declare'))) && file.usesLibrary(l.name));
   },
   'inside-handler': (node, lang, file) => enclosingHandler(node, lang, file) !== undefined,
   /** Runs while a request is served: inside an async function or a request handler. */
