@@ -1,6 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { defineRule, type CandidateInit, type CheckContext, type ExportInit, type FactInit, type RuleMatch, type RuleMeta } from '../../server/src/engine/rule-api';
-import { jsArguments, objectProperties, pythonArguments, stringLiteral } from '../../server/src/engine/syntax';
+import { calleeName, jsArguments, objectProperties, pythonArguments, sameNode, stringLiteral } from '../../server/src/engine/syntax';
 import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf, models, type LanguageModels, type MemberRow } from '../../server/src/model/library';
 import { chainOf, type Link } from './chain';
@@ -350,7 +350,7 @@ function tsCandidate(match: RuleMatch, ctx: CheckContext): (CandidateInit & { en
     if (!first && call.parent?.type === 'await_expression' && at === 0) return undefined; // `await repo.find()`: the awaited form reports it
     if (first && (first.type !== 'object' || !objectKeysOf(first).some((k) => readOptionKeys(models, method).has(k)))) return undefined;
     const found = checkFindMany(call, method, models, ctx.file, at);
-    return found && { ...found, entity: readEntity(call, at) };
+    return found && { ...found, entity: readEntity(call, at, ctx.file) };
   }
   if (match.node('args') && !match.node('recv')) {
     // A Prisma model's read: whether its table grows is the workspace's (the schema), see prismaRead.
@@ -384,7 +384,7 @@ function tsCandidate(match: RuleMatch, ctx: CheckContext): (CandidateInit & { en
     // TypeORM: `repository.find()` reads every row of the table.
     const typeorm = 'Pass `take` (with `skip` or a key range) and page through the rest.';
     const repo = owner.type === 'call_expression' ? `${calleeName(owner)}(…)` : owner.text.split('.').pop();
-    return { ...candidate(call, { expr: `${repo}.find()`, what: 'the whole table', rows: 'rows', advice: typeorm }), entity: readEntity(verdict.origin.call, 0) };
+    return { ...candidate(call, { expr: `${repo}.find()`, what: 'the whole table', rows: 'rows', advice: typeorm }), entity: readEntity(verdict.origin.call, 0, ctx.file) };
   }
   return candidate(call, { expr: `await ${originText(verdict.origin)}`, what: 'the whole collection', rows: 'documents', advice });
 }
@@ -479,7 +479,7 @@ function builderFilterPins(filter: SyntaxNode, file: FileContext, batch: Readonl
   const sql = stringLiteral(filter);
   if (sql !== undefined && /[\s=<>]/.test(sql.trim())) return sqlConditionPins(sql);
   // Knex `where('user_id', id)` / `where(Field.userId, '=', id)`, Supabase `eq('user_id', id)`: a column and its value.
-  if (call && args[0]?.startIndex === filter.startIndex && args.length >= 2) return columnIsKey(filter) && !isLiteral(args[args.length - 1]);
+  if (call && sameNode(args[0], filter) && args.length >= 2) return columnIsKey(filter) && !isLiteral(args[args.length - 1]);
   return false;
 }
 
@@ -535,12 +535,6 @@ function readOptionKeys(models: LanguageModels, method: string, row?: Row): Set<
 
 function objectKeysOf(obj: SyntaxNode): string[] {
   return [...objectProperties(obj).props.keys()];
-}
-
-function calleeName(call: SyntaxNode): string | undefined {
-  const fn = call.childForFieldName('function');
-  if (fn?.type === 'member_expression') return fn.childForFieldName('property')?.text;
-  return fn?.type === 'identifier' ? fn.text : undefined;
 }
 
 /**

@@ -68,7 +68,7 @@ function relationTarget(call: SyntaxNode): string | undefined {
  * capitalised argument: a project's wrapper may take a context first), `manager.find(User, …)`, or a
  * repository field typed `Repository<User>`.
  */
-export function readEntity(call: SyntaxNode, managerArgs: number): string | undefined {
+export function readEntity(call: SyntaxNode, managerArgs: number, file: FileContext): string | undefined {
   const fn = call.childForFieldName('function');
   if (managerArgs > 0) {
     const first = call.childForFieldName('arguments')?.namedChildren[0];
@@ -81,27 +81,19 @@ export function readEntity(call: SyntaxNode, managerArgs: number): string | unde
     return last?.type === 'identifier' && /^[A-Z]/.test(last.text) ? last.text : undefined;
   }
   const name = owner?.type === 'member_expression' ? owner.childForFieldName('property')?.text : owner?.type === 'identifier' ? owner.text : undefined;
-  return name ? repositoryFieldEntity(call, name) : undefined;
+  return name ? repositoryFieldEntity(call, name, file) : undefined;
 }
 
-const REPOSITORY_TYPE = /^(?:Repository|MongoRepository|TreeRepository)<\s*([A-Z]\w*)\s*>$/;
+const REPOSITORY_TYPE = /^(?:Repository|MongoRepository|TreeRepository)<([A-Z]\w*)>$/;
 
-/** `constructor(@InjectRepository(User) private users: Repository<User>)` or a field of that type, in the enclosing class. */
-function repositoryFieldEntity(from: SyntaxNode, name: string): string | undefined {
-  let cls: SyntaxNode | null = from.parent;
-  while (cls && cls.type !== 'class_declaration' && cls.type !== 'class') cls = cls.parent;
-  const body = cls?.childForFieldName('body');
-  if (!body) return undefined;
-  const typeOf = (n: SyntaxNode) => n.childForFieldName('type')?.namedChildren[0]?.text.replace(/\s+/g, '');
-  for (const member of body.namedChildren) {
-    if (member.type === 'public_field_definition' && member.childForFieldName('name')?.text === name) {
-      return REPOSITORY_TYPE.exec(typeOf(member) ?? '')?.[1];
-    }
-    if (member.type === 'method_definition' && member.childForFieldName('name')?.text === 'constructor') {
-      for (const p of member.childForFieldName('parameters')?.namedChildren ?? []) {
-        if (p.childForFieldName('pattern')?.text === name) return REPOSITORY_TYPE.exec(typeOf(p) ?? '')?.[1];
-      }
-    }
-  }
-  return undefined;
+/**
+ * `constructor(@InjectRepository(User) private users: Repository<User>)` or a field of that type: the
+ * model's fields of the class the call is in (constructor parameter properties are fields there).
+ */
+function repositoryFieldEntity(call: SyntaxNode, name: string, file: FileContext): string | undefined {
+  const site = file.callAt(call);
+  let className: string | undefined;
+  for (let f = site && site.fn >= 0 ? file.model.functions[site.fn] : undefined; f && !className; f = f.parent === undefined ? undefined : file.model.functions[f.parent]) className = f.className;
+  const field = file.model.classes.find((c) => c.name === className)?.fields.find((f) => f.name === name);
+  return field?.type ? REPOSITORY_TYPE.exec(field.type)?.[1] : undefined;
 }

@@ -102,8 +102,12 @@ export class FileContext {
     if (this.usesLibrary(library)) return true;
     const reachable = this.manifest?.reachable;
     if (!reachable) return true;
-    return reachable.some((d) => this.lang.libraryOfModule(d)?.name === library);
+    // The libraries of a package's dependencies, worked out once per analysis (every imported value named like a client asks).
+    this.reachedLibraries ??= new Set(reachable.flatMap((d) => this.lang.libraryOfModule(d)?.name ?? []));
+    return this.reachedLibraries.has(library);
   }
+
+  private reachedLibraries: Set<string> | undefined;
 
   /** The file's imports, as a read (see usesLibrary). */
   imports(): FileModel['imports'] {
