@@ -308,6 +308,148 @@ describe(RULE, () => {
       assert.match(found[0].message, /Indexes on `users` start with `email`, `org`, `lastSeenAt`\./);
     });
 
+    it("names a model's collection by mongoose's plural: a name already in -s stays, -y and -ss change", async () => {
+      const models = code`
+        const mongoose = require('mongoose');
+        const Preferences = mongoose.model('Preferences', new mongoose.Schema({ userId: String }));
+        const Category = mongoose.model('Category', new mongoose.Schema({ slug: String }));
+        const Address = mongoose.model('Address', new mongoose.Schema({ zip: String }));
+        const a = Preferences.findOne({ userId: id });
+        const b = Category.findOne({ slug: s });
+        const c = Address.find({ zip: z });
+      `;
+      const found = await workspaceHits({ 'models.js': models }, RULE);
+      assert.deepStrictEqual(found.map((f) => f.message.split(' ')[0]), ['`preferences`', '`categories`', '`addresses`']);
+    });
+
+    describe('generic repositories', () => {
+      const base = code`
+        import { FilterQuery, Model } from 'mongoose';
+        export class BaseRepository<T> {
+          constructor(protected MongooseModel: Model<T>, protected entity: unknown) {}
+          async findOne(query: FilterQuery<T>, select?: string) {
+            return this.MongooseModel.findOne(query, select);
+          }
+          async find(query: FilterQuery<T>, options: { limit?: number } = {}) {
+            return this.MongooseModel.find(query).limit(options.limit ?? 0).lean();
+          }
+          async count(query: FilterQuery<T>) {
+            return this.MongooseModel.countDocuments(query);
+          }
+          async findSince(after: string) {
+            // The base knows no collection: its own literal queries are generic.
+            return this.MongooseModel.findOne({ slug: after });
+          }
+        }
+      `;
+      const user = code`
+        import mongoose, { Schema } from 'mongoose';
+        import { BaseRepository } from '../base-repository';
+        const userSchema = new Schema({ email: { type: String, unique: true }, name: String, org: String });
+        export const User = mongoose.models.User || mongoose.model('User', userSchema);
+        export class UserRepository extends BaseRepository<unknown> {
+          constructor() {
+            super(User, Object);
+          }
+          findByEmail(email: string) {
+            return this.findOne({ email });
+          }
+          findByName(name: string) {
+            return this.findOne({ name });
+          }
+          byOrg(org: string) {
+            return this.MongooseModel.find({ org });
+          }
+        }
+      `;
+      const order = code`
+        const mongoose = require('mongoose');
+        const Order = mongoose.model('Order', new mongoose.Schema({ userId: { type: String, index: true }, status: String }));
+        class Repository {
+          constructor(model) {
+            this.model = model;
+          }
+          find(filter) {
+            return this.model.find(filter);
+          }
+        }
+        class OrderRepository extends Repository {
+          constructor() {
+            super(Order);
+          }
+        }
+        module.exports = { Repository, OrderRepository };
+      `;
+      const service = code`
+        import { UserRepository } from '../repositories/user/user.repository';
+        import { OrderRepository } from '../repositories/order';
+        export class AccountService {
+          constructor(private readonly users: UserRepository, private readonly mailer: Mailer) {}
+          async lookup(email: string, name: string, org: string) {
+            const a = await this.users.findOne({ email });
+            const b = await this.users.find({ name, org });
+            const c = await this.users.count({ org });
+            const d = await this.mailer.find({ name });
+            return [a, b, c, d];
+          }
+          async orders(userId: string, status: string) {
+            const repo = new OrderRepository();
+            return [await repo.find({ userId }), await repo.find({ status })];
+          }
+        }
+      `;
+      const files = {
+        'src/repositories/base-repository.ts': base,
+        'src/repositories/user/user.repository.ts': user,
+        'src/repositories/order.js': order,
+        'src/services/account.ts': service,
+      };
+
+      it("reads the collection a subclass hands its base and flags queries through the base's wrappers and field", async () => {
+        const found = await workspaceHits(files, RULE);
+        assert.deepStrictEqual(found.map((f) => f.at), [
+          'src/repositories/user/user.repository.ts:13:25',
+          'src/repositories/user/user.repository.ts:16:36',
+          'src/services/account.ts:7:37',
+          'src/services/account.ts:8:38',
+          'src/services/account.ts:14:58',
+        ]);
+        assert.match(found[0].message, /^`users` is queried by `name` \(findOne, through `BaseRepository.findOne`\)/);
+        assert.deepStrictEqual(found[0].related[0], "src/repositories/user/user.repository.ts:7: the repository's collection (`users`) is bound here");
+        assert.match(found[2].message, /^`users` is queried by `name`, `org` \(find, through `BaseRepository.find`\)/);
+        assert.match(found[4].message, /^`orders` is queried by `status` \(find, through `Repository.find`\)/);
+      });
+
+      it('a repository whose model is its own constructor parameter, and two classes of one name that bind different models, stay silent', async () => {
+        const other = code`
+          import { BaseRepository } from './base-repository';
+          export class UserRepository extends BaseRepository<unknown> {
+            constructor() {
+              super(Admin, Object);
+            }
+          }
+          export class ReportRepository extends BaseRepository<unknown> {
+            constructor(model: any) {
+              super(model, Object);
+            }
+            find(filter: { org: string }) {
+              return this.MongooseModel.aggregate([{ $match: filter }]);
+            }
+            byTitle(title: string) {
+              return this.find({ title });
+            }
+          }
+        `;
+        const reports = code`
+          import { ReportRepository } from '../repositories/other';
+          export const list = (repo: ReportRepository, org: string) => repo.find({ org });
+        `;
+        const found = await workspaceHits({ ...files, 'src/repositories/other.ts': other, 'src/services/reports.ts': reports }, RULE);
+        // The two UserRepository classes bind different models: only the JS order repository is known.
+        assert.deepStrictEqual(found.map((f) => f.at), ['src/services/account.ts:14:58']);
+      });
+    });
+
     it('an inline mongoose schema without indexes, and a model name that is not a mongoose model', async () => {
       const billing = code`
         const mongoose = require('mongoose');

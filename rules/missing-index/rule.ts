@@ -17,6 +17,7 @@ import python from './python.scm';
 import typescript from './typescript.scm';
 import go from './go.scm';
 import { pushTo } from '../../server/src/engine/multimap';
+import { fieldReceiver, receiverRepository, repositoryFacts, superExports, wrapperExports, wrapperOf } from './repositories';
 
 /**
  * Files export their MongoDB queries (collection and filter fields), their index declarations and
@@ -284,12 +285,28 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
     case 'mongo-query': {
       const filter = match.node('filter')!;
       const position = filter.parent!.namedChildren.filter((c) => c.type !== 'comment').findIndex((c) => c.startIndex === filter.startIndex);
-      if (!mongo.filtered.get(match.text('method')!)?.has(position) || ownCall(match, call)) return undefined;
-      const recv = receiverOf(match.node('receiver')!);
+      if (!mongo.filtered.get(match.text('method')!)?.has(position)) return undefined;
+      const receiver = match.node('receiver')!;
+      // A query through a project class (a generic repository) is the workspace's to resolve.
+      const repo = lang === 'typescript' ? receiverRepository(match.file, call, receiver) : {};
+      if (!repo.instance && ownCall(match, call)) return undefined;
+      const recv = receiverOf(receiver) ?? (repo.instance ? 'self:' : undefined);
       const fields = filter.type === 'comparison_operator' ? comparedFields(filter, match.text('receiver')!) : lang === 'go' ? goFilterFields(filter) : filterFields(filter, lang);
       if (!recv || !fields || fields.length === 0) return undefined;
-      return [{ name: 'mongo-query', node: filter, data: { recv, fields: fields.join(','), method: match.text('method')! } }];
+      return [{ name: 'mongo-query', node: filter, data: { recv, fields: fields.join(','), method: match.text('method')!, position, ...repo } }];
     }
+    case 'repo-call': {
+      // Calls of driver methods are mongo-query's; the rest count only on a project class's instance, through its wrappers.
+      if (mongo.filtered.has(match.text('method')!)) return undefined;
+      const { instance } = receiverRepository(match.file, call, match.node('receiver')!);
+      const fields = filterFields(match.node('filter')!, lang);
+      if (!instance || !fields || fields.length === 0) return undefined;
+      return [{ name: 'mongo-query', node: match.node('filter')!, data: { recv: 'self:', fields: fields.join(','), method: match.text('method')!, position: 0, instance } }];
+    }
+    case 'repo-wrapper':
+      return mongo.filtered.get(match.text('method')!)?.has(0) ? wrapperExports(match, call, match.text('field')!, match.node('filter')) : undefined;
+    case 'repo-super':
+      return superExports(match, call, (n) => tsReceiver(n, mongo));
     case 'mongo-index': {
       if (ownCall(match, call)) return undefined;
       const receiver = match.node('receiver')!;
@@ -470,12 +487,27 @@ function aliasName(value: SyntaxNode): string | undefined {
   return undefined;
 }
 
-/** Mongoose's default collection name for a model: lower case, plural. */
+/**
+ * Mongoose's default collection name for a model: lower case, plural by its English rules (a
+ * word that already ends in `s` stays: `Preferences` → `preferences`; `Status` → `statuses`).
+ */
+const PLURALS: [RegExp, string][] = [
+  [/(m)an$/, '$1en'],
+  [/(pe)rson$/, '$1ople'],
+  [/(child)$/, '$1ren'],
+  [/(alias|status|bus)$/, '$1es'],
+  [/sis$/, 'ses'],
+  [/([^aeiouy]|qu)y$/, '$1ies'],
+  [/(quiz)$/, '$1zes'],
+  [/(x|ch|ss|sh)$/, '$1es'],
+  [/s$/, 's'],
+  [/$/, 's'],
+];
+
 function pluralize(model: string): string {
   const m = model.toLowerCase();
-  if (/(s|x|z|ch|sh)$/.test(m)) return `${m}es`;
-  if (/[^aeiou]y$/.test(m)) return `${m.slice(0, -1)}ies`;
-  return `${m}s`;
+  const [pattern, to] = PLURALS.find(([p]) => p.test(m))!;
+  return m.replace(pattern, to);
 }
 
 function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
@@ -512,10 +544,37 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
   }
   const anyIndex = [...indexes.values()][0]?.[0];
 
+  const repos = repositoryFacts(ws.exports('repo-wrapper'), ws.exports('repo-field'), ws.exports('repo-super'));
+  /** The collection a query reads, with the repository class that binds it when it goes through one. */
+  const resolveQuery = (q: LocatedExport): { collection: string; through?: string; bound?: LocatedExport } | undefined => {
+    const { instance, owner, field } = q.data;
+    const bound = (cls: string, f: string) => {
+      const r = fieldReceiver(repos, cls, f);
+      const collection = r && collectionOf({ ...r.at, data: { recv: r.recv } });
+      return collection === undefined ? undefined : { collection, bound: r!.at };
+    };
+    if (instance !== undefined) {
+      // repo.findOne({ email }), this.findOne({ email }) in a subclass: the wrapper's field, bound by the instance's class.
+      const w = wrapperOf(repos, String(instance), String(q.data.method), Number(q.data.position));
+      if (w) {
+        const b = bound(String(instance), w.field);
+        return b && { ...b, through: `${w.cls}.${String(q.data.method)}` };
+      }
+    }
+    if (owner !== undefined && field !== undefined) {
+      // this.model.find({ org }) in a subclass: the field its base's constructor binds.
+      const b = bound(String(owner), String(field));
+      if (b) return b;
+    }
+    const collection = String(q.data.recv) === 'self:' ? undefined : collectionOf(q);
+    return collection === undefined ? undefined : { collection };
+  };
+
   const out: WorkspaceFindingInit[] = [];
   for (const q of ws.exports('mongo-query')) {
-    const collection = collectionOf(q);
-    if (collection === undefined) continue;
+    const resolved = resolveQuery(q);
+    if (resolved === undefined) continue;
+    const { collection } = resolved;
     const fields = String(q.data.fields).split(',');
     if (fields.includes('_id')) continue;
     const declared = indexes.get(collection) ?? [];
@@ -529,13 +588,16 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
     out.push({
       at: q,
       message:
-        `\`${collection}\` is queried by ${list} (${q.data.method}) and no declared index starts with ${fields.length === 1 ? 'it' : 'any of them'}: ` +
+        `\`${collection}\` is queried by ${list} (${resolved.through ? `${q.data.method}, through \`${resolved.through}\`` : q.data.method}) and no declared index starts with ${fields.length === 1 ? 'it' : 'any of them'}: ` +
         `MongoDB scans the whole collection for each such query, which is milliseconds at 10k documents and seconds at millions. ${where} ` +
         `Declare an index on ${fields.length === 1 ? list : `the most selective of ${list}`}.`,
-      related: (declared.length > 0 ? declared.slice(0, 3) : anyIndex ? [anyIndex] : []).map((i) => ({
-        at: i,
-        message: `index declared here (${String(i.data.fields)})`,
-      })),
+      related: [
+        ...(resolved.bound ? [{ at: resolved.bound, message: `the repository's collection (\`${collection}\`) is bound here` }] : []),
+        ...(declared.length > 0 ? declared.slice(0, 3) : anyIndex ? [anyIndex] : []).map((i) => ({
+          at: i,
+          message: `index declared here (${String(i.data.fields)})`,
+        })),
+      ],
     });
   }
   return out;

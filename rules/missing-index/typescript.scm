@@ -8,6 +8,33 @@
  (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-write effect:db-write-many")
  (#set! export "mongo-query"))
 
+; Generic repositories (repositories.ts): a method queries a field of its class
+; (`this.model.findOne(filter)`): the field's binding by the constructor, and a wrapper when the
+; filter is the method's parameter.
+((call_expression
+   function: (member_expression
+     object: (member_expression object: (this) property: (property_identifier) @field)
+     property: (property_identifier) @method)
+   arguments: (arguments . (_) @filter)) @call
+ (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-write effect:db-write-many")
+ (#set! export "repo-wrapper"))
+
+; Generic repositories: a call with a literal filter on a project class's instance (`this.users.count({ org })`,
+; `this.findOne({ email })`), whatever its method's name: the workspace knows the class's wrappers.
+((call_expression
+   function: (member_expression
+     object: [(this) @receiver (member_expression object: (this)) @receiver]
+     property: (property_identifier) @method)
+   arguments: (arguments . (object) @filter)) @call
+ (#set! export "repo-call"))
+
+; Generic repositories: a subclass hands its collection or model to its base (`super(User, UserEntity)`).
+((call_expression
+   function: (super)
+   arguments: (arguments . (_))) @call
+ (#set! gate "super(")
+ (#set! export "repo-super"))
+
 ; Index declarations: collection.createIndex({ a: 1 }), createIndexes([{ key: { a: 1 } }]), schema.index({ a: 1 })
 ((call_expression
    function: (member_expression object: (_) @receiver property: (property_identifier) @method)

@@ -83,9 +83,11 @@ describe('the cost budget of the catalogue', () => {
     'in-memory-rate-limiter/python': 4,
     'in-memory-rate-limiter/go': 1,
     'in-memory-rate-limiter/typescript': 7,
-    // Imports of a MongoDB driver (import nodes only) and collection aliases (a regex on the name).
+    // Imports of a MongoDB driver (import nodes only) and collection aliases (a regex on the name);
+    // TypeScript: calls with a literal filter on `this` or `this.x` (a generic repository's
+    // methods can have any name; the file model says whether the receiver is a project class).
     'missing-index/python': 3,
-    'missing-index/typescript': 1,
+    'missing-index/typescript': 2,
     // `new X()` with any identifier: an alias of a client class can have any name; the file's
     // imports resolve it.
     'per-request-client/typescript': 2,
