@@ -74,3 +74,11 @@
  (#model? @fn "effect:sql-index")
  (#is? declares-sql-index evidence)
  (#set! evidence "SQL indexes declared"))
+
+; Evidence for the readiness model: SQL that creates an index, as migrations run it
+; (`CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table`, in a string). Reported from migrations too
+; (rule.json evidenceRoles).
+([(string)] @evidence
+ (#match? @evidence "(CREATE|create)\\s+((UNIQUE|unique)\\s+)?(INDEX|index)\\s[^;]*\\s(ON|on)\\s")
+ (#set! gate "INDEX index")
+ (#set! evidence "SQL indexes declared"))

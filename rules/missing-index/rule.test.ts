@@ -523,6 +523,104 @@ describe(`${RULE} evidence`, () => {
     assert.deepStrictEqual(ev(gorm, 'go').map(([m]) => m), ['SQL indexes declared', 'SQL indexes declared']);
   });
 
+  describe('from migrations and SQL', () => {
+    const evidence = async (files: Record<string, string>) =>
+      (await scanTree(files)).evidence.filter((e) => e.ruleId === RULE).map((e) => `${e.path}:${e.line}: ${e.message}`);
+
+    it("a migration's index is evidence (Alembic, Django, Sequelize, TypeORM); a test's is not", async () => {
+      const alembic = code`
+        from alembic import op
+        import sqlalchemy as sa
+
+        def upgrade():
+            op.create_table("orders", sa.Column("id", sa.Integer, primary_key=True), sa.Column("user_id", sa.Integer))
+            op.create_index("ix_orders_user_id", "orders", ["user_id"])
+            with op.batch_alter_table("users") as batch_op:
+                batch_op.create_unique_constraint("uq_users_email", ["email"])
+      `;
+      const django = code`
+        from django.db import migrations, models
+
+        class Migration(migrations.Migration):
+            operations = [
+                migrations.AddIndex(model_name="order", index=models.Index(fields=["user"], name="order_user_idx")),
+            ]
+      `;
+      const sequelize = code`
+        module.exports = {
+          up: async (queryInterface, Sequelize) => {
+            await queryInterface.addIndex('documents', ['teamId', 'updatedAt']);
+          },
+        };
+      `;
+      const typeorm = code`
+        import { MigrationInterface, QueryRunner, TableIndex } from 'typeorm';
+        export class AddOrderIndexes implements MigrationInterface {
+          async up(queryRunner: QueryRunner): Promise<void> {
+            await queryRunner.createIndex('order', new TableIndex({ columnNames: ['customerId'] }));
+          }
+        }
+      `;
+      const found = await evidence({
+        'alembic/versions/0007_orders.py': alembic,
+        'orders/migrations/0002_order_user_idx.py': django,
+        'server/migrations/20240101-documents.js': sequelize,
+        'src/migrations/1700000000-order.ts': typeorm,
+        'tests/test_schema.py': alembic,
+      });
+      assert.deepStrictEqual(found, [
+        'alembic/versions/0007_orders.py:6: SQL indexes declared',
+        'alembic/versions/0007_orders.py:8: SQL indexes declared',
+        'orders/migrations/0002_order_user_idx.py:5: SQL indexes declared',
+        'server/migrations/20240101-documents.js:3: SQL indexes declared',
+        'src/migrations/1700000000-order.ts:4: SQL indexes declared',
+        'src/migrations/1700000000-order.ts:4: SQL indexes declared',
+      ]);
+    });
+
+    it("SQL that creates an index, in a string or a .sql file, is evidence; a comment, a DROP and a docstring that says so are not", async () => {
+      const go = code`
+        package database
+
+        var migrations = []string{
+          \`CREATE TABLE entries (id bigserial primary key, feed_id bigint, status text);
+           CREATE INDEX entries_feed_idx on entries using btree(feed_id);\`,
+          "create unique index if not exists users_email_idx on users (email)",
+          "DROP INDEX entries_status_idx",
+        }
+      `;
+      const python = code`
+        def reindex():
+            """Create index pages for the docs on demand."""
+            return build()
+      `;
+      const sql = code`
+        -- CREATE INDEX idx_old ON memo (created_ts);
+        CREATE TABLE memo (
+          id INT PRIMARY KEY,
+          creator_id INT NOT NULL,
+          UNIQUE KEY uid (uid),
+          KEY idx_creator (creator_id)
+        );
+        /* CREATE INDEX idx_commented ON memo (id); */
+        CREATE INDEX IF NOT EXISTS idx_memo_ts ON memo (created_ts);
+      `;
+      const found = await evidence({
+        'internal/database/migrations.go': go,
+        'app/pages.py': python,
+        'store/migration/postgres/0.22/01__memo.sql': sql,
+        'store/test/fixtures/schema.sql': sql,
+      });
+      assert.deepStrictEqual(found, [
+        'internal/database/migrations.go:4: SQL indexes declared',
+        'internal/database/migrations.go:6: SQL indexes declared',
+        'store/migration/postgres/0.22/01__memo.sql:5: SQL indexes declared (an index of a `CREATE TABLE` in a SQL file)',
+        'store/migration/postgres/0.22/01__memo.sql:6: SQL indexes declared (an index of a `CREATE TABLE` in a SQL file)',
+        'store/migration/postgres/0.22/01__memo.sql:9: SQL indexes declared (`CREATE INDEX` in a SQL file)',
+      ]);
+    });
+  });
+
   it("a Prisma schema's index declarations are evidence, named for its datasource's database; a commented one is not", async () => {
     const schema = (provider: string) => code`
       datasource db {

@@ -81,8 +81,18 @@
 
 ; Evidence for the readiness model: the code declares its SQL tables' indexes (TypeORM `@Index()`,
 ; Drizzle `index("ix").on(t.userId)`): never a MongoDB index.
-((call_expression
-   function: [(identifier) @fn (member_expression property: (property_identifier) @fn)]) @evidence
+([(call_expression
+    function: [(identifier) @fn (member_expression property: (property_identifier) @fn)])
+  (new_expression
+    constructor: [(identifier) @fn (member_expression property: (property_identifier) @fn)])] @evidence
  (#model? @fn "effect:sql-index")
  (#is? declares-sql-index evidence)
+ (#set! evidence "SQL indexes declared"))
+
+; Evidence for the readiness model: SQL that creates an index, as migrations run it
+; (`CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table`, in a string). Reported from migrations too
+; (rule.json evidenceRoles).
+([(string) (template_string)] @evidence
+ (#match? @evidence "(CREATE|create)\\s+((UNIQUE|unique)\\s+)?(INDEX|index)\\s[^;]*\\s(ON|on)\\s")
+ (#set! gate "INDEX index")
  (#set! evidence "SQL indexes declared"))

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ResolvedConfig } from '../config/config';
 import type { Finding, Incomplete } from '../engine/analyzer';
-import { budgetOf, judgesOnlyProduction } from '../engine/analyzer';
+import { budgetOf, judgesOnlyProduction, readsEvidenceOf } from '../engine/analyzer';
 import { analyzeText, engine, ParseBudgetExceeded } from '../engine/index';
 import { SUPPORTED_EXTENSIONS, grammarForPath, queryLanguageOf } from '../engine/languages';
 import { roleByPath } from '../model/roles';
 import { DEPLOYMENT_SOURCE, PROCESS_COUNT, isDeploymentFile, readDeployment } from '../workspace/deployment';
 import { isPrismaSchema, prismaExports, prismaIndexes } from '../workspace/prisma-schema';
+import { isSqlFile, sqlIndexes } from '../workspace/sql-schema';
 import { PRISMA_SOURCE } from '../workspace/orm-schema';
 import { LineIndex } from './positions';
 import { programContribution } from '../model/contribution';
@@ -40,7 +41,10 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   const grammar = grammarForPath(absPath);
   const deployment = !grammar && isDeploymentFile(absPath);
   const schema = !grammar && isPrismaSchema(absPath);
-  if (!grammar && !deployment && !schema) return { kind: 'skipped', reason: 'unsupported-language', note: UNSUPPORTED_NOTE };
+  const sql = !grammar && isSqlFile(absPath);
+  if (!grammar && !deployment && !schema && !sql) return { kind: 'skipped', reason: 'unsupported-language', note: UNSUPPORTED_NOTE };
+  // A SQL file of the tests (a fixture's schema) declares nothing about the service.
+  if (sql && options.projectPath !== undefined && sqlOfTests(options.projectPath)) return { kind: 'ok', bytes: 0, findings: [], evidence: [], exports: [], suppressions: [] };
   let bytes: Buffer;
   let fd: number | undefined;
   try {
@@ -52,7 +56,8 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
     }
     // A test, a migration, a script or generated code by its path, where no rule judges such code:
     // nothing it holds would be reported (most of a real repository's bytes are its tests).
-    if (grammar && options.projectPath !== undefined && judgesOnlyProduction(engine().catalogue, config) && roleByPath(options.projectPath, queryLanguageOf(grammar))) {
+    const byPath = grammar && options.projectPath !== undefined && judgesOnlyProduction(engine().catalogue, config) ? roleByPath(options.projectPath, queryLanguageOf(grammar)) : undefined;
+    if (byPath && !readsEvidenceOf(engine().catalogue, byPath.role)) {
       return { kind: 'ok', bytes: st.size, findings: [], evidence: [], exports: [], suppressions: [] };
     }
     bytes = fs.readFileSync(fd);
@@ -74,7 +79,8 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   } catch {
     return { kind: 'skipped', reason: 'non-utf8', note: 'not valid UTF-8' };
   }
-  if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: schema ? prismaEvidence(text) : [], ...(schema ? prismaContribution(text) : deploymentContribution(text)) };
+  if (sql) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: located(sqlIndexes(text), text), exports: [], suppressions: [] };
+  if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: schema ? located(prismaIndexes(text), text) : [], ...(schema ? prismaContribution(text) : deploymentContribution(text)) };
   let analysis: ReturnType<typeof analyzeText>;
   try {
     analysis = analyzeText(text, grammar, config, undefined, budgetOf(FILE_BUDGET_MS), options.projectPath, packageManifestOf(absPath, options.projectRoot), grammar === 'go' ? goPackageTypesOf(absPath, text) : undefined);
@@ -112,11 +118,15 @@ export function prismaContribution(text: string): WorkspaceContribution {
   return { exports: found.map((x) => ({ ruleId: PRISMA_SOURCE, name: x.name, data: x.data, ...index!.span(x.start, x.end) })), suppressions: [] };
 }
 
-/** A Prisma schema's index declarations: the database-load evidence of the readiness model, as missing-index's. */
-function prismaEvidence(text: string): ReportedEvidence[] {
-  const found = prismaIndexes(text);
+/** Index declarations read from a schema or SQL file: the database-load evidence of the readiness model, as missing-index's. */
+function located(found: { message: string; start: number; end: number }[], text: string): ReportedEvidence[] {
   const index = found.length > 0 ? new LineIndex(text) : undefined;
   return found.map((x) => ({ ruleId: 'missing-index', message: x.message, ...index!.span(x.start, x.end) }));
+}
+
+/** Whether a SQL file's path makes it part of the tests (in any language's convention: `tests/`, `testdata/`, `__tests__/`). */
+function sqlOfTests(projectPath: string): boolean {
+  return (['python', 'go', 'typescript'] as const).some((l) => roleByPath(projectPath, l)?.role === 'test');
 }
 
 /** A deployment file yields only the process counts it declares. */

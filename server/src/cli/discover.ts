@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { excludeMatcher, IGNORE_CASE } from '../config/excludes';
 import { grammarForPath } from '../engine/languages';
-import { isDeploymentFile } from '../workspace/deployment';
-import { isPrismaSchema } from '../workspace/prisma-schema';
+import { isWorkspaceDataFile } from '../workspace/data-files';
 import { UNSUPPORTED_NOTE, describeFsError } from './analyze-file';
 import type { ConfigLookup, FoundConfig } from './config-lookup';
 import type { ScanError, SkippedFile } from './report';
@@ -202,9 +201,9 @@ function walk(
   }
 }
 
-/** Source files, the deployment files that say how many server processes run (see workspace/deployment.ts), and Prisma schemas (workspace/prisma-schema.ts). */
+/** Source files, and the files the workspace reads for what they declare (see workspace/data-files.ts). */
 function scannable(file: string): boolean {
-  return grammarForPath(file) !== undefined || isDeploymentFile(file) || isPrismaSchema(file);
+  return grammarForPath(file) !== undefined || isWorkspaceDataFile(file);
 }
 
 /** Whether the ignore layers ignore a path. */

@@ -553,11 +553,12 @@ export class Analyzer {
     }
     const { kept, deferred } = resolveSuppressions(findings, suppressions, input.text, config, this.catalogue, pending);
     kept.sort((a, b) => a.start - b.start || ORDER[a.severity] - ORDER[b.severity] || a.ruleId.localeCompare(b.ruleId));
-    // Evidence from code that does not serve traffic (a test's sized pool) says nothing about the service.
+    // Evidence from code that does not serve traffic (a test's sized pool) says nothing about the
+    // service, but for the roles a rule names (a migration's index is the schema's).
     const production = file.role.role === 'production' || config.include.includes(INCLUDE_OF[file.role.role] as IncludeRole);
     return {
       findings: kept,
-      evidence: production ? evidence : [],
+      evidence: production ? evidence : evidence.filter((e) => evidenceCounts(this.catalogue.meta(e.ruleId), file.role.role)),
       exports: production ? exports : [],
       deferredSuppressions: deferred,
       failedRules: [...failed],
@@ -954,6 +955,16 @@ const INCLUDE_OF: Record<FileRole, IncludeRole | 'production'> = { test: 'tests'
  */
 export function judgesOnlyProduction(catalogue: Catalogue, config: ResolvedConfig): boolean {
   return config.include.length === 0 && !catalogue.rules.some((r) => (r.meta.roles?.length ?? 0) > 0 && config.rules[r.meta.id] !== 'off');
+}
+
+/** Whether a rule's evidence counts from code of a non-production role (see RuleMeta.evidenceRoles). */
+function evidenceCounts(meta: RuleMeta | undefined, role: FileRole): boolean {
+  return (meta?.evidenceRoles as readonly string[] | undefined)?.includes(role) ?? false;
+}
+
+/** Whether a file of this role must be read though no rule judges it: some rule takes its evidence from such code. */
+export function readsEvidenceOf(catalogue: Catalogue, role: FileRole): boolean {
+  return catalogue.rules.some((r) => evidenceCounts(r.meta, role));
 }
 
 /**

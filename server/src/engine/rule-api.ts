@@ -59,6 +59,12 @@ export interface RuleMeta {
    */
   roles?: ('test' | 'migration' | 'script' | 'frontend' | 'generated')[];
   /**
+   * Code roles besides production code whose readiness evidence the rule's patterns report
+   * (`migration`: a migration that creates an index declares the schema the service runs on).
+   * Its findings there stay governed by `roles`.
+   */
+  evidenceRoles?: 'migration'[];
+  /**
    * The rule judges work done per request or per job: start-up code (and what only start-up code
    * reaches, as the workspace's program says) gets none of its findings.
    */

@@ -31,8 +31,7 @@ import type { TextEditInit } from '../engine/rule-api';
 import { ConfigStore, toPath } from './config-store';
 import { docUri, reportedToDiagnostic, SOURCE, toDiagnostic, toTextEdit } from './convert';
 import type { ReportedFinding, ScanError } from '../cli/report';
-import { isDeploymentFile } from '../workspace/deployment';
-import { isPrismaSchema } from '../workspace/prisma-schema';
+import { isWorkspaceDataFile } from '../workspace/data-files';
 import { DocumentAnalyses } from './document-analysis';
 import { programContribution } from '../model/contribution';
 import { DocumentStore, type DocumentAnalysis, type OpenDocument } from './documents';
@@ -56,7 +55,7 @@ export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
 
 const SOURCE_GLOB = `**/*.{${SUPPORTED_EXTENSIONS.map((e) => e.slice(1)).join(',')}}`;
 /** A superset of workspace/deployment.ts's names (watcher globs are case-sensitive on Linux); the server filters. */
-const DEPLOYMENT_GLOB = '**/{[Dd]ockerfile*,*.[Dd]ockerfile,[Cc]ontainerfile,[Pp]rocfile*,*compose*.{yml,yaml},.env*,*.sh,*.prisma}';
+const DEPLOYMENT_GLOB = '**/{[Dd]ockerfile*,*.[Dd]ockerfile,[Cc]ontainerfile,[Pp]rocfile*,*compose*.{yml,yaml},.env*,*.sh,*.prisma,*.sql}';
 /** Fix-all goes through every finding's fixes: on a huge file that is bounded like the analysis. */
 const FIX_ALL_BUDGET_MS = 750;
 
@@ -172,7 +171,7 @@ export function startServer(connection: Connection, inbox?: Inbox): void {
       if (!file) continue;
       if (path.basename(file) === CONFIG_FILE_NAME) {
         if (configs.reload(file)) changed = true;
-      } else if (grammarForPath(file) || isDeploymentFile(file) || isPrismaSchema(file)) pendingRefresh.add(file);
+      } else if (grammarForPath(file) || isWorkspaceDataFile(file)) pendingRefresh.add(file);
     }
     if (changed) configurationChanged();
     if (pendingRefresh.size > 0 && !refreshTimer) {
