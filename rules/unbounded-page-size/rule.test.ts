@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { applyFix, code, config, findingsOf, hits, scanTree } from '../../server/test/harness';
+import { applyFix, code, config, findingsOf, hits, scanTree, workspaceHits } from '../../server/test/harness';
 import { defaultConfig } from '../../server/src/config/config';
 
 const ID = 'unbounded-page-size';
@@ -251,16 +251,47 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('typescript', src, ID), ['req.query.limit', 'take = \'20\'', 'limit: raw']);
     });
 
-    it('flags a class-validator DTO page size without @Max', () => {
-      const src = code`
+    it('across files: a class-validator DTO page size without @Max, when a route takes the class (or a subclass) from its request', async () => {
+      const dto = code`
         import { IsInt, IsOptional, Max, Min } from 'class-validator';
         export class ListQuery {
           @IsOptional() @IsInt() @Min(1) limit?: number;
           @IsInt() @Min(1) @Max(100) take: number;
           @IsInt() page: number;
         }
+        export class PageArgs {
+          @IsInt() @Min(1) pageSize: number;
+        }
+        export class SearchArgs extends PageArgs {
+          @IsInt() term: string;
+        }
+        // Built by the code from a validated DTO, never from the request itself.
+        export class ListCommand {
+          @IsInt() limit: number;
+          @IsInt() offset: number;
+        }
       `;
-      assert.deepStrictEqual(hits('typescript', src, ID), ['limit']);
+      const controller = code`
+        import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+        import { ListQuery, SearchArgs } from './list.dto';
+        @Controller('items')
+        export class ItemsController {
+          @Get()
+          list(@Query() query: ListQuery) {
+            return query;
+          }
+          @Post('search')
+          search(@Body() body: SearchArgs) {
+            return body;
+          }
+        }
+      `;
+      const found = await workspaceHits({ 'src/list.dto.ts': dto, 'src/items.controller.ts': controller }, ID);
+      assert.deepStrictEqual(found.map((f) => f.at), ['src/list.dto.ts:3:34', 'src/list.dto.ts:8:20']);
+      assert.match(found[0].message, /`ListQuery` is built from the request of 1 route \(`list`\)\. Give the field a maximum: `@Max\(100\)`\./);
+      assert.deepStrictEqual(found[1].related, ['src/items.controller.ts:10: `search` takes `SearchArgs` from its request']);
+      // The same DTO with no route taking it: a class, not a request.
+      assert.deepStrictEqual(await workspaceHits({ 'src/list.dto.ts': dto }, ID), []);
     });
   });
 

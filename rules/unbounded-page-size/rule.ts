@@ -411,23 +411,6 @@ function checkTypeScript(match: RuleMatch, ctx: CheckContext): CandidateInit | u
       const key = keyText(match.node('key')) || name.text;
       return judgeFlow({ node: match.node('match')!, expr: short(match.node('match')!.text), param: `?${key}`, advice: CAP.typescript(name.text, max) }, name, ctx, [name.text]);
     }
-    case 'dto-field': {
-      const field = match.node('match')!;
-      const decorators = field.namedChildren.filter((c) => c.type === 'decorator');
-      let declaredBy: Row | undefined;
-      for (const d of decorators) {
-        const call = d.namedChildren[0];
-        if (call?.type !== 'call_expression') continue;
-        const r = ctx.file.resolveCallee(call);
-        if (clampRow(r)) return undefined;
-        declaredBy ??= requestRow(r);
-      }
-      if (!declaredBy?.bound?.maximum) return undefined;
-      const name = match.text('name')!;
-      const siblings = (field.parent?.namedChildren ?? []).map((c) => c.childForFieldName('name')?.text ?? '');
-      if (!pagesBeside(name, siblings)) return undefined;
-      return declared({ node: match.node('name')!, expr: short(field.text), param: `${name}`, advice: `Give it a maximum: \`@${declaredBy.bound.maximum[0]}(${max})\`.` });
-    }
   }
   return undefined;
 }
@@ -533,6 +516,7 @@ function parseTags(text: string): Map<string, string> {
 const INT_TYPE = /^(Optional\[\s*(int|PositiveInt|NonNegativeInt)\s*\]|(int|PositiveInt|NonNegativeInt)(\s*\|\s*None)?|conint\(.*\))$/s;
 
 function exportsOf(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
+  if (match.language === 'typescript') return typeScriptExports(match, ctx);
   if (match.language !== 'python') return undefined;
   if (match.props.export === 'page-size-field') {
     const field = match.node('field')!;
@@ -557,11 +541,58 @@ function exportsOf(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefine
   return undefined;
 }
 
+/** A DTO's page-size property, the routes that take a class from their request, and classes' bases (see typescript.scm). */
+function typeScriptExports(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
+  switch (match.props.export) {
+    case 'page-size-field': {
+      const field = match.node('field')!;
+      const decorators = field.namedChildren.filter((c) => c.type === 'decorator');
+      let declaredBy: Row | undefined;
+      for (const d of decorators) {
+        const call = d.namedChildren[0];
+        if (call?.type !== 'call_expression') continue;
+        const r = ctx.file.resolveCallee(call);
+        if (clampRow(r)) return undefined;
+        declaredBy ??= requestRow(r);
+      }
+      if (!declaredBy?.bound?.maximum) return undefined;
+      const name = match.text('name')!;
+      const siblings = (field.parent?.namedChildren ?? []).map((c) => c.childForFieldName('name')?.text ?? '');
+      if (!pagesBeside(name, siblings)) return undefined;
+      const max = ctx.config.thresholds.maxPageSize;
+      return [{ name: 'page-size-field', node: match.node('name')!, data: { class: match.text('class')!, field: name, text: short(field.text), fix: `\`@${declaredBy.bound.maximum[0]}(${max})\`` } }];
+    }
+    case 'page-size-dependency': {
+      const param = match.node('param')!;
+      const call = param.namedChildren.find((c) => c.type === 'decorator')?.namedChildren[0];
+      if (call?.type !== 'call_expression' || !requestRow(ctx.file.resolveCallee(call))) return undefined;
+      const method = param.parent?.parent;
+      if (method?.type !== 'method_definition' || ctx.file.roleOf(method)?.role !== 'handler') return undefined;
+      return [{ name: 'page-size-dependency', node: param, data: { class: match.text('type')!, route: method.childForFieldName('name')?.text ?? '', from: 'request' } }];
+    }
+    case 'page-size-base': {
+      // `extends PaginationArgs`, or a mapped type's argument (`extends PartialType(ListQuery)`).
+      const base = match.node('base')!;
+      const name = base.type === 'identifier' ? base.text : base.type === 'call_expression' ? base.childForFieldName('arguments')?.namedChildren.find((a) => a.type === 'identifier')?.text : undefined;
+      return name ? [{ name: 'page-size-base', node: match.node('declaration')!, data: { class: match.text('class')!, base: name } }] : undefined;
+    }
+  }
+  return undefined;
+}
+
 function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
   const routes = new Map<string, ReturnType<WorkspaceView['exports']>[number][]>();
+  const bases = new Map<string, string>();
+  for (const b of ws.exports('page-size-base')) bases.set(`${ws.projectOf(b.file)}\0${b.data.class}`, String(b.data.base));
   for (const d of ws.exports('page-size-dependency')) {
-    const key = `${ws.projectOf(d.file)}\0${d.data.class}`;
-    routes.set(key, [...(routes.get(key) ?? []), d]);
+    // A route that takes a class takes the fields of its bases too.
+    const project = ws.projectOf(d.file);
+    const seen = new Set<string>();
+    for (let cls: string | undefined = String(d.data.class); cls !== undefined && !seen.has(cls) && seen.size < 8; cls = bases.get(`${project}\0${cls}`)) {
+      seen.add(cls);
+      const key = `${project}\0${cls}`;
+      routes.set(key, [...(routes.get(key) ?? []), d]);
+    }
   }
   const out: WorkspaceFindingInit[] = [];
   for (const f of ws.exports('page-size-field')) {
@@ -571,8 +602,8 @@ function workspace(ws: WorkspaceView): WorkspaceFindingInit[] {
     const message = (meta as RuleMeta).message
       .replace('{expr}', String(f.data.text))
       .replace('{param}', `?${f.data.field}`)
-      .replace('{advice}', `\`${f.data.class}\` is built from the query of ${names.length} route${names.length === 1 ? '' : 's'} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}). Give the field a maximum: \`Field(..., le=100)\`.`);
-    out.push({ at: f, message, related: using.slice(0, 5).map((u) => ({ at: u, message: `\`${u.data.route}\` takes \`${f.data.class}\` from its query` })) });
+      .replace('{advice}', `\`${f.data.class}\` is built from the ${using[0].data.from ?? 'query'} of ${names.length} route${names.length === 1 ? '' : 's'} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}). Give the field a maximum: ${f.data.fix ?? '`Field(..., le=100)`'}.`);
+    out.push({ at: f, message, related: using.slice(0, 5).map((u) => ({ at: u, message: `\`${u.data.route}\` takes \`${u.data.class}\` from its ${u.data.from ?? 'query'}` })) });
   }
   return out;
 }

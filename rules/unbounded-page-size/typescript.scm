@@ -25,10 +25,30 @@
  (#any-of? @prop "limit" "take" "page_size" "pageSize" "pagesize" "per_page" "perPage" "perpage" "page_limit" "pageLimit" "max_results" "maxResults" "items_per_page" "itemsPerPage" "results_per_page" "resultsPerPage")
  (#set! form "destructure"))
 
-; A DTO property: `@IsInt() @Min(1) limit: number` (rule.ts: class-validator, by the models)
-((public_field_definition name: (property_identifier) @name) @match
+; Exports for the workspace (rule.ts joins them, as Python's models and Depends): a DTO property
+; (`@IsInt() @Min(1) limit: number`, class-validator by the models), a route that takes such a class
+; from its request (`@Query() q: ListQuery`, `@Body()`, GraphQL `@Args()`), and a class's base (a
+; request class that extends the one that declares the field: `extends PaginationArgs`,
+; `extends PartialType(ListQuery)`). A class no route takes (a command built from the DTO) is not
+; request input.
+((class_declaration
+   name: (type_identifier) @class
+   body: (class_body (public_field_definition name: (property_identifier) @name) @field))
  (#any-of? @name "limit" "take" "page_size" "pageSize" "pagesize" "per_page" "perPage" "perpage" "page_limit" "pageLimit" "max_results" "maxResults" "items_per_page" "itemsPerPage" "results_per_page" "resultsPerPage")
- (#set! form "dto-field"))
+ (#set! export "page-size-field"))
+([(required_parameter
+    decorator: (decorator (call_expression function: [(identifier) @dec (member_expression property: (property_identifier) @dec)]))
+    type: (type_annotation (type_identifier) @type))
+  (optional_parameter
+    decorator: (decorator (call_expression function: [(identifier) @dec (member_expression property: (property_identifier) @dec)]))
+    type: (type_annotation (type_identifier) @type))] @param
+ (#model? @dec "effect:request-param")
+ (#set! export "page-size-dependency"))
+((class_declaration
+   name: (type_identifier) @class
+   (class_heritage (extends_clause value: (_) @base))) @declaration
+ (#set! gate "extends")
+ (#set! export "page-size-base"))
 
 ; A controller's query parameter: `@Query('take') take = '20'` (rule.ts: NestJS's Query, by the models)
 ((required_parameter

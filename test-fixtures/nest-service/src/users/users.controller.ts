@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ListUsersQuery } from './dto/list-users.query';
 import { UsersService } from './users.service';
 
 @Controller('users')
@@ -9,5 +10,10 @@ export class UsersController {
   // ok: unbounded-page-size -- the service caps it (Math.min(take, 100))
   recent(@Query('take') take = '20') {
     return this.service.withLastLogin(Number(take));
+  }
+
+  @Get()
+  list(@Query() query: ListUsersQuery) {
+    return this.service.withLastLogin(Math.min(query.take ?? 20, 100));
   }
 }
