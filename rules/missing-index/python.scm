@@ -10,6 +10,24 @@
  (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-write effect:db-write-many")
  (#set! export "mongo-query"))
 
+; Generic repositories (repositories.ts): a method queries a field of its class
+; (`self.collection.find_one(query)`): the field's binding by `__init__`, and a wrapper when the
+; filter is the method's parameter; and what a subclass hands its base (`super().__init__(db.users)`).
+((call
+   function: (attribute
+     object: (attribute object: (identifier) @self attribute: (identifier) @field)
+     attribute: (identifier) @method)
+   arguments: (argument_list . (_) @filter)) @call
+ (#eq? @self "self")
+ (#model? @method "effect:db-read-one effect:db-read-many effect:db-count effect:db-write effect:db-write-many")
+ (#set! export "repo-wrapper"))
+((call
+   function: (attribute object: (call function: (identifier) @super) attribute: (identifier) @init)
+   arguments: (argument_list . (_))) @call
+ (#eq? @super "super")
+ (#eq? @init "__init__")
+ (#set! export "repo-super"))
+
 ; Queries with a comparison on the document class's field: User.find_one(User.email == email) (Beanie).
 ((call
    function: (attribute object: (identifier) @receiver attribute: (identifier) @method)

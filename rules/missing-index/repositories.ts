@@ -1,9 +1,10 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { ExportInit, LocatedExport, RuleMatch } from '../../server/src/engine/rule-api';
 import type { FileContext } from '../../server/src/model/file-context';
+import { stringLiteral } from '../../server/src/engine/syntax';
 
 /**
- * Generic repositories (TypeScript/JavaScript): a base class keeps a collection or model in a field
+ * Generic repositories (TypeScript/JavaScript and Python): a base class keeps a collection or model in a field
  * its constructor binds (`constructor(protected model: Model<T>)`, `this.model = model`), its
  * methods hand their parameter to that field as the filter (`findOne(q) { return this.model.findOne(q) }`),
  * and each subclass says which collection it is by what it passes to `super(User)`. A query
@@ -28,18 +29,48 @@ function classAt(file: FileContext, node: SyntaxNode): { cls: string; method: nu
   return undefined;
 }
 
-/** Which constructor parameter binds a field of a class: a parameter property, or `this.f = param` in the constructor. */
-function constructorParam(file: FileContext, cls: string, field: string): number | undefined {
-  const ctor = file.model.functions.find((f) => f.name === 'constructor' && f.className === cls);
+/** How a constructor binds a field: from its parameter i (the collection or model itself), or from a collection named by its parameter i. */
+export type FieldBinding = { param: number } | { nameParam: number };
+
+const CONSTRUCTORS = new Set(['constructor', '__init__']);
+
+/**
+ * How the constructor of a class binds a field: a parameter property (`constructor(protected model: Model<T>)`),
+ * `this.model = model` / `self.collection = collection`, or a lookup by a name it is given
+ * (`self.collection = db[collection_name]`, `this.coll = db.collection(name)`). Python's `self` is
+ * no argument of `super().__init__(...)`: parameters are counted without it.
+ */
+function constructorBinding(file: FileContext, root: SyntaxNode, cls: string, field: string, isLookup: (method: string) => boolean): FieldBinding | undefined {
+  const ctor = file.model.functions.find((f) => CONSTRUCTORS.has(f.name) && f.className === cls);
   const model = file.model.classes.find((c) => c.name === cls);
-  if (!ctor || !model) return undefined;
-  const declared = model.fields.find((f) => f.name === field);
-  if (!declared) return undefined;
-  const own = ctor.params.findIndex((p) => p.name === field);
-  // A parameter property is declared inside the constructor's parameter list.
-  if (own >= 0 && declared.start >= ctor.start && declared.end <= ctor.end && !declared.value) return own;
-  const v = declared.value;
-  return v?.kind === 'name' && v.path?.length === 1 ? nonNegative(ctor.params.findIndex((p) => p.name === v.path![0])) : undefined;
+  const declared = model?.fields.find((f) => f.name === field);
+  if (!ctor || !declared) return undefined;
+  const params = ctor.params.map((p) => p.name).filter((n, i) => !(i === 0 && (n === 'self' || n === 'cls')));
+  const index = (name: string | undefined) => nonNegative(name === undefined ? -1 : params.indexOf(name));
+  const inParams = declared.start >= ctor.start && declared.end <= ctor.end;
+  // A parameter property is declared in the constructor's parameter list.
+  if (inParams && !declared.value && params.includes(field)) {
+    const at = root.descendantForIndex(declared.start, declared.end);
+    if (at.type !== 'assignment' && at.parent?.type !== 'assignment' && at.parent?.type !== 'assignment_expression') return { param: params.indexOf(field) };
+  }
+  // The assignment whose left side the model recorded: its right side says how.
+  const left = root.descendantForIndex(declared.start, declared.end);
+  const assignment = [left, left.parent].find((n) => n && (n.type === 'assignment' || n.type === 'assignment_expression'));
+  const value = assignment?.childForFieldName('right');
+  if (!value) return undefined;
+  if (value.type === 'identifier') {
+    const i = index(value.text);
+    return i === undefined ? undefined : { param: i };
+  }
+  let name: SyntaxNode | undefined | null;
+  if (value.type === 'subscript') name = value.childForFieldName('subscript');
+  else if (value.type === 'call' || value.type === 'call_expression') {
+    const fn = value.childForFieldName('function');
+    const method = fn?.childForFieldName('attribute') ?? fn?.childForFieldName('property');
+    if (method && isLookup(method.text)) name = value.childForFieldName('arguments')?.namedChildren[0];
+  }
+  const i = name?.type === 'identifier' ? index(name.text) : undefined;
+  return i === undefined ? undefined : { nameParam: i };
 }
 
 function nonNegative(i: number): number | undefined {
@@ -50,28 +81,40 @@ function nonNegative(i: number): number | undefined {
  * `this.model.findOne(q)` in a method of a class: the method hands its parameter `q` to the field
  * as the filter (a wrapper), and the constructor binds the field (both exported when known).
  */
-export function wrapperExports(match: RuleMatch, call: SyntaxNode, field: string, argument: SyntaxNode | undefined): ExportInit[] | undefined {
+export function wrapperExports(match: RuleMatch, call: SyntaxNode, field: string, argument: SyntaxNode | undefined, isLookup: (method: string) => boolean): ExportInit[] | undefined {
   const owner = classAt(match.file, call);
   if (!owner) return undefined;
   const out: ExportInit[] = [];
-  const param = constructorParam(match.file, owner.cls, field);
-  if (param !== undefined) out.push({ name: 'repo-field', node: call, data: { cls: owner.cls, field, param } });
+  const binding = constructorBinding(match.file, call.tree.rootNode, owner.cls, field, isLookup);
+  if (binding) out.push({ name: 'repo-field', node: call, data: { cls: owner.cls, field, ...binding } });
   const method = match.file.fn(owner.method);
-  const filter = argument?.type === 'identifier' ? method.params.findIndex((p) => p.name === argument.text) : -1;
-  if (filter >= 0 && method.name !== 'constructor') out.push({ name: 'repo-wrapper', node: call, data: { cls: owner.cls, method: method.name, param: filter, field } });
+  const params = method.params.map((p) => p.name).filter((n, i) => !(i === 0 && (n === 'self' || n === 'cls')));
+  const filter = argument?.type === 'identifier' ? params.indexOf(argument.text) : -1;
+  if (filter >= 0 && !CONSTRUCTORS.has(method.name)) out.push({ name: 'repo-wrapper', node: call, data: { cls: owner.cls, method: method.name, param: filter, field } });
   return out.length > 0 ? out : undefined;
 }
 
-/** `super(User, UserEntity)` in a subclass's constructor: what it hands its base, each argument as a receiver (or '' when it is none). */
+/**
+ * `super(User, UserEntity)` in a subclass's constructor (Python: `super().__init__(db.users)`,
+ * `super().__init__(db, "users")`): what it hands its base, each argument as a receiver, a
+ * collection's name (`str:users`) or '' when it is neither.
+ */
 export function superExports(match: RuleMatch, call: SyntaxNode, receiverOf: (n: SyntaxNode) => string | undefined): ExportInit[] | undefined {
   const owner = classAt(match.file, call);
-  const base = owner && match.file.model.classes.find((c) => c.name === owner.cls)?.bases[0];
-  if (!owner || !base) return undefined;
+  const bases = owner && match.file.model.classes.find((c) => c.name === owner.cls)?.bases[0]?.filter((b) => b !== '[]');
+  if (!owner || !bases || bases.length === 0) return undefined;
   const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
-  const recvs = args.map((a) => (a.type === 'identifier' || a.type === 'call_expression' || a.type === 'member_expression' ? receiverOf(a) ?? '' : ''));
+  const recvs = args.map((a) => {
+    const name = stringLiteral(a);
+    if (name !== undefined) return `str:${name}`;
+    return RECEIVERS.has(a.type) ? receiverOf(a) ?? '' : '';
+  });
   if (recvs.every((r) => r === '')) return undefined;
-  return [{ name: 'repo-super', node: call, data: { cls: owner.cls, base: base[base.length - 1], args: recvs.join('\n') } }];
+  return [{ name: 'repo-super', node: call, data: { cls: owner.cls, base: bases[bases.length - 1], args: recvs.join('\n') } }];
 }
+
+/** Arguments that can be a collection or a model: a name, a member (`db.users`), a lookup (`db.collection('users')`, `db["users"]`). */
+const RECEIVERS = new Set(['identifier', 'call_expression', 'member_expression', 'call', 'attribute', 'subscript']);
 
 /**
  * What a query's receiver says of a repository: `this` in a method (an instance of its class),
@@ -80,10 +123,11 @@ export function superExports(match: RuleMatch, call: SyntaxNode, receiverOf: (n:
  */
 export function receiverRepository(file: FileContext, call: SyntaxNode, receiver: SyntaxNode): Record<string, string> {
   const owner = classAt(file, call);
-  if (receiver.type === 'this') return owner ? { instance: owner.cls } : {};
+  const isSelf = (n: SyntaxNode | null) => n?.type === 'this' || (n?.type === 'identifier' && n.text === 'self');
+  if (isSelf(receiver)) return owner ? { instance: owner.cls } : {};
   const out: Record<string, string> = {};
-  if (receiver.type === 'member_expression' && receiver.childForFieldName('object')?.type === 'this' && owner) {
-    const field = receiver.childForFieldName('property')!.text;
+  if ((receiver.type === 'member_expression' || receiver.type === 'attribute') && isSelf(receiver.childForFieldName('object')) && owner) {
+    const field = (receiver.childForFieldName('property') ?? receiver.childForFieldName('attribute'))!.text;
     out.owner = owner.cls;
     out.field = field;
   }
@@ -94,7 +138,7 @@ export function receiverRepository(file: FileContext, call: SyntaxNode, receiver
 
 interface Facts {
   wrappers: Map<string, { method: string; param: number; field: string }[]>;
-  fields: Map<string, Map<string, number>>;
+  fields: Map<string, Map<string, FieldBinding>>;
   supers: Map<string, LocatedExport | null>;
 }
 
@@ -107,8 +151,8 @@ export function repositoryFacts(wrappers: readonly LocatedExport[], fields: read
     facts.wrappers.set(String(w.data.cls), list);
   }
   for (const f of fields) {
-    const m = facts.fields.get(String(f.data.cls)) ?? new Map<string, number>();
-    m.set(String(f.data.field), Number(f.data.param));
+    const m = facts.fields.get(String(f.data.cls)) ?? new Map<string, FieldBinding>();
+    m.set(String(f.data.field), f.data.nameParam !== undefined ? { nameParam: Number(f.data.nameParam) } : { param: Number(f.data.param) });
     facts.fields.set(String(f.data.cls), m);
   }
   for (const s of supers) {
@@ -142,10 +186,13 @@ function chain(facts: Facts, cls: string): string[] {
 export function fieldReceiver(facts: Facts, cls: string, field: string): { recv: string; at: LocatedExport } | undefined {
   const classes = chain(facts, cls);
   for (let k = 1; k < classes.length; k++) {
-    const param = facts.fields.get(classes[k])?.get(field);
-    if (param === undefined) continue;
+    const binding = facts.fields.get(classes[k])?.get(field);
+    if (binding === undefined) continue;
     const passed = facts.supers.get(classes[k - 1]);
-    const recv = passed ? String(passed.data.args).split('\n')[param] : undefined;
+    const args = passed ? String(passed.data.args).split('\n') : [];
+    // The collection itself, or its name for the base to look up.
+    const arg = 'param' in binding ? args[binding.param] : args[binding.nameParam];
+    const recv = 'param' in binding ? (arg?.startsWith('str:') ? undefined : arg) : arg?.startsWith('str:') ? `coll:${arg.slice(4)}` : undefined;
     return recv ? { recv, at: passed! } : undefined;
   }
   return undefined;

@@ -118,6 +118,89 @@ describe(RULE, () => {
     });
   });
 
+  describe('python: generic repositories', () => {
+    const base = code`
+      from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
+
+
+      class BaseRepository:
+          def __init__(self, db: AsyncIOMotorDatabase, collection_name: str):
+              self.collection: AsyncIOMotorCollection = db[collection_name]
+
+          async def find_one(self, query: dict):
+              return await self.collection.find_one(query)
+
+          async def find_many(self, query: dict, limit: int = 100):
+              return await self.collection.find(query).to_list(limit)
+
+          async def latest(self, slug):
+              # The base knows no collection: its own literal queries are generic.
+              return await self.collection.find_one({"slug": slug})
+
+
+      class Repository:
+          def __init__(self, collection):
+              self.collection = collection
+
+          def find_one(self, query):
+              return self.collection.find_one(query)
+    `;
+    const repos = code`
+      from app.db import db
+      from app.repositories.base import BaseRepository, Repository
+
+
+      class UserRepository(BaseRepository):
+          def __init__(self, database):
+              super().__init__(database, "users")
+
+          async def by_email(self, email):
+              return await self.find_one({"email": email})
+
+          async def by_name(self, name):
+              return await self.find_one({"name": name})
+
+          async def by_team(self, team):
+              return await self.collection.find_one({"team": team})
+
+
+      class OrderRepository(Repository):
+          def __init__(self):
+              super().__init__(db.orders)
+    `;
+    const routes = code`
+      from app.repositories.users import OrderRepository, UserRepository
+
+
+      async def lookup(database, email, status):
+          users = UserRepository(database)
+          orders = OrderRepository()
+          return [await users.find_one({"email": email}), await users.find_many({"plan": "pro"}), orders.find_one({"status": status})]
+    `;
+    const db = code`
+      from motor.motor_asyncio import AsyncIOMotorClient
+
+      db = AsyncIOMotorClient(URL, maxPoolSize=50).app
+
+
+      async def ensure_indexes():
+          await db.users.create_index("email", unique=True)
+    `;
+
+    it("reads the collection a subclass names or hands to super().__init__ and flags queries through the base's wrappers and field", async () => {
+      const found = await workspaceHits({ 'app/db.py': db, 'app/repositories/base.py': base, 'app/repositories/users.py': repos, 'app/routes.py': routes }, RULE);
+      assert.deepStrictEqual(found.map((f) => f.at), [
+        'app/repositories/users.py:13:36',
+        'app/repositories/users.py:16:47',
+        'app/routes.py:7:75',
+        'app/routes.py:7:109',
+      ]);
+      assert.match(found[0].message, /^`users` is queried by `name` \(find_one, through `BaseRepository.find_one`\)/);
+      assert.deepStrictEqual(found[0].related[0], "app/repositories/users.py:7: the repository's collection (`users`) is bound here");
+      assert.match(found[3].message, /^`orders` is queried by `status` \(find_one, through `Repository.find_one`\)/);
+    });
+  });
+
   describe('python: Beanie documents', () => {
     const models = code`
       from typing import Annotated

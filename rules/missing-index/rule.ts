@@ -288,7 +288,7 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
       if (!mongo.filtered.get(match.text('method')!)?.has(position)) return undefined;
       const receiver = match.node('receiver')!;
       // A query through a project class (a generic repository) is the workspace's to resolve.
-      const repo = lang === 'typescript' ? receiverRepository(match.file, call, receiver) : {};
+      const repo = lang === 'go' ? {} : receiverRepository(match.file, call, receiver);
       if (!repo.instance && ownCall(match, call)) return undefined;
       const recv = receiverOf(receiver) ?? (repo.instance ? 'self:' : undefined);
       const fields = filter.type === 'comparison_operator' ? comparedFields(filter, match.text('receiver')!) : lang === 'go' ? goFilterFields(filter) : filterFields(filter, lang);
@@ -304,9 +304,9 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
       return [{ name: 'mongo-query', node: match.node('filter')!, data: { recv: 'self:', fields: fields.join(','), method: match.text('method')!, position: 0, instance } }];
     }
     case 'repo-wrapper':
-      return mongo.filtered.get(match.text('method')!)?.has(0) ? wrapperExports(match, call, match.text('field')!, match.node('filter')) : undefined;
+      return mongo.filtered.get(match.text('method')!)?.has(0) ? wrapperExports(match, call, match.text('field')!, match.node('filter'), (m) => mongo.lookups.has(m)) : undefined;
     case 'repo-super':
-      return superExports(match, call, (n) => tsReceiver(n, mongo));
+      return superExports(match, call, (n) => (lang === 'python' ? pyReceiver(n, mongo) : tsReceiver(n, mongo)));
     case 'mongo-index': {
       if (ownCall(match, call)) return undefined;
       const receiver = match.node('receiver')!;
