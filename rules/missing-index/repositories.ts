@@ -53,9 +53,14 @@ function constructorBinding(file: FileContext, root: SyntaxNode, cls: string, fi
     const at = root.descendantForIndex(declared.start, declared.end);
     if (at.type !== 'assignment' && at.parent?.type !== 'assignment' && at.parent?.type !== 'assignment_expression') return { param: params.indexOf(field) };
   }
-  // The assignment whose left side the model recorded: its right side says how.
-  const left = root.descendantForIndex(declared.start, declared.end);
-  const assignment = [left, left.parent].find((n) => n && (n.type === 'assignment' || n.type === 'assignment_expression'));
+  // The constructor's assignment to the field (`this.f = …`, `self.f = …`): its right side says how.
+  const ctorNode = root.descendantForIndex(ctor.start, ctor.end);
+  const assignment = ctorNode.descendantsOfType(['assignment', 'assignment_expression']).find((a) => {
+    const left = a.childForFieldName('left');
+    const object = left?.childForFieldName('object');
+    const name = left?.childForFieldName('property') ?? left?.childForFieldName('attribute');
+    return name?.text === field && (object?.type === 'this' || (object?.type === 'identifier' && object.text === 'self'));
+  });
   const value = assignment?.childForFieldName('right');
   if (!value) return undefined;
   if (value.type === 'identifier') {

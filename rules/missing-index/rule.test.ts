@@ -503,6 +503,32 @@ describe(RULE, () => {
         assert.match(found[4].message, /^`orders` is queried by `status` \(find, through `Repository.find`\)/);
       });
 
+      it('the MongoDB driver: a base that looks its collection up by the name a subclass passes', async () => {
+        const driver = code`
+          import { Db, Filter } from 'mongodb';
+          export class Store<T> {
+            private readonly coll;
+            constructor(db: Db, name: string) {
+              this.coll = db.collection(name);
+            }
+            findOne(filter: Filter<T>) {
+              return this.coll.findOne(filter);
+            }
+          }
+          export class SessionStore extends Store<unknown> {
+            constructor(db: Db) {
+              super(db, 'sessions');
+            }
+            byToken(token: string) {
+              return this.findOne({ token });
+            }
+          }
+        `;
+        const found = await workspaceHits({ 'src/db.ts': TS_DB, 'src/store.ts': driver }, RULE);
+        assert.deepStrictEqual(found.map((f) => f.at), ['src/store.ts:16:25']);
+        assert.match(found[0].message, /^`sessions` is queried by `token` \(findOne, through `Store.findOne`\)/);
+      });
+
       it('a repository whose model is its own constructor parameter, and two classes of one name that bind different models, stay silent', async () => {
         const other = code`
           import { BaseRepository } from './base-repository';
