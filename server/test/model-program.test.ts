@@ -181,6 +181,53 @@ describe('model: the workspace program', () => {
     assert.deepStrictEqual(chain(program, list, 'db-read-many'), ['this.users.all', 'findUsers', 'prisma.user.findMany']);
   });
 
+  it("what a handler's callbacks call is on the request path (a function handed in an object to a dispatcher); the callbacks keep their function's place; start-up code's callbacks are not start-up code", () => {
+    const { program, fn } = programOf({
+      'src/app/api/record/route.ts': code`
+        import { saveRecording } from '@/queries/save';
+        export async function POST(request: Request) {
+          return saveRecording(await request.json());
+        }
+      `,
+      'src/queries/save.ts': code`
+        import { gzipSync } from 'node:zlib';
+        import { runQuery, PRISMA, CLICKHOUSE } from './run';
+        export async function saveRecording(args: unknown) {
+          return runQuery({ [PRISMA]: () => relationalQuery(args), [CLICKHOUSE]: () => clickhouseQuery(args) });
+        }
+        async function relationalQuery(args: unknown) {
+          return gzipSync(Buffer.from(JSON.stringify(args)));
+        }
+        async function clickhouseQuery(args: unknown) {
+          return args;
+        }
+      `,
+      'src/queries/run.ts': code`
+        export const PRISMA = 'prisma';
+        export const CLICKHOUSE = 'clickhouse';
+        export function runQuery(queries: Record<string, () => unknown>) { return queries[PRISMA](); }
+      `,
+      'src/main.ts': code`
+        import { sweep } from './sweep';
+        export function main() {
+          setInterval(() => sweep(), 60_000);
+        }
+      `,
+      'src/sweep.ts': 'export async function sweep() { return 1; }\n',
+      'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
+    });
+    const save = fn('src/queries/save.ts', 'saveRecording');
+    const relational = fn('src/queries/save.ts', 'relationalQuery');
+    const onPath = program.requestPath();
+    assert.ok(onPath.has(`${relational.file}#${relational.fn}`), 'the callback\'s callee runs per request');
+    assert.deepStrictEqual(onPath.get(`${relational.file}#${relational.fn}`)!.map((s) => s.text), ['saveRecording', 'relationalQuery']);
+    // The arrow itself is not recorded: it is where its function is.
+    const arrow = program.file(save.file)!.summary.functions.findIndex((f, i) => f.parent === save.fn && i !== save.fn);
+    assert.ok(arrow >= 0 && !onPath.has(`${save.file}#${arrow}`));
+    const sweep = fn('src/sweep.ts', 'sweep');
+    assert.ok(!program.startupPath().has(`${sweep.file}#${sweep.fn}`), 'a function an interval runs is not start-up code');
+  });
+
   it('typescript: default exports (a class, a function, a name exported as default) are followed from a default import', () => {
     const { program, fn } = programOf({
       'src/helper.ts': code`

@@ -536,10 +536,23 @@ export class Program {
         }
       });
     }
+    // What a request or a job runs includes what the callbacks of its functions call
+    // (`runQuery({ pg: () => relationalQuery(args) })`): someone they are handed to calls them. The
+    // callbacks themselves keep their function's place (ProgramRoles climbs to it), so they are
+    // followed, not recorded. Start-up code's callbacks are not start-up code: what it registers
+    // runs later.
+    const nested = roles.has('startup') ? undefined : this.children();
+    const followed = new Set<string>();
+    const edgesOf = (ref: FnRef): { to: FnRef; step: ChainStep }[] => {
+      const own = this.edges.get(this.key(ref)) ?? [];
+      const children = (nested?.get(this.key(ref)) ?? []).filter((c) => this.roleOf(c) === undefined && !followed.has(this.key(c)));
+      for (const c of children) followed.add(this.key(c));
+      return children.length === 0 ? own : [...own, ...children.flatMap(edgesOf)];
+    };
     while (queue.length > 0) {
       const ref = queue.shift()!;
       const via = out.get(this.key(ref))!;
-      for (const e of this.edges.get(this.key(ref)) ?? []) {
+      for (const e of edgesOf(ref)) {
         const k = this.key(e.to);
         const role = this.roleOf(e.to)?.role;
         // A job or start-up function called from a handler is still what it is.
@@ -550,6 +563,20 @@ export class Program {
     }
     return out;
   }
+
+  /** Each function's nested functions, by the function's key. */
+  private children(): Map<string, FnRef[]> {
+    if (this.nestedIn) return this.nestedIn;
+    this.nestedIn = new Map();
+    for (const f of this.files.values()) {
+      f.summary.functions.forEach((fn, i) => {
+        if (fn.parent !== undefined) pushTo(this.nestedIn!, this.key({ file: f.path, fn: fn.parent }), { file: f.path, fn: i });
+      });
+    }
+    return this.nestedIn;
+  }
+
+  private nestedIn: Map<string, FnRef[]> | undefined;
 
   /**
    * Whether the database a file's code talks to runs inside the process (SQLite): the files that

@@ -65,6 +65,8 @@ export interface FunctionSummary {
   role?: { role: string; why: string };
   /** A result it caches (lru_cache, sync.Once, a module-level `if _x is None`): what it builds is built once. */
   cached: boolean;
+  /** The function it is nested in (a callback, an object's method literal), by index. */
+  parent?: number;
   own: EffectSite[];
   calls: CallRef[];
   /** The name's place (located summaries only). */
@@ -119,6 +121,7 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
     nameEnd: f.nameEnd,
     role: roots ? undefined : file.fnRoles.get(i) && { role: file.fnRoles.get(i)!.role, why: file.fnRoles.get(i)!.why },
     cached: isCached(f),
+    ...(f.parent !== undefined ? { parent: f.parent } : {}),
     own: [],
     calls: [],
   }));
