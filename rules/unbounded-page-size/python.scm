@@ -37,3 +37,9 @@
 ((typed_default_parameter type: (_) @type value: (call function: (identifier) @dep) @value) @param
  (#eq? @dep "Depends")
  (#set! export "page-size-dependency"))
+; A model's base (`class RecipeQuery(PaginationQuery)`): a route that takes the subclass takes the
+; base's fields too.
+((class_definition
+   name: (identifier) @class
+   superclasses: (argument_list . (identifier) @base)) @declaration
+ (#set! export "page-size-base"))

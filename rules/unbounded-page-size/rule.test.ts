@@ -178,6 +178,38 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('python', 'from pydantic import BaseModel\nclass Q(BaseModel):\n    per_page: int = 50\n', ID), []);
     });
 
+    it('across files: a route that takes a subclass of the model takes its page size too', async () => {
+      const found = await workspaceHits({
+        'app/__init__.py': '',
+        'app/schemas.py': code`
+          from pydantic import BaseModel
+
+          class PaginationQuery(BaseModel):
+              page: int = 1
+              per_page: int = 50
+
+          class RecipeSearchQuery(PaginationQuery):
+              search: str | None = None
+
+          class OtherPaging(BaseModel):
+              per_page: int = 50
+        `,
+        'app/routes.py': code`
+          from fastapi import APIRouter, Depends
+          from .schemas import RecipeSearchQuery
+
+          router = APIRouter()
+
+          @router.get("/recipes")
+          def recipes(q: RecipeSearchQuery = Depends()):
+              return repo.page(q)
+        `,
+      }, ID);
+      assert.deepStrictEqual(found.map((f) => f.at), ['app/schemas.py:5:5']);
+      assert.match(found[0].message, /`PaginationQuery` is built from the query of 1 route \(`recipes`\)/);
+      assert.deepStrictEqual(found[0].related, ['app/routes.py:7: `recipes` takes `RecipeSearchQuery` from its query']);
+    });
+
     it('fix: gives the declaration the configured maximum', () => {
       const src = code`
         from fastapi import APIRouter, Query

@@ -518,6 +518,7 @@ const INT_TYPE = /^(Optional\[\s*(int|PositiveInt|NonNegativeInt)\s*\]|(int|Posi
 function exportsOf(match: RuleMatch, ctx: CheckContext): ExportInit[] | undefined {
   if (match.language === 'typescript') return typeScriptExports(match, ctx);
   if (match.language !== 'python') return undefined;
+  if (match.props.export === 'page-size-base') return [{ name: 'page-size-base', node: match.node('declaration')!, data: { class: match.text('class')!, base: match.text('base')! } }];
   if (match.props.export === 'page-size-field') {
     const field = match.node('field')!;
     const type = match.node('type')!.text.trim();
