@@ -17,11 +17,15 @@ import { stringLiteral } from '../../server/src/engine/syntax';
 
 /** The class the code at a node belongs to: its method's, or that of the method a callback sits in. */
 function classAt(file: FileContext, node: SyntaxNode): { cls: string; method: number } | undefined {
-  // The innermost function around the node (`super(...)` is no call site of the model).
-  let fn: number | undefined;
-  file.model.functions.forEach((f, i) => {
-    if (f.start <= node.startIndex && node.endIndex <= f.end && (fn === undefined || f.start >= file.fn(fn).start)) fn = i;
-  });
+  // The function of the model's call site, else the innermost function around the node (`super(...)`
+  // is no call site of the model).
+  let fn: number | undefined = file.callAt(node)?.fn;
+  if (fn === undefined || fn < 0) {
+    fn = undefined;
+    file.model.functions.forEach((f, i) => {
+      if (f.start <= node.startIndex && node.endIndex <= f.end && (fn === undefined || f.start >= file.fn(fn).start)) fn = i;
+    });
+  }
   for (let i: number | undefined = fn; i !== undefined && i >= 0; i = file.fn(i).parent) {
     const f = file.fn(i);
     if (f.className !== undefined) return { cls: f.className, method: i };
