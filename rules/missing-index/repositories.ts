@@ -17,16 +17,7 @@ import { stringLiteral } from '../../server/src/engine/syntax';
 
 /** The class the code at a node belongs to: its method's, or that of the method a callback sits in. */
 function classAt(file: FileContext, node: SyntaxNode): { cls: string; method: number } | undefined {
-  // The function of the model's call site, else the innermost function around the node (`super(...)`
-  // is no call site of the model).
-  let fn: number | undefined = file.callAt(node)?.fn;
-  if (fn === undefined || fn < 0) {
-    fn = undefined;
-    file.model.functions.forEach((f, i) => {
-      if (f.start <= node.startIndex && node.endIndex <= f.end && (fn === undefined || f.start >= file.fn(fn).start)) fn = i;
-    });
-  }
-  for (let i: number | undefined = fn; i !== undefined && i >= 0; i = file.fn(i).parent) {
+  for (let i = file.resolver.functionAt(node.startIndex); i !== undefined && i >= 0; i = file.fn(i).parent) {
     const f = file.fn(i);
     if (f.className !== undefined) return { cls: f.className, method: i };
   }
@@ -45,6 +36,17 @@ const CONSTRUCTORS = new Set(['constructor', '__init__']);
  * no argument of `super().__init__(...)`: parameters are counted without it.
  */
 function constructorBinding(file: FileContext, root: SyntaxNode, cls: string, field: string, isLookup: (method: string) => boolean): FieldBinding | undefined {
+  // One answer per class and field of a file: a base class's methods query the same field many times.
+  const memo = bindings.get(file) ?? new Map<string, FieldBinding | undefined>();
+  bindings.set(file, memo);
+  const key = `${cls}\0${field}`;
+  if (!memo.has(key)) memo.set(key, readBinding(file, root, cls, field, isLookup));
+  return memo.get(key);
+}
+
+const bindings = new WeakMap<FileContext, Map<string, FieldBinding | undefined>>();
+
+function readBinding(file: FileContext, root: SyntaxNode, cls: string, field: string, isLookup: (method: string) => boolean): FieldBinding | undefined {
   const ctor = file.model.functions.find((f) => CONSTRUCTORS.has(f.name) && f.className === cls);
   const model = file.model.classes.find((c) => c.name === cls);
   const declared = model?.fields.find((f) => f.name === field);
@@ -113,9 +115,15 @@ export function superExports(match: RuleMatch, call: SyntaxNode, receiverOf: (n:
   const bases = owner && match.file.model.classes.find((c) => c.name === owner.cls)?.bases[0]?.filter((b) => b !== '[]');
   if (!owner || !bases || bases.length === 0) return undefined;
   const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+  // A spread or a keyword moves the arguments from their places: nothing is known by position.
+  if (args.some((a) => !POSITIONAL.has(a.type) && !RECEIVERS.has(a.type) && stringLiteral(a) === undefined)) return undefined;
+  // The subclass's own constructor parameters, which it passes on (`constructor(model) { super(model) }`).
+  const ctor = match.file.fn(owner.method);
+  const params = CONSTRUCTORS.has(ctor.name) ? ctor.params.map((p) => p.name).filter((n, i) => !(i === 0 && (n === 'self' || n === 'cls'))) : [];
   const recvs = args.map((a) => {
     const name = stringLiteral(a);
     if (name !== undefined) return `str:${name}`;
+    if (a.type === 'identifier' && params.includes(a.text)) return `param:${params.indexOf(a.text)}`;
     return RECEIVERS.has(a.type) ? receiverOf(a) ?? '' : '';
   });
   if (recvs.every((r) => r === '')) return undefined;
@@ -124,6 +132,8 @@ export function superExports(match: RuleMatch, call: SyntaxNode, receiverOf: (n:
 
 /** Arguments that can be a collection or a model: a name, a member (`db.users`), a lookup (`db.collection('users')`, `db["users"]`). */
 const RECEIVERS = new Set(['identifier', 'call_expression', 'member_expression', 'call', 'attribute', 'subscript']);
+/** Other arguments that keep their place (a value passed along: `UserEntity`, `{ timestamps: true }`, a number). */
+const POSITIONAL = new Set(['object', 'dictionary', 'array', 'list', 'number', 'integer', 'float', 'true', 'false', 'null', 'none', 'arrow_function', 'lambda', 'new_expression', 'template_string', 'string', 'concatenated_string', 'binary_expression', 'binary_operator', 'as_expression', 'non_null_expression']);
 
 /**
  * What a query's receiver says of a repository: `this` in a method (an instance of its class),
@@ -133,7 +143,8 @@ const RECEIVERS = new Set(['identifier', 'call_expression', 'member_expression',
 export function receiverRepository(file: FileContext, call: SyntaxNode, receiver: SyntaxNode): Record<string, string> {
   const owner = classAt(file, call);
   const isSelf = (n: SyntaxNode | null) => n?.type === 'this' || (n?.type === 'identifier' && n.text === 'self');
-  if (isSelf(receiver)) return owner ? { instance: owner.cls } : {};
+  // `this.findOne({ … })` means something only in a subclass: a class with no base binds no collection by `super`.
+  if (isSelf(receiver)) return owner && file.model.classes.some((c) => c.name === owner.cls && c.bases.length > 0) ? { instance: owner.cls } : {};
   const out: Record<string, string> = {};
   if ((receiver.type === 'member_expression' || receiver.type === 'attribute') && isSelf(receiver.childForFieldName('object')) && owner) {
     const field = (receiver.childForFieldName('property') ?? receiver.childForFieldName('attribute'))!.text;
@@ -146,23 +157,37 @@ export function receiverRepository(file: FileContext, call: SyntaxNode, receiver
 }
 
 interface Facts {
-  wrappers: Map<string, { method: string; param: number; field: string }[]>;
-  fields: Map<string, Map<string, FieldBinding>>;
+  /** By class name across the workspace (a monorepo's services use the repositories of another package); null where two files declare a class of that name. */
+  wrappers: Map<string, { method: string; param: number; field: string }[] | null>;
+  fields: Map<string, Map<string, FieldBinding | null>>;
   supers: Map<string, LocatedExport | null>;
 }
 
 /** The workspace's repository facts, by class name. */
 export function repositoryFacts(wrappers: readonly LocatedExport[], fields: readonly LocatedExport[], supers: readonly LocatedExport[]): Facts {
   const facts: Facts = { wrappers: new Map(), fields: new Map(), supers: new Map() };
+  const files = new Map<string, string>();
+  // Two files declaring a class of one name: which one an instance is, is unknown.
+  const clash = (x: LocatedExport) => {
+    const cls = String(x.data.cls);
+    const seen = files.get(cls);
+    files.set(cls, seen ?? x.file);
+    return seen !== undefined && seen !== x.file;
+  };
+  for (const w of [...wrappers, ...fields]) if (clash(w)) facts.wrappers.set(String(w.data.cls), null);
   for (const w of wrappers) {
-    const list = facts.wrappers.get(String(w.data.cls)) ?? [];
-    list.push({ method: String(w.data.method), param: Number(w.data.param), field: String(w.data.field) });
-    facts.wrappers.set(String(w.data.cls), list);
+    const cls = String(w.data.cls);
+    const list = facts.wrappers.get(cls);
+    if (list === null) continue;
+    facts.wrappers.set(cls, [...(list ?? []), { method: String(w.data.method), param: Number(w.data.param), field: String(w.data.field) }]);
   }
   for (const f of fields) {
-    const m = facts.fields.get(String(f.data.cls)) ?? new Map<string, FieldBinding>();
-    m.set(String(f.data.field), f.data.nameParam !== undefined ? { nameParam: Number(f.data.nameParam) } : { param: Number(f.data.param) });
-    facts.fields.set(String(f.data.cls), m);
+    const cls = String(f.data.cls);
+    const m = facts.fields.get(cls) ?? new Map<string, FieldBinding | null>();
+    const binding: FieldBinding = f.data.nameParam !== undefined ? { nameParam: Number(f.data.nameParam) } : { param: Number(f.data.param) };
+    const seen = m.get(String(f.data.field));
+    m.set(String(f.data.field), facts.wrappers.get(cls) === null ? null : seen === undefined || (seen !== null && JSON.stringify(seen) === JSON.stringify(binding)) ? binding : null);
+    facts.fields.set(cls, m);
   }
   for (const s of supers) {
     const cls = String(s.data.cls);
@@ -197,12 +222,23 @@ export function fieldReceiver(facts: Facts, cls: string, field: string): { recv:
   for (let k = 1; k < classes.length; k++) {
     const binding = facts.fields.get(classes[k])?.get(field);
     if (binding === undefined) continue;
-    const passed = facts.supers.get(classes[k - 1]);
-    const args = passed ? String(passed.data.args).split('\n') : [];
-    // The collection itself, or its name for the base to look up.
-    const arg = 'param' in binding ? args[binding.param] : args[binding.nameParam];
-    const recv = 'param' in binding ? (arg?.startsWith('str:') ? undefined : arg) : arg?.startsWith('str:') ? `coll:${arg.slice(4)}` : undefined;
-    return recv ? { recv, at: passed! } : undefined;
+    if (binding === null) return undefined;
+    let position = 'param' in binding ? binding.param : binding.nameParam;
+    // Down the chain from the binding class: a class that passes its own parameter on leaves the
+    // answer to its subclass's `super(...)`, ending at the instance's class.
+    for (let j = k - 1; j >= 0; j--) {
+      const passed = facts.supers.get(classes[j]);
+      const arg = passed ? String(passed.data.args).split('\n')[position] : undefined;
+      if (!arg) return undefined;
+      if (arg.startsWith('param:')) {
+        position = Number(arg.slice(6));
+        continue;
+      }
+      // The collection itself, or its name for the base to look up.
+      const recv = 'param' in binding ? (arg.startsWith('str:') ? undefined : arg) : arg.startsWith('str:') ? `coll:${arg.slice(4)}` : undefined;
+      return recv ? { recv, at: passed! } : undefined;
+    }
+    return undefined;
   }
   return undefined;
 }
@@ -210,8 +246,10 @@ export function fieldReceiver(facts: Facts, cls: string, field: string): { recv:
 /** A wrapper method of `cls` or its bases that takes the filter at `position`: the field it queries and where it is. */
 export function wrapperOf(facts: Facts, cls: string, method: string, position: number): { field: string; cls: string } | undefined {
   for (const c of chain(facts, cls)) {
-    const w = facts.wrappers.get(c)?.find((x) => x.method === method);
-    // A method of that name that is no wrapper (or takes the filter elsewhere) hides the bases' one.
+    const list = facts.wrappers.get(c);
+    if (list === null) return undefined;
+    // The nearest wrapper of that name; one that takes the filter elsewhere is no match.
+    const w = list?.find((x) => x.method === method);
     if (w) return w.param === position ? { field: w.field, cls: c } : undefined;
   }
   return undefined;

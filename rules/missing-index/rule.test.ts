@@ -391,18 +391,22 @@ describe(RULE, () => {
       assert.match(found[0].message, /Indexes on `users` start with `email`, `org`, `lastSeenAt`\./);
     });
 
-    it("names a model's collection by mongoose's plural: a name already in -s stays, -y and -ss change", async () => {
+    it("names a model's collection by mongoose's plural: a name already in -s stays, -y and -ss change, an uncountable word or a digit at the end stays", async () => {
       const models = code`
         const mongoose = require('mongoose');
         const Preferences = mongoose.model('Preferences', new mongoose.Schema({ userId: String }));
         const Category = mongoose.model('Category', new mongoose.Schema({ slug: String }));
         const Address = mongoose.model('Address', new mongoose.Schema({ zip: String }));
+        const Status = mongoose.model('Status', new mongoose.Schema({ code: String }));
+        const UserV2 = mongoose.model('UserV2', new mongoose.Schema({ email: String }));
         const a = Preferences.findOne({ userId: id });
         const b = Category.findOne({ slug: s });
         const c = Address.find({ zip: z });
+        const d = Status.find({ code: c });
+        const e = UserV2.find({ email: e });
       `;
       const found = await workspaceHits({ 'models.js': models }, RULE);
-      assert.deepStrictEqual(found.map((f) => f.message.split(' ')[0]), ['`preferences`', '`categories`', '`addresses`']);
+      assert.deepStrictEqual(found.map((f) => f.message.split(' ')[0]), ['`preferences`', '`categories`', '`addresses`', '`status`', '`userv2`']);
     });
 
     describe('generic repositories', () => {
@@ -501,6 +505,40 @@ describe(RULE, () => {
         assert.deepStrictEqual(found[0].related[0], "src/repositories/user/user.repository.ts:7: the repository's collection (`users`) is bound here");
         assert.match(found[2].message, /^`users` is queried by `name`, `org` \(find, through `BaseRepository.find`\)/);
         assert.match(found[4].message, /^`orders` is queried by `status` \(find, through `Repository.find`\)/);
+      });
+
+      it('a class between that passes its constructor parameter on leaves the collection to its subclass, not to a name elsewhere', async () => {
+        const mid = code`
+          import mongoose, { Schema } from 'mongoose';
+          import { BaseRepository } from './base-repository';
+          const Team = mongoose.model('Team', new Schema({ slug: { type: String, unique: true }, name: String }));
+          export class TenantRepository<T> extends BaseRepository<T> {
+            constructor(model: any) {
+              super(model, Object);
+            }
+          }
+          export class TeamRepository extends TenantRepository<unknown> {
+            constructor() {
+              super(Team);
+            }
+            byName(name: string) {
+              return this.findOne({ name });
+            }
+            bySlug(slug: string) {
+              return this.findOne({ slug });
+            }
+          }
+        `;
+        // Another file's value of the passed parameter's name is no binding of the repository.
+        const other = code`
+          import { db } from './db';
+          export const model = db.collection('orders');
+        `;
+        const found = await workspaceHits({ ...files, 'src/repositories/tenant.ts': mid, 'src/repositories/other.ts': other, 'src/repositories/db.ts': TS_DB }, RULE);
+        const team = found.filter((f) => f.at.startsWith('src/repositories/tenant.ts'));
+        assert.deepStrictEqual(team.map((f) => f.at), ['src/repositories/tenant.ts:14:25']);
+        assert.match(team[0].message, /^`teams` is queried by `name` \(findOne, through `BaseRepository.findOne`\)/);
+        assert.deepStrictEqual(team[0].related[0], "src/repositories/tenant.ts:11: the repository's collection (`teams`) is bound here");
       });
 
       it('the MongoDB driver: a base that looks its collection up by the name a subclass passes', async () => {

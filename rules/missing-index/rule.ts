@@ -289,8 +289,10 @@ function exportsOf(match: RuleMatch): ExportInit[] | undefined {
       const receiver = match.node('receiver')!;
       // A query through a project class (a generic repository) is the workspace's to resolve.
       const repo = lang === 'go' ? {} : receiverRepository(match.file, call, receiver);
-      if (!repo.instance && ownCall(match, call)) return undefined;
-      const recv = receiverOf(receiver) ?? (repo.instance ? 'self:' : undefined);
+      const own = ownCall(match, call);
+      if (!repo.instance && own) return undefined;
+      // A method of the project's own class is no driver call: only its wrappers say what it queries.
+      const recv = repo.instance && own ? 'self:' : receiverOf(receiver) ?? (repo.instance ? 'self:' : undefined);
       const fields = filter.type === 'comparison_operator' ? comparedFields(filter, match.text('receiver')!) : lang === 'go' ? goFilterFields(filter) : filterFields(filter, lang);
       if (!recv || !fields || fields.length === 0) return undefined;
       return [{ name: 'mongo-query', node: filter, data: { recv, fields: fields.join(','), method: match.text('method')!, position, ...repo } }];
@@ -488,24 +490,38 @@ function aliasName(value: SyntaxNode): string | undefined {
 }
 
 /**
- * Mongoose's default collection name for a model: lower case, plural by its English rules (a
- * word that already ends in `s` stays: `Preferences` → `preferences`; `Status` → `statuses`).
+ * Mongoose's default collection name for a model: lower case, and plural by English rules, except
+ * for the words English does not count (`status`, `media`, `news`, … stay as they are) and a name
+ * that ends in something other than a letter (`UserV2`).
  */
+const UNCOUNTABLE = new Set(['advice', 'energy', 'excretion', 'digestion', 'cooperation', 'health', 'justice', 'labour', 'machinery', 'equipment', 'information', 'pollution', 'sewage', 'paper', 'money', 'species', 'series', 'rain', 'rice', 'fish', 'sheep', 'moose', 'deer', 'news', 'expertise', 'status', 'media']);
 const PLURALS: [RegExp, string][] = [
   [/(m)an$/, '$1en'],
   [/(pe)rson$/, '$1ople'],
   [/(child)$/, '$1ren'],
-  [/(alias|status|bus)$/, '$1es'],
+  [/^(ox)$/, '$1en'],
+  [/(ax|test)is$/, '$1es'],
+  [/(octop|vir)us$/, '$1i'],
+  [/(alias|bus)$/, '$1es'],
+  [/(buffal|tomat|potat)o$/, '$1oes'],
+  [/([ti])um$/, '$1a'],
   [/sis$/, 'ses'],
+  [/(?:([^f])fe|([lr])f)$/, '$1$2ves'],
+  [/(hive)$/, '$1s'],
   [/([^aeiouy]|qu)y$/, '$1ies'],
-  [/(quiz)$/, '$1zes'],
   [/(x|ch|ss|sh)$/, '$1es'],
+  [/(matr|vert|ind)(ix|ex)$/, '$1ices'],
+  [/([ml])ouse$/, '$1ice'],
+  [/(quiz)$/, '$1zes'],
+  [/^goose$/, 'geese'],
   [/s$/, 's'],
+  [/[^a-z]$/, '$&'],
   [/$/, 's'],
 ];
 
 function pluralize(model: string): string {
   const m = model.toLowerCase();
+  if (UNCOUNTABLE.has(m)) return m;
   const [pattern, to] = PLURALS.find(([p]) => p.test(m))!;
   return m.replace(pattern, to);
 }

@@ -291,7 +291,7 @@ describe(ID, () => {
           @IsInt() @Min(1) @Max(100) take: number;
           @IsInt() page: number;
         }
-        export class PageArgs {
+        export abstract class PageArgs {
           @IsInt() @Min(1) pageSize: number;
         }
         export class SearchArgs extends PageArgs {

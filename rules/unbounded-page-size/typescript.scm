@@ -31,9 +31,12 @@
 ; request class that extends the one that declares the field: `extends PaginationArgs`,
 ; `extends PartialType(ListQuery)`). A class no route takes (a command built from the DTO) is not
 ; request input.
-((class_declaration
-   name: (type_identifier) @class
-   body: (class_body (public_field_definition name: (property_identifier) @name) @field))
+([(class_declaration
+    name: (type_identifier) @class
+    body: (class_body (public_field_definition name: (property_identifier) @name) @field))
+  (abstract_class_declaration
+    name: (type_identifier) @class
+    body: (class_body (public_field_definition name: (property_identifier) @name) @field))]
  (#any-of? @name "limit" "take" "page_size" "pageSize" "pagesize" "per_page" "perPage" "perpage" "page_limit" "pageLimit" "max_results" "maxResults" "items_per_page" "itemsPerPage" "results_per_page" "resultsPerPage")
  (#set! export "page-size-field"))
 ([(required_parameter
@@ -44,9 +47,12 @@
     type: (type_annotation (type_identifier) @type))] @param
  (#model? @dec "effect:request-param")
  (#set! export "page-size-dependency"))
-((class_declaration
-   name: (type_identifier) @class
-   (class_heritage (extends_clause value: (_) @base))) @declaration
+([(class_declaration
+    name: (type_identifier) @class
+    (class_heritage (extends_clause value: (_) @base)))
+  (abstract_class_declaration
+    name: (type_identifier) @class
+    (class_heritage (extends_clause value: (_) @base)))] @declaration
  (#set! gate "extends")
  (#set! export "page-size-base"))
 

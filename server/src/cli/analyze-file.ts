@@ -47,6 +47,10 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
   if (sql && options.projectPath !== undefined && sqlOfTests(options.projectPath)) return { kind: 'ok', bytes: 0, findings: [], evidence: [], exports: [], suppressions: [] };
   let bytes: Buffer;
   let fd: number | undefined;
+  // A test, a migration, a script or generated code by its path, where no rule judges such code:
+  // nothing it holds would be reported (most of a real repository's bytes are its tests), but for
+  // the evidence some rule takes from such code (a migration's indexes).
+  const byPath = grammar && options.projectPath !== undefined && judgesOnlyProduction(engine().catalogue, config) ? roleByPath(options.projectPath, queryLanguageOf(grammar)) : undefined;
   try {
     fd = fs.openSync(absPath, 'r');
     const st = fs.fstatSync(fd);
@@ -54,10 +58,7 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
     if (st.size > options.maxBytes) {
       return { kind: 'skipped', reason: 'too-large', note: `${formatKB(st.size)} is above the size limit of ${formatKB(options.maxBytes)}` };
     }
-    // A test, a migration, a script or generated code by its path, where no rule judges such code:
-    // nothing it holds would be reported (most of a real repository's bytes are its tests).
-    const byPath = grammar && options.projectPath !== undefined && judgesOnlyProduction(engine().catalogue, config) ? roleByPath(options.projectPath, queryLanguageOf(grammar)) : undefined;
-    if (byPath && !readsEvidenceOf(engine().catalogue, byPath.role)) {
+    if (byPath && !readsEvidenceOf(engine().catalogue, byPath.role, config)) {
       return { kind: 'ok', bytes: st.size, findings: [], evidence: [], exports: [], suppressions: [] };
     }
     bytes = fs.readFileSync(fd);
@@ -80,6 +81,8 @@ export function analyzeFile(absPath: string, config: ResolvedConfig, options: An
     return { kind: 'skipped', reason: 'non-utf8', note: 'not valid UTF-8' };
   }
   if (sql) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: located(sqlIndexes(text), text), exports: [], suppressions: [] };
+  // A migration is read only for the indexes it may declare: one that names none is not parsed.
+  if (byPath && !/index|unique/i.test(text)) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: [], exports: [], suppressions: [] };
   if (!grammar) return { kind: 'ok', bytes: bytes.length, findings: [], evidence: schema ? located(prismaIndexes(text), text) : [], ...(schema ? prismaContribution(text) : deploymentContribution(text)) };
   let analysis: ReturnType<typeof analyzeText>;
   try {

@@ -962,9 +962,9 @@ function evidenceCounts(meta: RuleMeta | undefined, role: FileRole): boolean {
   return (meta?.evidenceRoles as readonly string[] | undefined)?.includes(role) ?? false;
 }
 
-/** Whether a file of this role must be read though no rule judges it: some rule takes its evidence from such code. */
-export function readsEvidenceOf(catalogue: Catalogue, role: FileRole): boolean {
-  return catalogue.rules.some((r) => evidenceCounts(r.meta, role));
+/** Whether a file of this role must be read though no rule judges it: some rule that is on takes its evidence from such code. */
+export function readsEvidenceOf(catalogue: Catalogue, role: FileRole, config: ResolvedConfig): boolean {
+  return catalogue.rules.some((r) => evidenceCounts(r.meta, role) && config.rules[r.meta.id] !== 'off');
 }
 
 /**
