@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { applyFix, code, config, findingsOf, hits, offeredFixes } from '../../server/test/harness';
+import { applyFix, code, config, findingsOf, hits, offeredFixes, workspaceHits } from '../../server/test/harness';
 
 const ID = 'unbounded-fan-out';
 
@@ -299,8 +299,16 @@ describe(ID, () => {
 
         async def load_all(db, ids):
             return await asyncio.gather(*[load(db, i) for i in ids])
+
+        async def map_async(items, fn):
+            return await asyncio.gather(*[fn(x) for x in items])
+
+        async def for_each_user(db, fn):
+            users = await db.users.find({}).to_list(None)
+            return await asyncio.gather(*[fn(u) for u in users])
       `;
-      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.gather']);
+      // map_async is the caller's items and the caller's work: judged where it is called.
+      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.gather', 'asyncio.gather']);
     });
 
     it('a gather of the project\'s own, not asyncio\'s, is not a fan-out', () => {
@@ -890,6 +898,15 @@ describe(ID, () => {
             return Promise.all(items.map(async (item) => toNode(item)));
           }
 
+          async function filterAsync(arr, predicate) {
+            const results = await Promise.all(arr.map(async (value, index) => predicate(value, index)));
+            return arr.filter((_, i) => results[i]);
+          }
+
+          async function presentOrSkip(items) {
+            return Promise.all(items.map((item) => toNode(item).then((n) => n).catch(() => null)));
+          }
+
           async function list(ctx) {
             const [rows, total] = await Promise.all([Doc.findAll({ offset: ctx.state.pagination.offset, limit: ctx.state.pagination.limit }), Doc.count()]);
             return { total, data: await Promise.all(rows.map((r) => presentDoc(r))) };
@@ -907,6 +924,12 @@ describe(ID, () => {
         const src = code`
           async function reorder(prisma, collections) {
             await Promise.all(collections.map((c) => prisma.collection.update({ where: { id: c.id }, data: { index: c.index } })));
+            await Promise.all(collections.map((c) => prisma.collection.delete({ where: { id: c.id } }).catch(() => undefined)));
+          }
+
+          async function forEachUser(prisma, fn) {
+            const users = await prisma.user.findMany();
+            await Promise.all(users.map((u) => fn(u)));
           }
 
           async function fetchTree(db, id) {
@@ -922,7 +945,7 @@ describe(ID, () => {
             await Promise.all(notifications.map((n) => n.updateWithCtx(ctx, { archivedAt: new Date() })));
           }
         `;
-        assert.deepStrictEqual(hits(lang, src, ID), ['Promise.all', 'Promise.all', 'Promise.all']);
+        assert.deepStrictEqual(hits(lang, src, ID), ['Promise.all', 'Promise.all', 'Promise.all', 'Promise.all', 'Promise.all']);
       });
 
       it('says what breaks and offers no fix', () => {
@@ -1060,5 +1083,94 @@ describe(ID, () => {
     `;
     const found = findingsOf('typescript', src, ID).map((f) => src.slice(f.start, f.start + 24));
     assert.deepStrictEqual(found, ['Promise.all(_.uniqBy(all', 'Promise.all(_.flatten([a', 'Promise.all(ids.map((id)', 'Promise.all(rows.map((r)', 'Promise.all(some.map((r)']);
+  });
+  it('typescript: a method a decorator runs in one transaction serialises its items\' queries; remote calls and methods without it still fan out', async () => {
+    // Judged on vendure: bulk deletes under @Transaction() share the request's one transaction connection.
+    const service = code`
+      import { Injectable } from '@nestjs/common';
+      import { DataSource } from 'typeorm';
+      import axios from 'axios';
+
+      @Injectable()
+      export class TagService {
+        constructor(private readonly db: DataSource) {}
+        async delete(ctx: unknown, id: string) {
+          return this.db.getRepository('Tag').delete({ id });
+        }
+        async announce(id: string) {
+          return axios.post('https://hooks.example.com/tags', { id });
+        }
+      }
+    `;
+    const resolver = (decorator: string, from: string) => code`
+      import { Mutation, Resolver } from '@nestjs/graphql';
+      import { ${decorator} } from '${from}';
+      import { TagService } from './tag.service';
+
+      @Resolver()
+      export class TagResolver {
+        constructor(private readonly tags: TagService) {}
+
+        @${decorator}()
+        @Mutation()
+        deleteTags(ctx: unknown, args: { ids: string[] }) {
+          return Promise.all(args.ids.map((id) => this.tags.delete(ctx, id)));
+        }
+
+        @${decorator}()
+        @Mutation()
+        announceTags(args: { ids: string[] }) {
+          return Promise.all(args.ids.map((id) => this.tags.announce(id)));
+        }
+
+        @Mutation()
+        deleteTagsEach(ctx: unknown, args: { ids: string[] }) {
+          return Promise.all(args.ids.map((id) => this.tags.delete(ctx, id)));
+        }
+      }
+    `;
+    const pkg = JSON.stringify({ dependencies: { '@nestjs/graphql': '12', '@vendure/core': '3', 'typeorm-transactional': '0.5', typeorm: '0.3', axios: '1' } });
+    for (const [decorator, from] of [['Transaction', '@vendure/core'], ['Transactional', 'typeorm-transactional'], ['Transaction', '../decorators/transaction.decorator']]) {
+      const found = await workspaceHits({ 'package.json': pkg, 'src/tag.service.ts': service, 'src/tag.resolver.ts': resolver(decorator, from), 'decorators/transaction.decorator.ts': 'export const Transaction = () => (target: object) => target;\n' }, ID);
+      assert.deepStrictEqual(found.map((h) => h.at), ['src/tag.resolver.ts:18:12', 'src/tag.resolver.ts:23:12'], `${decorator} from ${from}`);
+    }
+  });
+  it('typescript: a package whose source is in the workspace is read as code, even when a model describes a package of that name', async () => {
+    // Judged on vendure's own repository: its plugins import @vendure/core, whose source is beside them.
+    const files = {
+      'package.json': JSON.stringify({ private: true, workspaces: ['packages/*'] }),
+      'packages/core/package.json': JSON.stringify({ name: '@vendure/core', dependencies: { pg: '8' } }),
+      'packages/core/src/index.ts': "export * from './stock.service';\n",
+      'packages/core/src/stock.service.ts': code`
+        import { Pool } from 'pg';
+        const pool = new Pool({ max: 20 });
+        export class StockService {
+          async level(variantId: string) {
+            return pool.query('SELECT level FROM stock WHERE variant_id = $1', [variantId]);
+          }
+        }
+      `,
+      'packages/search/package.json': JSON.stringify({ name: '@acme/search', dependencies: { '@vendure/core': '*' } }),
+      'packages/search/src/indexer.ts': code`
+        import { StockService } from '@vendure/core';
+        export class Indexer {
+          constructor(private readonly stock: StockService) {}
+          async inStock(variants: { id: string }[]) {
+            return Promise.all(variants.map((v) => this.stock.level(v.id)));
+          }
+        }
+      `,
+    };
+    assert.deepStrictEqual((await workspaceHits(files, ID)).map((h) => h.at), ['packages/search/src/indexer.ts:5:12']);
+    // The same service answered from memory: followed into its source, no I/O, no finding.
+    const inMemory = code`
+      const levels = new Map<string, number>();
+      export class StockService {
+        async level(variantId: string) {
+          return levels.get(variantId) ?? 0;
+        }
+      }
+    `;
+    assert.deepStrictEqual(await workspaceHits({ ...files, 'packages/core/src/stock.service.ts': inMemory }, ID), []);
   });
 });

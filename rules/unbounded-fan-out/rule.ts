@@ -9,11 +9,12 @@ import {
   type TextEditInit,
 } from '../../server/src/engine/rule-api';
 import type { QueryLanguage } from '../../server/src/engine/languages';
+import type { Effect } from '../../server/src/model/library';
 import { enclosingFunction, isFunctionNode } from '../../server/src/engine/predicates';
 import { calleeName, isLiteralCollection } from '../../server/src/engine/syntax';
 import { eol, indentAt } from '../../server/src/engine/edit-helpers';
 import type { FileContext } from '../../server/src/model/file-context';
-import type { CallSite } from '../../server/src/model/file-model';
+import { decoratorCallee, type CallSite, type ExprRef } from '../../server/src/model/file-model';
 import type { Resolved } from '../../server/src/model/resolve';
 import {
   BOUND_EFFECTS,
@@ -541,8 +542,8 @@ interface Work {
 }
 
 /** A name the models give to calls with one of these effects, for callees nothing resolves. */
-function namedLike(file: FileContext, site: CallSite, effects: readonly string[]): boolean {
-  const last = site.callee.path?.[site.callee.path.length - 1];
+function namedLike(file: FileContext, callee: ExprRef, effects: readonly string[]): boolean {
+  const last = callee.path?.[callee.path.length - 1];
   return !!last && file.lang.namesWith(effects).includes(last);
 }
 
@@ -566,8 +567,8 @@ function classifySite(file: FileContext, site: CallSite): Work {
   if (path.length === 1 && BOUNDED_HELPER.test(path[0])) return { kind: 'bounded', site };
   // `fetch(u, sem)`: the coroutine is handed a semaphore or limiter (Python).
   if (file.language === 'python' && site.args.some((a) => a.kind === 'name' && !!a.path && boundName(file.lang, a.path[a.path.length - 1]))) return { kind: 'bounded', site };
-  if (namedLike(file, site, ['to-thread'])) return { kind: 'pooled', site };
-  if (namedLike(file, site, ['spawn']) && (site.callee.path?.length ?? 0) > 1) return { kind: 'spawn', site };
+  if (namedLike(file, site.callee, ['to-thread'])) return { kind: 'pooled', site };
+  if (namedLike(file, site.callee, ['spawn']) && (site.callee.path?.length ?? 0) > 1) return { kind: 'spawn', site };
   if (r.kind === 'import' && r.module !== undefined) return { kind: 'project', site };
   return { kind: 'unknown', site };
 }
@@ -624,7 +625,7 @@ function runsInTransaction(file: FileContext, call: CallSite): boolean {
   const r = resolveSite(file, call);
   if (r.kind === 'library') return effectsOf(r.row).includes('transaction');
   if (r.kind === 'function') return false;
-  return namedLike(file, call, ['transaction']);
+  return namedLike(file, call.callee, ['transaction']);
 }
 
 /**
@@ -633,6 +634,24 @@ function runsInTransaction(file: FileContext, call: CallSite): boolean {
  * element or a `go` statement makes, the calls in a goroutine's body.
  */
 function perItemSites(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage): CallSite[] {
+  return perItemCalls(file, element, lang).map((c) => promiseSource(file, c));
+}
+
+/** `send(u).catch(log)`, `load(id).then(toDto)`: the promise is the call the handler is attached to. */
+const PROMISE_HANDLERS = new Set(['catch', 'then', 'finally']);
+
+function promiseSource(file: FileContext, site: CallSite): CallSite {
+  for (let at = site; ; ) {
+    const path = at.callee.path ?? [];
+    const inner = at.callee.receiver;
+    if (path.length !== 1 || !PROMISE_HANDLERS.has(path[0]) || inner?.kind !== 'call') return at;
+    const call = callsWithin(file, inner.start, inner.end).find((c) => c.start === inner.start && c.end === inner.end);
+    if (!call) return at;
+    at = call;
+  }
+}
+
+function perItemCalls(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage): CallSite[] {
   if (!element) return [];
   const at = (n: SyntaxNode | null | undefined): CallSite | undefined => (n ? file.callAt(n) : undefined);
   const unwrapExpr = (n: SyntaxNode | null | undefined): SyntaxNode[] => {
@@ -670,9 +689,9 @@ function returned(site: CallSite, root: SyntaxNode): boolean {
  * transaction, or nothing per item that holds a connection (the calls all resolve to library calls
  * that do no I/O, or to functions of this file that do none).
  */
-type Verdict = { kind: 'report' } | { kind: 'silent'; why: WorkKind | 'nothing' } | { kind: 'through'; site: CallSite };
+type Verdict = { kind: 'report' } | { kind: 'silent'; why: WorkKind | 'nothing' } | { kind: 'through'; site: CallSite; needs: readonly Effect[] };
 
-function judgeWork(works: Work[]): Verdict {
+function judgeWork(works: Work[], needs: readonly Effect[] = IO_EFFECTS): Verdict {
   if (works.some((w) => w.kind === 'bounded')) return { kind: 'silent', why: 'bounded' };
   if (works.some((w) => w.kind === 'pooled')) return { kind: 'silent', why: 'pooled' };
   if (works.some((w) => w.kind === 'spawn')) return { kind: 'silent', why: 'spawn' };
@@ -680,15 +699,63 @@ function judgeWork(works: Work[]): Verdict {
   if (works.some((w) => w.kind === 'tx')) return { kind: 'silent', why: 'tx' };
   // Only functions of other files: reported if the program finds I/O through the first of them.
   const project = works.find((w) => w.kind === 'project');
-  if (project) return { kind: 'through', site: project.site };
+  if (project) return { kind: 'through', site: project.site, needs };
   return { kind: 'silent', why: 'nothing' };
 }
 
-function verdictFor(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage): Verdict {
+function verdictFor(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage, items?: SyntaxNode): Verdict {
   const sites = perItemSites(file, element, lang);
   if (sites.length === 0) return { kind: 'report' }; // an expression nothing models: as before
   // What a function of this file does is read here, through up to three levels of its calls.
-  return judgeWork(expandOwn(file, sites.map((s) => classifySite(file, s)), new Set(), 0, element!.tree.rootNode, lang));
+  const works = expandOwn(file, sites.map((s) => classifySite(file, s)), new Set(), 0, element!.tree.rootNode, lang);
+  if (items && genericCombinator(file, works, items)) return { kind: 'silent', why: 'nothing' };
+  return inTransactionScope(file, element!.startIndex) ? judgeWork(works.map((w) => serialisedInScope(file, w)), REMOTE_EFFECTS) : judgeWork(works);
+}
+
+/**
+ * `filterAsync(arr, predicate)`: both the items and the work per item are the caller's (parameters
+ * of the function around the fan-out). Whether that is a data set and I/O is known only where it
+ * is called, so a utility like this is no finding of its own.
+ */
+function genericCombinator(file: FileContext, works: Work[], items: SyntaxNode): boolean {
+  if (items.type !== 'identifier') return false;
+  const fi = file.resolver.functionAt(items.startIndex);
+  if (fi === undefined) return false;
+  const params = new Set(file.model.functions[fi].params.map((p) => p.name));
+  if (!params.has(items.text)) return false;
+  return works.length > 0 && works.every((w) => {
+    const path = w.site.callee.path ?? [];
+    return w.kind === 'unknown' && !w.site.callee.receiver && path.length === 1 && params.has(path[0]);
+  });
+}
+
+/**
+ * Remote work a transaction does not serialise: what an item must still reach to be reported when
+ * the fan-out runs inside a transaction scope (its queries share the transaction's one connection).
+ */
+const REMOTE_EFFECTS = IO_EFFECTS.filter((e) => !e.startsWith('db-'));
+
+/**
+ * The fan-out runs inside a method a decorator runs in one transaction (`@Transaction()`,
+ * `@Transactional()`): every query the items make through the request's context or the
+ * transaction's store goes to that transaction's one connection, one statement at a time.
+ */
+function inTransactionScope(file: FileContext, at: number): boolean {
+  for (let fi = file.resolver.functionAt(at); fi !== undefined; fi = file.model.functions[fi].parent) {
+    for (const d of file.model.functions[fi].decorators) {
+      const callee = decoratorCallee(d.expr);
+      const r = file.resolver.resolve(callee, d.start);
+      if (r.kind === 'library' ? effectsOf(r.row).includes('transaction') : r.kind !== 'function' && namedLike(file, callee, ['transaction'])) return true;
+    }
+  }
+  return false;
+}
+
+/** A library query in a transaction scope runs on the transaction's connection. */
+function serialisedInScope(file: FileContext, w: Work): Work {
+  if (w.kind !== 'io') return w;
+  const r = resolveSite(file, w.site);
+  return r.kind === 'library' && !hasEffect(r, REMOTE_EFFECTS) ? { kind: 'tx', site: w.site } : w;
 }
 
 const THROUGH_MESSAGE =
@@ -704,7 +771,7 @@ function withVerdict(c: CandidateInit | undefined, v: Verdict, lang: QueryLangua
   // Go keeps judging such work where it is written: its errgroup fix is offered on the file's own findings only.
   const call = c.node && lang !== 'go' ? nodeOfSite(c.node.tree.rootNode, v.site) : undefined;
   // Where the workspace does not hold that function, the fan-out stands as found (as before the model).
-  return call ? { ...c, message: THROUGH_MESSAGE, through: { call, needs: IO_EFFECTS, fallback: c.message ?? meta.message } } : c;
+  return call ? { ...c, message: THROUGH_MESSAGE, through: { call, needs: v.needs, fallback: c.message ?? meta.message } } : c;
 }
 
 /**
@@ -777,7 +844,7 @@ function awaitsFanOut(file: FileContext, range: SyntaxNode): boolean {
   return callsWithin(file, range.startIndex, range.endIndex).some((c) => {
     if (!c.awaited) return false;
     const r = resolveSite(file, c);
-    return hasEffect(r, ['fan-out']) || (r.kind !== 'library' && r.kind !== 'function' && namedLike(file, c, ['fan-out']));
+    return hasEffect(r, ['fan-out']) || (r.kind !== 'library' && r.kind !== 'function' && namedLike(file, c.callee, ['fan-out']));
   });
 }
 
@@ -962,7 +1029,7 @@ function pyCheck(match: RuleMatch): CandidateInit | undefined {
       if (c.builder && awaitsFanOut(file, c.builder)) continue;
       if (classify(c.items, { file, lang: 'python', statements, loops }) !== 'data') continue;
       if (fnHoldsBound(file, place.fn, 'python')) continue;
-      const found = withVerdict(candidate(callee, 'python', { what: `\`${callee.text}\` runs one coroutine`, items: c.items, around: c.builder, guardedCallee: c.callee }), verdictFor(file, c.element, 'python'), 'python');
+      const found = withVerdict(candidate(callee, 'python', { what: `\`${callee.text}\` runs one coroutine`, items: c.items, around: c.builder, guardedCallee: c.callee }), verdictFor(file, c.element, 'python', c.items), 'python');
       if (found) return found;
     }
     return undefined;
@@ -1303,7 +1370,7 @@ function tsCheck(match: RuleMatch): CandidateInit | undefined {
   if (batchParameter(file, c.items, place.fn)) return undefined;
   if (classify(c.items, { file, lang: 'typescript', statements, loops: loopsAround(place, 'typescript') }) !== 'data') return undefined;
   if (c.builder && awaitsFanOut(file, c.builder)) return undefined;
-  return withVerdict(candidate(callee, 'typescript', { what: `\`${callee.text}\` runs one call`, items: c.items, around: c.builder }), verdictFor(file, c.element, 'typescript'), 'typescript');
+  return withVerdict(candidate(callee, 'typescript', { what: `\`${callee.text}\` runs one call`, items: c.items, around: c.builder }), verdictFor(file, c.element, 'typescript', c.items), 'typescript');
 }
 
 // ---------------------------------------------------------------------------------------------

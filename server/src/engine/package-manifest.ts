@@ -23,6 +23,18 @@ export interface PackageManifest {
    * `link:`): then anything may be reachable.
    */
   reachable?: string[];
+  /**
+   * The names of the packages of its workspace, itself included: their source is here, so an
+   * import of one is read as the project's code, never as a library the models describe.
+   */
+  workspace?: string[];
+}
+
+/** Whether a module (`@acme/core`, `@acme/core/sub`) is a package whose source is in the manifest's workspace. */
+export function isWorkspacePackage(module: string, manifest: PackageManifest | undefined): boolean {
+  if (!manifest?.workspace || module.startsWith('.')) return false;
+  const parts = module.split('/');
+  return manifest.workspace.includes(parts.slice(0, module.startsWith('@') ? 2 : 1).join('/'));
 }
 
 interface Cached {
@@ -47,7 +59,7 @@ export function packageManifestOf(absFile: string, root?: string): PackageManife
   if (known && known.base === manifest && known.stamp === ws.stamp) return known.manifest;
   const others = ws.packages.filter((p) => p !== file).map(read).filter((m): m is PackageManifest => !!m);
   const consumers = others.filter((m) => m.dependencies.includes(manifest.name));
-  const out = { ...manifest, consumers, reachable: reachableFrom(manifest, others) };
+  const out = { ...manifest, consumers, reachable: reachableFrom(manifest, others), workspace: [manifest.name, ...others.map((m) => m.name)] };
   withConsumers.set(file, { base: manifest, stamp: ws.stamp, manifest: out });
   return out;
 }

@@ -9,7 +9,7 @@ import { pyExpr } from './bind-python';
 import { goExpr } from './bind-go';
 import { tsExpr } from './bind-typescript';
 import { bindTree } from './bind';
-import type { PackageManifest } from '../engine/package-manifest';
+import { isWorkspacePackage, type PackageManifest } from '../engine/package-manifest';
 import type { GoPackageTypes } from './go-package';
 import { pushTo } from '../engine/multimap';
 
@@ -35,7 +35,13 @@ export class FileContext {
     private readonly goPackage?: GoPackageTypes,
   ) {
     this.lang = models.of(language);
-    this.resolver = new Resolver(model, this.lang, goPackage, (lib) => !!this.manifest?.reachable && this.mayUseLibrary(lib));
+    this.resolver = new Resolver(
+      model,
+      this.lang,
+      goPackage,
+      (lib) => !!this.manifest?.reachable && this.mayUseLibrary(lib),
+      (module) => isWorkspacePackage(module, this.manifest),
+    );
     this.role = fileRole(relPath, text, model, models, manifest);
     this.fnRoles = new FunctionRoles(model, this.lang, this.resolver, relPath);
   }

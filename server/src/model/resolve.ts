@@ -41,6 +41,8 @@ export class Resolver {
     private readonly goPackage?: GoPackageTypes,
     /** Whether the file's package can reach a library (its manifest): what a value it imports from the project may be. */
     private readonly reaches: (lib: string) => boolean = () => true,
+    /** Whether a module is a package of the file's workspace (its source is here, read as the project's). */
+    private readonly local: (module: string) => boolean = () => false,
   ) {}
 
   /** Resolvers of the sibling files that declare the package's types, for their fields' types. */
@@ -281,7 +283,7 @@ export class Resolver {
     const imp = modelIndex(this.model).importsByLocal.get(name)?.[0];
     if (!imp) return UNKNOWN;
     const module = normaliseModule(this.model.language, imp.module);
-    const lib = this.models.libraryOfModule(module);
+    const lib = this.local(module) ? undefined : this.models.libraryOfModule(module);
     if (!lib) return { kind: 'import', module: imp.module, name: imp.name, rest: [], via: 'import' };
     const qname = imp.name ? `${module}.${imp.name}` : module;
     return this.libraryName(qname, 'import');
