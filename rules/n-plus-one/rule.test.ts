@@ -374,6 +374,21 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('python', src, ID), []);
     });
 
+    it('a query followed by a return or raise in its block leaves the loop: it runs once', () => {
+      const src = code`
+        async def first_active(db, ids):
+            for i in ids:
+                if i.enabled:
+                    user = await db.users.find_one({"_id": i.user_id})
+                    return user
+            for i in ids:
+                user = await db.users.find_one({"_id": i.user_id})
+                if user:
+                    return user
+      `;
+      assert.deepStrictEqual(hits('python', src, ID), ['db.users.find_one({"_id": i.user_id})']);
+    });
+
     it("the project's own function named like a library's, and a library call that is no query, are not reads", () => {
       const src = code`
         from django.core.cache import cache
@@ -608,6 +623,27 @@ describe(ID, () => {
       assert.deepStrictEqual(hits('go', src, ID), ['tx.QueryRowContext(ctx, "SELECT creator_id FROM attachment WHERE id = $1", b.ID)']);
     });
 
+    it('a query followed by a return in its block leaves the loop: it runs once', () => {
+      const src = code`
+        package main
+
+        func (d *DB) first(ctx context.Context, ids []int64) (*User, error) {
+        	for _, id := range ids {
+        		if id > 0 {
+        			var u User
+        			err := d.db.QueryRowContext(ctx, "SELECT name FROM users WHERE id = $1", id).Scan(&u.Name)
+        			return &u, err
+        		}
+        	}
+        	for _, id := range ids {
+        		d.db.QueryRowContext(ctx, "SELECT name FROM users WHERE id = $1", id).Scan(&n)
+        	}
+        	return nil, nil
+        }
+      `;
+      assert.deepStrictEqual(hits('go', src, ID), ['d.db.QueryRowContext(ctx, "SELECT name FROM users WHERE id = $1", id)']);
+    });
+
     it('a goroutine per item is left to unbounded-fan-out', () => {
       const src = code`
         package main
@@ -796,6 +832,46 @@ describe(ID, () => {
           }
         `;
         assert.deepStrictEqual(hits(lang, src, ID), []);
+      });
+
+      it('a query followed by a return, throw or break that leaves the loop runs once (a first-match search); one that ends an inner loop or a switch does not', () => {
+        // Judged on novu: the template of the first variant whose conditions pass.
+        const src = code`
+          async function firstMatch(db, variants, groups) {
+            for (const v of variants) {
+              if (!v.active) continue;
+              if (v.passed) {
+                const t = await db.collection('templates').findOne({ _id: v.templateId });
+                if (!t) throw new Error('missing');
+                return t;
+              }
+            }
+            for (const v of variants) {
+              const t = await db.collection('templates').findOne({ _id: v.templateId });
+              if (t) break;
+            }
+            for (const v of variants) {
+              const t = await db.collection('templates').findOne({ _id: v.templateId });
+              break;
+            }
+            for (const g of groups) {
+              for (const m of g.members) {
+                await db.collection('users').findOne({ _id: g.ownerId, member: m.userId });
+                break;
+              }
+              switch (g.kind) {
+                case 'a':
+                  await db.collection('users').findOne({ _id: g.ownerId });
+                  break;
+              }
+            }
+          }
+        `;
+        assert.deepStrictEqual(hits(lang, src, ID), [
+          "db.collection('templates').findOne({ _id: v.templateId })",
+          "db.collection('users').findOne({ _id: g.ownerId, member: m.userId })",
+          "db.collection('users').findOne({ _id: g.ownerId })",
+        ]);
       });
 
       it('a query(...) whose literal argument is not SQL is no database call', () => {

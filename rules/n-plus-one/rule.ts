@@ -861,6 +861,39 @@ function promiseCombined(path: SyntaxNode[], i: number): boolean {
   return path[i + 1]?.type === 'arguments' && call?.type === 'call_expression' && /^Promise\.(all|allSettled|any|race)$/.test(call.childForFieldName('function')?.text ?? '');
 }
 
+const EXITS: Record<QueryLanguage, ReadonlySet<string>> = {
+  python: new Set(['return_statement', 'raise_statement', 'break_statement']),
+  go: new Set(['return_statement', 'break_statement']),
+  typescript: new Set(['return_statement', 'throw_statement', 'break_statement']),
+};
+/** Statements a `break` inside them leaves, instead of the loop around them. */
+const BREAK_TARGETS = new Set(['switch_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'for_statement', 'for_in_statement', 'for_of_statement', 'while_statement', 'do_statement', 'match_statement']);
+
+/**
+ * `if (match) { const t = await repo.findOne(…); return t; }`: a statement on the call's path is
+ * followed, in its own block, by a `return`, `throw` or `break` that leaves the loop, so the query
+ * runs once for the loop, not once per item (a first-match search). Only a `for` loop's body
+ * counts: a callback's `return` ends one item.
+ */
+function leavesLoopAfter(path: SyntaxNode[], loop: Loop, lang: QueryLanguage): boolean {
+  if (loop.kind !== 'for') return false;
+  // From the loop inwards: a `break` below an inner loop or a switch leaves that instead.
+  let breakLeaves = true;
+  for (let i = loop.index - 1; i >= 1; i--) {
+    const block = path[i];
+    if (BREAK_TARGETS.has(block.type)) breakLeaves = false;
+    if (!STATEMENT_CONTAINERS[lang].has(block.type)) continue;
+    const onPath = path[i - 1];
+    for (const st of block.namedChildren) {
+      if (st.startIndex < onPath.endIndex || !EXITS[lang].has(st.type)) continue;
+      // A labelled break may leave an outer loop: only a plain one is read.
+      if (st.type === 'break_statement' && (!breakLeaves || st.namedChildCount > 0)) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
 /** The call's ancestors up to its function (through the callbacks of array iteration), nearest first; path[0] is the call. */
 function pathOf(call: SyntaxNode, lang: QueryLanguage): SyntaxNode[] {
   const path = [call];
@@ -1201,6 +1234,7 @@ function analyse(call: SyntaxNode, method: string, lang: QueryLanguage, file: Fi
     // The same written in SQL: `"SELECT count(*) FROM " + table`, f"SELECT * FROM {table}".
     const sqlCalls = [call, ...chainBelow(call, lang).links];
     if (sqlCalls.some((c) => sqlStrings(c, lang, file.lang).some((sql) => [...tracked].some((n) => tableFrom(sql, n))))) return undefined;
+    if (leavesLoopAfter(path, loop, lang)) continue;
     const binding = loop.bindings.find((b) => b.names.some((n) => used.has(n))) ?? loop.bindings[0];
     if (isFixed(binding, loop, path, lang)) continue;
     if (boundedSource(innerIterable(binding.iterable, lang, !!binding.counted), path, loop, lang, file)) continue;
