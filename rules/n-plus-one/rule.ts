@@ -8,6 +8,7 @@ import type { FileContext } from '../../server/src/model/file-context';
 import { effectsOf, type LanguageModels, type MemberRow, type SymbolRow } from '../../server/src/model/library';
 import { readsOneWithRelation } from '../unbounded-fan-out/model';
 import { throughCalls } from './through';
+import { STATEMENT_CONTAINERS, leavesAfter } from './loop-exit';
 import meta from './rule.json';
 import python from './python.scm';
 import go from './go.scm';
@@ -30,12 +31,6 @@ const MEMBER: Record<QueryLanguage, { type: string; object: string; prop: string
   python: { type: 'attribute', object: 'object', prop: 'attribute' },
   go: { type: 'selector_expression', object: 'operand', prop: 'field' },
   typescript: { type: 'member_expression', object: 'object', prop: 'property' },
-};
-/** Nodes whose named children are statements. */
-const STATEMENT_CONTAINERS: Record<QueryLanguage, ReadonlySet<string>> = {
-  python: new Set(['block']),
-  go: new Set(['block', 'statement_list']),
-  typescript: new Set(['statement_block']),
 };
 
 interface Member {
@@ -861,14 +856,6 @@ function promiseCombined(path: SyntaxNode[], i: number): boolean {
   return path[i + 1]?.type === 'arguments' && call?.type === 'call_expression' && /^Promise\.(all|allSettled|any|race)$/.test(call.childForFieldName('function')?.text ?? '');
 }
 
-const EXITS: Record<QueryLanguage, ReadonlySet<string>> = {
-  python: new Set(['return_statement', 'raise_statement', 'break_statement']),
-  go: new Set(['return_statement', 'break_statement']),
-  typescript: new Set(['return_statement', 'throw_statement', 'break_statement']),
-};
-/** Statements a `break` inside them leaves, instead of the loop around them. */
-const BREAK_TARGETS = new Set(['switch_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'for_statement', 'for_in_statement', 'for_of_statement', 'while_statement', 'do_statement', 'match_statement']);
-
 /**
  * `if (match) { const t = await repo.findOne(…); return t; }`: a statement on the call's path is
  * followed, in its own block, by a `return`, `throw` or `break` that leaves the loop, so the query
@@ -876,23 +863,9 @@ const BREAK_TARGETS = new Set(['switch_statement', 'expression_switch_statement'
  * counts: a callback's `return` ends one item.
  */
 function leavesLoopAfter(path: SyntaxNode[], loop: Loop, lang: QueryLanguage): boolean {
-  if (loop.kind !== 'for') return false;
-  // From the loop inwards: a `break` below an inner loop or a switch leaves that instead.
-  let breakLeaves = true;
-  for (let i = loop.index - 1; i >= 1; i--) {
-    const block = path[i];
-    if (BREAK_TARGETS.has(block.type)) breakLeaves = false;
-    if (!STATEMENT_CONTAINERS[lang].has(block.type)) continue;
-    const onPath = path[i - 1];
-    for (const st of block.namedChildren) {
-      if (st.startIndex < onPath.endIndex || !EXITS[lang].has(st.type)) continue;
-      // A labelled break may leave an outer loop: only a plain one is read.
-      if (st.type === 'break_statement' && (!breakLeaves || st.namedChildCount > 0)) continue;
-      return true;
-    }
-  }
-  return false;
+  return loop.kind === 'for' && leavesAfter(path, loop.index, lang);
 }
+
 
 /** The call's ancestors up to its function (through the callbacks of array iteration), nearest first; path[0] is the call. */
 function pathOf(call: SyntaxNode, lang: QueryLanguage): SyntaxNode[] {
@@ -1627,7 +1600,7 @@ export default defineRule({
     };
   },
   // Through calls: a loop handing its item to the project's own function that queries.
-  model: (file, _ctx, span) => throughCalls(file, span),
+  model: (file, _ctx, span, unit) => throughCalls(file, span, unit),
   fixes: {
     'batch-lookup': (target, ctx) => (target.language === 'python' ? pythonFix(target, ctx.file) : target.language === 'typescript' ? typescriptFix(target, ctx.file) : undefined),
   },

@@ -36,6 +36,53 @@ describe('findings through calls', () => {
       assert.match(found[0].message, /^`owner_of` runs a database query per item of `orders` through `session\.execute\(\)\.scalar_one` \(line 5\)/);
     });
 
+    it('a loop left right after the helper call (a first-match search) runs it once; a callback or a loop that goes on runs it per item', () => {
+      const src = code`
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        def owner_of(session: Session, order):
+            return session.execute(select(User).where(User.id == order.user_id)).scalar_one()
+
+        def first_owner(session: Session):
+            orders = session.execute(select(Order)).scalars().all()
+            for o in orders:
+                if o.paid:
+                    owner = owner_of(session, o)
+                    return owner
+            for o in orders:
+                owner = owner_of(session, o)
+                if owner:
+                    break
+      `;
+      const found = findingsOf('python', src, 'n-plus-one');
+      assert.deepStrictEqual(found.map((f) => src.slice(f.start, f.end)), ['owner_of(session, o)']);
+      assert.strictEqual(src.slice(0, found[0].start).split('\n').length, 14);
+      const ts = code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        async function ownerOf(order: { userId: string }) {
+          return prisma.user.findUnique({ where: { id: order.userId } });
+        }
+        export async function firstOwner() {
+          const orders = await prisma.order.findMany();
+          for (const o of orders) {
+            if (!o.paid) continue;
+            const owner = await ownerOf(o);
+            return owner;
+          }
+          for (const o of orders) {
+            switch (o.kind) {
+              case 'gift':
+                await ownerOf(o);
+                break;
+            }
+          }
+        }
+      `;
+      assert.deepStrictEqual(findingsOf('typescript', ts, 'n-plus-one').map((f) => ts.slice(f.start, f.end)), ['ownerOf(o)']);
+    });
+
     it('across files: a route → a service → a repository in other modules, with the chain and each step as related information', async () => {
       const found = await workspace(
         {

@@ -462,7 +462,7 @@ export class Analyzer {
         try {
           const node = u.node();
           analysed = yield* this.analyzeUnit(node, input.text.slice(start, end), node.startPosition, parts, input, language, ctx, failed, budget?.deadline ?? Infinity);
-          analysed.result.hooks = this.modelHooks(file, ctx, config, language, { start, end }, failed);
+          analysed.result.hooks = this.modelHooks(file, ctx, config, language, { start, end }, node, failed);
         } finally {
           file.track(undefined);
         }
@@ -598,12 +598,12 @@ export class Analyzer {
    * model: from the cache for units an edit did not touch, computed for the others.
    */
   /** The rules' model hooks over one unit, with offsets relative to it (cached with the unit). */
-  private modelHooks(file: FileContext, ctx: CheckContext, config: ResolvedConfig, language: QueryLanguage, span: { start: number; end: number }, failed: Set<string>): Hooked[] {
+  private modelHooks(file: FileContext, ctx: CheckContext, config: ResolvedConfig, language: QueryLanguage, span: { start: number; end: number }, unit: SyntaxNode, failed: Set<string>): Hooked[] {
     const out: Hooked[] = [];
     for (const rule of this.catalogue.rules) {
       if (!rule.model || !rule.meta.languages.includes(language) || config.rules[rule.meta.id] === 'off') continue;
       try {
-        for (const init of rule.model(file, ctx, span)) {
+        for (const init of rule.model(file, ctx, span, unit)) {
           const t = init.through ? targetOf(file.resolver.resolve(init.through.callee, init.through.at)) : undefined;
           if (init.through && !t) continue;
           const target = t?.kind === 'local' ? { kind: 'named' as const, qualifiedName: file.model.functions[t.fn].qualifiedName } : t;

@@ -240,9 +240,9 @@ export interface RuleModule {
    * rule finds through calls (a loop handing its item to a function that queries) is found here.
    * Asked per top-level unit (`span`), whose answer is cached with the unit like its matches: the
    * hook reports only calls that start in the span, and reads the rest of the file through
-   * `file` (resolution, roles), which records what it read.
+   * `file` (resolution, roles), which records what it read; `unit` is the span's syntax tree.
    */
-  model?(file: FileContext, ctx: CheckContext, span: { start: number; end: number }): ModelFindingInit[];
+  model?(file: FileContext, ctx: CheckContext, span: { start: number; end: number }, unit: SyntaxNode): ModelFindingInit[];
   /**
    * A workspace rule: judges the exports of every file of a workspace together (and the process
    * counts read from deployment files). Runs after a workspace scan, never on a lone file.
