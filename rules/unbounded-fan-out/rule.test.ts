@@ -300,6 +300,12 @@ describe(ID, () => {
         async def load_all(db, ids):
             return await asyncio.gather(*[load(db, i) for i in ids])
 
+        async def render_each(users):
+            return await asyncio.gather(*map(render, users))
+
+        async def load_each(db, ids):
+            return await asyncio.gather(*map(db.users.find_one, ids))
+
         async def map_async(items, fn):
             return await asyncio.gather(*[fn(x) for x in items])
 
@@ -308,7 +314,7 @@ describe(ID, () => {
             return await asyncio.gather(*[fn(u) for u in users])
       `;
       // map_async is the caller's items and the caller's work: judged where it is called.
-      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.gather', 'asyncio.gather']);
+      assert.deepStrictEqual(hits('python', src, ID), ['asyncio.gather', 'asyncio.gather', 'asyncio.gather']);
     });
 
     it('a gather of the project\'s own, not asyncio\'s, is not a fan-out', () => {
@@ -903,6 +909,10 @@ describe(ID, () => {
             return arr.filter((_, i) => results[i]);
           }
 
+          async function presentAll(items) {
+            return Promise.all(items.map(toNode));
+          }
+
           async function presentOrSkip(items) {
             return Promise.all(items.map((item) => toNode(item).then((n) => n).catch(() => null)));
           }
@@ -927,6 +937,14 @@ describe(ID, () => {
             await Promise.all(collections.map((c) => prisma.collection.delete({ where: { id: c.id } }).catch(() => undefined)));
           }
 
+          async function loadUser(id) {
+            return db.collection('users').findOne({ _id: id });
+          }
+
+          async function loadAll(ids) {
+            return Promise.all(ids.map(loadUser));
+          }
+
           async function forEachUser(prisma, fn) {
             const users = await prisma.user.findMany();
             await Promise.all(users.map((u) => fn(u)));
@@ -945,7 +963,7 @@ describe(ID, () => {
             await Promise.all(notifications.map((n) => n.updateWithCtx(ctx, { archivedAt: new Date() })));
           }
         `;
-        assert.deepStrictEqual(hits(lang, src, ID), ['Promise.all', 'Promise.all', 'Promise.all', 'Promise.all', 'Promise.all']);
+        assert.deepStrictEqual(hits(lang, src, ID), ['Promise.all', 'Promise.all', 'Promise.all', 'Promise.all', 'Promise.all', 'Promise.all']);
       });
 
       it('says what breaks and offers no fix', () => {
@@ -1172,5 +1190,31 @@ describe(ID, () => {
       }
     `;
     assert.deepStrictEqual(await workspaceHits({ ...files, 'packages/core/src/stock.service.ts': inMemory }, ID), []);
+  });
+  it('typescript: a function of another file handed over by name is followed into that file', async () => {
+    const files = {
+      'package.json': JSON.stringify({ dependencies: { '@prisma/client': '5', express: '4' } }),
+      'src/present.ts': 'export async function presentDoc(d: { id: string; title: string }) {\n  return { id: d.id, title: d.title.trim() };\n}\n',
+      'src/load.ts': code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        export async function loadDoc(id: string) {
+          return prisma.document.findUnique({ where: { id } });
+        }
+      `,
+      'src/routes.ts': code`
+        import express from 'express';
+        import { presentDoc } from './present';
+        import { loadDoc } from './load';
+        const app = express();
+        app.post('/docs', async (req, res) => {
+          const docs = await Promise.all(req.body.ids.map(loadDoc));
+          res.json(await Promise.all(docs.map(presentDoc)));
+        });
+      `,
+    };
+    const found = await workspaceHits(files, ID);
+    assert.deepStrictEqual(found.map((h) => h.at), ['src/routes.ts:6:22']);
+    assert.match(found[0].message, /each reaches `prisma\.document\.findUnique`/);
   });
 });

@@ -13,7 +13,7 @@ import type { Effect } from '../../server/src/model/library';
 import { enclosingFunction, isFunctionNode } from '../../server/src/engine/predicates';
 import { calleeName, isLiteralCollection } from '../../server/src/engine/syntax';
 import { eol, indentAt } from '../../server/src/engine/edit-helpers';
-import type { FileContext } from '../../server/src/model/file-context';
+import { exprOf, type FileContext } from '../../server/src/model/file-context';
 import { decoratorCallee, type CallSite, type ExprRef } from '../../server/src/model/file-model';
 import type { Resolved } from '../../server/src/model/resolve';
 import {
@@ -645,11 +645,13 @@ function promiseSource(file: FileContext, site: CallSite): CallSite {
     const path = at.callee.path ?? [];
     const inner = at.callee.receiver;
     if (path.length !== 1 || !PROMISE_HANDLERS.has(path[0]) || inner?.kind !== 'call') return at;
-    const call = callsWithin(file, inner.start, inner.end).find((c) => c.start === inner.start && c.end === inner.end);
+    const call = file.callSpanning(inner.start, inner.end);
     if (!call) return at;
     at = call;
   }
 }
+
+const FUNCTION_REFERENCES = new Set(['identifier', 'member_expression', 'attribute']);
 
 function perItemCalls(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage): CallSite[] {
   if (!element) return [];
@@ -671,6 +673,11 @@ function perItemCalls(file: FileContext, element: SyntaxNode | undefined, lang: 
     }
     const yielded = direct.filter((c) => c.awaited || returned(c, element.tree.rootNode));
     return yielded.length > 0 ? yielded : direct;
+  }
+  // `items.map(present)`, `map(refresh, users)`: the function handed over is what each item calls.
+  if (FUNCTION_REFERENCES.has(element.type)) {
+    const callee = exprOf(lang, element);
+    if (callee?.kind === 'name') return [{ callee, start: element.startIndex, end: element.endIndex, awaited: false, args: [], keywords: [] }];
   }
   const own = unwrapExpr(element).map(at).filter((c): c is CallSite => !!c);
   if (own.length > 0) return own;

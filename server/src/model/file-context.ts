@@ -202,12 +202,16 @@ export class FileContext {
 
   private callsByStart: Map<number, (CallSite & { fn: number })[]> | undefined;
 
-  /** What the function of a call node is (its callee). */
+  /** What the function of a call node is (its callee); for a function handed over by name (`items.map(present)`), that function. */
   resolveCallee(call: SyntaxNode): Resolved {
+    if (REFERENCES.has(call.type)) return this.resolve(call);
     const callee = call.childForFieldName('function') ?? call.childForFieldName('constructor');
     return callee ? this.resolve(callee) : { kind: 'unknown' };
   }
 }
+
+/** Nodes that name a function without calling it. */
+const REFERENCES = new Set(['identifier', 'member_expression', 'attribute', 'selector_expression']);
 
 export function exprOf(language: QueryLanguage, node: SyntaxNode) {
   switch (language) {
