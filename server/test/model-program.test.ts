@@ -267,6 +267,36 @@ describe('model: the workspace program', () => {
     assert.deepStrictEqual(effects(program, fn('src/route.ts', 'viaStar')), []);
   });
 
+  it('typescript: a barrel that imports a module\'s export and exports it again (export { presentGroup }) leads to it', () => {
+    // As outline's server/presenters/index.ts passes its presenters on.
+    const { program, fn } = programOf({
+      'src/presenters/group.ts': code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        export default async function presentGroup(id: string) { return prisma.group.count({ where: { id } }); }
+      `,
+      'src/presenters/user.ts': code`
+        import { PrismaClient } from '@prisma/client';
+        const prisma = new PrismaClient();
+        export async function presentUser(id: string) { return prisma.user.findUnique({ where: { id } }); }
+      `,
+      'src/presenters/index.ts': "import presentGroup from './group';\nimport { presentUser as user } from './user';\nimport * as all from './user';\n\nexport { presentGroup, user as presentUser, all };\n",
+      'src/c1.ts': "import { loop } from './c2';\nexport { loop };\n",
+      'src/c2.ts': "import { loop } from './c1';\nexport { loop };\n",
+      'src/route.ts': code`
+        import { presentGroup, presentUser } from './presenters';
+        import { loop } from './c1';
+        export async function show(id: string) { return presentGroup(id); }
+        export async function me(id: string) { return presentUser(id); }
+        export async function circular() { return loop(); }
+      `,
+    });
+    assert.deepStrictEqual(chain(program, fn('src/route.ts', 'show'), 'db-count'), ['presentGroup', 'prisma.group.count']);
+    assert.deepStrictEqual(chain(program, fn('src/route.ts', 'me'), 'db-read-one'), ['presentUser', 'prisma.user.findUnique']);
+    // Two files that pass the same import back and forth lead nowhere, and end.
+    assert.deepStrictEqual(effects(program, fn('src/route.ts', 'circular')), []);
+  });
+
   it('typescript: barrels that re-export each other in a cycle still lead to the function, from either barrel', () => {
     const { program, fn } = programOf({
       'src/route1.ts': "import { countUsers } from './a';\nexport async function first() { return countUsers(); }\n",

@@ -233,6 +233,13 @@ export class TypeScriptBinder extends Binder {
   private exportStatement(node: SyntaxNode): void {
     const source = literalText(node.childForFieldName('source'));
     if (source === undefined) {
+      // `export { presentGroup, user as presentUser }`: names of this file (module ''), which the
+      // program follows to their declaration or, for an import passed on, to the imported module.
+      const local = node.namedChildren.find((c) => c.type === 'export_clause');
+      for (const s of local?.namedChildren ?? []) {
+        const name = s.childForFieldName('name')?.text;
+        if (name) this.model.reexports.push({ name, module: '', as: s.childForFieldName('alias')?.text ?? name });
+      }
       // `export default class Helper {}`, `export default function work()`, `export default Helper`:
       // what the file's default export is named here (module '' is this file), so `import H from`
       // finds `H.run` as `Helper.run`.

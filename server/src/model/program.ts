@@ -294,10 +294,17 @@ export class Program {
     // Re-exported: `export { a } from './x'`, `from .x import a` in a package's __init__.
     for (const r of this.reexportsOf(file, f, parts[0])) {
       const name = r.name === '*' ? parts[0] : r.name;
-      // `export default Helper`: a name of this file.
+      // `export default Helper`, `export { user as presentUser }`: a name of this file.
       if (r.module === '') {
-        const hit = this.lookupFrom(file, [name, ...parts.slice(1)], instance);
+        const hit = name === parts[0] ? undefined : this.lookupFrom(file, [name, ...parts.slice(1)], instance);
         if (hit) return hit;
+        // `import presentGroup from './group'; export { presentGroup }`: an import passed on.
+        const imp = f.imports.find((i) => i.local === name);
+        if (imp?.name === undefined) continue;
+        for (const t of this.modules.resolve(file, f.language, imp.module)) {
+          const passed = this.lookupFrom(t, [imp.name, ...parts.slice(1)], instance);
+          if (passed) return passed;
+        }
         continue;
       }
       for (const t of this.modules.resolve(file, f.language, r.module)) {
