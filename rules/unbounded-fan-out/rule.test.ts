@@ -1217,4 +1217,48 @@ describe(ID, () => {
     assert.deepStrictEqual(found.map((h) => h.at), ['src/routes.ts:6:22']);
     assert.match(found[0].message, /each reaches `prisma\.document\.findUnique`/);
   });
+  it('typescript: a service whose every caller runs in a transaction a decorator opens serialises its fan-out; one caller without it is enough to report', async () => {
+    // Judged on vendure: AssetService.assignToChannel, called only from @Transaction() resolvers.
+    const channels = code`
+      import { Injectable } from '@nestjs/common';
+      import { DataSource } from 'typeorm';
+      @Injectable()
+      export class ChannelService {
+        constructor(private readonly db: DataSource) {}
+        async assign(ctx: unknown, id: string) {
+          return this.db.getRepository('ChannelAsset').insert({ id });
+        }
+      }
+    `;
+    const assets = code`
+      import { Injectable } from '@nestjs/common';
+      import { ChannelService } from './channel.service';
+      @Injectable()
+      export class AssetService {
+        constructor(private readonly channels: ChannelService) {}
+        async assignToChannel(ctx: unknown, ids: string[]) {
+          await Promise.all(ids.map((id) => this.channels.assign(ctx, id)));
+        }
+      }
+    `;
+    const resolver = (undecorated: boolean) => code`
+      import { Mutation, Resolver } from '@nestjs/graphql';
+      import { Transaction } from '@vendure/core';
+      import { AssetService } from './asset.service';
+      @Resolver()
+      export class AssetResolver {
+        constructor(private readonly assets: AssetService) {}
+        @Transaction()
+        @Mutation()
+        assignAssets(ctx: unknown, args: { ids: string[] }) {
+          return this.assets.assignToChannel(ctx, args.ids);
+        }
+        ${undecorated ? '@Mutation()\n  assignAssetsEach(ctx: unknown, args: { ids: string[] }) {\n    return this.assets.assignToChannel(ctx, args.ids);\n  }' : ''}
+      }
+    `;
+    const pkg = JSON.stringify({ dependencies: { '@nestjs/graphql': '12', '@nestjs/common': '10', '@vendure/core': '3', typeorm: '0.3' } });
+    const tree = (undecorated: boolean) => ({ 'package.json': pkg, 'src/channel.service.ts': channels, 'src/asset.service.ts': assets, 'src/asset.resolver.ts': resolver(undecorated) });
+    assert.deepStrictEqual(await workspaceHits(tree(false), ID), []);
+    assert.deepStrictEqual((await workspaceHits(tree(true), ID)).map((h) => h.at), ['src/asset.service.ts:7:11']);
+  });
 });

@@ -14,7 +14,8 @@ import { enclosingFunction, isFunctionNode } from '../../server/src/engine/predi
 import { calleeName, isLiteralCollection } from '../../server/src/engine/syntax';
 import { eol, indentAt } from '../../server/src/engine/edit-helpers';
 import { exprOf, type FileContext } from '../../server/src/model/file-context';
-import { decoratorCallee, type CallSite, type ExprRef } from '../../server/src/model/file-model';
+import type { CallSite, ExprRef } from '../../server/src/model/file-model';
+import { transactionScoped } from '../../server/src/model/transaction-scope';
 import type { Resolved } from '../../server/src/model/resolve';
 import {
   BOUND_EFFECTS,
@@ -748,13 +749,7 @@ const REMOTE_EFFECTS = IO_EFFECTS.filter((e) => !e.startsWith('db-'));
  * transaction's store goes to that transaction's one connection, one statement at a time.
  */
 function inTransactionScope(file: FileContext, at: number): boolean {
-  for (let fi = file.resolver.functionAt(at); fi !== undefined; fi = file.model.functions[fi].parent) {
-    for (const d of file.model.functions[fi].decorators) {
-      const callee = decoratorCallee(d.expr);
-      const r = file.resolver.resolve(callee, d.start);
-      if (r.kind === 'library' ? effectsOf(r.row).includes('transaction') : r.kind !== 'function' && namedLike(file, callee, ['transaction'])) return true;
-    }
-  }
+  for (let fi = file.resolver.functionAt(at); fi !== undefined; fi = file.model.functions[fi].parent) if (transactionScoped(file, fi)) return true;
   return false;
 }
 
@@ -778,7 +773,7 @@ function withVerdict(c: CandidateInit | undefined, v: Verdict, lang: QueryLangua
   // Go keeps judging such work where it is written: its errgroup fix is offered on the file's own findings only.
   const call = c.node && lang !== 'go' ? nodeOfSite(c.node.tree.rootNode, v.site) : undefined;
   // Where the workspace does not hold that function, the fan-out stands as found (as before the model).
-  return call ? { ...c, message: THROUGH_MESSAGE, through: { call, needs: v.needs, fallback: c.message ?? meta.message } } : c;
+  return call ? { ...c, message: THROUGH_MESSAGE, through: { call, needs: v.needs, inTransaction: REMOTE_EFFECTS, fallback: c.message ?? meta.message } } : c;
 }
 
 /**

@@ -60,6 +60,7 @@ interface Candidate {
 interface Through {
   target: CallTarget;
   needs: readonly Effect[] | 'blocking';
+  inTransaction?: readonly Effect[];
   fallback?: string;
   unless?: true;
   also?: CallTarget[];
@@ -84,6 +85,8 @@ export interface DeferredFinding {
   needs?: readonly Effect[] | 'blocking';
   /** The function of this file (its index) that must have one of the roles in the program. */
   role?: { fn: number; roles: readonly string[] };
+  /** What the callee must do instead of `needs` when the function the finding is in (its index) runs only inside transactions its callers open. */
+  inTransaction?: { fn: number; needs: readonly Effect[] };
   /** The message when the workspace does not hold the function (see ThroughInit.fallback). */
   fallback?: string;
   /** The finding holds unless the target, or one of `also`, does what `needs` says (see CandidateInit.unlessThrough). */
@@ -518,7 +521,7 @@ export class Analyzer {
         const fn = modelIndex(file.model).functionBySpan.get(`${c.whenRole.start}:${c.whenRole.end}`);
         if (fn === undefined) continue;
         if (!appliesTo(this.catalogue.meta(f.ruleId)!, file.role.role, config)) roleFiltered++;
-        else byRole.push({ ...(c.through ? deferredOf(f, c.through) : { ruleId: f.ruleId, start: f.start, end: f.end, message: f.message, severity: f.severity, ...(f.related.length > 0 ? { related: f.related } : {}) }), role: { fn, roles: c.whenRole.roles } });
+        else byRole.push({ ...(c.through ? deferredOf(f, c.through, file) : { ruleId: f.ruleId, start: f.start, end: f.end, message: f.message, severity: f.severity, ...(f.related.length > 0 ? { related: f.related } : {}) }), role: { fn, roles: c.whenRole.roles } });
         continue;
       }
       if (f && c.through) {
@@ -876,7 +879,7 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
       const refs = targets.map((t) => (t.kind === 'local' ? program.resolve('<this file>', t) : undefined));
       if (refs.some((r) => r && unlessHit(program, r, through.needs))) continue;
       // A call into another file (or through one): the workspace decides; all here: the finding stands.
-      if (refs.some((r) => !r || reachesOtherFiles(program, r))) out.push({ deferred: deferredOf(f, through) });
+      if (refs.some((r) => !r || reachesOtherFiles(program, r))) out.push({ deferred: deferredOf(f, through, file) });
       else out.push({ finding: f, site: f.start });
       continue;
     }
@@ -889,13 +892,16 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
       const related = [...f.related, ...hit.chain.map((s, i) => ({ start: s.start, end: s.end, message: i === hit.chain.length - 1 ? `${hit.site.text}: ${hit.effect}` : `calls \`${s.text}\`` }))];
       out.push({ finding: { ...f, message, related }, site: hit.site.start });
     } else if (!ref || ref.file !== '<this file>' || reachesOtherFiles(program, ref)) {
-      out.push({ deferred: deferredOf(f, through) });
+      out.push({ deferred: deferredOf(f, through, file) });
     }
   }
   return out;
 }
 
-function deferredOf(f: Finding, through: Through): DeferredFinding {
+function deferredOf(f: Finding, through: Through, file: FileContext): DeferredFinding {
+  // Callbacks keep their function's place in the program: the outermost function is the one callers reach.
+  let fn = file.resolver.functionAt(f.start);
+  while (fn !== undefined && file.model.functions[fn].parent !== undefined) fn = file.model.functions[fn].parent;
   return {
     ruleId: f.ruleId,
     start: f.start,
@@ -904,6 +910,7 @@ function deferredOf(f: Finding, through: Through): DeferredFinding {
     severity: f.severity,
     target: through.target,
     needs: through.needs,
+    ...(through.inTransaction && fn !== undefined ? { inTransaction: { fn, needs: through.inTransaction } } : {}),
     ...(through.fallback ? { fallback: through.fallback } : {}),
     ...(through.unless ? { unless: true as const, ...(through.also?.length ? { also: through.also } : {}) } : {}),
     ...(f.related.length > 0 ? { related: f.related } : {}),
@@ -1040,7 +1047,7 @@ function toCandidate(rule: RuleModule, init: CandidateInit, match: RuleMatch, ba
     // Only the project's own code is followed: a library call is judged where it is written.
     const target = targetOf(match.file.resolveCallee(init.through.call));
     const fallback = init.through.fallback === undefined ? undefined : fill(init.through.fallback, init.args ?? {});
-    if (target) through = { target, needs: init.through.needs, ...(fallback ? { fallback } : {}) };
+    if (target) through = { target, needs: init.through.needs, ...(init.through.inTransaction ? { inTransaction: init.through.inTransaction } : {}), ...(fallback ? { fallback } : {}) };
     else if (fallback) message = fallback;
     else return undefined;
   }

@@ -162,6 +162,8 @@ export interface ThroughInit {
   call: SyntaxNode;
   /** What the reached function must do (one of these effects), or `blocking`: block its caller's thread (a sync function doing I/O, sleeping, hashing). */
   needs: readonly Effect[] | 'blocking';
+  /** What it must do instead when the function the finding is in runs only inside transactions its callers open (a query there runs on the transaction's one connection). */
+  inTransaction?: readonly Effect[];
   /**
    * The message (a template, filled with the same args) when the program cannot find the function
    * at all (its module is not in the workspace): the finding stands as found, without a chain. Without

@@ -529,15 +529,33 @@ export class Program {
 
   private atStartup: Map<string, ChainStep[]> | undefined;
 
-  /** Every function reachable from functions with one of these roles, with the path from one of them. */
-  private reachable(roles: ReadonlySet<string>): Map<string, ChainStep[]> {
+  /**
+   * Whether every request or job that runs a function runs it inside a transaction a caller's
+   * decorator opened (`@Transaction()` on the resolver that calls the service): reached from an
+   * entry point, but never without passing a function run in one transaction.
+   */
+  onlyInTransactions(ref: FnRef): boolean {
+    const k = this.key(ref);
+    if (!this.requestPath().has(k) && !this.jobPath().has(k)) return false;
+    this.outsideTransactions ??= this.reachable(new Set([...PER_REQUEST, 'job']), true);
+    return !this.outsideTransactions.has(k);
+  }
+
+  private outsideTransactions: Map<string, ChainStep[]> | undefined;
+
+  /**
+   * Every function reachable from functions with one of these roles, with the path from one of
+   * them; with `outsideTransactions`, not through a function run in one transaction.
+   */
+  private reachable(roles: ReadonlySet<string>, outsideTransactions = false): Map<string, ChainStep[]> {
     const out = new Map<string, ChainStep[]>();
     const queue: FnRef[] = [];
+    const transactional = (ref: FnRef) => outsideTransactions && !!this.fn(ref)?.transaction;
     for (const f of this.files.values()) {
       f.summary.functions.forEach((_, i) => {
         const ref = { file: f.path, fn: i };
         const role = this.roleOf(ref);
-        if (role && roles.has(role.role)) {
+        if (role && roles.has(role.role) && !transactional(ref)) {
           out.set(this.key(ref), []);
           queue.push(ref);
         }
@@ -563,7 +581,7 @@ export class Program {
         const k = this.key(e.to);
         const role = this.roleOf(e.to)?.role;
         // A job or start-up function called from a handler is still what it is.
-        if (out.has(k) || (role !== undefined && !roles.has(role) && (role === 'job' || role === 'startup')) || via.length >= MAX_CHAIN) continue;
+        if (out.has(k) || (role !== undefined && !roles.has(role) && (role === 'job' || role === 'startup')) || via.length >= MAX_CHAIN || transactional(e.to)) continue;
         out.set(k, [...via, e.step]);
         queue.push(e.to);
       }

@@ -4,6 +4,7 @@ import { argumentValues, decoratorCallee, type ExprRef, type FunctionModel } fro
 import type { Resolved } from './resolve';
 import type { ClassRole } from './roles';
 import { readsFixedFile } from './fixed-path';
+import { transactionScoped } from './transaction-scope';
 import { pushTo } from '../engine/multimap';
 
 /**
@@ -65,6 +66,8 @@ export interface FunctionSummary {
   role?: { role: string; why: string };
   /** A result it caches (lru_cache, sync.Once, a module-level `if _x is None`): what it builds is built once. */
   cached: boolean;
+  /** A decorator runs it in one database transaction (see transaction-scope.ts): what it calls queries on one connection. */
+  transaction?: true;
   /** The function it is nested in (a callback, an object's method literal), by index. */
   parent?: number;
   own: EffectSite[];
@@ -121,6 +124,7 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
     nameEnd: f.nameEnd,
     role: roots ? undefined : file.fnRoles.get(i) && { role: file.fnRoles.get(i)!.role, why: file.fnRoles.get(i)!.why },
     cached: isCached(f),
+    ...(f.decorators.length > 0 && transactionScoped(file, i) ? { transaction: true as const } : {}),
     ...(f.parent !== undefined ? { parent: f.parent } : {}),
     own: [],
     calls: [],

@@ -60,7 +60,8 @@ export function programFindings(
           continue;
         }
       }
-      const needs = d.needs;
+      // Queries of a function that runs only inside its callers' transactions share one connection.
+      const needs = d.inTransaction && program.onlyInTransactions({ file: f.path, fn: d.inTransaction.fn }) ? d.inTransaction.needs : d.needs;
       if (!d.target || !needs) continue;
       if (d.unless) {
         // Dropped when any of the calls bounds it; a call the workspace cannot find bounds nothing.
