@@ -152,6 +152,36 @@ describe('engine', () => {
       }
     });
 
+    it("a cached unit without pattern matches keeps its own findings through calls, not the last such unit's", () => {
+      // Both loops' units match no pattern: their findings come from the rules' model hooks alone.
+      const src = [
+        'from sqlalchemy import select',
+        'from sqlalchemy.orm import Session',
+        '',
+        'def owner_of(session: Session, order):',
+        '    return session.execute(select(User).where(User.id == order.user_id)).scalar_one()',
+        '',
+        'def first(session, repo):',
+        '    for o in repo.all_orders():',
+        '        owner_of(session, o)',
+        '',
+        'def second(session, items):',
+        '    for i in items:',
+        '        print(i)',
+        '',
+      ].join('\n');
+      const { analyzer } = engine();
+      const cfg = defaultConfig();
+      const doc = new OpenDocument('file:///app/report.py', 'python', 1, src);
+      const run = () => analyzer.analyze({ tree: doc.currentTree(), text: doc.text, grammar: 'python' }, cfg, doc.units).findings.map((f) => `${f.ruleId}:${doc.doc.positionAt(f.start).line}`);
+      assert.deepStrictEqual(run(), ['n-plus-one:8']);
+      // An edit in `second` analyses its unit again; `first` comes from the cache with its own finding.
+      doc.applyChanges([{ range: { start: { line: 12, character: 15 }, end: { line: 12, character: 15 } }, text: ', 1' }], doc.version + 1);
+      assert.deepStrictEqual(run(), ['n-plus-one:8']);
+      doc.applyChanges([{ range: { start: { line: 8, character: 25 }, end: { line: 8, character: 25 } }, text: ' ' }], doc.version + 1);
+      assert.deepStrictEqual(run(), ['n-plus-one:8']);
+    });
+
     /**
      * A view in its own unit and the registration that makes it a handler in another: a comment
      * edit in the registration's unit re-analyses that unit alone, and renaming what it registers

@@ -332,7 +332,7 @@ export interface AnalysisInput {
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
-const EMPTY_UNIT: UnitResult = { candidates: [], facts: [], suppressions: [], evidence: [], exports: [] };
+const EMPTY_UNIT: Readonly<UnitResult> = Object.freeze({ candidates: [], facts: [], suppressions: [], evidence: [], exports: [] });
 
 export interface AnalyzerOptions {
   /** Run anchored patterns only around their literals (on by default; tests compare both ways). */
@@ -465,7 +465,8 @@ export class Analyzer {
         try {
           const node = u.node();
           analysed = yield* this.analyzeUnit(node, input.text.slice(start, end), node.startPosition, parts, input, language, ctx, failed, budget?.deadline ?? Infinity);
-          analysed.result.hooks = this.modelHooks(file, ctx, config, language, { start, end }, node, failed);
+          // A copy: a unit without matches shares EMPTY_UNIT, which must not carry one unit's hooks to the others.
+          analysed.result = { ...analysed.result, hooks: this.modelHooks(file, ctx, config, language, { start, end }, node, failed) };
         } finally {
           file.track(undefined);
         }
