@@ -1,5 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { QueryLanguage } from '../../server/src/engine/languages';
+import { isFunctionNode } from '../../server/src/engine/predicates';
 
 /*
  * Where control leaves a loop right after a call: what makes a query in a loop run once per loop
@@ -27,10 +28,12 @@ const BREAK_TARGETS = new Set(['switch_statement', 'expression_switch_statement'
  * followed, in its own block, by a `return`, `throw`/`raise` or a plain `break` of that loop.
  */
 export function leavesAfter(path: SyntaxNode[], loopIndex: number, lang: QueryLanguage): boolean {
-  // From the loop inwards: a `break` below an inner loop or a switch leaves that instead.
+  // From the loop inwards: a `break` below an inner loop or a switch leaves that instead; below a
+  // callback (`o.lines.map(async (l) => { …; return c; })`), nothing leaves the loop.
   let breakLeaves = true;
   for (let i = loopIndex - 1; i >= 1; i--) {
     const block = path[i];
+    if (isFunctionNode(block, lang)) return false;
     if (BREAK_TARGETS.has(block.type)) breakLeaves = false;
     if (!STATEMENT_CONTAINERS[lang].has(block.type)) continue;
     const onPath = path[i - 1];

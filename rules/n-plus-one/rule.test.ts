@@ -854,6 +854,12 @@ describe(ID, () => {
               const t = await db.collection('templates').findOne({ _id: v.templateId });
               break;
             }
+            for (const o of variants) {
+              await Promise.all(o.lines.map(async (l) => {
+                const c = await db.collection('customers').findOne({ _id: o.customerId });
+                return c;
+              }));
+            }
             for (const g of groups) {
               for (const m of g.members) {
                 await db.collection('users').findOne({ _id: g.ownerId, member: m.userId });
@@ -869,6 +875,7 @@ describe(ID, () => {
         `;
         assert.deepStrictEqual(hits(lang, src, ID), [
           "db.collection('templates').findOne({ _id: v.templateId })",
+          "db.collection('customers').findOne({ _id: o.customerId })",
           "db.collection('users').findOne({ _id: g.ownerId, member: m.userId })",
           "db.collection('users').findOne({ _id: g.ownerId })",
         ]);

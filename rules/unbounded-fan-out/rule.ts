@@ -635,19 +635,24 @@ function runsInTransaction(file: FileContext, call: CallSite): boolean {
  * element or a `go` statement makes, the calls in a goroutine's body.
  */
 function perItemSites(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage): CallSite[] {
-  return perItemCalls(file, element, lang).map((c) => promiseSource(file, c));
+  return perItemCalls(file, element, lang).flatMap((c) => promiseParts(file, c));
 }
 
 /** `send(u).catch(log)`, `load(id).then(toDto)`: the promise is the call the handler is attached to. */
 const PROMISE_HANDLERS = new Set(['catch', 'then', 'finally']);
 
-function promiseSource(file: FileContext, site: CallSite): CallSite {
+/**
+ * The work of a promise chain: the call the handlers are attached to, and what the handlers call
+ * (`render(u).then((html) => mailer.send(u, html))` sends mail per item).
+ */
+function promiseParts(file: FileContext, site: CallSite): CallSite[] {
+  const handlers: CallSite[] = [];
   for (let at = site; ; ) {
     const path = at.callee.path ?? [];
     const inner = at.callee.receiver;
-    if (path.length !== 1 || !PROMISE_HANDLERS.has(path[0]) || inner?.kind !== 'call') return at;
-    const call = file.callSpanning(inner.start, inner.end);
-    if (!call) return at;
+    const call = path.length === 1 && PROMISE_HANDLERS.has(path[0]) && inner?.kind === 'call' ? file.callSpanning(inner.start, inner.end) : undefined;
+    if (!call) return [at, ...handlers.flatMap((h) => h.args.flatMap((a) => callsWithin(file, a.start, a.end)))];
+    handlers.push(at);
     at = call;
   }
 }
@@ -717,7 +722,10 @@ function verdictFor(file: FileContext, element: SyntaxNode | undefined, lang: Qu
   // What a function of this file does is read here, through up to three levels of its calls.
   const works = expandOwn(file, sites.map((s) => classifySite(file, s)), new Set(), 0, element!.tree.rootNode, lang);
   if (items && genericCombinator(file, works, items)) return { kind: 'silent', why: 'nothing' };
-  return inTransactionScope(file, element!.startIndex) ? judgeWork(works.map((w) => serialisedInScope(file, w)), REMOTE_EFFECTS) : judgeWork(works);
+  if (!inTransactionScope(file, element!.startIndex)) return judgeWork(works);
+  // The queries are serialised; what else an item does (another file's service: a remote call?) still counts.
+  const rest = works.map((w) => serialisedInScope(file, w)).filter((w) => w.kind !== 'tx');
+  return rest.length > 0 ? judgeWork(rest, REMOTE_EFFECTS) : { kind: 'silent', why: 'tx' };
 }
 
 /**

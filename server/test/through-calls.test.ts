@@ -36,7 +36,7 @@ describe('findings through calls', () => {
       assert.match(found[0].message, /^`owner_of` runs a database query per item of `orders` through `session\.execute\(\)\.scalar_one` \(line 5\)/);
     });
 
-    it('a loop left right after the helper call (a first-match search) runs it once; a callback or a loop that goes on runs it per item', () => {
+    it('a loop left right after the helper call (a first-match search) runs it once; a loop that goes on, or a break that leaves only a switch, runs it per item', () => {
       const src = code`
         from sqlalchemy import select
         from sqlalchemy.orm import Session

@@ -33,9 +33,15 @@ export interface PackageManifest {
 /** Whether a module (`@acme/core`, `@acme/core/sub`) is a package whose source is in the manifest's workspace. */
 export function isWorkspacePackage(module: string, manifest: PackageManifest | undefined): boolean {
   if (!manifest?.workspace || module.startsWith('.')) return false;
-  const parts = module.split('/');
-  return manifest.workspace.includes(parts.slice(0, module.startsWith('@') ? 2 : 1).join('/'));
+  // Asked for every import a name resolves through: a set per workspace, not a scan of its list.
+  let names = workspaceNames.get(manifest.workspace);
+  if (!names) workspaceNames.set(manifest.workspace, (names = new Set(manifest.workspace)));
+  const slash = module.indexOf('/');
+  const second = module.startsWith('@') && slash >= 0 ? module.indexOf('/', slash + 1) : slash;
+  return names.has(second < 0 ? module : module.slice(0, second));
 }
+
+const workspaceNames = new WeakMap<readonly string[], Set<string>>();
 
 interface Cached {
   mtimeMs: number;

@@ -124,7 +124,8 @@ export function summarise(file: FileContext, roots?: readonly number[]): FileSum
     nameEnd: f.nameEnd,
     role: roots ? undefined : file.fnRoles.get(i) && { role: file.fnRoles.get(i)!.role, why: file.fnRoles.get(i)!.why },
     cached: isCached(f),
-    ...(f.decorators.length > 0 && transactionScoped(file, i) ? { transaction: true as const } : {}),
+    // Read by the workspace's program only: not in the summaries one analysis builds to follow its own calls.
+    ...(!roots && f.decorators.length > 0 && transactionScoped(file, i) ? { transaction: true as const } : {}),
     ...(f.parent !== undefined ? { parent: f.parent } : {}),
     own: [],
     calls: [],
