@@ -20,8 +20,10 @@ const EXITS: Record<QueryLanguage, ReadonlySet<string>> = {
   go: new Set(['return_statement', 'break_statement']),
   typescript: new Set(['return_statement', 'throw_statement', 'break_statement']),
 };
+/** Loop statements of the three grammars (not an iteration callback: its `return` ends one item). */
+export const LOOP_STATEMENTS: ReadonlySet<string> = new Set(['for_statement', 'for_in_statement', 'for_of_statement', 'while_statement', 'do_statement']);
 /** Statements a `break` inside them leaves, instead of the loop around them. */
-const BREAK_TARGETS = new Set(['switch_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'for_statement', 'for_in_statement', 'for_of_statement', 'while_statement', 'do_statement', 'match_statement']);
+const BREAK_TARGETS = new Set([...LOOP_STATEMENTS, 'switch_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'match_statement']);
 
 /**
  * A statement on the call's path (`path[0]` is the call, `path[loopIndex]` the `for` statement) is

@@ -866,7 +866,6 @@ function leavesLoopAfter(path: SyntaxNode[], loop: Loop, lang: QueryLanguage): b
   return loop.kind === 'for' && leavesAfter(path, loop.index, lang);
 }
 
-
 /** The call's ancestors up to its function (through the callbacks of array iteration), nearest first; path[0] is the call. */
 function pathOf(call: SyntaxNode, lang: QueryLanguage): SyntaxNode[] {
   const path = [call];

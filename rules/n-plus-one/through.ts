@@ -4,7 +4,7 @@ import { growing, isProjectCall, iterableText, loopVariables, uses, inSpan } fro
 import { callText } from '../../server/src/model/summary';
 import type { ModelFindingInit } from '../../server/src/engine/rule-api';
 import type { SyntaxNode } from 'tree-sitter';
-import { leavesAfter } from './loop-exit';
+import { LOOP_STATEMENTS, leavesAfter } from './loop-exit';
 
 /**
  * N+1 through calls: a loop hands each item to a function of the project (a repository, a
@@ -40,17 +40,13 @@ export function throughCalls(file: FileContext, span?: { start: number; end: num
   return out;
 }
 
-
 /** The call's `for` loop (the loop model's span) is left right after it: see leavesAfter. */
 function leavesLoopAt(unit: SyntaxNode, call: { start: number; end: number }, loop: { start: number; end: number }, lang: FileContext['language']): boolean {
   const path: SyntaxNode[] = [];
   // The loop model's span starts at the body in Python (the iterable runs once): the statement is the one that ends with it.
   for (let n: SyntaxNode | null = unit.descendantForIndex(call.start, call.end); n && n.endIndex <= loop.end; n = n.parent) {
     path.push(n);
-    if (n.endIndex === loop.end && n.startIndex <= loop.start && FOR_LOOPS.has(n.type)) return leavesAfter(path, path.length - 1, lang);
+    if (n.endIndex === loop.end && n.startIndex <= loop.start && LOOP_STATEMENTS.has(n.type)) return leavesAfter(path, path.length - 1, lang);
   }
   return false;
 }
-
-/** Loop statements (not an iteration callback: its `return` ends one item). */
-const FOR_LOOPS = new Set(['for_statement', 'for_in_statement', 'for_of_statement', 'while_statement', 'do_statement']);

@@ -13,7 +13,7 @@ import type { Effect } from '../../server/src/model/library';
 import { enclosingFunction, isFunctionNode } from '../../server/src/engine/predicates';
 import { calleeName, isLiteralCollection } from '../../server/src/engine/syntax';
 import { eol, indentAt } from '../../server/src/engine/edit-helpers';
-import { exprOf, type FileContext } from '../../server/src/model/file-context';
+import { exprOf, isReference, type FileContext } from '../../server/src/model/file-context';
 import type { CallSite, ExprRef } from '../../server/src/model/file-model';
 import { transactionScoped } from '../../server/src/model/transaction-scope';
 import type { Resolved } from '../../server/src/model/resolve';
@@ -657,8 +657,6 @@ function promiseParts(file: FileContext, site: CallSite): CallSite[] {
   }
 }
 
-const FUNCTION_REFERENCES = new Set(['identifier', 'member_expression', 'attribute']);
-
 function perItemCalls(file: FileContext, element: SyntaxNode | undefined, lang: QueryLanguage): CallSite[] {
   if (!element) return [];
   const at = (n: SyntaxNode | null | undefined): CallSite | undefined => (n ? file.callAt(n) : undefined);
@@ -681,7 +679,7 @@ function perItemCalls(file: FileContext, element: SyntaxNode | undefined, lang: 
     return yielded.length > 0 ? yielded : direct;
   }
   // `items.map(present)`, `map(refresh, users)`: the function handed over is what each item calls.
-  if (FUNCTION_REFERENCES.has(element.type)) {
+  if (isReference(element)) {
     const callee = exprOf(lang, element);
     if (callee?.kind === 'name') return [{ callee, start: element.startIndex, end: element.endIndex, awaited: false, args: [], keywords: [] }];
   }

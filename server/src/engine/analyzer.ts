@@ -901,7 +901,7 @@ function followCalls(throughs: { c: Candidate; f: Finding }[], file: FileContext
 
 function deferredOf(f: Finding, through: Through, file: FileContext): DeferredFinding {
   // Callbacks keep their function's place in the program: the outermost function is the one callers reach.
-  let fn = file.resolver.functionAt(f.start);
+  let fn = through.inTransaction ? file.resolver.functionAt(f.start) : undefined;
   while (fn !== undefined && file.model.functions[fn].parent !== undefined) fn = file.model.functions[fn].parent;
   return {
     ruleId: f.ruleId,

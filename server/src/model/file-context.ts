@@ -204,14 +204,18 @@ export class FileContext {
 
   /** What the function of a call node is (its callee); for a function handed over by name (`items.map(present)`), that function. */
   resolveCallee(call: SyntaxNode): Resolved {
-    if (REFERENCES.has(call.type)) return this.resolve(call);
+    if (isReference(call)) return this.resolve(call);
     const callee = call.childForFieldName('function') ?? call.childForFieldName('constructor');
     return callee ? this.resolve(callee) : { kind: 'unknown' };
   }
 }
 
-/** Nodes that name a function without calling it. */
+/** Nodes that name a function without calling it (`items.map(present)`, `map(refresh, users)`). */
 const REFERENCES = new Set(['identifier', 'member_expression', 'attribute', 'selector_expression']);
+
+export function isReference(node: SyntaxNode): boolean {
+  return REFERENCES.has(node.type);
+}
 
 export function exprOf(language: QueryLanguage, node: SyntaxNode) {
   switch (language) {

@@ -237,6 +237,7 @@ export class LanguageModels {
   constructor(readonly language: QueryLanguage) {}
 
   add(lib: LibraryEntry): void {
+    this.namesByEffects.clear();
     this.libraries.push(lib);
     for (const s of lib.file.symbols ?? []) for (const name of [s.name, ...(s.also ?? [])]) this.symbols.set(name, { row: s, lib });
     for (const t of lib.file.types ?? []) for (const name of [t.name, ...(t.also ?? [])]) this.types.set(name, { row: t, lib });
@@ -347,8 +348,20 @@ export class LanguageModels {
     return this.libraries.filter((l) => l.name === library).flatMap((l) => (l.file.symbols ?? []).flatMap((s) => [s.name, ...(s.also ?? [])].map(lastName)));
   }
 
-  /** The last names of every symbol and member with one of these effects: what a query's `#model?` stands for. */
-  namesWith(effects: readonly string[]): string[] {
+  /**
+   * The last names of every symbol and member with one of these effects: what a query's `#model?`
+   * stands for. Worked out once per set of effects: rules and summaries ask per call and decorator.
+   */
+  namesWith(effects: readonly string[]): readonly string[] {
+    const key = effects.join('\0');
+    let names = this.namesByEffects.get(key);
+    if (!names) this.namesByEffects.set(key, (names = this.collectNamesWith(effects)));
+    return names;
+  }
+
+  private readonly namesByEffects = new Map<string, readonly string[]>();
+
+  private collectNamesWith(effects: readonly string[]): readonly string[] {
     const out = new Set<string>();
     const has = (c: Callable) => effects.some((e) => c.effect === e || c.effects?.includes(e as Effect) || (e === 'client' && c.client !== undefined));
     for (const { row } of this.symbols.values()) if (has(row)) out.add(lastName(row.name));

@@ -581,9 +581,10 @@ export class Program {
         const k = this.key(e.to);
         const role = this.roleOf(e.to)?.role;
         // A job or start-up function called from a handler is still what it is.
-        // Outside transactions, every path counts however long: a path the chain limit cut would read as "only in transactions".
-        if (out.has(k) || (role !== undefined && !roles.has(role) && (role === 'job' || role === 'startup')) || (via.length >= MAX_CHAIN && !outsideTransactions) || transactional(e.to)) continue;
-        out.set(k, [...via, e.step]);
+        // Outside transactions no chain grows, so the chain limit never cuts a path there.
+        if (out.has(k) || (role !== undefined && !roles.has(role) && (role === 'job' || role === 'startup')) || via.length >= MAX_CHAIN || transactional(e.to)) continue;
+        // Outside transactions only membership is asked: no chain is kept.
+        out.set(k, outsideTransactions ? via : [...via, e.step]);
         queue.push(e.to);
       }
     }
